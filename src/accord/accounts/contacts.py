@@ -1,0 +1,245 @@
+"""Use cases for contacts (one person, several accounts) and the account timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accord.accounts.models import (
+    Account,
+    AccountContact,
+    Contact,
+    Interaction,
+    InteractionContact,
+    InteractionUser,
+)
+from accord.accounts.schemas import ContactIn, ContactOut, InteractionIn, InteractionOut
+from accord.core import audit
+from accord.core.database import utcnow
+from accord.core.errors import FieldProblem, NotFound, ValidationFailed
+from accord.core.models import User
+from accord.core.users import EMAIL_RE
+from accord.core.visibility import get_visible_account, get_writable_account, visible_accounts
+
+CONTACT_FIELDS = ("external_id", "name", "email", "phone", "function", "seniority", "stance", "influence")
+LINK_FIELDS = ("buying_role", "title")
+
+
+def _plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value
+
+
+def contact_snapshot(contact: Contact) -> dict[str, Any]:
+    return {f: getattr(contact, f) for f in CONTACT_FIELDS}
+
+
+def _last_touch_by_contact(session: Session, contact_ids: list[int]) -> dict[int, date]:
+    if not contact_ids:
+        return {}
+    rows = session.execute(
+        select(InteractionContact.contact_id, func.max(Interaction.occurred_on))
+        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
+        .where(InteractionContact.contact_id.in_(contact_ids))
+        .group_by(InteractionContact.contact_id)
+    )
+    return {cid: day for cid, day in rows}
+
+
+def list_contacts(session: Session, user: User, account_id: int) -> list[ContactOut]:
+    get_visible_account(session, user, account_id)
+    rows = session.execute(
+        select(Contact, AccountContact)
+        .join(AccountContact, AccountContact.contact_id == Contact.id)
+        .where(AccountContact.account_id == account_id)
+        .order_by(Contact.name)
+    ).all()
+    touches = _last_touch_by_contact(session, [c.id for c, _ in rows])
+    return [
+        ContactOut(
+            **contact_snapshot(c), id=c.id, buying_role=link.buying_role, title=link.title,
+            last_touch_on=touches.get(c.id), account_ids=[account_id],
+        )
+        for c, link in rows
+    ]
+
+
+def get_contact(session: Session, user: User, contact_id: int) -> ContactOut:
+    """A contact is visible when one of its accounts is."""
+    contact = session.get(Contact, contact_id)
+    account_ids = list(
+        session.scalars(
+            select(AccountContact.account_id)
+            .join(Account, Account.id == AccountContact.account_id)
+            .where(AccountContact.contact_id == contact_id, visible_accounts(user))
+            .order_by(AccountContact.account_id)
+        )
+    )
+    if contact is None or not account_ids:
+        raise NotFound(f"no contact {contact_id}")
+    touches = _last_touch_by_contact(session, [contact_id])
+    return ContactOut(
+        **contact_snapshot(contact), id=contact.id, last_touch_on=touches.get(contact_id),
+        account_ids=account_ids,
+    )
+
+
+def _validate_contact(session: Session, data: dict[str, Any], contact_id: int | None) -> None:
+    problems = []
+    email = data.get("email")
+    if email and not EMAIL_RE.match(email):
+        problems.append(FieldProblem("email", f"not an e-mail address: {email!r}"))
+    ext = data.get("external_id")
+    if ext:
+        clash = session.scalar(select(Contact.id).where(Contact.external_id == ext))
+        if clash is not None and clash != contact_id:
+            problems.append(FieldProblem("external_id", f"already used by contact {clash}"))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def add_contact(session: Session, user: User, account_id: int, data: ContactIn) -> ContactOut:
+    """Create a contact at an account, or link an existing person (same e-mail) to it."""
+    get_writable_account(session, user, account_id)
+    values = {k: _plain(v) for k, v in data.model_dump().items()}
+    _validate_contact(session, values, None)
+    contact = None
+    if values.get("email"):
+        contact = session.scalar(select(Contact).where(Contact.email == values["email"]).limit(1))
+    if contact is None:
+        now = utcnow()
+        contact = Contact(**{f: values.get(f) for f in CONTACT_FIELDS}, created_at=now, updated_at=now)
+        session.add(contact)
+        session.flush()
+        audit.record(session, user, "create", "contact", contact.id, after=contact_snapshot(contact))
+    link = session.get(AccountContact, (account_id, contact.id))
+    if link is None:
+        link = AccountContact(account_id=account_id, contact_id=contact.id)
+        session.add(link)
+    for f in LINK_FIELDS:
+        setattr(link, f, values.get(f))
+    session.flush()
+    audit.record(session, user, "link", "account_contact", f"{account_id}:{contact.id}",
+                 after={f: values.get(f) for f in LINK_FIELDS})
+    return next(c for c in list_contacts(session, user, account_id) if c.id == contact.id)
+
+
+def update_contact(
+    session: Session, user: User, account_id: int, contact_id: int, data: dict[str, Any]
+) -> ContactOut:
+    get_writable_account(session, user, account_id)
+    link = session.get(AccountContact, (account_id, contact_id))
+    contact = session.get(Contact, contact_id)
+    if link is None or contact is None:
+        raise NotFound(f"no contact {contact_id} at account {account_id}")
+    parsed = ContactIn.model_validate({**contact_snapshot(contact), "buying_role": link.buying_role,
+                                       "title": link.title, **data})
+    values = {k: _plain(v) for k, v in parsed.model_dump().items()}
+    _validate_contact(session, values, contact_id)
+    before = {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
+    for f in CONTACT_FIELDS:
+        setattr(contact, f, values.get(f))
+    for f in LINK_FIELDS:
+        setattr(link, f, values.get(f))
+    contact.updated_at = utcnow()
+    session.flush()
+    after = {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
+    old, new = audit.changed_fields(before, after)
+    if new:
+        audit.record(session, user, "update", "contact", contact_id, before=old, after=new)
+    return next(c for c in list_contacts(session, user, account_id) if c.id == contact_id)
+
+
+def unlink_contact(session: Session, user: User, account_id: int, contact_id: int) -> None:
+    get_writable_account(session, user, account_id)
+    link = session.get(AccountContact, (account_id, contact_id))
+    if link is None:
+        raise NotFound(f"no contact {contact_id} at account {account_id}")
+    session.delete(link)
+    session.flush()
+    audit.record(session, user, "unlink", "account_contact", f"{account_id}:{contact_id}")
+
+
+def log_interaction(
+    session: Session, user: User, account_id: int, data: InteractionIn, *, today: date
+) -> InteractionOut:
+    account = get_writable_account(session, user, account_id)
+    problems = []
+    if data.occurred_on > today:
+        problems.append(FieldProblem("occurred_on", "an interaction cannot be in the future"))
+    linked = set(session.scalars(select(AccountContact.contact_id).where(AccountContact.account_id == account_id)))
+    unknown = [c for c in data.contact_ids if c not in linked]
+    if unknown:
+        problems.append(FieldProblem("contact_ids", f"not contacts of this account: {unknown}"))
+    users = set(session.scalars(select(User.id).where(User.id.in_(data.user_ids))))
+    if missing := [u for u in data.user_ids if u not in users]:
+        problems.append(FieldProblem("user_ids", f"no users {missing}"))
+    if problems:
+        raise ValidationFailed(problems)
+    interaction = Interaction(
+        account_id=account_id, kind=data.kind.value, occurred_on=data.occurred_on,
+        summary=data.summary, outcome=data.outcome, sentiment=data.sentiment,
+        created_by_id=user.id, created_at=utcnow(),
+    )
+    session.add(interaction)
+    session.flush()
+    for cid in sorted(set(data.contact_ids)):
+        session.add(InteractionContact(interaction_id=interaction.id, contact_id=cid))
+    for uid in sorted(set(data.user_ids) | {user.id}):
+        session.add(InteractionUser(interaction_id=interaction.id, user_id=uid))
+    if account.last_touch_on is None or data.occurred_on > account.last_touch_on:
+        account.last_touch_on = data.occurred_on
+    session.flush()
+    audit.record(session, user, "create", "interaction", interaction.id,
+                 after={"account_id": account_id, **data.model_dump(mode="json")})
+    return timeline(session, user, account_id, limit=1, interaction_id=interaction.id)[0]
+
+
+def timeline(
+    session: Session, user: User, account_id: int, *, limit: int = 50, offset: int = 0,
+    interaction_id: int | None = None,
+) -> list[InteractionOut]:
+    """The account's interactions, newest first, with participants' names."""
+    get_visible_account(session, user, account_id)
+    query = select(Interaction).where(Interaction.account_id == account_id)
+    if interaction_id is not None:
+        query = query.where(Interaction.id == interaction_id)
+    items = list(session.scalars(
+        query.order_by(Interaction.occurred_on.desc(), Interaction.id.desc()).limit(limit).offset(offset)
+    ))
+    ids = [i.id for i in items]
+    contacts: dict[int, list[str]] = {i: [] for i in ids}
+    users: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for iid, name in session.execute(
+            select(InteractionContact.interaction_id, Contact.name)
+            .join(Contact, Contact.id == InteractionContact.contact_id)
+            .where(InteractionContact.interaction_id.in_(ids)).order_by(Contact.name)
+        ):
+            contacts[iid].append(name)
+        for iid, name in session.execute(
+            select(InteractionUser.interaction_id, User.name)
+            .join(User, User.id == InteractionUser.user_id)
+            .where(InteractionUser.interaction_id.in_(ids)).order_by(User.name)
+        ):
+            users[iid].append(name)
+    creators = {u.id: u.email for u in session.scalars(
+        select(User).where(User.id.in_({i.created_by_id for i in items if i.created_by_id})))}
+    return [
+        InteractionOut(
+            id=i.id, account_id=i.account_id, kind=i.kind, occurred_on=i.occurred_on,
+            summary=i.summary, outcome=i.outcome, sentiment=i.sentiment,
+            created_by=creators.get(i.created_by_id or -1), contacts=contacts[i.id],
+            users=users[i.id], created_at=i.created_at,
+        )
+        for i in items
+    ]
+
+
+def count_interactions(session: Session, user: User, account_id: int) -> int:
+    get_visible_account(session, user, account_id)
+    return session.scalar(
+        select(func.count()).select_from(Interaction).where(Interaction.account_id == account_id)
+    ) or 0

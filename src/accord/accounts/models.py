@@ -1,0 +1,206 @@
+"""Accounts, contacts (linked to several accounts), team members, interactions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.core.database import Base, UTCDateTime, utcnow
+
+
+class AccountKind(StrEnum):
+    COMPANY = "company"
+    PERSON = "person"
+
+
+class AccountStatus(StrEnum):
+    PROSPECT = "prospect"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    LAPSED = "lapsed"
+    CHURNED = "churned"
+
+
+class SizeBand(StrEnum):
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+    ENTERPRISE = "enterprise"
+
+
+class BuyingRole(StrEnum):
+    DECISION_MAKER = "decision_maker"
+    INFLUENCER = "influencer"
+    CHAMPION = "champion"
+    USER = "user"
+    BLOCKER = "blocker"
+
+
+class Stance(StrEnum):
+    SUPPORTER = "supporter"
+    NEUTRAL = "neutral"
+    OPPONENT = "opponent"
+
+
+class Seniority(StrEnum):
+    EXECUTIVE = "executive"
+    DIRECTOR = "director"
+    MANAGER = "manager"
+    STAFF = "staff"
+
+
+class InteractionKind(StrEnum):
+    CALL = "call"
+    MEETING = "meeting"
+    EMAIL = "email"
+    NOTE = "note"
+    BUSINESS_REVIEW = "business_review"
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default=AccountKind.COMPANY)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    segment: Mapped[str | None] = mapped_column(String(60), index=True)
+    business_line: Mapped[str | None] = mapped_column(String(60))
+    size_band: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default=AccountStatus.ACTIVE, index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    country: Mapped[str | None] = mapped_column(String(60))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    estimated_spend_cents: Mapped[int | None] = mapped_column(BigInteger)
+    estimated_spend_source: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    #: date of the latest interaction, kept by the interaction service (sortable, cheap)
+    last_touch_on: Mapped[date | None] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("kind in ('company','person')", name="kind"),
+        CheckConstraint(
+            "status in ('prospect','onboarding','active','lapsed','churned')", name="status"
+        ),
+    )
+
+
+class AccountExternalId(Base):
+    """Ids an account carries in other systems (Salesforce, HubSpot...)."""
+
+    __tablename__ = "account_external_ids"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (UniqueConstraint("source", "value"),)
+
+
+class AccountMember(Base):
+    """Team members of an account besides its responsible manager."""
+
+    __tablename__ = "account_members"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(60), default="member")
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(60))
+    function: Mapped[str | None] = mapped_column(String(60))
+    seniority: Mapped[str | None] = mapped_column(String(20))
+    stance: Mapped[str | None] = mapped_column(String(20))
+    influence: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("influence is null or (influence between 1 and 5)", name="influence"),
+    )
+
+
+class AccountContact(Base):
+    """A person's link to one account, with the role they play there."""
+
+    __tablename__ = "account_contacts"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    buying_role: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(String(120))
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    sentiment: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_interactions_account_day", "account_id", "occurred_on"),
+        CheckConstraint(
+            "kind in ('call','meeting','email','note','business_review')", name="kind"
+        ),
+        CheckConstraint("sentiment is null or (sentiment between 0 and 10)", name="sentiment"),
+    )
+
+
+class InteractionContact(Base):
+    __tablename__ = "interaction_contacts"
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class InteractionUser(Base):
+    __tablename__ = "interaction_users"
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)

@@ -1,0 +1,335 @@
+"""Use cases for accounts: list, read, create, edit, members. One transaction per call site."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from accord.accounts.models import Account, AccountMember
+from accord.accounts.schemas import AccountIn, AccountOut, AccountPage, AccountPatch
+from accord.core import audit
+from accord.core.database import utcnow
+from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from accord.core.models import Role, User
+from accord.core.money import from_cents, to_cents
+from accord.core.visibility import (
+    get_visible_account,
+    get_writable_account,
+    require_role,
+    require_writer,
+    visible_accounts,
+)
+
+SORTS = {
+    "name": (Account.name_key, Account.id),
+    "-name": (Account.name_key.desc(), Account.id.desc()),
+    "status": (Account.status, Account.name_key),
+    "segment": (Account.segment, Account.name_key),
+    "last_touch": (Account.last_touch_on.asc().nulls_first(), Account.id),
+    "-last_touch": (Account.last_touch_on.desc().nulls_last(), Account.id),
+    "created": (Account.created_at, Account.id),
+    "-created": (Account.created_at.desc(), Account.id.desc()),
+}
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    q: str | None = None
+    status: str | None = None
+    segment: str | None = None
+    kind: str | None = None
+    manager_id: int | None = None
+    parent_id: int | None = None
+
+
+def _manager_alias() -> Any:
+    return aliased(User, name="manager")
+
+
+def _out(account: Account, manager: User | None, parent_name: str | None = None) -> AccountOut:
+    return AccountOut(
+        id=account.id,
+        external_id=account.external_id,
+        kind=account.kind,
+        name=account.name,
+        parent_id=account.parent_id,
+        parent_name=parent_name,
+        segment=account.segment,
+        business_line=account.business_line,
+        size_band=account.size_band,
+        status=account.status,
+        manager_id=account.manager_id,
+        manager_email=manager.email if manager else None,
+        manager_name=manager.name if manager else None,
+        country=account.country,
+        industry=account.industry,
+        estimated_spend=(
+            from_cents(account.estimated_spend_cents)
+            if account.estimated_spend_cents is not None
+            else None
+        ),
+        estimated_spend_source=account.estimated_spend_source,
+        notes=account.notes,
+        last_touch_on=account.last_touch_on,
+        created_at=account.created_at,
+        updated_at=account.updated_at,
+    )
+
+
+def _filtered(user: User, flt: AccountFilter) -> Select[Any]:
+    query = select(Account.id).where(visible_accounts(user))
+    if flt.q:
+        needle = flt.q.strip().lower()
+        like = f"%{needle.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Account.name_key.like(like), Account.external_id == flt.q.strip()))
+    if flt.status:
+        query = query.where(Account.status == flt.status)
+    if flt.segment:
+        query = query.where(Account.segment == flt.segment)
+    if flt.kind:
+        query = query.where(Account.kind == flt.kind)
+    if flt.manager_id is not None:
+        query = query.where(Account.manager_id == flt.manager_id)
+    if flt.parent_id is not None:
+        query = query.where(Account.parent_id == flt.parent_id)
+    return query
+
+
+def list_accounts(
+    session: Session,
+    user: User,
+    flt: AccountFilter | None = None,
+    *,
+    sort: str = "name",
+    page: int = 1,
+    page_size: int = 50,
+) -> AccountPage:
+    flt = flt or AccountFilter()
+    if sort not in SORTS:
+        raise ValidationFailed([FieldProblem("sort", f"one of {', '.join(SORTS)}")])
+    if page < 1:
+        raise ValidationFailed([FieldProblem("page", "must be 1 or more")])
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationFailed([FieldProblem("page_size", f"between 1 and {MAX_PAGE_SIZE}")])
+    ids = _filtered(user, flt).subquery()
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    manager = _manager_alias()
+    rows = session.execute(
+        select(Account, manager)
+        .outerjoin(manager, manager.id == Account.manager_id)
+        .where(Account.id.in_(select(ids.c.id)))
+        .order_by(*SORTS[sort])
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return AccountPage(
+        items=[_out(a, m) for a, m in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+        pages=max(1, math.ceil(total / page_size)),
+    )
+
+
+def iter_visible_accounts(session: Session, user: User, flt: AccountFilter | None = None) -> Any:
+    """Every visible account in name order, streamed (for exports)."""
+    manager = _manager_alias()
+    ids = _filtered(user, flt or AccountFilter()).subquery()
+    result = session.execute(
+        select(Account, manager)
+        .outerjoin(manager, manager.id == Account.manager_id)
+        .where(Account.id.in_(select(ids.c.id)))
+        .order_by(Account.name_key, Account.id)
+        .execution_options(yield_per=2000)
+    )
+    for account, mgr in result:
+        yield _out(account, mgr)
+
+
+def get_account(session: Session, user: User, account_id: int) -> AccountOut:
+    account = get_visible_account(session, user, account_id)
+    manager = session.get(User, account.manager_id) if account.manager_id else None
+    parent = session.get(Account, account.parent_id) if account.parent_id else None
+    return _out(account, manager, parent.name if parent else None)
+
+
+def snapshot(account: Account) -> dict[str, Any]:
+    return {
+        "external_id": account.external_id,
+        "kind": account.kind,
+        "name": account.name,
+        "parent_id": account.parent_id,
+        "segment": account.segment,
+        "business_line": account.business_line,
+        "size_band": account.size_band,
+        "status": account.status,
+        "manager_id": account.manager_id,
+        "country": account.country,
+        "industry": account.industry,
+        "estimated_spend_cents": account.estimated_spend_cents,
+        "estimated_spend_source": account.estimated_spend_source,
+        "notes": account.notes,
+    }
+
+
+def _check_references(
+    session: Session, user: User, values: dict[str, Any], account_id: int | None
+) -> None:
+    problems: list[FieldProblem] = []
+    manager_id = values.get("manager_id")
+    if manager_id is not None:
+        manager = session.get(User, manager_id)
+        if manager is None or not manager.is_active:
+            problems.append(FieldProblem("manager_id", f"no active user {manager_id}"))
+        elif manager.role not in (Role.MANAGER, Role.HEAD, Role.ADMIN, Role.SALES):
+            problems.append(FieldProblem("manager_id", f"{manager.email} cannot manage accounts"))
+    parent_id = values.get("parent_id")
+    if parent_id is not None:
+        if parent_id == account_id:
+            problems.append(FieldProblem("parent_id", "an account cannot be its own parent"))
+        elif session.scalar(
+            select(Account.id).where(Account.id == parent_id, visible_accounts(user))
+        ) is None:
+            problems.append(FieldProblem("parent_id", f"no account {parent_id}"))
+        elif account_id is not None and _would_cycle(session, account_id, parent_id):
+            problems.append(FieldProblem("parent_id", "this parent would make a cycle"))
+    external_id = values.get("external_id")
+    if external_id:
+        clash = session.scalar(select(Account.id).where(Account.external_id == external_id))
+        if clash is not None and clash != account_id:
+            problems.append(FieldProblem("external_id", f"already used by account {clash}"))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _would_cycle(session: Session, account_id: int, parent_id: int) -> bool:
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == account_id:
+            return True
+        seen.add(current)
+        current = session.scalar(select(Account.parent_id).where(Account.id == current))
+    return False
+
+
+def _apply(account: Account, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if key == "estimated_spend":
+            account.estimated_spend_cents = None if value is None else to_cents(value)
+        elif hasattr(value, "value"):
+            setattr(account, key, value.value)
+        else:
+            setattr(account, key, value)
+    account.name_key = account.name.lower()
+
+
+def create_account(session: Session, user: User, data: AccountIn) -> AccountOut:
+    require_writer(user)
+    values = data.model_dump()
+    if values.get("manager_id") is None and Role(user.role) in (Role.MANAGER, Role.SALES):
+        values["manager_id"] = user.id  # a manager's new account is their own
+    _check_references(session, user, values, None)
+    now = utcnow()
+    account = Account(created_at=now, updated_at=now)
+    _apply(account, values)
+    session.add(account)
+    session.flush()
+    audit.record(session, user, "create", "account", account.id, after=snapshot(account))
+    return get_account(session, user, account.id)
+
+
+def update_account(session: Session, user: User, account_id: int, patch: AccountPatch) -> AccountOut:
+    account = get_writable_account(session, user, account_id)
+    values = patch.model_dump(exclude_unset=True)
+    if "name" in values and values["name"] is None:
+        raise ValidationFailed([FieldProblem("name", "cannot be empty")])
+    for key in ("kind", "status"):
+        if key in values and values[key] is None:
+            raise ValidationFailed([FieldProblem(key, "cannot be empty")])
+    _check_references(session, user, values, account.id)
+    before = snapshot(account)
+    _apply(account, values)
+    after = snapshot(account)
+    old, new = audit.changed_fields(before, after)
+    if new:
+        account.updated_at = utcnow()
+        session.flush()
+        audit.record(session, user, "update", "account", account.id, before=old, after=new)
+    return get_account(session, user, account.id)
+
+
+def delete_account(session: Session, user: User, account_id: int) -> None:
+    account = get_visible_account(session, user, account_id)
+    require_role(user, Role.ADMIN)
+    if session.scalar(select(Account.id).where(Account.parent_id == account.id).limit(1)):
+        raise Conflict("this account has child accounts; move or delete them first")
+    before = snapshot(account)
+    session.delete(account)
+    session.flush()
+    audit.record(session, user, "delete", "account", account_id, before=before)
+
+
+def list_members(session: Session, user: User, account_id: int) -> list[User]:
+    get_visible_account(session, user, account_id)
+    return list(
+        session.scalars(
+            select(User)
+            .join(AccountMember, AccountMember.user_id == User.id)
+            .where(AccountMember.account_id == account_id)
+            .order_by(User.name)
+        )
+    )
+
+
+def set_members(session: Session, user: User, account_id: int, user_ids: list[int]) -> list[User]:
+    get_writable_account(session, user, account_id)
+    wanted = sorted(set(user_ids))
+    found = set(session.scalars(select(User.id).where(User.id.in_(wanted), User.is_active)))
+    missing = [u for u in wanted if u not in found]
+    if missing:
+        raise ValidationFailed([FieldProblem("user_ids", f"no active users {missing}")])
+    before = sorted(session.scalars(select(AccountMember.user_id).where(AccountMember.account_id == account_id)))
+    session.execute(delete(AccountMember).where(AccountMember.account_id == account_id))
+    for uid in wanted:
+        session.add(AccountMember(account_id=account_id, user_id=uid, role="member"))
+    session.flush()
+    if before != wanted:
+        audit.record(session, user, "update", "account_members", account_id,
+                     before={"user_ids": before}, after={"user_ids": wanted})
+    return list_members(session, user, account_id)
+
+
+def distinct_segments(session: Session, user: User) -> list[str]:
+    return [
+        s
+        for s in session.scalars(
+            select(Account.segment).where(visible_accounts(user), Account.segment.is_not(None))
+            .distinct().order_by(Account.segment)
+        )
+        if s
+    ]
+
+
+def assignable_managers(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.is_active, User.role.in_([Role.MANAGER, Role.HEAD, Role.SALES, Role.ADMIN]))
+            .order_by(User.name)
+        )
+    )
+
+
+def find_account_by_external_id(session: Session, user: User, external_id: str) -> AccountOut:
+    account_id = session.scalar(
+        select(Account.id).where(Account.external_id == external_id, visible_accounts(user))
+    )
+    if account_id is None:
+        raise NotFound(f"no account with external id {external_id!r}")
+    return get_account(session, user, account_id)

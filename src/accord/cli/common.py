@@ -1,0 +1,101 @@
+"""What every CLI command shares: the database, the acting user, errors as exit codes."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from accord.core.database import engine_for, session_factory
+from accord.core.errors import AccordError
+from accord.core.models import Role, User
+from accord.core.settings import get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliState:
+    database_url: str | None = None
+    as_user: str | None = None
+
+
+state = CliState()
+
+
+def database_url() -> str:
+    return state.database_url or get_settings().database_url
+
+
+def engine() -> Any:
+    return engine_for(database_url())
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction: everything the command changes, or nothing."""
+    factory = session_factory(engine())
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def operator() -> User:
+    """The local operator: full access, recorded in the audit log as 'cli'."""
+    return User(id=None, email="cli", name="Command line", role=Role.ADMIN.value, is_active=True)
+
+
+def acting_user(session: Session) -> User:
+    """``--as EMAIL`` acts as that user (their visibility applies); otherwise the operator."""
+    if state.as_user:
+        from accord.core.users import get_user_by_email
+
+        return get_user_by_email(session, state.as_user)
+    return operator()
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def handles_errors(func: F) -> F:
+    """Turn domain errors into a readable message and a non-zero exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AccordError as exc:
+            code = 2 if exc.status in (400, 422) else 1
+            if exc.errors:
+                err_console.print(f"[bold red]error:[/] {exc.title.lower()}", highlight=False)
+                for item in exc.errors[:50]:
+                    where = ", ".join(f"{k} {v}" for k, v in item.items() if k != "message")
+                    err_console.print(f"  - {where}: {item.get('message', '')}", highlight=False)
+            else:
+                err_console.print(f"[bold red]error:[/] {exc.detail}", highlight=False)
+            raise typer.Exit(code) from None
+        except FileNotFoundError as exc:
+            err_console.print(f"[bold red]error:[/] no such file: {exc.filename}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

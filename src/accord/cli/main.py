@@ -1,0 +1,86 @@
+"""The ``accord`` command: a thin shell over the same services the web app uses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from accord.accounts.cli import app as accounts_app
+from accord.cli import common
+from accord.core.cli import db_app, serve, users_app
+from accord.demo.cli import demo
+from accord.revenue.cli import export_app, import_app
+
+app = typer.Typer(
+    name="accord",
+    help="Accord — key account management. Run 'accord COMMAND --help' for details.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global(
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="ACCORD_DATABASE_URL", help="Overrides the setting."),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Act as this user (e-mail); their visibility applies."),
+    ] = None,
+) -> None:
+    common.state.database_url = database_url
+    common.state.as_user = as_user
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.command("demo")(demo)
+app.command("serve")(serve)
+
+try:  # the KPI engine's command, once that package provides it
+    from accord.kpis.cli import kpi
+
+    app.command("kpi")(kpi)
+except ImportError:  # pragma: no cover
+    pass
+
+
+GLOBAL_OPTIONS = ("--database-url", "--as")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Accept the global options anywhere on the line (``accord import ... --database-url X``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if "=" in arg:
+                front.append(arg)
+            elif i + 1 < len(argv):
+                front.extend(argv[i : i + 2])
+                i += 1
+            else:
+                rest.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def main() -> None:
+    import sys
+
+    app(args=hoist_global_options(sys.argv[1:]), prog_name="accord")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Use cases for users, teams, passwords and API tokens."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accord.core import audit
+from accord.core.database import utcnow
+from accord.core.errors import Conflict, FieldProblem, NotAuthenticated, NotFound, ValidationFailed
+from accord.core.models import ApiToken, Role, Team, User
+from accord.core.security import hash_api_token, hash_password, new_api_token, verify_password
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def validate_email(email: str, field: str = "email") -> str:
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email):
+        raise ValidationFailed([FieldProblem(field, f"not an e-mail address: {email!r}")])
+    return email
+
+
+def user_snapshot(user: User) -> dict[str, object]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "team_id": user.team_id,
+        "segment": user.segment,
+        "capacity": user.capacity,
+        "is_active": user.is_active,
+    }
+
+
+def create_user(
+    session: Session,
+    actor: User | None,
+    *,
+    email: str,
+    role: str,
+    name: str | None = None,
+    password: str | None = None,
+    team_id: int | None = None,
+    segment: str | None = None,
+    capacity: int = 100,
+) -> User:
+    problems: list[FieldProblem] = []
+    try:
+        email = validate_email(email)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+    if role not in {r.value for r in Role}:
+        problems.append(
+            FieldProblem("role", f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}")
+        )
+    if password is not None and len(password) < MIN_PASSWORD:
+        problems.append(FieldProblem("password", f"at least {MIN_PASSWORD} characters"))
+    if capacity < 0:
+        problems.append(FieldProblem("capacity", "must be zero or more"))
+    if problems:
+        raise ValidationFailed(problems)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with e-mail {email} already exists")
+    user = User(
+        email=email,
+        role=role,
+        name=(name or email.split("@")[0]).strip(),
+        password_hash=hash_password(password) if password else None,
+        team_id=team_id,
+        segment=segment,
+        capacity=capacity,
+        is_active=True,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "user", user.id, after=user_snapshot(user))
+    return user
+
+
+def update_user(session: Session, actor: User, user_id: int, **changes: object) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    before = user_snapshot(user)
+    password = changes.pop("password", None)
+    if "role" in changes and changes["role"] not in {r.value for r in Role}:
+        raise ValidationFailed([FieldProblem("role", f"unknown role {changes['role']!r}")])
+    for key, value in changes.items():
+        if key not in before:
+            raise ValidationFailed([FieldProblem(key, "not a user field")])
+        setattr(user, key, value)
+    if password:
+        if len(str(password)) < MIN_PASSWORD:
+            raise ValidationFailed([FieldProblem("password", f"at least {MIN_PASSWORD} characters")])
+        user.password_hash = hash_password(str(password))
+    session.flush()
+    b, a = audit.changed_fields(before, user_snapshot(user))
+    if password:
+        a["password"] = "changed"
+    audit.record(session, actor, "update", "user", user.id, before=b, after=a)
+    return user
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"no user with e-mail {normalise_email(email)}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        raise NotAuthenticated("wrong e-mail or password")
+    return user
+
+
+def create_token(session: Session, actor: User | None, user: User, name: str = "cli") -> str:
+    """Create an API token; the clear token is returned once and only its hash is stored."""
+    token = new_api_token()
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=token[:10],
+        token_hash=hash_api_token(token),
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "create", "api_token", row.id, after={"user": user.email, "name": name})
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User:
+    row = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        raise NotAuthenticated("unknown or revoked API token")
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("the token's user is disabled")
+    return user
+
+
+def create_team(session: Session, actor: User | None, name: str, head: User | None) -> Team:
+    if session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
+        raise Conflict(f"a team named {name!r} already exists")
+    team = Team(name=name, head_id=head.id if head else None)
+    session.add(team)
+    session.flush()
+    audit.record(session, actor, "create", "team", team.id, after={"name": name, "head_id": team.head_id})
+    return team

@@ -1,0 +1,103 @@
+"""The ASGI application: REST API under /api/v1 and the pages, on one FastAPI app."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from accord.core.database import engine_for, session_factory
+from accord.core.errors import AccordError
+from accord.core.settings import Settings, get_settings
+from accord.web.deps import LoginRequired
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, errors: list[Any] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    from accord.api.router import api_router
+    from accord.web.pages import page_router
+
+    app = FastAPI(
+        title="Accord",
+        version="0.1.0",
+        description="Key account management: accounts, contacts, revenue and portfolio KPIs.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    engine = engine_for(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="accord_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.mode == "production",
+    )
+    static = resources.files("accord.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(api_router)
+    app.include_router(page_router)
+
+    @app.exception_handler(AccordError)
+    async def _domain_error(request: Request, exc: AccordError) -> Response:
+        if _is_api(request):
+            return problem(exc.status, exc.title, exc.detail, exc.errors)
+        from accord.web.templating import render
+
+        return render(request, "error.html", {"status": exc.status, "title": exc.title,
+                                              "detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
+             "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "Validation failed", detail, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request) or exc.status_code != 404:
+            return problem(exc.status_code, "Error", str(exc.detail))
+        from accord.web.templating import render
+
+        return render(request, "error.html", {"status": 404, "title": "Not found",
+                                              "detail": "There is no such page."}, status_code=404)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,106 @@
+"""Request-scoped collaborators shared by the API and the pages: database session, user, CSRF."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import date
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from accord.core import users as user_service
+from accord.core.database import utcnow
+from accord.core.errors import Forbidden, NotAuthenticated
+from accord.core.models import User
+from accord.core.security import csrf_token_for, csrf_valid
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    factory: sessionmaker[Session] = request.app.state.sessions
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def today() -> date:
+    """The current UTC date, passed into the rules (never read inside them)."""
+    return utcnow().date()
+
+
+def api_user(request: Request, db: Session = Depends(get_db)) -> User:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return user_service.user_for_token(db, token.strip())
+    user = _session_user(request, db)
+    if user is not None:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            check_csrf(request, request.headers.get("x-csrf-token"))
+        return user
+    raise NotAuthenticated("send an API token as 'Authorization: Bearer <token>'")
+
+
+def _session_user(request: Request, db: Session) -> User | None:
+    user_id = request.session.get("user_id")
+    if not user_id:
+        return None
+    user = db.get(User, user_id)
+    if user is None or not user.is_active:
+        request.session.clear()
+        return None
+    return user
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies; the app redirects to the login page."""
+
+
+def page_user(request: Request, db: Session = Depends(get_db)) -> User:
+    user = _session_user(request, db)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def session_id(request: Request) -> str:
+    sid = request.session.get("sid")
+    if not sid:
+        sid = secrets.token_urlsafe(24)
+        request.session["sid"] = sid
+    return str(sid)
+
+
+def csrf_token(request: Request) -> str:
+    return csrf_token_for(session_id(request), request.app.state.settings.secret_key)
+
+
+def check_csrf(request: Request, candidate: str | None) -> None:
+    if not csrf_valid(session_id(request), request.app.state.settings.secret_key, candidate):
+        raise Forbidden("missing or wrong CSRF token; reload the page and try again")
+
+
+async def csrf_protect(request: Request) -> None:
+    """Page dependency for every state-changing form: token from the form or the header."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    candidate = request.headers.get("x-csrf-token")
+    if candidate is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        candidate = value if isinstance(value, str) else None
+    check_csrf(request, candidate)
+
+
+def login(request: Request, user: User) -> None:
+    request.session.clear()
+    request.session["user_id"] = user.id
+    request.session["sid"] = secrets.token_urlsafe(24)
+    request.session["at"] = utcnow().isoformat()
