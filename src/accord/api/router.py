@@ -4,9 +4,13 @@ from fastapi import APIRouter
 
 from accord.accounts.api import router as accounts_router
 from accord.core.api import router as core_router
+from accord.health.api import router as health_router
+from accord.kpis.api import router as kpis_router
+from accord.relationships.api import router as relationships_router
 from accord.revenue.api import router as revenue_router
+from accord.selection.api import router as selection_router
 
 api_router = APIRouter(prefix="/api/v1")
-api_router.include_router(core_router)
-api_router.include_router(accounts_router)
-api_router.include_router(revenue_router)
+for router in (core_router, accounts_router, revenue_router, kpis_router, selection_router,
+               relationships_router, health_router):
+    api_router.include_router(router)

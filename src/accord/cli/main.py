@@ -12,6 +12,17 @@ from accord.core.cli import db_app, serve, users_app
 from accord.demo.cli import demo
 from accord.revenue.cli import export_app, import_app
 
+
+def register_capability_commands(app: typer.Typer) -> None:
+    """Commands of the analytical capabilities (kpi, matrix, stages, health, decisions)."""
+    from accord.health.cli import register as register_health
+    from accord.kpis.cli import register as register_kpis
+    from accord.relationships.cli import register as register_relationships
+    from accord.selection.cli import register as register_selection
+
+    for register in (register_kpis, register_selection, register_relationships, register_health):
+        register(app)
+
 app = typer.Typer(
     name="accord",
     help="Accord — key account management. Run 'accord COMMAND --help' for details.",
@@ -43,12 +54,7 @@ app.add_typer(export_app, name="export")
 app.command("demo")(demo)
 app.command("serve")(serve)
 
-try:  # the KPI engine's command, once that package provides it
-    from accord.kpis.cli import kpi
-
-    app.command("kpi")(kpi)
-except ImportError:  # pragma: no cover
-    pass
+register_capability_commands(app)
 
 
 GLOBAL_OPTIONS = ("--database-url", "--as")

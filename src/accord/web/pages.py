@@ -3,10 +3,14 @@
 from fastapi import APIRouter
 
 from accord.accounts.pages import router as accounts_pages
+from accord.health.pages import router as health_pages
+from accord.kpis.pages import router as kpis_pages
+from accord.relationships.pages import router as relationships_pages
 from accord.revenue.pages import router as revenue_pages
+from accord.selection.pages import router as selection_pages
 from accord.web.auth_pages import router as auth_pages
 
 page_router = APIRouter(include_in_schema=False)
-page_router.include_router(auth_pages)
-page_router.include_router(accounts_pages)
-page_router.include_router(revenue_pages)
+for router in (auth_pages, accounts_pages, revenue_pages, kpis_pages, selection_pages,
+               relationships_pages, health_pages):
+    page_router.include_router(router)

@@ -12,7 +12,10 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from accord.core.money import format_money
 from accord.core.periods import format_month
 
-TEMPLATE_PACKAGES = ("accord.web", "accord.accounts", "accord.revenue", "accord.kpis")
+TEMPLATE_PACKAGES = (
+    "accord.web", "accord.accounts", "accord.revenue", "accord.kpis", "accord.selection",
+    "accord.relationships", "accord.health",
+)
 
 
 def _loader() -> ChoiceLoader:
