@@ -89,8 +89,10 @@ def _truncate_postgres(engine: Engine) -> None:
         tables = [
             r[0]
             for r in conn.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname='public' "
-                     "AND tablename <> 'alembic_version'")
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                    "AND tablename <> 'alembic_version'"
+                )
             )
         ]
         if tables:
@@ -176,9 +178,17 @@ def cast(sessions: sessionmaker[Session], password_hash: str) -> Cast:
     from accord.core.models import Team, User
 
     with sessions.begin() as s:
+
         def user(email: str, role: str, name: str) -> User:
-            u = User(email=email, role=role, name=name, password_hash=password_hash,
-                     capacity=100, is_active=True, created_at=utcnow())
+            u = User(
+                email=email,
+                role=role,
+                name=name,
+                password_hash=password_hash,
+                capacity=100,
+                is_active=True,
+                created_at=utcnow(),
+            )
             s.add(u)
             s.flush()
             return u
@@ -199,12 +209,28 @@ def cast(sessions: sessionmaker[Session], password_hash: str) -> Cast:
         teammate.team_id = north.id
         outsider.team_id = south.id
         now = utcnow()
-        acme = Account(name="Acme Industries", name_key="acme industries", external_id="ACME",
-                       kind="company", status="active", segment="Manufacturing",
-                       manager_id=owner.id, created_at=now, updated_at=now)
-        globex = Account(name="Globex Corporation", name_key="globex corporation",
-                         external_id="GLOBEX", kind="company", status="active",
-                         segment="Energy", manager_id=outsider.id, created_at=now, updated_at=now)
+        acme = Account(
+            name="Acme Industries",
+            name_key="acme industries",
+            external_id="ACME",
+            kind="company",
+            status="active",
+            segment="Manufacturing",
+            manager_id=owner.id,
+            created_at=now,
+            updated_at=now,
+        )
+        globex = Account(
+            name="Globex Corporation",
+            name_key="globex corporation",
+            external_id="GLOBEX",
+            kind="company",
+            status="active",
+            segment="Energy",
+            manager_id=outsider.id,
+            created_at=now,
+            updated_at=now,
+        )
         s.add_all([acme, globex])
         s.flush()
         s.add(AccountMember(account_id=acme.id, user_id=teammate.id, role="member"))
@@ -213,9 +239,18 @@ def cast(sessions: sessionmaker[Session], password_hash: str) -> Cast:
         people = [admin, head, owner, teammate, outsider, other_head, viewer, billing]
         for p in people:
             s.expunge(p)
-    return Cast(admin=admin, head=head, owner=owner, teammate=teammate, outsider=outsider,
-                other_head=other_head, viewer=viewer, billing=billing,
-                acme_id=ids[0], globex_id=ids[1])
+    return Cast(
+        admin=admin,
+        head=head,
+        owner=owner,
+        teammate=teammate,
+        outsider=outsider,
+        other_head=other_head,
+        viewer=viewer,
+        billing=billing,
+        acme_id=ids[0],
+        globex_id=ids[1],
+    )
 
 
 # ---------------------------------------------------------------- the app
@@ -287,8 +322,15 @@ def browser():  # type: ignore[no-untyped-def]
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()

@@ -24,7 +24,16 @@ from accord.core.models import User
 from accord.core.users import EMAIL_RE
 from accord.core.visibility import get_visible_account, get_writable_account, visible_accounts
 
-CONTACT_FIELDS = ("external_id", "name", "email", "phone", "function", "seniority", "stance", "influence")
+CONTACT_FIELDS = (
+    "external_id",
+    "name",
+    "email",
+    "phone",
+    "function",
+    "seniority",
+    "stance",
+    "influence",
+)
 LINK_FIELDS = ("buying_role", "title")
 
 
@@ -59,8 +68,12 @@ def list_contacts(session: Session, user: User, account_id: int) -> list[Contact
     touches = _last_touch_by_contact(session, [c.id for c, _ in rows])
     return [
         ContactOut(
-            **contact_snapshot(c), id=c.id, buying_role=link.buying_role, title=link.title,
-            last_touch_on=touches.get(c.id), account_ids=[account_id],
+            **contact_snapshot(c),
+            id=c.id,
+            buying_role=link.buying_role,
+            title=link.title,
+            last_touch_on=touches.get(c.id),
+            account_ids=[account_id],
         )
         for c, link in rows
     ]
@@ -81,7 +94,9 @@ def get_contact(session: Session, user: User, contact_id: int) -> ContactOut:
         raise NotFound(f"no contact {contact_id}")
     touches = _last_touch_by_contact(session, [contact_id])
     return ContactOut(
-        **contact_snapshot(contact), id=contact.id, last_touch_on=touches.get(contact_id),
+        **contact_snapshot(contact),
+        id=contact.id,
+        last_touch_on=touches.get(contact_id),
         account_ids=account_ids,
     )
 
@@ -110,10 +125,14 @@ def add_contact(session: Session, user: User, account_id: int, data: ContactIn) 
         contact = session.scalar(select(Contact).where(Contact.email == values["email"]).limit(1))
     if contact is None:
         now = utcnow()
-        contact = Contact(**{f: values.get(f) for f in CONTACT_FIELDS}, created_at=now, updated_at=now)
+        contact = Contact(
+            **{f: values.get(f) for f in CONTACT_FIELDS}, created_at=now, updated_at=now
+        )
         session.add(contact)
         session.flush()
-        audit.record(session, user, "create", "contact", contact.id, after=contact_snapshot(contact))
+        audit.record(
+            session, user, "create", "contact", contact.id, after=contact_snapshot(contact)
+        )
     link = session.get(AccountContact, (account_id, contact.id))
     if link is None:
         link = AccountContact(account_id=account_id, contact_id=contact.id)
@@ -121,8 +140,14 @@ def add_contact(session: Session, user: User, account_id: int, data: ContactIn) 
     for f in LINK_FIELDS:
         setattr(link, f, values.get(f))
     session.flush()
-    audit.record(session, user, "link", "account_contact", f"{account_id}:{contact.id}",
-                 after={f: values.get(f) for f in LINK_FIELDS})
+    audit.record(
+        session,
+        user,
+        "link",
+        "account_contact",
+        f"{account_id}:{contact.id}",
+        after={f: values.get(f) for f in LINK_FIELDS},
+    )
     return next(c for c in list_contacts(session, user, account_id) if c.id == contact.id)
 
 
@@ -134,8 +159,9 @@ def update_contact(
     contact = session.get(Contact, contact_id)
     if link is None or contact is None:
         raise NotFound(f"no contact {contact_id} at account {account_id}")
-    parsed = ContactIn.model_validate({**contact_snapshot(contact), "buying_role": link.buying_role,
-                                       "title": link.title, **data})
+    parsed = ContactIn.model_validate(
+        {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title, **data}
+    )
     values = {k: _plain(v) for k, v in parsed.model_dump().items()}
     _validate_contact(session, values, contact_id)
     before = {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
@@ -169,7 +195,11 @@ def log_interaction(
     problems = []
     if data.occurred_on > today:
         problems.append(FieldProblem("occurred_on", "an interaction cannot be in the future"))
-    linked = set(session.scalars(select(AccountContact.contact_id).where(AccountContact.account_id == account_id)))
+    linked = set(
+        session.scalars(
+            select(AccountContact.contact_id).where(AccountContact.account_id == account_id)
+        )
+    )
     unknown = [c for c in data.contact_ids if c not in linked]
     if unknown:
         problems.append(FieldProblem("contact_ids", f"not contacts of this account: {unknown}"))
@@ -179,9 +209,14 @@ def log_interaction(
     if problems:
         raise ValidationFailed(problems)
     interaction = Interaction(
-        account_id=account_id, kind=data.kind.value, occurred_on=data.occurred_on,
-        summary=data.summary, outcome=data.outcome, sentiment=data.sentiment,
-        created_by_id=user.id, created_at=utcnow(),
+        account_id=account_id,
+        kind=data.kind.value,
+        occurred_on=data.occurred_on,
+        summary=data.summary,
+        outcome=data.outcome,
+        sentiment=data.sentiment,
+        created_by_id=user.id,
+        created_at=utcnow(),
     )
     session.add(interaction)
     session.flush()
@@ -192,13 +227,24 @@ def log_interaction(
     if account.last_touch_on is None or data.occurred_on > account.last_touch_on:
         account.last_touch_on = data.occurred_on
     session.flush()
-    audit.record(session, user, "create", "interaction", interaction.id,
-                 after={"account_id": account_id, **data.model_dump(mode="json")})
+    audit.record(
+        session,
+        user,
+        "create",
+        "interaction",
+        interaction.id,
+        after={"account_id": account_id, **data.model_dump(mode="json")},
+    )
     return timeline(session, user, account_id, limit=1, interaction_id=interaction.id)[0]
 
 
 def timeline(
-    session: Session, user: User, account_id: int, *, limit: int = 50, offset: int = 0,
+    session: Session,
+    user: User,
+    account_id: int,
+    *,
+    limit: int = 50,
+    offset: int = 0,
     interaction_id: int | None = None,
 ) -> list[InteractionOut]:
     """The account's interactions, newest first, with participants' names."""
@@ -206,9 +252,13 @@ def timeline(
     query = select(Interaction).where(Interaction.account_id == account_id)
     if interaction_id is not None:
         query = query.where(Interaction.id == interaction_id)
-    items = list(session.scalars(
-        query.order_by(Interaction.occurred_on.desc(), Interaction.id.desc()).limit(limit).offset(offset)
-    ))
+    items = list(
+        session.scalars(
+            query.order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
     ids = [i.id for i in items]
     contacts: dict[int, list[str]] = {i: [] for i in ids}
     users: dict[int, list[str]] = {i: [] for i in ids}
@@ -216,23 +266,36 @@ def timeline(
         for iid, name in session.execute(
             select(InteractionContact.interaction_id, Contact.name)
             .join(Contact, Contact.id == InteractionContact.contact_id)
-            .where(InteractionContact.interaction_id.in_(ids)).order_by(Contact.name)
+            .where(InteractionContact.interaction_id.in_(ids))
+            .order_by(Contact.name)
         ):
             contacts[iid].append(name)
         for iid, name in session.execute(
             select(InteractionUser.interaction_id, User.name)
             .join(User, User.id == InteractionUser.user_id)
-            .where(InteractionUser.interaction_id.in_(ids)).order_by(User.name)
+            .where(InteractionUser.interaction_id.in_(ids))
+            .order_by(User.name)
         ):
             users[iid].append(name)
-    creators = {u.id: u.email for u in session.scalars(
-        select(User).where(User.id.in_({i.created_by_id for i in items if i.created_by_id})))}
+    creators = {
+        u.id: u.email
+        for u in session.scalars(
+            select(User).where(User.id.in_({i.created_by_id for i in items if i.created_by_id}))
+        )
+    }
     return [
         InteractionOut(
-            id=i.id, account_id=i.account_id, kind=i.kind, occurred_on=i.occurred_on,
-            summary=i.summary, outcome=i.outcome, sentiment=i.sentiment,
-            created_by=creators.get(i.created_by_id or -1), contacts=contacts[i.id],
-            users=users[i.id], created_at=i.created_at,
+            id=i.id,
+            account_id=i.account_id,
+            kind=i.kind,
+            occurred_on=i.occurred_on,
+            summary=i.summary,
+            outcome=i.outcome,
+            sentiment=i.sentiment,
+            created_by=creators.get(i.created_by_id or -1),
+            contacts=contacts[i.id],
+            users=users[i.id],
+            created_at=i.created_at,
         )
         for i in items
     ]
@@ -240,6 +303,11 @@ def timeline(
 
 def count_interactions(session: Session, user: User, account_id: int) -> int:
     get_visible_account(session, user, account_id)
-    return session.scalar(
-        select(func.count()).select_from(Interaction).where(Interaction.account_id == account_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Interaction)
+            .where(Interaction.account_id == account_id)
+        )
+        or 0
+    )

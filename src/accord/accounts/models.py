@@ -179,9 +179,7 @@ class Interaction(Base):
 
     __table_args__ = (
         Index("ix_interactions_account_day", "account_id", "occurred_on"),
-        CheckConstraint(
-            "kind in ('call','meeting','email','note','business_review')", name="kind"
-        ),
+        CheckConstraint("kind in ('call','meeting','email','note','business_review')", name="kind"),
         CheckConstraint("sentiment is null or (sentiment between 0 and 10)", name="sentiment"),
     )
 

@@ -192,9 +192,12 @@ def _check_references(
     if parent_id is not None:
         if parent_id == account_id:
             problems.append(FieldProblem("parent_id", "an account cannot be its own parent"))
-        elif session.scalar(
-            select(Account.id).where(Account.id == parent_id, visible_accounts(user))
-        ) is None:
+        elif (
+            session.scalar(
+                select(Account.id).where(Account.id == parent_id, visible_accounts(user))
+            )
+            is None
+        ):
             problems.append(FieldProblem("parent_id", f"no account {parent_id}"))
         elif account_id is not None and _would_cycle(session, account_id, parent_id):
             problems.append(FieldProblem("parent_id", "this parent would make a cycle"))
@@ -244,7 +247,9 @@ def create_account(session: Session, user: User, data: AccountIn) -> AccountOut:
     return get_account(session, user, account.id)
 
 
-def update_account(session: Session, user: User, account_id: int, patch: AccountPatch) -> AccountOut:
+def update_account(
+    session: Session, user: User, account_id: int, patch: AccountPatch
+) -> AccountOut:
     account = get_writable_account(session, user, account_id)
     values = patch.model_dump(exclude_unset=True)
     if "name" in values and values["name"] is None:
@@ -294,14 +299,23 @@ def set_members(session: Session, user: User, account_id: int, user_ids: list[in
     missing = [u for u in wanted if u not in found]
     if missing:
         raise ValidationFailed([FieldProblem("user_ids", f"no active users {missing}")])
-    before = sorted(session.scalars(select(AccountMember.user_id).where(AccountMember.account_id == account_id)))
+    before = sorted(
+        session.scalars(select(AccountMember.user_id).where(AccountMember.account_id == account_id))
+    )
     session.execute(delete(AccountMember).where(AccountMember.account_id == account_id))
     for uid in wanted:
         session.add(AccountMember(account_id=account_id, user_id=uid, role="member"))
     session.flush()
     if before != wanted:
-        audit.record(session, user, "update", "account_members", account_id,
-                     before={"user_ids": before}, after={"user_ids": wanted})
+        audit.record(
+            session,
+            user,
+            "update",
+            "account_members",
+            account_id,
+            before={"user_ids": before},
+            after={"user_ids": wanted},
+        )
     return list_members(session, user, account_id)
 
 
@@ -309,8 +323,10 @@ def distinct_segments(session: Session, user: User) -> list[str]:
     return [
         s
         for s in session.scalars(
-            select(Account.segment).where(visible_accounts(user), Account.segment.is_not(None))
-            .distinct().order_by(Account.segment)
+            select(Account.segment)
+            .where(visible_accounts(user), Account.segment.is_not(None))
+            .distinct()
+            .order_by(Account.segment)
         )
         if s
     ]

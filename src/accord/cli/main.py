@@ -23,6 +23,7 @@ def register_capability_commands(app: typer.Typer) -> None:
     for register in (register_kpis, register_selection, register_relationships, register_health):
         register(app)
 
+
 app = typer.Typer(
     name="accord",
     help="Accord — key account management. Run 'accord COMMAND --help' for details.",

@@ -30,7 +30,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
 @handles_errors
 def users_create(
     email: str,
-    role: Annotated[str, typer.Option("--role", help="admin, head, manager, billing, sales, viewer")],
+    role: Annotated[
+        str, typer.Option("--role", help="admin, head, manager, billing, sales, viewer")
+    ],
     name: Annotated[str | None, typer.Option("--name")] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
@@ -48,8 +50,14 @@ def users_create(
         actor = acting_user(session)
         require_role(actor, Role.ADMIN)
         user = user_service.create_user(
-            session, actor if actor.id else None, email=email, role=role, name=name,
-            password=password, segment=segment, capacity=capacity,
+            session,
+            actor if actor.id else None,
+            email=email,
+            role=role,
+            name=name,
+            password=password,
+            segment=segment,
+            capacity=capacity,
         )
         console.print(f"created {user.role} {user.email} (id {user.id})", highlight=False)
 
@@ -61,8 +69,16 @@ def users_list() -> None:
     with unit_of_work() as session:
         table = Table("id", "e-mail", "name", "role", "team", "segment", "capacity", "active")
         for u in user_service.list_users(session):
-            table.add_row(str(u.id), u.email, u.name, u.role, str(u.team_id or ""),
-                          u.segment or "", str(u.capacity), "yes" if u.is_active else "no")
+            table.add_row(
+                str(u.id),
+                u.email,
+                u.name,
+                u.role,
+                str(u.team_id or ""),
+                u.segment or "",
+                str(u.capacity),
+                "yes" if u.is_active else "no",
+            )
         console.print(table)
 
 

@@ -65,6 +65,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+
         # Let SQLAlchemy (not pysqlite) own transactions so SAVEPOINT and BEGIN behave.
         @event.listens_for(engine, "connect")
         def _no_pysqlite_tx(dbapi_connection: Any, _record: Any) -> None:
@@ -79,7 +80,11 @@ def make_engine(url: str) -> Engine:
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
-    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    bind = (
+        engine_or_session.get_bind()
+        if isinstance(engine_or_session, Session)
+        else engine_or_session
+    )
     return bind.dialect.name == "sqlite"
 
 

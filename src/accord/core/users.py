@@ -59,7 +59,9 @@ def create_user(
         problems.extend(exc.problems)
     if role not in {r.value for r in Role}:
         problems.append(
-            FieldProblem("role", f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}")
+            FieldProblem(
+                "role", f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}"
+            )
         )
     if password is not None and len(password) < MIN_PASSWORD:
         problems.append(FieldProblem("password", f"at least {MIN_PASSWORD} characters"))
@@ -100,7 +102,9 @@ def update_user(session: Session, actor: User, user_id: int, **changes: object) 
         setattr(user, key, value)
     if password:
         if len(str(password)) < MIN_PASSWORD:
-            raise ValidationFailed([FieldProblem("password", f"at least {MIN_PASSWORD} characters")])
+            raise ValidationFailed(
+                [FieldProblem("password", f"at least {MIN_PASSWORD} characters")]
+            )
         user.password_hash = hash_password(str(password))
     session.flush()
     b, a = audit.changed_fields(before, user_snapshot(user))
@@ -140,7 +144,9 @@ def create_token(session: Session, actor: User | None, user: User, name: str = "
     )
     session.add(row)
     session.flush()
-    audit.record(session, actor, "create", "api_token", row.id, after={"user": user.email, "name": name})
+    audit.record(
+        session, actor, "create", "api_token", row.id, after={"user": user.email, "name": name}
+    )
     return token
 
 
@@ -164,5 +170,7 @@ def create_team(session: Session, actor: User | None, name: str, head: User | No
     team = Team(name=name, head_id=head.id if head else None)
     session.add(team)
     session.flush()
-    audit.record(session, actor, "create", "team", team.id, after={"name": name, "head_id": team.head_id})
+    audit.record(
+        session, actor, "create", "team", team.id, after={"name": name, "head_id": team.head_id}
+    )
     return team

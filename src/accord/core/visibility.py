@@ -27,8 +27,8 @@ def visible_accounts(user: User) -> ColumnElement[bool]:
         exists().where(AccountMember.account_id == Account.id, AccountMember.user_id == user.id),
     )
     if role is Role.HEAD:
-        team_managers = select(User.id).join(Team, User.team_id == Team.id).where(
-            Team.head_id == user.id
+        team_managers = (
+            select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
         )
         return or_(own, Account.manager_id.in_(team_managers))
     return own

@@ -28,9 +28,7 @@ class RevenueLine(Base):
     product_line: Mapped[str | None] = mapped_column(String(100))
     line_id: Mapped[str | None] = mapped_column(String(100))
 
-    __table_args__ = (
-        Index("uq_revenue_lines_account_key", "account_id", "line_key", unique=True),
-    )
+    __table_args__ = (Index("uq_revenue_lines_account_key", "account_id", "line_key", unique=True),)
 
 
 class MonthlyRevenue(Base):

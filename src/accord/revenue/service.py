@@ -14,7 +14,12 @@ from accord.revenue.models import MonthlyRevenue
 
 
 def monthly_revenue(
-    session: Session, user: User, account_id: int, *, first: int | None = None, last: int | None = None
+    session: Session,
+    user: User,
+    account_id: int,
+    *,
+    first: int | None = None,
+    last: int | None = None,
 ) -> list[MonthlyRevenueOut]:
     """Monthly revenue of one account, every month from ``first`` to ``last`` (gaps as zero)."""
     get_visible_account(session, user, account_id)

@@ -21,7 +21,12 @@ PROBLEM = "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str, errors: list[Any] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
@@ -67,14 +72,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(exc.status, exc.title, exc.detail, exc.errors)
         from accord.web.templating import render
 
-        return render(request, "error.html", {"status": exc.status, "title": exc.title,
-                                              "detail": exc.detail}, status_code=exc.status)
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status, "title": exc.title, "detail": exc.detail},
+            status_code=exc.status,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
-             "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
+                "message": e["msg"],
+            }
             for e in exc.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -86,8 +97,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(exc.status_code, "Error", str(exc.detail))
         from accord.web.templating import render
 
-        return render(request, "error.html", {"status": 404, "title": "Not found",
-                                              "detail": "There is no such page."}, status_code=404)
+        return render(
+            request,
+            "error.html",
+            {"status": 404, "title": "Not found", "detail": "There is no such page."},
+            status_code=404,
+        )
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

@@ -13,8 +13,13 @@ from accord.core.money import format_money
 from accord.core.periods import format_month
 
 TEMPLATE_PACKAGES = (
-    "accord.web", "accord.accounts", "accord.revenue", "accord.kpis", "accord.selection",
-    "accord.relationships", "accord.health",
+    "accord.web",
+    "accord.accounts",
+    "accord.revenue",
+    "accord.kpis",
+    "accord.selection",
+    "accord.relationships",
+    "accord.health",
 )
 
 
@@ -32,7 +37,9 @@ def _environment() -> Environment:
     env = Environment(loader=_loader(), autoescape=select_autoescape(["html", "xml", "svg"]))
     env.filters["money"] = format_money
     env.filters["month"] = format_month
-    env.filters["percent"] = lambda v, digits=1: "—" if v is None else f"{Decimal(str(v)) * 100:.{digits}f} %"
+    env.filters["percent"] = lambda v, digits=1: (
+        "—" if v is None else f"{Decimal(str(v)) * 100:.{digits}f} %"
+    )
     return env
 
 
