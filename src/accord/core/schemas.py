@@ -1,0 +1,79 @@
+"""Request and response shapes for users and API tokens (API and CLI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accord.core.models import Role
+
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class UserRef(BaseModel):
+    """A user as other resources mention them (account members, managers)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+class UserOut(UserRef):
+    team_id: int | None
+    segment: str | None
+    capacity: int
+    is_active: bool
+    created_at: datetime | None
+
+
+class UserIn(_In):
+    email: Email
+    role: Role
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    password: Password | None = None
+    team_id: int | None = None
+    segment: Annotated[str, Field(max_length=60)] | None = None
+    capacity: Annotated[int, Field(ge=0, le=100_000)] = 100
+
+
+class UserPatch(_In):
+    """Partial update: only the fields given change."""
+
+    email: Email = None  # type: ignore[assignment]
+    role: Role = None  # type: ignore[assignment]
+    name: Annotated[str, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
+    password: Password | None = None
+    team_id: int | None = None
+    segment: Annotated[str, Field(max_length=60)] | None = None
+    capacity: Annotated[int, Field(ge=0, le=100_000)] = None  # type: ignore[assignment]
+    is_active: bool = None  # type: ignore[assignment]
+
+
+class TokenIn(_In):
+    name: Annotated[str, Field(min_length=1, max_length=120)] = "api"
+
+
+class TokenOut(BaseModel):
+    """A token as listed: never the secret, only its first characters."""
+
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    """Returned once, when the token is made: ``token`` is not stored and cannot be shown again."""
+
+    token: str
