@@ -1,0 +1,214 @@
+"""The health score: weighted measures, each mapped linearly onto 0–100, as pure rules.
+
+A measure scores 100 at or beyond its "full" threshold and 0 at or beyond its "zero"
+threshold, linearly in between; the direction follows from the thresholds (for contact
+freshness lower is better: full at ≤ 1.0, zero at ≥ 2.0). A missing measure is left out and
+the remaining weights re-normalised. The score is rounded half up to a whole number and the
+band follows the rounded score (green ≥ 70, amber ≥ 40, red below; settings).
+
+Standard library only. Decimal arithmetic, so a value exactly on a threshold scores exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+MEASURES = ("revenue_trend", "licence_utilisation", "contact_freshness",
+            "overdue_commitments", "sentiment")
+LABELS = {
+    "revenue_trend": "Revenue trend R(C) ÷ R(P)",
+    "licence_utilisation": "Licence utilisation (assigned ÷ purchased)",
+    "contact_freshness": "Contact freshness (days since last touch ÷ cadence interval)",
+    "overdue_commitments": "Overdue commitments",
+    "sentiment": "Sentiment (latest rating, 0–10)",
+}
+#: Measures Accord cannot compute yet; always left out, and the page says so.
+UNAVAILABLE = {
+    "licence_utilisation": "licences are not recorded in Accord yet",
+    "overdue_commitments": "the account calendar (follow-ups, briefs) does not exist yet",
+}
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    weight: Decimal
+    full: Decimal  # scores 100 at or beyond this
+    zero: Decimal  # scores 0 at or beyond this
+
+    def to_dict(self) -> dict[str, str]:
+        return {"weight": str(self.weight), "full": str(self.full), "zero": str(self.zero)}
+
+
+_DEFAULTS = {
+    "revenue_trend": MeasureSpec(Decimal(30), Decimal("1.10"), Decimal("0.70")),
+    "licence_utilisation": MeasureSpec(Decimal(20), Decimal("0.85"), Decimal("0.40")),
+    "contact_freshness": MeasureSpec(Decimal(20), Decimal("1.0"), Decimal("2.0")),
+    "overdue_commitments": MeasureSpec(Decimal(15), Decimal(0), Decimal(3)),
+    "sentiment": MeasureSpec(Decimal(15), Decimal(9), Decimal(4)),
+}
+_DEFAULT_CADENCE = {"Strategic": 14, "Star": 21, "Status": 30, "Streamline": 90, "not key": 90}
+
+
+@dataclass(frozen=True)
+class HealthPolicy:
+    measures: Mapping[str, MeasureSpec] = field(default_factory=lambda: dict(_DEFAULTS))
+    green_from: int = 70
+    amber_from: int = 40
+    #: touch interval per tier (days); B2C individuals have none (freshness left out)
+    cadence_days: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_CADENCE))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measures": {k: v.to_dict() for k, v in self.measures.items()},
+            "green_from": self.green_from,
+            "amber_from": self.amber_from,
+            "cadence_days": dict(self.cadence_days),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base: HealthPolicy | None = None) -> HealthPolicy:
+        """Parse a stored or submitted policy; missing parts come from ``base`` (or defaults)."""
+        base = base or cls()
+        unknown = sorted(set(data) - {"measures", "green_from", "amber_from", "cadence_days"})
+        if unknown:
+            raise ValueError(f"{unknown[0]}: not a health setting")
+        measures = dict(base.measures)
+        for name, spec in (data.get("measures") or {}).items():
+            if name not in MEASURES:
+                raise ValueError(f"measures.{name}: not a health measure")
+            old = measures[name]
+            spec = spec or {}
+            measures[name] = MeasureSpec(
+                _dec(spec.get("weight", old.weight), f"measures.{name}.weight"),
+                _dec(spec.get("full", old.full), f"measures.{name}.full"),
+                _dec(spec.get("zero", old.zero), f"measures.{name}.zero"),
+            )
+        cadence = dict(base.cadence_days)
+        for tier_name, days in (data.get("cadence_days") or {}).items():
+            try:
+                cadence[str(tier_name)] = int(days)
+            except (TypeError, ValueError):
+                raise ValueError(f"cadence_days.{tier_name}: a whole number of days") from None
+        try:
+            green = int(data.get("green_from", base.green_from))
+            amber = int(data.get("amber_from", base.amber_from))
+        except (TypeError, ValueError):
+            raise ValueError("green_from/amber_from: whole numbers") from None
+        policy = cls(measures=measures, green_from=green, amber_from=amber, cadence_days=cadence)
+        problems = policy.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return policy
+
+    def problems(self) -> list[str]:
+        out = []
+        for name, spec in self.measures.items():
+            if spec.weight < 0:
+                out.append(f"measures.{name}.weight: zero or more")
+            if spec.full == spec.zero:
+                out.append(f"measures.{name}: the 100 and 0 thresholds must differ")
+        if sum((s.weight for s in self.measures.values()), Decimal(0)) <= 0:
+            out.append("measures: at least one weight above zero")
+        if not 0 < self.amber_from <= self.green_from <= 100:
+            out.append("amber_from/green_from: 0 < amber ≤ green ≤ 100")
+        for tier_name, days in self.cadence_days.items():
+            if days < 1:
+                out.append(f"cadence_days.{tier_name}: 1 day or more")
+        return out
+
+
+def _dec(raw: Any, name: str) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"{name}: not a number: {raw!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"{name}: not a number: {raw!r}")
+    return value
+
+
+def measure_score(value: Decimal, spec: MeasureSpec) -> Decimal:
+    """Linear between the thresholds, clamped to 0–100."""
+    fraction = (value - spec.zero) / (spec.full - spec.zero)
+    fraction = max(Decimal(0), min(Decimal(1), fraction))
+    return fraction * 100
+
+
+def band(score: int, policy: HealthPolicy) -> str:
+    if score >= policy.green_from:
+        return "green"
+    if score >= policy.amber_from:
+        return "amber"
+    return "red"
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    measure: str
+    value: Decimal | None
+    score: Decimal | None
+    weight: Decimal
+    effective_weight: Decimal  # after re-normalisation (percent of the total); 0 when left out
+    note: str
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    score: int | None
+    band: str | None
+    measures: tuple[MeasureResult, ...]
+
+    @property
+    def left_out(self) -> list[str]:
+        return [m.measure for m in self.measures if m.score is None]
+
+
+def health(
+    values: Mapping[str, Decimal | None], policy: HealthPolicy,
+    notes: Mapping[str, str] | None = None,
+) -> HealthResult:
+    """Score an account from its measure values (None or absent: missing, left out)."""
+    notes = notes or {}
+    scored: list[tuple[str, Decimal | None, Decimal | None, Decimal, str]] = []
+    for name in MEASURES:
+        spec = policy.measures[name]
+        value = values.get(name)
+        if name in UNAVAILABLE and value is None:
+            note = notes.get(name) or UNAVAILABLE[name]
+        else:
+            note = notes.get(name, "" if value is not None else "no data")
+        s = measure_score(value, spec) if value is not None and spec.weight > 0 else None
+        if value is not None and spec.weight == 0:
+            note = "weight 0 in this segment"
+        scored.append((name, value, s, spec.weight, note))
+    counted = sum((w for _, _, s, w, _ in scored if s is not None), Decimal(0))
+    total = None
+    if counted > 0:
+        weighted = sum((w * s for _, _, s, w, _ in scored if s is not None), Decimal(0))
+        total = int((weighted / counted).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    results = tuple(
+        MeasureResult(n, v, s, w, (w * 100 / counted) if (s is not None and counted) else Decimal(0),
+                      note)
+        for n, v, s, w, note in scored
+    )
+    return HealthResult(total, band(total, policy) if total is not None else None, results)
+
+
+def revenue_trend(current_cents: int, previous_cents: int) -> Decimal | None:
+    """R(C) ÷ R(P) (negative window sums count as zero); None without a previous window."""
+    current, previous = max(current_cents, 0), max(previous_cents, 0)
+    if previous == 0:
+        return None
+    return Decimal(current) / Decimal(previous)
+
+
+def freshness(days_since_touch: int | None, cadence_days: int | None) -> Decimal | None:
+    """Days since the last touch ÷ the cadence interval; never touched counts as far overdue."""
+    if cadence_days is None:
+        return None
+    if days_since_touch is None:
+        return Decimal(999)
+    return Decimal(max(days_since_touch, 0)) / Decimal(cadence_days)

@@ -1,0 +1,108 @@
+"""Selection matrix tables: KAM settings, criteria, scorings (every one kept), deselections."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.core.database import Base, UTCDateTime, utcnow
+
+
+class KamSetting(Base):
+    """Settings of the KAM models, editable by admins and heads (one JSON document per name).
+
+    Names: ``selection``, ``stages``, ``health`` and ``health:<segment>`` (per-segment health).
+    A missing row means the defaults of KAM_MODELS.md.
+    """
+
+    __tablename__ = "kam_settings"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class SelectionCriterion(Base):
+    """One criterion of the attractiveness set or of the client's buying criteria.
+
+    Replacing a set deactivates the old rows (scorings keep their own copy of names/weights).
+    """
+
+    __tablename__ = "selection_criteria"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120))
+    weight: Mapped[int] = mapped_column(Integer)
+    anchor_0: Mapped[str] = mapped_column(Text, default="")
+    anchor_5: Mapped[str] = mapped_column(Text, default="")
+    anchor_10: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("kind in ('attractiveness','buying')", name="kind"),
+        CheckConstraint("weight between 1 and 100", name="weight"),
+        Index("ix_selection_criteria_kind_active", "kind", "active"),
+    )
+
+
+class Scoring(Base):
+    """One scoring of an account. Sums are exact integers (scores in tenths × integer weights):
+    ``attractiveness_milli`` is attractiveness in thousandths; strength is
+    ``us_weighted ÷ competitor_weighted``."""
+
+    __tablename__ = "selection_scorings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    scored_on: Mapped[date] = mapped_column(Date)
+    scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    scored_by: Mapped[str] = mapped_column(String(254))
+    comment: Mapped[str | None] = mapped_column(Text)
+    competitor_name: Mapped[str] = mapped_column(String(200))
+    attractiveness_milli: Mapped[int] = mapped_column(Integer)
+    us_weighted: Mapped[int] = mapped_column(Integer)
+    competitor_weighted: Mapped[int] = mapped_column(Integer)
+    potential_override: Mapped[str | None] = mapped_column(String(10))
+    #: the criteria as scored: names, weights and scores (a copy, so history survives edits)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_selection_scorings_account", "account_id", "scored_on", "id"),
+        CheckConstraint("attractiveness_milli between 0 and 10000", name="attractiveness"),
+        CheckConstraint("competitor_weighted > 0", name="competitor"),
+        CheckConstraint(
+            "potential_override is null or potential_override in ('low','medium','high')",
+            name="potential_override",
+        ),
+    )
+
+
+class Deselection(Base):
+    """An account taken out of the key-account programme by hand (its tier is 'not key')."""
+
+    __tablename__ = "selection_deselections"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    deselected_by: Mapped[str] = mapped_column(String(254))
+    deselected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,86 @@
+"""KAM settings stored in the database (``kam_settings``), read with KAM_MODELS.md defaults.
+
+One JSON document per name: ``selection``, ``stages``, ``health``, ``health:<segment>``.
+Reading never writes; a missing row means the defaults. Writing is for admins and heads,
+validated by the policy's own parser, and audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.core import audit
+from accord.core.database import utcnow
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.models import Role, User
+from accord.core.visibility import require_role
+from accord.selection.models import KamSetting
+from accord.selection.rules import SelectionPolicy
+
+T = TypeVar("T")
+
+EDITORS = (Role.ADMIN, Role.HEAD)
+
+
+def stored(session: Session, name: str) -> dict[str, Any] | None:
+    return session.scalar(select(KamSetting.value).where(KamSetting.name == name))
+
+
+def stored_names(session: Session, prefix: str) -> list[str]:
+    return list(session.scalars(
+        select(KamSetting.name).where(KamSetting.name.like(f"{prefix}%")).order_by(KamSetting.name)
+    ))
+
+
+def save(
+    session: Session, user: User, name: str, value: dict[str, Any],
+    parse: Callable[[dict[str, Any]], T], to_dict: Callable[[T], dict[str, Any]],
+) -> T:
+    """Validate with ``parse`` and store the normalised document; audited."""
+    require_role(user, *EDITORS)
+    try:
+        policy = parse(value)
+    except ValueError as exc:
+        problems = []
+        for part in str(exc).split("; "):
+            field, _, message = part.partition(": ")
+            problems.append(FieldProblem(field if message else name, message or part))
+        raise ValidationFailed(problems) from None
+    document = to_dict(policy)
+    row = session.get(KamSetting, name)
+    before = row.value if row else None
+    if row is None:
+        row = KamSetting(name=name, value=document, updated_at=utcnow(), updated_by=user.email)
+        session.add(row)
+    else:
+        row.value = document
+        row.updated_at = utcnow()
+        row.updated_by = user.email
+    session.flush()
+    audit.record(session, user, "update", "kam_setting", name, before=before, after=document)
+    return policy
+
+
+def delete(session: Session, user: User, name: str) -> None:
+    require_role(user, *EDITORS)
+    row = session.get(KamSetting, name)
+    if row is not None:
+        before = row.value
+        session.delete(row)
+        session.flush()
+        audit.record(session, user, "delete", "kam_setting", name, before=before)
+
+
+def selection_policy(session: Session) -> SelectionPolicy:
+    value = stored(session, "selection")
+    return SelectionPolicy.from_dict(value) if value else SelectionPolicy()
+
+
+def save_selection_policy(session: Session, user: User, value: dict[str, Any]) -> SelectionPolicy:
+    merged = {**selection_policy(session).to_dict(), **value}
+    return save(session, user, "selection", merged, SelectionPolicy.from_dict,
+                SelectionPolicy.to_dict)
