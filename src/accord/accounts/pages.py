@@ -1,3 +1,205 @@
-from fastapi import APIRouter
+"""Account pages: the list (search, filters, sort, pages), the account page, create and edit.
+
+Contacts, interactions, team members and the timeline are in ``accounts.timeline_pages``.
+Every read and write goes through the services, which apply visibility: an account the
+user may not see is a 404 page naming nothing; a read-only role gets 403 on every POST.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from accord.accounts import profile_service, service
+from accord.accounts.models import AccountKind, AccountStatus, SizeBand
+from accord.accounts.schemas import AccountIn, AccountPatch
+from accord.accounts.timeline_pages import account_page_context
+from accord.accounts.timeline_pages import router as timeline_router
+from accord.core.errors import ValidationFailed
+from accord.core.visibility import can_write, require_writer
+from accord.web.deps import today
+from accord.web.flash import flash
+from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values, is_partial
+from accord.web.templating import render
 
 router = APIRouter()
+router.include_router(timeline_router)
+
+PAGE_SIZES = (25, 50, 100, 200)
+#: column -> (ascending sort key, descending sort key); None when the column is not sortable
+COLUMNS = {
+    "name": ("name", "-name"),
+    "status": ("status", None),
+    "segment": ("segment", None),
+    "last_touch": ("-last_touch", "last_touch"),
+    "created": ("-created", "created"),
+}
+ACCOUNT_FIELDS = tuple(AccountIn.model_fields)
+STATUS_BADGES = {"active": "green", "onboarding": "blue", "prospect": "grey", "lapsed": "amber",
+                 "churned": "red"}
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20 — None stands for a gap."""
+    wanted = {1, pages, *range(page - 2, page + 3)}
+    numbers = sorted(n for n in wanted if 1 <= n <= pages)
+    out: list[int | None] = []
+    for n in numbers:
+        if out and out[-1] is not None and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def _choices(enum: Any) -> list[tuple[str, str]]:
+    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
+
+
+def _list_context(
+    db: Any, user: Any, params: dict[str, str], *, with_options: bool = True
+) -> dict[str, Any]:
+    statuses = {s.value for s in AccountStatus}
+    kinds = {k.value for k in AccountKind}
+    flt = service.AccountFilter(
+        q=(params.get("q") or "").strip()[:200] or None,
+        status=params.get("status") if params.get("status") in statuses else None,
+        segment=(params.get("segment") or None),
+        kind=params.get("kind") if params.get("kind") in kinds else None,
+        manager_id=_int_or_none(params.get("manager")),
+        parent_id=_int_or_none(params.get("parent")),
+    )
+    sort = params.get("sort") if params.get("sort") in service.SORTS else "name"
+    page_size = _int_or_none(params.get("page_size"))
+    page_size = page_size if page_size in PAGE_SIZES else 50
+    page = max(1, _int_or_none(params.get("page")) or 1)
+    result = service.list_accounts(db, user, flt, sort=sort, page=page, page_size=page_size)
+    state = {"q": flt.q or "", "status": flt.status or "", "segment": flt.segment or "",
+             "kind": flt.kind or "", "manager": str(flt.manager_id or ""),
+             "parent": str(flt.parent_id or ""), "sort": sort,
+             "page_size": str(page_size)}
+
+    def url(**changes: Any) -> str:
+        merged = {**state, "page": str(page), **{k: str(v) for k, v in changes.items()}}
+        if merged.get("sort") == "name":
+            merged.pop("sort")
+        if merged.get("page_size") == "50":
+            merged.pop("page_size")
+        if merged.get("page") == "1":
+            merged.pop("page")
+        return "/accounts?" + urlencode({k: v for k, v in merged.items() if v})
+
+    headers = {}
+    for col, (first, second) in COLUMNS.items():
+        current = sort in (first, second)
+        target = second if current and sort == first and second else first
+        direction = None
+        if current:
+            direction = "descending" if sort.startswith("-") else "ascending"
+        headers[col] = {"url": url(sort=target, page=1), "aria": direction}
+    first_row = (result.page - 1) * result.page_size + 1 if result.total else 0
+    last_row = min(result.total, first_row + len(result.items) - 1) if result.items else first_row - 1
+    context: dict[str, Any] = {
+        "user": user, "result": result, "state": state, "headers": headers, "url": url,
+        "page_numbers": _page_numbers(result.page, result.pages), "page_sizes": PAGE_SIZES,
+        "first_row": first_row, "last_row": max(last_row, 0), "badges": STATUS_BADGES,
+        "filtered": any(state[k] for k in ("q", "status", "segment", "kind", "manager", "parent")),
+        "can_write": can_write(user),
+    }
+    if with_options:
+        context.update(
+            statuses=_choices(AccountStatus), kinds=_choices(AccountKind),
+            segments=service.distinct_segments(db, user),
+            managers=service.assignable_managers(db),
+        )
+    return context
+
+
+@router.get("/accounts")
+def accounts_list(request: Request, user: PageUser, db: Db) -> Any:
+    params = dict(request.query_params)
+    if is_partial(request):
+        return render(request, "_accounts_results.html",
+                      _list_context(db, user, params, with_options=False))
+    return render(request, "accounts_list.html", _list_context(db, user, params))
+
+
+# ------------------------------------------------------------------ create and edit
+
+
+def _form_context(db: Any, user: Any, values: dict[str, Any], errors: dict[str, str],
+                  account: Any = None) -> dict[str, Any]:
+    return {
+        "user": user, "values": values, "errors": errors, "account": account,
+        "managers": service.assignable_managers(db),
+        "kinds": _choices(AccountKind), "statuses": _choices(AccountStatus),
+        "size_bands": _choices(SizeBand),
+    }
+
+
+@router.get("/accounts/new")
+def new_account_form(request: Request, user: PageUser, db: Db) -> Any:
+    require_writer(user)
+    values = {"kind": "company", "status": "active",
+              "manager_id": str(user.id) if user.role in ("manager", "sales", "head") else ""}
+    return render(request, "accounts_form.html", _form_context(db, user, values, {}))
+
+
+@router.post("/accounts/new", dependencies=csrf)
+def create_account(request: Request, user: PageUser, db: Db, form: FormData) -> Any:
+    require_writer(user)
+    values = form_values(form, ACCOUNT_FIELDS)
+    try:
+        created = service.create_account(db, user, AccountIn.model_validate(values))
+    except (ValidationFailed, ValidationError) as exc:
+        return render(request, "accounts_form.html",
+                      _form_context(db, user, values, form_errors(exc)), status_code=422)
+    flash(request, f"Account “{created.name}” created.")
+    return RedirectResponse(f"/accounts/{created.id}", status_code=303)
+
+
+def _values_of(account: Any) -> dict[str, Any]:
+    values = {f: getattr(account, f, None) for f in ACCOUNT_FIELDS}
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+@router.get("/accounts/{account_id}/edit")
+def edit_account_form(request: Request, account_id: int, user: PageUser, db: Db) -> Any:
+    account = service.get_account(db, user, account_id)  # 404 first, then 403
+    require_writer(user)
+    return render(request, "accounts_form.html",
+                  _form_context(db, user, _values_of(account), {}, account))
+
+
+@router.post("/accounts/{account_id}/edit", dependencies=csrf)
+def update_account(request: Request, account_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+    values = form_values(form, ACCOUNT_FIELDS)
+    try:
+        updated = service.update_account(db, user, account_id, AccountPatch.model_validate(values))
+    except (ValidationFailed, ValidationError) as exc:
+        account = service.get_account(db, user, account_id)
+        return render(request, "accounts_form.html",
+                      _form_context(db, user, values, form_errors(exc), account), status_code=422)
+    flash(request, "Account saved.")
+    return RedirectResponse(f"/accounts/{updated.id}", status_code=303)
+
+
+# ------------------------------------------------------------------ the account page
+
+
+@router.get("/accounts/{account_id}")
+def account_page(request: Request, account_id: int, user: PageUser, db: Db,
+                 shown: int = profile_service.TIMELINE_PAGE) -> Any:
+    shown = min(max(shown, 1), 1000)
+    view = profile_service.account_view(db, user, account_id, today=today(), timeline_limit=shown)
+    return render(request, "accounts_detail.html", account_page_context(user, view))

@@ -1,0 +1,67 @@
+"""What every page router shares, so entry points import no SQLAlchemy and parse forms alike.
+
+    from accord.web.page_deps import Db, PageUser, FormData, form_errors, csrf
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData as _FormData
+
+from accord.core.errors import ValidationFailed
+from accord.core.models import User
+from accord.web.deps import csrf_protect, get_db, page_user
+
+
+async def _form(request: Request) -> _FormData:
+    return await request.form()
+
+
+Db = Annotated[Session, Depends(get_db)]
+PageUser = Annotated[User, Depends(page_user)]
+FormData = Annotated[_FormData, Depends(_form)]
+#: ``dependencies=csrf`` on every state-changing route.
+csrf = [Depends(csrf_protect)]
+
+
+def form_values(form: _FormData, fields: tuple[str, ...] | list[str] | None = None,
+                multi: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The submitted fields as a dict (``csrf_token`` dropped); ``multi`` fields as lists."""
+    out: dict[str, Any] = {}
+    for key in dict.fromkeys(form.keys()):
+        if key == "csrf_token" or (fields is not None and key not in fields and key not in multi):
+            continue
+        if key in multi:
+            out[key] = [v for v in form.getlist(key) if isinstance(v, str) and v != ""]
+        else:
+            value = form.get(key)
+            out[key] = value if isinstance(value, str) else None
+    for key in multi:
+        out.setdefault(key, [])
+    return out
+
+
+def form_errors(exc: ValidationFailed | ValidationError) -> dict[str, str]:
+    """``{field: message}`` from a service's ValidationFailed or a pydantic ValidationError."""
+    errors: dict[str, str] = {}
+    if isinstance(exc, ValidationFailed):
+        for p in exc.problems:
+            errors.setdefault(p.field, p.message)
+        return errors
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ()) if not isinstance(p, int)]
+        field = loc[0] if loc else "form"
+        message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        errors.setdefault(field, message)
+    return errors
+
+
+def is_partial(request: Request) -> bool:
+    """True for an htmx request that wants only a fragment (not a history restore, not boosted)."""
+    headers = request.headers
+    return (headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+            and headers.get("hx-boosted") != "true")
