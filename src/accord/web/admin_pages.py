@@ -1,7 +1,139 @@
-"""User administration pages (admins only)."""
+"""User administration pages (admins only): list, create, edit, API tokens."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.models import Role
+from accord.core.visibility import require_role
+from accord.web import admin_service
+from accord.web.flash import flash
+from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
+from accord.web.templating import render
 
 router = APIRouter()
+
+ROLES = [(r.value, r.value.capitalize()) for r in Role]
+CREATE_FIELDS = ("email", "name", "role", "password", "team_id", "segment", "capacity")
+EDIT_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active", "password")
+
+
+def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
+    """Form strings to service arguments; problems for numbers that are not numbers."""
+    out: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for key, raw in values.items():
+        text = (raw or "").strip() if isinstance(raw, str) else raw
+        if key in ("team_id", "capacity"):
+            if text in ("", None):
+                if key == "capacity":
+                    problems.append(FieldProblem("capacity", "give a number, e.g. 100"))
+                else:
+                    out[key] = None
+                continue
+            try:
+                out[key] = int(text)
+            except ValueError:
+                problems.append(FieldProblem(key, "must be a whole number"))
+        elif key in ("segment", "name"):
+            out[key] = text or None
+        elif key == "password":
+            if text:
+                out[key] = raw
+        else:
+            out[key] = text
+    if editing:
+        out["is_active"] = values.get("is_active") == "on"
+        if out.get("name") is None:
+            problems.append(FieldProblem("name", "cannot be empty"))
+    if problems:
+        raise ValidationFailed(problems)
+    return out
+
+
+def _list(request: Request, db: Any, user: Any, values: dict[str, Any], errors: dict[str, str],
+          status_code: int = 200) -> Any:
+    return render(request, "admin_users.html", {
+        "user": user, "rows": admin_service.list_users(db, user),
+        "teams": admin_service.list_teams(db, user), "roles": ROLES,
+        "values": values, "errors": errors}, status_code=status_code)
+
+
+@router.get("/admin/users")
+def users_page(request: Request, user: PageUser, db: Db) -> Any:
+    require_role(user, Role.ADMIN)
+    return _list(request, db, user, {"role": "manager", "capacity": "100"}, {})
+
+
+@router.post("/admin/users", dependencies=csrf)
+def create_user(request: Request, user: PageUser, db: Db, form: FormData) -> Any:
+    require_role(user, Role.ADMIN)
+    values = form_values(form, CREATE_FIELDS)
+    try:
+        created = admin_service.create_user(db, user, **_parse(values, editing=False))
+    except ValidationFailed as exc:
+        values.pop("password", None)
+        return _list(request, db, user, values, form_errors(exc), status_code=422)
+    flash(request, f"User {created.email} created.")
+    return RedirectResponse(f"/admin/users/{created.id}", status_code=303)
+
+
+def _edit(request: Request, db: Any, user: Any, user_id: int, values: dict[str, Any] | None,
+          errors: dict[str, str], token: str | None = None, token_errors: dict[str, str] | None = None,
+          status_code: int = 200) -> Any:
+    target = admin_service.get_user(db, user, user_id)
+    if values is None:
+        values = {"name": target.name, "role": target.role, "team_id": str(target.team_id or ""),
+                  "segment": target.segment or "", "capacity": str(target.capacity),
+                  "is_active": "on" if target.is_active else ""}
+    return render(request, "admin_user_edit.html", {
+        "user": user, "target": target, "values": values, "errors": errors, "roles": ROLES,
+        "teams": admin_service.list_teams(db, user),
+        "tokens": admin_service.list_tokens(db, user, user_id),
+        "new_token": token, "token_errors": token_errors or {}}, status_code=status_code)
+
+
+@router.get("/admin/users/{user_id}")
+def edit_user_page(request: Request, user_id: int, user: PageUser, db: Db) -> Any:
+    require_role(user, Role.ADMIN)
+    return _edit(request, db, user, user_id, None, {})
+
+
+@router.post("/admin/users/{user_id}", dependencies=csrf)
+def update_user(request: Request, user_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+    require_role(user, Role.ADMIN)
+    values = form_values(form, EDIT_FIELDS)
+    try:
+        admin_service.update_user(db, user, user_id, **_parse(values, editing=True))
+    except ValidationFailed as exc:
+        values.pop("password", None)
+        return _edit(request, db, user, user_id, values, form_errors(exc), status_code=422)
+    flash(request, "User saved.")
+    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/tokens", dependencies=csrf)
+def create_token(request: Request, user_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+    """Shows the new token once, on this response only (no redirect keeps it anywhere)."""
+    require_role(user, Role.ADMIN)
+    name = form_values(form, ("name",)).get("name") or ""
+    try:
+        token = admin_service.create_token(db, user, user_id, name)
+    except ValidationFailed as exc:
+        return _edit(request, db, user, user_id, None, {}, token_errors=form_errors(exc),
+                     status_code=422)
+    response = _edit(request, db, user, user_id, None, {}, token=token)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/admin/users/{user_id}/tokens/{token_id}/revoke", dependencies=csrf)
+def revoke_token(request: Request, user_id: int, token_id: int, user: PageUser, db: Db) -> Any:
+    require_role(user, Role.ADMIN)
+    admin_service.revoke_token(db, user, user_id, token_id)
+    flash(request, "Token revoked.")
+    return RedirectResponse(f"/admin/users/{user_id}#tokens", status_code=303)
