@@ -1,0 +1,82 @@
+"""The KPI registry: every published figure with its slug, label, unit, description, formula.
+
+The API (``/api/v1/kpis/registry``), the pages, the CLI (``accord kpi --registry``) and the
+docs (docs/kpis.md, checked by a test) all enumerate this one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Kpi:
+    slug: str
+    label: str
+    unit: str  # "count", "money" or "ratio"
+    group: str  # "retention" or "concentration"
+    description: str
+    formula: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _r(slug: str, label: str, unit: str, description: str, formula: str) -> Kpi:
+    return Kpi(slug, label, unit, "retention", description, formula)
+
+
+def _c(slug: str, label: str, unit: str, description: str, formula: str) -> Kpi:
+    return Kpi(slug, label, unit, "concentration", description, formula)
+
+
+REGISTRY: tuple[Kpi, ...] = (
+    _r("accounts_at_start", "Accounts at start", "count",
+       "Accounts with revenue in the previous window (the base cohort B).", "|B|"),
+    _r("starting_revenue", "Starting revenue", "money",
+       "Previous-window revenue of the base cohort.", "S = Σ_{i∈B} R_i(P)"),
+    _r("churned_accounts", "Churned accounts", "count",
+       "Base-cohort accounts with no revenue in the current window.", "|K|"),
+    _r("churned_revenue", "Churned revenue", "money",
+       "Previous-window revenue of the churned accounts.", "Σ_{i∈K} R_i(P)"),
+    _r("contraction_revenue", "Contraction", "money",
+       "Revenue lost by base-cohort accounts that stayed but bought less.",
+       "Σ_{i∈B∖K} max(R_i(P) − R_i(C), 0)"),
+    _r("expansion_revenue", "Expansion", "money",
+       "Revenue gained from base-cohort accounts that bought more.",
+       "Σ_{i∈B} max(R_i(C) − R_i(P), 0)"),
+    _r("grr", "Gross revenue retention", "ratio",
+       "Share of starting revenue kept, ignoring expansion.", "Σ_{i∈B} min(R_i(C), R_i(P)) ÷ S"),
+    _r("nrr", "Net revenue retention", "ratio",
+       "Current revenue of the base cohort against its starting revenue.", "Σ_{i∈B} R_i(C) ÷ S"),
+    _r("logo_churn_rate", "Logo churn", "ratio",
+       "Share of base-cohort accounts that churned.", "|K| ÷ |B|"),
+    _r("revenue_churn_rate", "Revenue churn", "ratio",
+       "Share of starting revenue lost to churned accounts.", "churned_revenue ÷ S"),
+    _r("expansion_rate", "Expansion rate", "ratio",
+       "Expansion against starting revenue.", "expansion_revenue ÷ S"),
+    _r("contraction_rate", "Contraction rate", "ratio",
+       "Contraction against starting revenue.", "contraction_revenue ÷ S"),
+    _r("new_revenue", "New revenue", "money",
+       "Current revenue of accounts with nothing in the previous window and never before it.",
+       "Σ R_i(C) over R_i(P) = 0 and no revenue before P"),
+    _r("reactivated_revenue", "Reactivated revenue", "money",
+       "Current revenue of accounts that came back after a gap covering the previous window.",
+       "Σ R_i(C) over R_i(P) = 0 and some revenue before P"),
+    _r("ending_revenue", "Ending revenue", "money",
+       "Current-window revenue of all accounts.", "Σ_i R_i(C)"),
+    _c("accounts", "Paying accounts", "count",
+       "Accounts with revenue in the current window.", "n = |{i : R_i(C) > 0}|"),
+    _c("top20_share", "Top-20 % share", "ratio",
+       "Share of current revenue from the largest fifth of the paying accounts.",
+       "revenue of the first ⌈0.2·n⌉ ranked accounts ÷ T"),
+    _c("hhi", "Herfindahl index", "ratio",
+       "Concentration of current revenue (1 ÷ hhi is the effective number of clients).",
+       "Σ s_i², s_i = R_i(C) ÷ T"),
+    _c("abc", "ABC classes", "count",
+       "Accounts per class from the cumulative share of the accounts ranked before them.",
+       "A while that share < cut-off A, B while < cut-off B, else C"),
+)
+
+BY_SLUG = {k.slug: k for k in REGISTRY}
+RETENTION = tuple(k for k in REGISTRY if k.group == "retention")

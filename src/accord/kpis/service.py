@@ -1,0 +1,339 @@
+"""KPI use cases: the policy settings, the report, the drill-down, the data refresh.
+
+Reports are computed by the database from ``kpi_account_months`` and cached in this process
+until the data changes: the cache key holds the data version (bumped by every refresh), the
+newest audit entry (any account, team or policy change is audited) and who is asking.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session
+
+from accord.core import audit
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.models import SEES_EVERYTHING, AuditEntry, Role, User
+from accord.core.periods import format_month, month_index, parse_month
+from accord.core.visibility import require_role, visible_accounts
+from accord.kpis import derived, queries
+from accord.kpis.formulas import (
+    BREAKDOWNS,
+    Basis,
+    Movement,
+    Policy,
+    Sums,
+    Windows,
+    first_series_month,
+    last_complete_month,
+    money,
+    retention,
+    total,
+)
+from accord.kpis.models import KpiPolicy, KpiState
+
+POLICY_ID = 1
+refresh_after_import = derived.refresh_after_import
+rebuild = derived.rebuild
+
+
+# ---------------------------------------------------------------- policy settings
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    policy: Policy
+    as_of_month: int | None  # pinned; None = last complete month in the data
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "window_months": self.policy.window_months,
+            "basis": self.policy.basis.value,
+            "abc_a": self.policy.abc_a,
+            "abc_b": self.policy.abc_b,
+            "as_of": None if self.as_of_month is None else format_month(self.as_of_month),
+        }
+
+
+def get_policy(session: Session) -> PolicySettings:
+    row = session.get(KpiPolicy, POLICY_ID)
+    if row is None:
+        return PolicySettings(Policy(), None)
+    return PolicySettings(
+        Policy(row.window_months, Basis(row.basis), Decimal(row.abc_a), Decimal(row.abc_b)),
+        row.as_of_month,
+    )
+
+
+def _month(field: str, text: str | None) -> int | None:
+    if text is None or text == "":
+        return None
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise ValidationFailed([FieldProblem(field, str(exc))]) from None
+
+
+def _basis(text: str | None) -> Basis | None:
+    if text is None:
+        return None
+    try:
+        return Basis(text)
+    except ValueError:
+        raise ValidationFailed(
+            [FieldProblem("basis", "must be 'trailing' or 'point'")]
+        ) from None
+
+
+def _check(policy: Policy) -> Policy:
+    problems = policy.problems()
+    if problems:
+        raise ValidationFailed([FieldProblem(f, m) for f, m in problems])
+    return policy
+
+
+def update_policy(
+    session: Session,
+    user: User,
+    *,
+    window_months: int | None = None,
+    basis: str | None = None,
+    abc_a: Decimal | None = None,
+    abc_b: Decimal | None = None,
+    as_of: str | None = None,
+    unpin_as_of: bool = False,
+) -> PolicySettings:
+    """Change the policy settings (admins and heads); audited."""
+    require_role(user, Role.ADMIN, Role.HEAD)
+    current = get_policy(session)
+    p = current.policy
+    new = _check(Policy(
+        window_months if window_months is not None else p.window_months,
+        _basis(basis) or p.basis,
+        abc_a if abc_a is not None else p.abc_a,
+        abc_b if abc_b is not None else p.abc_b,
+    ))
+    pinned = None if unpin_as_of else (_month("as_of", as_of) if as_of else current.as_of_month)
+    result = PolicySettings(new, pinned)
+    row = session.get(KpiPolicy, POLICY_ID)
+    if row is None:
+        row = KpiPolicy(id=POLICY_ID)
+        session.add(row)
+    row.window_months, row.basis = new.window_months, new.basis.value
+    row.abc_a, row.abc_b, row.as_of_month = new.abc_a, new.abc_b, pinned
+    row.updated_by = user.email
+    session.flush()
+    audit.record(session, user, "update", "kpi_policy", POLICY_ID,
+                 before=current.as_dict(), after=result.as_dict())
+    return result
+
+
+# ---------------------------------------------------------------- the report
+
+
+_CACHE: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 128
+
+
+def _scope(user: User) -> tuple[ColumnElement[bool], str]:
+    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+        return true(), "all"
+    return visible_accounts(user), f"user:{user.id}:{user.role}"
+
+
+def _cached(session: Session, key: tuple[Any, ...], build: Any) -> dict[str, Any]:
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    value = build()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    windows: Windows
+    policy: Policy
+    state: KpiState
+
+
+def resolve(
+    session: Session,
+    *,
+    as_of: str | None,
+    window: int | None,
+    basis: str | None,
+    today: date,
+) -> Resolved:
+    """Request values over stored policy; validate; bring the derived data up to date."""
+    settings = get_policy(session)
+    stored = settings.policy
+    policy = _check(Policy(
+        window if window is not None else stored.window_months,
+        _basis(basis) or stored.basis, stored.abc_a, stored.abc_b,
+    ))
+    state = derived.ensure_fresh(session)
+    month = _month("as_of", as_of)
+    if month is None:
+        month = settings.as_of_month
+    if month is None:
+        month = last_complete_month(state.last_month, month_index(today))
+    elif state.last_month is not None and month > state.last_month:
+        raise ValidationFailed([FieldProblem(
+            "as_of", f"after the last month in the data ({format_month(state.last_month)})"
+        )])
+    return Resolved(Windows(month, policy.window_months, policy.basis), policy, state)
+
+
+def _group_rows(
+    session: Session, groups: list[tuple[int | None, str | None, str, Sums]], by: str
+) -> list[dict[str, Any]]:
+    index = {"manager": 0, "segment": 1, "tier": 2}[by]
+    rolled: dict[Any, list[Sums]] = {}
+    for g in groups:
+        rolled.setdefault(g[index], []).append(g[3])
+    names: dict[Any, Any] = {k: k for k in rolled}
+    if by == "manager":
+        emails = queries.manager_emails(session, {k for k in rolled if k is not None})
+        names = {k: emails.get(k) if k is not None else None for k in rolled}
+    rows = [{by: names[k], **retention(total(v))} for k, v in rolled.items()]
+    rows.sort(key=lambda r: (r[by] is None, str(r[by] or "")))
+    return rows
+
+
+def _compute(
+    session: Session, r: Resolved, visible: ColumnElement[bool], by: str | None, series: bool
+) -> dict[str, Any]:
+    w = r.windows
+    groups, squares = queries.grouped_sums(session, w, visible)
+    portfolio = total([g[3] for g in groups])
+    conc = queries.concentration(
+        session, w, visible, paying=portfolio.paying_accounts, total=portfolio.ending,
+        squares=squares, abc=(r.policy.abc_a, r.policy.abc_b),
+    )
+    doc: dict[str, Any] = {
+        "as_of": format_month(w.as_of),
+        "window_months": w.window,
+        "basis": w.basis.value,
+        "abc_cutoffs": {"A": r.policy.abc_a, "B": r.policy.abc_b},
+        "current_window": [format_month(m) for m in w.current],
+        "previous_window": [format_month(m) for m in w.previous],
+        "portfolio": retention(portfolio),
+        "concentration": conc.figures(),
+    }
+    for name in (by,) if by else BREAKDOWNS:
+        doc[f"by_{name}"] = _group_rows(session, groups, name)
+    if series:
+        doc["series"] = [
+            {"as_of": format_month(m), **retention(s)}
+            for m, s in queries.portfolio_series(
+                session, series_months(r.state, w), w.window, w.basis, visible
+            )
+        ]
+    return doc
+
+
+def series_months(state: KpiState, w: Windows) -> list[int]:
+    if state.first_month is None:
+        return []
+    start = first_series_month(state.first_month, w.window, w.basis)
+    return list(range(start, w.as_of + 1))
+
+
+def _check_by(by: str | None) -> None:
+    if by is not None and by not in BREAKDOWNS:
+        raise ValidationFailed([FieldProblem("by", "must be manager, segment or tier")])
+
+
+def kpi_report(
+    session: Session,
+    user: User,
+    *,
+    today: date,
+    as_of: str | None = None,
+    window: int | None = None,
+    basis: str | None = None,
+    by: str | None = None,
+    series: bool = False,
+) -> dict[str, Any]:
+    """The KPI document of issue 3 for what ``user`` may see (cached until the data changes)."""
+    _check_by(by)
+    r = resolve(session, as_of=as_of, window=window, basis=basis, today=today)
+    visible, scope = _scope(user)
+    newest_audit = session.scalar(select(func.max(AuditEntry.id)))
+    bind = session.get_bind()
+    key = (str(bind.url), r.state.version, newest_audit, scope, r.windows, r.policy, by, series)
+    return _cached(session, key, lambda: _compute(session, r, visible, by, series))
+
+
+def account_movements(
+    session: Session,
+    user: User,
+    *,
+    movement: str,
+    today: date,
+    as_of: str | None = None,
+    window: int | None = None,
+    basis: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """The accounts behind an aggregate: each with both window revenues, largest change first."""
+    try:
+        move = Movement(movement)
+    except ValueError:
+        choices = ", ".join(m.value for m in Movement)
+        raise ValidationFailed([FieldProblem("movement", f"must be one of {choices}")]) from None
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise ValidationFailed([FieldProblem("limit", "limit 1-1000, offset >= 0")])
+    r = resolve(session, as_of=as_of, window=window, basis=basis, today=today)
+    visible, _ = _scope(user)
+    count, rows = queries.movement_accounts(
+        session, r.windows, visible, move, limit=limit, offset=offset
+    )
+    return {
+        "as_of": format_month(r.windows.as_of),
+        "window_months": r.windows.window,
+        "basis": r.windows.basis.value,
+        "movement": move.value,
+        "total": count,
+        "accounts": [
+            {
+                "account_id": row.account_id, "name": row.name, "manager": row.manager,
+                "segment": row.segment, "tier": row.tier,
+                "previous_revenue": money(int(row.prev)), "current_revenue": money(int(row.cur)),
+                "change": money(int(row.cur) - int(row.prev)),
+            }
+            for row in rows
+        ],
+    }
+
+
+def data_months(session: Session) -> tuple[int | None, int | None]:
+    """First and last month of the data (for month pickers)."""
+    state = derived.ensure_fresh(session)
+    return state.first_month, state.last_month
+
+
+def refresh(session: Session, user: User, account_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the derived monthly data on demand (admins)."""
+    require_role(user, Role.ADMIN)
+    derived.refresh_after_import(session, account_ids)
