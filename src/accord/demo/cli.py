@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.progress import (
-    BarColumn, MofNCompleteColumn,
+    BarColumn,
+    MofNCompleteColumn,
     Progress,
     TaskID,
     TextColumn,
