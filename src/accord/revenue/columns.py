@@ -1,0 +1,211 @@
+"""Column maps: which header of a file feeds which Accord field, per kind and source.
+
+Pure (stdlib only). Headers are matched case-insensitively, ignoring surrounding spaces;
+columns a map does not know are ignored; a field whose column is absent is left unchanged
+on update (only the columns present in the file are applied).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+Convert = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # Accord's field
+    headers: tuple[str, ...]  # accepted header names, lower case
+    required: bool = False
+    convert: Convert | None = None  # source value -> Accord value (None: leave unchanged)
+
+
+def normalise_header(text: str) -> str:
+    return " ".join(str(text).replace("\ufeff", "").strip().lower().split())
+
+
+def salesforce_type_to_status(value: str) -> str | None:
+    v = value.strip().lower()
+    if not v:
+        return None
+    if "former" in v or "churn" in v:
+        return "churned"
+    if "prospect" in v:
+        return "prospect"
+    if "customer" in v:
+        return "active"
+    return None  # Partner, Reseller, Other...: no lifecycle meaning
+
+
+def hubspot_stage_to_status(value: str) -> str | None:
+    v = value.strip().lower().replace(" ", "").replace("-", "")
+    if v in {"subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity"}:
+        return "prospect"
+    if v in {"customer", "evangelist"}:
+        return "active"
+    return None
+
+
+def annual_revenue_to_band(value: str) -> str | None:
+    """A client's annual revenue (their size, not ours) -> purchase-size band."""
+    text = value.strip().replace(",", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {value!r}") from None
+    if amount < 10_000_000:
+        return "small"
+    if amount < 100_000_000:
+        return "medium"
+    if amount < 1_000_000_000:
+        return "large"
+    return "enterprise"
+
+
+def owner_email(value: str) -> str | None:
+    """Salesforce OwnerId is a user id unless the export resolved it to an e-mail."""
+    return value if "@" in value else None
+
+
+ACCOUNTS_ACCORD = (
+    Column("external_id", ("external_id",), required=True),
+    Column("name", ("name",), required=True),
+    Column("kind", ("kind",)),
+    Column("segment", ("segment",)),
+    Column("business_line", ("business_line",)),
+    Column("manager_email", ("manager_email",)),
+    Column("parent_external_id", ("parent_external_id",)),
+    Column("status", ("status",)),
+)
+ACCOUNTS_SALESFORCE = (
+    Column("external_id", ("id", "account id"), required=True),
+    Column("name", ("name", "account name"), required=True),
+    Column("status", ("type", "account type"), convert=salesforce_type_to_status),
+    Column("industry", ("industry",)),
+    Column("manager_email", ("owner email", "owneremail", "owner.email", "account owner email")),
+    Column("manager_email", ("ownerid", "owner id"), convert=owner_email),
+    Column("parent_external_id", ("parentid", "parent id", "parent account id")),
+    Column("country", ("billingcountry", "billing country")),
+    Column("size_band", ("annualrevenue", "annual revenue"), convert=annual_revenue_to_band),
+)
+ACCOUNTS_HUBSPOT = (
+    Column("external_id", ("record id", "company id"), required=True),
+    Column("name", ("company name", "name"), required=True),
+    Column("manager_email", ("company owner", "company owner email")),
+    Column("industry", ("industry",)),
+    Column("country", ("country/region", "country")),
+    Column("status", ("lifecycle stage",), convert=hubspot_stage_to_status),
+    Column("size_band", ("annual revenue",), convert=annual_revenue_to_band),
+    Column("parent_external_id", ("parent company id",)),
+)
+CONTACTS_ACCORD = (
+    Column("external_id", ("external_id",)),
+    Column("account_external_id", ("account_external_id",), required=True),
+    Column("name", ("name",), required=True),
+    Column("email", ("email",)),
+    Column("function", ("function",)),
+    Column("seniority", ("seniority",)),
+    Column("buying_role", ("buying_role",)),
+)
+CONTACTS_SALESFORCE = (
+    Column("external_id", ("id", "contact id")),
+    Column("account_external_id", ("accountid", "account id"), required=True),
+    Column("name", ("name", "full name"), required=True),
+    Column("first_name", ("firstname", "first name")),
+    Column("last_name", ("lastname", "last name")),
+    Column("email", ("email",)),
+    Column("function", ("department",)),
+    Column("title", ("title",)),
+    Column("phone", ("phone",)),
+)
+CONTACTS_HUBSPOT = (
+    Column("external_id", ("record id", "contact id")),
+    Column(
+        "account_external_id",
+        ("associated company ids", "associated company id", "company id",
+         "associated company ids (primary)"),
+        required=True,
+    ),
+    Column("name", ("name", "full name"), required=True),
+    Column("first_name", ("first name",)),
+    Column("last_name", ("last name",)),
+    Column("email", ("email",)),
+    Column("title", ("job title",)),
+    Column("phone", ("phone number",)),
+)
+REVENUE_ACCORD = (
+    Column("account_external_id", ("account_external_id",), required=True),
+    Column("date", ("date",), required=True),
+    Column("amount", ("amount",), required=True),
+    Column("product_line", ("product_line",)),
+    Column("line_id", ("line_id",)),
+)
+REVENUE_SALESFORCE = (
+    Column("account_external_id", ("accountid", "account id"), required=True),
+    Column("date", ("closedate", "close date", "date"), required=True),
+    Column("amount", ("amount",), required=True),
+    Column("product_line", ("product family", "productfamily", "product line")),
+    Column("line_id", ("id", "opportunity id")),
+)
+
+MAPS: dict[tuple[str, str], tuple[Column, ...]] = {
+    ("accounts", "accord"): ACCOUNTS_ACCORD,
+    ("accounts", "salesforce"): ACCOUNTS_SALESFORCE,
+    ("accounts", "hubspot"): ACCOUNTS_HUBSPOT,
+    ("contacts", "accord"): CONTACTS_ACCORD,
+    ("contacts", "salesforce"): CONTACTS_SALESFORCE,
+    ("contacts", "hubspot"): CONTACTS_HUBSPOT,
+    ("revenue", "accord"): REVENUE_ACCORD,
+    ("revenue", "salesforce"): REVENUE_SALESFORCE,
+}
+
+
+@dataclass
+class Resolved:
+    """Where each field sits in the file's rows."""
+
+    index: dict[str, int]  # field -> column position
+    header: dict[str, str]  # field -> header as written in the file
+    convert: dict[str, Convert]
+    missing: list[str]  # required fields with no column (first accepted header)
+
+    def has(self, field: str) -> bool:
+        return field in self.index
+
+
+def resolve(kind: str, source: str, header: list[str]) -> Resolved:
+    columns = MAPS.get((kind, source))
+    if columns is None:
+        raise KeyError(f"no {source} column map for {kind}")
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        positions.setdefault(normalise_header(cell), i)
+    index: dict[str, int] = {}
+    names: dict[str, str] = {}
+    convert: dict[str, Convert] = {}
+    for col in columns:
+        if col.field in index:
+            continue
+        for name in col.headers:
+            if name in positions:
+                index[col.field] = positions[name]
+                names[col.field] = str(header[positions[name]]).strip()
+                if col.convert:
+                    convert[col.field] = col.convert
+                break
+    satisfied = set(index)
+    if "first_name" in satisfied or "last_name" in satisfied:
+        satisfied.add("name")  # a contact's name may come in two parts
+    missing = []
+    for col in columns:
+        if col.required and col.field not in satisfied and col.headers[0] not in missing:
+            missing.append(col.headers[0])
+    return Resolved(index=index, header=names, convert=convert, missing=missing)
+
+
+def canonical_header(kind: str) -> list[str]:
+    return [c.headers[0] for c in MAPS[(kind, "accord")]]

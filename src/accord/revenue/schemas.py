@@ -1,0 +1,92 @@
+"""Shapes of import reports and revenue read models (API, pages, CLI)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ImportKind(StrEnum):
+    ACCOUNTS = "accounts"
+    CONTACTS = "contacts"
+    REVENUE = "revenue"
+
+
+class ImportSource(StrEnum):
+    ACCORD = "accord"
+    SALESFORCE = "salesforce"
+    HUBSPOT = "hubspot"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ImportProblem(BaseModel):
+    """One bad cell (or row): the file line number, the column as named in the file, why."""
+
+    row: int
+    column: str
+    reason: str
+
+
+#: at most this many problems are listed in a report; ``invalid_rows`` counts them all
+MAX_PROBLEMS = 1000
+
+
+class ImportReport(BaseModel):
+    kind: ImportKind
+    source: ImportSource
+    file: str
+    dry_run: bool = False
+    skip_invalid: bool = False
+    status: Literal["imported", "dry_run", "rejected"] = "imported"
+    rows: int = 0  # data rows read (blank lines excluded)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # bad rows left out with --skip-invalid
+    invalid_rows: int = 0
+    accounts_refreshed: int = 0  # revenue: accounts whose monthly revenue was rebuilt
+    seconds: float = 0.0
+    problems: list[ImportProblem] = Field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == "rejected"
+
+    def add_problem(self, row: int, column: str, reason: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(ImportProblem(row=row, column=column, reason=reason))
+
+    def summary(self) -> dict[str, object]:
+        """What the audit entry keeps."""
+        return self.model_dump(exclude={"problems", "seconds"})
+
+
+class MonthlyRevenueRow(BaseModel):
+    month: str
+    amount: Decimal
+    cumulative: Decimal
+    line_count: int
+
+
+class RevenueLineOut(BaseModel):
+    id: int
+    date: date
+    amount: Decimal
+    product_line: str | None
+    line_id: str | None
+
+
+class RevenueLinePage(BaseModel):
+    items: list[RevenueLineOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
