@@ -280,7 +280,8 @@ def kpi_report(
     visible, scope = _scope(user)
     newest_audit = session.scalar(select(func.max(AuditEntry.id)))
     bind = session.get_bind()
-    key = (str(bind.url), r.state.version, newest_audit, scope, r.windows, r.policy, by, series)
+    key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope,
+           r.windows, r.policy, by, series)
     return _cached(session, key, lambda: _compute(session, r, visible, by, series))
 
 

@@ -1,0 +1,190 @@
+"""The KPI engine agrees with the independent reference of KPIS.md, on both databases."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import kpi_reference as ref
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from accord.cli.common import operator
+from accord.kpis import models as _kpi_models  # noqa: F401 - tables for the schema check
+from accord.kpis import service
+from accord.kpis.formulas import RETENTION_FIELDS
+
+B = 2024 * 12  # 2024-01
+TODAY = date(2031, 1, 1)
+ADMIN = operator()
+
+
+def _reset(session) -> None:  # type: ignore[no-untyped-def]
+    for table in ("kpi_account_months", "kpi_state", "kpi_policy", "monthly_revenue",
+                  "revenue_lines", "account_members", "accounts"):
+        session.execute(text(f"DELETE FROM {table}"))
+
+
+def _arrange(sessions, monthly, groups=None):  # type: ignore[no-untyped-def]
+    groups = groups or {a: (None, "S%d" % (a % 3)) for a in monthly}
+    with sessions.begin() as s:
+        _reset(s)
+        ref.load(s, monthly, groups)
+        service.rebuild(s)
+
+
+def _report(sessions, **kw):  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        return service.kpi_report(s, ADMIN, today=TODAY, **kw)
+
+
+portfolios = st.dictionaries(
+    keys=st.integers(1, 40),
+    values=st.dictionaries(
+        keys=st.integers(0, 29).map(lambda m: B + m),
+        values=st.one_of(st.integers(-30_000, 90_000), st.just(0), st.integers(1, 5)),
+        max_size=30,
+    ),
+    max_size=9,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(monthly=portfolios, window=st.integers(1, 7), basis=st.sampled_from(["trailing", "point"]),
+       as_of=st.integers(0, 29).map(lambda m: B + m))
+def test_it_agrees_with_the_reference_on_random_portfolios(sessions, monthly, window, basis, as_of):
+    monthly = {**monthly, 99: {B + 29: 0}}  # the data reaches the last month
+    _arrange(sessions, monthly)
+    doc = _report(sessions, as_of=f"{as_of // 12}-{as_of % 12 + 1:02d}", window=window,
+                  basis=basis)
+    assert doc["portfolio"] == ref.retention(monthly, as_of, window, basis)
+    expected = ref.concentration(monthly, as_of, window, basis)
+    got = doc["concentration"]
+    assert (got["accounts"], got["top20_share"], got["abc"]) == (
+        expected["accounts"], expected["top20_share"], expected["abc"])
+    if expected["hhi"] is None:
+        assert got["hhi"] is None
+    else:
+        assert got["hhi"] == pytest.approx(expected["hhi"], abs=2e-6)
+    by_segment = ref.grouped(monthly, {a: "S%d" % (a % 3) for a in monthly}, as_of, window, basis)
+    got_groups = {r["segment"]: {k: r[k] for k in RETENTION_FIELDS} for r in doc["by_segment"]}
+    assert _moving(got_groups) == _moving(by_segment)
+
+
+def _moving(groups):  # type: ignore[no-untyped-def]
+    """Groups with any revenue in either window (groups without are not listed)."""
+    return {g: f for g, f in groups.items() if f["starting_revenue"] or f["ending_revenue"]}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(monthly=portfolios, window=st.integers(1, 7), basis=st.sampled_from(["trailing", "point"]))
+def test_the_bridge_reconciles_to_the_cent_and_retention_is_bounded(sessions, monthly, window, basis):
+    monthly = {**monthly, 99: {B + 29: 0}}  # the data reaches the last month
+    _arrange(sessions, monthly)
+    doc = _report(sessions, as_of=f"{(B + 29) // 12}-{(B + 29) % 12 + 1:02d}", window=window,
+                  basis=basis, series=True)
+    for p in [doc["portfolio"], *doc["series"], *doc["by_segment"]]:
+        assert p["ending_revenue"] == (
+            p["starting_revenue"] + p["expansion_revenue"] - p["contraction_revenue"]
+            - p["churned_revenue"] + p["new_revenue"] + p["reactivated_revenue"])
+        if p["grr"] is None:
+            assert p["starting_revenue"] == 0 and p["nrr"] is None
+        else:
+            assert Decimal(0) <= p["grr"] <= Decimal(1)
+            assert p["nrr"] >= p["grr"]
+
+
+def _month_text(m: int) -> str:
+    return f"{m // 12}-{m % 12 + 1:02d}"
+
+
+def test_it_does_not_depend_on_row_order(sessions):
+    rng = random.Random(7)
+    monthly = {a: {B + m: rng.randint(-2000, 9000) for m in range(30) if rng.random() < 0.7}
+               for a in range(1, 30)}
+    _arrange(sessions, monthly)
+    first = _report(sessions, as_of=_month_text(B + 29), series=True)
+    shuffled = dict(sorted(monthly.items(), key=lambda _: rng.random()))
+    shuffled = {a: dict(sorted(r.items(), key=lambda _: rng.random())) for a, r in shuffled.items()}
+    service.clear_cache()
+    _arrange(sessions, shuffled)
+    assert _report(sessions, as_of=_month_text(B + 29), series=True) == first
+
+
+def test_it_does_not_depend_on_how_lines_are_split_within_a_month(sessions):
+    bulk = pytest.importorskip("accord.revenue.bulk")
+    rng = random.Random(3)
+    monthly = {a: {B + m: rng.randint(-500, 4000) for m in range(30) if rng.random() < 0.6}
+               for a in range(1, 12)}
+    _arrange(sessions, {a: {} for a in monthly})
+
+    def lines(split: int):  # type: ignore[no-untyped-def]
+        n = 0
+        for a, revenue in monthly.items():
+            for m, amount in revenue.items():
+                parts = [amount // split] * (split - 1)
+                parts.append(amount - sum(parts))
+                for i, part in enumerate(parts):
+                    n += 1
+                    yield (a, date(m // 12, m % 12 + 1, 1 + i), part, None, f"L{split}-{n}")
+
+    results = []
+    for split in (1, 3):
+        with sessions.begin() as s:
+            s.execute(text("DELETE FROM revenue_lines"))
+            s.execute(text("DELETE FROM monthly_revenue"))
+            bulk.bulk_load_revenue(s, list(lines(split)))
+            service.refresh_after_import(s, list(monthly))
+        service.clear_cache()
+        results.append(_report(sessions, as_of=_month_text(B + 29)))
+    assert results[0] == results[1]
+    assert results[0]["portfolio"] == ref.retention(monthly, B + 29)
+
+
+def test_an_empty_portfolio_gives_zeros_and_null_ratios(sessions):
+    _arrange(sessions, {})
+    doc = _report(sessions, as_of="2025-06")
+    p = doc["portfolio"]
+    assert p["starting_revenue"] == 0 and p["ending_revenue"] == 0
+    assert p["grr"] is None and p["nrr"] is None and p["logo_churn_rate"] is None
+    assert doc["concentration"] == {"accounts": 0, "top20_share": None, "hhi": None,
+                                    "abc": {"A": 0, "B": 0, "C": 0}}
+
+
+def test_a_single_account_with_credit_notes_churns_and_comes_back(sessions):
+    # 2024: 1,200.00 in all; 2025: one credit note only (window sum below zero counts as zero)
+    revenue = {B + m: 10_000 for m in range(12)}
+    revenue[B + 15] = -5_000
+    revenue[B + 23] = 0  # the data reaches 2025-12
+    _arrange(sessions, {1: revenue})
+    doc = _report(sessions, as_of="2025-12")
+    p = doc["portfolio"]
+    assert (p["accounts_at_start"], p["churned_accounts"]) == (1, 1)
+    assert p["churned_revenue"] == Decimal("1200.00") and p["ending_revenue"] == 0
+    assert p["grr"] == 0 and p["logo_churn_rate"] == 1
+    # comes back in 2027 after a silent 2026: reactivated, not new
+    revenue[B + 37] = 25_000
+    revenue[B + 47] = 0
+    _arrange(sessions, {1: revenue})
+    doc = _report(sessions, as_of="2027-12")
+    assert doc["portfolio"]["reactivated_revenue"] == Decimal("250.00")
+    assert doc["portfolio"]["new_revenue"] == 0
+    assert doc["portfolio"] == ref.retention({1: revenue}, B + 47)
+
+
+def test_the_as_of_month_defaults_to_the_last_complete_month(sessions):
+    _arrange(sessions, {1: {B + m: 100 for m in range(30)}})
+    with sessions.begin() as s:
+        assert service.kpi_report(s, ADMIN, today=date(2031, 1, 5))["as_of"] == "2026-06"
+        assert service.kpi_report(s, ADMIN, today=date(2026, 6, 20))["as_of"] == "2026-05"
+
+
+def test_it_refuses_an_as_of_month_after_the_data(sessions):
+    from accord.core.errors import ValidationFailed
+
+    _arrange(sessions, {1: {B: 100}})
+    with sessions.begin() as s, pytest.raises(ValidationFailed, match="after the last month"):
+        service.kpi_report(s, ADMIN, today=TODAY, as_of="2030-01")
