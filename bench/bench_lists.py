@@ -13,6 +13,7 @@ shown with its plan (``EXPLAIN QUERY PLAN`` / ``EXPLAIN ANALYZE``).
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import time
@@ -156,6 +157,14 @@ def _diagnose(url: str, log: StatementLog, request: Callable[[str], Any], term: 
         say(f"      {line}")
 
 
+def _page(client: Any, term: str) -> Any:
+    return client.get("/accounts", params={"q": term})
+
+
+def _api_page_two(client: Any, term: str) -> Any:
+    return client.get("/api/v1/accounts", params={"q": term, "page": 2})
+
+
 def bench_database(kind: str, size: int) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
@@ -172,17 +181,13 @@ def bench_database(kind: str, size: int) -> dict[str, float]:
         for email in ("admin@accord.demo", "head1@accord.demo", "manager1@accord.demo"):
             page_client = TestClient(timer)
             _login(page_client, email)
-            scenarios.append((
-                f"GET /accounts?q=… as {email.split('@')[0]}",
-                lambda term, c=page_client: c.get("/accounts", params={"q": term}),
-            ))
+            scenarios.append((f"GET /accounts?q=… as {email.split('@')[0]}",
+                              functools.partial(_page, page_client)))
         for email in ("admin@accord.demo", "manager1@accord.demo"):
             api = TestClient(timer)
             api.headers["Authorization"] = f"Bearer {_token(url, email)}"
-            scenarios.append((
-                f"GET /api/v1/accounts?q=…&page=2 as {email.split('@')[0]}",
-                lambda term, c=api: c.get("/api/v1/accounts", params={"q": term, "page": 2}),
-            ))
+            scenarios.append((f"GET /api/v1/accounts?q=…&page=2 as {email.split('@')[0]}",
+                              functools.partial(_api_page_two, api)))
         for label, request in scenarios:
             server, trip = _measure(timer, request)
             median = statistics.median(server)

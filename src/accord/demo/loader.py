@@ -31,6 +31,7 @@ from accord.core.security import hash_password
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, Bundle, FirstIds, build_staff
 from accord.demo.plan import DemoSpec, plan_for
 from accord.demo.revenue import RevenueRow, account_revenue, month_days
+from accord.revenue.importing import bulk_load_revenue
 from accord.revenue.models import RevenueLine
 
 #: accounts per executemany round (their contacts and interactions go with them)
@@ -182,11 +183,6 @@ def _write_accounts(session: Session, stream: AccountStream, spec: DemoSpec,
 
 def _write_revenue(session: Session, spec: DemoSpec, first_account: int,
                    progress: Progress) -> int:
-    try:
-        from accord.revenue.importing import bulk_load_revenue
-    except ImportError:  # pragma: no cover - until the importer module lands
-        from accord.revenue.bulk import bulk_load_revenue
-
     def rows() -> Iterator[RevenueRow]:
         days = month_days(spec)
         for index in range(spec.accounts):
