@@ -1,3 +1,78 @@
-from fastapi import APIRouter
+"""KPI API: the report document, the drill-down, the registry, the policy settings."""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from accord.core.models import User
+from accord.kpis import service
+from accord.kpis.registry import REGISTRY
+from accord.kpis.schemas import (
+    KpiDefinition,
+    KpiDocument,
+    MovementPage,
+    PolicyIn,
+    PolicyOut,
+    plain,
+)
+from accord.web.deps import api_user, get_db, today
+
+router = APIRouter(tags=["kpis"])
+
+
+@router.get("/kpis", response_model=KpiDocument, response_model_exclude_none=False)
+def get_kpis(
+    as_of: str | None = Query(None, description="YYYY-MM; default: last complete month"),
+    window: int | None = Query(None, description="months; default: the policy setting"),
+    basis: str | None = Query(None, description="trailing or point"),
+    by: str | None = Query(None, description="manager, segment or tier; default: all three"),
+    series: bool = Query(False, description="add the monthly series"),
+    db: Session = Depends(get_db),
+    user: User = Depends(api_user),
+) -> Any:
+    doc = service.kpi_report(db, user, today=today(), as_of=as_of, window=window, basis=basis,
+                             by=by, series=series)
+    return JSONResponse(plain(doc))
+
+
+@router.get("/kpis/accounts", response_model=MovementPage)
+def get_kpi_accounts(
+    movement: str = Query(..., description="churned, contracted, expanded, retained, new, "
+                                           "reactivated"),
+    as_of: str | None = None,
+    window: int | None = None,
+    basis: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    db: Session = Depends(get_db),
+    user: User = Depends(api_user),
+) -> Any:
+    page = service.account_movements(db, user, movement=movement, today=today(), as_of=as_of,
+                                     window=window, basis=basis, limit=limit, offset=offset)
+    return plain(page)
+
+
+@router.get("/kpis/registry", response_model=list[KpiDefinition])
+def get_kpi_registry(user: User = Depends(api_user)) -> Any:
+    return [k.as_dict() for k in REGISTRY]
+
+
+@router.get("/kpis/policy", response_model=PolicyOut)
+def get_kpi_policy(db: Session = Depends(get_db), user: User = Depends(api_user)) -> Any:
+    return plain(service.get_policy(db).as_dict())
+
+
+@router.put("/kpis/policy", response_model=PolicyOut)
+def put_kpi_policy(
+    body: PolicyIn, db: Session = Depends(get_db), user: User = Depends(api_user)
+) -> Any:
+    unpin = body.as_of == "auto"
+    settings = service.update_policy(
+        db, user, window_months=body.window_months, basis=body.basis, abc_a=body.abc_a,
+        abc_b=body.abc_b, as_of=None if unpin else body.as_of, unpin_as_of=unpin,
+    )
+    return plain(settings.as_dict())
