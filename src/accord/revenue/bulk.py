@@ -57,6 +57,7 @@ class LoadStats:
     months: int = 0  # monthly_revenue rows written for them
     strategy: str = ""  # how the lines went in (for benchmarks and curiosity)
     seconds: dict[str, float] = field(default_factory=dict)  # time per phase
+    account_ids: list[int] = field(default_factory=list, repr=False)  # the accounts refreshed
 
 
 def line_key(day_iso: str, product_line: str | None, line_id: str | None) -> str:
@@ -110,7 +111,8 @@ def load_prepared(
     stats.inserted, stats.updated, stats.unchanged = loader.counts()
     counted = time.perf_counter()
     if stats.inserted or stats.updated:
-        stats.accounts, stats.months = refresh_monthly(raw, loader.param, loader.max_before)
+        stats.account_ids, stats.months = refresh_monthly(raw, loader.param, loader.max_before)
+        stats.accounts = len(stats.account_ids)
     stats.seconds = {"lines": started - began, "counts": counted - started,
                      "monthly": time.perf_counter() - counted}
     stats.strategy = loader.strategy
@@ -293,7 +295,7 @@ class _PostgresLoader(_Loader):
         super().finish()
 
 
-def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[int, int]:
+def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[list[int], int]:
     """Rebuild monthly_revenue (amounts, line counts, running totals) of the accounts whose
     lines this load inserted or changed: rows with ``id > max_before`` or in rl_touched."""
     cur = raw.cursor()
@@ -305,7 +307,8 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[int, int]:
         f"SELECT account_id FROM revenue_lines WHERE id > {int(max_before)} "
         "UNION SELECT r.account_id FROM rl_touched t JOIN revenue_lines r ON r.id = t.id"
     )
-    accounts = cur.rowcount
+    cur.execute("SELECT account_id FROM rl_accounts ORDER BY account_id")
+    accounts = [int(r[0]) for r in cur.fetchall()]
     if param != "?":
         cur.execute("ANALYZE rl_accounts")
     cur.execute(
@@ -323,4 +326,4 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[int, int]:
     )
     months = cur.rowcount
     cur.execute("DROP TABLE IF EXISTS rl_accounts")
-    return int(accounts), int(months)
+    return accounts, int(months)

@@ -1,4 +1,175 @@
-import typer
+"""``accord import accounts|contacts|revenue FILE`` and ``accord export ...``."""
 
-import_app = typer.Typer(help="Import.", no_args_is_help=True)
-export_app = typer.Typer(help="Export.", no_args_is_help=True)
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from accord.cli.common import acting_user, console, err_console, fail, handles_errors, unit_of_work
+from accord.revenue import exporting
+from accord.revenue.importing import run_import
+from accord.revenue.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
+
+import_app = typer.Typer(
+    help="Import accounts, contacts or revenue lines from a CSV or Excel (.xlsx) file.",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(
+    help="Export accounts, contacts or revenue lines (Accord's columns, re-importable).",
+    no_args_is_help=True,
+)
+
+SHOWN_PROBLEMS = 50
+PROGRESS_ABOVE_BYTES = 2_000_000
+
+FileArg = Annotated[Path, typer.Argument(help="CSV (UTF-8) or Excel .xlsx file.")]
+SourceOpt = Annotated[
+    ImportSource, typer.Option("--source", help="Whose column names the file uses.")
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+]
+SkipOpt = Annotated[
+    bool, typer.Option("--skip-invalid", help="Import the good rows; report the bad ones.")
+]
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator[Callable[[int, int], None] | None]:
+    if path.stat().st_size < PROGRESS_ABOVE_BYTES:
+        yield None
+        return
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    ) as bar:
+        task = bar.add_task(f"Importing {path.name}", total=path.stat().st_size)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield advance
+
+
+def show_report(report: ImportReport) -> None:
+    verdict = {
+        "imported": "[green]imported[/]",
+        "dry_run": "[yellow]dry run: nothing was written[/]",
+        "rejected": "[red]rejected: nothing was written[/]",
+    }[report.status]
+    summary = Table(title=f"Import of {report.kind.value} from {report.file}", show_header=False)
+    summary.add_column("what")
+    summary.add_column("count", justify="right")
+    summary.add_row("status", verdict)
+    for label, value in (
+        ("rows read", report.rows), ("inserted", report.inserted), ("updated", report.updated),
+        ("unchanged", report.unchanged), ("invalid rows", report.invalid_rows),
+        ("skipped", report.skipped),
+    ):
+        summary.add_row(label, f"{value:,}")
+    if report.kind is ImportKind.REVENUE:
+        summary.add_row("accounts refreshed", f"{report.accounts_refreshed:,}")
+    summary.add_row("seconds", f"{report.seconds:.2f}")
+    console.print(summary)
+    if report.problems:
+        problems = Table(title="Problems")
+        problems.add_column("row", justify="right")
+        problems.add_column("column")
+        problems.add_column("reason")
+        for p in report.problems[:SHOWN_PROBLEMS]:
+            problems.add_row(str(p.row), p.column, p.reason)
+        console.print(problems)
+        more = len(report.problems) - SHOWN_PROBLEMS
+        if report.invalid_rows > len(report.problems):
+            more = max(more, 0)
+            console.print(f"and {more:,} more problems ({report.invalid_rows:,} invalid rows)")
+        elif more > 0:
+            console.print(f"and {more:,} more")
+
+
+def _import(kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
+            skip_invalid: bool) -> None:
+    if not file.is_file():
+        fail(f"no such file: {file}", 1)
+    with _progress(file) as progress, unit_of_work() as session:
+        report = run_import(
+            session, acting_user(session), kind.value, file, filename=file.name,
+            source=source.value, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
+        )
+    show_report(report)
+    if report.rejected:
+        raise typer.Exit(2)
+
+
+@import_app.command("accounts")
+@handles_errors
+def import_accounts(file: FileArg, source: SourceOpt = ImportSource.ACCORD,
+                    dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False) -> None:
+    """Accounts (admins and heads only): external_id,name,kind,segment,business_line,
+    manager_email,parent_external_id,status"""
+    _import(ImportKind.ACCOUNTS, file, source, dry_run, skip_invalid)
+
+
+@import_app.command("contacts")
+@handles_errors
+def import_contacts(file: FileArg, source: SourceOpt = ImportSource.ACCORD,
+                    dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False) -> None:
+    """Contacts: external_id,account_external_id,name,email,function,seniority,buying_role"""
+    _import(ImportKind.CONTACTS, file, source, dry_run, skip_invalid)
+
+
+@import_app.command("revenue")
+@handles_errors
+def import_revenue(file: FileArg, source: SourceOpt = ImportSource.ACCORD,
+                   dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False) -> None:
+    """Revenue lines: account_external_id,date,amount[,product_line][,line_id]"""
+    _import(ImportKind.REVENUE, file, source, dry_run, skip_invalid)
+
+
+FormatOpt = Annotated[ExportFormat, typer.Option("--format", help="csv or xlsx.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="File to write (CSV: default stdout).")
+]
+
+
+def _export(kind: ImportKind, fmt: ExportFormat, output: Path | None) -> None:
+    if output is None and fmt is ExportFormat.XLSX:
+        fail("an Excel export needs --output FILE", 1)
+    with unit_of_work() as session:
+        user = acting_user(session)
+        if output is None:
+            sys.stdout.flush()
+            exporting.export(session, user, kind.value, fmt.value, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return
+        with open(output, "wb") as out:
+            count = exporting.export(session, user, kind.value, fmt.value, out)
+    err_console.print(f"{count:,} {kind.value} written to {output}", highlight=False)
+
+
+@export_app.command("accounts")
+@handles_errors
+def export_accounts(format: FormatOpt = ExportFormat.CSV, output: OutputOpt = None) -> None:
+    """Accounts you can see, in the import columns."""
+    _export(ImportKind.ACCOUNTS, format, output)
+
+
+@export_app.command("contacts")
+@handles_errors
+def export_contacts(format: FormatOpt = ExportFormat.CSV, output: OutputOpt = None) -> None:
+    """Contacts (one row per account link), in the import columns."""
+    _export(ImportKind.CONTACTS, format, output)
+
+
+@export_app.command("revenue")
+@handles_errors
+def export_revenue(format: FormatOpt = ExportFormat.CSV, output: OutputOpt = None) -> None:
+    """Revenue lines of the accounts you can see, in the import columns."""
+    _export(ImportKind.REVENUE, format, output)

@@ -176,6 +176,17 @@ def import_revenue(
         progress(table.size, table.size)
     report.inserted, report.updated, report.unchanged = stats.inserted, stats.updated, stats.unchanged
     report.accounts_refreshed = stats.accounts
+    if stats.account_ids:
+        _kpi_hook(session, stats.account_ids)
+
+
+def _kpi_hook(session: Session, account_ids: list[int]) -> None:
+    """Tell the KPI engine which accounts' monthly revenue changed (same transaction)."""
+    try:
+        from accord.kpis.derived import refresh_after_import
+    except ImportError:  # pragma: no cover - a build without the KPI package
+        return
+    refresh_after_import(session, account_ids)
 
 
 def _revenue_rows(

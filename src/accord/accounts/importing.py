@@ -1,0 +1,306 @@
+"""Importing accounts from a CSV or Excel file (Accord, Salesforce or HubSpot columns).
+
+Called by :func:`accord.revenue.importing.run_import`, which owns the savepoint, the report
+status and the summary audit entry. Account files are small: every row is read and checked
+first (so a parent defined further down the file works), then written with the ORM, each
+created or changed account audited like an edit in the app. Only admins and heads import
+accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accord.accounts.models import Account, AccountExternalId, AccountKind, AccountStatus, SizeBand
+from accord.accounts.service import snapshot
+from accord.core import audit
+from accord.core.database import utcnow
+from accord.core.models import Role, User
+from accord.core.visibility import require_role, visible_accounts
+from accord.revenue.columns import Resolved
+from accord.revenue.readers import Table
+from accord.revenue.schemas import ImportReport
+
+MANAGING_ROLES = {Role.MANAGER.value, Role.HEAD.value, Role.ADMIN.value, Role.SALES.value}
+ENUMS: dict[str, tuple[str, ...]] = {
+    "kind": tuple(k.value for k in AccountKind),
+    "status": tuple(s.value for s in AccountStatus),
+    "size_band": tuple(b.value for b in SizeBand),
+}
+LIMITS = {"external_id": 100, "name": 200, "segment": 60, "business_line": 60, "country": 60,
+          "industry": 100, "parent_external_id": 100}
+#: fields of Account set straight from the file (the others are looked up)
+PLAIN = ("name", "kind", "segment", "business_line", "status", "country", "industry", "size_band")
+NOT_NULL_DEFAULTS = {"kind": AccountKind.COMPANY.value, "status": AccountStatus.ACTIVE.value}
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str | None]
+    ok: bool = True
+    account: Account | None = None
+    before: dict[str, Any] | None = None
+    manager_id: int | None = None
+
+
+@dataclass
+class Context:
+    session: Session
+    user: User
+    source: str
+    cols: Resolved
+    report: ImportReport
+    managers: dict[str, tuple[int, str, bool]] = field(default_factory=dict)
+
+    def problem(self, row: Row, column: str, reason: str) -> None:
+        self.report.add_problem(row.line, self.cols.header.get(column, column), reason)
+        if row.ok:
+            row.ok = False
+            self.report.invalid_rows += 1
+
+
+def read_rows(table: Table, cols: Resolved, ctx_problem: Callable[[int, str, str], None]
+              ) -> list[tuple[int, dict[str, str | None]]]:
+    """Every non-blank row as {field: text or None}, converted by the column map."""
+    out = []
+    for rec in table.rows:
+        if not any(c.strip() for c in rec):
+            continue
+        values: dict[str, str | None] = {}
+        for name, i in cols.index.items():
+            text = rec[i].strip() if i < len(rec) else ""
+            convert = cols.convert.get(name)
+            if convert is not None and text:
+                try:
+                    text = convert(text) or ""
+                except ValueError as exc:
+                    ctx_problem(table.line(), name, str(exc))
+                    text = ""
+            values[name] = text or None
+        out.append((table.line(), values))
+    return out
+
+
+def import_accounts(
+    session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    require_role(user, Role.ADMIN, Role.HEAD)
+    ctx = Context(session, user, report.source.value, cols, report)
+    pending: list[tuple[int, str, str]] = []
+    raw = read_rows(table, cols, lambda line, col, why: pending.append((line, col, why)))
+    rows = [Row(line, values) for line, values in raw]
+    by_line = {r.line: r for r in rows}
+    for line, col, why in pending:
+        ctx.problem(by_line[line], col, why)
+    report.rows = len(rows)
+    if progress:
+        progress(table.size, table.size)
+    _load_managers(ctx, rows)
+    existing = _existing_accounts(ctx, [r.values.get("external_id") for r in rows])
+    seen: dict[str, Row] = {}
+    for row in rows:
+        _check_row(ctx, row, seen, existing)
+    _check_parents(ctx, rows, seen, existing)
+    _write(ctx, [r for r in rows if r.ok], existing)
+
+
+def _load_managers(ctx: Context, rows: list[Row]) -> None:
+    emails = {(r.values.get("manager_email") or "").lower() for r in rows} - {""}
+    if not emails:
+        return
+    for uid, email, role, active in ctx.session.execute(
+        select(User.id, User.email, User.role, User.is_active).where(
+            func.lower(User.email).in_(sorted(emails))
+        )
+    ):
+        ctx.managers[email.lower()] = (uid, role, active)
+
+
+def _existing_accounts(ctx: Context, externals: list[str | None]) -> dict[str, tuple[int, bool]]:
+    """external id -> (account id, visible to the user) for ids already in the database."""
+    wanted = sorted({e for e in externals if e})
+    found: dict[str, tuple[int, bool]] = {}
+    if not wanted:
+        return found
+    visible = visible_accounts(ctx.user)
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        for ext, acc_id, seen in ctx.session.execute(
+            select(Account.external_id, Account.id, visible).where(Account.external_id.in_(chunk))
+        ):
+            found[ext] = (acc_id, bool(seen))
+        if ctx.source != "accord":
+            for ext, acc_id, seen in ctx.session.execute(
+                select(AccountExternalId.value, Account.id, visible)
+                .join(Account, Account.id == AccountExternalId.account_id)
+                .where(AccountExternalId.source == ctx.source, AccountExternalId.value.in_(chunk))
+            ):
+                found[ext] = (acc_id, bool(seen))
+    return found
+
+
+def _check_row(
+    ctx: Context, row: Row, seen: dict[str, Row], existing: dict[str, tuple[int, bool]]
+) -> None:
+    v = row.values
+    for name in ("external_id", "name"):
+        if name in ctx.cols.index and not v.get(name):
+            ctx.problem(row, name, "missing required field")
+    for name, limit in LIMITS.items():
+        text = v.get(name)
+        if text and len(text) > limit:
+            ctx.problem(row, name, f"longer than {limit} characters")
+    for name, allowed in ENUMS.items():
+        text = v.get(name)
+        if text is not None:
+            text = text.lower()
+            v[name] = text
+            if text not in allowed:
+                ctx.problem(row, name, f"bad value {text!r}; one of {', '.join(allowed)}")
+    ext = v.get("external_id")
+    if ext:
+        if ext in seen:
+            ctx.problem(row, "external_id", f"duplicate of row {seen[ext].line}")
+        else:
+            seen[ext] = row
+        known = existing.get(ext)
+        if known is not None and not known[1]:
+            ctx.problem(row, "external_id", "external id already in use")
+    email = v.get("manager_email")
+    if email:
+        manager = ctx.managers.get(email.lower())
+        if manager is None or not manager[2]:
+            ctx.problem(row, "manager_email", f"unknown manager e-mail {email!r}")
+        elif manager[1] not in MANAGING_ROLES:
+            ctx.problem(row, "manager_email", f"{email} cannot manage accounts ({manager[1]})")
+        else:
+            row.manager_id = manager[0]
+
+
+def _check_parents(
+    ctx: Context, rows: list[Row], seen: dict[str, Row], existing: dict[str, tuple[int, bool]]
+) -> None:
+    parents = {r.values.get("parent_external_id") for r in rows} - {None}
+    outside = _existing_accounts(ctx, [p for p in parents if p not in seen])
+    for row in rows:
+        parent = row.values.get("parent_external_id")
+        if not parent:
+            continue
+        if parent == row.values.get("external_id"):
+            ctx.problem(row, "parent_external_id", "an account cannot be its own parent")
+        elif parent not in seen and not outside.get(parent, (0, False))[1]:
+            ctx.problem(row, "parent_external_id", f"unknown parent {parent!r}")
+    changed = True
+    while changed:  # a child of a rejected row cannot be placed either
+        changed = False
+        for row in rows:
+            parent = row.values.get("parent_external_id")
+            if row.ok and parent in seen and not seen[parent].ok:
+                ctx.problem(row, "parent_external_id",
+                            f"parent row {seen[parent].line} is invalid")
+                changed = True
+    _check_cycles(ctx, [r for r in rows if r.ok], seen)
+
+
+def _check_cycles(ctx: Context, rows: list[Row], seen: dict[str, Row]) -> None:
+    parent_of = {r.values["external_id"]: r.values.get("parent_external_id") for r in rows
+                 if r.values.get("external_id")}
+    for row in rows:
+        start = row.values.get("external_id")
+        current, steps = parent_of.get(start or ""), 0
+        while current and current in parent_of and steps <= len(parent_of):
+            if current == start:
+                ctx.problem(row, "parent_external_id", "these parents make a cycle")
+                break
+            current, steps = parent_of.get(current), steps + 1
+
+
+def _account_for(ctx: Context, ext: str, existing: dict[str, tuple[int, bool]]) -> Account | None:
+    known = existing.get(ext)
+    return ctx.session.get(Account, known[0]) if known else None
+
+
+def _write(ctx: Context, rows: list[Row], existing: dict[str, tuple[int, bool]]) -> None:
+    session, now, present = ctx.session, utcnow(), ctx.cols.index
+    by_ext: dict[str, Account] = {}
+    for row in rows:
+        ext = row.values["external_id"] or ""
+        account = _account_for(ctx, ext, existing)
+        if account is None:
+            account = Account(created_at=now, updated_at=now, name_key="")
+            account.external_id = ext
+            for name, default in NOT_NULL_DEFAULTS.items():
+                setattr(account, name, default)
+            session.add(account)
+        else:
+            row.before = snapshot(account)
+        row.account = account
+        by_ext[ext] = account
+        for name in PLAIN:
+            if name in present:
+                value = row.values.get(name)
+                if value is None and name in NOT_NULL_DEFAULTS:
+                    if row.before is not None:
+                        continue  # blank kind/status leaves an existing account's as it is
+                    value = NOT_NULL_DEFAULTS[name]
+                setattr(account, name, value)
+        if "manager_email" in present:
+            account.manager_id = row.manager_id
+        account.name_key = (account.name or "").lower()
+    session.flush()
+    _link_external_ids(ctx, rows)
+    for row in rows:
+        if "parent_external_id" in present:
+            parent = row.values.get("parent_external_id")
+            target = by_ext.get(parent) if parent else None
+            if parent and target is None:
+                target = _account_for(ctx, parent, _existing_accounts(ctx, [parent]))
+            assert row.account is not None
+            row.account.parent_id = target.id if target is not None else None
+    session.flush()
+    for row in rows:
+        account = row.account
+        assert account is not None
+        after = snapshot(account)
+        if row.before is None:
+            ctx.report.inserted += 1
+            audit.record(session, ctx.user, "create", "account", account.id, after=after,
+                         note="import")
+            continue
+        old, new = audit.changed_fields(row.before, after)
+        if new:
+            account.updated_at = now
+            ctx.report.updated += 1
+            audit.record(session, ctx.user, "update", "account", account.id, before=old,
+                         after=new, note="import")
+        else:
+            ctx.report.unchanged += 1
+    session.flush()
+
+
+def _link_external_ids(ctx: Context, rows: list[Row]) -> None:
+    """Salesforce/HubSpot ids are kept as AccountExternalId(source=...)."""
+    if ctx.source == "accord":
+        return
+    values = [r.values["external_id"] for r in rows if r.values.get("external_id")]
+    have = set()
+    for i in range(0, len(values), 500):
+        have.update(ctx.session.scalars(
+            select(AccountExternalId.value).where(
+                AccountExternalId.source == ctx.source,
+                AccountExternalId.value.in_(values[i : i + 500]),
+            )
+        ))
+    for row in rows:
+        ext = row.values.get("external_id")
+        if ext and ext not in have and row.account is not None:
+            ctx.session.add(AccountExternalId(account_id=row.account.id, source=ctx.source,
+                                              value=ext))
+    ctx.session.flush()
