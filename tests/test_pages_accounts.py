@@ -136,7 +136,7 @@ def test_the_search_box_updates_the_table_as_you_type(client, cast):
     sign_in(client, "admin@accord.test")
     html = client.get("/accounts").text
     box = html.split('id="q"', 1)[1].split(">", 1)[0]
-    assert 'hx-trigger="keyup changed delay:300ms' in box and 'hx-push-url="true"' in box
+    assert 'hx-trigger="input changed delay:300ms' in box and 'hx-push-url="true"' in box
     assert 'method="get" action="/accounts"' in html  # works without JavaScript too
 
 

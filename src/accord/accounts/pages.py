@@ -97,7 +97,8 @@ def _list_context(
             merged.pop("page_size")
         if merged.get("page") == "1":
             merged.pop("page")
-        return "/accounts?" + urlencode({k: v for k, v in merged.items() if v})
+        query = urlencode({k: v for k, v in merged.items() if v})
+        return f"/accounts?{query}" if query else "/accounts"
 
     headers = {}
     for col, (first, second) in COLUMNS.items():
@@ -129,8 +130,10 @@ def _list_context(
 def accounts_list(request: Request, user: PageUser, db: Db) -> Any:
     params = dict(request.query_params)
     if is_partial(request):
-        return render(request, "_accounts_results.html",
-                      _list_context(db, user, params, with_options=False))
+        context = _list_context(db, user, params, with_options=False)
+        response = render(request, "_accounts_results.html", context)
+        response.headers["HX-Push-Url"] = context["url"]()  # the clean address, not every field
+        return response
     return render(request, "accounts_list.html", _list_context(db, user, params))
 
 
@@ -163,9 +166,17 @@ def create_account(request: Request, user: PageUser, db: Db, form: FormData) -> 
         created = service.create_account(db, user, AccountIn.model_validate(values))
     except (ValidationFailed, ValidationError) as exc:
         return render(request, "accounts_form.html",
-                      _form_context(db, user, values, form_errors(exc)), status_code=422)
+                      _form_context(db, user, values, _all_errors(values, exc)), status_code=422)
     flash(request, f"Account “{created.name}” created.")
     return RedirectResponse(f"/accounts/{created.id}", status_code=303)
+
+
+def _all_errors(values: dict[str, Any], exc: ValidationFailed | ValidationError) -> dict[str, str]:
+    """The errors of ``exc`` plus a blank name, so that every wrong field shows at once."""
+    errors = form_errors(exc)
+    if not (values.get("name") or "").strip():
+        errors.setdefault("name", "cannot be empty")
+    return errors
 
 
 def _values_of(account: Any) -> dict[str, Any]:
@@ -189,7 +200,8 @@ def update_account(request: Request, account_id: int, user: PageUser, db: Db, fo
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
         return render(request, "accounts_form.html",
-                      _form_context(db, user, values, form_errors(exc), account), status_code=422)
+                      _form_context(db, user, values, _all_errors(values, exc), account),
+                      status_code=422)
     flash(request, "Account saved.")
     return RedirectResponse(f"/accounts/{updated.id}", status_code=303)
 

@@ -42,7 +42,7 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
 def account_page_context(user: Any, view: profile_service.AccountView, **extra: Any) -> dict[str, Any]:
     """Everything accounts_detail.html needs; ``extra`` carries a failed form's values/errors."""
     revenue = view.revenue
-    chart = bar_chart([r.month for r in revenue], [r.amount for r in revenue],
+    chart = bar_chart([r.month for r in revenue], [r.amount for r in revenue], width=600, height=280,
                       title=f"Monthly revenue, {revenue[0].month} to {revenue[-1].month}"
                       if revenue else "Monthly revenue")
     delta = None

@@ -46,7 +46,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     first = math.floor(lo / step + 1e-9) * step
     last = math.ceil(hi / step - 1e-9) * step
     n = int(round((last - first) / step))
-    return [round(first + i * step, 10) for i in range(n + 1)]
+    return [float(f"{first + i * step:.12g}") for i in range(n + 1)]
 
 
 def short_number(value: float) -> str:

@@ -1,0 +1,124 @@
+"""Server-side SVG charts: scales, structure, accessibility, escaping."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from accord.web.charts import bar_chart, line_chart, nice_ticks, short_number
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: Markup) -> ET.Element:
+    return ET.fromstring(str(svg))
+
+
+finite = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
+
+
+@given(finite, finite)
+def test_ticks_cover_the_range_with_even_round_steps(a, b):
+    ticks = nice_ticks(a, b)
+    step = ticks[1] - ticks[0]
+    assert step > 0
+    assert ticks[0] <= min(a, b) + 1e-6 * step  # invisible float slack only
+    assert ticks[-1] >= max(a, b) - 1e-6 * step
+    assert 2 <= len(ticks) <= 12
+    for x, y in zip(ticks, ticks[1:]):
+        assert y - x == pytest.approx(step, rel=1e-6)
+
+
+def test_ticks_of_a_typical_revenue_range_are_round():
+    assert nice_ticks(0, 9_300) == [0, 2_000, 4_000, 6_000, 8_000, 10_000]
+    assert nice_ticks(0, 0) == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("value,text", [(0, "0"), (950, "950"), (2500, "2.5k"), (1_200_000, "1.2M"),
+                                         (-3_000, "-3k"), (12.5, "12.5"), (2e9, "2B")])
+def test_short_numbers_for_axis_labels(value, text):
+    assert short_number(value) == text
+
+
+def test_a_bar_chart_has_one_bar_per_month_with_a_tooltip_and_accessible_label():
+    labels = ["2025-01", "2025-02", "2025-03"]
+    svg = bar_chart(labels, [Decimal("1200.00"), Decimal("0.00"), Decimal("950.55")],
+                    title="Monthly revenue")
+    assert isinstance(svg, Markup)
+    root = parse(svg)
+    assert root.get("role") == "img" and root.get("aria-label") == "Monthly revenue"
+    bars = [r for r in root.iter(f"{SVG}rect") if "bar" in (r.get("class") or "")]
+    assert len(bars) == 3
+    assert [b.find(f"{SVG}title").text for b in bars] == [
+        "2025-01: 1,200.00", "2025-02: 0.00", "2025-03: 950.55"]
+    heights = [float(b.get("height")) for b in bars]
+    assert heights[0] > heights[2] > heights[1] == 0
+    assert any(t.text == "2025-02" for t in root.iter(f"{SVG}text"))
+    assert len([line for line in root.iter(f"{SVG}line") if line.get("class") == "grid"]) >= 2
+
+
+def test_negative_months_hang_below_the_zero_line():
+    root = parse(bar_chart(["a", "b"], [Decimal("100"), Decimal("-50")]))
+    pos, neg = [r for r in root.iter(f"{SVG}rect") if "bar" in (r.get("class") or "")]
+    assert "negative" in neg.get("class")
+    assert float(neg.get("y")) == pytest.approx(float(pos.get("y")) + float(pos.get("height")), abs=0.2)
+
+
+def test_thirty_six_months_thin_out_the_axis_labels_and_drop_value_labels():
+    labels = [f"20{23 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
+    root = parse(bar_chart(labels, [Decimal(i * 100) for i in range(36)]))
+    axis = [t for t in root.iter(f"{SVG}text") if t.text in labels]
+    assert 6 <= len(axis) < 36
+    assert not [t for t in root.iter(f"{SVG}text") if t.get("class") == "value-label"]
+
+
+def test_a_few_bars_carry_value_labels():
+    root = parse(bar_chart(["a", "b"], [Decimal("2500"), Decimal("10")]))
+    assert [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "value-label"] == ["2.5k", "10"]
+
+
+def test_labels_and_titles_are_escaped():
+    svg = str(bar_chart(["<script>"], [Decimal(1)], title='Acme "&" <Co>'))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    parse(Markup(svg))
+
+
+def test_empty_data_says_so():
+    assert "No data" in bar_chart([], [])
+    assert "No data" in line_chart(["a"], {"NRR": [None]})
+
+
+def test_mismatched_lengths_are_refused():
+    with pytest.raises(ValueError):
+        bar_chart(["a"], [])
+    with pytest.raises(ValueError):
+        line_chart(["a", "b"], {"x": [1.0]})
+
+
+def test_a_line_chart_breaks_at_missing_points_and_has_a_legend():
+    svg = line_chart(["m1", "m2", "m3", "m4", "m5"],
+                     {"NRR": [1.02, 0.98, None, 1.1, 1.05], "GRR": [0.9, 0.91, 0.92, 0.93, 0.94]},
+                     title="Retention", percent=True)
+    root = parse(svg)
+    assert root.get("aria-label") == "Retention"
+    groups = {g.get("data-series"): g for g in root.iter(f"{SVG}g")}
+    assert len(list(groups["NRR"].iter(f"{SVG}polyline"))) == 2  # broken at the gap
+    assert len(list(groups["GRR"].iter(f"{SVG}polyline"))) == 1
+    assert len(list(groups["NRR"].iter(f"{SVG}circle"))) == 4
+    tips = [c.find(f"{SVG}title").text for c in groups["GRR"].iter(f"{SVG}circle")]
+    assert tips[0] == "GRR m1: 90.0 %"
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "NRR" in texts and "GRR" in texts
+    assert any(re.fullmatch(r"\d+ %", t or "") for t in texts)
+
+
+def test_higher_values_are_drawn_higher():
+    root = parse(line_chart(["a", "b"], {"s": [1.0, 3.0]}))
+    ys = [float(c.get("cy")) for c in root.iter(f"{SVG}circle")]
+    assert ys[0] > ys[1]
