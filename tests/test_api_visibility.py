@@ -1,0 +1,142 @@
+"""The visibility rule on every account endpoint of the REST API, for the whole cast.
+
+Acme is the owner's (teammate on its team, head over both); Globex is the outsider's (under
+other_head). viewer and billing read everything and change nothing; admin does anything.
+An account the caller may not see is a 404 whose body never names it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from conftest import api_client
+
+CAST = ["admin", "head", "owner", "teammate", "outsider", "other_head", "viewer", "billing"]
+SEES = {
+    "acme": {"admin", "head", "owner", "teammate", "viewer", "billing"},
+    "globex": {"admin", "other_head", "outsider", "viewer", "billing"},
+}
+NAMES = {"acme": "Acme", "globex": "Globex"}
+WRITERS = {"admin", "head", "owner", "teammate", "outsider", "other_head"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # {acc}, {ext}, {contact} are filled in per account
+    kind: str  # read | write | admin
+    ok: int = 200
+    body: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ENDPOINTS = [
+    Endpoint("GET", "/api/v1/accounts/{acc}", "read"),
+    Endpoint("GET", "/api/v1/accounts/by-external-id/{ext}", "read"),
+    Endpoint("GET", "/api/v1/accounts/{acc}/members", "read"),
+    Endpoint("GET", "/api/v1/accounts/{acc}/contacts", "read"),
+    Endpoint("GET", "/api/v1/contacts/{contact}", "read"),
+    Endpoint("GET", "/api/v1/accounts/{acc}/interactions", "read"),
+    Endpoint("PATCH", "/api/v1/accounts/{acc}", "write", 200, {"notes": "changed"}),
+    Endpoint("PUT", "/api/v1/accounts/{acc}/members", "write", 200, {"user_ids": ["teammate"]}),
+    Endpoint("POST", "/api/v1/accounts/{acc}/contacts", "write", 201, {"name": "New Person"}),
+    Endpoint("PATCH", "/api/v1/accounts/{acc}/contacts/{contact}", "write", 200, {"title": "CFO"}),
+    Endpoint("DELETE", "/api/v1/accounts/{acc}/contacts/{contact}", "write", 204),
+    Endpoint("POST", "/api/v1/accounts/{acc}/interactions", "write", 201,
+             {"kind": "call", "occurred_on": "2024-03-01", "summary": "Quarterly call"}),
+    Endpoint("DELETE", "/api/v1/accounts/{acc}", "admin", 204),
+]
+
+
+@pytest.fixture
+def world(cast, sessions):  # type: ignore[no-untyped-def]
+    """A contact and an interaction at each account, made through the services as admin."""
+    from accord.accounts.contacts import add_contact, log_interaction
+    from accord.accounts.schemas import ContactIn, InteractionIn
+
+    ids: dict[str, dict[str, Any]] = {}
+    with sessions.begin() as s:
+        admin = s.merge(cast.admin)
+        for key, account_id, ext, person in [
+            ("acme", cast.acme_id, "ACME", "Ann Acmeson"),
+            ("globex", cast.globex_id, "GLOBEX", "Greg Globexson"),
+        ]:
+            c = add_contact(s, admin, account_id, ContactIn(name=person, email=f"{ext}@x.test"))
+            log_interaction(s, admin, account_id,
+                            InteractionIn(kind="meeting", occurred_on=date(2024, 1, 5),
+                                          summary=f"Kick-off with {person}", contact_ids=[c.id]),
+                            today=date(2024, 6, 1))
+            ids[key] = {"acc": account_id, "ext": ext, "contact": c.id}
+    return ids
+
+
+def expected(endpoint: Endpoint, who: str, target: str) -> int:
+    if who not in SEES[target]:
+        return 404
+    if endpoint.kind == "write" and who not in WRITERS:
+        return 403
+    if endpoint.kind == "admin" and who != "admin":
+        return 403
+    return endpoint.ok
+
+
+@pytest.mark.parametrize("target", ["acme", "globex"])
+@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_each_endpoint_obeys_the_visibility_rule(
+    app, cast, sessions, world, endpoint: Endpoint, who: str, target: str
+) -> None:  # type: ignore[no-untyped-def]
+    client = api_client(app, cast.token(sessions, who))
+    url = endpoint.path.format(**world[target])
+    body = endpoint.body
+    if body and "user_ids" in body:  # cast members by name
+        body = {"user_ids": [getattr(cast, who).id for who in body["user_ids"]]}
+    response = client.request(endpoint.method, url, json=body)
+    want = expected(endpoint, who, target)
+    assert response.status_code == want, (who, target, response.text)
+    if want >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["status"] == want
+    if want == 404:
+        assert NAMES[target] not in response.text
+        assert "Ann" not in response.text and "Greg" not in response.text
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_the_account_list_holds_exactly_what_the_caller_may_see(app, cast, sessions, who) -> None:  # type: ignore[no-untyped-def]
+    client = api_client(app, cast.token(sessions, who))
+    page = client.get("/api/v1/accounts").json()
+    names = {item["name"].split()[0] for item in page["items"]}
+    assert names == {NAMES[t] for t in SEES if who in SEES[t]}
+    assert page["total"] == len(names)
+    searched = client.get("/api/v1/accounts", params={"q": "acme"}).json()
+    assert searched["total"] == (1 if who in SEES["acme"] else 0)
+    assert ("Acme" in str(searched)) is (who in SEES["acme"])
+
+
+def test_an_outsider_cannot_hang_an_account_under_acme(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    client = api_client(app, cast.token(sessions, "outsider"))
+    response = client.patch(f"/api/v1/accounts/{cast.globex_id}", json={"parent_id": cast.acme_id})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "parent_id"
+    assert "Acme" not in response.text
+
+
+def test_an_outsider_cannot_see_a_shared_contact_through_acme(app, cast, sessions, world) -> None:  # type: ignore[no-untyped-def]
+    """A person linked to both accounts shows the outsider only Globex's link."""
+    owner = api_client(app, cast.token(sessions, "owner"))
+    outsider = api_client(app, cast.token(sessions, "outsider"))
+    made = outsider.post(f"/api/v1/accounts/{cast.globex_id}/contacts",
+                         json={"name": "Sam Shared", "email": "sam@shared.test"}).json()
+    linked = owner.post(f"/api/v1/accounts/{cast.acme_id}/contacts",
+                        json={"name": "Sam Shared", "email": "sam@shared.test"}).json()
+    assert linked["id"] == made["id"]
+    seen = outsider.get(f"/api/v1/contacts/{made['id']}").json()
+    assert seen["account_ids"] == [cast.globex_id]
+    assert sorted(owner.get(f"/api/v1/contacts/{made['id']}").json()["account_ids"]) == [cast.acme_id]
