@@ -1,3 +1,91 @@
-from fastapi import APIRouter
+"""REST: imports, exports, and one account's revenue (monthly figures and lines)."""
 
-router = APIRouter()
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from accord.core.models import User
+from accord.revenue import exporting, lines
+from accord.revenue.importing import ImportRejected, run_import
+from accord.revenue.schemas import (
+    ExportFormat,
+    ImportKind,
+    ImportReport,
+    ImportSource,
+    MonthlyRevenueRow,
+    RevenueLinePage,
+)
+from accord.web.deps import api_user, get_db
+
+router = APIRouter(tags=["import, export and revenue"])
+ApiUser = Annotated[User, Depends(api_user)]
+Db = Annotated[Session, Depends(get_db)]
+SPOOL_BYTES = 16 * 1024 * 1024
+
+
+@router.post(
+    "/imports/{kind}",
+    response_model=ImportReport,
+    responses={422: {"description": "Rejected: a problem body whose errors list each bad "
+                                    "row (row, column, reason); nothing was written"}},
+)
+def post_import(
+    kind: ImportKind,
+    user: ApiUser,
+    db: Db,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8) or Excel .xlsx")],
+    source: Annotated[ImportSource, Form()] = ImportSource.ACCORD,
+    dry_run: Annotated[bool, Form()] = False,
+    skip_invalid: Annotated[bool, Form()] = False,
+) -> ImportReport:
+    """Import a file. Bad rows reject the whole file (422) unless ``skip_invalid``."""
+    report = run_import(db, user, kind.value, file.file, filename=file.filename or "upload",
+                        source=source.value, dry_run=dry_run, skip_invalid=skip_invalid)
+    if report.rejected:
+        raise ImportRejected(report)
+    return report
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(64 * 1024):
+            yield chunk
+    finally:
+        spool.close()
+
+
+@router.get("/exports/{kind}", response_class=StreamingResponse)
+def get_export(
+    kind: ImportKind, user: ApiUser, db: Db, format: ExportFormat = ExportFormat.CSV
+) -> StreamingResponse:
+    """Accounts, contacts or revenue lines you can see, in the import columns."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by _chunks
+    exporting.export(db, user, kind.value, format.value, spool)
+    spool.seek(0)
+    name = exporting.filename(kind.value, format.value)
+    return StreamingResponse(
+        _chunks(spool), media_type=exporting.MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/accounts/{account_id}/revenue/monthly", response_model=list[MonthlyRevenueRow])
+def get_monthly(account_id: int, user: ApiUser, db: Db) -> list[MonthlyRevenueRow]:
+    """Monthly revenue of one account with the running total and line count."""
+    return lines.monthly(db, user, account_id)
+
+
+@router.get("/accounts/{account_id}/revenue/lines", response_model=RevenueLinePage)
+def get_lines(
+    account_id: int, user: ApiUser, db: Db,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=lines.MAX_PAGE_SIZE)] = 100,
+) -> RevenueLinePage:
+    """One account's revenue lines, newest first, a page at a time."""
+    return lines.lines(db, user, account_id, page=page, page_size=page_size)

@@ -171,8 +171,9 @@ class _SqliteLoader(_Loader):
         # later touches add instead of replacing). max_before is an int we computed.
         self.execute(
             "CREATE TEMP TRIGGER rl_first_touch BEFORE UPDATE OF amount_cents ON main.revenue_lines "
-            f"WHEN old.id <= {int(self.max_before)} BEGIN "
-            "INSERT OR IGNORE INTO rl_touched VALUES "
+            f"WHEN old.id <= {int(self.max_before)} "
+            "AND NOT EXISTS (SELECT 1 FROM temp.rl_touched t WHERE t.id = old.id) BEGIN "
+            "INSERT INTO rl_touched VALUES "
             "(old.id, old.amount_cents, old.date, old.product_line, old.line_id); END"
         )
         m = int(self.max_before)

@@ -19,7 +19,7 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from accord.core import audit
-from accord.core.errors import ValidationFailed, FieldProblem
+from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.visibility import require_writer
 from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is here
@@ -36,6 +36,20 @@ from accord.revenue.readers import READ_ERRORS, Table, UnreadableFile, open_tabl
 from accord.revenue.schemas import ImportKind, ImportReport, ImportSource
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
+
+
+class ImportRejected(AccordError):
+    """For front doors that answer a rejected import with an error (the API's 422)."""
+
+    status = 422
+    title = "Import rejected"
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            f"{report.invalid_rows} invalid row(s) in {report.file}; nothing was written",
+            errors=[p.model_dump() for p in report.problems],
+        )
+        self.report = report
 
 _AMOUNT = re.compile(r"(-?\d+)(?:\.(\d\d?))?", re.ASCII).fullmatch
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII).fullmatch
