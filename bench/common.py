@@ -248,9 +248,12 @@ def load_portfolio(kind: str, name: str, spec: Any) -> str:
     stages: dict[str, float] = {}
     start = time.perf_counter()
 
+    printed: set[tuple[str, int]] = set()
+
     def progress(stage: str, done: int, total: int) -> None:
         stages.setdefault(stage, time.perf_counter())
-        if done == total or done % 20_000 == 0:
+        if (done == total or done % 20_000 == 0) and (stage, done) not in printed:
+            printed.add((stage, done))
             say(f"    {stage}: {done:,}/{total:,}  ({time.perf_counter() - start:,.0f} s)")
 
     try:
