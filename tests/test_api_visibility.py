@@ -54,6 +54,14 @@ ENDPOINTS = [
 ]
 
 
+def make_contact(sessions, cast, account_id: int, person: str) -> int:  # type: ignore[no-untyped-def]
+    from accord.accounts.contacts import add_contact
+    from accord.accounts.schemas import ContactIn
+
+    with sessions.begin() as s:
+        return add_contact(s, s.merge(cast.admin), account_id, ContactIn(name=person)).id
+
+
 @pytest.fixture
 def world(cast, sessions):  # type: ignore[no-untyped-def]
     """A contact and an interaction at each account, made through the services as admin."""
@@ -76,6 +84,11 @@ def world(cast, sessions):  # type: ignore[no-untyped-def]
     return ids
 
 
+@pytest.fixture
+def tokens(cast, sessions) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {who: cast.token(sessions, who) for who in CAST}
+
+
 def expected(endpoint: Endpoint, who: str, target: str) -> int:
     if who not in SEES[target]:
         return 404
@@ -87,25 +100,33 @@ def expected(endpoint: Endpoint, who: str, target: str) -> int:
 
 
 @pytest.mark.parametrize("target", ["acme", "globex"])
-@pytest.mark.parametrize("who", CAST)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_each_endpoint_obeys_the_visibility_rule(
-    app, cast, sessions, world, endpoint: Endpoint, who: str, target: str
+def test_each_endpoint_obeys_the_visibility_rule_for_the_whole_cast(
+    app, cast, sessions, world, tokens, endpoint: Endpoint, target: str
 ) -> None:  # type: ignore[no-untyped-def]
-    client = api_client(app, cast.token(sessions, who))
-    url = endpoint.path.format(**world[target])
-    body = endpoint.body
-    if body and "user_ids" in body:  # cast members by name
-        body = {"user_ids": [getattr(cast, who).id for who in body["user_ids"]]}
-    response = client.request(endpoint.method, url, json=body)
-    want = expected(endpoint, who, target)
-    assert response.status_code == want, (who, target, response.text)
-    if want >= 400:
-        assert response.headers["content-type"].startswith("application/problem+json")
-        assert response.json()["status"] == want
-    if want == 404:
-        assert NAMES[target] not in response.text
-        assert "Ann" not in response.text and "Greg" not in response.text
+    wrong = []
+    # those who are refused go first and change nothing; the admin deletes last
+    order = sorted(CAST, key=lambda who: (expected(endpoint, who, target) < 400, who == "admin"))
+    for who in order:
+        values = dict(world[target])
+        if endpoint.method == "DELETE" and "{contact}" in endpoint.path:
+            values["contact"] = make_contact(sessions, cast, values["acc"], f"Dee Letable {who}")
+        body = endpoint.body
+        if body and "user_ids" in body:  # cast members by name
+            body = {"user_ids": [getattr(cast, name).id for name in body["user_ids"]]}
+        response = api_client(app, tokens[who]).request(
+            endpoint.method, endpoint.path.format(**values), json=body)
+        want = expected(endpoint, who, target)
+        if response.status_code != want:
+            wrong.append((who, want, response.status_code, response.text[:200]))
+            continue
+        if want >= 400:
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert response.json()["status"] == want
+        if want == 404:
+            assert NAMES[target] not in response.text, who
+            assert "Ann" not in response.text and "Greg" not in response.text, who
+    assert wrong == []
 
 
 @pytest.mark.parametrize("who", CAST)
