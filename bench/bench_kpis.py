@@ -1,0 +1,288 @@
+"""Benchmark: the portfolio KPI report (issue 3) on SQLite and PostgreSQL, with yardsticks.
+
+Data: the cached large demo portfolio of ``bench/common.py`` (100,000 accounts, 36 months,
+about 25 million revenue lines) — or, with ``--synthetic``, monthly revenue generated
+directly in SQL (same shape: 100,000 accounts x 36 months, churn, gaps, credit notes).
+
+Timed (median), each from the stored monthly data with the report cache cleared:
+
+- one as-of month: portfolio, the three breakdowns, concentration (target <= 150 ms);
+- the full monthly series, every possible as-of month, every retention field (<= 2 s);
+- the same report served again unchanged, from the cache (<= 20 ms);
+- yardsticks over the same monthly-revenue rows: DuckDB (SQL over a pandas frame) and a
+  plain pandas implementation; the ratios are printed.
+
+    .venv/bin/python -m bench kpis [--size 100000] [--databases sqlite,postgres] [--runs 7]
+    .venv/bin/python -m bench.bench_kpis --synthetic
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+
+from bench.common import (
+    LARGE_ACCOUNTS,
+    LARGE_TODAY,
+    available_databases,
+    figure,
+    fresh_database,
+    header,
+    ms,
+    peak_memory_mb,
+    say,
+)
+
+SYN_FIRST = 2023 * 12 + 10  # 2023-11 .. 2026-10, like the demo portfolio
+
+
+def _options(args: Any) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="bench_kpis")
+    p.add_argument("--synthetic", action="store_true")
+    p.add_argument("--kpi-runs", type=int, default=None)
+    own, _ = p.parse_known_args(list(args))
+    return own
+
+
+# ---------------------------------------------------------------- synthetic data
+
+
+def _synthetic(kind: str, accounts: int) -> str:
+    """Monthly revenue generated in SQL: 36 months, starts, churn, returns, credit notes."""
+    from accord.core.database import make_engine
+
+    name = f"kpis_synthetic_{accounts}" if kind == "sqlite" else f"accord_bench_kpis_{accounts}"
+    url = fresh_database(kind, name)
+    engine = make_engine(url)
+    rnd = "abs(random() % 1000)" if kind == "sqlite" else "floor(random() * 1000)::int"
+    seq_accounts = (
+        f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {accounts}) "
+        "SELECT i FROM n" if kind == "sqlite" else f"SELECT generate_series(1, {accounts}) AS i"
+    )
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO users (id, email, name, role, capacity, is_active, created_at) "
+            "SELECT i, 'manager' || i || '@bench.test', 'Manager ' || i, 'manager', 100, "
+            f"TRUE, '2025-01-01 00:00:00+00:00' FROM ({seq_accounts.replace(str(accounts), '60')}) s"
+        ))
+        conn.execute(text(
+            "INSERT INTO accounts (id, kind, name, name_key, segment, status, manager_id, "
+            "created_at, updated_at) SELECT i, 'company', 'Account ' || i, 'account ' || i, "
+            "CASE i % 5 WHEN 0 THEN 'Manufacturing' WHEN 1 THEN 'Energy' WHEN 2 THEN 'Retail' "
+            "WHEN 3 THEN 'Healthcare' ELSE 'Finance' END, 'active', 1 + i % 60, "
+            f"'2025-01-01 00:00:00+00:00', '2025-01-01 00:00:00+00:00' FROM ({seq_accounts}) s"
+        ))
+        # per account: start month, optional churn month, size; per month: amount (some
+        # credit notes, some empty months)
+        months = " UNION ALL ".join(f"SELECT {m} AS m" for m in range(36))
+        conn.execute(text(
+            "INSERT INTO monthly_revenue (account_id, month, amount_cents, cumulative_cents, "
+            f"line_count) SELECT a.i, {SYN_FIRST} + mm.m, "
+            f"CASE WHEN {rnd} < 30 THEN -1000 * (1 + a.i % 50) "
+            f"ELSE (100 + a.i % 997) * (50 + {rnd}) END, 0, 7 "
+            f"FROM ({seq_accounts}) a CROSS JOIN ({months}) mm "
+            "WHERE mm.m >= (a.i * 7) % 30 * (a.i % 3) / 2 "
+            "AND NOT (a.i % 9 = 0 AND mm.m >= 12 + a.i % 20) "
+            f"AND {rnd} < 930"
+        ))
+    figure(f"synthetic monthly revenue on {kind}", f"{time.perf_counter() - started:,.1f} s")
+    engine.dispose()
+    return url
+
+
+# ---------------------------------------------------------------- yardsticks
+
+
+def _frame(engine: Any) -> Any:
+    import pandas as pd
+
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT m.account_id, m.month, m.amount_cents, a.manager_id, a.segment "
+            "FROM monthly_revenue m JOIN accounts a ON a.id = m.account_id"
+        ).fetchall()
+    return pd.DataFrame(rows, columns=["account_id", "month", "amount", "manager_id", "segment"])
+
+
+DUCK_SQL = """
+WITH w AS (
+  SELECT account_id, any_value(manager_id) AS manager_id, any_value(segment) AS segment,
+    greatest(sum(amount) FILTER (WHERE month BETWEEN $m - $w + 1 AND $m), 0) AS cur,
+    greatest(sum(amount) FILTER (WHERE month BETWEEN $m - 2 * $w + 1 AND $m - $w), 0) AS prev,
+    min(month) FILTER (WHERE amount > 0) AS first_sale
+  FROM df WHERE month <= $m GROUP BY account_id)
+SELECT manager_id, segment, count(*) FILTER (WHERE prev > 0), sum(prev),
+  sum(prev) FILTER (WHERE cur = 0), sum(prev - cur) FILTER (WHERE cur > 0 AND cur < prev),
+  sum(cur - prev) FILTER (WHERE prev > 0 AND cur > prev),
+  sum(cur) FILTER (WHERE prev = 0 AND first_sale >= $m - 2 * $w + 1),
+  sum(cur) FILTER (WHERE prev = 0 AND first_sale < $m - 2 * $w + 1), sum(cur),
+  sum(cur::double * cur)
+FROM w GROUP BY ALL
+"""
+DUCK_CONC = """
+SELECT sum(cur) FILTER (WHERE rn <= (n + 4) // 5),
+  count(*) FILTER (WHERE before * 10000 < 8000 * t), count(*) FILTER (WHERE before * 10000 < 9500 * t)
+FROM (SELECT cur, row_number() OVER o AS rn, count(*) OVER () AS n, sum(cur) OVER () AS t,
+        coalesce(sum(cur) OVER (o ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+      FROM (SELECT account_id, greatest(sum(amount), 0) AS cur FROM df
+            WHERE month BETWEEN $m - $w + 1 AND $m GROUP BY account_id) WHERE cur > 0
+      WINDOW o AS (ORDER BY cur DESC, account_id))
+"""
+
+
+def _duck(df: Any, as_of: int, window: int) -> Any:
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("df", df)
+    params = {"m": as_of, "w": window}
+    groups = con.execute(DUCK_SQL, params).fetchall()
+    conc = con.execute(DUCK_CONC, params).fetchall()
+    con.close()
+    return groups, conc
+
+
+def _pandas(df: Any, as_of: int, window: int) -> Any:
+    import numpy as np
+
+    d = df[df.month <= as_of]
+    cur = d[d.month > as_of - window].groupby("account_id").amount.sum().clip(lower=0)
+    prev = d[(d.month > as_of - 2 * window) & (d.month <= as_of - window)].groupby(
+        "account_id").amount.sum().clip(lower=0)
+    first_sale = d[d.amount > 0].groupby("account_id").month.min()
+    meta = d.groupby("account_id")[["manager_id", "segment"]].first()
+    t = meta.assign(cur=cur, prev=prev, first_sale=first_sale).fillna({"cur": 0, "prev": 0})
+    base = t.prev > 0
+    t["churned"] = np.where(base & (t.cur == 0), t.prev, 0)
+    t["contraction"] = np.where((t.cur > 0) & (t.cur < t.prev), t.prev - t.cur, 0)
+    t["expansion"] = np.where(base & (t.cur > t.prev), t.cur - t.prev, 0)
+    entering = (~base) & (t.cur > 0)
+    back = t.first_sale < as_of - 2 * window + 1
+    t["new"] = np.where(entering & ~back, t.cur, 0)
+    t["reactivated"] = np.where(entering & back, t.cur, 0)
+    t["base"] = base.astype(int)
+    groups = t.groupby(["manager_id", "segment"])[
+        ["base", "prev", "churned", "contraction", "expansion", "new", "reactivated", "cur"]].sum()
+    paying = np.sort(t.cur[t.cur > 0].to_numpy())[::-1]
+    total = paying.sum()
+    top = paying[: (len(paying) + 4) // 5].sum()
+    before = np.cumsum(paying) - paying
+    abc = ((before * 10000 < 8000 * total).sum(), (before * 10000 < 9500 * total).sum())
+    return groups, top, abc, float((paying.astype(float) ** 2).sum())
+
+
+# ---------------------------------------------------------------- the run
+
+
+def _median(fn: Any, runs: int) -> float:
+    fn()
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return statistics.median(out)
+
+
+def _bench_one(kind: str, url: str, runs: int, today: date) -> dict[str, float]:
+    from accord.cli.common import operator
+    from accord.core.database import make_engine, session_factory
+    from accord.kpis import derived, service
+
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    admin = operator()
+    with sessions.begin() as s:
+        rows = s.execute(text("SELECT count(*) FROM monthly_revenue")).scalar()
+        state = s.execute(text("SELECT count(*) FROM kpi_state")).scalar()
+    figure(f"{kind}: monthly revenue rows", f"{rows:,}")
+    start = time.perf_counter()
+    with sessions.begin() as s:
+        if not state:
+            derived.rebuild(s)
+        else:
+            derived.ensure_fresh(s)
+    figure(f"{kind}: derived data built / checked", f"{time.perf_counter() - start:,.1f} s",
+           "kpi_account_months (once per import)")
+    if kind == "postgres":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE kpi_account_months")
+    else:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+    def report(series: bool = False, clear: bool = True) -> dict[str, Any]:
+        if clear:
+            service.clear_cache()
+        with sessions.begin() as s:
+            return service.kpi_report(s, admin, today=today, series=series)
+
+    doc = report()
+    one = _median(report, runs)
+    full = _median(lambda: report(series=True), max(3, runs // 2))
+    cached = _median(lambda: report(clear=False), runs)
+    p = doc["portfolio"]
+    say(f"  {kind}: as of {doc['as_of']}: NRR {p['nrr']}, GRR {p['grr']}, "
+        f"ending {p['ending_revenue']:,}, top-20 % {doc['concentration']['top20_share']}, "
+        f"series months {len(report(series=True)['series'])}")
+    figure(f"{kind}: one as-of month (portfolio+breakdowns+conc.)", ms(one), "target <= 150 ms")
+    figure(f"{kind}: full monthly series", ms(full), "target <= 2 s")
+    figure(f"{kind}: served again unchanged (cache)", ms(cached), "target <= 20 ms")
+    figure(f"{kind}: peak memory so far", f"{peak_memory_mb():,.0f} MiB")
+    from accord.core.periods import parse_month
+
+    result = {"one": one, "full": full, "cached": cached, "as_of": parse_month(doc["as_of"]),
+              "window": doc["window_months"]}
+    result["engine"] = engine  # type: ignore[assignment]
+    return result
+
+
+def run(args: Any) -> None:
+    own = _options(args)
+    size = getattr(args, "size", None) or LARGE_ACCOUNTS
+    runs = own.kpi_runs or getattr(args, "runs", None) or 7
+    kinds = available_databases(getattr(args, "databases", None))
+    results: dict[str, dict[str, Any]] = {}
+    for kind in kinds:
+        header(f"kpis on {kind}")
+        if own.synthetic:
+            url = _synthetic(kind, size)
+            today = date(2026, 11, 1)
+        else:
+            from bench.common import large_portfolio
+
+            url = large_portfolio(kind, size)
+            today = LARGE_TODAY
+        results[kind] = _bench_one(kind, url, runs, today)
+    if not results:
+        return
+    header("kpis: yardsticks over the same monthly revenue")
+    first = next(iter(results.values()))
+    df = _frame(first["engine"])
+    as_of, window = first["as_of"], first["window"]
+    duck = _median(lambda: _duck(df, as_of, window), runs)
+    pand = _median(lambda: _pandas(df, as_of, window), max(3, runs // 2))
+    figure("DuckDB: one as-of month (groups + concentration)", ms(duck))
+    figure("pandas: one as-of month (groups + concentration)", ms(pand))
+    for kind, r in results.items():
+        figure(f"{kind} / DuckDB", f"{r['one'] / duck:,.2f} x")
+        figure(f"{kind} / pandas", f"{r['one'] / pand:,.2f} x")
+        r["engine"].dispose()
+    figure("peak memory (yardsticks hold the monthly rows)", f"{peak_memory_mb():,.0f} MiB")
+
+
+if __name__ == "__main__":
+    import sys
+
+    class _Args(list[str]):
+        size = None
+        databases = None
+        runs = None
+
+    run(_Args(sys.argv[1:]))
