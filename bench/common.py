@@ -220,8 +220,27 @@ def _matches(marker: dict[str, Any] | None, spec: Any) -> bool:
     )
 
 
+@contextmanager
+def _build_lock(name: str) -> Iterator[None]:
+    """One builder at a time per portfolio (a second bench run waits, then reuses it)."""
+    import fcntl
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with open(DATA_DIR / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def large_portfolio(kind: str, accounts: int = LARGE_ACCOUNTS) -> str:
     """URL of a database holding the demo portfolio of ``accounts`` accounts; built if missing."""
+    with _build_lock(f"{portfolio_name(accounts)}-{kind}"):
+        return _large_portfolio(kind, accounts)
+
+
+def _large_portfolio(kind: str, accounts: int) -> str:
     spec = _spec(accounts)
     name = portfolio_name(accounts)
     if kind == "sqlite":
