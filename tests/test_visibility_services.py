@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -29,9 +31,9 @@ READS = {
     "count_interactions": lambda s, u, a: contacts.count_interactions(s, u, a),
     "monthly_revenue": lambda s, u, a: monthly_revenue(s, u, a),
 }
-WRITES = {
+WRITES: dict[str, Callable[[Any, Any, int], Any]] = {
     "update_account": lambda s, u, a: service.update_account(s, u, a, AccountPatch(notes="x")),
-    "set_members": lambda s, u, a: service.set_members(s, u, a, []),
+    "set_members": lambda s, u, a: service.set_members(s, u, a, [u.id] if u.id else []),
     "add_contact": lambda s, u, a: contacts.add_contact(s, u, a, ContactIn(name="Pat New")),
     "log_interaction": lambda s, u, a: contacts.log_interaction(
         s, u, a, InteractionIn(kind="note", occurred_on=date(2024, 1, 1), summary="noted"),
