@@ -1,3 +1,26 @@
-from fastapi import APIRouter
+"""Health on the pages: the breakdown is a partial of the account's KAM page
+(``health_breakdown.html``); this router recomputes every visible account's score."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from accord.health import service
+from accord.web.deps import today
+from accord.web.flash import flash
+from accord.web.page_deps import Db, PageUser, csrf
 
 router = APIRouter()
+
+
+@router.post("/health/recompute", dependencies=csrf)
+def recompute(request: Request, db: Db, user: PageUser,
+              day: Annotated[date, Depends(today)]) -> Any:
+    out = service.recompute_all(db, user, today=day)
+    flash(request, f"Health recomputed for {out.accounts} accounts: {out.green} green, "
+                   f"{out.amber} amber, {out.red} red.")
+    return RedirectResponse("/decisions", status_code=303)

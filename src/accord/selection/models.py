@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -106,3 +107,51 @@ class Deselection(Base):
     reason: Mapped[str] = mapped_column(Text)
     deselected_by: Mapped[str] = mapped_column(String(254))
     deselected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KamRevenue(Base):
+    """Derived, never edited: each account's current- and previous-window revenue and ABC
+    class, refreshed from ``monthly_revenue`` when the data or the policy changed (see
+    ``accord.selection.revenue_view``). Accounts without revenue in either window have no row.
+    """
+
+    __tablename__ = "kam_revenue"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    current_cents: Mapped[int] = mapped_column(BigInteger)
+    previous_cents: Mapped[int] = mapped_column(BigInteger)
+    abc: Mapped[str | None] = mapped_column(String(1))
+
+    __table_args__ = (Index("ix_kam_revenue_abc", "abc"),)
+
+
+class KamRevenueState(Base):
+    """What ``kam_revenue`` was computed from (one row): compared on read to detect staleness."""
+
+    __tablename__ = "kam_revenue_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[int] = mapped_column(Integer)
+    window_months: Mapped[int] = mapped_column(Integer)
+    abc_a_bp: Mapped[int] = mapped_column(Integer)
+    abc_b_bp: Mapped[int] = mapped_column(Integer)
+    max_line_id: Mapped[int | None] = mapped_column(BigInteger)
+    max_month: Mapped[int | None] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SelectionCurrent(Base):
+    """Each scored account's latest and previous scoring, kept on every scoring write so the
+    matrix and the decisions list need no ranking of the whole history (derived data)."""
+
+    __tablename__ = "selection_current"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    scoring_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_scorings.id", ondelete="CASCADE"))
+    previous_scoring_id: Mapped[int | None] = mapped_column(
+        ForeignKey("selection_scorings.id", ondelete="SET NULL"))

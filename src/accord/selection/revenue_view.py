@@ -4,14 +4,27 @@ This is the one place the KAM models read revenue. The KPI engine (``accord.kpis
 the same figures (KPIS.md: windows, "a window sum below zero counts as zero", ABC from the
 cumulative share of the accounts ranked before, ties by account id); switch
 :func:`revenue_windows` to it once it offers a selectable of the same shape.
+
+Computing the windows and ranking every account takes seconds on 100,000 accounts, so the
+result is stored in ``kam_revenue`` and refreshed when stale: a new as-of month, another
+window or ABC cut-off, or new revenue data (a newer revenue line id or month). Corrections to
+existing lines are folded in by the daily health recompute, which always refreshes.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, func, literal, select
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, case, delete, func, insert, literal, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from accord.revenue.models import MonthlyRevenue
+from accord.core.database import utcnow
+from accord.core.periods import month_index
+from accord.revenue.models import MonthlyRevenue, RevenueLine
+from accord.selection.models import KamRevenue, KamRevenueState
+from accord.selection.rules import SelectionPolicy
 
 
 def window_sums(as_of: int, window: int) -> Select:  # type: ignore[type-arg]
@@ -66,3 +79,82 @@ def revenue_windows(as_of: int, window: int, abc_a_bp: int, abc_b_bp: int) -> Su
     return select(
         ranked.c.account_id, ranked.c.current_cents, ranked.c.previous_cents, abc.label("abc")
     ).subquery("revenue")
+
+
+# ---------------------------------------------------------------- the stored snapshot
+
+
+@dataclass(frozen=True)
+class RevenueBasis:
+    as_of: int
+    window_months: int
+    abc_a_bp: int
+    abc_b_bp: int
+
+
+def basis_for(today: date, policy: SelectionPolicy) -> RevenueBasis:
+    """The last complete month before ``today``, the policy's window and ABC cut-offs."""
+    return RevenueBasis(
+        as_of=month_index(today) - 1,
+        window_months=policy.window_months,
+        abc_a_bp=int(policy.abc_a_below * 10000),
+        abc_b_bp=int(policy.abc_b_below * 10000),
+    )
+
+
+def _fingerprint(session: Session) -> tuple[int | None, int | None]:
+    """Cheap markers of new revenue data: the newest line id and the last month (index seeks)."""
+    max_line = session.scalar(select(func.max(RevenueLine.id)))
+    max_month = session.scalar(select(func.max(MonthlyRevenue.month)))
+    return max_line, max_month
+
+
+def is_fresh(session: Session, basis: RevenueBasis) -> bool:
+    state = session.get(KamRevenueState, 1)
+    if state is None:
+        return False
+    return (state.as_of, state.window_months, state.abc_a_bp, state.abc_b_bp) == (
+        basis.as_of, basis.window_months, basis.abc_a_bp, basis.abc_b_bp
+    ) and (state.max_line_id, state.max_month) == _fingerprint(session)
+
+
+def refresh(session: Session, basis: RevenueBasis) -> None:
+    """Recompute ``kam_revenue`` in the database (INSERT … SELECT; no rows through Python)."""
+    view = revenue_windows(basis.as_of, basis.window_months, basis.abc_a_bp, basis.abc_b_bp)
+    session.execute(delete(KamRevenue))
+    session.execute(
+        insert(KamRevenue).from_select(
+            ["account_id", "current_cents", "previous_cents", "abc"],
+            select(view.c.account_id, view.c.current_cents, view.c.previous_cents, view.c.abc),
+        )
+    )
+    max_line, max_month = _fingerprint(session)
+    state = session.get(KamRevenueState, 1)
+    if state is None:
+        state = KamRevenueState(id=1)
+        session.add(state)
+    state.as_of = basis.as_of
+    state.window_months = basis.window_months
+    state.abc_a_bp = basis.abc_a_bp
+    state.abc_b_bp = basis.abc_b_bp
+    state.max_line_id = max_line
+    state.max_month = max_month
+    state.computed_at = utcnow()
+    session.flush()
+
+
+def ensure_fresh(session: Session, today: date, policy: SelectionPolicy) -> RevenueBasis:
+    """Refresh the snapshot when the data, the month or the policy changed."""
+    basis = basis_for(today, policy)
+    if not is_fresh(session, basis):
+        refresh(session, basis)
+    return basis
+
+
+def revenue_table() -> type[KamRevenue]:
+    """The per-account revenue to join: account_id, current_cents, previous_cents, abc."""
+    return KamRevenue
+
+
+def computed_at(session: Session) -> datetime | None:
+    return session.scalar(select(KamRevenueState.computed_at).where(KamRevenueState.id == 1))

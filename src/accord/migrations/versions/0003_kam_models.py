@@ -170,10 +170,47 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_stage_overrides_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id', 'criterion', name=op.f('pk_stage_overrides'))
     )
+    op.create_table('kam_revenue',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('current_cents', sa.BigInteger(), nullable=False),
+    sa.Column('previous_cents', sa.BigInteger(), nullable=False),
+    sa.Column('abc', sa.String(length=1), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_kam_revenue_account_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_kam_revenue'))
+    )
+    with op.batch_alter_table('kam_revenue', schema=None) as batch_op:
+        batch_op.create_index('ix_kam_revenue_abc', ['abc'], unique=False)
+
+    op.create_table('kam_revenue_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('as_of', sa.Integer(), nullable=False),
+    sa.Column('window_months', sa.Integer(), nullable=False),
+    sa.Column('abc_a_bp', sa.Integer(), nullable=False),
+    sa.Column('abc_b_bp', sa.Integer(), nullable=False),
+    sa.Column('max_line_id', sa.BigInteger(), nullable=True),
+    sa.Column('max_month', sa.Integer(), nullable=True),
+    sa.Column('computed_at', UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kam_revenue_state'))
+    )
+    op.create_table('selection_current',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('scoring_id', sa.Integer(), nullable=False),
+    sa.Column('previous_scoring_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_selection_current_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['previous_scoring_id'], ['selection_scorings.id'], name=op.f('fk_selection_current_previous_scoring_id_selection_scorings'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['scoring_id'], ['selection_scorings.id'], name=op.f('fk_selection_current_scoring_id_selection_scorings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_selection_current'))
+    )
     _seed()
 
 
 def downgrade() -> None:
+    op.drop_table('selection_current')
+    op.drop_table('kam_revenue_state')
+    with op.batch_alter_table('kam_revenue', schema=None) as batch_op:
+        batch_op.drop_index('ix_kam_revenue_abc')
+
+    op.drop_table('kam_revenue')
     op.drop_table('stage_overrides')
     with op.batch_alter_table('stage_assessments', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_assessments_account')

@@ -1,0 +1,272 @@
+"""Use cases of the selection matrix: criteria sets, scoring accounts, deselection, settings.
+
+Every read applies visibility; every write checks the role, is validated, audited, and done
+in the caller's one transaction. The matrix page and checks are in ``matrix.py``; the SQL
+expressions (latest scoring, quadrant, tier) in ``queries.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from accord.core import audit
+from accord.core.database import utcnow
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.models import Role, User
+from accord.core.visibility import get_visible_account, get_writable_account, require_role
+from accord.selection import defaults, rules
+from accord.selection.models import Deselection, Scoring, SelectionCriterion
+from accord.selection.queries import tier_case, tier_select, update_current
+from accord.selection.rules import CriterionDraft, CriterionKind, SelectionPolicy
+from accord.selection.schemas import (
+    CriteriaOut,
+    CriterionIn,
+    CriterionOut,
+    ScoringIn,
+    ScoringOut,
+    SelectionStatusOut,
+)
+from accord.selection.settings import EDITORS, save_selection_policy, selection_policy
+
+__all__ = ["tier_case", "tier_select", "selection_policy", "save_selection_policy"]
+
+
+def _tenths(value: int) -> str:
+    return str(Decimal(value) / 10)
+
+
+def _problems(pairs: list[tuple[str, str]]) -> ValidationFailed:
+    return ValidationFailed([FieldProblem(f, m) for f, m in pairs])
+
+
+# ---------------------------------------------------------------- criteria
+
+
+def _seed_defaults(session: Session, kind: CriterionKind) -> None:
+    """An empty criteria table gets the KAM_MODELS.md defaults (as the migration does)."""
+    if session.scalar(select(SelectionCriterion.id).where(SelectionCriterion.kind == kind.value)
+                      .limit(1)) is not None:
+        return
+    items = defaults.ATTRACTIVENESS if kind is CriterionKind.ATTRACTIVENESS else defaults.BUYING
+    for position, (name, weight, a0, a5, a10) in enumerate(items):
+        session.add(SelectionCriterion(kind=kind.value, name=name, weight=weight, anchor_0=a0,
+                                       anchor_5=a5, anchor_10=a10, position=position,
+                                       active=True, created_at=utcnow()))
+    session.flush()
+
+
+def active_criteria(session: Session, kind: CriterionKind) -> list[SelectionCriterion]:
+    _seed_defaults(session, kind)
+    return list(session.scalars(
+        select(SelectionCriterion)
+        .where(SelectionCriterion.kind == kind.value, SelectionCriterion.active.is_(True))
+        .order_by(SelectionCriterion.position, SelectionCriterion.id)
+    ))
+
+
+def _criterion_out(c: SelectionCriterion) -> CriterionOut:
+    return CriterionOut(id=c.id, kind=c.kind, name=c.name, weight=c.weight, anchor_0=c.anchor_0,
+                        anchor_5=c.anchor_5, anchor_10=c.anchor_10, position=c.position)
+
+
+def list_criteria(session: Session, user: User) -> CriteriaOut:
+    return CriteriaOut(
+        attractiveness=[_criterion_out(c) for c in
+                        active_criteria(session, CriterionKind.ATTRACTIVENESS)],
+        buying=[_criterion_out(c) for c in active_criteria(session, CriterionKind.BUYING)],
+    )
+
+
+def replace_criteria(
+    session: Session, user: User, kind: str, criteria: list[CriterionIn]
+) -> list[CriterionOut]:
+    """Replace a criteria set (admins and heads). Weights must sum to 100."""
+    require_role(user, *EDITORS)
+    try:
+        kind_enum = CriterionKind(kind)
+    except ValueError:
+        raise _problems([("kind", "attractiveness or buying")]) from None
+    drafts = [CriterionDraft(c.name, c.weight, c.anchor_0, c.anchor_5, c.anchor_10)
+              for c in criteria]
+    problems = rules.criteria_problems(kind_enum, drafts, selection_policy(session))
+    if problems:
+        raise _problems(problems)
+    before = [{"name": c.name, "weight": c.weight} for c in active_criteria(session, kind_enum)]
+    session.execute(
+        update(SelectionCriterion)
+        .where(SelectionCriterion.kind == kind_enum.value, SelectionCriterion.active.is_(True))
+        .values(active=False)
+    )
+    now = utcnow()
+    for position, d in enumerate(drafts):
+        session.add(SelectionCriterion(kind=kind_enum.value, name=d.name.strip(), weight=d.weight,
+                                       anchor_0=d.anchor_0, anchor_5=d.anchor_5,
+                                       anchor_10=d.anchor_10, position=position, active=True,
+                                       created_at=now))
+    session.flush()
+    after = [{"name": d.name.strip(), "weight": d.weight} for d in drafts]
+    audit.record(session, user, "update", "selection_criteria", kind_enum.value,
+                 before={"criteria": before}, after={"criteria": after})
+    return [_criterion_out(c) for c in active_criteria(session, kind_enum)]
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _scoring_out(s: Scoring, policy: SelectionPolicy) -> ScoringOut:
+    q = rules.quadrant(s.attractiveness_milli, s.us_weighted, s.competitor_weighted, policy)
+    return ScoringOut(
+        id=s.id, account_id=s.account_id, scored_on=s.scored_on, scored_by=s.scored_by,
+        competitor_name=s.competitor_name, comment=s.comment,
+        attractiveness=rules.from_milli(s.attractiveness_milli),
+        strength=rules.strength_value(s.us_weighted, s.competitor_weighted),
+        quadrant=q.value,
+        potential=rules.potential(s.attractiveness_milli, policy, s.potential_override).value,
+        potential_override=s.potential_override, detail=s.detail,
+    )
+
+
+def score_account(
+    session: Session, user: User, account_id: int, data: ScoringIn, *, today: date
+) -> ScoringOut:
+    """Record a scoring (kept for ever; the latest one places the account)."""
+    get_writable_account(session, user, account_id)
+    policy = selection_policy(session)
+    attr = active_criteria(session, CriterionKind.ATTRACTIVENESS)
+    buying = active_criteria(session, CriterionKind.BUYING)
+    problems: list[tuple[str, str]] = []
+    scored_on = data.scored_on or today
+    if scored_on > today:
+        problems.append(("scored_on", "a scoring cannot be dated in the future"))
+
+    def collect(items: list[Any], criteria: list[SelectionCriterion], field: str,
+                sides: tuple[str, ...]) -> dict[int, dict[str, int]]:
+        known = {c.id for c in criteria}
+        got: dict[int, dict[str, int]] = {}
+        for i, item in enumerate(items):
+            if item.criterion_id not in known:
+                problems.append((f"{field}.{i}.criterion_id",
+                                 f"{item.criterion_id} is not a current {field} criterion"))
+                continue
+            if item.criterion_id in got:
+                problems.append((f"{field}.{i}.criterion_id", "scored twice"))
+                continue
+            got[item.criterion_id] = {}
+            for side in sides:
+                try:
+                    got[item.criterion_id][side] = rules.parse_score(getattr(item, side))
+                except ValueError as exc:
+                    problems.append((f"{field}.{i}.{side}", str(exc)))
+        missing = [c.name for c in criteria if c.id not in got]
+        if missing:
+            problems.append((field, "every criterion needs a score; missing: "
+                             + ", ".join(missing)))
+        return got
+
+    a_scores = collect(data.attractiveness, attr, "attractiveness", ("score",))
+    b_scores = collect(data.buying, buying, "buying", ("us", "competitor"))
+    if problems:
+        raise _problems(problems)
+    attr_milli = rules.weighted([c.weight for c in attr], [a_scores[c.id]["score"] for c in attr])
+    us = rules.weighted([c.weight for c in buying], [b_scores[c.id]["us"] for c in buying])
+    them = rules.weighted([c.weight for c in buying],
+                          [b_scores[c.id]["competitor"] for c in buying])
+    if them <= 0:
+        raise _problems([("buying", "the best competitor must score above 0 on some criterion; "
+                                    "relative strength is our score ÷ theirs")])
+    detail = {
+        "attractiveness": [{"criterion_id": c.id, "name": c.name, "weight": c.weight,
+                            "score": _tenths(a_scores[c.id]["score"])}
+                           for c in attr],
+        "buying": [{"criterion_id": c.id, "name": c.name, "weight": c.weight,
+                    "us": _tenths(b_scores[c.id]["us"]),
+                    "competitor": _tenths(b_scores[c.id]["competitor"])} for c in buying],
+    }
+    scoring = Scoring(
+        account_id=account_id, scored_on=scored_on, scored_by_id=user.id, scored_by=user.email,
+        comment=data.comment, competitor_name=data.competitor_name,
+        attractiveness_milli=attr_milli, us_weighted=us, competitor_weighted=them,
+        potential_override=data.potential_override, detail=detail, created_at=utcnow(),
+    )
+    session.add(scoring)
+    session.flush()
+    update_current(session, account_id)
+    out = _scoring_out(scoring, policy)
+    audit.record(session, user, "create", "scoring", scoring.id, after={
+        "account_id": account_id, "scored_on": scored_on, "attractiveness": out.attractiveness,
+        "strength": out.strength, "quadrant": out.quadrant, "potential": out.potential,
+        "competitor": data.competitor_name})
+    return out
+
+
+def list_scorings(session: Session, user: User, account_id: int) -> list[ScoringOut]:
+    """Every scoring of an account, newest first."""
+    get_visible_account(session, user, account_id)
+    policy = selection_policy(session)
+    rows = session.scalars(select(Scoring).where(Scoring.account_id == account_id)
+                           .order_by(Scoring.scored_on.desc(), Scoring.id.desc()))
+    return [_scoring_out(s, policy) for s in rows]
+
+
+# ---------------------------------------------------------------- deselection
+
+
+def selection_status(session: Session, user: User, account_id: int) -> SelectionStatusOut:
+    get_visible_account(session, user, account_id)
+    row = session.get(Deselection, account_id)
+    tier = tier_case_one(session, account_id)
+    return SelectionStatusOut(account_id=account_id, tier=tier, deselected=row is not None,
+                              reason=row.reason if row else None)
+
+
+def tier_case_one(session: Session, account_id: int) -> str:
+    t = tier_select(session)
+    return session.scalar(select(t.c.tier).where(t.c.account_id == account_id)) or rules.NOT_KEY
+
+
+def deselect(session: Session, user: User, account_id: int, reason: str) -> SelectionStatusOut:
+    """Take an account out of the key-account programme (heads and admins)."""
+    get_writable_account(session, user, account_id)
+    require_role(user, Role.ADMIN, Role.HEAD)
+    row = session.get(Deselection, account_id)
+    if row is None:
+        session.add(Deselection(account_id=account_id, reason=reason, deselected_by=user.email,
+                                deselected_at=utcnow()))
+    else:
+        row.reason = reason
+    session.flush()
+    audit.record(session, user, "deselect", "account_selection", account_id,
+                 after={"reason": reason})
+    return selection_status(session, user, account_id)
+
+
+def reselect(session: Session, user: User, account_id: int) -> SelectionStatusOut:
+    get_writable_account(session, user, account_id)
+    require_role(user, Role.ADMIN, Role.HEAD)
+    row = session.get(Deselection, account_id)
+    if row is not None:
+        before = {"reason": row.reason}
+        session.delete(row)
+        session.flush()
+        audit.record(session, user, "reselect", "account_selection", account_id, before=before)
+    return selection_status(session, user, account_id)
+
+
+def get_policy(session: Session, user: User) -> dict[str, Any]:
+    return selection_policy(session).to_dict()
+
+
+def update_policy(session: Session, user: User, values: dict[str, Any]) -> dict[str, Any]:
+    return save_selection_policy(session, user, values).to_dict()
+
+
+def account_kam_summary(session: Session, user: User, account_id: int, today: date) -> Any:
+    """Everything the account page panel shows (see ``accord.selection.summary``)."""
+    from accord.selection.summary import account_kam_summary as summary
+
+    return summary(session, user, account_id, today)
