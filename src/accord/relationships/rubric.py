@@ -224,8 +224,8 @@ def score_contact_points(ev: Evidence, p: StagePolicy) -> int:
     score = _step(ev.contacts_touched, p.contacts_for_2, p.contacts_for_3, p.contacts_for_4)
     if score == 4 and ev.executives < p.executives_for_4:
         score = 3
-    if score == 3 and ev.functions < p.functions_for_3:
-        score = 2
+    if score >= 3 and ev.functions < p.functions_for_3:
+        score = 2  # 3 and 4 both mean contacts "across functions"
     return score
 
 
