@@ -48,12 +48,12 @@ def _csv(rows: list[dict[str, Any]], key: str | None) -> str:
 
 
 def _group_table(title: str, rows: list[dict[str, Any]], key: str) -> Table:
-    fields = ("accounts_at_start", "starting_revenue", "ending_revenue", "nrr", "grr",
-              "logo_churn_rate", "expansion_revenue", "churned_revenue")
+    fields = {"starting_revenue": "start", "ending_revenue": "end", "nrr": "NRR", "grr": "GRR",
+              "logo_churn_rate": "logo churn"}
     table = Table(title=title)
-    table.add_column(key)
-    for f in fields:
-        table.add_column(BY_SLUG[f].label, justify="right")
+    table.add_column(key, no_wrap=True)
+    for label in fields.values():
+        table.add_column(label, justify="right")
     for row in rows:
         table.add_row(str(row[key] or "—"), *(_shown(f, row[f]) for f in fields))
     return table
