@@ -16,12 +16,13 @@ final counts compare ``rl_touched`` with the stored rows, so they are exact.
 
 - SQLite: ``executemany`` of an upsert straight into ``revenue_lines`` (a TEMP trigger
   records the first touch of an older row); nothing is staged, memory stays flat.
-- PostgreSQL: each batch is streamed with ``COPY`` straight into ``revenue_lines`` inside a
-  savepoint (the server parses while Python reads the next rows). When a batch hits an
+- PostgreSQL: each batch goes with ``COPY`` straight into ``revenue_lines`` inside a
+  savepoint. When a batch hits an
   existing key, the savepoint is rolled back and that batch, and every later one, goes
   through a TEMP staging table and one ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT``.
 
-Then ``monthly_revenue`` of the affected accounts is rebuilt with one ``INSERT ... SELECT``
+Batches are written by a worker thread while the caller parses the next one, so parsing
+overlaps with the database work. Then ``monthly_revenue`` of the affected accounts is rebuilt with one ``INSERT ... SELECT``
 whose running total (``cumulative_cents``) is a window function.
 """
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -43,7 +45,7 @@ Prepared = tuple[int, str, str, int, int, str | None, str | None]
 #: (account_id, day, amount_cents, product_line, line_id) — what callers of the fast path give
 RevenueRow = tuple[int, date, int, str | None, str | None]
 
-DEFAULT_BATCH = 50_000
+DEFAULT_BATCH = 20_000
 COLUMNS = "account_id, line_key, date, month, amount_cents, product_line, line_id"
 
 
@@ -83,6 +85,12 @@ def bulk_load_revenue(
     return load_prepared(session, prepare(rows), batch_size=batch_size)
 
 
+def batched(rows: Iterable[Prepared], size: int) -> Iterator[list[Prepared]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
 def load_prepared(
     session: Session,
     rows: Iterable[Prepared],
@@ -91,7 +99,21 @@ def load_prepared(
     on_batch: Callable[[int], None] | None = None,
     optimistic: bool = True,
 ) -> LoadStats:
-    """The fast path proper, for rows already in the stored shape (the file importer's)."""
+    """The fast path for rows already in the stored shape."""
+    return load_batches(session, batched(rows, batch_size), on_batch=on_batch,
+                        optimistic=optimistic)
+
+
+def load_batches(
+    session: Session,
+    batches: Iterable[list[Prepared]],
+    *,
+    on_batch: Callable[[int], None] | None = None,
+    optimistic: bool = True,
+) -> LoadStats:
+    """The fast path proper. Batches are written by one worker thread while the caller's
+    thread produces the next batch (parsing overlaps with the database: sqlite3 and psycopg
+    release the GIL while the database works). At most two batches are alive at a time."""
     raw = session.connection().connection.driver_connection
     loader: _Loader = (
         _SqliteLoader(raw) if is_sqlite(session) else _PostgresLoader(raw, optimistic)
@@ -99,14 +121,21 @@ def load_prepared(
     stats = LoadStats()
     began = time.perf_counter()
     loader.start()
-    iterator = iter(rows)
-    while True:
-        written = loader.write_batch(iterator, batch_size)
-        if not written:
-            break
-        stats.lines += written
-        if on_batch:
-            on_batch(stats.lines)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-load") as writer:
+        pending: Future[None] | None = None
+        try:
+            for batch in batches:
+                if not batch:
+                    continue
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(loader.write_batch, batch)
+                stats.lines += len(batch)
+                if on_batch:
+                    on_batch(stats.lines)
+        finally:
+            if pending is not None:
+                pending.result()
     started = time.perf_counter()
     stats.inserted, stats.updated, stats.unchanged = loader.counts()
     counted = time.perf_counter()
@@ -136,8 +165,7 @@ class _Loader:
     def start(self) -> None:
         raise NotImplementedError
 
-    def write_batch(self, rows: Iterator[Prepared], size: int) -> int:
-        """Write up to ``size`` rows from ``rows``; return how many were read."""
+    def write_batch(self, batch: list[Prepared]) -> None:
         raise NotImplementedError
 
     def counts(self) -> tuple[int, int, int]:
@@ -188,11 +216,8 @@ class _SqliteLoader(_Loader):
             "product_line = excluded.product_line, line_id = excluded.line_id"
         )
 
-    def write_batch(self, rows: Iterator[Prepared], size: int) -> int:
-        batch = list(itertools.islice(rows, size))
-        if batch:
-            self.raw.executemany(self.upsert, batch)
-        return len(batch)
+    def write_batch(self, batch: list[Prepared]) -> None:
+        self.raw.executemany(self.upsert, batch)
 
     def finish(self) -> None:
         self.execute("DROP TRIGGER IF EXISTS temp.rl_first_touch")
@@ -226,46 +251,34 @@ class _PostgresLoader(_Loader):
         )
         self.execute("TRUNCATE rl_touched, rl_stage")
 
-    def _copy(self, table: str, rows: Iterable[Prepared], keep: list[Prepared] | None) -> None:
+    def _copy(self, table: str, rows: list[Prepared]) -> None:
         cur = self.raw.cursor()
         with cur.copy(f"COPY {table} ({COLUMNS}) FROM STDIN") as copy:
             write = copy.write_row
-            if keep is None:
-                for row in rows:
-                    write(row)
-            else:
-                append = keep.append
-                for row in rows:
-                    write(row)
-                    append(row)
+            for row in rows:
+                write(row)
 
-    def write_batch(self, rows: Iterator[Prepared], size: int) -> int:
+    def write_batch(self, batch: list[Prepared]) -> None:
         import psycopg.errors
 
         if not self.optimistic:
-            batch = list(itertools.islice(rows, size))
-            if batch:
-                self._merge(batch)
-            return len(batch)
-        kept: list[Prepared] = []
+            self._merge(batch)
+            return
         self.execute("SAVEPOINT rl_batch")
         try:
-            # rows stream to the server while Python reads the next ones
-            self._copy("revenue_lines", itertools.islice(rows, size), kept)
+            self._copy("revenue_lines", batch)
         except psycopg.errors.UniqueViolation:
             self.execute("ROLLBACK TO SAVEPOINT rl_batch")
             self.optimistic = False  # keys already exist: merge from now on
-            self._merge(kept)
+            self._merge(batch)
         else:
-            if kept:
-                self.copied += 1
+            self.copied += 1
         self.execute("RELEASE SAVEPOINT rl_batch")
-        return len(kept)
 
     def _merge(self, batch: list[Prepared]) -> None:
         self.merged += 1
         self.execute("TRUNCATE rl_stage")
-        self._copy("rl_stage", batch, None)
+        self._copy("rl_stage", batch)
         m = int(self.max_before)
         self.execute(
             "WITH g AS (SELECT account_id, line_key, max(date) AS date, max(month) AS month, "

@@ -28,6 +28,7 @@ from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is
     Prepared,
     RevenueRow,
     bulk_load_revenue,
+    load_batches,
     load_prepared,
 )
 from accord.revenue.columns import Resolved, resolve
@@ -179,13 +180,13 @@ def import_revenue(
     progress: Progress | None, batch_size: int,
 ) -> None:
     accounts = account_ids_by_external_id(session, user, report.source.value)
-    rows = _revenue_rows(table, cols, accounts, report)
+    batches = _revenue_batches(table, cols, accounts, report, batch_size)
 
     def on_batch(_lines: int) -> None:
         if progress:
             progress(table.position(), table.size)
 
-    stats = load_prepared(session, rows, batch_size=batch_size, on_batch=on_batch)
+    stats = load_batches(session, batches, on_batch=on_batch)
     if progress:
         progress(table.size, table.size)
     report.inserted, report.updated, report.unchanged = stats.inserted, stats.updated, stats.unchanged
@@ -203,9 +204,9 @@ def _kpi_hook(session: Session, account_ids: list[int]) -> None:
     refresh_after_import(session, account_ids)
 
 
-def _revenue_rows(
-    table: Table, cols: Resolved, accounts: dict[str, int], report: ImportReport
-) -> Iterator[Prepared]:
+def _revenue_batches(
+    table: Table, cols: Resolved, accounts: dict[str, int], report: ImportReport, size: int
+) -> Iterator[list[Prepared]]:
     """Validate and shape each row, in a tight loop. Bad rows are reported, never yielded;
     after the first bad row without skip_invalid nothing more is yielded (the import will be
     rolled back) but every row is still checked so the report is complete."""
@@ -220,6 +221,8 @@ def _revenue_rows(
     count = 0
     bad = 0
     line = table.line
+    batch: list[Prepared] = []
+    add = batch.append
 
     def problem(column: str, reason: str) -> None:
         report.add_problem(line(), head[column], reason)
@@ -281,8 +284,14 @@ def _revenue_rows(
                 continue
         if writing:
             if line_id:
-                yield (account_id, "#" + line_id, day, month, cents, product or None, line_id)
+                add((account_id, "#" + line_id, day, month, cents, product or None, line_id))
             else:
-                yield (account_id, day + "|" + product, day, month, cents, product or None, None)
+                add((account_id, day + "|" + product, day, month, cents, product or None, None))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+                add = batch.append
+    if batch and writing:
+        yield batch
     report.rows = count
     report.invalid_rows = bad
