@@ -14,6 +14,7 @@ shown with its plan (``EXPLAIN QUERY PLAN`` / ``EXPLAIN ANALYZE``).
 from __future__ import annotations
 
 import functools
+import os
 import re
 import statistics
 import time
@@ -208,6 +209,8 @@ def run(args: Any = None) -> dict[str, dict[str, float]]:
     wanted = getattr(args, "databases", None)
     say(f"  accounts list and API search with {size:,} accounts; {RUNS} requests per scenario; "
         f"target median ≤ {TARGET_SECONDS * 1000:.0f} ms")
+    say(f"  machine: {os.cpu_count()} CPUs, load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work slows every figure)")
     results = {}
     for kind in available_databases(wanted):
         results[kind] = bench_database(kind, size)
