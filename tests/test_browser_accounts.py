@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from tests.conftest import login
 
 
@@ -21,16 +20,43 @@ def acme_revenue(sessions, cast):  # type: ignore[no-untyped-def]
     now = month_index(today())
     with sessions.begin() as s:
         owner = s.get(User, cast.owner.id)
-        contact_service.add_contact(s, owner, cast.acme_id, ContactIn(
-            name="Wile E. Coyote", email="wile@acme.test", function="Procurement",
-            seniority="executive", buying_role="decision_maker", influence=5, title="CPO"))
-        contact_service.add_contact(s, owner, cast.acme_id, ContactIn(
-            name="Road Runner", function="IT", seniority="director", buying_role="champion",
-            influence=3))
+        contact_service.add_contact(
+            s,
+            owner,
+            cast.acme_id,
+            ContactIn(
+                name="Wile E. Coyote",
+                email="wile@acme.test",
+                function="Procurement",
+                seniority="executive",
+                buying_role="decision_maker",
+                influence=5,
+                title="CPO",
+            ),
+        )
+        contact_service.add_contact(
+            s,
+            owner,
+            cast.acme_id,
+            ContactIn(
+                name="Road Runner",
+                function="IT",
+                seniority="director",
+                buying_role="champion",
+                influence=3,
+            ),
+        )
         for back in range(36):
             cents = 800_000 + (35 - back) * 12_500 + (back % 4) * 90_000
-            s.add(MonthlyRevenue(account_id=cast.acme_id, month=now - back, amount_cents=cents,
-                                 cumulative_cents=0, line_count=3))
+            s.add(
+                MonthlyRevenue(
+                    account_id=cast.acme_id,
+                    month=now - back,
+                    amount_cents=cents,
+                    cumulative_cents=0,
+                    line_count=3,
+                )
+            )
 
 
 def test_a_manager_searches_opens_edits_and_logs_an_interaction(page, cast, acme_revenue):
@@ -55,7 +81,9 @@ def test_a_manager_searches_opens_edits_and_logs_an_interaction(page, cast, acme
 
     page.locator("#log-interaction summary").click()
     page.select_option("#i-kind", "meeting")
-    assert page.input_value("#i-occurred_on") == date.today().isoformat() or page.input_value("#i-occurred_on")
+    assert page.input_value("#i-occurred_on") == date.today().isoformat() or page.input_value(
+        "#i-occurred_on"
+    )
     page.fill("#i-summary", "Kick-off meeting for the new plant")
     page.fill("#i-outcome", "Pilot agreed for Q3")
     page.fill("#i-sentiment", "8")

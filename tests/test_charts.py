@@ -31,7 +31,7 @@ def test_ticks_cover_the_range_with_even_round_steps(a, b):
     assert ticks[0] <= min(a, b) + 1e-6 * step  # invisible float slack only
     assert ticks[-1] >= max(a, b) - 1e-6 * step
     assert 2 <= len(ticks) <= 12
-    for x, y in zip(ticks, ticks[1:]):
+    for x, y in zip(ticks, ticks[1:], strict=False):
         assert y - x == pytest.approx(step, rel=1e-6)
 
 
@@ -40,23 +40,37 @@ def test_ticks_of_a_typical_revenue_range_are_round():
     assert nice_ticks(0, 0) == [0.0, 1.0]
 
 
-@pytest.mark.parametrize("value,text", [(0, "0"), (950, "950"), (2500, "2.5k"), (1_200_000, "1.2M"),
-                                         (-3_000, "-3k"), (12.5, "12.5"), (2e9, "2B")])
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (0, "0"),
+        (950, "950"),
+        (2500, "2.5k"),
+        (1_200_000, "1.2M"),
+        (-3_000, "-3k"),
+        (12.5, "12.5"),
+        (2e9, "2B"),
+    ],
+)
 def test_short_numbers_for_axis_labels(value, text):
     assert short_number(value) == text
 
 
 def test_a_bar_chart_has_one_bar_per_month_with_a_tooltip_and_accessible_label():
     labels = ["2025-01", "2025-02", "2025-03"]
-    svg = bar_chart(labels, [Decimal("1200.00"), Decimal("0.00"), Decimal("950.55")],
-                    title="Monthly revenue")
+    svg = bar_chart(
+        labels, [Decimal("1200.00"), Decimal("0.00"), Decimal("950.55")], title="Monthly revenue"
+    )
     assert isinstance(svg, Markup)
     root = parse(svg)
     assert root.get("role") == "img" and root.get("aria-label") == "Monthly revenue"
     bars = [r for r in root.iter(f"{SVG}rect") if "bar" in (r.get("class") or "")]
     assert len(bars) == 3
     assert [b.find(f"{SVG}title").text for b in bars] == [
-        "2025-01: 1,200.00", "2025-02: 0.00", "2025-03: 950.55"]
+        "2025-01: 1,200.00",
+        "2025-02: 0.00",
+        "2025-03: 950.55",
+    ]
     heights = [float(b.get("height")) for b in bars]
     assert heights[0] > heights[2] > heights[1] == 0
     assert any(t.text == "2025-02" for t in root.iter(f"{SVG}text"))
@@ -67,7 +81,9 @@ def test_negative_months_hang_below_the_zero_line():
     root = parse(bar_chart(["a", "b"], [Decimal("100"), Decimal("-50")]))
     pos, neg = [r for r in root.iter(f"{SVG}rect") if "bar" in (r.get("class") or "")]
     assert "negative" in neg.get("class")
-    assert float(neg.get("y")) == pytest.approx(float(pos.get("y")) + float(pos.get("height")), abs=0.2)
+    assert float(neg.get("y")) == pytest.approx(
+        float(pos.get("y")) + float(pos.get("height")), abs=0.2
+    )
 
 
 def test_thirty_six_months_thin_out_the_axis_labels_and_drop_value_labels():
@@ -80,7 +96,10 @@ def test_thirty_six_months_thin_out_the_axis_labels_and_drop_value_labels():
 
 def test_a_few_bars_carry_value_labels():
     root = parse(bar_chart(["a", "b"], [Decimal("2500"), Decimal("10")]))
-    assert [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "value-label"] == ["2.5k", "10"]
+    assert [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "value-label"] == [
+        "2.5k",
+        "10",
+    ]
 
 
 def test_labels_and_titles_are_escaped():
@@ -102,9 +121,12 @@ def test_mismatched_lengths_are_refused():
 
 
 def test_a_line_chart_breaks_at_missing_points_and_has_a_legend():
-    svg = line_chart(["m1", "m2", "m3", "m4", "m5"],
-                     {"NRR": [1.02, 0.98, None, 1.1, 1.05], "GRR": [0.9, 0.91, 0.92, 0.93, 0.94]},
-                     title="Retention", percent=True)
+    svg = line_chart(
+        ["m1", "m2", "m3", "m4", "m5"],
+        {"NRR": [1.02, 0.98, None, 1.1, 1.05], "GRR": [0.9, 0.91, 0.92, 0.93, 0.94]},
+        title="Retention",
+        percent=True,
+    )
     root = parse(svg)
     assert root.get("aria-label") == "Retention"
     groups = {g.get("data-series"): g for g in root.iter(f"{SVG}g")}

@@ -1,4 +1,4 @@
-"""The accounts list and the account page: search, filters, sort, pages, contacts, timeline, chart."""
+"""The accounts list and the account page: search, filters, sort, pages, contacts, timeline."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import pytest
-
 from tests.conftest import PASSWORD
 
 
@@ -18,14 +17,17 @@ def csrf_from(html: str) -> str:
 
 def sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
     token = csrf_from(client.get("/login").text)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     return csrf_from(client.get("/accounts").text)
 
 
 def row_names(html: str) -> list[str]:
-    body = html.split('<tbody>', 1)[1].split('</tbody>', 1)[0] if "<tbody>" in html else ""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
     return re.findall(r'<td class="row-title"><a href="/accounts/\d+">([^<]+)</a>', body)
 
 
@@ -35,12 +37,23 @@ def add_accounts(sessions, manager_id: int, n: int, **extra):  # type: ignore[no
 
     now = utcnow()
     with sessions.begin() as s:
-        s.add_all([
-            Account(name=f"Bulk {i:03d}", name_key=f"bulk {i:03d}", external_id=f"B{i:03d}",
-                    kind="company", status="active", segment="Retail", manager_id=manager_id,
-                    created_at=now, updated_at=now, **extra)
-            for i in range(n)
-        ])
+        s.add_all(
+            [
+                Account(
+                    name=f"Bulk {i:03d}",
+                    name_key=f"bulk {i:03d}",
+                    external_id=f"B{i:03d}",
+                    kind="company",
+                    status="active",
+                    segment="Retail",
+                    manager_id=manager_id,
+                    created_at=now,
+                    updated_at=now,
+                    **extra,
+                )
+                for i in range(n)
+            ]
+        )
 
 
 # ------------------------------------------------------------------ the list
@@ -77,7 +90,9 @@ def test_search_matches_the_name_or_the_external_id(client, cast):
 def test_search_does_not_reveal_accounts_out_of_sight(client, cast):
     sign_in(client, "owner@accord.test")
     html = client.get("/accounts?q=GLOBEX").text
-    assert row_names(html) == [] and "Globex" not in html.split("<main", 1)[1].replace('value="GLOBEX"', "")
+    assert row_names(html) == [] and "Globex" not in html.split("<main", 1)[1].replace(
+        'value="GLOBEX"', ""
+    )
 
 
 def test_filters_narrow_the_list(client, cast):
@@ -96,7 +111,10 @@ def test_sort_by_name_both_ways_with_the_header_marked(client, cast):
     assert row_names(html) == ["Globex Corporation", "Acme Industries"]
     assert 'aria-sort="descending"' in html
     assert 'href="/accounts?sort=name"' not in html  # the name header now sorts ascending
-    assert row_names(client.get("/accounts?sort=name").text) == ["Acme Industries", "Globex Corporation"]
+    assert row_names(client.get("/accounts?sort=name").text) == [
+        "Acme Industries",
+        "Globex Corporation",
+    ]
 
 
 def test_an_unknown_sort_or_page_size_falls_back_to_the_defaults(client, cast):
@@ -125,10 +143,11 @@ def test_htmx_gets_only_the_table_fragment(client, cast):
     sign_in(client, "admin@accord.test")
     response = client.get("/accounts?q=acme", headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert "<html" not in response.text and "<nav class=\"pagination\"" in response.text
+    assert "<html" not in response.text and '<nav class="pagination"' in response.text
     assert row_names(response.text) == ["Acme Industries"]
-    restored = client.get("/accounts?q=acme", headers={"HX-Request": "true",
-                                                        "HX-History-Restore-Request": "true"})
+    restored = client.get(
+        "/accounts?q=acme", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in restored.text
 
 
@@ -160,17 +179,43 @@ def acme_with_history(sessions, cast):  # type: ignore[no-untyped-def]
 
     with sessions.begin() as s:
         owner = s.get(User, cast.owner.id)
-        boss = contact_service.add_contact(s, owner, cast.acme_id, ContactIn(
-            name="Wile E. Coyote", email="wile@acme.test", function="Procurement",
-            seniority="executive", buying_role="decision_maker", influence=5))
+        boss = contact_service.add_contact(
+            s,
+            owner,
+            cast.acme_id,
+            ContactIn(
+                name="Wile E. Coyote",
+                email="wile@acme.test",
+                function="Procurement",
+                seniority="executive",
+                buying_role="decision_maker",
+                influence=5,
+            ),
+        )
         for k in range(25):
-            contact_service.log_interaction(s, owner, cast.acme_id, InteractionIn(
-                kind="call", occurred_on=date(2024, 1, 1 + k), summary=f"Call number {k + 1}",
-                contact_ids=[boss.id]), today=date(2024, 12, 31))
+            contact_service.log_interaction(
+                s,
+                owner,
+                cast.acme_id,
+                InteractionIn(
+                    kind="call",
+                    occurred_on=date(2024, 1, 1 + k),
+                    summary=f"Call number {k + 1}",
+                    contact_ids=[boss.id],
+                ),
+                today=date(2024, 12, 31),
+            )
         now = month_index(today())
         for back, cents in ((0, 150_000), (1, 250_000), (13, 100_000)):
-            s.add(MonthlyRevenue(account_id=cast.acme_id, month=now - back, amount_cents=cents,
-                                 cumulative_cents=0, line_count=1))
+            s.add(
+                MonthlyRevenue(
+                    account_id=cast.acme_id,
+                    month=now - back,
+                    amount_cents=cents,
+                    cumulative_cents=0,
+                    line_count=1,
+                )
+            )
     return boss
 
 
@@ -180,7 +225,9 @@ def _revenue_model_fields() -> set[str]:
     return set(MonthlyRevenue.__table__.columns.keys())
 
 
-def test_the_account_page_shows_profile_contacts_timeline_and_chart(client, cast, acme_with_history):
+def test_the_account_page_shows_profile_contacts_timeline_and_chart(
+    client, cast, acme_with_history
+):
     sign_in(client, "owner@accord.test")
     html = client.get(f"/accounts/{cast.acme_id}").text
     assert "<h1>Acme Industries</h1>" in html
@@ -199,8 +246,9 @@ def test_the_account_page_shows_profile_contacts_timeline_and_chart(client, cast
 
 def test_load_more_returns_the_older_interactions(client, cast, acme_with_history):
     sign_in(client, "owner@accord.test")
-    html = client.get(f"/accounts/{cast.acme_id}/timeline?offset=20",
-                      headers={"HX-Request": "true"}).text
+    html = client.get(
+        f"/accounts/{cast.acme_id}/timeline?offset=20", headers={"HX-Request": "true"}
+    ).text
     assert re.findall(r"Call number (\d+)", html) == ["5", "4", "3", "2", "1"]
     assert "Load more" not in html
     full = client.get(f"/accounts/{cast.acme_id}?shown=40").text
@@ -209,9 +257,13 @@ def test_load_more_returns_the_older_interactions(client, cast, acme_with_histor
 
 def test_an_outsider_gets_the_404_page_and_learns_nothing(client, cast, acme_with_history):
     sign_in(client, "outsider@accord.test")
-    for url in (f"/accounts/{cast.acme_id}", f"/accounts/{cast.acme_id}/edit",
-                f"/accounts/{cast.acme_id}/timeline", f"/accounts/{cast.acme_id}/members/edit",
-                f"/accounts/{cast.acme_id}/contacts/{acme_with_history.id}/edit"):
+    for url in (
+        f"/accounts/{cast.acme_id}",
+        f"/accounts/{cast.acme_id}/edit",
+        f"/accounts/{cast.acme_id}/timeline",
+        f"/accounts/{cast.acme_id}/members/edit",
+        f"/accounts/{cast.acme_id}/contacts/{acme_with_history.id}/edit",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Acme" not in response.text and "Coyote" not in response.text
@@ -219,12 +271,16 @@ def test_an_outsider_gets_the_404_page_and_learns_nothing(client, cast, acme_wit
 
 def test_an_outsider_cannot_post_to_an_account_they_cannot_see(client, cast, acme_with_history):
     token = sign_in(client, "outsider@accord.test")
-    for url, data in ((f"/accounts/{cast.acme_id}/edit", {"name": "Mine now"}),
-                      (f"/accounts/{cast.acme_id}/contacts", {"name": "Spy"}),
-                      (f"/accounts/{cast.acme_id}/interactions",
-                       {"kind": "call", "occurred_on": "2024-02-01", "summary": "x"}),
-                      (f"/accounts/{cast.acme_id}/members", {"user_ids": str(cast.outsider.id)}),
-                      (f"/accounts/{cast.acme_id}/contacts/{acme_with_history.id}/unlink", {})):
+    for url, data in (
+        (f"/accounts/{cast.acme_id}/edit", {"name": "Mine now"}),
+        (f"/accounts/{cast.acme_id}/contacts", {"name": "Spy"}),
+        (
+            f"/accounts/{cast.acme_id}/interactions",
+            {"kind": "call", "occurred_on": "2024-02-01", "summary": "x"},
+        ),
+        (f"/accounts/{cast.acme_id}/members", {"user_ids": str(cast.outsider.id)}),
+        (f"/accounts/{cast.acme_id}/contacts/{acme_with_history.id}/unlink", {}),
+    ):
         response = client.post(url, data={**data, "csrf_token": token})
         assert response.status_code == 404, url
         assert "Acme" not in response.text
@@ -238,25 +294,33 @@ def test_a_teammate_and_the_head_can_open_the_account(client, cast):
         assert client.get(f"/accounts/{cast.globex_id}").status_code == 404
 
 
-def test_a_viewer_reads_but_sees_no_edit_buttons_and_gets_403_on_post(client, cast, acme_with_history):
+def test_a_viewer_reads_but_sees_no_edit_buttons_and_gets_403_on_post(
+    client, cast, acme_with_history
+):
     token = sign_in(client, "viewer@accord.test")
     html = client.get(f"/accounts/{cast.acme_id}").text
     assert "Wile E. Coyote" in html
     assert "/edit" not in html and "Log interaction" not in html and "Add contact" not in html
     assert client.get(f"/accounts/{cast.acme_id}/edit").status_code == 403
     assert client.get("/accounts/new").status_code == 403
-    for url, data in (("/accounts/new", {"name": "New"}),
-                      (f"/accounts/{cast.acme_id}/edit", {"name": "Changed"}),
-                      (f"/accounts/{cast.acme_id}/contacts", {"name": "Someone"}),
-                      (f"/accounts/{cast.acme_id}/contacts/{acme_with_history.id}/edit", {"name": "X"}),
-                      (f"/accounts/{cast.acme_id}/interactions",
-                       {"kind": "call", "occurred_on": "2024-02-01", "summary": "x"}),
-                      (f"/accounts/{cast.acme_id}/members", {})):
+    for url, data in (
+        ("/accounts/new", {"name": "New"}),
+        (f"/accounts/{cast.acme_id}/edit", {"name": "Changed"}),
+        (f"/accounts/{cast.acme_id}/contacts", {"name": "Someone"}),
+        (f"/accounts/{cast.acme_id}/contacts/{acme_with_history.id}/edit", {"name": "X"}),
+        (
+            f"/accounts/{cast.acme_id}/interactions",
+            {"kind": "call", "occurred_on": "2024-02-01", "summary": "x"},
+        ),
+        (f"/accounts/{cast.acme_id}/members", {}),
+    ):
         assert client.post(url, data={**data, "csrf_token": token}).status_code == 403, url
 
 
 def test_billing_is_read_only_too(client, cast):
     token = sign_in(client, "billing@accord.test")
     assert client.get(f"/accounts/{cast.globex_id}").status_code == 200
-    response = client.post(f"/accounts/{cast.globex_id}/edit", data={"name": "X", "csrf_token": token})
+    response = client.post(
+        f"/accounts/{cast.globex_id}/edit", data={"name": "X", "csrf_token": token}
+    )
     assert response.status_code == 403

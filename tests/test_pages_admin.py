@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from tests.conftest import PASSWORD
 
 
@@ -26,11 +25,14 @@ def test_only_admins_reach_user_administration(client, cast, who):
     token = sign_in(client, getattr(cast, who).email)
     assert client.get("/admin/users").status_code == 403
     assert client.get(f"/admin/users/{cast.owner.id}").status_code == 403
-    response = client.post("/admin/users", data={"csrf_token": token, "email": "x@accord.test",
-                                                 "role": "admin", "capacity": "100"})
+    response = client.post(
+        "/admin/users",
+        data={"csrf_token": token, "email": "x@accord.test", "role": "admin", "capacity": "100"},
+    )
     assert response.status_code == 403
-    response = client.post(f"/admin/users/{cast.owner.id}/tokens",
-                           data={"csrf_token": token, "name": "steal"})
+    response = client.post(
+        f"/admin/users/{cast.owner.id}/tokens", data={"csrf_token": token, "name": "steal"}
+    )
     assert response.status_code == 403
 
 
@@ -46,10 +48,20 @@ def test_the_admin_creates_a_user_who_can_log_in(client, app, cast):
     token = sign_in(client, "admin@accord.test")
     html = client.get("/admin/users").text
     north = re.search(r'<option value="(\d+)">North</option>', html).group(1)
-    response = client.post("/admin/users", data={
-        "csrf_token": token, "email": "New.Person@accord.test", "name": "Nina New",
-        "role": "manager", "password": "a long password", "team_id": north,
-        "segment": "Retail", "capacity": "80"}, follow_redirects=False)
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "New.Person@accord.test",
+            "name": "Nina New",
+            "role": "manager",
+            "password": "a long password",
+            "team_id": north,
+            "segment": "Retail",
+            "capacity": "80",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
     assert "Nina New" in page and "new.person@accord.test" in page and 'value="80"' in page
@@ -57,34 +69,72 @@ def test_the_admin_creates_a_user_who_can_log_in(client, app, cast):
 
     with TestClient(app) as other:
         login_token = csrf_from(other.get("/login").text)
-        r = other.post("/login", data={"email": "new.person@accord.test",
-                                       "password": "a long password", "csrf_token": login_token},
-                       follow_redirects=False)
+        r = other.post(
+            "/login",
+            data={
+                "email": "new.person@accord.test",
+                "password": "a long password",
+                "csrf_token": login_token,
+            },
+            follow_redirects=False,
+        )
         assert r.status_code == 303
 
 
 def test_create_errors_are_shown_next_to_the_fields(client, cast):
     token = sign_in(client, "admin@accord.test")
-    response = client.post("/admin/users", data={
-        "csrf_token": token, "email": "not-mail", "role": "manager", "password": "short",
-        "capacity": "lots", "name": "Kept Name"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "not-mail",
+            "role": "manager",
+            "password": "short",
+            "capacity": "lots",
+            "name": "Kept Name",
+        },
+    )
     assert response.status_code == 422
     assert 'id="u-capacity-error"' in response.text
-    response = client.post("/admin/users", data={
-        "csrf_token": token, "email": "not-mail", "role": "manager", "password": "short",
-        "capacity": "10", "name": "Kept Name"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "not-mail",
+            "role": "manager",
+            "password": "short",
+            "capacity": "10",
+            "name": "Kept Name",
+        },
+    )
     assert 'id="u-email-error"' in response.text and 'id="u-password-error"' in response.text
     assert 'value="Kept Name"' in response.text and 'id="new-user" open' in response.text
-    response = client.post("/admin/users", data={
-        "csrf_token": token, "email": "owner@accord.test", "role": "manager", "capacity": "10"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "owner@accord.test",
+            "role": "manager",
+            "capacity": "10",
+        },
+    )
     assert response.status_code == 422 and "already exists" in response.text
 
 
 def test_the_admin_changes_role_capacity_and_deactivates(client, cast):
     token = sign_in(client, "admin@accord.test")
-    response = client.post(f"/admin/users/{cast.owner.id}", data={
-        "csrf_token": token, "name": "Olivia Owner", "role": "head", "team_id": "",
-        "segment": "", "capacity": "60"}, follow_redirects=False)
+    response = client.post(
+        f"/admin/users/{cast.owner.id}",
+        data={
+            "csrf_token": token,
+            "name": "Olivia Owner",
+            "role": "head",
+            "team_id": "",
+            "segment": "",
+            "capacity": "60",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     html = client.get("/admin/users").text
     row = html.split("Olivia Owner", 1)[1].split("</tr>", 1)[0]
@@ -93,16 +143,19 @@ def test_the_admin_changes_role_capacity_and_deactivates(client, cast):
 
 def test_the_admin_cannot_lock_themselves_out(client, cast):
     token = sign_in(client, "admin@accord.test")
-    response = client.post(f"/admin/users/{cast.admin.id}", data={
-        "csrf_token": token, "name": "Ada Admin", "role": "viewer", "capacity": "100"})
+    response = client.post(
+        f"/admin/users/{cast.admin.id}",
+        data={"csrf_token": token, "name": "Ada Admin", "role": "viewer", "capacity": "100"},
+    )
     assert response.status_code == 422
     assert "own admin role" in response.text and "deactivate yourself" in response.text
 
 
 def test_an_api_token_is_shown_once_and_works(client, app, cast):
     token = sign_in(client, "admin@accord.test")
-    response = client.post(f"/admin/users/{cast.owner.id}/tokens",
-                           data={"csrf_token": token, "name": "ERP sync"})
+    response = client.post(
+        f"/admin/users/{cast.owner.id}/tokens", data={"csrf_token": token, "name": "ERP sync"}
+    )
     assert response.status_code == 200
     secret = re.search(r'<p class="token-box" id="new-token">([^<]+)</p>', response.text).group(1)
     assert response.headers["cache-control"] == "no-store"
@@ -116,11 +169,14 @@ def test_an_api_token_is_shown_once_and_works(client, app, cast):
 
 def test_a_revoked_token_stops_working(client, app, cast):
     token = sign_in(client, "admin@accord.test")
-    html = client.post(f"/admin/users/{cast.owner.id}/tokens",
-                       data={"csrf_token": token, "name": "short-lived"}).text
+    html = client.post(
+        f"/admin/users/{cast.owner.id}/tokens", data={"csrf_token": token, "name": "short-lived"}
+    ).text
     secret = re.search(r'id="new-token">([^<]+)<', html).group(1)
     revoke = re.search(r'action="(/admin/users/\d+/tokens/\d+/revoke)"', html).group(1)
-    assert client.post(revoke, data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert (
+        client.post(revoke, data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    )
     from tests.conftest import api_client
 
     assert api_client(app, secret).get("/api/v1/me").status_code == 401

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from tests.conftest import PASSWORD
 
 
@@ -17,8 +16,11 @@ def csrf_from(html: str) -> str:
 
 def sign_in(client, email: str, password: str = PASSWORD, next_url: str = ""):  # type: ignore[no-untyped-def]
     token = csrf_from(client.get("/login").text)
-    return client.post("/login", data={"email": email, "password": password, "next": next_url,
-                                       "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next_url, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def test_it_sends_a_visitor_to_the_login_page_with_the_page_they_wanted(client, cast):
@@ -92,18 +94,21 @@ def test_it_refuses_a_form_post_with_a_token_of_another_session(client, app, cas
         sign_in(other, "admin@accord.test")
         foreign = csrf_from(other.get("/accounts").text)
     sign_in(client, "owner@accord.test")
-    response = client.post(f"/accounts/{cast.acme_id}/edit",
-                           data={"name": "Hijacked", "csrf_token": foreign})
+    response = client.post(
+        f"/accounts/{cast.acme_id}/edit", data={"name": "Hijacked", "csrf_token": foreign}
+    )
     assert response.status_code == 403
 
 
 def test_htmx_requests_send_the_token_as_a_header(client, cast):
     sign_in(client, "owner@accord.test")
     token = csrf_from(client.get("/accounts").text)
-    response = client.post(f"/accounts/{cast.acme_id}/interactions",
-                           headers={"X-CSRF-Token": token},
-                           data={"kind": "call", "occurred_on": "2024-01-05", "summary": "Checked in"},
-                           follow_redirects=False)
+    response = client.post(
+        f"/accounts/{cast.acme_id}/interactions",
+        headers={"X-CSRF-Token": token},
+        data={"kind": "call", "occurred_on": "2024-01-05", "summary": "Checked in"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
 
 

@@ -39,8 +39,13 @@ COLUMNS = {
     "created": ("-created", "created"),
 }
 ACCOUNT_FIELDS = tuple(AccountIn.model_fields)
-STATUS_BADGES = {"active": "green", "onboarding": "blue", "prospect": "grey", "lapsed": "amber",
-                 "churned": "red"}
+STATUS_BADGES = {
+    "active": "green",
+    "onboarding": "blue",
+    "prospect": "grey",
+    "lapsed": "amber",
+    "churned": "red",
+}
 
 
 def _int_or_none(text: str | None) -> int | None:
@@ -79,15 +84,22 @@ def _list_context(
         manager_id=_int_or_none(params.get("manager")),
         parent_id=_int_or_none(params.get("parent")),
     )
-    sort = params.get("sort") if params.get("sort") in service.SORTS else "name"
+    sort = str(params.get("sort") or "name")
+    sort = sort if sort in service.SORTS else "name"
     page_size = _int_or_none(params.get("page_size"))
     page_size = page_size if page_size in PAGE_SIZES else 50
     page = max(1, _int_or_none(params.get("page")) or 1)
     result = service.list_accounts(db, user, flt, sort=sort, page=page, page_size=page_size)
-    state = {"q": flt.q or "", "status": flt.status or "", "segment": flt.segment or "",
-             "kind": flt.kind or "", "manager": str(flt.manager_id or ""),
-             "parent": str(flt.parent_id or ""), "sort": sort,
-             "page_size": str(page_size)}
+    state = {
+        "q": flt.q or "",
+        "status": flt.status or "",
+        "segment": flt.segment or "",
+        "kind": flt.kind or "",
+        "manager": str(flt.manager_id or ""),
+        "parent": str(flt.parent_id or ""),
+        "sort": sort,
+        "page_size": str(page_size),
+    }
 
     def url(**changes: Any) -> str:
         merged = {**state, "page": str(page), **{k: str(v) for k, v in changes.items()}}
@@ -109,17 +121,27 @@ def _list_context(
             direction = "descending" if sort.startswith("-") else "ascending"
         headers[col] = {"url": url(sort=target, page=1), "aria": direction}
     first_row = (result.page - 1) * result.page_size + 1 if result.total else 0
-    last_row = min(result.total, first_row + len(result.items) - 1) if result.items else first_row - 1
+    last_row = (
+        min(result.total, first_row + len(result.items) - 1) if result.items else first_row - 1
+    )
     context: dict[str, Any] = {
-        "user": user, "result": result, "state": state, "headers": headers, "url": url,
-        "page_numbers": _page_numbers(result.page, result.pages), "page_sizes": PAGE_SIZES,
-        "first_row": first_row, "last_row": max(last_row, 0), "badges": STATUS_BADGES,
+        "user": user,
+        "result": result,
+        "state": state,
+        "headers": headers,
+        "url": url,
+        "page_numbers": _page_numbers(result.page, result.pages),
+        "page_sizes": PAGE_SIZES,
+        "first_row": first_row,
+        "last_row": max(last_row, 0),
+        "badges": STATUS_BADGES,
         "filtered": any(state[k] for k in ("q", "status", "segment", "kind", "manager", "parent")),
         "can_write": can_write(user),
     }
     if with_options:
         context.update(
-            statuses=_choices(AccountStatus), kinds=_choices(AccountKind),
+            statuses=_choices(AccountStatus),
+            kinds=_choices(AccountKind),
             segments=service.distinct_segments(db, user),
             managers=service.assignable_managers(db),
         )
@@ -140,12 +162,17 @@ def accounts_list(request: Request, user: PageUser, db: Db) -> Any:
 # ------------------------------------------------------------------ create and edit
 
 
-def _form_context(db: Any, user: Any, values: dict[str, Any], errors: dict[str, str],
-                  account: Any = None) -> dict[str, Any]:
+def _form_context(
+    db: Any, user: Any, values: dict[str, Any], errors: dict[str, str], account: Any = None
+) -> dict[str, Any]:
     return {
-        "user": user, "values": values, "errors": errors, "account": account,
+        "user": user,
+        "values": values,
+        "errors": errors,
+        "account": account,
         "managers": service.assignable_managers(db),
-        "kinds": _choices(AccountKind), "statuses": _choices(AccountStatus),
+        "kinds": _choices(AccountKind),
+        "statuses": _choices(AccountStatus),
         "size_bands": _choices(SizeBand),
     }
 
@@ -153,8 +180,11 @@ def _form_context(db: Any, user: Any, values: dict[str, Any], errors: dict[str, 
 @router.get("/accounts/new")
 def new_account_form(request: Request, user: PageUser, db: Db) -> Any:
     require_writer(user)
-    values = {"kind": "company", "status": "active",
-              "manager_id": str(user.id) if user.role in ("manager", "sales", "head") else ""}
+    values = {
+        "kind": "company",
+        "status": "active",
+        "manager_id": str(user.id) if user.role in ("manager", "sales", "head") else "",
+    }
     return render(request, "accounts_form.html", _form_context(db, user, values, {}))
 
 
@@ -165,8 +195,12 @@ def create_account(request: Request, user: PageUser, db: Db, form: FormData) -> 
     try:
         created = service.create_account(db, user, AccountIn.model_validate(values))
     except (ValidationFailed, ValidationError) as exc:
-        return render(request, "accounts_form.html",
-                      _form_context(db, user, values, _all_errors(values, exc)), status_code=422)
+        return render(
+            request,
+            "accounts_form.html",
+            _form_context(db, user, values, _all_errors(values, exc)),
+            status_code=422,
+        )
     flash(request, f"Account “{created.name}” created.")
     return RedirectResponse(f"/accounts/{created.id}", status_code=303)
 
@@ -188,20 +222,26 @@ def _values_of(account: Any) -> dict[str, Any]:
 def edit_account_form(request: Request, account_id: int, user: PageUser, db: Db) -> Any:
     account = service.get_account(db, user, account_id)  # 404 first, then 403
     require_writer(user)
-    return render(request, "accounts_form.html",
-                  _form_context(db, user, _values_of(account), {}, account))
+    return render(
+        request, "accounts_form.html", _form_context(db, user, _values_of(account), {}, account)
+    )
 
 
 @router.post("/accounts/{account_id}/edit", dependencies=csrf)
-def update_account(request: Request, account_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def update_account(
+    request: Request, account_id: int, user: PageUser, db: Db, form: FormData
+) -> Any:
     values = form_values(form, ACCOUNT_FIELDS)
     try:
         updated = service.update_account(db, user, account_id, AccountPatch.model_validate(values))
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
-        return render(request, "accounts_form.html",
-                      _form_context(db, user, values, _all_errors(values, exc), account),
-                      status_code=422)
+        return render(
+            request,
+            "accounts_form.html",
+            _form_context(db, user, values, _all_errors(values, exc), account),
+            status_code=422,
+        )
     flash(request, "Account saved.")
     return RedirectResponse(f"/accounts/{updated.id}", status_code=303)
 
@@ -210,8 +250,13 @@ def update_account(request: Request, account_id: int, user: PageUser, db: Db, fo
 
 
 @router.get("/accounts/{account_id}")
-def account_page(request: Request, account_id: int, user: PageUser, db: Db,
-                 shown: int = profile_service.TIMELINE_PAGE) -> Any:
+def account_page(
+    request: Request,
+    account_id: int,
+    user: PageUser,
+    db: Db,
+    shown: int = profile_service.TIMELINE_PAGE,
+) -> Any:
     shown = min(max(shown, 1), 1000)
     view = profile_service.account_view(db, user, account_id, today=today(), timeline_limit=shown)
     return render(request, "accounts_detail.html", account_page_context(user, view))

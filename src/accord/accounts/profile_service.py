@@ -54,7 +54,12 @@ def external_ids(session: Session, user: User, account_id: int) -> list[tuple[st
 
 
 def account_view(
-    session: Session, user: User, account_id: int, *, today: date, timeline_limit: int = TIMELINE_PAGE
+    session: Session,
+    user: User,
+    account_id: int,
+    *,
+    today: date,
+    timeline_limit: int = TIMELINE_PAGE,
 ) -> AccountView:
     """Profile, team, contacts, the newest interactions and 36 months of revenue to ``today``."""
     account = service.get_account(session, user, account_id)  # NotFound for outsiders, first

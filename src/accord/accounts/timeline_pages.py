@@ -29,36 +29,67 @@ router = APIRouter()
 
 CONTACT_FIELDS = tuple(ContactIn.model_fields)
 INTERACTION_FIELDS = ("kind", "occurred_on", "summary", "outcome", "sentiment")
-STATUS_BADGES = {"active": "green", "onboarding": "blue", "prospect": "grey", "lapsed": "amber",
-                 "churned": "red"}
-ROLE_BADGES = {"decision_maker": "blue", "champion": "green", "influencer": "grey", "user": "grey",
-               "blocker": "red"}
+STATUS_BADGES = {
+    "active": "green",
+    "onboarding": "blue",
+    "prospect": "grey",
+    "lapsed": "amber",
+    "churned": "red",
+}
+ROLE_BADGES = {
+    "decision_maker": "blue",
+    "champion": "green",
+    "influencer": "grey",
+    "user": "grey",
+    "blocker": "red",
+}
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
 
 
-def account_page_context(user: Any, view: profile_service.AccountView, **extra: Any) -> dict[str, Any]:
+def account_page_context(
+    user: Any, view: profile_service.AccountView, **extra: Any
+) -> dict[str, Any]:
     """Everything accounts_detail.html needs; ``extra`` carries a failed form's values/errors."""
     revenue = view.revenue
-    chart = bar_chart([r.month for r in revenue], [r.amount for r in revenue], width=600, height=280,
-                      title=f"Monthly revenue, {revenue[0].month} to {revenue[-1].month}"
-                      if revenue else "Monthly revenue")
+    chart = bar_chart(
+        [r.month for r in revenue],
+        [r.amount for r in revenue],
+        width=600,
+        height=280,
+        title=f"Monthly revenue, {revenue[0].month} to {revenue[-1].month}"
+        if revenue
+        else "Monthly revenue",
+    )
     delta = None
     if view.previous_12:
         delta = (view.trailing_12 - view.previous_12) / view.previous_12
     context: dict[str, Any] = {
-        "user": user, "view": view, "account": view.account, "can_write": view.can_write,
-        "chart": chart, "t12_delta": delta, "zero": Decimal("0.00"),
-        "badges": STATUS_BADGES, "role_badges": ROLE_BADGES,
-        "buying_roles": _choices(BuyingRole), "seniorities": _choices(Seniority),
-        "stances": _choices(Stance), "interaction_kinds": _choices(InteractionKind),
+        "user": user,
+        "view": view,
+        "account": view.account,
+        "can_write": view.can_write,
+        "chart": chart,
+        "t12_delta": delta,
+        "zero": Decimal("0.00"),
+        "badges": STATUS_BADGES,
+        "role_badges": ROLE_BADGES,
+        "buying_roles": _choices(BuyingRole),
+        "seniorities": _choices(Seniority),
+        "stances": _choices(Stance),
+        "interaction_kinds": _choices(InteractionKind),
         "today": today().isoformat(),
         "participants": _participants(view),
-        "contact_values": {}, "contact_errors": {},
-        "interaction_values": {"kind": "call", "occurred_on": today().isoformat(),
-                               "contact_ids": [], "user_ids": []},
+        "contact_values": {},
+        "contact_errors": {},
+        "interaction_values": {
+            "kind": "call",
+            "occurred_on": today().isoformat(),
+            "contact_ids": [],
+            "user_ids": [],
+        },
         "interaction_errors": {},
         "next_offset": len(view.timeline),
     }
@@ -70,7 +101,9 @@ def _participants(view: profile_service.AccountView) -> list[tuple[int, str]]:
     """Users who may take part in an interaction: the manager and the account team."""
     people: dict[int, str] = {}
     if view.account.manager_id:
-        people[view.account.manager_id] = view.account.manager_name or view.account.manager_email or ""
+        people[view.account.manager_id] = (
+            view.account.manager_name or view.account.manager_email or ""
+        )
     for member in view.members:
         people[member.id] = member.name
     return sorted(people.items(), key=lambda p: p[1])
@@ -78,8 +111,9 @@ def _participants(view: profile_service.AccountView) -> list[tuple[int, str]]:
 
 def _rerender(request: Request, db: Any, user: Any, account_id: int, **extra: Any) -> Any:
     view = profile_service.account_view(db, user, account_id, today=today())
-    return render(request, "accounts_detail.html", account_page_context(user, view, **extra),
-                  status_code=422)
+    return render(
+        request, "accounts_detail.html", account_page_context(user, view, **extra), status_code=422
+    )
 
 
 def _back(account_id: int, anchor: str = "") -> RedirectResponse:
@@ -94,10 +128,13 @@ def add_contact(request: Request, account_id: int, user: PageUser, db: Db, form:
     require_writer(user)
     values = form_values(form, CONTACT_FIELDS)
     try:
-        contact = contact_service.add_contact(db, user, account_id, ContactIn.model_validate(values))
+        contact = contact_service.add_contact(
+            db, user, account_id, ContactIn.model_validate(values)
+        )
     except (ValidationFailed, ValidationError) as exc:
-        return _rerender(request, db, user, account_id, contact_values=values,
-                         contact_errors=form_errors(exc))
+        return _rerender(
+            request, db, user, account_id, contact_values=values, contact_errors=form_errors(exc)
+        )
     flash(request, f"Contact “{contact.name}” added.")
     return _back(account_id, "#contacts")
 
@@ -110,26 +147,42 @@ def _contact(db: Any, user: Any, account_id: int, contact_id: int) -> Any:
 
 
 @router.get("/accounts/{account_id}/contacts/{contact_id}/edit")
-def edit_contact_form(request: Request, account_id: int, contact_id: int, user: PageUser, db: Db) -> Any:
+def edit_contact_form(
+    request: Request, account_id: int, contact_id: int, user: PageUser, db: Db
+) -> Any:
     account = service.get_account(db, user, account_id)
     contact = _contact(db, user, account_id, contact_id)
     require_writer(user)
-    values = {f: "" if getattr(contact, f, None) is None else str(getattr(contact, f))
-              for f in CONTACT_FIELDS}
-    return render(request, "accounts_contact_form.html", _contact_form_context(
-        user, account, contact, values, {}))
+    values = {
+        f: "" if getattr(contact, f, None) is None else str(getattr(contact, f))
+        for f in CONTACT_FIELDS
+    }
+    return render(
+        request,
+        "accounts_contact_form.html",
+        _contact_form_context(user, account, contact, values, {}),
+    )
 
 
-def _contact_form_context(user: Any, account: Any, contact: Any, values: dict[str, Any],
-                          errors: dict[str, str]) -> dict[str, Any]:
-    return {"user": user, "account": account, "contact": contact, "values": values,
-            "errors": errors, "buying_roles": _choices(BuyingRole),
-            "seniorities": _choices(Seniority), "stances": _choices(Stance)}
+def _contact_form_context(
+    user: Any, account: Any, contact: Any, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "user": user,
+        "account": account,
+        "contact": contact,
+        "values": values,
+        "errors": errors,
+        "buying_roles": _choices(BuyingRole),
+        "seniorities": _choices(Seniority),
+        "stances": _choices(Stance),
+    }
 
 
 @router.post("/accounts/{account_id}/contacts/{contact_id}/edit", dependencies=csrf)
-def update_contact(request: Request, account_id: int, contact_id: int, user: PageUser, db: Db,
-                   form: FormData) -> Any:
+def update_contact(
+    request: Request, account_id: int, contact_id: int, user: PageUser, db: Db, form: FormData
+) -> Any:
     require_writer(user)
     values = form_values(form, CONTACT_FIELDS)
     try:
@@ -137,14 +190,20 @@ def update_contact(request: Request, account_id: int, contact_id: int, user: Pag
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
         current = _contact(db, user, account_id, contact_id)
-        return render(request, "accounts_contact_form.html", _contact_form_context(
-            user, account, current, values, form_errors(exc)), status_code=422)
+        return render(
+            request,
+            "accounts_contact_form.html",
+            _contact_form_context(user, account, current, values, form_errors(exc)),
+            status_code=422,
+        )
     flash(request, f"Contact “{contact.name}” saved.")
     return _back(account_id, "#contacts")
 
 
 @router.post("/accounts/{account_id}/contacts/{contact_id}/unlink", dependencies=csrf)
-def unlink_contact(request: Request, account_id: int, contact_id: int, user: PageUser, db: Db) -> Any:
+def unlink_contact(
+    request: Request, account_id: int, contact_id: int, user: PageUser, db: Db
+) -> Any:
     require_writer(user)
     contact_service.unlink_contact(db, user, account_id, contact_id)
     flash(request, "Contact removed from this account.")
@@ -155,29 +214,51 @@ def unlink_contact(request: Request, account_id: int, contact_id: int, user: Pag
 
 
 @router.post("/accounts/{account_id}/interactions", dependencies=csrf)
-def log_interaction(request: Request, account_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def log_interaction(
+    request: Request, account_id: int, user: PageUser, db: Db, form: FormData
+) -> Any:
     require_writer(user)
     values = form_values(form, INTERACTION_FIELDS, multi=("contact_ids", "user_ids"))
     try:
         data = InteractionIn.model_validate(values)
         contact_service.log_interaction(db, user, account_id, data, today=today())
     except (ValidationFailed, ValidationError) as exc:
-        return _rerender(request, db, user, account_id, interaction_values=values,
-                         interaction_errors=form_errors(exc))
+        return _rerender(
+            request,
+            db,
+            user,
+            account_id,
+            interaction_values=values,
+            interaction_errors=form_errors(exc),
+        )
     flash(request, "Interaction logged.")
     return _back(account_id, "#timeline")
 
 
 @router.get("/accounts/{account_id}/timeline")
-def timeline_items(request: Request, account_id: int, user: PageUser, db: Db,
-                   offset: int = 0, limit: int = profile_service.TIMELINE_PAGE) -> Any:
+def timeline_items(
+    request: Request,
+    account_id: int,
+    user: PageUser,
+    db: Db,
+    offset: int = 0,
+    limit: int = profile_service.TIMELINE_PAGE,
+) -> Any:
     """The next interactions as list items (htmx "load more")."""
     offset, limit = max(offset, 0), min(max(limit, 1), 200)
     items = contact_service.timeline(db, user, account_id, limit=limit, offset=offset)
     total = contact_service.count_interactions(db, user, account_id)
-    return render(request, "_accounts_timeline_items.html", {
-        "user": user, "items": items, "account_id": account_id, "total": total,
-        "next_offset": offset + len(items)})
+    return render(
+        request,
+        "_accounts_timeline_items.html",
+        {
+            "user": user,
+            "items": items,
+            "account_id": account_id,
+            "total": total,
+            "next_offset": offset + len(items),
+        },
+    )
 
 
 # ------------------------------------------------------------------ team members
@@ -200,6 +281,13 @@ def members_form(request: Request, account_id: int, user: PageUser, db: Db) -> A
     account = service.get_account(db, user, account_id)
     require_writer(user)
     members = {m.id for m in service.list_members(db, user, account_id)}
-    return render(request, "accounts_members_form.html", {
-        "user": user, "account": account, "members": members,
-        "candidates": service.assignable_managers(db)})
+    return render(
+        request,
+        "accounts_members_form.html",
+        {
+            "user": user,
+            "account": account,
+            "members": members,
+            "candidates": service.assignable_managers(db),
+        },
+    )

@@ -55,12 +55,27 @@ def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
     return out
 
 
-def _list(request: Request, db: Any, user: Any, values: dict[str, Any], errors: dict[str, str],
-          status_code: int = 200) -> Any:
-    return render(request, "admin_users.html", {
-        "user": user, "rows": admin_service.list_users(db, user),
-        "teams": admin_service.list_teams(db, user), "roles": ROLES,
-        "values": values, "errors": errors}, status_code=status_code)
+def _list(
+    request: Request,
+    db: Any,
+    user: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Any:
+    return render(
+        request,
+        "admin_users.html",
+        {
+            "user": user,
+            "rows": admin_service.list_users(db, user),
+            "teams": admin_service.list_teams(db, user),
+            "roles": ROLES,
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/admin/users")
@@ -82,19 +97,43 @@ def create_user(request: Request, user: PageUser, db: Db, form: FormData) -> Any
     return RedirectResponse(f"/admin/users/{created.id}", status_code=303)
 
 
-def _edit(request: Request, db: Any, user: Any, user_id: int, values: dict[str, Any] | None,
-          errors: dict[str, str], token: str | None = None, token_errors: dict[str, str] | None = None,
-          status_code: int = 200) -> Any:
+def _edit(
+    request: Request,
+    db: Any,
+    user: Any,
+    user_id: int,
+    values: dict[str, Any] | None,
+    errors: dict[str, str],
+    token: str | None = None,
+    token_errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Any:
     target = admin_service.get_user(db, user, user_id)
     if values is None:
-        values = {"name": target.name, "role": target.role, "team_id": str(target.team_id or ""),
-                  "segment": target.segment or "", "capacity": str(target.capacity),
-                  "is_active": "on" if target.is_active else ""}
-    return render(request, "admin_user_edit.html", {
-        "user": user, "target": target, "values": values, "errors": errors, "roles": ROLES,
-        "teams": admin_service.list_teams(db, user),
-        "tokens": admin_service.list_tokens(db, user, user_id),
-        "new_token": token, "token_errors": token_errors or {}}, status_code=status_code)
+        values = {
+            "name": target.name,
+            "role": target.role,
+            "team_id": str(target.team_id or ""),
+            "segment": target.segment or "",
+            "capacity": str(target.capacity),
+            "is_active": "on" if target.is_active else "",
+        }
+    return render(
+        request,
+        "admin_user_edit.html",
+        {
+            "user": user,
+            "target": target,
+            "values": values,
+            "errors": errors,
+            "roles": ROLES,
+            "teams": admin_service.list_teams(db, user),
+            "tokens": admin_service.list_tokens(db, user, user_id),
+            "new_token": token,
+            "token_errors": token_errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/admin/users/{user_id}")
@@ -124,8 +163,9 @@ def create_token(request: Request, user_id: int, user: PageUser, db: Db, form: F
     try:
         token = admin_service.create_token(db, user, user_id, name)
     except ValidationFailed as exc:
-        return _edit(request, db, user, user_id, None, {}, token_errors=form_errors(exc),
-                     status_code=422)
+        return _edit(
+            request, db, user, user_id, None, {}, token_errors=form_errors(exc), status_code=422
+        )
     response = _edit(request, db, user, user_id, None, {}, token=token)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -112,7 +112,9 @@ def create_token(session: Session, actor: User, user_id: int, name: str) -> str:
     user = get_user(session, actor, user_id)
     name = name.strip()
     if not name or len(name) > 120:
-        raise ValidationFailed([FieldProblem("name", "give the token a name (up to 120 characters)")])
+        raise ValidationFailed(
+            [FieldProblem("name", "give the token a name (up to 120 characters)")]
+        )
     if not user.is_active:
         raise ValidationFailed([FieldProblem("name", "the user is deactivated")])
     return user_service.create_token(session, actor, user, name)
@@ -126,5 +128,11 @@ def revoke_token(session: Session, actor: User, user_id: int, token_id: int) -> 
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
-        audit.record(session, actor, "revoke", "api_token", token.id,
-                     after={"user_id": user_id, "name": token.name})
+        audit.record(
+            session,
+            actor,
+            "revoke",
+            "api_token",
+            token.id,
+            after={"user_id": user_id, "name": token.name},
+        )

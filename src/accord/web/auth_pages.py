@@ -51,7 +51,8 @@ def login_submit(
         user = user_service.authenticate(db, email, password)
     except NotAuthenticated:
         return render(
-            request, "login.html",
+            request,
+            "login.html",
             {"user": None, "next": next, "email": email, "error": "Wrong e-mail or password."},
             status_code=400,
         )

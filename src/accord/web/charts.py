@@ -111,15 +111,23 @@ class _Frame:
         parts = []
         for t in self.ticks:
             y = self.y(t)
-            parts.append(f'<line class="grid" x1="{self.left}" x2="{self.width - self.right}" '
-                         f'y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e7ee"/>')
-            parts.append(f'<text x="{self.left - 6}" y="{y + 3.5:.1f}" text-anchor="end">'
-                         f"{escape(fmt(t))}</text>")
+            parts.append(
+                f'<line class="grid" x1="{self.left}" x2="{self.width - self.right}" '
+                f'y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e7ee"/>'
+            )
+            parts.append(
+                f'<text x="{self.left - 6}" y="{y + 3.5:.1f}" text-anchor="end">'
+                f"{escape(fmt(t))}</text>"
+            )
         y0 = self.y(max(self.lo, min(0.0, self.hi)))
-        parts.append(f'<line class="axis" x1="{self.left}" x2="{self.width - self.right}" '
-                     f'y1="{y0:.1f}" y2="{y0:.1f}" stroke="#8a93a3"/>')
-        parts.append(f'<line class="axis" x1="{self.left}" x2="{self.left}" y1="{self.top}" '
-                     f'y2="{self.top + self.plot_h:.1f}" stroke="#8a93a3"/>')
+        parts.append(
+            f'<line class="axis" x1="{self.left}" x2="{self.width - self.right}" '
+            f'y1="{y0:.1f}" y2="{y0:.1f}" stroke="#8a93a3"/>'
+        )
+        parts.append(
+            f'<line class="axis" x1="{self.left}" x2="{self.left}" y1="{self.top}" '
+            f'y2="{self.top + self.plot_h:.1f}" stroke="#8a93a3"/>'
+        )
         return parts
 
     def x_label(self, x: float, text: str) -> str:
@@ -128,9 +136,11 @@ class _Frame:
 
 
 def _open(width: int, height: int, label: str, css: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'role="img" aria-label="{escape(label)}" class="chart-svg {css}">'
-            f"<title>{escape(label)}</title>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(label)}" class="chart-svg {css}">'
+        f"<title>{escape(label)}</title>"
+    )
 
 
 # ---------------------------------------------------------------- bar chart
@@ -179,8 +189,10 @@ def bar_chart(
         )
         if show_values and number != 0:
             vy = top - 4 if number >= 0 else top + h + 11
-            parts.append(f'<text class="value-label" x="{x + bar_w / 2:.1f}" y="{vy:.1f}" '
-                         f'text-anchor="middle">{escape(short_number(number))}</text>')
+            parts.append(
+                f'<text class="value-label" x="{x + bar_w / 2:.1f}" y="{vy:.1f}" '
+                f'text-anchor="middle">{escape(short_number(number))}</text>'
+            )
         if i % every == 0:
             parts.append(frame.x_label(x + bar_w / 2, label))
     parts.append("</svg>")
@@ -210,8 +222,9 @@ def line_chart(
     fmt_axis = (lambda v: f"{v * 100:.0f} %") if percent else short_number
     fmt_value = percent_text if percent else (lambda v: f"{v:,.2f}")
     lo, hi = min(present), max(present)
-    frame = _Frame(width, height, nice_ticks(lo, hi) if percent or lo < 0 else nice_ticks(0.0, hi),
-                   top=30)
+    frame = _Frame(
+        width, height, nice_ticks(lo, hi) if percent or lo < 0 else nice_ticks(0.0, hi), top=30
+    )
     n = len(labels)
     step = frame.plot_w / max(n - 1, 1)
 
@@ -240,17 +253,23 @@ def line_chart(
         parts.append(f'<g class="series" data-series="{escape(name)}">')
         for seg in segments:
             if len(seg) > 1:
-                parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" '
-                             f'stroke-linejoin="round" points="{" ".join(seg)}"/>')
+                parts.append(
+                    f'<polyline fill="none" stroke="{color}" stroke-width="2" '
+                    f'stroke-linejoin="round" points="{" ".join(seg)}"/>'
+                )
         for i, v in enumerate(points):
             if v is None:
                 continue
             text = f"{name} {labels[i]}: {fmt_value(float(v))}"
-            parts.append(f'<circle cx="{x_at(i):.1f}" cy="{frame.y(float(v)):.1f}" r="3" '
-                         f'fill="{color}"><title>{escape(text)}</title></circle>')
+            parts.append(
+                f'<circle cx="{x_at(i):.1f}" cy="{frame.y(float(v)):.1f}" r="3" '
+                f'fill="{color}"><title>{escape(text)}</title></circle>'
+            )
         parts.append("</g>")
-        parts.append(f'<rect x="{legend_x:.0f}" y="8" width="10" height="10" rx="2" fill="{color}"/>'
-                     f'<text x="{legend_x + 14:.0f}" y="17">{escape(name)}</text>')
+        parts.append(
+            f'<rect x="{legend_x:.0f}" y="8" width="10" height="10" rx="2" fill="{color}"/>'
+            f'<text x="{legend_x + 14:.0f}" y="17">{escape(name)}</text>'
+        )
         legend_x += 24 + 7 * len(name)
     parts.append("</svg>")
     return Markup("".join(parts))

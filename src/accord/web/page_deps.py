@@ -1,6 +1,6 @@
 """What every page router shares, so entry points import no SQLAlchemy and parse forms alike.
 
-    from accord.web.page_deps import Db, PageUser, FormData, form_errors, csrf
+from accord.web.page_deps import Db, PageUser, FormData, form_errors, csrf
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ FormData = Annotated[_FormData, Depends(_form)]
 csrf = [Depends(csrf_protect)]
 
 
-def form_values(form: _FormData, fields: tuple[str, ...] | list[str] | None = None,
-                multi: tuple[str, ...] = ()) -> dict[str, Any]:
+def form_values(
+    form: _FormData, fields: tuple[str, ...] | list[str] | None = None, multi: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The submitted fields as a dict (``csrf_token`` dropped); ``multi`` fields as lists."""
     out: dict[str, Any] = {}
     for key in dict.fromkeys(form.keys()):
@@ -63,5 +64,8 @@ def form_errors(exc: ValidationFailed | ValidationError) -> dict[str, str]:
 def is_partial(request: Request) -> bool:
     """True for an htmx request that wants only a fragment (not a history restore, not boosted)."""
     headers = request.headers
-    return (headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
-            and headers.get("hx-boosted") != "true")
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-history-restore-request") != "true"
+        and headers.get("hx-boosted") != "true"
+    )
