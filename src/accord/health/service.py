@@ -173,10 +173,9 @@ def recompute_all(session: Session, user: User, *, today: date) -> RecomputeOut:
         ["account_id", "computed_on", "score", "band"],
         select(AccountHealth.account_id, AccountHealth.computed_on, AccountHealth.score,
                AccountHealth.band).where(AccountHealth.account_id.in_(visible_ids))))
-    counts = dict(session.execute(
-        select(func.coalesce(AccountHealth.band, "none"), func.count())
-        .where(AccountHealth.account_id.in_(visible_ids))
-        .group_by(func.coalesce(AccountHealth.band, "none"))).all())
+    counts = {band or "none": n for band, n in session.execute(
+        select(AccountHealth.band, func.count())
+        .where(AccountHealth.account_id.in_(visible_ids)).group_by(AccountHealth.band)).all()}
     out = RecomputeOut(accounts=sum(counts.values()), computed_on=today,
                        green=counts.get("green", 0), amber=counts.get("amber", 0),
                        red=counts.get("red", 0), unscored=counts.get("none", 0))
