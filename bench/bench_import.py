@@ -95,7 +95,7 @@ def _child(url: str, path: str, queue: Any) -> None:
     queue.put({
         "seconds": seconds, "cpu": time.process_time() - cpu0, "rows": report.rows,
         "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged,
-        "status": report.status, "invalid": report.invalid_rows,
+        "status": report.status, "invalid": report.invalid_rows, "phases": report.phases,
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     })
 
@@ -170,6 +170,8 @@ def run(args: Any) -> None:
                        f"{rate:,.0f} lines/s",
                        f"{result['seconds']:.1f} s, client CPU {result['cpu']:.1f} s, "
                        f"target {target:,}/s")
+                say("      phases (s): " + ", ".join(
+                    f"{k} {v:.2f}" for k, v in result["phases"].items()))
                 figure(f"{kind}: peak memory of the importing process",
                        f"{result['peak_mib']:,.0f} MiB")
                 if size == lines:

@@ -325,6 +325,7 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[list[int], i
     accounts = [int(r[0]) for r in cur.fetchall()]
     if param != "?":
         cur.execute("ANALYZE rl_accounts")
+        cur.execute("SET LOCAL work_mem = '64MB'")  # sort the month groups in memory
     cur.execute(
         "DELETE FROM monthly_revenue WHERE account_id IN (SELECT account_id FROM rl_accounts)"
     )

@@ -191,8 +191,11 @@ def import_revenue(
         progress(table.size, table.size)
     report.inserted, report.updated, report.unchanged = stats.inserted, stats.updated, stats.unchanged
     report.accounts_refreshed = stats.accounts
+    report.phases = {k: round(v, 3) for k, v in stats.seconds.items()}
     if stats.account_ids:
+        started = time.perf_counter()
         _kpi_hook(session, stats.account_ids)
+        report.phases["kpis"] = round(time.perf_counter() - started, 3)
 
 
 def _kpi_hook(session: Session, account_ids: list[int]) -> None:

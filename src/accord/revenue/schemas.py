@@ -54,6 +54,8 @@ class ImportReport(BaseModel):
     invalid_rows: int = 0
     accounts_refreshed: int = 0  # revenue: accounts whose monthly revenue was rebuilt
     seconds: float = 0.0
+    #: seconds per phase (lines, counts, monthly, kpis), for benchmarks and the curious
+    phases: dict[str, float] = Field(default_factory=dict)
     problems: list[ImportProblem] = Field(default_factory=list)
 
     @property
@@ -66,7 +68,7 @@ class ImportReport(BaseModel):
 
     def summary(self) -> dict[str, object]:
         """What the audit entry keeps."""
-        return self.model_dump(exclude={"problems", "seconds"})
+        return self.model_dump(exclude={"problems", "seconds", "phases"})
 
 
 class MonthlyRevenueRow(BaseModel):
