@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import api_client
 from sqlalchemy import text
 
 from accord.kpis import service
 from accord.kpis.formulas import RETENTION_FIELDS
+from conftest import api_client
 
 B = 2024 * 12
 

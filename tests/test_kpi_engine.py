@@ -6,12 +6,12 @@ import random
 from datetime import date
 from decimal import Decimal
 
-import kpi_reference as ref
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+import kpi_reference as ref
 from accord.cli.common import operator
 from accord.kpis import models as _kpi_models  # noqa: F401 - tables for the schema check
 from accord.kpis import service
@@ -29,7 +29,7 @@ def _reset(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def _arrange(sessions, monthly, groups=None):  # type: ignore[no-untyped-def]
-    groups = groups or {a: (None, "S%d" % (a % 3)) for a in monthly}
+    groups = groups or {a: (None, f"S{a % 3}") for a in monthly}
     with sessions.begin() as s:
         _reset(s)
         ref.load(s, monthly, groups)
@@ -52,10 +52,13 @@ portfolios = st.dictionaries(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(monthly=portfolios, window=st.integers(1, 7), basis=st.sampled_from(["trailing", "point"]),
        as_of=st.integers(0, 29).map(lambda m: B + m))
-def test_it_agrees_with_the_reference_on_random_portfolios(sessions, monthly, window, basis, as_of):
+def test_it_agrees_with_the_reference_on_random_portfolios(
+    sessions, monthly, window, basis, as_of
+):
     monthly = {**monthly, 99: {B + 29: 0}}  # the data reaches the last month
     _arrange(sessions, monthly)
     doc = _report(sessions, as_of=f"{as_of // 12}-{as_of % 12 + 1:02d}", window=window,
@@ -69,7 +72,7 @@ def test_it_agrees_with_the_reference_on_random_portfolios(sessions, monthly, wi
         assert got["hhi"] is None
     else:
         assert got["hhi"] == pytest.approx(expected["hhi"], abs=2e-6)
-    by_segment = ref.grouped(monthly, {a: "S%d" % (a % 3) for a in monthly}, as_of, window, basis)
+    by_segment = ref.grouped(monthly, {a: f"S{a % 3}" for a in monthly}, as_of, window, basis)
     got_groups = {r["segment"]: {k: r[k] for k in RETENTION_FIELDS} for r in doc["by_segment"]}
     assert _moving(got_groups) == _moving(by_segment)
 
@@ -79,9 +82,12 @@ def _moving(groups):  # type: ignore[no-untyped-def]
     return {g: f for g, f in groups.items() if f["starting_revenue"] or f["ending_revenue"]}
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(monthly=portfolios, window=st.integers(1, 7), basis=st.sampled_from(["trailing", "point"]))
-def test_the_bridge_reconciles_to_the_cent_and_retention_is_bounded(sessions, monthly, window, basis):
+def test_the_bridge_reconciles_to_the_cent_and_retention_is_bounded(
+    sessions, monthly, window, basis
+):
     monthly = {**monthly, 99: {B + 29: 0}}  # the data reaches the last month
     _arrange(sessions, monthly)
     doc = _report(sessions, as_of=f"{(B + 29) // 12}-{(B + 29) % 12 + 1:02d}", window=window,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select, update
+from sqlalchemy import and_, case, delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from accord.core.database import utcnow
@@ -113,6 +113,8 @@ def rebuild(session: Session) -> None:
     if last is not None:
         _dense_insert(session, last, None)
     _save_state(session, first, last)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE kpi_account_months"))  # fresh statistics for the joins
 
 
 def refresh_after_import(session: Session, account_ids: Iterable[int] | None) -> None:

@@ -146,7 +146,8 @@ class Sums:
     paying_accounts: int = 0  # accounts with R_i(C) > 0
 
     def __add__(self, other: Sums) -> Sums:
-        return Sums(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        return Sums(**{f.name: getattr(self, f.name) + getattr(other, f.name)
+                       for f in fields(self)})
 
     @classmethod
     def of_account(cls, previous: int, current: int, revenue_before_previous: bool) -> Sums:

@@ -15,11 +15,11 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    String,
     and_,
     case,
     cast,
     func,
-    String,
     literal_column,
     select,
 )
@@ -220,7 +220,8 @@ def movement_accounts(
     magnitude = case((change < 0, -change), else_=change)
     stmt = (
         select(
-            v.c.account_id, A.c.name, A.c.segment, v.c.tier, User.__table__.c.email.label("manager"),
+            v.c.account_id, A.c.name, A.c.segment, v.c.tier,
+            User.__table__.c.email.label("manager"),
             v.c.prev, v.c.cur,
         )
         .select_from(
