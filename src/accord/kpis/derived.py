@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select, text, update
+from sqlalchemy import Table, and_, case, delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from accord.core.database import utcnow
 from accord.kpis.models import KpiAccountMonth, KpiState
 from accord.revenue.models import MonthlyRevenue, RevenueLine
 
-K = KpiAccountMonth.__table__
+K: Table = KpiAccountMonth.__table__  # type: ignore[assignment]
 MR = MonthlyRevenue.__table__
 STATE_ID = 1
 #: above this many accounts a full rebuild is cheaper than per-account refreshes

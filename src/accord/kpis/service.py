@@ -279,7 +279,7 @@ def kpi_report(
     r = resolve(session, as_of=as_of, window=window, basis=basis, today=today)
     visible, scope = _scope(user)
     newest_audit = session.scalar(select(func.max(AuditEntry.id)))
-    bind = session.get_bind()
+    bind: Any = session.get_bind()
     key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope,
            r.windows, r.policy, by, series)
     return _cached(session, key, lambda: _compute(session, r, visible, by, series))
