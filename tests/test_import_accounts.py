@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - CSV bodies and expected reports read best on one line
 """Accounts and contacts import: canonical, Salesforce and HubSpot columns, Excel, rules."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - CSV bodies and expected reports read best on one line
 """`accord import ...` and `accord export ...`: exit codes, reports, stdout exports."""
 
 from __future__ import annotations

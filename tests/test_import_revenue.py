@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - CSV bodies and expected reports read best on one line
 """Revenue import: the fast path and the file importer, on SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -135,14 +135,14 @@ def _existing_accounts(ctx: Context, externals: list[str | None]) -> dict[str, t
         for ext, acc_id, seen in ctx.session.execute(
             select(Account.external_id, Account.id, visible).where(Account.external_id.in_(chunk))
         ):
-            found[ext] = (acc_id, bool(seen))
+            found[str(ext)] = (acc_id, bool(seen))
         if ctx.source != "accord":
             for ext, acc_id, seen in ctx.session.execute(
                 select(AccountExternalId.value, Account.id, visible)
                 .join(Account, Account.id == AccountExternalId.account_id)
                 .where(AccountExternalId.source == ctx.source, AccountExternalId.value.in_(chunk))
             ):
-                found[ext] = (acc_id, bool(seen))
+                found[str(ext)] = (acc_id, bool(seen))
     return found
 
 
@@ -290,7 +290,7 @@ def _link_external_ids(ctx: Context, rows: list[Row]) -> None:
     if ctx.source == "accord":
         return
     values = [r.values["external_id"] for r in rows if r.values.get("external_id")]
-    have = set()
+    have: set[str] = set()
     for i in range(0, len(values), 500):
         have.update(ctx.session.scalars(
             select(AccountExternalId.value).where(

@@ -109,7 +109,8 @@ def _may_see(ctx: Context, contact_id: int) -> bool:
     if Role(ctx.user.role) in SEES_EVERYTHING:
         return True
     links = ctx.session.scalar(
-        select(func.count()).select_from(AccountContact).where(AccountContact.contact_id == contact_id)
+        select(func.count()).select_from(AccountContact)
+        .where(AccountContact.contact_id == contact_id)
     )
     if not links:
         return True  # an orphan contact belongs to no one yet

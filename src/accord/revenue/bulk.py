@@ -22,15 +22,16 @@ final counts compare ``rl_touched`` with the stored rows, so they are exact.
   through a TEMP staging table and one ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT``.
 
 Batches are written by a worker thread while the caller parses the next one, so parsing
-overlaps with the database work. Then ``monthly_revenue`` of the affected accounts is rebuilt with one ``INSERT ... SELECT``
+overlaps with the database work. Then ``monthly_revenue`` of the affected accounts is
+rebuilt with one ``INSERT ... SELECT``
 whose running total (``cumulative_cents``) is a window function.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,6 +48,7 @@ RevenueRow = tuple[int, date, int, str | None, str | None]
 
 DEFAULT_BATCH = 20_000
 COLUMNS = "account_id, line_key, date, month, amount_cents, product_line, line_id"
+MAX_ID = "SELECT coalesce(max(id), 0) FROM revenue_lines"
 
 
 @dataclass
@@ -188,7 +190,7 @@ class _SqliteLoader(_Loader):
     strategy = "sqlite upsert"
 
     def start(self) -> None:
-        self.max_before = self.execute("SELECT coalesce(max(id), 0) FROM revenue_lines").fetchone()[0]
+        self.max_before = self.execute(MAX_ID).fetchone()[0]
         self.execute("DROP TRIGGER IF EXISTS temp.rl_first_touch")
         self.execute(
             "CREATE TEMP TABLE IF NOT EXISTS rl_touched (id INTEGER PRIMARY KEY, "
@@ -198,7 +200,8 @@ class _SqliteLoader(_Loader):
         # An older row's first touch in this load: remember what it was (exact counts, and
         # later touches add instead of replacing). max_before is an int we computed.
         self.execute(
-            "CREATE TEMP TRIGGER rl_first_touch BEFORE UPDATE OF amount_cents ON main.revenue_lines "
+            "CREATE TEMP TRIGGER rl_first_touch "
+            "BEFORE UPDATE OF amount_cents ON main.revenue_lines "
             f"WHEN old.id <= {int(self.max_before)} "
             "AND NOT EXISTS (SELECT 1 FROM temp.rl_touched t WHERE t.id = old.id) BEGIN "
             "INSERT INTO rl_touched VALUES "
@@ -240,7 +243,7 @@ class _PostgresLoader(_Loader):
     def start(self) -> None:
         # One import at a time: max(id) then tells this load's rows from older ones.
         self.execute("LOCK TABLE revenue_lines IN SHARE ROW EXCLUSIVE MODE")
-        self.max_before = self.execute("SELECT coalesce(max(id), 0) FROM revenue_lines").fetchone()[0]
+        self.max_before = self.execute(MAX_ID).fetchone()[0]
         self.execute(
             "CREATE TEMP TABLE IF NOT EXISTS rl_touched (id bigint PRIMARY KEY, "
             "amount_cents bigint, date date, product_line text, line_id text)"

@@ -104,7 +104,8 @@ def run_import(
     try:
         source_ = ImportSource(source)
     except ValueError:
-        problems.append(FieldProblem("source", f"one of {', '.join(s.value for s in ImportSource)}"))
+        sources = ", ".join(s.value for s in ImportSource)
+        problems.append(FieldProblem("source", f"one of {sources}"))
     if problems:
         raise ValidationFailed(problems)
     require_writer(user)
@@ -189,7 +190,8 @@ def import_revenue(
     stats = load_batches(session, batches, on_batch=on_batch)
     if progress:
         progress(table.size, table.size)
-    report.inserted, report.updated, report.unchanged = stats.inserted, stats.updated, stats.unchanged
+    report.inserted, report.updated = stats.inserted, stats.updated
+    report.unchanged = stats.unchanged
     report.accounts_refreshed = stats.accounts
     report.phases = {k: round(v, 3) for k, v in stats.seconds.items()}
     if stats.account_ids:

@@ -17,7 +17,7 @@ def account_ids_by_external_id(session: Session, user: User, source: str) -> dic
     so an import teaches a user nothing about the rest of the portfolio.
     """
     found: dict[str, int] = {
-        ext: acc_id
+        str(ext): acc_id
         for ext, acc_id in session.execute(
             select(Account.external_id, Account.id).where(
                 Account.external_id.is_not(None), visible_accounts(user)

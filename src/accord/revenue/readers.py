@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -67,7 +67,7 @@ def _is_excel(raw: IO[bytes], filename: str) -> bool:
 def open_table(file: str | Path | IO[bytes], filename: str | None = None) -> Iterator[Table]:
     """Open a CSV or Excel file (a path or a binary file object) as a streaming table."""
     own = isinstance(file, (str, Path))
-    raw: IO[bytes] = open(file, "rb") if own else file  # type: ignore[arg-type]
+    raw: IO[bytes] = open(file, "rb") if isinstance(file, (str, Path)) else file
     name = filename or (str(file) if own else getattr(file, "name", "") or "")
     try:
         if _is_excel(raw, str(name)):
