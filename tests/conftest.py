@@ -33,7 +33,8 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """A name unique to this pytest process, so concurrent runs never share a database."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 # ---------------------------------------------------------------- databases
@@ -64,7 +65,7 @@ def _postgres_available() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     reason = _postgres_available()
     if reason:
         if REQUIRE_PG:
@@ -76,12 +77,17 @@ def postgres_url() -> str:
     with base.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base.dispose()
     url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    return url
+    yield url
+    from accord.core.database import engine_for
+
+    engine_for(url).dispose()
+    with base.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    base.dispose()
 
 
 def _truncate_postgres(engine: Engine) -> None:

@@ -88,13 +88,15 @@ class Account(Base):
     estimated_spend_cents: Mapped[int | None] = mapped_column(BigInteger)
     estimated_spend_source: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    name_key: Mapped[str] = mapped_column(String(200))
     #: date of the latest interaction, kept by the interaction service (sortable, cheap)
     last_touch_on: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
+        Index("ix_accounts_name_key_id", "name_key", "id"),
+        Index("ix_accounts_manager_name", "manager_id", "name_key"),
         CheckConstraint("kind in ('company','person')", name="kind"),
         CheckConstraint(
             "status in ('prospect','onboarding','active','lapsed','churned')", name="status"

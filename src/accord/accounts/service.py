@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account, AccountMember
@@ -81,23 +81,25 @@ def _out(account: Account, manager: User | None, parent_name: str | None = None)
     )
 
 
-def _filtered(user: User, flt: AccountFilter) -> Select[Any]:
-    query = select(Account.id).where(visible_accounts(user))
+def _conditions(user: User, flt: AccountFilter) -> list[ColumnElement[bool]]:
+    """WHERE conditions over ``Account``: visibility first, then the user's filters."""
+    conditions = [visible_accounts(user)]
     if flt.q:
-        needle = flt.q.strip().lower()
-        like = f"%{needle.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(Account.name_key.like(like), Account.external_id == flt.q.strip()))
+        needle = flt.q.strip().lower().replace("%", "").replace("_", "")
+        conditions.append(
+            or_(Account.name_key.like(f"%{needle}%"), Account.external_id == flt.q.strip())
+        )
     if flt.status:
-        query = query.where(Account.status == flt.status)
+        conditions.append(Account.status == flt.status)
     if flt.segment:
-        query = query.where(Account.segment == flt.segment)
+        conditions.append(Account.segment == flt.segment)
     if flt.kind:
-        query = query.where(Account.kind == flt.kind)
+        conditions.append(Account.kind == flt.kind)
     if flt.manager_id is not None:
-        query = query.where(Account.manager_id == flt.manager_id)
+        conditions.append(Account.manager_id == flt.manager_id)
     if flt.parent_id is not None:
-        query = query.where(Account.parent_id == flt.parent_id)
-    return query
+        conditions.append(Account.parent_id == flt.parent_id)
+    return conditions
 
 
 def list_accounts(
@@ -109,6 +111,7 @@ def list_accounts(
     page: int = 1,
     page_size: int = 50,
 ) -> AccountPage:
+    """One page of the accounts ``user`` may see: two indexed queries (count, page)."""
     flt = flt or AccountFilter()
     if sort not in SORTS:
         raise ValidationFailed([FieldProblem("sort", f"one of {', '.join(SORTS)}")])
@@ -116,13 +119,13 @@ def list_accounts(
         raise ValidationFailed([FieldProblem("page", "must be 1 or more")])
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed([FieldProblem("page_size", f"between 1 and {MAX_PAGE_SIZE}")])
-    ids = _filtered(user, flt).subquery()
-    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    conditions = _conditions(user, flt)
+    total = session.scalar(select(func.count(Account.id)).where(*conditions)) or 0
     manager = _manager_alias()
     rows = session.execute(
         select(Account, manager)
         .outerjoin(manager, manager.id == Account.manager_id)
-        .where(Account.id.in_(select(ids.c.id)))
+        .where(*conditions)
         .order_by(*SORTS[sort])
         .limit(page_size)
         .offset((page - 1) * page_size)
@@ -139,11 +142,10 @@ def list_accounts(
 def iter_visible_accounts(session: Session, user: User, flt: AccountFilter | None = None) -> Any:
     """Every visible account in name order, streamed (for exports)."""
     manager = _manager_alias()
-    ids = _filtered(user, flt or AccountFilter()).subquery()
     result = session.execute(
         select(Account, manager)
         .outerjoin(manager, manager.id == Account.manager_id)
-        .where(Account.id.in_(select(ids.c.id)))
+        .where(*_conditions(user, flt or AccountFilter()))
         .order_by(Account.name_key, Account.id)
         .execution_options(yield_per=2000)
     )

@@ -7,12 +7,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true, union
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountMember
 from accord.core.errors import Forbidden, NotFound
 from accord.core.models import READ_ONLY, SEES_EVERYTHING, Role, Team, User
+
+
+def visible_account_ids(user: User) -> Select[tuple[int]]:
+    """The ids of the accounts ``user`` may see, as index-friendly UNION of small sets.
+
+    Only meaningful for roles that do not see everything.
+    """
+    own = select(Account.id).where(Account.manager_id == user.id)
+    member = select(AccountMember.account_id).where(AccountMember.user_id == user.id)
+    parts = [own, member]
+    if Role(user.role) is Role.HEAD:
+        team_managers = (
+            select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
+        )
+        parts.append(select(Account.id).where(Account.manager_id.in_(team_managers)))
+    return union(*parts)  # type: ignore[return-value]
 
 
 def visible_accounts(user: User) -> ColumnElement[bool]:
@@ -22,16 +38,7 @@ def visible_accounts(user: User) -> ColumnElement[bool]:
         return false()
     if role in SEES_EVERYTHING:
         return true()
-    own = or_(
-        Account.manager_id == user.id,
-        exists().where(AccountMember.account_id == Account.id, AccountMember.user_id == user.id),
-    )
-    if role is Role.HEAD:
-        team_managers = (
-            select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
-        )
-        return or_(own, Account.manager_id.in_(team_managers))
-    return own
+    return Account.id.in_(visible_account_ids(user))
 
 
 def can_write(user: User) -> bool:

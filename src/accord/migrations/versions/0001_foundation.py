@@ -137,7 +137,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_accounts_manager_id'), ['manager_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_accounts_name_key'), ['name_key'], unique=False)
+        batch_op.create_index('ix_accounts_name_key_id', ['name_key', 'id'], unique=False)
+        batch_op.create_index('ix_accounts_manager_name', ['manager_id', 'name_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_last_touch_on'), ['last_touch_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_segment'), ['segment'], unique=False)
@@ -316,7 +317,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_accounts_status'))
         batch_op.drop_index(batch_op.f('ix_accounts_segment'))
         batch_op.drop_index(batch_op.f('ix_accounts_parent_id'))
-        batch_op.drop_index(batch_op.f('ix_accounts_name_key'))
+        batch_op.drop_index('ix_accounts_name_key_id')
+        batch_op.drop_index('ix_accounts_manager_name')
         batch_op.drop_index(batch_op.f('ix_accounts_last_touch_on'))
         batch_op.drop_index(batch_op.f('ix_accounts_manager_id'))
 
