@@ -6,6 +6,10 @@ A capability with tables adds its ``models`` module here.
 from accord.accounts import models as _accounts  # noqa: F401
 from accord.core import models as _core  # noqa: F401
 from accord.core.database import Base
+from accord.health import models as _health  # noqa: F401
+from accord.kpis import models as _kpis  # noqa: F401
+from accord.relationships import models as _relationships  # noqa: F401
 from accord.revenue import models as _revenue  # noqa: F401
+from accord.selection import models as _selection  # noqa: F401
 
 metadata = Base.metadata
