@@ -1,8 +1,8 @@
 """Benchmark: the decisions page and ``accord decisions`` for 100,000 accounts, 5,000 scored.
 
-Builds its own portfolio (fast bulk inserts, not the ORM) in a fresh SQLite file and, when
-``ACCORD_BENCH_POSTGRES_URL`` or ``ACCORD_TEST_POSTGRES_URL`` is set, in a fresh PostgreSQL
-database; then times (median of N runs, server side, in process):
+Builds its own portfolio (fast bulk inserts, not the ORM: accounts, 36 months of monthly
+revenue with Pareto sizes, scorings and stages) in a fresh SQLite file and a fresh PostgreSQL
+database (bench/common.py), recomputes health once, then times (median of N runs, server side, in process):
 
 - ``GET /decisions`` (the page, first page of 50 rows, sorted by health),
 - ``accord decisions`` (the CLI, first 50 rows as a table),
@@ -10,7 +10,7 @@ database; then times (median of N runs, server side, in process):
 
 Target: ≤ 500 ms median for the page and the CLI.
 
-    .venv/bin/python -m bench.bench_decisions [--accounts 100000] [--scored 5000] [--runs 15]
+    .venv/bin/python -m bench decisions [--size 100000] [--databases sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 TODAY = date(2026, 1, 15)
 MONTHS = 36
@@ -79,27 +77,71 @@ def build_portfolio(engine: Engine, *, accounts: int, scored: int, seed: int) ->
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO teams (id, name) VALUES (1, 'Bench')"))
         conn.execute(
-            text("INSERT INTO users (id, email, name, role, capacity, is_active, created_at, "
-                 "team_id) VALUES (:id, :email, :name, :role, 100, :t, :now, 1)"),
-            [{"id": 1, "email": "head@bench.test", "name": "Head", "role": "head", "t": True,
-              "now": now}]
-            + [{"id": i, "email": f"m{i}@bench.test", "name": f"Manager {i}", "role": "manager",
-                "t": True, "now": now} for i in range(2, managers + 2)],
+            text(
+                "INSERT INTO users (id, email, name, role, capacity, is_active, created_at, "
+                "team_id) VALUES (:id, :email, :name, :role, 100, :t, :now, 1)"
+            ),
+            [
+                {
+                    "id": 1,
+                    "email": "head@bench.test",
+                    "name": "Head",
+                    "role": "head",
+                    "t": True,
+                    "now": now,
+                }
+            ]
+            + [
+                {
+                    "id": i,
+                    "email": f"m{i}@bench.test",
+                    "name": f"Manager {i}",
+                    "role": "manager",
+                    "t": True,
+                    "now": now,
+                }
+                for i in range(2, managers + 2)
+            ],
         )
         conn.execute(text("UPDATE teams SET head_id = 1"))
     account_rows = []
     for i in range(1, accounts + 1):
         kind = "person" if i % 5 == 0 else "company"
-        account_rows.append((
-            i, f"B{i:06d}", kind, f"Account {i:06d}", f"account {i:06d}", SEGMENTS[i % 5],
-            "active", 2 + (i % managers), now, now,
-            date.fromordinal(TODAY.toordinal() - rng.randint(0, 200)),
-            rng.randint(10, 500) * 1_000_000 if kind == "company" else None,
-        ))
-    _copy_or_insert(engine, "accounts",
-                    ["id", "external_id", "kind", "name", "name_key", "segment", "status",
-                     "manager_id", "created_at", "updated_at", "last_touch_on",
-                     "estimated_spend_cents"], account_rows)
+        account_rows.append(
+            (
+                i,
+                f"B{i:06d}",
+                kind,
+                f"Account {i:06d}",
+                f"account {i:06d}",
+                SEGMENTS[i % 5],
+                "active",
+                2 + (i % managers),
+                now,
+                now,
+                date.fromordinal(TODAY.toordinal() - rng.randint(0, 200)),
+                rng.randint(10, 500) * 1_000_000 if kind == "company" else None,
+            )
+        )
+    _copy_or_insert(
+        engine,
+        "accounts",
+        [
+            "id",
+            "external_id",
+            "kind",
+            "name",
+            "name_key",
+            "segment",
+            "status",
+            "manager_id",
+            "created_at",
+            "updated_at",
+            "last_touch_on",
+            "estimated_spend_cents",
+        ],
+        account_rows,
+    )
     last = month_index(TODAY) - 1
     first = last - MONTHS + 1
     revenue_rows = []
@@ -116,13 +158,19 @@ def build_portfolio(engine: Engine, *, accounts: int, scored: int, seed: int) ->
             cumulative += amount
             revenue_rows.append((i, m, amount, cumulative, 1))
         if len(revenue_rows) > 400_000:
-            _copy_or_insert(engine, "monthly_revenue",
-                            ["account_id", "month", "amount_cents", "cumulative_cents",
-                             "line_count"], revenue_rows)
+            _copy_or_insert(
+                engine,
+                "monthly_revenue",
+                ["account_id", "month", "amount_cents", "cumulative_cents", "line_count"],
+                revenue_rows,
+            )
             revenue_rows = []
-    _copy_or_insert(engine, "monthly_revenue",
-                    ["account_id", "month", "amount_cents", "cumulative_cents", "line_count"],
-                    revenue_rows)
+    _copy_or_insert(
+        engine,
+        "monthly_revenue",
+        ["account_id", "month", "amount_cents", "cumulative_cents", "line_count"],
+        revenue_rows,
+    )
     # scorings: the largest companies first (realistic: heads score the big ones), then random
     chosen = rng.sample([i for i in range(1, accounts + 1) if i % 5], scored)
     scoring_rows, stage_rows = [], []
@@ -134,21 +182,55 @@ def build_portfolio(engine: Engine, *, accounts: int, scored: int, seed: int) ->
             us = rng.randint(2000, 9000)
             them = rng.randint(2000, 9000)
             day = date.fromordinal(TODAY.toordinal() - 400 * (1 - k) - rng.randint(0, 300))
-            scoring_rows.append((sid, acc, day, "head@bench.test", "Rival", attr, us, them,
-                                 None, "{}", now))
+            scoring_rows.append(
+                (sid, acc, day, "head@bench.test", "Rival", attr, us, them, None, "{}", now)
+            )
         if n % 2 == 0:
             stage = ("Tactical", "Cooperative", "Interdependent", "Strategic")[rng.randint(0, 3)]
             stage_rows.append((acc, TODAY, "head@bench.test", stage, stage, 12, "[]", now))
-    _copy_or_insert(engine, "selection_scorings",
-                    ["id", "account_id", "scored_on", "scored_by", "competitor_name",
-                     "attractiveness_milli", "us_weighted", "competitor_weighted",
-                     "potential_override", "detail", "created_at"], scoring_rows)
-    _copy_or_insert(engine, "stage_assessments",
-                    ["account_id", "assessed_on", "assessed_by", "recorded_stage",
-                     "suggested_stage", "suggested_total", "detail", "created_at"], stage_rows)
+    _copy_or_insert(
+        engine,
+        "selection_scorings",
+        [
+            "id",
+            "account_id",
+            "scored_on",
+            "scored_by",
+            "competitor_name",
+            "attractiveness_milli",
+            "us_weighted",
+            "competitor_weighted",
+            "potential_override",
+            "detail",
+            "created_at",
+        ],
+        scoring_rows,
+    )
+    _copy_or_insert(
+        engine,
+        "stage_assessments",
+        [
+            "account_id",
+            "assessed_on",
+            "assessed_by",
+            "recorded_stage",
+            "suggested_stage",
+            "suggested_total",
+            "detail",
+            "created_at",
+        ],
+        stage_rows,
+    )
+    from accord.core.database import session_factory
+    from accord.selection.queries import rebuild_current
+
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("SELECT setval('selection_scorings_id_seq', :n)"), {"n": sid})
+    with session_factory(engine).begin() as session:
+        rebuild_current(session)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
     else:
         with engine.begin() as conn:
@@ -193,13 +275,20 @@ def measure(url: str, runs: int) -> dict[str, float]:
     with factory.begin() as s:
         health_service.recompute_all(s, user, today=TODAY)
     recompute_ms = (time.perf_counter() - t0) * 1000
+    with engine.begin() as conn:  # fresh planner statistics for the derived tables
+        conn.execute(text("ANALYZE"))
 
     def service_call(**kw: Any) -> None:
         with factory() as s:
             decisions.list_decisions(s, user, today=TODAY, **kw)
 
-    app = create_app(Settings(mode="test", database_url=url,
-                              secret_key="bench-secret-key-that-is-long-enough-0123456789"))
+    app = create_app(
+        Settings(
+            mode="test",
+            database_url=url,
+            secret_key="bench-secret-key-that-is-long-enough-0123456789",
+        )
+    )
     client = TestClient(app)
     from accord.web import deps
 
@@ -213,61 +302,63 @@ def measure(url: str, runs: int) -> dict[str, float]:
     runner = CliRunner()
 
     def cli() -> None:
-        r = runner.invoke(cli_app, ["--database-url", url, "--as", "head@bench.test",
-                                    "decisions", "--today", TODAY.isoformat()])
+        r = runner.invoke(
+            cli_app,
+            [
+                "--database-url",
+                url,
+                "--as",
+                "head@bench.test",
+                "decisions",
+                "--today",
+                TODAY.isoformat(),
+            ],
+        )
         assert r.exit_code == 0, r.output[-500:]
 
     return {
         "health recompute, all accounts (ms, once)": recompute_ms,
         "decisions service (ms)": _median_ms(lambda: service_call(sort="-health"), runs),
         "decisions service, filtered by segment, sorted by revenue (ms)": _median_ms(
-            lambda: service_call(sort="-revenue", segment="Energy"), runs),
+            lambda: service_call(sort="-revenue", segment="Energy"), runs
+        ),
         "GET /decisions page (ms)": _median_ms(page, runs),
         "accord decisions CLI (ms)": _median_ms(cli, runs),
     }
 
 
-def _postgres_url() -> str | None:
-    base = os.environ.get("ACCORD_BENCH_POSTGRES_URL") or os.environ.get("ACCORD_TEST_POSTGRES_URL")
-    if not base:
-        return None
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "accord_bench_decisions" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "accord_bench_decisions"'))
-    admin.dispose()
-    return base.rsplit("/", 1)[0] + "/accord_bench_decisions"
+def run(args: Any = None) -> dict[str, dict[str, float]]:
+    """Entry point of ``python -m bench decisions`` (shared options: --size, --databases,
+    --runs); also ``python -m bench.bench_decisions [--accounts N] [--scored N] [--runs N]``."""
+    from bench.common import available_databases, fresh_database, say
 
-
-def run(args: list[str] | None = None) -> dict[str, dict[str, float]]:
-    opts, _ = _parser().parse_known_args(args or [])
+    opts, _ = _parser().parse_known_args(list(args or []))
+    accounts = getattr(args, "size", None) or opts.accounts
+    runs = getattr(args, "runs", None) or opts.runs
+    wanted = getattr(args, "databases", None) or (
+        [opts.only] if opts.only else ["sqlite", "postgres"]
+    )
+    scored = min(opts.scored, accounts // 2)
+    say(
+        f"  decisions page and CLI with {accounts:,} accounts, {scored:,} scored; median of "
+        f"{runs} runs; target ≤ 500 ms. Machine: {os.cpu_count()} CPUs, load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    results: dict[str, dict[str, float]] = {}
     from accord.core.database import make_engine
 
-    results: dict[str, dict[str, float]] = {}
-    targets: list[tuple[str, str]] = []
-    tmp = Path(tempfile.mkdtemp(prefix="accord-bench-decisions-"))
-    if opts.only in (None, "sqlite"):
-        targets.append(("sqlite", f"sqlite:///{tmp / 'bench.db'}"))
-    if opts.only in (None, "postgres"):
-        pg = _postgres_url()
-        if pg:
-            targets.append(("postgres", pg))
-        else:
-            print("decisions: PostgreSQL skipped (set ACCORD_BENCH_POSTGRES_URL)")
-    for name, url in targets:
+    for kind in available_databases(wanted):
+        url = fresh_database(kind, "decisions")
         engine = make_engine(url)
         t0 = time.perf_counter()
-        build_portfolio(engine, accounts=opts.accounts, scored=opts.scored, seed=opts.seed)
+        build_portfolio(engine, accounts=accounts, scored=scored, seed=opts.seed)
         engine.dispose()
-        print(f"decisions [{name}]: built {opts.accounts:,} accounts, {opts.scored:,} scored "
-              f"in {time.perf_counter() - t0:.1f} s")
-        results[name] = measure(url, opts.runs)
-        for label, value in results[name].items():
-            print(f"decisions [{name}]: {label}: {value:,.1f}")
-    for name in results:
-        for label in ("GET /decisions page (ms)", "accord decisions CLI (ms)"):
-            verdict = "ok" if results[name][label] <= 500 else "OVER the 500 ms target"
-            print(f"decisions [{name}]: {label} {results[name][label]:,.1f} — {verdict}")
+        say(f"  [{kind}] built in {time.perf_counter() - t0:,.1f} s")
+        results[kind] = measure(url, runs)
+        for label, value in results[kind].items():
+            target = label.startswith(("GET /decisions", "accord decisions"))
+            verdict = ("" if not target else " — ok" if value <= 500 else " — OVER 500 ms")
+            say(f"  [{kind}] {label:<62} {value:>10,.1f}{verdict}")
     return results
 
 

@@ -27,35 +27,68 @@ from accord.selection.schemas import ScoringIn
 TODAY = date(2026, 1, 15)
 
 
-def make_account(s: Session, name: str, manager_id: int | None, *, segment: str = "Manufacturing",
-                 spend_cents: int | None = None, kind: str = "company",
-                 last_touch: date | None = None) -> int:
+def make_account(
+    s: Session,
+    name: str,
+    manager_id: int | None,
+    *,
+    segment: str = "Manufacturing",
+    spend_cents: int | None = None,
+    kind: str = "company",
+    last_touch: date | None = None,
+) -> int:
     now = utcnow()
-    a = Account(name=name, name_key=name.lower(), kind=kind, status="active", segment=segment,
-                manager_id=manager_id, estimated_spend_cents=spend_cents, created_at=now,
-                updated_at=now, last_touch_on=last_touch)
+    a = Account(
+        name=name,
+        name_key=name.lower(),
+        kind=kind,
+        status="active",
+        segment=segment,
+        manager_id=manager_id,
+        estimated_spend_cents=spend_cents,
+        created_at=now,
+        updated_at=now,
+        last_touch_on=last_touch,
+    )
     s.add(a)
     s.flush()
     return a.id
 
 
-def add_revenue(s: Session, account_id: int, monthly_cents: dict[int, int],
-                product_lines: tuple[str, ...] = ("core",)) -> None:
+def add_revenue(
+    s: Session,
+    account_id: int,
+    monthly_cents: dict[int, int],
+    product_lines: tuple[str, ...] = ("core",),
+) -> None:
     """Monthly revenue rows (as the importer keeps them) and one revenue line per product line
     in the latest month."""
     running = 0
     for month in sorted(monthly_cents):
         running += monthly_cents[month]
-        s.execute(insert(MonthlyRevenue).values(account_id=account_id, month=month,
-                                                amount_cents=monthly_cents[month],
-                                                cumulative_cents=running, line_count=1))
+        s.execute(
+            insert(MonthlyRevenue).values(
+                account_id=account_id,
+                month=month,
+                amount_cents=monthly_cents[month],
+                cumulative_cents=running,
+                line_count=1,
+            )
+        )
     last = max(monthly_cents)
     year, m0 = divmod(last, 12)
     for i, line in enumerate(product_lines):
-        s.execute(insert(RevenueLine).values(
-            account_id=account_id, line_key=f"#{account_id}-{i}", date=date(year, m0 + 1, 10),
-            month=last, amount_cents=max(monthly_cents[last] // len(product_lines), 1),
-            product_line=line, line_id=f"{account_id}-{i}"))
+        s.execute(
+            insert(RevenueLine).values(
+                account_id=account_id,
+                line_key=f"#{account_id}-{i}",
+                date=date(year, m0 + 1, 10),
+                month=last,
+                amount_cents=max(monthly_cents[last] // len(product_lines), 1),
+                product_line=line,
+                line_id=f"{account_id}-{i}",
+            )
+        )
 
 
 def steady(cents: int, months: int = 24, *, growth: Decimal = Decimal(1)) -> dict[int, int]:
@@ -63,18 +96,29 @@ def steady(cents: int, months: int = 24, *, growth: Decimal = Decimal(1)) -> dic
     last = month_index(TODAY) - 1
     out = {}
     for i, m in enumerate(range(last - months + 1, last + 1)):
-        out[m] = int(Decimal(cents) * growth ** i)
+        out[m] = int(Decimal(cents) * growth**i)
     return out
 
 
-def add_contacts(s: Session, account_id: int, people: list[tuple[str, str, str]],
-                 *, touched_on: date | None = None, kind: str = "meeting",
-                 sentiment: int | None = None) -> list[int]:
+def add_contacts(
+    s: Session,
+    account_id: int,
+    people: list[tuple[str, str, str]],
+    *,
+    touched_on: date | None = None,
+    kind: str = "meeting",
+    sentiment: int | None = None,
+) -> list[int]:
     """People (name, function, seniority) linked to the account, all in one interaction."""
     ids = []
     for name, function, seniority in people:
-        c = Contact(name=name, function=function, seniority=seniority, created_at=utcnow(),
-                    updated_at=utcnow())
+        c = Contact(
+            name=name,
+            function=function,
+            seniority=seniority,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
         s.add(c)
         s.flush()
         s.add(AccountContact(account_id=account_id, contact_id=c.id))
@@ -84,10 +128,23 @@ def add_contacts(s: Session, account_id: int, people: list[tuple[str, str, str]]
     return ids
 
 
-def interaction(s: Session, account_id: int, day: date, *, kind: str = "call",
-                contact_ids: list[int] | None = None, sentiment: int | None = None) -> None:
-    i = Interaction(account_id=account_id, kind=kind, occurred_on=day, summary=kind,
-                    sentiment=sentiment, created_at=utcnow())
+def interaction(
+    s: Session,
+    account_id: int,
+    day: date,
+    *,
+    kind: str = "call",
+    contact_ids: list[int] | None = None,
+    sentiment: int | None = None,
+) -> None:
+    i = Interaction(
+        account_id=account_id,
+        kind=kind,
+        occurred_on=day,
+        summary=kind,
+        sentiment=sentiment,
+        created_at=utcnow(),
+    )
     s.add(i)
     s.flush()
     for cid in contact_ids or []:
@@ -103,15 +160,44 @@ def reviews(s: Session, account_id: int, days_ago: list[int]) -> None:
         interaction(s, account_id, TODAY - timedelta(days=d), kind="business_review")
 
 
-def scoring(s: Session, user: object, *, attractiveness: str, us: str, them: str = "5",
-            competitor: str = "Rival Ltd", scored_on: date | None = None,
-            potential_override: str | None = None) -> ScoringIn:
+def scoring(
+    s: Session,
+    user: object,
+    *,
+    attractiveness: str,
+    us: str,
+    them: str = "5",
+    competitor: str = "Rival Ltd",
+    scored_on: date | None = None,
+    potential_override: str | None = None,
+) -> ScoringIn:
     """Every attractiveness criterion at one score, every buying criterion us/them alike:
     attractiveness and strength come out exactly as given."""
     criteria = selection.list_criteria(s, user)  # type: ignore[arg-type]
     return ScoringIn(
-        attractiveness=[{"criterion_id": c.id, "score": attractiveness}
-                        for c in criteria.attractiveness],
+        attractiveness=[
+            {"criterion_id": c.id, "score": attractiveness} for c in criteria.attractiveness
+        ],
         buying=[{"criterion_id": c.id, "us": us, "competitor": them} for c in criteria.buying],
-        competitor_name=competitor, scored_on=scored_on, potential_override=potential_override,
+        competitor_name=competitor,
+        scored_on=scored_on,
+        potential_override=potential_override,
     )
+
+
+def sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
+    """Log in through the login form; return the CSRF token of the session."""
+    import re
+
+    from tests.conftest import PASSWORD
+
+    def token(html: str) -> str:
+        match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+        assert match, "no csrf meta tag"
+        return match.group(1)
+
+    client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token(client.get("/login").text)},
+    )
+    return token(client.get("/matrix").text)

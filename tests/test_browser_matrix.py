@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.conftest import login
 from tests.kam_helpers import add_revenue, steady
 
@@ -23,7 +22,9 @@ def _score(page, acme: int, attractiveness: str, us: str, them: str) -> None:  #
     page.wait_for_url(f"**/accounts/{acme}/kam")
 
 
-def test_scoring_moves_the_account_on_the_matrix_and_changes_the_decision(page, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_scoring_moves_the_account_on_the_matrix_and_changes_the_decision(
+    page, sessions, cast
+) -> None:  # type: ignore[no-untyped-def]
     with sessions.begin() as s:
         add_revenue(s, cast.acme_id, steady(2_000_000))
     acme = cast.acme_id
@@ -50,8 +51,10 @@ def test_scoring_moves_the_account_on_the_matrix_and_changes_the_decision(page, 
     assert "invest" in page.locator("[data-testid=kam-decision]").inner_text()
 
     page.goto("/matrix")
-    assert page.locator(f"a.matrix-point[data-account-id='{acme}']").get_attribute(
-        "data-quadrant") == "Strategic"
+    assert (
+        page.locator(f"a.matrix-point[data-account-id='{acme}']").get_attribute("data-quadrant")
+        == "Strategic"
+    )
     assert page.locator(f"line.movement[data-account-id='{acme}']").count() == 1
     page.locator(f"a.matrix-point[data-account-id='{acme}']").click()
     page.wait_for_url(f"**/accounts/{acme}/kam")

@@ -13,12 +13,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from accord.core.models import User
-from accord.health import service as health
-from accord.relationships import decisions, service as stages
-from accord.relationships.decisions import DecisionFilter
-from accord.relationships.schemas import AssessmentIn, OverrideIn
-from accord.selection import matrix, service as selection
 from tests.kam_helpers import (
     TODAY,
     add_contacts,
@@ -30,9 +24,22 @@ from tests.kam_helpers import (
     steady,
 )
 
+from accord.core.models import User
+from accord.health import service as health
+from accord.relationships import decisions
+from accord.relationships import service as stages
+from accord.relationships.decisions import DecisionFilter
+from accord.relationships.schemas import AssessmentIn, OverrideIn
+from accord.selection import matrix
+from accord.selection import service as selection
+
 EXECS = [("Ada Board", "executive board", "executive"), ("Ben Chief", "finance", "executive")]
-TEAM = [(f"P{i}", f, "manager") for i, f in enumerate(
-    ["purchasing", "operations", "it", "quality", "logistics", "engineering", "legal", "hr"])]
+TEAM = [
+    (f"P{i}", f, "manager")
+    for i, f in enumerate(
+        ["purchasing", "operations", "it", "quality", "logistics", "engineering", "legal", "hr"]
+    )
+]
 
 
 def _arrange(sessions, cast) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -42,17 +49,29 @@ def _arrange(sessions, cast) -> dict[str, int]:  # type: ignore[no-untyped-def]
         partner = make_account(s, "Small Partner", owner, spend_cents=6_000_000)
         star = make_account(s, "Rising Star", owner, segment="Retail", spend_cents=300_000_000)
         add_revenue(s, bulk, steady(100_000_000))  # 1,000,000.00 a month, flat
-        add_revenue(s, partner, steady(500_000),
-                    product_lines=("core", "support", "analytics", "training", "hosting"))
+        add_revenue(
+            s,
+            partner,
+            steady(500_000),
+            product_lines=("core", "support", "analytics", "training", "hosting"),
+        )
         add_revenue(s, star, steady(2_000_000, growth=Decimal("1.08")))
-        add_contacts(s, bulk, [("Pat Purchaser", "purchasing", "staff")],
-                     touched_on=TODAY - timedelta(days=100), sentiment=5)
-        add_contacts(s, partner, EXECS + TEAM, touched_on=TODAY - timedelta(days=3),
-                     sentiment=9)
+        add_contacts(
+            s,
+            bulk,
+            [("Pat Purchaser", "purchasing", "staff")],
+            touched_on=TODAY - timedelta(days=100),
+            sentiment=5,
+        )
+        add_contacts(s, partner, EXECS + TEAM, touched_on=TODAY - timedelta(days=3), sentiment=9)
         reviews(s, partner, [20, 60, 110, 150])
-        add_contacts(s, star, [("Sam Buyer", "purchasing", "manager"),
-                               ("Kim Ops", "operations", "director")],
-                     touched_on=TODAY - timedelta(days=10), sentiment=8)
+        add_contacts(
+            s,
+            star,
+            [("Sam Buyer", "purchasing", "manager"), ("Kim Ops", "operations", "director")],
+            touched_on=TODAY - timedelta(days=10),
+            sentiment=8,
+        )
     return {"bulk": bulk, "partner": partner, "star": star}
 
 
@@ -67,17 +86,40 @@ def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> N
     ids = _arrange(sessions, cast)
     head = _head(sessions, cast)
     with sessions.begin() as s:
-        selection.score_account(s, head, ids["bulk"], scoring(s, head, attractiveness="3.5",
-                                                              us="6", them="5"), today=TODAY)
-        selection.score_account(s, head, ids["partner"], scoring(s, head, attractiveness="8",
-                                                                 us="6.5", them="5"), today=TODAY)
-        selection.score_account(s, head, ids["star"], scoring(
-            s, head, attractiveness="4.5", us="4", them="5", scored_on=date(2025, 1, 10)),
-            today=TODAY)
-        star = selection.score_account(s, head, ids["star"], scoring(
-            s, head, attractiveness="7.5", us="4", them="5"), today=TODAY)
+        selection.score_account(
+            s,
+            head,
+            ids["bulk"],
+            scoring(s, head, attractiveness="3.5", us="6", them="5"),
+            today=TODAY,
+        )
+        selection.score_account(
+            s,
+            head,
+            ids["partner"],
+            scoring(s, head, attractiveness="8", us="6.5", them="5"),
+            today=TODAY,
+        )
+        selection.score_account(
+            s,
+            head,
+            ids["star"],
+            scoring(s, head, attractiveness="4.5", us="4", them="5", scored_on=date(2025, 1, 10)),
+            today=TODAY,
+        )
+        star = selection.score_account(
+            s,
+            head,
+            ids["star"],
+            scoring(s, head, attractiveness="7.5", us="4", them="5"),
+            today=TODAY,
+        )
     assert (star.attractiveness, star.strength, star.quadrant, star.potential) == (
-        Decimal("7.500"), Decimal("0.8000"), "Star", "high")
+        Decimal("7.500"),
+        Decimal("0.8000"),
+        "Star",
+        "high",
+    )
 
     with sessions.begin() as s:
         placed = {p.name: p for p in matrix.matrix(s, head, today=TODAY).points}
@@ -91,22 +133,28 @@ def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> N
     with sessions.begin() as s:
         checks = {c.code: c for c in matrix.portfolio_checks(s, head, today=TODAY)}
     assert [a["name"] for a in checks["large_not_key"].accounts] == ["Bulk Buyers"]
-    assert {a["name"] for a in checks["key_not_large"].accounts} == {"Rising Star",
-                                                                     "Small Partner"}
+    assert {a["name"] for a in checks["key_not_large"].accounts} == {"Rising Star", "Small Partner"}
     assert checks["key_count"].severity == "warn"  # 2 key accounts, below 15
 
     with sessions.begin() as s:
         partner = stages.stage_view(s, head, ids["partner"], today=TODAY)
         by = {c.criterion: c for c in partner.criteria}
-        assert (by["contact_points"].score, by["supplier_position"].score,
-                by["switching_cost"].score, by["governance"].score) == (4, 4, 4, 4)
+        assert (
+            by["contact_points"].score,
+            by["supplier_position"].score,
+            by["switching_cost"].score,
+            by["governance"].score,
+        ) == (4, 4, 4, 4)
         assert "10 contacts touched" in by["contact_points"].evidence
         assert by["forecast_horizon"].source == "default"
         assert partner.suggested_total == 18 and partner.suggested_stage == "Interdependent"
-        for criterion, reason in (("forecast_horizon", "five-year framework agreement"),
-                                  ("information_sharing", "joint planning, open book")):
-            stages.set_override(s, head, ids["partner"], criterion,
-                                OverrideIn(score=4, reason=reason), today=TODAY)
+        for criterion, reason in (
+            ("forecast_horizon", "five-year framework agreement"),
+            ("information_sharing", "joint planning, open book"),
+        ):
+            stages.set_override(
+                s, head, ids["partner"], criterion, OverrideIn(score=4, reason=reason), today=TODAY
+            )
         partner = stages.record_stage(s, head, ids["partner"], AssessmentIn(), today=TODAY)
         assert (partner.suggested_total, partner.recorded_stage) == (24, "Strategic")
         assert partner.decision == "maintain" and "strategic" in partner.reasoning
@@ -123,11 +171,18 @@ def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> N
         page = decisions.list_decisions(s, head, today=TODAY, sort="name")
     rows = {r.name: r for r in page.items}
     assert set(rows) == {"Bulk Buyers", "Rising Star", "Small Partner"}
-    assert (rows["Bulk Buyers"].tier, rows["Bulk Buyers"].potential, rows["Bulk Buyers"].stage,
-            rows["Bulk Buyers"].decision, rows["Bulk Buyers"].flag) == (
-        "Status", "low", "Tactical", "maintain", "large_not_key")
-    assert (rows["Small Partner"].tier, rows["Small Partner"].decision,
-            rows["Small Partner"].flag) == ("Strategic", "maintain", "key_not_large")
+    assert (
+        rows["Bulk Buyers"].tier,
+        rows["Bulk Buyers"].potential,
+        rows["Bulk Buyers"].stage,
+        rows["Bulk Buyers"].decision,
+        rows["Bulk Buyers"].flag,
+    ) == ("Status", "low", "Tactical", "maintain", "large_not_key")
+    assert (
+        rows["Small Partner"].tier,
+        rows["Small Partner"].decision,
+        rows["Small Partner"].flag,
+    ) == ("Strategic", "maintain", "key_not_large")
     assert (rows["Rising Star"].tier, rows["Rising Star"].decision) == ("Star", "invest")
     # Bulk Buyers: trend 1.0 → 75; 100 days since touch on a 30-day cadence → 0; sentiment 5 → 20
     # (30·75 + 20·0 + 15·20) ÷ 65 = 39.2 → 39, red
@@ -144,17 +199,21 @@ def test_the_decision_changes_when_the_account_is_rescored(sessions, cast) -> No
     ids = _arrange(sessions, cast)
     head = _head(sessions, cast)
     with sessions.begin() as s:
-        selection.score_account(s, head, ids["bulk"], scoring(s, head, attractiveness="3.5",
-                                                              us="6"), today=TODAY)
+        selection.score_account(
+            s, head, ids["bulk"], scoring(s, head, attractiveness="3.5", us="6"), today=TODAY
+        )
         stages.record_stage(s, head, ids["bulk"], AssessmentIn(), today=TODAY)
     with sessions.begin() as s:
-        before = decisions.list_decisions(s, head, today=TODAY,
-                                          flt=DecisionFilter(q="bulk")).items[0]
-        selection.score_account(s, head, ids["bulk"], scoring(s, head, attractiveness="7",
-                                                              us="6"), today=TODAY)
+        before = decisions.list_decisions(s, head, today=TODAY, flt=DecisionFilter(q="bulk")).items[
+            0
+        ]
+        selection.score_account(
+            s, head, ids["bulk"], scoring(s, head, attractiveness="7", us="6"), today=TODAY
+        )
     with sessions.begin() as s:
-        after = decisions.list_decisions(s, head, today=TODAY,
-                                         flt=DecisionFilter(q="bulk")).items[0]
+        after = decisions.list_decisions(s, head, today=TODAY, flt=DecisionFilter(q="bulk")).items[
+            0
+        ]
     assert (before.tier, before.potential, before.decision) == ("Status", "low", "maintain")
     assert (after.tier, after.potential, after.decision) == ("Strategic", "high", "invest")
     assert after.flag is None
@@ -164,8 +223,9 @@ def test_a_deselected_account_is_not_key_whatever_its_quadrant(sessions, cast) -
     ids = _arrange(sessions, cast)
     head = _head(sessions, cast)
     with sessions.begin() as s:
-        selection.score_account(s, head, ids["partner"], scoring(s, head, attractiveness="8",
-                                                                 us="6"), today=TODAY)
+        selection.score_account(
+            s, head, ids["partner"], scoring(s, head, attractiveness="8", us="6"), today=TODAY
+        )
         status = selection.deselect(s, head, ids["partner"], "the partner is being acquired")
         assert (status.tier, status.deselected) == ("not key", True)
         assert selection.tier_case(s) == {ids["partner"]: "not key"}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from tests.kam_helpers import TODAY, add_revenue, interaction, make_account, scoring, steady
+
 from accord.core.models import User
 from accord.health import service
 from accord.selection import service as selection
-from tests.kam_helpers import TODAY, add_revenue, interaction, make_account, scoring, steady
 
 
 def test_the_bulk_sql_score_equals_the_live_score_for_varied_accounts(sessions, cast) -> None:  # type: ignore[no-untyped-def]
@@ -17,27 +18,37 @@ def test_the_bulk_sql_score_equals_the_live_score_for_varied_accounts(sessions, 
         admin = s.get(User, cast.admin.id)
         s.expunge(admin)
     with sessions.begin() as s:
-        service.update_policy(s, admin, {"measures": {"sentiment": {"weight": "40",
-                                                                    "full": "8"}},
-                                         "green_from": 75}, segment="Retail")
+        service.update_policy(
+            s,
+            admin,
+            {"measures": {"sentiment": {"weight": "40", "full": "8"}}, "green_from": 75},
+            segment="Retail",
+        )
         ids = []
         for i in range(24):
             segment = ("Manufacturing", "Retail", "Energy")[i % 3]
             last_touch = TODAY - timedelta(days=rng.randint(0, 200)) if i % 5 else None
             kind = "person" if i % 7 == 0 else "company"
-            a = make_account(s, f"Account {i}", cast.owner.id, segment=segment, kind=kind,
-                             last_touch=last_touch)
+            a = make_account(
+                s, f"Account {i}", cast.owner.id, segment=segment, kind=kind, last_touch=last_touch
+            )
             ids.append(a)
             if i % 4:
-                months = steady(rng.randint(1_000, 900_000), growth=rng.choice(
-                    [__import__("decimal").Decimal(x) for x in ("0.95", "1", "1.02", "1.06")]))
+                months = steady(
+                    rng.randint(1_000, 900_000),
+                    growth=rng.choice(
+                        [__import__("decimal").Decimal(x) for x in ("0.95", "1", "1.02", "1.06")]
+                    ),
+                )
                 add_revenue(s, a, months)
             if i % 3 == 0:
-                interaction(s, a, TODAY - timedelta(days=rng.randint(1, 90)),
-                            sentiment=rng.randint(0, 10))
+                interaction(
+                    s, a, TODAY - timedelta(days=rng.randint(1, 90)), sentiment=rng.randint(0, 10)
+                )
             if i % 6 == 1:
-                selection.score_account(s, admin, a, scoring(s, admin, attractiveness="7",
-                                                             us="6"), today=TODAY)
+                selection.score_account(
+                    s, admin, a, scoring(s, admin, attractiveness="7", us="6"), today=TODAY
+                )
         out = service.recompute_all(s, admin, today=TODAY)
     assert out.accounts == 24 + 2  # and the cast's Acme and Globex
     with sessions.begin() as s:

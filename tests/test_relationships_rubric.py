@@ -14,11 +14,19 @@ from accord.relationships.rubric import Decision, Evidence, Stage, StagePolicy
 P = StagePolicy()
 
 
-@pytest.mark.parametrize(("total", "stage"), [
-    (6, Stage.TACTICAL), (10, Stage.TACTICAL), (11, Stage.COOPERATIVE), (16, Stage.COOPERATIVE),
-    (17, Stage.INTERDEPENDENT), (22, Stage.INTERDEPENDENT), (23, Stage.STRATEGIC),
-    (24, Stage.STRATEGIC),
-])
+@pytest.mark.parametrize(
+    ("total", "stage"),
+    [
+        (6, Stage.TACTICAL),
+        (10, Stage.TACTICAL),
+        (11, Stage.COOPERATIVE),
+        (16, Stage.COOPERATIVE),
+        (17, Stage.INTERDEPENDENT),
+        (22, Stage.INTERDEPENDENT),
+        (23, Stage.STRATEGIC),
+        (24, Stage.STRATEGIC),
+    ],
+)
 def test_the_rubric_total_falls_in_its_stage_band(total: int, stage: Stage) -> None:
     assert rubric.stage_for_total(total, P) is stage
 
@@ -30,19 +38,25 @@ def test_a_total_outside_6_to_24_is_refused(total: int) -> None:
 
 
 TABLE = {
-    ("Tactical", "low"): "maintain", ("Tactical", "medium"): "invest",
+    ("Tactical", "low"): "maintain",
+    ("Tactical", "medium"): "invest",
     ("Tactical", "high"): "invest",
-    ("Cooperative", "low"): "maintain", ("Cooperative", "medium"): "maintain",
+    ("Cooperative", "low"): "maintain",
+    ("Cooperative", "medium"): "maintain",
     ("Cooperative", "high"): "invest",
-    ("Interdependent", "low"): "recalibrate", ("Interdependent", "medium"): "recalibrate",
+    ("Interdependent", "low"): "recalibrate",
+    ("Interdependent", "medium"): "recalibrate",
     ("Interdependent", "high"): "maintain",
-    ("Strategic", "low"): "recalibrate", ("Strategic", "medium"): "recalibrate",
+    ("Strategic", "low"): "recalibrate",
+    ("Strategic", "medium"): "recalibrate",
     ("Strategic", "high"): "maintain",
 }
 
 
 @pytest.mark.parametrize(("stage", "potential"), sorted(TABLE))
-def test_every_cell_of_stage_by_potential_gives_the_models_decision(stage: str, potential: str) -> None:
+def test_every_cell_of_stage_by_potential_gives_the_models_decision(
+    stage: str, potential: str
+) -> None:
     assert rubric.decide(stage, potential, P) is Decision(TABLE[(stage, potential)])
     words = rubric.reasoning(stage, potential, P)
     assert stage.lower() in words and potential in words and TABLE[(stage, potential)] in words
@@ -62,20 +76,41 @@ def test_a_decision_table_with_a_hole_is_refused() -> None:
         StagePolicy.from_dict(custom)
 
 
-@pytest.mark.parametrize(("contacts", "functions", "executives", "score"), [
-    (0, 0, 0, 1), (1, 1, 0, 1), (2, 1, 0, 2), (4, 3, 1, 2), (5, 1, 0, 2), (5, 2, 0, 3),
-    (9, 3, 1, 3), (10, 3, 0, 3), (10, 3, 1, 4), (10, 1, 1, 2),
-])
-def test_contact_points_need_breadth_and_executives(contacts: int, functions: int,
-                                                    executives: int, score: int) -> None:
+@pytest.mark.parametrize(
+    ("contacts", "functions", "executives", "score"),
+    [
+        (0, 0, 0, 1),
+        (1, 1, 0, 1),
+        (2, 1, 0, 2),
+        (4, 3, 1, 2),
+        (5, 1, 0, 2),
+        (5, 2, 0, 3),
+        (9, 3, 1, 3),
+        (10, 3, 0, 3),
+        (10, 3, 1, 4),
+        (10, 1, 1, 2),
+    ],
+)
+def test_contact_points_need_breadth_and_executives(
+    contacts: int, functions: int, executives: int, score: int
+) -> None:
     ev = Evidence(contacts_touched=contacts, functions=functions, executives=executives)
     assert rubric.score_contact_points(ev, P) == score
 
 
-@pytest.mark.parametrize(("share", "score"), [
-    ("0", 1), ("0.2499", 1), ("0.25", 2), ("0.4999", 2), ("0.5", 3), ("0.8999", 3), ("0.9", 4),
-    ("1.3", 4),
-])
+@pytest.mark.parametrize(
+    ("share", "score"),
+    [
+        ("0", 1),
+        ("0.2499", 1),
+        ("0.25", 2),
+        ("0.4999", 2),
+        ("0.5", 3),
+        ("0.8999", 3),
+        ("0.9", 4),
+        ("1.3", 4),
+    ],
+)
 def test_supplier_position_follows_share_of_wallet(share: str, score: int) -> None:
     assert rubric.score_supplier_position(Evidence(share_of_wallet=Decimal(share)), P) == score
 

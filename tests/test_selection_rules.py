@@ -48,11 +48,20 @@ def test_cut_lines_are_settings() -> None:
     assert rules.quadrant(6500, 120, 100, policy) is Quadrant.STRATEGIC
 
 
-@pytest.mark.parametrize(("milli", "expected"), [
-    (0, Potential.LOW), (3999, Potential.LOW), (4000, Potential.MEDIUM),
-    (6999, Potential.MEDIUM), (7000, Potential.HIGH), (10000, Potential.HIGH),
-])
-def test_potential_follows_attractiveness_at_its_thresholds(milli: int, expected: Potential) -> None:
+@pytest.mark.parametrize(
+    ("milli", "expected"),
+    [
+        (0, Potential.LOW),
+        (3999, Potential.LOW),
+        (4000, Potential.MEDIUM),
+        (6999, Potential.MEDIUM),
+        (7000, Potential.HIGH),
+        (10000, Potential.HIGH),
+    ],
+)
+def test_potential_follows_attractiveness_at_its_thresholds(
+    milli: int, expected: Potential
+) -> None:
     assert rules.potential(milli, P) is expected
 
 
@@ -65,7 +74,9 @@ def _drafts(*weights: int) -> list[CriterionDraft]:
 
 
 def test_weights_summing_to_100_are_accepted() -> None:
-    assert rules.criteria_problems(CriterionKind.ATTRACTIVENESS, _drafts(25, 25, 20, 15, 15), P) == []
+    assert (
+        rules.criteria_problems(CriterionKind.ATTRACTIVENESS, _drafts(25, 25, 20, 15, 15), P) == []
+    )
 
 
 def test_weights_not_summing_to_100_are_refused_with_the_sum() -> None:
@@ -101,7 +112,7 @@ def weights_and_scores(draw: st.DrawFn) -> tuple[list[int], list[int]]:
     n = draw(st.integers(1, 8))
     cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1, unique=True)))
     bounds = [0, *cuts, 100]
-    weights = [b - a for a, b in zip(bounds, bounds[1:])]
+    weights = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
     scores = draw(st.lists(st.integers(0, 100), min_size=n, max_size=n))
     return weights, scores
 
@@ -113,7 +124,9 @@ def test_attractiveness_is_the_exact_weighted_mean_and_stays_within_0_and_10(
     weights, tenths = ws
     milli = rules.weighted(weights, tenths)
     value = rules.from_milli(milli)
-    expected = sum(Decimal(w) * Decimal(s) / 10 for w, s in zip(weights, tenths)) / 100
+    expected = (
+        sum(Decimal(w) * Decimal(s) / 10 for w, s in zip(weights, tenths, strict=False)) / 100
+    )
     assert value == expected
     assert Decimal(0) <= value <= Decimal(10)
     assert min(tenths) * 100 <= milli <= max(tenths) * 100
@@ -123,13 +136,18 @@ def test_attractiveness_is_the_exact_weighted_mean_and_stays_within_0_and_10(
 def test_the_quadrant_agrees_with_the_definition(attr: int, us: int, them: int) -> None:
     high = Decimal(attr) / 1000 >= P.attractiveness_cut
     strong = Decimal(us) / Decimal(them) >= P.strength_cut
-    expected = {(True, True): Quadrant.STRATEGIC, (True, False): Quadrant.STAR,
-                (False, True): Quadrant.STATUS, (False, False): Quadrant.STREAMLINE}
+    expected = {
+        (True, True): Quadrant.STRATEGIC,
+        (True, False): Quadrant.STAR,
+        (False, True): Quadrant.STATUS,
+        (False, False): Quadrant.STREAMLINE,
+    }
     assert rules.quadrant(attr, us, them, P) is expected[(high, strong)]
 
 
-@pytest.mark.parametrize(("count", "severity"), [(14, "warn"), (15, "ok"), (35, "ok"),
-                                                 (36, "warn"), (51, "warn")])
+@pytest.mark.parametrize(
+    ("count", "severity"), [(14, "warn"), (15, "ok"), (35, "ok"), (36, "warn"), (51, "warn")]
+)
 def test_the_key_account_count_check_warns_outside_15_to_35(count: int, severity: str) -> None:
     assert rules.key_count_check(count, P).severity == severity
     if count > 50:
@@ -141,7 +159,9 @@ def test_a_scoring_is_due_again_after_twelve_months() -> None:
     assert rules.rescore_before(today, P) == date(2025, 3, 15)
     assert rules.needs_rescoring(date(2025, 3, 15), today, P)
     assert not rules.needs_rescoring(date(2025, 3, 16), today, P)
-    assert rules.rescore_before(date(2025, 2, 28), SelectionPolicy(rescore_months=12)) == date(2024, 2, 28)
+    assert rules.rescore_before(date(2025, 2, 28), SelectionPolicy(rescore_months=12)) == date(
+        2024, 2, 28
+    )
 
 
 def test_bad_settings_are_refused_with_the_field_named() -> None:

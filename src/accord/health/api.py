@@ -17,54 +17,89 @@ TAGS = ["health"]
 Today = Annotated[date, Depends(today)]
 
 
-@router.get("/accounts/{account_id}/health", tags=TAGS, response_model=HealthOut,
-            responses=problems(404),
-            summary="The live health score with its breakdown, the stored score and history")
+@router.get(
+    "/accounts/{account_id}/health",
+    tags=TAGS,
+    response_model=HealthOut,
+    responses=problems(404),
+    summary="The live health score with its breakdown, the stored score and history",
+)
 def get_health(account_id: int, db: Db, user: Caller, day: Today) -> HealthOut:
     return service.account_health(db, user, account_id, today=day)
 
 
-@router.post("/accounts/{account_id}/health/recompute", tags=TAGS, response_model=HealthOut,
-             responses=problems(404), summary="Store today's score of one account")
+@router.post(
+    "/accounts/{account_id}/health/recompute",
+    tags=TAGS,
+    response_model=HealthOut,
+    responses=problems(404),
+    summary="Store today's score of one account",
+)
 def post_recompute_one(account_id: int, db: Db, user: Caller, day: Today) -> HealthOut:
     return service.recompute_account(db, user, account_id, today=day)
 
 
-@router.post("/health/recompute", tags=TAGS, response_model=RecomputeOut,
-             responses=problems(403),
-             summary="Recompute and store every visible account's score (admins and heads)")
+@router.post(
+    "/health/recompute",
+    tags=TAGS,
+    response_model=RecomputeOut,
+    responses=problems(403),
+    summary="Recompute and store every visible account's score (admins and heads)",
+)
 def post_recompute(db: Db, user: Caller, day: Today) -> RecomputeOut:
     return service.recompute_all(db, user, today=day)
 
 
-@router.get("/health", tags=TAGS, response_model=list[HealthRow], responses=problems(),
-            summary="Stored scores of visible accounts, worst first")
-def list_health(db: Db, user: Caller, band: str | None = None, limit: int = 100
-                ) -> list[HealthRow]:
+@router.get(
+    "/health",
+    tags=TAGS,
+    response_model=list[HealthRow],
+    responses=problems(),
+    summary="Stored scores of visible accounts, worst first",
+)
+def list_health(db: Db, user: Caller, band: str | None = None, limit: int = 100) -> list[HealthRow]:
     return service.list_health(db, user, band=band, limit=min(max(limit, 1), 1000))
 
 
-@router.get("/health/settings", tags=TAGS, responses=problems(),
-            summary="Health weights, thresholds, bands and cadence; per-segment overrides")
+@router.get(
+    "/health/settings",
+    tags=TAGS,
+    responses=problems(),
+    summary="Health weights, thresholds, bands and cadence; per-segment overrides",
+)
 def get_settings(db: Db, user: Caller) -> dict[str, Any]:
     return service.get_policies(db, user)
 
 
-@router.put("/health/settings", tags=TAGS, responses=problems(403),
-            summary="Change the default health settings (admins and heads)")
+@router.put(
+    "/health/settings",
+    tags=TAGS,
+    responses=problems(403),
+    summary="Change the default health settings (admins and heads)",
+)
 def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     return service.update_policy(db, user, body)
 
 
-@router.put("/health/settings/segments/{segment}", tags=TAGS, responses=problems(403),
-            summary="Give a segment its own weights and thresholds")
-def put_segment_settings(segment: str, db: Db, user: Caller,
-                         body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+@router.put(
+    "/health/settings/segments/{segment}",
+    tags=TAGS,
+    responses=problems(403),
+    summary="Give a segment its own weights and thresholds",
+)
+def put_segment_settings(
+    segment: str, db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
     return service.update_policy(db, user, body, segment=segment)
 
 
-@router.delete("/health/settings/segments/{segment}", tags=TAGS, status_code=204,
-               responses=problems(403), summary="The segment follows the defaults again")
+@router.delete(
+    "/health/settings/segments/{segment}",
+    tags=TAGS,
+    status_code=204,
+    responses=problems(403),
+    summary="The segment follows the defaults again",
+)
 def delete_segment_settings(segment: str, db: Db, user: Caller) -> Response:
     service.delete_segment_policy(db, user, segment)
     return Response(status_code=204)

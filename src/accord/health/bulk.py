@@ -26,17 +26,20 @@ from accord.selection.rules import NOT_KEY, SelectionPolicy
 EPSILON = 1e-9  # keeps float rounding of an exact .5 on the half-up side, as Decimal does
 
 
-def _by_segment(policies: Mapping[str, HealthPolicy], default: HealthPolicy,
-                pick: Any) -> Any:
+def _by_segment(policies: Mapping[str, HealthPolicy], default: HealthPolicy, pick: Any) -> Any:
     """A CASE on the account's segment choosing ``pick(policy)`` (a number)."""
-    whens = [(Account.segment == seg, literal(float(pick(p)))) for seg, p in policies.items()
-             if pick(p) != pick(default)]
+    whens = [
+        (Account.segment == seg, literal(float(pick(p))))
+        for seg, p in policies.items()
+        if pick(p) != pick(default)
+    ]
     base = literal(float(pick(default)))
     return case(*whens, else_=base) if whens else base
 
 
-def _measure_score(value: Any, name: str, policies: Mapping[str, HealthPolicy],
-                   default: HealthPolicy) -> tuple[Any, Any]:
+def _measure_score(
+    value: Any, name: str, policies: Mapping[str, HealthPolicy], default: HealthPolicy
+) -> tuple[Any, Any]:
     """(score 0–100 or NULL, weight counted or 0) for one measure."""
     full = _by_segment(policies, default, lambda p: p.measures[name].full)
     zero = _by_segment(policies, default, lambda p: p.measures[name].zero)
@@ -65,24 +68,34 @@ def _floor(session: Session, value: Any) -> Any:
 
 
 def latest_sentiment(today: date) -> Any:
-    rn = func.row_number().over(partition_by=Interaction.account_id,
-                                order_by=(Interaction.occurred_on.desc(), Interaction.id.desc()))
-    ranked = (select(Interaction.account_id, Interaction.sentiment, rn.label("rn"))
-              .where(Interaction.sentiment.is_not(None), Interaction.occurred_on <= today)
-              .subquery("sentiments"))
+    rn = func.row_number().over(
+        partition_by=Interaction.account_id,
+        order_by=(Interaction.occurred_on.desc(), Interaction.id.desc()),
+    )
+    ranked = (
+        select(Interaction.account_id, Interaction.sentiment, rn.label("rn"))
+        .where(Interaction.sentiment.is_not(None), Interaction.occurred_on <= today)
+        .subquery("sentiments")
+    )
     return select(ranked.c.account_id, ranked.c.sentiment).where(ranked.c.rn == 1).subquery("ls")
 
 
 def health_select(
-    session: Session, scope: Any, today: date, selection: SelectionPolicy,
-    default: HealthPolicy, policies: Mapping[str, HealthPolicy],
+    session: Session,
+    scope: Any,
+    today: date,
+    selection: SelectionPolicy,
+    default: HealthPolicy,
+    policies: Mapping[str, HealthPolicy],
 ) -> Select:  # type: ignore[type-arg]
     """(account_id, computed_on, score, band, revenue_trend, contact_freshness, sentiment)."""
     p = placed(selection)
     ls = latest_sentiment(today)
     trend = case(
-        (func.coalesce(KamRevenue.previous_cents, 0) > 0,
-         cast(KamRevenue.current_cents, Float) / cast(KamRevenue.previous_cents, Float)),
+        (
+            func.coalesce(KamRevenue.previous_cents, 0) > 0,
+            cast(KamRevenue.current_cents, Float) / cast(KamRevenue.previous_cents, Float),
+        ),
         else_=null(),
     )
     tier = func.coalesce(p.c.tier, literal(NOT_KEY))
@@ -110,12 +123,22 @@ def health_select(
     score = case((raw.is_(None), null()), else_=_floor(session, raw + 0.5 + EPSILON))
     green = _by_segment(policies, default, lambda pol: pol.green_from)
     amber = _by_segment(policies, default, lambda pol: pol.amber_from)
-    band = case((score.is_(None), null()), (score >= green, literal("green")),
-                (score >= amber, literal("amber")), else_=literal("red"))
+    band = case(
+        (score.is_(None), null()),
+        (score >= green, literal("green")),
+        (score >= amber, literal("amber")),
+        else_=literal("red"),
+    )
     return (
-        select(Account.id.label("account_id"), literal(today).label("computed_on"),
-               score.label("score"), band.label("band"), trend.label("revenue_trend"),
-               freshness.label("contact_freshness"), ls.c.sentiment.label("sentiment"))
+        select(
+            Account.id.label("account_id"),
+            literal(today).label("computed_on"),
+            score.label("score"),
+            band.label("band"),
+            trend.label("revenue_trend"),
+            freshness.label("contact_freshness"),
+            ls.c.sentiment.label("sentiment"),
+        )
         .select_from(Account)
         .outerjoin(KamRevenue, KamRevenue.account_id == Account.id)
         .outerjoin(p, p.c.account_id == Account.id)

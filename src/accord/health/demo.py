@@ -14,8 +14,9 @@ from accord.health.service import recompute_all
 
 def seed_demo(session: Session, *, seed: int, today: date) -> int:
     """Recompute health on seven days (oldest first). Returns the accounts scored today."""
-    operator = User(id=None, email="demo", name="Demo loader", role=Role.ADMIN.value,
-                    is_active=True)
+    operator = User(
+        id=None, email="demo", name="Demo loader", role=Role.ADMIN.value, is_active=True
+    )
     days = []
     year, month = today.year, today.month
     for _ in range(6):

@@ -16,8 +16,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-MEASURES = ("revenue_trend", "licence_utilisation", "contact_freshness",
-            "overdue_commitments", "sentiment")
+MEASURES = (
+    "revenue_trend",
+    "licence_utilisation",
+    "contact_freshness",
+    "overdue_commitments",
+    "sentiment",
+)
 LABELS = {
     "revenue_trend": "Revenue trend R(C) ÷ R(P)",
     "licence_utilisation": "Licence utilisation (assigned ÷ purchased)",
@@ -167,7 +172,8 @@ class HealthResult:
 
 
 def health(
-    values: Mapping[str, Decimal | None], policy: HealthPolicy,
+    values: Mapping[str, Decimal | None],
+    policy: HealthPolicy,
     notes: Mapping[str, str] | None = None,
 ) -> HealthResult:
     """Score an account from its measure values (None or absent: missing, left out)."""
@@ -190,8 +196,9 @@ def health(
         weighted = sum((w * s for _, _, s, w, _ in scored if s is not None), Decimal(0))
         total = int((weighted / counted).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     results = tuple(
-        MeasureResult(n, v, s, w, (w * 100 / counted) if (s is not None and counted) else Decimal(0),
-                      note)
+        MeasureResult(
+            n, v, s, w, (w * 100 / counted) if (s is not None and counted) else Decimal(0), note
+        )
         for n, v, s, w, note in scored
     )
     return HealthResult(total, band(total, policy) if total is not None else None, results)

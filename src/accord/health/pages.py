@@ -18,9 +18,13 @@ router = APIRouter()
 
 
 @router.post("/health/recompute", dependencies=csrf)
-def recompute(request: Request, db: Db, user: PageUser,
-              day: Annotated[date, Depends(today)]) -> Any:
+def recompute(
+    request: Request, db: Db, user: PageUser, day: Annotated[date, Depends(today)]
+) -> Any:
     out = service.recompute_all(db, user, today=day)
-    flash(request, f"Health recomputed for {out.accounts} accounts: {out.green} green, "
-                   f"{out.amber} amber, {out.red} red.")
+    flash(
+        request,
+        f"Health recomputed for {out.accounts} accounts: {out.green} green, "
+        f"{out.amber} amber, {out.red} red.",
+    )
     return RedirectResponse("/decisions", status_code=303)

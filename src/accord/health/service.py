@@ -59,20 +59,23 @@ def policy_for(session: Session, segment: str | None) -> HealthPolicy:
 
 
 def get_policies(session: Session, user: User) -> dict[str, Any]:
-    return {"default": default_policy(session).to_dict(),
-            "segments": {s: p.to_dict() for s, p in segment_policies(session).items()}}
+    return {
+        "default": default_policy(session).to_dict(),
+        "segments": {s: p.to_dict() for s, p in segment_policies(session).items()},
+    }
 
 
-def update_policy(session: Session, user: User, values: dict[str, Any],
-                  segment: str | None = None) -> dict[str, Any]:
+def update_policy(
+    session: Session, user: User, values: dict[str, Any], segment: str | None = None
+) -> dict[str, Any]:
     """Save the default health policy, or a segment's own weights and thresholds."""
     base = default_policy(session)
     current = policy_for(session, segment) if segment else base
     merged = {**current.to_dict(), **values}
     name = PREFIX + segment if segment else "health"
-    return kam_settings.save(session, user, name, merged,
-                             lambda v: HealthPolicy.from_dict(v, base),
-                             HealthPolicy.to_dict).to_dict()
+    return kam_settings.save(
+        session, user, name, merged, lambda v: HealthPolicy.from_dict(v, base), HealthPolicy.to_dict
+    ).to_dict()
 
 
 def delete_segment_policy(session: Session, user: User, segment: str) -> None:
@@ -87,15 +90,18 @@ def _window_cents(session: Session, account_id: int, today: date, window: int) -
     rows = session.execute(
         select(MonthlyRevenue.month, MonthlyRevenue.amount_cents).where(
             MonthlyRevenue.account_id == account_id,
-            MonthlyRevenue.month > as_of - 2 * window, MonthlyRevenue.month <= as_of)
+            MonthlyRevenue.month > as_of - 2 * window,
+            MonthlyRevenue.month <= as_of,
+        )
     ).all()
     current = sum(a for m, a in rows if m > as_of - window)
     previous = sum(a for m, a in rows if m <= as_of - window)
     return current, previous
 
 
-def measure_values(session: Session, account: Account, today: date, policy: HealthPolicy
-                   ) -> tuple[dict[str, Decimal | None], dict[str, str], str]:
+def measure_values(
+    session: Session, account: Account, today: date, policy: HealthPolicy
+) -> tuple[dict[str, Decimal | None], dict[str, str], str]:
     selection = selection_policy(session)
     current, previous = _window_cents(session, account.id, today, selection.window_months)
     trend = formulas.revenue_trend(current, previous)
@@ -105,23 +111,37 @@ def measure_values(session: Session, account: Account, today: date, policy: Heal
     fresh = formulas.freshness(days, cadence)
     latest = session.execute(
         select(Interaction.sentiment, Interaction.occurred_on)
-        .where(Interaction.account_id == account.id, Interaction.sentiment.is_not(None),
-               Interaction.occurred_on <= today)
-        .order_by(Interaction.occurred_on.desc(), Interaction.id.desc()).limit(1)
+        .where(
+            Interaction.account_id == account.id,
+            Interaction.sentiment.is_not(None),
+            Interaction.occurred_on <= today,
+        )
+        .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
+        .limit(1)
     ).first()
     values: dict[str, Decimal | None] = {
-        "revenue_trend": trend, "contact_freshness": fresh,
+        "revenue_trend": trend,
+        "contact_freshness": fresh,
         "sentiment": Decimal(latest.sentiment) if latest else None,
     }
     notes = {
-        "revenue_trend": (f"last {selection.window_months} months vs the {selection.window_months} "
-                          "before" if trend is not None else "no revenue in the previous window"),
+        "revenue_trend": (
+            f"last {selection.window_months} months vs the {selection.window_months} before"
+            if trend is not None
+            else "no revenue in the previous window"
+        ),
         "contact_freshness": (
-            "individual client: no contact cadence" if cadence is None
-            else f"never touched; {tier} cadence every {cadence} days" if days is None
-            else f"{days} days since the last touch; {tier} cadence every {cadence} days"),
-        "sentiment": (f"rated {latest.sentiment} on {latest.occurred_on.isoformat()}" if latest
-                      else "no sentiment recorded on any interaction"),
+            "individual client: no contact cadence"
+            if cadence is None
+            else f"never touched; {tier} cadence every {cadence} days"
+            if days is None
+            else f"{days} days since the last touch; {tier} cadence every {cadence} days"
+        ),
+        "sentiment": (
+            f"rated {latest.sentiment} on {latest.occurred_on.isoformat()}"
+            if latest
+            else "no sentiment recorded on any interaction"
+        ),
     }
     return values, notes, tier
 
@@ -135,15 +155,27 @@ def account_health(session: Session, user: User, account_id: int, *, today: date
     stored = session.get(AccountHealth, account_id)
     history = session.execute(
         select(HealthHistory.computed_on, HealthHistory.score, HealthHistory.band)
-        .where(HealthHistory.account_id == account_id).order_by(HealthHistory.computed_on)
+        .where(HealthHistory.account_id == account_id)
+        .order_by(HealthHistory.computed_on)
     ).all()
     return HealthOut(
-        account_id=account_id, segment=account.segment, tier=tier, score=result.score,
+        account_id=account_id,
+        segment=account.segment,
+        tier=tier,
+        score=result.score,
         band=result.band,
-        measures=[MeasureOut(measure=m.measure, label=formulas.LABELS[m.measure], value=m.value,
-                             score=m.score, weight=m.weight,
-                             effective_weight=m.effective_weight, note=m.note)
-                  for m in result.measures],
+        measures=[
+            MeasureOut(
+                measure=m.measure,
+                label=formulas.LABELS[m.measure],
+                value=m.value,
+                score=m.score,
+                weight=m.weight,
+                effective_weight=m.effective_weight,
+                note=m.note,
+            )
+            for m in result.measures
+        ],
         left_out=result.left_out,
         history=[HealthPoint(computed_on=d, score=s, band=b) for d, s, b in history],
         stored_score=stored.score if stored else None,
@@ -161,24 +193,56 @@ def recompute_all(session: Session, user: User, *, today: date) -> RecomputeOut:
     revenue_view.refresh(session, revenue_view.basis_for(today, selection))
     scope = visible_accounts(user)
     visible_ids = select(Account.id).where(scope)
-    query = bulk.health_select(session, scope, today, selection, default_policy(session),
-                               segment_policies(session))
+    query = bulk.health_select(
+        session, scope, today, selection, default_policy(session), segment_policies(session)
+    )
     session.execute(delete(AccountHealth).where(AccountHealth.account_id.in_(visible_ids)))
-    session.execute(insert(AccountHealth).from_select(
-        ["account_id", "computed_on", "score", "band", "revenue_trend", "contact_freshness",
-         "sentiment"], query))
-    session.execute(delete(HealthHistory).where(HealthHistory.computed_on == today,
-                                                HealthHistory.account_id.in_(visible_ids)))
-    session.execute(insert(HealthHistory).from_select(
-        ["account_id", "computed_on", "score", "band"],
-        select(AccountHealth.account_id, AccountHealth.computed_on, AccountHealth.score,
-               AccountHealth.band).where(AccountHealth.account_id.in_(visible_ids))))
-    counts = {band or "none": n for band, n in session.execute(
-        select(AccountHealth.band, func.count())
-        .where(AccountHealth.account_id.in_(visible_ids)).group_by(AccountHealth.band)).all()}
-    out = RecomputeOut(accounts=sum(counts.values()), computed_on=today,
-                       green=counts.get("green", 0), amber=counts.get("amber", 0),
-                       red=counts.get("red", 0), unscored=counts.get("none", 0))
+    session.execute(
+        insert(AccountHealth).from_select(
+            [
+                "account_id",
+                "computed_on",
+                "score",
+                "band",
+                "revenue_trend",
+                "contact_freshness",
+                "sentiment",
+            ],
+            query,
+        )
+    )
+    session.execute(
+        delete(HealthHistory).where(
+            HealthHistory.computed_on == today, HealthHistory.account_id.in_(visible_ids)
+        )
+    )
+    session.execute(
+        insert(HealthHistory).from_select(
+            ["account_id", "computed_on", "score", "band"],
+            select(
+                AccountHealth.account_id,
+                AccountHealth.computed_on,
+                AccountHealth.score,
+                AccountHealth.band,
+            ).where(AccountHealth.account_id.in_(visible_ids)),
+        )
+    )
+    counts = {
+        band or "none": n
+        for band, n in session.execute(
+            select(AccountHealth.band, func.count())
+            .where(AccountHealth.account_id.in_(visible_ids))
+            .group_by(AccountHealth.band)
+        ).all()
+    }
+    out = RecomputeOut(
+        accounts=sum(counts.values()),
+        computed_on=today,
+        green=counts.get("green", 0),
+        amber=counts.get("amber", 0),
+        red=counts.get("red", 0),
+        unscored=counts.get("none", 0),
+    )
     audit.record(session, user, "recompute", "health", None, after=out.model_dump())
     return out
 
@@ -189,32 +253,50 @@ def recompute_account(session: Session, user: User, account_id: int, *, today: d
     values = {m.measure: m.value for m in out.measures}
     row = session.get(AccountHealth, account_id) or AccountHealth(account_id=account_id)
     row.computed_on, row.score, row.band = today, out.score, out.band
-    row.revenue_trend = float(values["revenue_trend"]) if values["revenue_trend"] is not None else None
-    row.contact_freshness = (float(values["contact_freshness"])
-                             if values["contact_freshness"] is not None else None)
+    row.revenue_trend = (
+        float(values["revenue_trend"]) if values["revenue_trend"] is not None else None
+    )
+    row.contact_freshness = (
+        float(values["contact_freshness"]) if values["contact_freshness"] is not None else None
+    )
     row.sentiment = int(values["sentiment"]) if values["sentiment"] is not None else None
     session.add(row)
     hist = session.get(HealthHistory, (account_id, today)) or HealthHistory(
-        account_id=account_id, computed_on=today)
+        account_id=account_id, computed_on=today
+    )
     hist.score, hist.band = out.score, out.band
     session.add(hist)
     session.flush()
     return account_health(session, user, account_id, today=today)
 
 
-def list_health(session: Session, user: User, *, band: str | None = None,
-                limit: int = 100) -> list[HealthRow]:
+def list_health(
+    session: Session, user: User, *, band: str | None = None, limit: int = 100
+) -> list[HealthRow]:
     """Stored health of visible accounts, worst first (``accord health``)."""
     if band and band not in ("green", "amber", "red"):
         raise ValidationFailed([FieldProblem("band", "green, amber or red")])
-    query = (select(Account.id, Account.name, Account.segment, AccountHealth)
-             .join(AccountHealth, AccountHealth.account_id == Account.id)
-             .where(visible_accounts(user)))
+    query = (
+        select(Account.id, Account.name, Account.segment, AccountHealth)
+        .join(AccountHealth, AccountHealth.account_id == Account.id)
+        .where(visible_accounts(user))
+    )
     if band:
         query = query.where(AccountHealth.band == band)
-    rows = session.execute(query.order_by(AccountHealth.score.asc().nulls_last(), Account.id)
-                           .limit(limit)).all()
-    return [HealthRow(account_id=i, name=n, segment=s, score=h.score, band=h.band,
-                      computed_on=h.computed_on, revenue_trend=h.revenue_trend,
-                      contact_freshness=h.contact_freshness, sentiment=h.sentiment)
-            for i, n, s, h in rows]
+    rows = session.execute(
+        query.order_by(AccountHealth.score.asc().nulls_last(), Account.id).limit(limit)
+    ).all()
+    return [
+        HealthRow(
+            account_id=i,
+            name=n,
+            segment=s,
+            score=h.score,
+            band=h.band,
+            computed_on=h.computed_on,
+            revenue_trend=h.revenue_trend,
+            contact_freshness=h.contact_freshness,
+            sentiment=h.sentiment,
+        )
+        for i, n, s, h in rows
+    ]

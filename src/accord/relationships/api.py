@@ -19,64 +19,114 @@ TAGS = ["relationship stages"]
 Today = Annotated[date, Depends(today)]
 
 
-@router.get("/accounts/{account_id}/stage", tags=TAGS, response_model=StageOut,
-            responses=problems(404),
-            summary="The six-criterion rubric with evidence, suggested and recorded stage, "
-                    "history and the stage × potential decision")
+@router.get(
+    "/accounts/{account_id}/stage",
+    tags=TAGS,
+    response_model=StageOut,
+    responses=problems(404),
+    summary="The six-criterion rubric with evidence, suggested and recorded stage, "
+    "history and the stage × potential decision",
+)
 def get_stage(account_id: int, db: Db, user: Caller, day: Today) -> StageOut:
     return service.stage_view(db, user, account_id, today=day)
 
 
-@router.post("/accounts/{account_id}/stage-assessments", tags=TAGS, response_model=StageOut,
-             status_code=201, responses=problems(403, 404),
-             summary="Record the stage (the suggested one unless `stage` is given, with a "
-                     "comment saying why)")
-def post_assessment(account_id: int, body: AssessmentIn, db: Db, user: Caller, day: Today
-                    ) -> StageOut:
+@router.post(
+    "/accounts/{account_id}/stage-assessments",
+    tags=TAGS,
+    response_model=StageOut,
+    status_code=201,
+    responses=problems(403, 404),
+    summary="Record the stage (the suggested one unless `stage` is given, with a "
+    "comment saying why)",
+)
+def post_assessment(
+    account_id: int, body: AssessmentIn, db: Db, user: Caller, day: Today
+) -> StageOut:
     return service.record_stage(db, user, account_id, body, today=day)
 
 
-@router.put("/accounts/{account_id}/stage-overrides/{criterion}", tags=TAGS,
-            response_model=StageOut, responses=problems(403, 404),
-            summary="Override one criterion's score (1–4) with a reason")
-def put_override(account_id: int, criterion: str, body: OverrideIn, db: Db, user: Caller,
-                 day: Today) -> StageOut:
+@router.put(
+    "/accounts/{account_id}/stage-overrides/{criterion}",
+    tags=TAGS,
+    response_model=StageOut,
+    responses=problems(403, 404),
+    summary="Override one criterion's score (1–4) with a reason",
+)
+def put_override(
+    account_id: int, criterion: str, body: OverrideIn, db: Db, user: Caller, day: Today
+) -> StageOut:
     return service.set_override(db, user, account_id, criterion, body, today=day)
 
 
-@router.delete("/accounts/{account_id}/stage-overrides/{criterion}", tags=TAGS,
-               response_model=StageOut, responses=problems(403, 404),
-               summary="Remove an override: the evidence counts again")
-def delete_override(account_id: int, criterion: str, db: Db, user: Caller, day: Today
-                    ) -> StageOut:
+@router.delete(
+    "/accounts/{account_id}/stage-overrides/{criterion}",
+    tags=TAGS,
+    response_model=StageOut,
+    responses=problems(403, 404),
+    summary="Remove an override: the evidence counts again",
+)
+def delete_override(account_id: int, criterion: str, db: Db, user: Caller, day: Today) -> StageOut:
     return service.clear_override(db, user, account_id, criterion, today=day)
 
 
-@router.get("/stages/settings", tags=TAGS, responses=problems(),
-            summary="Rubric thresholds, stage bands and the stage × potential table")
+@router.get(
+    "/stages/settings",
+    tags=TAGS,
+    responses=problems(),
+    summary="Rubric thresholds, stage bands and the stage × potential table",
+)
 def get_settings(db: Db, user: Caller) -> dict[str, Any]:
     return service.get_policy(db, user)
 
 
-@router.put("/stages/settings", tags=TAGS, responses=problems(403),
-            summary="Change stage settings (admins and heads; only the fields given)")
+@router.put(
+    "/stages/settings",
+    tags=TAGS,
+    responses=problems(403),
+    summary="Change stage settings (admins and heads; only the fields given)",
+)
 def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     return service.update_policy(db, user, body)
 
 
-@router.get("/decisions", tags=["decisions"], response_model=DecisionPage,
-            responses=problems(),
-            summary="Every key or large account with tier, potential, stage, decision, health")
+@router.get(
+    "/decisions",
+    tags=["decisions"],
+    response_model=DecisionPage,
+    responses=problems(),
+    summary="Every key or large account with tier, potential, stage, decision, health",
+)
 def get_decisions(
-    db: Db, user: Caller, day: Today,
-    sort: Annotated[str, Query(description="One of: " + ", ".join(decision_service.SORTS))
-                    ] = "name",
-    page: int = 1, page_size: int = 50, q: str | None = None, tier: str | None = None,
-    decision: str | None = None, stage: str | None = None, potential: str | None = None,
-    segment: str | None = None, manager_id: int | None = None, band: str | None = None,
+    db: Db,
+    user: Caller,
+    day: Today,
+    sort: Annotated[
+        str, Query(description="One of: " + ", ".join(decision_service.SORTS))
+    ] = "name",
+    page: int = 1,
+    page_size: int = 50,
+    q: str | None = None,
+    tier: str | None = None,
+    decision: str | None = None,
+    stage: str | None = None,
+    potential: str | None = None,
+    segment: str | None = None,
+    manager_id: int | None = None,
+    band: str | None = None,
     flag: str | None = None,
 ) -> DecisionPage:
-    flt = DecisionFilter(q=q, tier=tier, decision=decision, stage=stage, potential=potential,
-                         segment=segment, manager_id=manager_id, band=band, flag=flag)
-    return decision_service.list_decisions(db, user, today=day, flt=flt, sort=sort, page=page,
-                                           page_size=page_size)
+    flt = DecisionFilter(
+        q=q,
+        tier=tier,
+        decision=decision,
+        stage=stage,
+        potential=potential,
+        segment=segment,
+        manager_id=manager_id,
+        band=band,
+        flag=flag,
+    )
+    return decision_service.list_decisions(
+        db, user, today=day, flt=flt, sort=sort, page=page, page_size=page_size
+    )

@@ -51,9 +51,14 @@ class DecisionFilter:
 
     def problems(self) -> list[FieldProblem]:
         out = []
-        choices = {"tier": rules.TIERS, "decision": ("invest", "maintain", "recalibrate", "none"),
-                   "stage": (*[s.value for s in STAGES], "none"), "potential": POTENTIALS,
-                   "band": ("green", "amber", "red", "none"), "flag": FLAGS}
+        choices = {
+            "tier": rules.TIERS,
+            "decision": ("invest", "maintain", "recalibrate", "none"),
+            "stage": (*[s.value for s in STAGES], "none"),
+            "potential": POTENTIALS,
+            "band": ("green", "amber", "red", "none"),
+            "flag": FLAGS,
+        }
         for name, allowed in choices.items():
             value = getattr(self, name)
             if value and value not in allowed:
@@ -63,16 +68,26 @@ class DecisionFilter:
 
 def latest_stages() -> Any:
     """Each account's latest recorded stage (the highest id: assessments are appended)."""
-    latest = (select(func.max(StageAssessment.id).label("id"))
-              .group_by(StageAssessment.account_id).subquery("latest_stage_ids"))
-    return (select(StageAssessment.account_id, StageAssessment.recorded_stage,
-                   StageAssessment.assessed_on)
-            .join(latest, latest.c.id == StageAssessment.id).subquery("stages"))
+    latest = (
+        select(func.max(StageAssessment.id).label("id"))
+        .group_by(StageAssessment.account_id)
+        .subquery("latest_stage_ids")
+    )
+    return (
+        select(
+            StageAssessment.account_id, StageAssessment.recorded_stage, StageAssessment.assessed_on
+        )
+        .join(latest, latest.c.id == StageAssessment.id)
+        .subquery("stages")
+    )
 
 
 def decision_expr(stage: Any, potential: Any, policy: StagePolicy) -> Any:
-    whens = [(and_(stage == s.value, potential == pot), literal(policy.decisions[s.value][pot]))
-             for s in STAGES for pot in POTENTIALS]
+    whens = [
+        (and_(stage == s.value, potential == pot), literal(policy.decisions[s.value][pot]))
+        for s in STAGES
+        for pot in POTENTIALS
+    ]
     return case(*whens, else_=null())
 
 
@@ -95,19 +110,31 @@ def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, 
     decision = decision_expr(st.c.recorded_stage, p.c.potential, stage_policy(session))
     flag = case(
         (and_(KamRevenue.abc == "A", tier.not_in(KEY)), literal("large_not_key")),
-        (and_(tier.in_(KEY), or_(KamRevenue.abc.is_(None), KamRevenue.abc != "A")),
-         literal("key_not_large")),
+        (
+            and_(tier.in_(KEY), or_(KamRevenue.abc.is_(None), KamRevenue.abc != "A")),
+            literal("key_not_large"),
+        ),
         else_=null(),
     )
     cols = {
-        "account_id": Account.id, "name": Account.name, "segment": Account.segment,
-        "manager": manager.name, "tier": tier,
-        "attractiveness_milli": p.c.attractiveness_milli, "us": p.c.us_weighted,
-        "them": p.c.competitor_weighted, "potential": p.c.potential,
-        "stage": st.c.recorded_stage, "stage_on": st.c.assessed_on, "decision": decision,
-        "health": AccountHealth.score, "band": AccountHealth.band,
-        "revenue": func.coalesce(KamRevenue.current_cents, 0), "abc": KamRevenue.abc,
-        "scored_on": p.c.scored_on, "flag": flag,
+        "account_id": Account.id,
+        "name": Account.name,
+        "segment": Account.segment,
+        "manager": manager.name,
+        "tier": tier,
+        "attractiveness_milli": p.c.attractiveness_milli,
+        "us": p.c.us_weighted,
+        "them": p.c.competitor_weighted,
+        "potential": p.c.potential,
+        "stage": st.c.recorded_stage,
+        "stage_on": st.c.assessed_on,
+        "decision": decision,
+        "health": AccountHealth.score,
+        "band": AccountHealth.band,
+        "revenue": func.coalesce(KamRevenue.current_cents, 0),
+        "abc": KamRevenue.abc,
+        "scored_on": p.c.scored_on,
+        "flag": flag,
     }
     query = (
         select(*[c.label(k) for k, c in cols.items()])
@@ -131,30 +158,55 @@ def _sorts(cols: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     decisions = _order(("invest", "maintain", "recalibrate"), cols["decision"])
     name = (func.lower(cols["name"]), cols["account_id"])
     return {
-        "name": name, "-name": (func.lower(cols["name"]).desc(), cols["account_id"]),
-        "tier": (tiers, *name), "-tier": (tiers.desc(), *name),
+        "name": name,
+        "-name": (func.lower(cols["name"]).desc(), cols["account_id"]),
+        "tier": (tiers, *name),
+        "-tier": (tiers.desc(), *name),
         "attractiveness": (cols["attractiveness_milli"].asc().nulls_last(), *name),
         "-attractiveness": (cols["attractiveness_milli"].desc().nulls_last(), *name),
         "strength": (strength.asc().nulls_last(), *name),
         "-strength": (strength.desc().nulls_last(), *name),
-        "potential": (pots, *name), "-potential": (pots.desc(), *name),
-        "stage": (stages, *name), "-stage": (stages.desc(), *name),
-        "decision": (decisions, *name), "-decision": (decisions.desc(), *name),
+        "potential": (pots, *name),
+        "-potential": (pots.desc(), *name),
+        "stage": (stages, *name),
+        "-stage": (stages.desc(), *name),
+        "decision": (decisions, *name),
+        "-decision": (decisions.desc(), *name),
         "health": (cols["health"].asc().nulls_last(), *name),
         "-health": (cols["health"].desc().nulls_last(), *name),
-        "revenue": (cols["revenue"].asc(), *name), "-revenue": (cols["revenue"].desc(), *name),
+        "revenue": (cols["revenue"].asc(), *name),
+        "-revenue": (cols["revenue"].desc(), *name),
         "scored_on": (cols["scored_on"].asc().nulls_last(), *name),
         "-scored_on": (cols["scored_on"].desc().nulls_last(), *name),
     }
 
 
-SORTS = tuple(_sorts({k: literal(0) for k in (
-    "name", "account_id", "them", "us", "tier", "stage", "potential", "decision", "health",
-    "attractiveness_milli", "revenue", "scored_on")}))
+SORTS = tuple(
+    _sorts(
+        {
+            k: literal(0)
+            for k in (
+                "name",
+                "account_id",
+                "them",
+                "us",
+                "tier",
+                "stage",
+                "potential",
+                "decision",
+                "health",
+                "attractiveness_milli",
+                "revenue",
+                "scored_on",
+            )
+        }
+    )
+)
 
 
-def _filtered(session: Session, user: User, flt: DecisionFilter, today: date
-              ) -> tuple[Any, dict[str, Any]]:
+def _filtered(
+    session: Session, user: User, flt: DecisionFilter, today: date
+) -> tuple[Any, dict[str, Any]]:
     problems = flt.problems()
     if problems:
         raise ValidationFailed(problems)
@@ -175,19 +227,37 @@ def _filtered(session: Session, user: User, flt: DecisionFilter, today: date
 
 def _row(r: Any) -> DecisionRow:
     return DecisionRow(
-        account_id=r.account_id, name=r.name, segment=r.segment, manager=r.manager, tier=r.tier,
-        attractiveness=(rules.from_milli(r.attractiveness_milli)
-                        if r.attractiveness_milli is not None else None),
+        account_id=r.account_id,
+        name=r.name,
+        segment=r.segment,
+        manager=r.manager,
+        tier=r.tier,
+        attractiveness=(
+            rules.from_milli(r.attractiveness_milli) if r.attractiveness_milli is not None else None
+        ),
         strength=rules.strength_value(r.us, r.them) if r.them else None,
-        potential=r.potential, stage=r.stage, stage_on=r.stage_on, decision=r.decision,
-        health=r.health, band=r.band, revenue=from_cents(r.revenue), abc=r.abc,
-        scored_on=r.scored_on, flag=r.flag,
+        potential=r.potential,
+        stage=r.stage,
+        stage_on=r.stage_on,
+        decision=r.decision,
+        health=r.health,
+        band=r.band,
+        revenue=from_cents(r.revenue),
+        abc=r.abc,
+        scored_on=r.scored_on,
+        flag=r.flag,
     )
 
 
 def list_decisions(
-    session: Session, user: User, *, today: date, flt: DecisionFilter | None = None,
-    sort: str = "name", page: int = 1, page_size: int = 50,
+    session: Session,
+    user: User,
+    *,
+    today: date,
+    flt: DecisionFilter | None = None,
+    sort: str = "name",
+    page: int = 1,
+    page_size: int = 50,
 ) -> DecisionPage:
     flt = flt or DecisionFilter()
     if sort not in SORTS:
@@ -196,34 +266,65 @@ def list_decisions(
         raise ValidationFailed([FieldProblem("page", f"page ≥ 1, page_size 1–{MAX_PAGE_SIZE}")])
     query, cols = _filtered(session, user, flt, today)
     # one pass: the total rides along as a window count on every row of the page
-    rows = session.execute(query.add_columns(func.count().over().label("total_rows"))
-                           .order_by(*_sorts(cols)[sort]).limit(page_size)
-                           .offset((page - 1) * page_size)).all()
+    rows = session.execute(
+        query.add_columns(func.count().over().label("total_rows"))
+        .order_by(*_sorts(cols)[sort])
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
     if rows:
         total = rows[0].total_rows
     else:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     basis = revenue_view.basis_for(today, selection_policy(session))
     health_day = session.scalar(select(func.max(AccountHealth.computed_on)))
-    return DecisionPage(items=[_row(r) for r in rows], total=total, page=page,
-                        page_size=page_size, pages=max(1, math.ceil(total / page_size)),
-                        sort=sort, as_of=format_month(basis.as_of), health_as_of=health_day)
+    return DecisionPage(
+        items=[_row(r) for r in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+        pages=max(1, math.ceil(total / page_size)),
+        sort=sort,
+        as_of=format_month(basis.as_of),
+        health_as_of=health_day,
+    )
 
 
-def iter_decisions(session: Session, user: User, *, today: date,
-                   flt: DecisionFilter | None = None, sort: str = "name") -> Iterator[DecisionRow]:
+def iter_decisions(
+    session: Session,
+    user: User,
+    *,
+    today: date,
+    flt: DecisionFilter | None = None,
+    sort: str = "name",
+) -> Iterator[DecisionRow]:
     """Every row, streamed (exports)."""
     if sort not in SORTS:
         raise ValidationFailed([FieldProblem("sort", "one of " + ", ".join(SORTS))])
     query, cols = _filtered(session, user, flt or DecisionFilter(), today)
-    for r in session.execute(query.order_by(*_sorts(cols)[sort])
-                             .execution_options(yield_per=2000)):
+    for r in session.execute(query.order_by(*_sorts(cols)[sort]).execution_options(yield_per=2000)):
         yield _row(r)
 
 
-EXPORT_COLUMNS = ("account_id", "name", "segment", "manager", "tier", "attractiveness",
-                  "strength", "potential", "stage", "stage_on", "decision", "health", "band",
-                  "revenue", "abc", "scored_on", "flag")
+EXPORT_COLUMNS = (
+    "account_id",
+    "name",
+    "segment",
+    "manager",
+    "tier",
+    "attractiveness",
+    "strength",
+    "potential",
+    "stage",
+    "stage_on",
+    "decision",
+    "health",
+    "band",
+    "revenue",
+    "abc",
+    "scored_on",
+    "flag",
+)
 
 
 def export_values(row: DecisionRow) -> list[object]:
@@ -232,8 +333,14 @@ def export_values(row: DecisionRow) -> list[object]:
     return ["" if values[c] is None else values[c] for c in EXPORT_COLUMNS]
 
 
-def export_csv(session: Session, user: User, *, today: date, flt: DecisionFilter | None = None,
-               sort: str = "name") -> Iterator[str]:
+def export_csv(
+    session: Session,
+    user: User,
+    *,
+    today: date,
+    flt: DecisionFilter | None = None,
+    sort: str = "name",
+) -> Iterator[str]:
     """CSV text, a chunk per row (streamed)."""
     import csv
     import io
@@ -250,8 +357,14 @@ def export_csv(session: Session, user: User, *, today: date, flt: DecisionFilter
     yield buffer.getvalue()
 
 
-def export_xlsx(session: Session, user: User, *, today: date, flt: DecisionFilter | None = None,
-                sort: str = "name") -> bytes:
+def export_xlsx(
+    session: Session,
+    user: User,
+    *,
+    today: date,
+    flt: DecisionFilter | None = None,
+    sort: str = "name",
+) -> bytes:
     """An Excel workbook (write-only mode: rows are not kept in memory)."""
     import io
     from decimal import Decimal
@@ -262,18 +375,31 @@ def export_xlsx(session: Session, user: User, *, today: date, flt: DecisionFilte
     sheet = book.create_sheet("Decisions")
     sheet.append(list(EXPORT_COLUMNS))
     for row in iter_decisions(session, user, today=today, flt=flt, sort=sort):
-        sheet.append([float(v) if isinstance(v, Decimal) else (None if v == "" else v)
-                      for v in export_values(row)])
+        sheet.append(
+            [
+                float(v) if isinstance(v, Decimal) else (None if v == "" else v)
+                for v in export_values(row)
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def decisions_page(session: Session, user: User, *, today: date, flt: DecisionFilter,
-                   sort: str, page: int, page_size: int = 50) -> dict[str, Any]:
+def decisions_page(
+    session: Session,
+    user: User,
+    *,
+    today: date,
+    flt: DecisionFilter,
+    sort: str,
+    page: int,
+    page_size: int = 50,
+) -> dict[str, Any]:
     """The page: one page of rows plus the filter choices."""
     from accord.accounts.service import distinct_segments
 
-    result = list_decisions(session, user, today=today, flt=flt, sort=sort, page=page,
-                            page_size=page_size)
+    result = list_decisions(
+        session, user, today=today, flt=flt, sort=sort, page=page, page_size=page_size
+    )
     return {"result": result, "segments": distinct_segments(session, user)}

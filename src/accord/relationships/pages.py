@@ -26,28 +26,43 @@ def _filter(request: Request) -> tuple[DecisionFilter, dict[str, str]]:
 
 
 @router.get("/decisions")
-def decisions_page(request: Request, db: Db, user: PageUser, day: Today, sort: str = "name",
-                   page: int = 1) -> Any:
+def decisions_page(
+    request: Request, db: Db, user: PageUser, day: Today, sort: str = "name", page: int = 1
+) -> Any:
     flt, params = _filter(request)
     data = decisions.decisions_page(db, user, today=day, flt=flt, sort=sort, page=page)
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
-    return render(request, "decisions.html", {
-        "user": user, **data, "params": params, "sort": sort, "query": query,
-        "sorts": decisions.SORTS})
+    return render(
+        request,
+        "decisions.html",
+        {
+            "user": user,
+            **data,
+            "params": params,
+            "sort": sort,
+            "query": query,
+            "sorts": decisions.SORTS,
+        },
+    )
 
 
 @router.get("/decisions/export.csv")
 def export_csv(request: Request, db: Db, user: PageUser, day: Today, sort: str = "name") -> Any:
     flt, _ = _filter(request)
     chunks = list(decisions.export_csv(db, user, today=day, flt=flt, sort=sort))
-    return StreamingResponse(iter(chunks), media_type="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="decisions.csv"'})
+    return StreamingResponse(
+        iter(chunks),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
+    )
 
 
 @router.get("/decisions/export.xlsx")
 def export_xlsx(request: Request, db: Db, user: PageUser, day: Today, sort: str = "name") -> Any:
     flt, _ = _filter(request)
     body = decisions.export_xlsx(db, user, today=day, flt=flt, sort=sort)
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument."
-                                      "spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="decisions.xlsx"'})
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="decisions.xlsx"'},
+    )

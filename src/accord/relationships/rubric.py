@@ -34,8 +34,12 @@ STAGES = tuple(Stage)
 POTENTIALS = ("low", "medium", "high")
 
 CRITERIA = (
-    "contact_points", "supplier_position", "switching_cost",
-    "forecast_horizon", "information_sharing", "governance",
+    "contact_points",
+    "supplier_position",
+    "switching_cost",
+    "forecast_horizon",
+    "information_sharing",
+    "governance",
 )
 LABELS = {
     "contact_points": "Contact points",
@@ -46,21 +50,37 @@ LABELS = {
     "governance": "Governance",
 }
 LEVELS = {
-    "contact_points": ("one person each side", "2–4 contacts", "5–9 across functions",
-                       "10 or more incl. executives"),
+    "contact_points": (
+        "one person each side",
+        "2–4 contacts",
+        "5–9 across functions",
+        "10 or more incl. executives",
+    ),
     "supplier_position": ("one of many", "preferred, one of a few", "primary", "sole"),
     "switching_cost": ("none", "low", "significant", "high"),
     "forecast_horizon": ("order by order", "up to 1 year", "1–3 years", "3 years or more"),
-    "information_sharing": ("price and spec", "operational", "plans and forecasts",
-                            "strategy, open book"),
-    "governance": ("contract only", "occasional reviews", "regular business reviews",
-                   "joint steering"),
+    "information_sharing": (
+        "price and spec",
+        "operational",
+        "plans and forecasts",
+        "strategy, open book",
+    ),
+    "governance": (
+        "contract only",
+        "occasional reviews",
+        "regular business reviews",
+        "joint steering",
+    ),
 }
 DECISION_MEANING = {
-    Decision.INVEST: "move the relationship up a stage: more contact points, a plan, more resources",
+    Decision.INVEST: (
+        "move the relationship up a stage: more contact points, a plan, more resources"
+    ),
     Decision.MAINTAIN: "keep the relationship where it is and serve it efficiently",
-    Decision.RECALIBRATE: ("the cost of the relationship exceeds what the account can return: "
-                           "review the investments made"),
+    Decision.RECALIBRATE: (
+        "the cost of the relationship exceeds what the account can return: "
+        "review the investments made"
+    ),
 }
 
 _DEFAULT_TABLE = {
@@ -150,7 +170,9 @@ class StagePolicy:
         if not Decimal(0) <= self.share_for_2 <= self.share_for_3 <= self.share_for_4 <= Decimal(1):
             out.append("share_for_2/3/4: increasing shares between 0 and 1")
         if not 7 <= self.cooperative_from <= self.interdependent_from <= self.strategic_from <= 24:
-            out.append("cooperative_from/interdependent_from/strategic_from: 7 ≤ … ≤ 24, increasing")
+            out.append(
+                "cooperative_from/interdependent_from/strategic_from: 7 ≤ … ≤ 24, increasing"
+            )
         if self.contact_lookback_days < 1 or self.review_lookback_days < 1:
             out.append("lookback days: 1 or more")
         return out
@@ -210,7 +232,9 @@ class CriterionScore:
         return "data" if self.computed is not None else "default"
 
 
-def _step(value: int | Decimal, for2: int | Decimal, for3: int | Decimal, for4: int | Decimal) -> int:
+def _step(
+    value: int | Decimal, for2: int | Decimal, for3: int | Decimal, for4: int | Decimal
+) -> int:
     if value >= for4:
         return 4
     if value >= for3:
@@ -251,8 +275,11 @@ def assess(
     """The six criteria with their computed score, evidence in words and any override."""
     overrides = overrides or {}
     months = round(p.review_lookback_days / 30.5)
-    share = (f"share of wallet {ev.share_of_wallet * 100:.0f} %" if ev.share_of_wallet is not None
-             else "no estimate of the client's category spend")
+    share = (
+        f"share of wallet {ev.share_of_wallet * 100:.0f} %"
+        if ev.share_of_wallet is not None
+        else "no estimate of the client's category spend"
+    )
     computed: dict[str, tuple[int | None, str]] = {
         "contact_points": (
             score_contact_points(ev, p),
@@ -263,7 +290,8 @@ def assess(
         "switching_cost": (
             score_switching_cost(ev, p),
             f"{ev.product_lines} product lines bought in the last 12 months"
-            if ev.product_lines is not None else "no product lines recorded",
+            if ev.product_lines is not None
+            else "no product lines recorded",
         ),
         "forecast_horizon": (None, "no committed revenue or contract end dates in Accord yet"),
         "information_sharing": (None, "set by the manager"),
@@ -303,8 +331,10 @@ def decide(stage: Stage | str, potential: str, p: StagePolicy) -> Decision:
 def reasoning(stage: Stage | str, potential: str, p: StagePolicy) -> str:
     """The decision in words, for the account page."""
     decision = decide(stage, potential, p)
-    return (f"The relationship is {Stage(stage).value.lower()} and the account's potential is "
-            f"{potential}, so: {decision.value} — {DECISION_MEANING[decision]}.")
+    return (
+        f"The relationship is {Stage(stage).value.lower()} and the account's potential is "
+        f"{potential}, so: {decision.value} — {DECISION_MEANING[decision]}."
+    )
 
 
 def validate_override(criterion: str, score: int, reason: str | None) -> list[tuple[str, str]]:

@@ -38,30 +38,47 @@ def get_policy(session: Session, user: User) -> dict[str, Any]:
 
 def update_policy(session: Session, user: User, values: dict[str, Any]) -> dict[str, Any]:
     merged = {**stage_policy(session).to_dict(), **values}
-    return kam_settings.save(session, user, "stages", merged, StagePolicy.from_dict,
-                             StagePolicy.to_dict).to_dict()
+    return kam_settings.save(
+        session, user, "stages", merged, StagePolicy.from_dict, StagePolicy.to_dict
+    ).to_dict()
 
 
 def _overrides(session: Session, account_id: int) -> dict[str, tuple[int, str]]:
-    return {o.criterion: (o.score, o.reason) for o in session.scalars(
-        select(StageOverride).where(StageOverride.account_id == account_id))}
+    return {
+        o.criterion: (o.score, o.reason)
+        for o in session.scalars(
+            select(StageOverride).where(StageOverride.account_id == account_id)
+        )
+    }
 
 
 def _criteria_out(scores: list[rubric.CriterionScore]) -> list[CriterionScoreOut]:
     return [
         CriterionScoreOut(
-            criterion=c.criterion, label=rubric.LABELS[c.criterion], computed=c.computed,
-            evidence=c.evidence, override=c.override, reason=c.reason, score=c.score,
-            source=c.source, level=rubric.LEVELS[c.criterion][c.score - 1],
+            criterion=c.criterion,
+            label=rubric.LABELS[c.criterion],
+            computed=c.computed,
+            evidence=c.evidence,
+            override=c.override,
+            reason=c.reason,
+            score=c.score,
+            source=c.source,
+            level=rubric.LEVELS[c.criterion][c.score - 1],
         )
         for c in scores
     ]
 
 
 def _assessment_out(a: StageAssessment) -> AssessmentOut:
-    return AssessmentOut(id=a.id, assessed_on=a.assessed_on, assessed_by=a.assessed_by,
-                         recorded_stage=a.recorded_stage, suggested_stage=a.suggested_stage,
-                         suggested_total=a.suggested_total, comment=a.comment)
+    return AssessmentOut(
+        id=a.id,
+        assessed_on=a.assessed_on,
+        assessed_by=a.assessed_by,
+        recorded_stage=a.recorded_stage,
+        suggested_stage=a.suggested_stage,
+        suggested_total=a.suggested_total,
+        comment=a.comment,
+    )
 
 
 def _current_potential(session: Session, account_id: int) -> str | None:
@@ -72,8 +89,9 @@ def _current_potential(session: Session, account_id: int) -> str | None:
     return session.scalar(select(p.c.potential).where(p.c.account_id == account_id))
 
 
-def _rubric(session: Session, account_id: int, today: date, policy: StagePolicy
-            ) -> list[rubric.CriterionScore]:
+def _rubric(
+    session: Session, account_id: int, today: date, policy: StagePolicy
+) -> list[rubric.CriterionScore]:
     ev = evidence.gather(session, account_id, today, policy)
     return rubric.assess(ev, policy, _overrides(session, account_id))
 
@@ -85,9 +103,13 @@ def stage_view(session: Session, user: User, account_id: int, *, today: date) ->
     scores = _rubric(session, account_id, today, policy)
     total = rubric.total(scores)
     suggested = rubric.stage_for_total(total, policy)
-    history = list(session.scalars(
-        select(StageAssessment).where(StageAssessment.account_id == account_id)
-        .order_by(StageAssessment.id.desc())))
+    history = list(
+        session.scalars(
+            select(StageAssessment)
+            .where(StageAssessment.account_id == account_id)
+            .order_by(StageAssessment.id.desc())
+        )
+    )
     latest = history[0] if history else None  # assessments are appended: highest id is latest
     potential = _current_potential(session, account_id)
     decision = basis = words = None
@@ -97,17 +119,23 @@ def stage_view(session: Session, user: User, account_id: int, *, today: date) ->
         decision = rubric.decide(stage, potential, policy).value
         words = rubric.reasoning(stage, potential, policy)
     return StageOut(
-        account_id=account_id, criteria=_criteria_out(scores), suggested_total=total,
+        account_id=account_id,
+        criteria=_criteria_out(scores),
+        suggested_total=total,
         suggested_stage=suggested.value,
         recorded_stage=latest.recorded_stage if latest else None,
         recorded_on=latest.assessed_on if latest else None,
-        potential=potential, decision=decision, decision_basis=basis, reasoning=words,
+        potential=potential,
+        decision=decision,
+        decision_basis=basis,
+        reasoning=words,
         history=[_assessment_out(a) for a in history],
     )
 
 
-def set_override(session: Session, user: User, account_id: int, criterion: str,
-                 data: OverrideIn, *, today: date) -> StageOut:
+def set_override(
+    session: Session, user: User, account_id: int, criterion: str, data: OverrideIn, *, today: date
+) -> StageOut:
     get_writable_account(session, user, account_id)
     problems = rubric.validate_override(criterion, data.score, data.reason)
     if problems:
@@ -119,13 +147,21 @@ def set_override(session: Session, user: User, account_id: int, criterion: str,
         session.add(row)
     row.score, row.reason, row.set_by, row.set_at = data.score, data.reason, user.email, utcnow()
     session.flush()
-    audit.record(session, user, "override", "stage_criterion", f"{account_id}:{criterion}",
-                 before=before, after={"score": data.score, "reason": data.reason})
+    audit.record(
+        session,
+        user,
+        "override",
+        "stage_criterion",
+        f"{account_id}:{criterion}",
+        before=before,
+        after={"score": data.score, "reason": data.reason},
+    )
     return stage_view(session, user, account_id, today=today)
 
 
-def clear_override(session: Session, user: User, account_id: int, criterion: str, *,
-                   today: date) -> StageOut:
+def clear_override(
+    session: Session, user: User, account_id: int, criterion: str, *, today: date
+) -> StageOut:
     get_writable_account(session, user, account_id)
     row = session.get(StageOverride, (account_id, criterion))
     if row is None:
@@ -133,13 +169,15 @@ def clear_override(session: Session, user: User, account_id: int, criterion: str
     before = {"score": row.score, "reason": row.reason}
     session.delete(row)
     session.flush()
-    audit.record(session, user, "delete", "stage_criterion", f"{account_id}:{criterion}",
-                 before=before)
+    audit.record(
+        session, user, "delete", "stage_criterion", f"{account_id}:{criterion}", before=before
+    )
     return stage_view(session, user, account_id, today=today)
 
 
-def record_stage(session: Session, user: User, account_id: int, data: AssessmentIn, *,
-                 today: date) -> StageOut:
+def record_stage(
+    session: Session, user: User, account_id: int, data: AssessmentIn, *, today: date
+) -> StageOut:
     """Record the stage (the suggested one unless the manager chooses another): history."""
     get_writable_account(session, user, account_id)
     policy = stage_policy(session)
@@ -148,21 +186,51 @@ def record_stage(session: Session, user: User, account_id: int, data: Assessment
     suggested = rubric.stage_for_total(total, policy)
     recorded = Stage(data.stage) if data.stage else suggested
     if recorded is not suggested and not data.comment:
-        raise ValidationFailed([FieldProblem(
-            "comment", f"say why the stage is {recorded.value} when the rubric suggests "
-                       f"{suggested.value}")])
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "comment",
+                    f"say why the stage is {recorded.value} when the rubric suggests "
+                    f"{suggested.value}",
+                )
+            ]
+        )
     row = StageAssessment(
-        account_id=account_id, assessed_on=today, assessed_by=user.email,
-        recorded_stage=recorded.value, suggested_stage=suggested.value, suggested_total=total,
-        comment=data.comment, created_at=utcnow(),
-        detail=[{"criterion": c.criterion, "computed": c.computed, "evidence": c.evidence,
-                 "override": c.override, "reason": c.reason, "score": c.score} for c in scores],
+        account_id=account_id,
+        assessed_on=today,
+        assessed_by=user.email,
+        recorded_stage=recorded.value,
+        suggested_stage=suggested.value,
+        suggested_total=total,
+        comment=data.comment,
+        created_at=utcnow(),
+        detail=[
+            {
+                "criterion": c.criterion,
+                "computed": c.computed,
+                "evidence": c.evidence,
+                "override": c.override,
+                "reason": c.reason,
+                "score": c.score,
+            }
+            for c in scores
+        ],
     )
     session.add(row)
     session.flush()
-    audit.record(session, user, "create", "stage_assessment", row.id, after={
-        "account_id": account_id, "recorded_stage": recorded.value,
-        "suggested_stage": suggested.value, "total": total})
+    audit.record(
+        session,
+        user,
+        "create",
+        "stage_assessment",
+        row.id,
+        after={
+            "account_id": account_id,
+            "recorded_stage": recorded.value,
+            "suggested_stage": suggested.value,
+            "total": total,
+        },
+    )
     return stage_view(session, user, account_id, today=today)
 
 
@@ -170,15 +238,25 @@ def list_recorded_stages(session: Session, user: User, *, limit: int = 500) -> l
     """The latest recorded stage of every visible account that has one (``accord stages``)."""
     from sqlalchemy import func
 
-    latest = (select(func.max(StageAssessment.id).label("id"))
-              .group_by(StageAssessment.account_id).subquery())
+    latest = (
+        select(func.max(StageAssessment.id).label("id"))
+        .group_by(StageAssessment.account_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(Account.id, Account.name, StageAssessment.recorded_stage,
-               StageAssessment.suggested_stage, StageAssessment.suggested_total,
-               StageAssessment.assessed_on, StageAssessment.assessed_by)
+        select(
+            Account.id,
+            Account.name,
+            StageAssessment.recorded_stage,
+            StageAssessment.suggested_stage,
+            StageAssessment.suggested_total,
+            StageAssessment.assessed_on,
+            StageAssessment.assessed_by,
+        )
         .join(StageAssessment, StageAssessment.account_id == Account.id)
         .join(latest, latest.c.id == StageAssessment.id)
         .where(visible_accounts(user))
-        .order_by(Account.name_key, Account.id).limit(limit)
+        .order_by(Account.name_key, Account.id)
+        .limit(limit)
     ).all()
     return [dict(r._mapping) for r in rows]

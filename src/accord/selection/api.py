@@ -27,75 +27,124 @@ TAGS = ["selection matrix"]
 Today = Annotated[date, Depends(today)]
 
 
-@router.get("/selection/criteria", tags=TAGS, response_model=CriteriaOut, responses=problems(),
-            summary="The current attractiveness and buying criteria with weights and anchors")
+@router.get(
+    "/selection/criteria",
+    tags=TAGS,
+    response_model=CriteriaOut,
+    responses=problems(),
+    summary="The current attractiveness and buying criteria with weights and anchors",
+)
 def get_criteria(db: Db, user: Caller) -> CriteriaOut:
     return service.list_criteria(db, user)
 
 
-@router.put("/selection/criteria/{kind}", tags=TAGS, response_model=list[CriterionOut],
-            responses=problems(403), summary="Replace a criteria set (weights sum to 100)",
-            description="`kind` is `attractiveness` or `buying`. Admins and heads only. "
-                        "Earlier scorings keep the criteria they were scored against.")
+@router.put(
+    "/selection/criteria/{kind}",
+    tags=TAGS,
+    response_model=list[CriterionOut],
+    responses=problems(403),
+    summary="Replace a criteria set (weights sum to 100)",
+    description="`kind` is `attractiveness` or `buying`. Admins and heads only. "
+    "Earlier scorings keep the criteria they were scored against.",
+)
 def put_criteria(kind: str, body: CriteriaSetIn, db: Db, user: Caller) -> list[CriterionOut]:
     return service.replace_criteria(db, user, kind, body.criteria)
 
 
-@router.get("/selection/settings", tags=TAGS, responses=problems(),
-            summary="Cut lines, potential thresholds, check limits, revenue window")
+@router.get(
+    "/selection/settings",
+    tags=TAGS,
+    responses=problems(),
+    summary="Cut lines, potential thresholds, check limits, revenue window",
+)
 def get_settings(db: Db, user: Caller) -> dict[str, Any]:
     return service.get_policy(db, user)
 
 
-@router.put("/selection/settings", tags=TAGS, responses=problems(403),
-            summary="Change selection settings (admins and heads; only the fields given)")
+@router.put(
+    "/selection/settings",
+    tags=TAGS,
+    responses=problems(403),
+    summary="Change selection settings (admins and heads; only the fields given)",
+)
 def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     return service.update_policy(db, user, body)
 
 
-@router.get("/accounts/{account_id}/scorings", tags=TAGS, response_model=list[ScoringOut],
-            responses=problems(404), summary="Every scoring of an account, newest first")
+@router.get(
+    "/accounts/{account_id}/scorings",
+    tags=TAGS,
+    response_model=list[ScoringOut],
+    responses=problems(404),
+    summary="Every scoring of an account, newest first",
+)
 def get_scorings(account_id: int, db: Db, user: Caller) -> list[ScoringOut]:
     return service.list_scorings(db, user, account_id)
 
 
-@router.post("/accounts/{account_id}/scorings", tags=TAGS, response_model=ScoringOut,
-             status_code=201, responses=problems(403, 404),
-             summary="Score an account (every criterion 0–10; us and the best competitor)")
-def post_scoring(account_id: int, body: ScoringIn, db: Db, user: Caller, day: Today
-                 ) -> ScoringOut:
+@router.post(
+    "/accounts/{account_id}/scorings",
+    tags=TAGS,
+    response_model=ScoringOut,
+    status_code=201,
+    responses=problems(403, 404),
+    summary="Score an account (every criterion 0–10; us and the best competitor)",
+)
+def post_scoring(account_id: int, body: ScoringIn, db: Db, user: Caller, day: Today) -> ScoringOut:
     return service.score_account(db, user, account_id, body, today=day)
 
 
-@router.get("/accounts/{account_id}/selection", tags=TAGS, response_model=SelectionStatusOut,
-            responses=problems(404), summary="The account's tier and whether it is deselected")
+@router.get(
+    "/accounts/{account_id}/selection",
+    tags=TAGS,
+    response_model=SelectionStatusOut,
+    responses=problems(404),
+    summary="The account's tier and whether it is deselected",
+)
 def get_selection(account_id: int, db: Db, user: Caller) -> SelectionStatusOut:
     return service.selection_status(db, user, account_id)
 
 
-@router.post("/accounts/{account_id}/deselection", tags=TAGS, response_model=SelectionStatusOut,
-             responses=problems(403, 404), summary="Take the account out of the key-account "
-                                                   "programme (tier 'not key'; heads, admins)")
-def post_deselection(account_id: int, body: DeselectIn, db: Db, user: Caller
-                     ) -> SelectionStatusOut:
+@router.post(
+    "/accounts/{account_id}/deselection",
+    tags=TAGS,
+    response_model=SelectionStatusOut,
+    responses=problems(403, 404),
+    summary="Take the account out of the key-account programme (tier 'not key'; heads, admins)",
+)
+def post_deselection(account_id: int, body: DeselectIn, db: Db, user: Caller) -> SelectionStatusOut:
     return service.deselect(db, user, account_id, body.reason)
 
 
-@router.delete("/accounts/{account_id}/deselection", tags=TAGS,
-               response_model=SelectionStatusOut, responses=problems(403, 404),
-               summary="Put a deselected account back (its latest scoring places it again)")
+@router.delete(
+    "/accounts/{account_id}/deselection",
+    tags=TAGS,
+    response_model=SelectionStatusOut,
+    responses=problems(403, 404),
+    summary="Put a deselected account back (its latest scoring places it again)",
+)
 def delete_deselection(account_id: int, db: Db, user: Caller) -> SelectionStatusOut:
     return service.reselect(db, user, account_id)
 
 
-@router.get("/matrix", tags=TAGS, response_model=MatrixOut, responses=problems(),
-            summary="Scored accounts placed on the matrix, movement, portfolio checks")
-def get_matrix(db: Db, user: Caller, day: Today, manager_id: int | None = None,
-               segment: str | None = None) -> MatrixOut:
+@router.get(
+    "/matrix",
+    tags=TAGS,
+    response_model=MatrixOut,
+    responses=problems(),
+    summary="Scored accounts placed on the matrix, movement, portfolio checks",
+)
+def get_matrix(
+    db: Db, user: Caller, day: Today, manager_id: int | None = None, segment: str | None = None
+) -> MatrixOut:
     return matrix_service.matrix(db, user, today=day, manager_id=manager_id, segment=segment)
 
 
-@router.get("/accounts/{account_id}/kam", tags=TAGS, responses=problems(404),
-            summary="Quadrant, potential, stage, decision and health of one account")
+@router.get(
+    "/accounts/{account_id}/kam",
+    tags=TAGS,
+    responses=problems(404),
+    summary="Quadrant, potential, stage, decision and health of one account",
+)
 def get_kam_summary(account_id: int, db: Db, user: Caller, day: Today) -> dict[str, Any]:
     return service.account_kam_summary(db, user, account_id, day).as_json()

@@ -29,8 +29,9 @@ def _today(value: str | None) -> date:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
-TodayOption = Annotated[str | None, typer.Option("--today", help="Evaluate as of this day "
-                                                 "(YYYY-MM-DD; default: today)")]
+TodayOption = Annotated[
+    str | None, typer.Option("--today", help="Evaluate as of this day (YYYY-MM-DD; default: today)")
+]
 
 
 @handles_errors
@@ -43,25 +44,50 @@ def matrix(
     """The selection matrix: every scored account's quadrant, and the portfolio checks."""
     day = _today(today)
     with unit_of_work() as session:
-        out = matrix_service.matrix(session, acting_user(session), today=day,
-                                    manager_id=manager_id, segment=segment)
+        out = matrix_service.matrix(
+            session, acting_user(session), today=day, manager_id=manager_id, segment=segment
+        )
     if fmt is Format.JSON:
         typer.echo(json.dumps(out.model_dump(mode="json"), indent=2))
         return
-    table = Table(title=f"Selection matrix (revenue window {out.window_months} months to "
-                        f"{out.as_of}; cuts: attractiveness {out.attractiveness_cut}, "
-                        f"strength {out.strength_cut})")
-    for col, just in (("id", "right"), ("account", "left"), ("quadrant", "left"),
-                      ("tier", "left"), ("attractiveness", "right"), ("strength", "right"),
-                      ("potential", "left"), ("revenue", "right"), ("ABC", "left"),
-                      ("scored", "left"), ("moved from", "left")):
+    table = Table(
+        title=f"Selection matrix (revenue window {out.window_months} months to "
+        f"{out.as_of}; cuts: attractiveness {out.attractiveness_cut}, "
+        f"strength {out.strength_cut})"
+    )
+    for col, just in (
+        ("id", "right"),
+        ("account", "left"),
+        ("quadrant", "left"),
+        ("tier", "left"),
+        ("attractiveness", "right"),
+        ("strength", "right"),
+        ("potential", "left"),
+        ("revenue", "right"),
+        ("ABC", "left"),
+        ("scored", "left"),
+        ("moved from", "left"),
+    ):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for p in out.points:
-        moved = ("" if p.previous_attractiveness is None else
-                 f"{p.previous_attractiveness} / {p.previous_strength}")
-        table.add_row(str(p.account_id), p.name, p.quadrant, p.tier, str(p.attractiveness),
-                      "—" if p.strength is None else str(p.strength), p.potential,
-                      f"{p.revenue:,.2f}", p.abc or "—", p.scored_on.isoformat(), moved)
+        moved = (
+            ""
+            if p.previous_attractiveness is None
+            else f"{p.previous_attractiveness} / {p.previous_strength}"
+        )
+        table.add_row(
+            str(p.account_id),
+            p.name,
+            p.quadrant,
+            p.tier,
+            str(p.attractiveness),
+            "—" if p.strength is None else str(p.strength),
+            p.potential,
+            f"{p.revenue:,.2f}",
+            p.abc or "—",
+            p.scored_on.isoformat(),
+            moved,
+        )
     console.print(table)
     console.print("  ".join(f"{k}: {v}" for k, v in out.counts.items()), highlight=False)
     for check in out.checks:

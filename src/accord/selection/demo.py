@@ -24,20 +24,34 @@ from accord.selection.rules import CriterionKind
 from accord.selection.service import active_criteria
 from accord.selection.settings import selection_policy
 
-COMPETITORS = ("Northwind Supply", "Contoso", "Fabrikam", "Tailspin Partners", "Adatum",
-               "Litware", "Proseware", "Wingtip Group")
+COMPETITORS = (
+    "Northwind Supply",
+    "Contoso",
+    "Fabrikam",
+    "Tailspin Partners",
+    "Adatum",
+    "Litware",
+    "Proseware",
+    "Wingtip Group",
+)
 
 
 def _pick(session: Session, rng: random.Random, today: date, count: int) -> list[tuple[int, int]]:
     """(account_id, rank) of the largest companies plus a random sample of the others."""
     revenue_view.ensure_fresh(session, today, selection_policy(session))
     kr = revenue_view.revenue_table()
-    ranked = session.execute(
-        select(Account.id).join(kr, kr.account_id == Account.id)
-        .where(Account.kind == "company", Account.status.in_(("active", "onboarding")))
-        .order_by(kr.current_cents.desc(), Account.id)).scalars().all()
+    ranked = (
+        session.execute(
+            select(Account.id)
+            .join(kr, kr.account_id == Account.id)
+            .where(Account.kind == "company", Account.status.in_(("active", "onboarding")))
+            .order_by(kr.current_cents.desc(), Account.id)
+        )
+        .scalars()
+        .all()
+    )
     top = list(ranked[: count // 2])
-    rest = list(ranked[count // 2:])
+    rest = list(ranked[count // 2 :])
     sample = rng.sample(rest, min(len(rest), count - len(top)))
     rank = {a: i for i, a in enumerate(ranked)}
     return sorted(((a, rank[a]) for a in top + sample), key=lambda t: t[0])
@@ -77,28 +91,51 @@ def seed_demo(session: Session, *, seed: int, today: date, count: int = 300) -> 
                 them = [50] * len(buying)
             day = today - timedelta(days=rng.randint(380, 520) if earlier else rng.randint(5, 420))
             manager = managers.get(account_id)
-            rows.append({
-                "account_id": account_id, "scored_on": day, "scored_by_id": manager,
-                "scored_by": emails.get(manager, "demo"),
-                "comment": "annual key-account review" if not earlier else "first scoring",
-                "competitor_name": rng.choice(COMPETITORS),
-                "attractiveness_milli": rules.weighted(aw, a_scores),
-                "us_weighted": rules.weighted(bw, us),
-                "competitor_weighted": rules.weighted(bw, them),
-                "potential_override": None,
-                "detail": {
-                    "attractiveness": [{"criterion_id": cr.id, "name": cr.name,
-                                        "weight": cr.weight, "score": str(s / 10)}
-                                       for cr, s in zip(attr, a_scores, strict=True)],
-                    "buying": [{"criterion_id": cr.id, "name": cr.name, "weight": cr.weight,
-                                "us": str(u / 10), "competitor": str(t / 10)}
-                               for cr, u, t in zip(buying, us, them, strict=True)],
-                },
-                "created_at": utcnow(),
-            })
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "scored_on": day,
+                    "scored_by_id": manager,
+                    "scored_by": emails.get(manager, "demo"),
+                    "comment": "annual key-account review" if not earlier else "first scoring",
+                    "competitor_name": rng.choice(COMPETITORS),
+                    "attractiveness_milli": rules.weighted(aw, a_scores),
+                    "us_weighted": rules.weighted(bw, us),
+                    "competitor_weighted": rules.weighted(bw, them),
+                    "potential_override": None,
+                    "detail": {
+                        "attractiveness": [
+                            {
+                                "criterion_id": cr.id,
+                                "name": cr.name,
+                                "weight": cr.weight,
+                                "score": str(s / 10),
+                            }
+                            for cr, s in zip(attr, a_scores, strict=True)
+                        ],
+                        "buying": [
+                            {
+                                "criterion_id": cr.id,
+                                "name": cr.name,
+                                "weight": cr.weight,
+                                "us": str(u / 10),
+                                "competitor": str(t / 10),
+                            }
+                            for cr, u, t in zip(buying, us, them, strict=True)
+                        ],
+                    },
+                    "created_at": utcnow(),
+                }
+            )
     if rows:
         session.execute(insert(Scoring), rows)
     rebuild_current(session)
-    audit.record(session, None, "demo_seeded", "selection", None,
-                 after={"scorings": len(rows), "accounts": len(picked)})
+    audit.record(
+        session,
+        None,
+        "demo_seeded",
+        "selection",
+        None,
+        after={"scorings": len(rows), "accounts": len(picked)},
+    )
     return len(rows)

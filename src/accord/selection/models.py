@@ -151,7 +151,7 @@ class SelectionCurrent(Base):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
-    scoring_id: Mapped[int] = mapped_column(
-        ForeignKey("selection_scorings.id", ondelete="CASCADE"))
+    scoring_id: Mapped[int] = mapped_column(ForeignKey("selection_scorings.id", ondelete="CASCADE"))
     previous_scoring_id: Mapped[int | None] = mapped_column(
-        ForeignKey("selection_scorings.id", ondelete="SET NULL"))
+        ForeignKey("selection_scorings.id", ondelete="SET NULL")
+    )

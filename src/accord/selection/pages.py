@@ -34,22 +34,52 @@ def _int(value: str | None) -> int | None:
 
 
 @router.get("/matrix")
-def matrix_page(request: Request, db: Db, user: PageUser, day: Today,
-                manager_id: str | None = None, segment: str | None = None) -> Any:
-    data = matrix_service.matrix_page(db, user, today=day, manager_id=_int(manager_id),
-                                      segment=segment or None)
-    return render(request, "matrix.html", {"user": user, **data,
-                                           "filters": {"manager_id": _int(manager_id),
-                                                       "segment": segment or ""}})
+def matrix_page(
+    request: Request,
+    db: Db,
+    user: PageUser,
+    day: Today,
+    manager_id: str | None = None,
+    segment: str | None = None,
+) -> Any:
+    data = matrix_service.matrix_page(
+        db, user, today=day, manager_id=_int(manager_id), segment=segment or None
+    )
+    return render(
+        request,
+        "matrix.html",
+        {
+            "user": user,
+            **data,
+            "filters": {"manager_id": _int(manager_id), "segment": segment or ""},
+        },
+    )
 
 
-def _kam(request: Request, db: Any, user: Any, account_id: int, day: date,
-         errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-         status_code: int = 200) -> Any:
+def _kam(
+    request: Request,
+    db: Any,
+    user: Any,
+    account_id: int,
+    day: date,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Any:
     page = kam_page(db, user, account_id, day)
-    return render(request, "account_kam.html", {
-        "user": user, "account": page.account, "kam": page.summary, "criteria": page.criteria,
-        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+    return render(
+        request,
+        "account_kam.html",
+        {
+            "user": user,
+            "account": page.account,
+            "kam": page.summary,
+            "criteria": page.criteria,
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/accounts/{account_id}/kam")
@@ -64,32 +94,50 @@ def _scoring_from_form(form: dict[str, Any]) -> dict[str, Any]:
             attractiveness.append({"criterion_id": int(key[2:]), "score": value or None})
         elif key.startswith("us_"):
             cid = int(key[3:])
-            buying.append({"criterion_id": cid, "us": value or None,
-                           "competitor": form.get(f"them_{cid}") or None})
-    return {"attractiveness": attractiveness, "buying": buying,
-            "competitor_name": form.get("competitor_name") or "",
-            "comment": form.get("comment") or None,
-            "potential_override": form.get("potential_override") or None}
+            buying.append(
+                {
+                    "criterion_id": cid,
+                    "us": value or None,
+                    "competitor": form.get(f"them_{cid}") or None,
+                }
+            )
+    return {
+        "attractiveness": attractiveness,
+        "buying": buying,
+        "competitor_name": form.get("competitor_name") or "",
+        "comment": form.get("comment") or None,
+        "potential_override": form.get("potential_override") or None,
+    }
 
 
 @router.post("/accounts/{account_id}/kam/score", dependencies=csrf)
-def score(request: Request, account_id: int, db: Db, user: PageUser, day: Today,
-          form: FormData) -> Any:
+def score(
+    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+) -> Any:
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     try:
         data = ScoringIn.model_validate(_scoring_from_form(values))
         result = service.score_account(db, user, account_id, data, today=day)
     except (ValidationFailed, ValidationError) as exc:
         db.rollback()
-        return _kam(request, db, user, account_id, day, errors=form_errors(exc), values=values,
-                    status_code=422)
+        return _kam(
+            request,
+            db,
+            user,
+            account_id,
+            day,
+            errors=form_errors(exc),
+            values=values,
+            status_code=422,
+        )
     flash(request, f"Scored: {result.quadrant}, potential {result.potential}.")
     return RedirectResponse(f"/accounts/{account_id}/kam", status_code=303)
 
 
 @router.post("/accounts/{account_id}/kam/stage", dependencies=csrf)
-def record_stage(request: Request, account_id: int, db: Db, user: PageUser, day: Today,
-                 form: FormData) -> Any:
+def record_stage(
+    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+) -> Any:
     stage = form.get("stage") or None
     comment = form.get("comment") or None
     try:
@@ -97,52 +145,59 @@ def record_stage(request: Request, account_id: int, db: Db, user: PageUser, day:
         out = stage_service.record_stage(db, user, account_id, data, today=day)
     except (ValidationFailed, ValidationError) as exc:
         db.rollback()
-        return _kam(request, db, user, account_id, day, errors=form_errors(exc),
-                    status_code=422)
+        return _kam(request, db, user, account_id, day, errors=form_errors(exc), status_code=422)
     flash(request, f"Stage recorded: {out.recorded_stage}.")
     return RedirectResponse(f"/accounts/{account_id}/kam#stage", status_code=303)
 
 
 @router.post("/accounts/{account_id}/kam/override", dependencies=csrf)
-def override(request: Request, account_id: int, db: Db, user: PageUser, day: Today,
-             form: FormData) -> Any:
+def override(
+    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+) -> Any:
     criterion = str(form.get("criterion") or "")
     try:
-        data = OverrideIn.model_validate({"score": form.get("score") or 0,
-                                          "reason": form.get("reason") or ""})
+        data = OverrideIn.model_validate(
+            {"score": form.get("score") or 0, "reason": form.get("reason") or ""}
+        )
         stage_service.set_override(db, user, account_id, criterion, data, today=day)
     except (ValidationFailed, ValidationError) as exc:
         db.rollback()
-        return _kam(request, db, user, account_id, day, errors=form_errors(exc),
-                    status_code=422)
+        return _kam(request, db, user, account_id, day, errors=form_errors(exc), status_code=422)
     flash(request, "Override saved.")
     return RedirectResponse(f"/accounts/{account_id}/kam#stage", status_code=303)
 
 
 @router.post("/accounts/{account_id}/kam/override/{criterion}/clear", dependencies=csrf)
-def clear_override(request: Request, account_id: int, criterion: str, db: Db, user: PageUser,
-                   day: Today) -> Any:
+def clear_override(
+    request: Request, account_id: int, criterion: str, db: Db, user: PageUser, day: Today
+) -> Any:
     stage_service.clear_override(db, user, account_id, criterion, today=day)
     flash(request, "Override removed; the evidence counts again.")
     return RedirectResponse(f"/accounts/{account_id}/kam#stage", status_code=303)
 
 
 @router.post("/accounts/{account_id}/kam/health", dependencies=csrf)
-def recompute_health(request: Request, account_id: int, db: Db, user: PageUser,
-                     day: Today) -> Any:
+def recompute_health(request: Request, account_id: int, db: Db, user: PageUser, day: Today) -> Any:
     out = health_service.recompute_account(db, user, account_id, today=day)
     flash(request, f"Health stored: {out.score if out.score is not None else '—'}.")
     return RedirectResponse(f"/accounts/{account_id}/kam#health", status_code=303)
 
 
 @router.post("/accounts/{account_id}/kam/deselect", dependencies=csrf)
-def deselect(request: Request, account_id: int, db: Db, user: PageUser, day: Today,
-             form: FormData) -> Any:
+def deselect(
+    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+) -> Any:
     reason = str(form.get("reason") or "").strip()
     if not reason:
-        return _kam(request, db, user, account_id, day,
-                    errors={"deselect_reason": "say why the account is no longer key"},
-                    status_code=422)
+        return _kam(
+            request,
+            db,
+            user,
+            account_id,
+            day,
+            errors={"deselect_reason": "say why the account is no longer key"},
+            status_code=422,
+        )
     service.deselect(db, user, account_id, reason)
     flash(request, "Account deselected: tier 'not key'.")
     return RedirectResponse(f"/accounts/{account_id}/kam", status_code=303)

@@ -27,9 +27,14 @@ def ranked_scorings() -> Subquery:
 
 def update_current(session: Session, account_id: int) -> None:
     """Keep ``selection_current`` right for one account after a scoring write."""
-    ids = list(session.scalars(
-        select(Scoring.id).where(Scoring.account_id == account_id)
-        .order_by(Scoring.scored_on.desc(), Scoring.id.desc()).limit(2)))
+    ids = list(
+        session.scalars(
+            select(Scoring.id)
+            .where(Scoring.account_id == account_id)
+            .order_by(Scoring.scored_on.desc(), Scoring.id.desc())
+            .limit(2)
+        )
+    )
     row = session.get(SelectionCurrent, account_id)
     if not ids:
         if row is not None:
@@ -49,11 +54,14 @@ def rebuild_current(session: Session) -> None:
     ranked = ranked_scorings()
     prev = aliased(ranked, name="prev_rank")
     session.execute(delete(SelectionCurrent))
-    session.execute(insert(SelectionCurrent).from_select(
-        ["account_id", "scoring_id", "previous_scoring_id"],
-        select(ranked.c.account_id, ranked.c.id, prev.c.id)
-        .outerjoin(prev, and_(prev.c.account_id == ranked.c.account_id, prev.c.rn == 2))
-        .where(ranked.c.rn == 1)))
+    session.execute(
+        insert(SelectionCurrent).from_select(
+            ["account_id", "scoring_id", "previous_scoring_id"],
+            select(ranked.c.account_id, ranked.c.id, prev.c.id)
+            .outerjoin(prev, and_(prev.c.account_id == ranked.c.account_id, prev.c.rn == 2))
+            .where(ranked.c.rn == 1),
+        )
+    )
     session.flush()
 
 
@@ -86,8 +94,9 @@ def placed(policy: SelectionPolicy, *, with_previous: bool = False) -> Subquery:
     prev_us_weighted, prev_competitor_weighted, prev_scored_on].
     """
     latest = aliased(Scoring, name="latest")
-    quadrant = quadrant_expr(latest.attractiveness_milli, latest.us_weighted,
-                             latest.competitor_weighted, policy)
+    quadrant = quadrant_expr(
+        latest.attractiveness_milli, latest.us_weighted, latest.competitor_weighted, policy
+    )
     deselected = Deselection.account_id.is_not(None)
     columns: list[Any] = [
         SelectionCurrent.account_id,
@@ -97,8 +106,9 @@ def placed(policy: SelectionPolicy, *, with_previous: bool = False) -> Subquery:
         latest.us_weighted,
         latest.competitor_weighted,
         quadrant.label("quadrant"),
-        potential_expr(latest.attractiveness_milli, latest.potential_override,
-                       policy).label("potential"),
+        potential_expr(latest.attractiveness_milli, latest.potential_override, policy).label(
+            "potential"
+        ),
         case((deselected, literal(NOT_KEY)), else_=quadrant).label("tier"),
         deselected.label("deselected"),
     ]

@@ -60,16 +60,13 @@ def revenue_windows(as_of: int, window: int, abc_a_bp: int, abc_b_bp: int) -> Su
         0,
     )
     total = func.sum(sums.c.current_cents).over()
-    ranked = (
-        select(
-            sums.c.account_id,
-            sums.c.current_cents,
-            sums.c.previous_cents,
-            before.label("before_cents"),
-            total.label("total_cents"),
-        )
-        .subquery("ranked")
-    )
+    ranked = select(
+        sums.c.account_id,
+        sums.c.current_cents,
+        sums.c.previous_cents,
+        before.label("before_cents"),
+        total.label("total_cents"),
+    ).subquery("ranked")
     abc = case(
         (ranked.c.current_cents <= 0, literal(None)),
         (ranked.c.before_cents * 10000 < ranked.c.total_cents * abc_a_bp, literal("A")),
@@ -114,7 +111,10 @@ def is_fresh(session: Session, basis: RevenueBasis) -> bool:
     if state is None:
         return False
     return (state.as_of, state.window_months, state.abc_a_bp, state.abc_b_bp) == (
-        basis.as_of, basis.window_months, basis.abc_a_bp, basis.abc_b_bp
+        basis.as_of,
+        basis.window_months,
+        basis.abc_a_bp,
+        basis.abc_b_bp,
     ) and (state.max_line_id, state.max_month) == _fingerprint(session)
 
 

@@ -44,8 +44,13 @@ class CriterionKind(StrEnum):
 
 
 NOT_KEY = "not key"
-TIERS = (Quadrant.STRATEGIC.value, Quadrant.STAR.value, Quadrant.STATUS.value,
-         Quadrant.STREAMLINE.value, NOT_KEY)
+TIERS = (
+    Quadrant.STRATEGIC.value,
+    Quadrant.STAR.value,
+    Quadrant.STATUS.value,
+    Quadrant.STREAMLINE.value,
+    NOT_KEY,
+)
 #: Quadrants that make an account a key account ("large is not key").
 KEY_QUADRANTS = frozenset({Quadrant.STRATEGIC, Quadrant.STAR})
 STRATEGY = {
@@ -176,8 +181,13 @@ def criteria_problems(
     if kind is CriterionKind.ATTRACTIVENESS and not (
         policy.min_criteria <= len(criteria) <= policy.max_criteria
     ):
-        problems.append(("criteria", f"choose {policy.min_criteria}–{policy.max_criteria} "
-                                     f"attractiveness criteria, not {len(criteria)}"))
+        problems.append(
+            (
+                "criteria",
+                f"choose {policy.min_criteria}–{policy.max_criteria} "
+                f"attractiveness criteria, not {len(criteria)}",
+            )
+        )
     if kind is CriterionKind.BUYING and not 1 <= len(criteria) <= 20:
         problems.append(("criteria", "give between 1 and 20 buying criteria"))
     seen: set[str] = set()
@@ -272,11 +282,15 @@ class CheckResult:
 def key_count_check(key_count: int, policy: SelectionPolicy) -> CheckResult:
     lo, hi, many = policy.key_count_min, policy.key_count_max, policy.key_count_too_many
     if key_count > many:
-        return CheckResult("key_count", "warn",
-                           f"{key_count} key accounts: more than {many} is too many to manage as key")
+        return CheckResult(
+            "key_count",
+            "warn",
+            f"{key_count} key accounts: more than {many} is too many to manage as key",
+        )
     if key_count > hi or key_count < lo:
-        return CheckResult("key_count", "warn",
-                           f"{key_count} key accounts, outside the usual {lo}–{hi}")
+        return CheckResult(
+            "key_count", "warn", f"{key_count} key accounts, outside the usual {lo}–{hi}"
+        )
     return CheckResult("key_count", "ok", f"{key_count} key accounts, within the usual {lo}–{hi}")
 
 

@@ -49,35 +49,60 @@ def _problems(pairs: list[tuple[str, str]]) -> ValidationFailed:
 
 def _seed_defaults(session: Session, kind: CriterionKind) -> None:
     """An empty criteria table gets the KAM_MODELS.md defaults (as the migration does)."""
-    if session.scalar(select(SelectionCriterion.id).where(SelectionCriterion.kind == kind.value)
-                      .limit(1)) is not None:
+    if (
+        session.scalar(
+            select(SelectionCriterion.id).where(SelectionCriterion.kind == kind.value).limit(1)
+        )
+        is not None
+    ):
         return
     items = defaults.ATTRACTIVENESS if kind is CriterionKind.ATTRACTIVENESS else defaults.BUYING
     for position, (name, weight, a0, a5, a10) in enumerate(items):
-        session.add(SelectionCriterion(kind=kind.value, name=name, weight=weight, anchor_0=a0,
-                                       anchor_5=a5, anchor_10=a10, position=position,
-                                       active=True, created_at=utcnow()))
+        session.add(
+            SelectionCriterion(
+                kind=kind.value,
+                name=name,
+                weight=weight,
+                anchor_0=a0,
+                anchor_5=a5,
+                anchor_10=a10,
+                position=position,
+                active=True,
+                created_at=utcnow(),
+            )
+        )
     session.flush()
 
 
 def active_criteria(session: Session, kind: CriterionKind) -> list[SelectionCriterion]:
     _seed_defaults(session, kind)
-    return list(session.scalars(
-        select(SelectionCriterion)
-        .where(SelectionCriterion.kind == kind.value, SelectionCriterion.active.is_(True))
-        .order_by(SelectionCriterion.position, SelectionCriterion.id)
-    ))
+    return list(
+        session.scalars(
+            select(SelectionCriterion)
+            .where(SelectionCriterion.kind == kind.value, SelectionCriterion.active.is_(True))
+            .order_by(SelectionCriterion.position, SelectionCriterion.id)
+        )
+    )
 
 
 def _criterion_out(c: SelectionCriterion) -> CriterionOut:
-    return CriterionOut(id=c.id, kind=c.kind, name=c.name, weight=c.weight, anchor_0=c.anchor_0,
-                        anchor_5=c.anchor_5, anchor_10=c.anchor_10, position=c.position)
+    return CriterionOut(
+        id=c.id,
+        kind=c.kind,
+        name=c.name,
+        weight=c.weight,
+        anchor_0=c.anchor_0,
+        anchor_5=c.anchor_5,
+        anchor_10=c.anchor_10,
+        position=c.position,
+    )
 
 
 def list_criteria(session: Session, user: User) -> CriteriaOut:
     return CriteriaOut(
-        attractiveness=[_criterion_out(c) for c in
-                        active_criteria(session, CriterionKind.ATTRACTIVENESS)],
+        attractiveness=[
+            _criterion_out(c) for c in active_criteria(session, CriterionKind.ATTRACTIVENESS)
+        ],
         buying=[_criterion_out(c) for c in active_criteria(session, CriterionKind.BUYING)],
     )
 
@@ -91,8 +116,9 @@ def replace_criteria(
         kind_enum = CriterionKind(kind)
     except ValueError:
         raise _problems([("kind", "attractiveness or buying")]) from None
-    drafts = [CriterionDraft(c.name, c.weight, c.anchor_0, c.anchor_5, c.anchor_10)
-              for c in criteria]
+    drafts = [
+        CriterionDraft(c.name, c.weight, c.anchor_0, c.anchor_5, c.anchor_10) for c in criteria
+    ]
     problems = rules.criteria_problems(kind_enum, drafts, selection_policy(session))
     if problems:
         raise _problems(problems)
@@ -104,14 +130,30 @@ def replace_criteria(
     )
     now = utcnow()
     for position, d in enumerate(drafts):
-        session.add(SelectionCriterion(kind=kind_enum.value, name=d.name.strip(), weight=d.weight,
-                                       anchor_0=d.anchor_0, anchor_5=d.anchor_5,
-                                       anchor_10=d.anchor_10, position=position, active=True,
-                                       created_at=now))
+        session.add(
+            SelectionCriterion(
+                kind=kind_enum.value,
+                name=d.name.strip(),
+                weight=d.weight,
+                anchor_0=d.anchor_0,
+                anchor_5=d.anchor_5,
+                anchor_10=d.anchor_10,
+                position=position,
+                active=True,
+                created_at=now,
+            )
+        )
     session.flush()
     after = [{"name": d.name.strip(), "weight": d.weight} for d in drafts]
-    audit.record(session, user, "update", "selection_criteria", kind_enum.value,
-                 before={"criteria": before}, after={"criteria": after})
+    audit.record(
+        session,
+        user,
+        "update",
+        "selection_criteria",
+        kind_enum.value,
+        before={"criteria": before},
+        after={"criteria": after},
+    )
     return [_criterion_out(c) for c in active_criteria(session, kind_enum)]
 
 
@@ -121,13 +163,18 @@ def replace_criteria(
 def _scoring_out(s: Scoring, policy: SelectionPolicy) -> ScoringOut:
     q = rules.quadrant(s.attractiveness_milli, s.us_weighted, s.competitor_weighted, policy)
     return ScoringOut(
-        id=s.id, account_id=s.account_id, scored_on=s.scored_on, scored_by=s.scored_by,
-        competitor_name=s.competitor_name, comment=s.comment,
+        id=s.id,
+        account_id=s.account_id,
+        scored_on=s.scored_on,
+        scored_by=s.scored_by,
+        competitor_name=s.competitor_name,
+        comment=s.comment,
         attractiveness=rules.from_milli(s.attractiveness_milli),
         strength=rules.strength_value(s.us_weighted, s.competitor_weighted),
         quadrant=q.value,
         potential=rules.potential(s.attractiveness_milli, policy, s.potential_override).value,
-        potential_override=s.potential_override, detail=s.detail,
+        potential_override=s.potential_override,
+        detail=s.detail,
     )
 
 
@@ -144,14 +191,19 @@ def score_account(
     if scored_on > today:
         problems.append(("scored_on", "a scoring cannot be dated in the future"))
 
-    def collect(items: list[Any], criteria: list[SelectionCriterion], field: str,
-                sides: tuple[str, ...]) -> dict[int, dict[str, int]]:
+    def collect(
+        items: list[Any], criteria: list[SelectionCriterion], field: str, sides: tuple[str, ...]
+    ) -> dict[int, dict[str, int]]:
         known = {c.id for c in criteria}
         got: dict[int, dict[str, int]] = {}
         for i, item in enumerate(items):
             if item.criterion_id not in known:
-                problems.append((f"{field}.{i}.criterion_id",
-                                 f"{item.criterion_id} is not a current {field} criterion"))
+                problems.append(
+                    (
+                        f"{field}.{i}.criterion_id",
+                        f"{item.criterion_id} is not a current {field} criterion",
+                    )
+                )
                 continue
             if item.criterion_id in got:
                 problems.append((f"{field}.{i}.criterion_id", "scored twice"))
@@ -164,8 +216,9 @@ def score_account(
                     problems.append((f"{field}.{i}.{side}", str(exc)))
         missing = [c.name for c in criteria if c.id not in got]
         if missing:
-            problems.append((field, "every criterion needs a score; missing: "
-                             + ", ".join(missing)))
+            problems.append(
+                (field, "every criterion needs a score; missing: " + ", ".join(missing))
+            )
         return got
 
     a_scores = collect(data.attractiveness, attr, "attractiveness", ("score",))
@@ -174,33 +227,74 @@ def score_account(
         raise _problems(problems)
     attr_milli = rules.weighted([c.weight for c in attr], [a_scores[c.id]["score"] for c in attr])
     us = rules.weighted([c.weight for c in buying], [b_scores[c.id]["us"] for c in buying])
-    them = rules.weighted([c.weight for c in buying],
-                          [b_scores[c.id]["competitor"] for c in buying])
+    them = rules.weighted(
+        [c.weight for c in buying], [b_scores[c.id]["competitor"] for c in buying]
+    )
     if them <= 0:
-        raise _problems([("buying", "the best competitor must score above 0 on some criterion; "
-                                    "relative strength is our score ÷ theirs")])
+        raise _problems(
+            [
+                (
+                    "buying",
+                    "the best competitor must score above 0 on some criterion; "
+                    "relative strength is our score ÷ theirs",
+                )
+            ]
+        )
     detail = {
-        "attractiveness": [{"criterion_id": c.id, "name": c.name, "weight": c.weight,
-                            "score": _tenths(a_scores[c.id]["score"])}
-                           for c in attr],
-        "buying": [{"criterion_id": c.id, "name": c.name, "weight": c.weight,
-                    "us": _tenths(b_scores[c.id]["us"]),
-                    "competitor": _tenths(b_scores[c.id]["competitor"])} for c in buying],
+        "attractiveness": [
+            {
+                "criterion_id": c.id,
+                "name": c.name,
+                "weight": c.weight,
+                "score": _tenths(a_scores[c.id]["score"]),
+            }
+            for c in attr
+        ],
+        "buying": [
+            {
+                "criterion_id": c.id,
+                "name": c.name,
+                "weight": c.weight,
+                "us": _tenths(b_scores[c.id]["us"]),
+                "competitor": _tenths(b_scores[c.id]["competitor"]),
+            }
+            for c in buying
+        ],
     }
     scoring = Scoring(
-        account_id=account_id, scored_on=scored_on, scored_by_id=user.id, scored_by=user.email,
-        comment=data.comment, competitor_name=data.competitor_name,
-        attractiveness_milli=attr_milli, us_weighted=us, competitor_weighted=them,
-        potential_override=data.potential_override, detail=detail, created_at=utcnow(),
+        account_id=account_id,
+        scored_on=scored_on,
+        scored_by_id=user.id,
+        scored_by=user.email,
+        comment=data.comment,
+        competitor_name=data.competitor_name,
+        attractiveness_milli=attr_milli,
+        us_weighted=us,
+        competitor_weighted=them,
+        potential_override=data.potential_override,
+        detail=detail,
+        created_at=utcnow(),
     )
     session.add(scoring)
     session.flush()
     update_current(session, account_id)
     out = _scoring_out(scoring, policy)
-    audit.record(session, user, "create", "scoring", scoring.id, after={
-        "account_id": account_id, "scored_on": scored_on, "attractiveness": out.attractiveness,
-        "strength": out.strength, "quadrant": out.quadrant, "potential": out.potential,
-        "competitor": data.competitor_name})
+    audit.record(
+        session,
+        user,
+        "create",
+        "scoring",
+        scoring.id,
+        after={
+            "account_id": account_id,
+            "scored_on": scored_on,
+            "attractiveness": out.attractiveness,
+            "strength": out.strength,
+            "quadrant": out.quadrant,
+            "potential": out.potential,
+            "competitor": data.competitor_name,
+        },
+    )
     return out
 
 
@@ -208,8 +302,11 @@ def list_scorings(session: Session, user: User, account_id: int) -> list[Scoring
     """Every scoring of an account, newest first."""
     get_visible_account(session, user, account_id)
     policy = selection_policy(session)
-    rows = session.scalars(select(Scoring).where(Scoring.account_id == account_id)
-                           .order_by(Scoring.scored_on.desc(), Scoring.id.desc()))
+    rows = session.scalars(
+        select(Scoring)
+        .where(Scoring.account_id == account_id)
+        .order_by(Scoring.scored_on.desc(), Scoring.id.desc())
+    )
     return [_scoring_out(s, policy) for s in rows]
 
 
@@ -220,8 +317,12 @@ def selection_status(session: Session, user: User, account_id: int) -> Selection
     get_visible_account(session, user, account_id)
     row = session.get(Deselection, account_id)
     tier = tier_case_one(session, account_id)
-    return SelectionStatusOut(account_id=account_id, tier=tier, deselected=row is not None,
-                              reason=row.reason if row else None)
+    return SelectionStatusOut(
+        account_id=account_id,
+        tier=tier,
+        deselected=row is not None,
+        reason=row.reason if row else None,
+    )
 
 
 def tier_case_one(session: Session, account_id: int) -> str:
@@ -235,13 +336,20 @@ def deselect(session: Session, user: User, account_id: int, reason: str) -> Sele
     require_role(user, Role.ADMIN, Role.HEAD)
     row = session.get(Deselection, account_id)
     if row is None:
-        session.add(Deselection(account_id=account_id, reason=reason, deselected_by=user.email,
-                                deselected_at=utcnow()))
+        session.add(
+            Deselection(
+                account_id=account_id,
+                reason=reason,
+                deselected_by=user.email,
+                deselected_at=utcnow(),
+            )
+        )
     else:
         row.reason = reason
     session.flush()
-    audit.record(session, user, "deselect", "account_selection", account_id,
-                 after={"reason": reason})
+    audit.record(
+        session, user, "deselect", "account_selection", account_id, after={"reason": reason}
+    )
     return selection_status(session, user, account_id)
 
 

@@ -31,14 +31,22 @@ def stored(session: Session, name: str) -> dict[str, Any] | None:
 
 
 def stored_names(session: Session, prefix: str) -> list[str]:
-    return list(session.scalars(
-        select(KamSetting.name).where(KamSetting.name.like(f"{prefix}%")).order_by(KamSetting.name)
-    ))
+    return list(
+        session.scalars(
+            select(KamSetting.name)
+            .where(KamSetting.name.like(f"{prefix}%"))
+            .order_by(KamSetting.name)
+        )
+    )
 
 
 def save(
-    session: Session, user: User, name: str, value: dict[str, Any],
-    parse: Callable[[dict[str, Any]], T], to_dict: Callable[[T], dict[str, Any]],
+    session: Session,
+    user: User,
+    name: str,
+    value: dict[str, Any],
+    parse: Callable[[dict[str, Any]], T],
+    to_dict: Callable[[T], dict[str, Any]],
 ) -> T:
     """Validate with ``parse`` and store the normalised document; audited."""
     require_role(user, *EDITORS)
@@ -82,5 +90,6 @@ def selection_policy(session: Session) -> SelectionPolicy:
 
 def save_selection_policy(session: Session, user: User, value: dict[str, Any]) -> SelectionPolicy:
     merged = {**selection_policy(session).to_dict(), **value}
-    return save(session, user, "selection", merged, SelectionPolicy.from_dict,
-                SelectionPolicy.to_dict)
+    return save(
+        session, user, "selection", merged, SelectionPolicy.from_dict, SelectionPolicy.to_dict
+    )

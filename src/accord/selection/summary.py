@@ -28,7 +28,9 @@ class KamSummary:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "account_id": self.account_id, "tier": self.tier, "deselected": self.deselected,
+            "account_id": self.account_id,
+            "tier": self.tier,
+            "deselected": self.deselected,
             "scoring": self.scoring.model_dump(mode="json") if self.scoring else None,
             "previous_scoring": self.previous.model_dump(mode="json") if self.previous else None,
             "stage": self.stage.model_dump(mode="json"),
@@ -45,7 +47,9 @@ def account_kam_summary(session: Session, user: User, account_id: int, today: da
     scorings = list_scorings(session, user, account_id)
     status = selection_status(session, user, account_id)
     return KamSummary(
-        account_id=account_id, tier=status.tier, deselected=status.deselected,
+        account_id=account_id,
+        tier=status.tier,
+        deselected=status.deselected,
         scoring=scorings[0] if scorings else None,
         previous=scorings[1] if len(scorings) > 1 else None,
         stage=stage_view(session, user, account_id, today=today),
@@ -66,6 +70,8 @@ def kam_page(session: Session, user: User, account_id: int, today: date) -> KamP
     from accord.accounts.service import get_account
     from accord.selection.service import list_criteria
 
-    return KamPage(account=get_account(session, user, account_id),
-                   summary=account_kam_summary(session, user, account_id, today),
-                   criteria=list_criteria(session, user))
+    return KamPage(
+        account=get_account(session, user, account_id),
+        summary=account_kam_summary(session, user, account_id, today),
+        criteria=list_criteria(session, user),
+    )
