@@ -2,7 +2,7 @@
 
 Builds its own portfolio (fast bulk inserts, not the ORM: accounts, 36 months of monthly
 revenue with Pareto sizes, scorings and stages) in a fresh SQLite file and a fresh PostgreSQL
-database (bench/common.py), recomputes health once, then times (median of N runs, server side, in process):
+database (bench/common.py), recomputes health once, then times (median of N runs, in process):
 
 - ``GET /decisions`` (the page, first page of 50 rows, sorted by health),
 - ``accord decisions`` (the CLI, first 50 rows as a table),
