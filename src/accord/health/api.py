@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Response
@@ -13,7 +14,7 @@ from accord.health.schemas import HealthOut, HealthRow, RecomputeOut
 from accord.web.deps import today
 
 router = APIRouter()
-TAGS = ["health"]
+TAGS: list[str | Enum] = ["health"]
 Today = Annotated[date, Depends(today)]
 
 

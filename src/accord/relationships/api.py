@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -15,7 +16,8 @@ from accord.relationships.schemas import AssessmentIn, DecisionPage, OverrideIn,
 from accord.web.deps import today
 
 router = APIRouter()
-TAGS = ["relationship stages"]
+TAGS: list[str | Enum] = ["relationship stages"]
+DECISION_TAGS: list[str | Enum] = ["decisions"]
 Today = Annotated[date, Depends(today)]
 
 
@@ -92,7 +94,7 @@ def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) 
 
 @router.get(
     "/decisions",
-    tags=["decisions"],
+    tags=DECISION_TAGS,
     response_model=DecisionPage,
     responses=problems(),
     summary="Every key or large account with tier, potential, stage, decision, health",

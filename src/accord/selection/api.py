@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
@@ -23,7 +24,7 @@ from accord.selection.schemas import (
 from accord.web.deps import today
 
 router = APIRouter()
-TAGS = ["selection matrix"]
+TAGS: list[str | Enum] = ["selection matrix"]
 Today = Annotated[date, Depends(today)]
 
 

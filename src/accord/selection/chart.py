@@ -46,6 +46,8 @@ def matrix_svg(
     ]
     cx, cy = _x(strength_cut, x_max), _y(attractiveness_cut)
     plot_r, plot_b = W - RIGHT, H - BOTTOM
+    x: float
+    y: float
     for label, x, y, anchor in (
         ("Star", LEFT + 8, TOP + 16, "start"),
         ("Strategic", plot_r - 8, TOP + 16, "end"),

@@ -68,7 +68,7 @@ def seed_demo(session: Session, *, seed: int, today: date, count: int = 300) -> 
     buying = active_criteria(session, CriterionKind.BUYING)
     aw, bw = [c.weight for c in attr], [c.weight for c in buying]
     managers = dict(session.execute(select(Account.id, Account.manager_id)).all())
-    emails = {}
+    emails: dict[int, str] = {}
     from accord.core.models import User
 
     for uid, email in session.execute(select(User.id, User.email)):
@@ -96,7 +96,7 @@ def seed_demo(session: Session, *, seed: int, today: date, count: int = 300) -> 
                     "account_id": account_id,
                     "scored_on": day,
                     "scored_by_id": manager,
-                    "scored_by": emails.get(manager, "demo"),
+                    "scored_by": emails.get(manager, "demo") if manager else "demo",
                     "comment": "annual key-account review" if not earlier else "first scoring",
                     "competitor_name": rng.choice(COMPETITORS),
                     "attractiveness_milli": rules.weighted(aw, a_scores),
