@@ -1,89 +1,87 @@
-"""The KPI dashboard: tiles, revenue bridge, trend, breakdown tables, CSV export, drill-down."""
+"""The KPI dashboard, its drill-down, CSV/Excel exports and the monthly report (HTML, PDF).
+
+Each route parses its query, calls ONE use case of ``accord.kpis.report`` (which applies
+visibility through the KPI service) and renders.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from accord.core.models import User
-from accord.core.periods import format_month
-from accord.kpis import charts, service
-from accord.kpis.formulas import RETENTION_FIELDS
+from accord.core.errors import NotFound
+from accord.kpis import exporting, report
 from accord.kpis.registry import BY_SLUG
-from accord.web.deps import get_db, page_user, today
+from accord.web.deps import today
+from accord.web.page_deps import Db, PageUser
 from accord.web.templating import render
 
 router = APIRouter()
 
-TILES = ("nrr", "grr", "logo_churn_rate", "expansion_rate")
 
-
-def _previous(doc: dict[str, Any], db: Session, user: User) -> dict[str, Any] | None:
-    year, month = map(int, doc["as_of"].split("-"))
-    prev = format_month(year * 12 + month - 2)
-    try:
-        return service.kpi_report(db, user, today=today(), as_of=prev)
-    except Exception:  # noqa: BLE001 - no previous month in the data: no change shown
-        return None
+def _attachment(body: str | bytes, fmt: str, name: str) -> Response:
+    return Response(body, media_type=exporting.CONTENT_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/dashboard")
 def dashboard(
-    request: Request, as_of: str | None = None, db: Session = Depends(get_db),
-    user: User = Depends(page_user),
+    request: Request, user: PageUser, db: Db, as_of: str | None = None,
+    manager: str | None = None,
 ) -> Any:
-    doc = service.kpi_report(db, user, today=today(), as_of=as_of or None, series=True)
-    before = _previous(doc, db, user)
-    tiles = []
-    for slug in TILES:
-        value = doc["portfolio"][slug]
-        old = before["portfolio"][slug] if before else None
-        tiles.append({"slug": slug, "label": BY_SLUG[slug].label, "value": value,
-                      "change": None if value is None or old is None else value - old})
-    top, old_top = doc["concentration"]["top20_share"], (
-        before["concentration"]["top20_share"] if before else None)
-    tiles.append({"slug": "top20_share", "label": BY_SLUG["top20_share"].label, "value": top,
-                  "change": None if top is None or old_top is None else top - old_top})
-    first, last = service.data_months(db)
-    months = [] if first is None or last is None else [
-        format_month(m) for m in range(last, first - 1, -1)]
+    data = report.dashboard(db, user, today=today(), as_of=as_of or None, manager=manager or None)
     return render(request, "kpis/dashboard.html", {
-        "user": user, "doc": doc, "tiles": tiles, "months": months,
-        "bridge": charts.bridge(doc["portfolio"]),
-        "trend": charts.trend(doc["series"], ("nrr", "grr")),
-        "fields": RETENTION_FIELDS, "registry": BY_SLUG,
+        "user": user, **data, **report.charts_for(data), "registry": BY_SLUG,
+        "movements": report.MOVEMENTS, "movement_fields": report.MOVEMENT_FIELDS,
     })
 
 
 @router.get("/dashboard/accounts")
 def drill_down(
-    request: Request, movement: str, as_of: str | None = None, db: Session = Depends(get_db),
-    user: User = Depends(page_user),
+    request: Request, user: PageUser, db: Db, movement: str, as_of: str | None = None,
+    manager: str | None = None,
 ) -> Any:
-    page = service.account_movements(db, user, movement=movement, today=today(),
-                                     as_of=as_of or None, limit=500)
-    return render(request, "kpis/accounts.html", {"user": user, "page": page})
+    page = report.drill_down(db, user, movement=movement, today=today(), as_of=as_of or None,
+                             manager=manager or None)
+    return render(request, "kpis/accounts.html", {"user": user, "page": page,
+                                                  "movements": report.MOVEMENTS})
 
 
-@router.get("/dashboard/export/{table}.csv")
-def export_csv(
-    table: str, as_of: str | None = None, db: Session = Depends(get_db),
-    user: User = Depends(page_user),
+@router.get("/dashboard/export/{table}.{fmt}")
+def export(
+    table: str, fmt: str, user: PageUser, db: Db, as_of: str | None = None,
+    manager: str | None = None, movement: str | None = None,
 ) -> Response:
-    by = {"managers": "manager", "segments": "segment", "tiers": "tier"}.get(table)
-    doc = service.kpi_report(db, user, today=today(), as_of=as_of or None, series=True)
-    rows, key = (doc[f"by_{by}"], by) if by else (doc["series"], "as_of")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([key, *RETENTION_FIELDS])
-    for row in rows:
-        writer.writerow([row[key] or "", *("" if row[f] is None else row[f]
-                                          for f in RETENTION_FIELDS)])
-    name = f"kpis-{table}-{doc['as_of']}.csv"
-    return Response(out.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    """CSV or Excel of managers, segments, tiers, series, accounts (?movement=), all (xlsx)."""
+    if fmt not in exporting.CONTENT_TYPES or (table == "all" and fmt == "csv"):
+        raise NotFound(f"no export {table}.{fmt}")
+    tables = report.export_tables(db, user, table=table, today=today(), as_of=as_of or None,
+                                  manager=manager or None, movement=movement)
+    about = tables[0].about
+    suffix = f"-{about['movement']}" if table == "accounts" else ""
+    name = f"kpis-{table}{suffix}-{about['as_of']}.{fmt}"
+    if fmt == "csv":
+        return _attachment(exporting.to_csv(tables[0]), fmt, name)
+    return _attachment(exporting.to_xlsx(tables), fmt, name)
+
+
+@router.get("/dashboard/report")
+def monthly_report(
+    request: Request, user: PageUser, db: Db, as_of: str | None = None,
+    manager: str | None = None,
+) -> Any:
+    data = report.monthly(db, user, today=today(), as_of=as_of or None, manager=manager or None)
+    return render(request, "kpis/report.html", {
+        "user": user, **report.report_context(data, print_version=False)})
+
+
+@router.get("/dashboard/report.pdf")
+def monthly_report_pdf(
+    user: PageUser, db: Db, as_of: str | None = None, manager: str | None = None,
+) -> Response:
+    data = report.monthly(db, user, today=today(), as_of=as_of or None, manager=manager or None)
+    return Response(report.render_pdf(data, user), media_type="application/pdf",
+                    headers={"Content-Disposition":
+                             f'inline; filename="{report.filename(data, "pdf")}"'})
