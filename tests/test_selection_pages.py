@@ -65,3 +65,31 @@ def test_the_decisions_page_sorts_filters_and_exports(client, sessions, cast) ->
     book = load_workbook(io.BytesIO(client.get("/decisions/export.xlsx").content))
     rows = list(book.active.values)
     assert rows[0][1] == "name" and rows[1][1] == "Acme Industries" and rows[1][4] == "Strategic"
+
+
+def test_a_head_edits_the_buying_criteria_and_a_wrong_sum_is_shown(client, cast) -> None:  # type: ignore[no-untyped-def]
+    token = sign_in(client, "head@accord.test")
+    data = {
+        "csrf_token": token,
+        "name_0": "Price",
+        "weight_0": "60",
+        "name_1": "Service",
+        "weight_1": "30",
+    }
+    r = client.post("/selection/criteria/buying", data=data)
+    assert r.status_code == 422 and "they sum to 90" in r.text and 'value="Service"' in r.text
+    data["weight_1"] = "40"
+    r = client.post("/selection/criteria/buying", data=data, follow_redirects=False)
+    assert r.status_code == 303
+    html = client.get("/selection/criteria").text
+    assert 'value="Service"' in html and 'value="Quality"' not in html
+
+
+def test_a_manager_sees_the_criteria_but_cannot_change_them(client, cast) -> None:  # type: ignore[no-untyped-def]
+    token = sign_in(client, "owner@accord.test")
+    assert "disabled" in client.get("/selection/criteria").text
+    r = client.post(
+        "/selection/criteria/buying",
+        data={"csrf_token": token, "name_0": "Price", "weight_0": "100"},
+    )
+    assert r.status_code == 403

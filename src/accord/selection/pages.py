@@ -208,3 +208,65 @@ def reselect(request: Request, account_id: int, db: Db, user: PageUser) -> Any:
     service.reselect(db, user, account_id)
     flash(request, "Account back in the programme.")
     return RedirectResponse(f"/accounts/{account_id}/kam", status_code=303)
+
+
+def _criteria_page(
+    request: Request,
+    db: Any,
+    user: Any,
+    errors: dict[str, str] | None = None,
+    submitted: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Any:
+    return render(
+        request,
+        "criteria.html",
+        {
+            "user": user,
+            "criteria": service.list_criteria(db, user),
+            "policy": service.get_policy(db, user),
+            "errors": errors or {},
+            "submitted": submitted or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/selection/criteria")
+def criteria_page(request: Request, db: Db, user: PageUser) -> Any:
+    return _criteria_page(request, db, user)
+
+
+@router.post("/selection/criteria/{kind}", dependencies=csrf)
+def save_criteria(request: Request, kind: str, db: Db, user: PageUser, form: FormData) -> Any:
+    rows = []
+    for i in range(10):
+        name = str(form.get(f"name_{i}") or "").strip()
+        if not name:
+            continue
+        rows.append(
+            {
+                "name": name,
+                "weight": form.get(f"weight_{i}") or 0,
+                "anchor_0": form.get(f"anchor0_{i}") or "",
+                "anchor_5": form.get(f"anchor5_{i}") or "",
+                "anchor_10": form.get(f"anchor10_{i}") or "",
+            }
+        )
+    try:
+        from accord.selection.schemas import CriteriaSetIn
+
+        data = CriteriaSetIn.model_validate({"criteria": rows})
+        service.replace_criteria(db, user, kind, data.criteria)
+    except (ValidationFailed, ValidationError) as exc:
+        db.rollback()
+        return _criteria_page(
+            request,
+            db,
+            user,
+            errors=form_errors(exc),
+            submitted={"kind": kind, "rows": rows},
+            status_code=422,
+        )
+    flash(request, f"The {kind} criteria are saved.")
+    return RedirectResponse("/selection/criteria", status_code=303)
