@@ -59,11 +59,15 @@ def test_a_missing_or_bad_token_gives_401_with_a_problem_body(app, cast, header)
 def test_a_disabled_users_token_stops_working(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
     client = api_client(app, cast.token(sessions, "owner"))
     admin = api_client(app, cast.token(sessions, "admin"))
-    assert admin.patch(f"/api/v1/users/{cast.owner.id}", json={"is_active": False}).status_code == 200
+    assert (
+        admin.patch(f"/api/v1/users/{cast.owner.id}", json={"is_active": False}).status_code == 200
+    )
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_an_admin_makes_tokens_for_others_and_a_manager_only_for_themself(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_makes_tokens_for_others_and_a_manager_only_for_themself(
+    app, cast, sessions
+) -> None:  # type: ignore[no-untyped-def]
     admin = api_client(app, cast.token(sessions, "admin"))
     owner = api_client(app, cast.token(sessions, "owner"))
     made = admin.post(f"/api/v1/users/{cast.viewer.id}/tokens", json={"name": "report bot"})
@@ -102,8 +106,11 @@ def test_a_browser_session_needs_the_csrf_header_to_write(app, cast, client) -> 
 
     found = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
     assert found, "the login form carries a CSRF token"
-    done = client.post("/login", data={"email": "owner@accord.test", "password": PASSWORD,
-                                       "csrf_token": found.group(1)}, follow_redirects=False)
+    done = client.post(
+        "/login",
+        data={"email": "owner@accord.test", "password": PASSWORD, "csrf_token": found.group(1)},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     assert client.get("/api/v1/me").json()["email"] == "owner@accord.test"
     url = f"/api/v1/accounts/{cast.acme_id}"
@@ -111,9 +118,11 @@ def test_a_browser_session_needs_the_csrf_header_to_write(app, cast, client) -> 
     assert refused.status_code == 403
     page = client.get("/accounts")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text) or re.search(
-        r'name="csrf-token" content="([^"]+)"', page.text)
+        r'name="csrf-token" content="([^"]+)"', page.text
+    )
     if token is None:
         pytest.skip("no page exposes the session's CSRF token yet")
-    accepted = client.patch(url, json={"notes": "from the browser"},
-                            headers={"X-CSRF-Token": token.group(1)})
+    accepted = client.patch(
+        url, json={"notes": "from the browser"}, headers={"X-CSRF-Token": token.group(1)}
+    )
     assert accepted.status_code == 200

@@ -11,7 +11,9 @@ from conftest import api_client
 def test_only_an_admin_lists_creates_and_changes_users(app, cast, sessions, who) -> None:  # type: ignore[no-untyped-def]
     client = api_client(app, cast.token(sessions, who))
     assert client.get("/api/v1/users").status_code == 403
-    assert client.post("/api/v1/users", json={"email": "x@y.test", "role": "admin"}).status_code == 403
+    assert (
+        client.post("/api/v1/users", json={"email": "x@y.test", "role": "admin"}).status_code == 403
+    )
     promote = client.patch(f"/api/v1/users/{getattr(cast, who).id}", json={"role": "admin"})
     assert promote.status_code == 403
     assert client.get("/api/v1/me").json()["role"] != "admin"
@@ -21,8 +23,15 @@ def test_an_admin_creates_a_user_who_can_then_log_in(app, cast, sessions, db) ->
     from accord.core.users import authenticate
 
     admin = api_client(app, cast.token(sessions, "admin"))
-    made = admin.post("/api/v1/users", json={"email": "Mia@Accord.test", "role": "manager",
-                                             "password": "a long password", "segment": "Retail"})
+    made = admin.post(
+        "/api/v1/users",
+        json={
+            "email": "Mia@Accord.test",
+            "role": "manager",
+            "password": "a long password",
+            "segment": "Retail",
+        },
+    )
     assert made.status_code == 201
     assert made.headers["location"] == f"/api/v1/users/{made.json()['id']}"
     assert "password" not in made.text
@@ -54,11 +63,19 @@ def test_an_admin_cannot_lock_themself_out(app, cast, sessions) -> None:  # type
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"email": "owner@accord.test"}, None), ({"email": "bad"}, "email"),
-     ({"role": None}, "role"), ({"capacity": -1}, "capacity"), ({"team_id": 987654}, "team_id"),
-     ({"password": "short"}, "password"), ({"nickname": "x"}, "nickname")],
+    [
+        ({"email": "owner@accord.test"}, None),
+        ({"email": "bad"}, "email"),
+        ({"role": None}, "role"),
+        ({"capacity": -1}, "capacity"),
+        ({"team_id": 987654}, "team_id"),
+        ({"password": "short"}, "password"),
+        ({"nickname": "x"}, "nickname"),
+    ],
 )
-def test_a_bad_user_change_is_refused_with_the_field_named(app, cast, sessions, change, field) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_user_change_is_refused_with_the_field_named(
+    app, cast, sessions, change, field
+) -> None:  # type: ignore[no-untyped-def]
     admin = api_client(app, cast.token(sessions, "admin"))
     response = admin.patch(f"/api/v1/users/{cast.teammate.id}", json=change)
     if field is None:  # the e-mail of somebody else

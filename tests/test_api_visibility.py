@@ -48,8 +48,13 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/accounts/{acc}/contacts", "write", 201, {"name": "New Person"}),
     Endpoint("PATCH", "/api/v1/accounts/{acc}/contacts/{contact}", "write", 200, {"title": "CFO"}),
     Endpoint("DELETE", "/api/v1/accounts/{acc}/contacts/{contact}", "write", 204),
-    Endpoint("POST", "/api/v1/accounts/{acc}/interactions", "write", 201,
-             {"kind": "call", "occurred_on": "2024-03-01", "summary": "Quarterly call"}),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/{acc}/interactions",
+        "write",
+        201,
+        {"kind": "call", "occurred_on": "2024-03-01", "summary": "Quarterly call"},
+    ),
     Endpoint("DELETE", "/api/v1/accounts/{acc}", "admin", 204),
 ]
 
@@ -76,10 +81,18 @@ def world(cast, sessions):  # type: ignore[no-untyped-def]
             ("globex", cast.globex_id, "GLOBEX", "Greg Globexson"),
         ]:
             c = add_contact(s, admin, account_id, ContactIn(name=person, email=f"{ext}@x.test"))
-            log_interaction(s, admin, account_id,
-                            InteractionIn(kind="meeting", occurred_on=date(2024, 1, 5),
-                                          summary=f"Kick-off with {person}", contact_ids=[c.id]),
-                            today=date(2024, 6, 1))
+            log_interaction(
+                s,
+                admin,
+                account_id,
+                InteractionIn(
+                    kind="meeting",
+                    occurred_on=date(2024, 1, 5),
+                    summary=f"Kick-off with {person}",
+                    contact_ids=[c.id],
+                ),
+                today=date(2024, 6, 1),
+            )
             ids[key] = {"acc": account_id, "ext": ext, "contact": c.id}
     return ids
 
@@ -115,7 +128,8 @@ def test_each_endpoint_obeys_the_visibility_rule_for_the_whole_cast(
         if body and "user_ids" in body:  # cast members by name
             body = {"user_ids": [getattr(cast, name).id for name in body["user_ids"]]}
         response = api_client(app, tokens[who]).request(
-            endpoint.method, endpoint.path.format(**values), json=body)
+            endpoint.method, endpoint.path.format(**values), json=body
+        )
         want = expected(endpoint, who, target)
         if response.status_code != want:
             wrong.append((who, want, response.status_code, response.text[:200]))
@@ -153,11 +167,17 @@ def test_an_outsider_cannot_see_a_shared_contact_through_acme(app, cast, session
     """A person linked to both accounts shows the outsider only Globex's link."""
     owner = api_client(app, cast.token(sessions, "owner"))
     outsider = api_client(app, cast.token(sessions, "outsider"))
-    made = outsider.post(f"/api/v1/accounts/{cast.globex_id}/contacts",
-                         json={"name": "Sam Shared", "email": "sam@shared.test"}).json()
-    linked = owner.post(f"/api/v1/accounts/{cast.acme_id}/contacts",
-                        json={"name": "Sam Shared", "email": "sam@shared.test"}).json()
+    made = outsider.post(
+        f"/api/v1/accounts/{cast.globex_id}/contacts",
+        json={"name": "Sam Shared", "email": "sam@shared.test"},
+    ).json()
+    linked = owner.post(
+        f"/api/v1/accounts/{cast.acme_id}/contacts",
+        json={"name": "Sam Shared", "email": "sam@shared.test"},
+    ).json()
     assert linked["id"] == made["id"]
     seen = outsider.get(f"/api/v1/contacts/{made['id']}").json()
     assert seen["account_ids"] == [cast.globex_id]
-    assert sorted(owner.get(f"/api/v1/contacts/{made['id']}").json()["account_ids"]) == [cast.acme_id]
+    assert sorted(owner.get(f"/api/v1/contacts/{made['id']}").json()["account_ids"]) == [
+        cast.acme_id
+    ]

@@ -34,20 +34,49 @@ def portfolio(cast, sessions):  # type: ignore[no-untyped-def]
 
     with sessions.begin() as s:
         owner = s.merge(cast.owner)
-        c = add_contact(s, owner, cast.acme_id, ContactIn(
-            name="Ann Buyer", email="ann@acme.test", buying_role="decision_maker"))
-        log_interaction(s, owner, cast.acme_id, InteractionIn(
-            kind="business_review", occurred_on=date(2025, 3, 4), summary="QBR on pricing",
-            contact_ids=[c.id]), today=date(2025, 6, 1))
+        c = add_contact(
+            s,
+            owner,
+            cast.acme_id,
+            ContactIn(name="Ann Buyer", email="ann@acme.test", buying_role="decision_maker"),
+        )
+        log_interaction(
+            s,
+            owner,
+            cast.acme_id,
+            InteractionIn(
+                kind="business_review",
+                occurred_on=date(2025, 3, 4),
+                summary="QBR on pricing",
+                contact_ids=[c.id],
+            ),
+            today=date(2025, 6, 1),
+        )
         for i in range(23):
-            create_account(s, owner, AccountIn(name=f"Zeta {i:02d}", segment="Retail",
-                                               status="lapsed" if i % 2 else "active"))
+            create_account(
+                s,
+                owner,
+                AccountIn(
+                    name=f"Zeta {i:02d}", segment="Retail", status="lapsed" if i % 2 else "active"
+                ),
+            )
         # monthly revenue as the importer keeps it: Jan..Mar 2025
         rows, total = [], 0
-        for month, cents in ((2025 * 12 + 0, 100_000), (2025 * 12 + 1, 250_050), (2025 * 12 + 2, 0)):
+        for month, cents in (
+            (2025 * 12 + 0, 100_000),
+            (2025 * 12 + 1, 250_050),
+            (2025 * 12 + 2, 0),
+        ):
             total += cents
-            rows.append({"account_id": cast.acme_id, "month": month, "amount_cents": cents,
-                         "cumulative_cents": total, "line_count": 1})
+            rows.append(
+                {
+                    "account_id": cast.acme_id,
+                    "month": month,
+                    "amount_cents": cents,
+                    "cumulative_cents": total,
+                    "line_count": 1,
+                }
+            )
         s.execute(insert(MonthlyRevenue), rows)
     return cast
 
@@ -59,8 +88,21 @@ def test_list_pages_and_says_what_it_shows(database_url, portfolio) -> None:  # 
 
 
 def test_list_filters_and_writes_csv(database_url, portfolio) -> None:  # type: ignore[no-untyped-def]
-    result = run(database_url, "accounts", "list", "--segment", "Retail", "--status", "lapsed",
-                 "--manager", "owner@accord.test", "--sort", "-name", "--format", "csv")
+    result = run(
+        database_url,
+        "accounts",
+        "list",
+        "--segment",
+        "Retail",
+        "--status",
+        "lapsed",
+        "--manager",
+        "owner@accord.test",
+        "--sort",
+        "-name",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 11
@@ -79,8 +121,9 @@ def test_list_as_json_matches_the_api_shape(database_url, portfolio) -> None:  #
 @pytest.mark.parametrize("who", CAST)
 def test_list_and_show_obey_the_visibility_of_as(database_url, portfolio, who) -> None:  # type: ignore[no-untyped-def]
     email = getattr(portfolio, who).email
-    listed = run(database_url, "--as", email, "accounts", "list", "--format", "csv",
-                 "--page-size", "200")
+    listed = run(
+        database_url, "--as", email, "accounts", "list", "--format", "csv", "--page-size", "200"
+    )
     assert listed.exit_code == 0, listed.output
     ids = {r["external_id"] for r in csv.DictReader(io.StringIO(listed.stdout))}
     assert ("ACME" in ids) is (who in SEES_ACME)
@@ -95,7 +138,9 @@ def test_list_and_show_obey_the_visibility_of_as(database_url, portfolio, who) -
             assert "Acme" not in shown.output and "Ann" not in shown.output
 
 
-def test_show_gives_profile_contacts_interactions_and_twelve_months(database_url, portfolio) -> None:  # type: ignore[no-untyped-def]
+def test_show_gives_profile_contacts_interactions_and_twelve_months(
+    database_url, portfolio
+) -> None:  # type: ignore[no-untyped-def]
     result = run(database_url, "accounts", "show", "ACME", "--format", "json", "--month", "2025-04")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
@@ -129,7 +174,9 @@ def test_show_as_a_table(database_url, portfolio) -> None:  # type: ignore[no-un
         (["--as", "ghost@accord.test", "accounts", "list"], "no user"),
     ],
 )
-def test_bad_input_gives_a_message_and_a_non_zero_exit(database_url, portfolio, args, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_gives_a_message_and_a_non_zero_exit(
+    database_url, portfolio, args, message
+) -> None:  # type: ignore[no-untyped-def]
     result = run(database_url, *args)
     assert result.exit_code != 0
     assert message in result.stderr, result.stderr

@@ -21,8 +21,18 @@ def run(database_url: str, *args: str, input: str | None = None):  # type: ignor
 def test_it_creates_a_user_with_a_password_from_stdin(database_url, db) -> None:  # type: ignore[no-untyped-def]
     from accord.core.users import authenticate
 
-    result = run(database_url, "users", "create", "Ada@Example.com", "--role", "admin",
-                 "--name", "Ada Lovelace", "--password-stdin", input="a secret passphrase\n")
+    result = run(
+        database_url,
+        "users",
+        "create",
+        "Ada@Example.com",
+        "--role",
+        "admin",
+        "--name",
+        "Ada Lovelace",
+        "--password-stdin",
+        input="a secret passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert "created admin ada@example.com" in result.stdout
     assert authenticate(db, "ada@example.com", "a secret passphrase").name == "Ada Lovelace"
@@ -59,12 +69,14 @@ def test_a_manager_may_only_make_their_own_token(database_url, cast) -> None:  #
 
 
 def test_only_an_admin_creates_users(database_url, cast, db) -> None:  # type: ignore[no-untyped-def]
-    result = run(database_url, "--as", "head@accord.test", "users", "create", "x@y.test",
-                 "--role", "admin")
+    result = run(
+        database_url, "--as", "head@accord.test", "users", "create", "x@y.test", "--role", "admin"
+    )
     assert result.exit_code != 0
     assert db.scalar(select(User).where(User.email == "x@y.test")) is None
-    ok = run(database_url, "--as", "admin@accord.test", "users", "create", "x@y.test",
-             "--role", "viewer")
+    ok = run(
+        database_url, "--as", "admin@accord.test", "users", "create", "x@y.test", "--role", "viewer"
+    )
     assert ok.exit_code == 0, ok.output
 
 
@@ -80,11 +92,27 @@ def test_it_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, c
         result = run(database_url, *args)
         assert result.exit_code != 0, args
         assert message in result.stderr, (args, result.stderr)
-    short = run(database_url, "users", "create", "z@y.test", "--role", "viewer",
-                "--password-stdin", input="short\n")
+    short = run(
+        database_url,
+        "users",
+        "create",
+        "z@y.test",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        input="short\n",
+    )
     assert short.exit_code == 2 and "password" in short.stderr
-    empty = run(database_url, "users", "create", "z@y.test", "--role", "viewer",
-                "--password-stdin", input="\n")
+    empty = run(
+        database_url,
+        "users",
+        "create",
+        "z@y.test",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        input="\n",
+    )
     assert empty.exit_code == 2
     assert db.scalar(select(User).where(User.email == "z@y.test")) is None
     assert PASSWORD  # the cast's password stays theirs

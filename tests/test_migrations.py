@@ -85,8 +85,12 @@ def test_the_audit_guard_survives_a_round_trip(empty_engine) -> None:  # type: i
     downgrade(empty_engine, "base")
     upgrade(empty_engine)
     with empty_engine.begin() as conn:
-        conn.execute(text("INSERT INTO audit_log (at, actor, action, entity) "
-                          "VALUES (CURRENT_TIMESTAMP, 'system', 'create', 'thing')"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (at, actor, action, entity) "
+                "VALUES (CURRENT_TIMESTAMP, 'system', 'create', 'thing')"
+            )
+        )
     with pytest.raises(DBAPIError, match="append-only"):
         with empty_engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))

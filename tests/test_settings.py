@@ -74,8 +74,12 @@ def test_it_refuses_a_database_url_it_cannot_use(monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("ACCORD_PORT", "eighty"), ("ACCORD_MODE", "staging"), ("ACCORD_PAGE_SIZE", "0"),
-     ("ACCORD_PAGE_SIZE", "100000")],
+    [
+        ("ACCORD_PORT", "eighty"),
+        ("ACCORD_MODE", "staging"),
+        ("ACCORD_PAGE_SIZE", "0"),
+        ("ACCORD_PAGE_SIZE", "100000"),
+    ],
 )
 def test_it_refuses_bad_values(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
@@ -83,8 +87,11 @@ def test_it_refuses_bad_values(monkeypatch: pytest.MonkeyPatch, name: str, value
         Settings()
 
 
-@pytest.mark.xfail(strict=True, reason="accord.cli.common does not validate --database-url yet "
-                   "(a traceback instead of a message)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="accord.cli.common does not validate --database-url yet "
+    "(a traceback instead of a message)",
+)
 def test_the_cli_refuses_a_bad_database_url_with_a_message() -> None:
     from typer.testing import CliRunner
 

@@ -36,8 +36,12 @@ WRITES: dict[str, Callable[[Any, Any, int], Any]] = {
     "set_members": lambda s, u, a: service.set_members(s, u, a, [u.id] if u.id else []),
     "add_contact": lambda s, u, a: contacts.add_contact(s, u, a, ContactIn(name="Pat New")),
     "log_interaction": lambda s, u, a: contacts.log_interaction(
-        s, u, a, InteractionIn(kind="note", occurred_on=date(2024, 1, 1), summary="noted"),
-        today=date(2024, 1, 2)),
+        s,
+        u,
+        a,
+        InteractionIn(kind="note", occurred_on=date(2024, 1, 1), summary="noted"),
+        today=date(2024, 1, 2),
+    ),
 }
 
 
@@ -133,8 +137,9 @@ def test_the_head_sees_an_account_moved_into_their_team(db, cast) -> None:  # ty
     head = as_(db, cast, "head")
     with pytest.raises(NotFound):
         service.get_account(db, head, cast.globex_id)
-    service.update_account(db, as_(db, cast, "admin"), cast.globex_id,
-                           AccountPatch(manager_id=cast.owner.id))
+    service.update_account(
+        db, as_(db, cast, "admin"), cast.globex_id, AccountPatch(manager_id=cast.owner.id)
+    )
     assert service.get_account(db, head, cast.globex_id).name == "Globex Corporation"
     with pytest.raises(NotFound):
         service.get_account(db, as_(db, cast, "other_head"), cast.globex_id)

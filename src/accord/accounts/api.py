@@ -6,6 +6,7 @@ Visibility is the services' job: an account the caller may not see is a 404 here
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum, StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -25,16 +26,17 @@ from accord.accounts.schemas import (
     InteractionIn,
     InteractionOut,
 )
-from accord.api.common import Caller, Db, problems
+from accord.api.common import Caller, Db, IdPath, IdQuery, problems
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import UserRef
 from accord.web.deps import today
 
 router = APIRouter()
-ACCOUNTS = ["accounts"]
-CONTACTS = ["contacts"]
-INTERACTIONS = ["interactions"]
-SortKey = Annotated[str, Query(description="One of: " + ", ".join(service.SORTS))]
+ACCOUNTS: list[str | Enum] = ["accounts"]
+CONTACTS: list[str | Enum] = ["contacts"]
+INTERACTIONS: list[str | Enum] = ["interactions"]
+#: The sort keys of the service, as an enumeration the OpenAPI document lists.
+AccountSort = StrEnum("AccountSort", [(key, key) for key in service.SORTS])  # type: ignore[misc]
 
 
 def _members(users: list) -> list[UserRef]:  # type: ignore[type-arg]
@@ -44,10 +46,15 @@ def _members(users: list) -> list[UserRef]:  # type: ignore[type-arg]
 # ------------------------------------------------------------------ accounts
 
 
-@router.get("/accounts", tags=ACCOUNTS, summary="Search and list accounts",
-            description="Only the accounts the caller may see. `q` matches the name "
-                        "(substring, any case) or the exact external id.",
-            response_model=AccountPage, responses=problems())
+@router.get(
+    "/accounts",
+    tags=ACCOUNTS,
+    summary="Search and list accounts",
+    description="Only the accounts the caller may see. `q` matches the name "
+    "(substring, any case) or the exact external id.",
+    response_model=AccountPage,
+    responses=problems(),
+)
 def list_accounts(
     db: Db,
     user: Caller,
@@ -55,136 +62,200 @@ def list_accounts(
     status_: Annotated[AccountStatus | None, Query(alias="status")] = None,
     segment: Annotated[str | None, Query(max_length=60)] = None,
     kind: AccountKind | None = None,
-    manager_id: int | None = None,
-    parent_id: int | None = None,
-    sort: SortKey = "name",
+    manager_id: IdQuery = None,
+    parent_id: IdQuery = None,
+    sort: AccountSort = AccountSort("name"),  # type: ignore[valid-type]
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 50,
 ) -> AccountPage:
     flt = service.AccountFilter(
-        q=q, status=status_.value if status_ else None, segment=segment,
-        kind=kind.value if kind else None, manager_id=manager_id, parent_id=parent_id,
+        q=q,
+        status=status_.value if status_ else None,
+        segment=segment,
+        kind=kind.value if kind else None,
+        manager_id=manager_id,
+        parent_id=parent_id,
     )
-    return service.list_accounts(db, user, flt, sort=sort, page=page, page_size=page_size)
+    return service.list_accounts(db, user, flt, sort=sort.value, page=page, page_size=page_size)
 
 
-@router.post("/accounts", tags=ACCOUNTS, summary="Create an account",
-             description="A manager's new account is their own unless `manager_id` says otherwise.",
-             response_model=AccountOut, status_code=status.HTTP_201_CREATED,
-             responses=problems(403))
+@router.post(
+    "/accounts",
+    tags=ACCOUNTS,
+    summary="Create an account",
+    description="A manager's new account is their own unless `manager_id` says otherwise.",
+    response_model=AccountOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(403),
+)
 def create_account(body: AccountIn, db: Db, user: Caller, response: Response) -> AccountOut:
     account = service.create_account(db, user, body)
     response.headers["Location"] = f"/api/v1/accounts/{account.id}"
     return account
 
 
-@router.get("/accounts/by-external-id/{external_id}", tags=ACCOUNTS,
-            summary="Find an account by its external id", response_model=AccountOut,
-            responses=problems(404))
+@router.get(
+    "/accounts/by-external-id/{external_id}",
+    tags=ACCOUNTS,
+    summary="Find an account by its external id",
+    response_model=AccountOut,
+    responses=problems(404),
+)
 def get_account_by_external_id(external_id: str, db: Db, user: Caller) -> AccountOut:
     return service.find_account_by_external_id(db, user, external_id)
 
 
-@router.get("/accounts/{account_id}", tags=ACCOUNTS, summary="Read an account",
-            response_model=AccountOut, responses=problems(404))
-def get_account(account_id: int, db: Db, user: Caller) -> AccountOut:
+@router.get(
+    "/accounts/{account_id}",
+    tags=ACCOUNTS,
+    summary="Read an account",
+    response_model=AccountOut,
+    responses=problems(404),
+)
+def get_account(account_id: IdPath, db: Db, user: Caller) -> AccountOut:
     return service.get_account(db, user, account_id)
 
 
-@router.patch("/accounts/{account_id}", tags=ACCOUNTS, summary="Change an account",
-              description="Only the fields given change; every change is audited.",
-              response_model=AccountOut, responses=problems(403, 404))
-def update_account(account_id: int, body: AccountPatch, db: Db, user: Caller) -> AccountOut:
+@router.patch(
+    "/accounts/{account_id}",
+    tags=ACCOUNTS,
+    summary="Change an account",
+    description="Only the fields given change; every change is audited.",
+    response_model=AccountOut,
+    responses=problems(403, 404),
+)
+def update_account(account_id: IdPath, body: AccountPatch, db: Db, user: Caller) -> AccountOut:
     return service.update_account(db, user, account_id, body)
 
 
-@router.delete("/accounts/{account_id}", tags=ACCOUNTS, summary="Delete an account (admin)",
-               status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=problems(403, 404, 409))
-def delete_account(account_id: int, db: Db, user: Caller) -> Response:
+@router.delete(
+    "/accounts/{account_id}",
+    tags=ACCOUNTS,
+    summary="Delete an account (admin)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problems(403, 404, 409),
+)
+def delete_account(account_id: IdPath, db: Db, user: Caller) -> Response:
     service.delete_account(db, user, account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/accounts/{account_id}/members", tags=ACCOUNTS,
-            summary="The account's team members", response_model=list[UserRef],
-            responses=problems(404))
-def list_members(account_id: int, db: Db, user: Caller) -> list[UserRef]:
+@router.get(
+    "/accounts/{account_id}/members",
+    tags=ACCOUNTS,
+    summary="The account's team members",
+    response_model=list[UserRef],
+    responses=problems(404),
+)
+def list_members(account_id: IdPath, db: Db, user: Caller) -> list[UserRef]:
     return _members(service.list_members(db, user, account_id))
 
 
-@router.put("/accounts/{account_id}/members", tags=ACCOUNTS,
-            summary="Replace the account's team members", response_model=list[UserRef],
-            responses=problems(403, 404))
-def set_members(account_id: int, body: MembersIn, db: Db, user: Caller) -> list[UserRef]:
+@router.put(
+    "/accounts/{account_id}/members",
+    tags=ACCOUNTS,
+    summary="Replace the account's team members",
+    response_model=list[UserRef],
+    responses=problems(403, 404),
+)
+def set_members(account_id: IdPath, body: MembersIn, db: Db, user: Caller) -> list[UserRef]:
     return _members(service.set_members(db, user, account_id, body.user_ids))
 
 
 # ------------------------------------------------------------------ contacts
 
 
-@router.get("/accounts/{account_id}/contacts", tags=CONTACTS,
-            summary="The account's contacts", response_model=list[ContactOut],
-            responses=problems(404))
-def list_contacts(account_id: int, db: Db, user: Caller) -> list[ContactOut]:
+@router.get(
+    "/accounts/{account_id}/contacts",
+    tags=CONTACTS,
+    summary="The account's contacts",
+    response_model=list[ContactOut],
+    responses=problems(404),
+)
+def list_contacts(account_id: IdPath, db: Db, user: Caller) -> list[ContactOut]:
     return contact_service.list_contacts(db, user, account_id)
 
 
-@router.post("/accounts/{account_id}/contacts", tags=CONTACTS,
-             summary="Add a contact to the account",
-             description="A person already known by e-mail is linked rather than duplicated.",
-             response_model=ContactOut, status_code=status.HTTP_201_CREATED,
-             responses=problems(403, 404))
+@router.post(
+    "/accounts/{account_id}/contacts",
+    tags=CONTACTS,
+    summary="Add a contact to the account",
+    description="A person already known by e-mail is linked rather than duplicated.",
+    response_model=ContactOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(403, 404),
+)
 def add_contact(
-    account_id: int, body: ContactIn, db: Db, user: Caller, response: Response
+    account_id: IdPath, body: ContactIn, db: Db, user: Caller, response: Response
 ) -> ContactOut:
     contact = contact_service.add_contact(db, user, account_id, body)
     response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
     return contact
 
 
-@router.patch("/accounts/{account_id}/contacts/{contact_id}", tags=CONTACTS,
-              summary="Change a contact and its role at this account",
-              response_model=ContactOut, responses=problems(403, 404))
+@router.patch(
+    "/accounts/{account_id}/contacts/{contact_id}",
+    tags=CONTACTS,
+    summary="Change a contact and its role at this account",
+    response_model=ContactOut,
+    responses=problems(403, 404),
+)
 def update_contact(
-    account_id: int, contact_id: int, body: ContactPatch, db: Db, user: Caller
+    account_id: IdPath, contact_id: IdPath, body: ContactPatch, db: Db, user: Caller
 ) -> ContactOut:
     try:
         return contact_service.update_contact(
             db, user, account_id, contact_id, body.model_dump(exclude_unset=True)
         )
     except ValidationError as exc:  # the merged record failed the full contact rules
-        raise ValidationFailed([
-            FieldProblem(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()
-        ]) from None
+        raise ValidationFailed(
+            [
+                FieldProblem(".".join(str(p) for p in e["loc"]) or "body", e["msg"])
+                for e in exc.errors()
+            ]
+        ) from None
 
 
-@router.delete("/accounts/{account_id}/contacts/{contact_id}", tags=CONTACTS,
-               summary="Unlink a contact from the account (the person stays)",
-               status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=problems(403, 404))
-def unlink_contact(account_id: int, contact_id: int, db: Db, user: Caller) -> Response:
+@router.delete(
+    "/accounts/{account_id}/contacts/{contact_id}",
+    tags=CONTACTS,
+    summary="Unlink a contact from the account (the person stays)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problems(403, 404),
+)
+def unlink_contact(account_id: IdPath, contact_id: IdPath, db: Db, user: Caller) -> Response:
     contact_service.unlink_contact(db, user, account_id, contact_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/contacts/{contact_id}", tags=CONTACTS, summary="Read a contact",
-            description="Visible when one of the contact's accounts is; `account_ids` lists "
-                        "only those the caller may see.",
-            response_model=ContactOut, responses=problems(404))
-def get_contact(contact_id: int, db: Db, user: Caller) -> ContactOut:
+@router.get(
+    "/contacts/{contact_id}",
+    tags=CONTACTS,
+    summary="Read a contact",
+    description="Visible when one of the contact's accounts is; `account_ids` lists "
+    "only those the caller may see.",
+    response_model=ContactOut,
+    responses=problems(404),
+)
+def get_contact(contact_id: IdPath, db: Db, user: Caller) -> ContactOut:
     return contact_service.get_contact(db, user, contact_id)
 
 
 # ------------------------------------------------------------------ interactions
 
 
-@router.get("/accounts/{account_id}/interactions", tags=INTERACTIONS,
-            summary="The account's timeline, newest first",
-            description="`X-Total-Count` gives the number of interactions.",
-            response_model=list[InteractionOut], responses=problems(404))
+@router.get(
+    "/accounts/{account_id}/interactions",
+    tags=INTERACTIONS,
+    summary="The account's timeline, newest first",
+    description="`X-Total-Count` gives the number of interactions.",
+    response_model=list[InteractionOut],
+    responses=problems(404),
+)
 def list_interactions(
-    account_id: int,
+    account_id: IdPath,
     db: Db,
     user: Caller,
     response: Response,
@@ -192,15 +263,22 @@ def list_interactions(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[InteractionOut]:
     items = contact_service.timeline(db, user, account_id, limit=limit, offset=offset)
-    response.headers["X-Total-Count"] = str(contact_service.count_interactions(db, user, account_id))
+    response.headers["X-Total-Count"] = str(
+        contact_service.count_interactions(db, user, account_id)
+    )
     return items
 
 
-@router.post("/accounts/{account_id}/interactions", tags=INTERACTIONS,
-             summary="Log an interaction", response_model=InteractionOut,
-             status_code=status.HTTP_201_CREATED, responses=problems(403, 404))
+@router.post(
+    "/accounts/{account_id}/interactions",
+    tags=INTERACTIONS,
+    summary="Log an interaction",
+    response_model=InteractionOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(403, 404),
+)
 def log_interaction(
-    account_id: int,
+    account_id: IdPath,
     body: InteractionIn,
     db: Db,
     user: Caller,

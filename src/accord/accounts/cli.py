@@ -21,8 +21,9 @@ from accord.core.money import format_money
 from accord.core.periods import month_index, parse_month
 from accord.core.users import get_user_by_email
 
-app = typer.Typer(help="Accounts: search, list and show (your visibility applies).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Accounts: search, list and show (your visibility applies).", no_args_is_help=True
+)
 
 
 class ListFormat(StrEnum):
@@ -36,8 +37,18 @@ class ShowFormat(StrEnum):
     JSON = "json"
 
 
-CSV_COLUMNS = ["id", "external_id", "name", "kind", "status", "segment", "business_line",
-               "manager_email", "parent_id", "last_touch_on"]
+CSV_COLUMNS = [
+    "id",
+    "external_id",
+    "name",
+    "kind",
+    "status",
+    "segment",
+    "business_line",
+    "manager_email",
+    "parent_id",
+    "last_touch_on",
+]
 
 
 def _text(value: Any) -> str:
@@ -52,22 +63,43 @@ def showing(page: AccountPage) -> str:
 
 
 def _table(page: AccountPage) -> Table:
-    table = Table("id", "external id", "name", "kind", "status", "segment", "manager",
-                  "last touch", caption=f"{showing(page)} · page {page.page} of {page.pages}")
+    table = Table(
+        "id",
+        "external id",
+        "name",
+        "kind",
+        "status",
+        "segment",
+        "manager",
+        "last touch",
+        caption=f"{showing(page)} · page {page.page} of {page.pages}",
+    )
     for a in page.items:
-        table.add_row(str(a.id), _text(a.external_id), a.name, a.kind, a.status,
-                      _text(a.segment), _text(a.manager_email), _text(a.last_touch_on))
+        table.add_row(
+            str(a.id),
+            _text(a.external_id),
+            a.name,
+            a.kind,
+            a.status,
+            _text(a.segment),
+            _text(a.manager_email),
+            _text(a.last_touch_on),
+        )
     return table
 
 
 @app.command("list")
 @handles_errors
 def list_accounts(
-    q: Annotated[str | None, typer.Option("--q", help="Name contains, or exact external id")] = None,
+    q: Annotated[
+        str | None, typer.Option("--q", help="Name contains, or exact external id")
+    ] = None,
     status: Annotated[AccountStatus | None, typer.Option("--status")] = None,
     segment: Annotated[str | None, typer.Option("--segment")] = None,
     kind: Annotated[AccountKind | None, typer.Option("--kind")] = None,
-    manager: Annotated[str | None, typer.Option("--manager", help="Responsible manager's e-mail")] = None,
+    manager: Annotated[
+        str | None, typer.Option("--manager", help="Responsible manager's e-mail")
+    ] = None,
     sort: Annotated[str, typer.Option("--sort", help=", ".join(service.SORTS))] = "name",
     page: Annotated[int, typer.Option("--page", min=1)] = 1,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=service.MAX_PAGE_SIZE)] = 50,
@@ -78,10 +110,15 @@ def list_accounts(
         user = acting_user(session)
         manager_id = get_user_by_email(session, manager).id if manager else None
         flt = service.AccountFilter(
-            q=q, status=status.value if status else None, segment=segment,
-            kind=kind.value if kind else None, manager_id=manager_id,
+            q=q,
+            status=status.value if status else None,
+            segment=segment,
+            kind=kind.value if kind else None,
+            manager_id=manager_id,
         )
-        result = service.list_accounts(session, user, flt, sort=sort, page=page, page_size=page_size)
+        result = service.list_accounts(
+            session, user, flt, sort=sort, page=page, page_size=page_size
+        )
     if fmt is ListFormat.JSON:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
     elif fmt is ListFormat.CSV:
@@ -99,33 +136,66 @@ def _profile_tables(p: AccountProfile) -> None:
     grid.add_column(style="bold")
     grid.add_column()
     for label, value in [
-        ("id", a.id), ("external id", a.external_id), ("kind", a.kind), ("status", a.status),
-        ("segment", a.segment), ("business line", a.business_line), ("size band", a.size_band),
+        ("id", a.id),
+        ("external id", a.external_id),
+        ("kind", a.kind),
+        ("status", a.status),
+        ("segment", a.segment),
+        ("business line", a.business_line),
+        ("size band", a.size_band),
         ("manager", f"{a.manager_name} <{a.manager_email}>" if a.manager_email else None),
         ("parent", f"{a.parent_name} ({a.parent_id})" if a.parent_id else None),
-        ("country", a.country), ("industry", a.industry),
-        ("estimated spend", format_money(a.estimated_spend) if a.estimated_spend is not None else None),
-        ("last touch", a.last_touch_on), ("notes", a.notes),
+        ("country", a.country),
+        ("industry", a.industry),
+        (
+            "estimated spend",
+            format_money(a.estimated_spend) if a.estimated_spend is not None else None,
+        ),
+        ("last touch", a.last_touch_on),
+        ("notes", a.notes),
     ]:
         grid.add_row(label, _text(value) or "—")
     console.print(f"[bold]{a.name}[/]", highlight=False)
     console.print(grid)
 
-    contacts = Table("name", "role", "title", "function", "seniority", "e-mail", "last touch",
-                     title=f"Contacts ({len(p.contacts)})", title_justify="left")
+    contacts = Table(
+        "name",
+        "role",
+        "title",
+        "function",
+        "seniority",
+        "e-mail",
+        "last touch",
+        title=f"Contacts ({len(p.contacts)})",
+        title_justify="left",
+    )
     for c in p.contacts:
-        contacts.add_row(c.name, _text(c.buying_role), _text(c.title), _text(c.function),
-                         _text(c.seniority), _text(c.email), _text(c.last_touch_on))
+        contacts.add_row(
+            c.name,
+            _text(c.buying_role),
+            _text(c.title),
+            _text(c.function),
+            _text(c.seniority),
+            _text(c.email),
+            _text(c.last_touch_on),
+        )
     console.print(contacts if p.contacts else "[dim]no contacts[/]")
 
-    timeline = Table("date", "kind", "summary", "with", title=(
-        f"Last interactions ({len(p.interactions)} of {p.interaction_count})"), title_justify="left")
+    timeline = Table(
+        "date",
+        "kind",
+        "summary",
+        "with",
+        title=(f"Last interactions ({len(p.interactions)} of {p.interaction_count})"),
+        title_justify="left",
+    )
     for i in p.interactions:
         timeline.add_row(str(i.occurred_on), i.kind, i.summary, ", ".join(i.contacts + i.users))
     console.print(timeline if p.interactions else "[dim]no interactions[/]")
 
-    revenue = Table("month", "revenue", title=f"Revenue {p.revenue_from}…{p.revenue_to}",
-                    title_justify="left")
+    revenue = Table(
+        "month", "revenue", title=f"Revenue {p.revenue_from}…{p.revenue_to}", title_justify="left"
+    )
     revenue.columns[1].justify = "right"
     for r in p.revenue:
         revenue.add_row(r.month, format_money(r.amount))
@@ -138,8 +208,12 @@ def _profile_tables(p: AccountProfile) -> None:
 def show_account(
     ref: Annotated[str, typer.Argument(metavar="ID|EXTERNAL_ID", help="Account id or external id")],
     fmt: Annotated[ShowFormat, typer.Option("--format")] = ShowFormat.TABLE,
-    month: Annotated[str | None, typer.Option(
-        "--month", help="Last month of the revenue window, YYYY-MM (default: this month)")] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month", help="Last month of the revenue window, YYYY-MM (default: this month)"
+        ),
+    ] = None,
 ) -> None:
     """One account: profile, contacts, last interactions, last 12 months of revenue."""
     try:

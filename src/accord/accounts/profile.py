@@ -41,11 +41,18 @@ def resolve_account(session: Session, user: User, ref: str) -> AccountOut:
     try:
         return service.find_account_by_external_id(session, user, ref)
     except NotFound:
-        raise NotFound(f"no account {ref!r} (neither an id nor an external id you can see)") from None
+        raise NotFound(
+            f"no account {ref!r} (neither an id nor an external id you can see)"
+        ) from None
 
 
 def account_profile(
-    session: Session, user: User, ref: str, *, last_month: int, months: int = 12,
+    session: Session,
+    user: User,
+    ref: str,
+    *,
+    last_month: int,
+    months: int = 12,
     interactions: int = 5,
 ) -> AccountProfile:
     account = resolve_account(session, user, ref)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Security
+from fastapi import Depends, Path, Query, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -28,6 +28,11 @@ def caller(
 
 
 Db = Annotated[Session, Depends(get_db)]
+
+#: Row ids are 32-bit integers on both databases; anything else is a 422, not a crash.
+MAX_ID = 2_147_483_647
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Caller = Annotated[User, Depends(caller)]
 
 
@@ -48,7 +53,7 @@ class Problem(BaseModel):
 
 _DESCRIPTIONS = {
     401: "No API token, or an unknown or revoked one",
-    403: "The caller's role may not do this (read-only roles on writes, non-admins on admin routes)",
+    403: "The caller's role may not do this (read-only roles on writes, admin-only routes)",
     404: "No such resource, or the caller may not see it",
     409: "Conflicts with existing data",
     422: "Invalid input; `errors` names each field",
@@ -62,7 +67,9 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         s: {
             "model": Problem,
             "description": _DESCRIPTIONS[s],
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
         }
         for s in wanted
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from accord.api.common import Caller, Db, problems
+from accord.api.common import Caller, Db, IdPath, problems
 from accord.core import tokens as token_service
 from accord.core import user_admin
 from accord.core.schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut, UserPatch
@@ -12,56 +12,94 @@ from accord.core.schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut
 router = APIRouter()
 
 
-@router.get("/me", tags=["users"], summary="The caller", response_model=UserOut,
-            responses=problems())
+@router.get(
+    "/me", tags=["users"], summary="The caller", response_model=UserOut, responses=problems()
+)
 def me(user: Caller) -> UserOut:
     return user_admin.user_out(user)
 
 
-@router.get("/users", tags=["users"], summary="List users (admin)", response_model=list[UserOut],
-            responses=problems(403))
+@router.get(
+    "/users",
+    tags=["users"],
+    summary="List users (admin)",
+    response_model=list[UserOut],
+    responses=problems(403),
+)
 def list_users(db: Db, user: Caller) -> list[UserOut]:
     return user_admin.list_users(db, user)
 
 
-@router.post("/users", tags=["users"], summary="Create a user (admin)", response_model=UserOut,
-             status_code=status.HTTP_201_CREATED, responses=problems(403, 409))
+@router.post(
+    "/users",
+    tags=["users"],
+    summary="Create a user (admin)",
+    response_model=UserOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(403, 409),
+)
 def create_user(body: UserIn, db: Db, user: Caller, response: Response) -> UserOut:
     created = user_admin.create_user(db, user, body)
     response.headers["Location"] = f"/api/v1/users/{created.id}"
     return created
 
 
-@router.get("/users/{user_id}", tags=["users"], summary="Read a user (admin)",
-            response_model=UserOut, responses=problems(403, 404))
-def get_user(user_id: int, db: Db, user: Caller) -> UserOut:
+@router.get(
+    "/users/{user_id}",
+    tags=["users"],
+    summary="Read a user (admin)",
+    response_model=UserOut,
+    responses=problems(403, 404),
+)
+def get_user(user_id: IdPath, db: Db, user: Caller) -> UserOut:
     return user_admin.get_user(db, user, user_id)
 
 
-@router.patch("/users/{user_id}", tags=["users"], summary="Change a user (admin)",
-              response_model=UserOut, responses=problems(403, 404, 409))
-def update_user(user_id: int, body: UserPatch, db: Db, user: Caller) -> UserOut:
+@router.patch(
+    "/users/{user_id}",
+    tags=["users"],
+    summary="Change a user (admin)",
+    response_model=UserOut,
+    responses=problems(403, 404, 409),
+)
+def update_user(user_id: IdPath, body: UserPatch, db: Db, user: Caller) -> UserOut:
     return user_admin.update_user(db, user, user_id, body)
 
 
-@router.post("/users/{user_id}/tokens", tags=["tokens"],
-             summary="Create an API token (admin, or the user themself)",
-             description="The clear token is in this response only; Accord stores its hash.",
-             response_model=TokenCreated, status_code=status.HTTP_201_CREATED,
-             responses=problems(404))
-def create_token(user_id: int, db: Db, user: Caller, body: TokenIn | None = None) -> TokenCreated:
+@router.post(
+    "/users/{user_id}/tokens",
+    tags=["tokens"],
+    summary="Create an API token (admin, or the user themself)",
+    description="The clear token is in this response only; Accord stores its hash.",
+    response_model=TokenCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(404),
+)
+def create_token(
+    user_id: IdPath, db: Db, user: Caller, body: TokenIn | None = None
+) -> TokenCreated:
     return token_service.issue_token(db, user, user_id, (body or TokenIn()).name)
 
 
-@router.get("/tokens", tags=["tokens"], summary="The caller's API tokens (no secrets)",
-            response_model=list[TokenOut], responses=problems())
+@router.get(
+    "/tokens",
+    tags=["tokens"],
+    summary="The caller's API tokens (no secrets)",
+    response_model=list[TokenOut],
+    responses=problems(),
+)
 def list_tokens(db: Db, user: Caller) -> list[TokenOut]:
     return token_service.list_own_tokens(db, user)
 
 
-@router.delete("/tokens/{token_id}", tags=["tokens"], summary="Revoke an API token",
-               status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=problems(404))
-def revoke_token(token_id: int, db: Db, user: Caller) -> Response:
+@router.delete(
+    "/tokens/{token_id}",
+    tags=["tokens"],
+    summary="Revoke an API token",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problems(404),
+)
+def revoke_token(token_id: IdPath, db: Db, user: Caller) -> Response:
     token_service.revoke_token(db, user, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -17,8 +17,13 @@ from accord.core.visibility import require_role
 
 def _out(row: ApiToken) -> TokenOut:
     return TokenOut(
-        id=row.id, user_id=row.user_id, name=row.name, prefix=row.prefix,
-        created_at=row.created_at, last_used_at=row.last_used_at, revoked_at=row.revoked_at,
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
     )
 
 
@@ -49,18 +54,27 @@ def list_tokens_of(session: Session, actor: User, user_id: int) -> list[TokenOut
     """An admin's view of anybody's tokens (without secrets)."""
     if actor.id != user_id:
         require_role(actor, Role.ADMIN)
-    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    rows = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+    )
     return [_out(r) for r in rows]
 
 
 def revoke_token(session: Session, actor: User, token_id: int) -> TokenOut:
-    """Revoke one of one's own tokens (an admin may revoke anybody's). Revoking twice is harmless."""
+    """Revoke one's own token (an admin may revoke anybody's). Revoking twice is harmless."""
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != actor.id and Role(actor.role) is not Role.ADMIN):
         raise NotFound(f"no token {token_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
-        audit.record(session, actor, "revoke", "api_token", row.id,
-                     before={"revoked_at": None}, after={"revoked_at": row.revoked_at})
+        audit.record(
+            session,
+            actor,
+            "revoke",
+            "api_token",
+            row.id,
+            before={"revoked_at": None},
+            after={"revoked_at": row.revoked_at},
+        )
     return _out(row)

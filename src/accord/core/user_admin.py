@@ -16,8 +16,14 @@ from accord.core.visibility import require_role
 
 def user_out(user: User) -> UserOut:
     return UserOut(
-        id=user.id, email=user.email, name=user.name, role=user.role, team_id=user.team_id,
-        segment=user.segment, capacity=user.capacity, is_active=user.is_active,
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        team_id=user.team_id,
+        segment=user.segment,
+        capacity=user.capacity,
+        is_active=user.is_active,
         created_at=user.created_at,
     )
 
@@ -44,8 +50,14 @@ def create_user(session: Session, actor: User, data: UserIn) -> UserOut:
     require_role(actor, Role.ADMIN)
     _check_team(session, data.team_id)
     user = user_service.create_user(
-        session, actor if actor.id else None, email=data.email, role=data.role.value,
-        name=data.name, password=data.password, team_id=data.team_id, segment=data.segment,
+        session,
+        actor if actor.id else None,
+        email=data.email,
+        role=data.role.value,
+        name=data.name,
+        password=data.password,
+        team_id=data.team_id,
+        segment=data.segment,
         capacity=data.capacity,
     )
     return user_out(user)
@@ -71,5 +83,7 @@ def update_user(session: Session, actor: User, user_id: int, patch: UserPatch) -
     if user_id == actor.id and changes.get("is_active") is False:
         raise ValidationFailed([FieldProblem("is_active", "you cannot disable yourself")])
     if user_id == actor.id and changes.get("role", Role.ADMIN.value) != Role.ADMIN.value:
-        raise ValidationFailed([FieldProblem("role", "you cannot take the admin role from yourself")])
+        raise ValidationFailed(
+            [FieldProblem("role", "you cannot take the admin role from yourself")]
+        )
     return user_out(user_service.update_user(session, actor, user_id, **changes))

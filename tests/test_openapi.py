@@ -1,0 +1,131 @@
+"""The OpenAPI document: served, complete, typed; and the GET endpoints fuzzed against it."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+
+OURS = {"users", "tokens", "accounts", "contacts", "interactions"}
+
+
+@pytest.fixture
+def document(client: TestClient) -> dict:  # type: ignore[type-arg]
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_the_document_is_served_without_a_token(document) -> None:  # type: ignore[no-untyped-def]
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "Accord"
+
+
+def test_every_api_route_is_in_the_document(app, document) -> None:  # type: ignore[no-untyped-def]
+    missing = []
+    for route in app.routes:
+        if (
+            isinstance(route, APIRoute)
+            and route.path.startswith("/api/v1")
+            and route.include_in_schema
+        ):
+            for method in route.methods - {"HEAD", "OPTIONS"}:
+                if method.lower() not in document["paths"].get(route.path, {}):
+                    missing.append(f"{method} {route.path}")
+    assert missing == []
+    assert all(path.startswith("/api/v1/") for path in document["paths"])
+
+
+def _operations(document):  # type: ignore[no-untyped-def]
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            if set(op.get("tags", [])) & OURS:
+                yield f"{method.upper()} {path}", op
+
+
+def test_our_operations_have_summaries_typed_answers_and_documented_errors(document) -> None:  # type: ignore[no-untyped-def]
+    operations = dict(_operations(document))
+    assert len(operations) >= 20
+    for name, op in operations.items():
+        assert op.get("summary"), name
+        assert op.get("tags"), name
+        responses = op["responses"]
+        assert {"401", "422"} <= set(responses), name
+        success = [code for code in responses if code.startswith("2")]
+        assert success, name
+        if success[0] != "204":
+            schema = responses[success[0]]["content"]["application/json"]["schema"]
+            assert schema != {}, f"{name} answers an untyped body"
+        for code in (c for c in responses if c[0] in "45"):
+            content = responses[code]["content"]
+            assert content["application/problem+json"]["schema"] == {
+                "$ref": "#/components/schemas/Problem"
+            }, (name, code)
+
+
+def test_account_writes_document_403_and_reads_document_404(document) -> None:  # type: ignore[no-untyped-def]
+    for name, op in _operations(document):
+        method, path = name.split(" ", 1)
+        if "{account_id}" in path:
+            assert "404" in op["responses"], name
+            if method != "GET":
+                assert "403" in op["responses"], name
+
+
+def test_the_token_scheme_is_documented(document) -> None:  # type: ignore[no-untyped-def]
+    schemes = document["components"]["securitySchemes"]
+    assert any(s["type"] == "http" and s["scheme"] == "bearer" for s in schemes.values())
+    account_list = document["paths"]["/api/v1/accounts"]["get"]
+    assert account_list["security"]
+    names = {p["name"] for p in account_list["parameters"]}
+    assert {
+        "q",
+        "status",
+        "segment",
+        "kind",
+        "manager_id",
+        "parent_id",
+        "sort",
+        "page",
+        "page_size",
+    } <= names
+
+
+# ------------------------------------------------------------ schemathesis over the GETs
+
+schemathesis = pytest.importorskip("schemathesis")
+
+
+TAGS = "^(users|tokens|accounts|contacts|interactions)$"
+
+
+def test_get_endpoints_answer_as_documented(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    """Schemathesis draws inputs from the document for each GET; answers must conform."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    token = cast.token(sessions, "admin")
+    loaded = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    operations = [
+        result.ok() for result in loaded.include(method="GET", tag_regex=TAGS).get_all_operations()
+    ]
+    assert len(operations) >= 10
+
+    def check(operation) -> None:  # type: ignore[no-untyped-def]
+        @settings(
+            max_examples=12,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(data=st.data())
+        def conforms(data) -> None:  # type: ignore[no-untyped-def]
+            case = data.draw(operation.as_strategy())
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+
+        conforms()
+
+    for operation in operations:
+        check(operation)
