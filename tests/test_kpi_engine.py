@@ -23,7 +23,8 @@ ADMIN = operator()
 
 
 def _reset(session) -> None:  # type: ignore[no-untyped-def]
-    for table in ("kpi_account_months", "kpi_state", "kpi_policy", "monthly_revenue",
+    for table in ("kpi_account_windows", "kpi_variants", "kpi_account_groups", "kpi_groups",
+                  "kpi_state", "kpi_policy", "monthly_revenue",
                   "revenue_lines", "account_members", "accounts"):
         session.execute(text(f"DELETE FROM {table}"))
 

@@ -1,45 +1,188 @@
-"""Keeping ``kpi_account_months`` in step with ``monthly_revenue`` (all in SQL).
+"""Keeping ``kpi_account_windows`` in step with ``monthly_revenue`` and ``accounts`` (all SQL).
 
 - ``refresh_after_import(session, account_ids)``: the importer calls this in its transaction
-  after it has written ``monthly_revenue``; it rebuilds the rows of those accounts, extends
-  every other account when the data gained later months, and bumps the data version (which
-  invalidates cached reports).
-- ``rebuild(session)``: recompute everything (also used when the data shrank).
-- ``ensure_fresh(session)``: cheap check before a report; folds in revenue lines newer than
-  the last refresh (an importer that forgot the hook) and builds the table the first time.
+  after it has written ``monthly_revenue``; it recomputes the rows of those accounts (every
+  held window variant) and bumps the data version (which invalidates cached reports). When the
+  data gained or lost months, or very many accounts changed, it rebuilds everything.
+- ``rebuild(session)``: recompute everything: one ``INSERT ... SELECT`` per window variant,
+  with the window sums as window functions over each account's months, secondary indexes
+  dropped during the insert and built afterwards.
+- ``ensure_fresh(session, newest_audit)``: cheap check before a report; folds in revenue lines
+  newer than the last refresh (an importer that forgot the hook), re-synchronises the account
+  groups when the audit log moved on, and builds the tables the first time.
+- ``ensure_variant(session, window, basis)``: the variant id for a window and basis, built on
+  first use (the policy's variant is always held; at most ``MAX_VARIANTS`` are kept).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, case, delete, func, insert, literal, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from accord.accounts.models import Account
 from accord.core.database import utcnow
-from accord.kpis.models import KpiAccountMonth, KpiState
+from accord.kpis.formulas import MOVE_CODE, Basis, Movement
+from accord.kpis.models import (
+    KpiAccountGroup,
+    KpiAccountWindow,
+    KpiGroup,
+    KpiPolicy,
+    KpiState,
+    KpiVariant,
+)
+from accord.kpis.queries import tier_of
 from accord.revenue.models import MonthlyRevenue, RevenueLine
 
-K: Table = KpiAccountMonth.__table__  # type: ignore[assignment]
+KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
+G: Table = KpiGroup.__table__  # type: ignore[assignment]
+AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
+V: Table = KpiVariant.__table__  # type: ignore[assignment]
+A: Table = Account.__table__  # type: ignore[assignment]
 MR = MonthlyRevenue.__table__
 STATE_ID = 1
+POLICY_ID = 1
 #: above this many accounts a full rebuild is cheaper than per-account refreshes
 FULL_REBUILD_ABOVE = 20_000
+#: window variants held at once (the policy's and the most recently built others)
+MAX_VARIANTS = 4
 _CHUNK = 500
 
 
-def _data_range(session: Session) -> tuple[int | None, int | None]:
-    row = session.execute(select(func.min(MR.c.month), func.max(MR.c.month))).one()
-    return row[0], row[1]
+def variant_id(window: int, basis: Basis) -> int:
+    return window * 2 + (1 if basis is Basis.POINT else 0)
 
 
-def _max_line_id(session: Session) -> int | None:
-    return session.scalar(select(func.max(RevenueLine.__table__.c.id)))
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
-def _dense_insert(session: Session, last_month: int, account_ids: list[int] | None) -> None:
-    """Insert the dense rows (first month .. last_month) for the accounts (None: all)."""
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+# ---------------------------------------------------------------- account groups
+
+
+def group_key(accounts: Any) -> ColumnElement[str]:
+    """``tier|manager|segment`` as one string (NULL-safe: '-' for none, '=' before a segment)."""
+    manager = case(
+        (accounts.c.manager_id.is_(None), literal("-")),
+        else_=cast(accounts.c.manager_id, String),
+    )
+    segment = case(
+        (accounts.c.segment.is_(None), literal("-")), else_=literal("=") + accounts.c.segment
+    )
+    return tier_of(accounts) + literal("|") + manager + literal("|") + segment
+
+
+def _add_missing_groups(session: Session, account_ids: list[int] | None) -> None:
+    key = group_key(A).label("gkey")
+    q = select(key, A.c.manager_id, A.c.segment, tier_of(A).label("tier")).distinct()
+    if account_ids is not None:
+        q = q.where(A.c.id.in_(account_ids))
+    wanted = {row.gkey: row for row in session.execute(q)}
+    if not wanted:
+        return
+    known = set(session.scalars(select(G.c.gkey).where(G.c.gkey.in_(sorted(wanted)))))
+    missing = [wanted[k] for k in sorted(wanted) if k not in known]
+    if missing:
+        top = session.scalar(select(func.coalesce(func.max(G.c.gid), 0))) or 0
+        session.execute(insert(G), [
+            {"gid": top + i, "gkey": r.gkey, "manager_id": r.manager_id, "segment": r.segment,
+             "tier": r.tier}
+            for i, r in enumerate(missing, start=1)
+        ])
+
+
+def _group_of_accounts(account_ids: list[int] | None) -> Any:
+    """(account_id, gid) of the accounts' current groups."""
+    q = select(A.c.id.label("account_id"), G.c.gid).select_from(
+        A.join(G, G.c.gkey == group_key(A))
+    )
+    return q if account_ids is None else q.where(A.c.id.in_(account_ids))
+
+
+def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[int]:
+    """Bring ``kpi_account_groups`` (and the gid of the derived rows) in line with the
+    accounts; returns the accounts whose group changed (None: check every account)."""
+    _add_missing_groups(session, account_ids)
+    current = _group_of_accounts(account_ids).subquery("cur")
+    changed_q = select(current.c.account_id, current.c.gid).select_from(
+        current.outerjoin(AG, AG.c.account_id == current.c.account_id)
+    ).where(or_(AG.c.gid.is_(None), AG.c.gid != current.c.gid))
+    changed = [(r.account_id, r.gid) for r in session.execute(changed_q)]
+    if not changed:
+        return []
+    ids = sorted(a for a, _ in changed)
+    for chunk in _chunks(ids):
+        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
+    session.execute(insert(AG), [{"account_id": a, "gid": g} for a, g in changed])
+    by_gid: dict[int, list[int]] = {}
+    for account, gid in changed:
+        by_gid.setdefault(gid, []).append(account)
+    for gid, accounts in by_gid.items():
+        for chunk in _chunks(sorted(accounts)):
+            session.execute(update(KW).where(KW.c.account_id.in_(chunk)).values(gid=gid))
+    return ids
+
+
+def _rebuild_groups(session: Session) -> None:
+    session.execute(delete(AG))
+    _add_missing_groups(session, None)
+    session.execute(insert(AG).from_select(["account_id", "gid"], _group_of_accounts(None)))
+
+
+# ---------------------------------------------------------------- window rows
+
+
+def _bucket(cur: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Digits and first three digits of a positive amount: monotone in the amount."""
+    digits = cast(cur, String)
+    return case(
+        (cur > 0, func.length(digits) * 1000 + cast(func.substr(digits, 1, 3), Integer)),
+        else_=0,
+    )
+
+
+def _movement(cur: Any, prev: Any, back: Any) -> ColumnElement[int]:
+    code = MOVE_CODE
+    return case(
+        (prev > 0, case(
+            (cur == 0, code[Movement.CHURNED]),
+            (cur < prev, code[Movement.CONTRACTED]),
+            (cur > prev, code[Movement.EXPANDED]),
+            else_=code[Movement.RETAINED],
+        )),
+        (cur > 0, case((back, code[Movement.REACTIVATED]), else_=code[Movement.NEW])),
+        else_=0,
+    )
+
+
+def _window_rows(
+    variant: int, window: int, basis: Basis, last_month: int, account_ids: list[int] | None
+) -> Any:
+    """SELECT of the derived rows of one variant: each account's months from its first month
+    to ``last_month`` (dense), window sums as window functions, rows with any revenue kept."""
     span_q = select(
         MR.c.account_id.label("account_id"),
         func.min(MR.c.month).label("first_month"),
@@ -63,58 +206,156 @@ def _dense_insert(session: Session, last_month: int, account_ids: list[int] | No
                 MR, and_(MR.c.account_id == span.c.account_id, MR.c.month == months.c.m)
             )
         )
-        .cte("dense")
+        .subquery("dense")
     )
-    running = func.sum(dense.c.amount).over(
-        partition_by=dense.c.account_id, order_by=dense.c.month, rows=(None, 0)
-    )
-    body = select(
-        dense.c.month, dense.c.account_id, dense.c.amount, running, dense.c.first_sale
-    ).order_by(dense.c.month, dense.c.account_id)
-    session.execute(
-        insert(K).from_select(
-            ["month", "account_id", "amount_cents", "cumulative_cents", "first_sale_month"], body
+    over: dict[str, Any] = {"partition_by": dense.c.account_id, "order_by": dense.c.month}
+    if basis is Basis.POINT:
+        cur_raw: Any = dense.c.amount
+        prev_raw: Any = func.lag(dense.c.amount, window, 0).over(**over)
+        p_start = dense.c.month - window
+    else:
+        cur_raw = func.sum(dense.c.amount).over(**over, rows=(-(window - 1), 0))
+        prev_raw = func.sum(dense.c.amount).over(**over, rows=(-(2 * window - 1), -window))
+        p_start = dense.c.month - (2 * window - 1)
+    sums = select(
+        dense.c.account_id, dense.c.month,
+        cur_raw.label("cur_raw"),
+        func.coalesce(prev_raw, 0).label("prev_raw"),
+        case((dense.c.first_sale < p_start, 1), else_=0).label("back"),
+    ).subquery("sums")
+    clamped = select(
+        sums.c.account_id, sums.c.month, sums.c.back,
+        case((sums.c.cur_raw > 0, sums.c.cur_raw), else_=0).label("cur"),
+        case((sums.c.prev_raw > 0, sums.c.prev_raw), else_=0).label("prev"),
+    ).subquery("v")
+    return (
+        select(
+            literal(variant, Integer), clamped.c.month, AG.c.gid,
+            _movement(clamped.c.cur, clamped.c.prev, clamped.c.back == 1),
+            clamped.c.account_id, clamped.c.cur, clamped.c.prev, _bucket(clamped.c.cur),
         )
+        .select_from(clamped.join(AG, AG.c.account_id == clamped.c.account_id))
+        .where(or_(clamped.c.cur > 0, clamped.c.prev > 0))
     )
 
 
-def _extend(session: Session, old_last: int, new_last: int) -> None:
-    """Carry every account's running total forward into months the data newly reached."""
-    for month in range(old_last + 1, new_last + 1):
-        source = select(
-            literal(month), K.c.account_id, literal(0), K.c.cumulative_cents, K.c.first_sale_month
-        ).where(K.c.month == month - 1)
-        session.execute(
-            insert(K).from_select(
-                ["month", "account_id", "amount_cents", "cumulative_cents", "first_sale_month"],
-                source,
-            )
-        )
+_COLUMNS = ["variant", "month", "gid", "movement", "account_id", "cur_cents", "prev_cents",
+            "bucket"]
 
 
-def _save_state(session: Session, first: int | None, last: int | None) -> None:
+def _insert_rows(
+    session: Session, variant: int, window: int, basis: Basis, last_month: int,
+    account_ids: list[int] | None,
+) -> None:
+    body = _window_rows(variant, window, basis, last_month, account_ids)
+    session.execute(insert(KW).from_select(_COLUMNS, body))
+
+
+# ---------------------------------------------------------------- variants and state
+
+
+def _policy_variant(session: Session) -> tuple[int, int, Basis]:
+    row = session.get(KpiPolicy, POLICY_ID)
+    window, basis = (12, Basis.TRAILING) if row is None else (row.window_months, Basis(row.basis))
+    return variant_id(window, basis), window, basis
+
+
+def _variants(session: Session) -> list[tuple[int, int, Basis]]:
+    rows = session.execute(select(V.c.id, V.c.window_months, V.c.basis).order_by(V.c.id))
+    return [(r.id, r.window_months, Basis(r.basis)) for r in rows]
+
+
+def _data_range(session: Session) -> tuple[int | None, int | None]:
+    row = session.execute(select(func.min(MR.c.month), func.max(MR.c.month))).one()
+    return row[0], row[1]
+
+
+def _max_line_id(session: Session) -> int | None:
+    return session.scalar(select(func.max(RevenueLine.__table__.c.id)))
+
+
+def _save_state(
+    session: Session, first: int | None, last: int | None, audit_id: int | None = None,
+    *, keep_audit: bool = False,
+) -> None:
     values: dict[str, Any] = {
         "first_month": first, "last_month": last, "max_line_id": _max_line_id(session),
         "refreshed_at": utcnow(),
     }
+    if not keep_audit:
+        values["groups_audit_id"] = audit_id
     done = session.execute(
         update(KpiState).where(KpiState.id == STATE_ID).values(
             version=KpiState.version + 1, **values
         )
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
+        values.setdefault("groups_audit_id", audit_id)
         session.execute(insert(KpiState).values(id=STATE_ID, version=1, **values))
 
 
+def _newest_audit(session: Session) -> int | None:
+    from accord.core.models import AuditEntry
+
+    return session.scalar(select(func.max(AuditEntry.id)))
+
+
+def _tune(session: Session) -> None:
+    if _is_postgres(session):
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+
+
 def rebuild(session: Session) -> None:
-    """Recompute the whole derived table from ``monthly_revenue``."""
+    """Recompute every derived row from ``monthly_revenue`` and ``accounts``."""
+    _tune(session)
     first, last = _data_range(session)
-    session.execute(delete(K))
+    audit_id = _newest_audit(session)
+    _rebuild_groups(session)
+    policy = _policy_variant(session)
+    variants = {v[0]: v for v in _variants(session)}
+    variants.setdefault(policy[0], policy)
+    session.execute(delete(KW))
+    session.execute(delete(V))
+    conn = session.connection()
+    for index in KW.indexes:  # build the secondary indexes once, after the insert
+        index.drop(conn)
     if last is not None:
-        _dense_insert(session, last, None)
-    _save_state(session, first, last)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE kpi_account_months"))  # fresh statistics for the joins
+        for vid, window, basis in variants.values():
+            _insert_rows(session, vid, window, basis, last, None)
+    for index in KW.indexes:
+        index.create(conn)
+    session.execute(insert(V), [
+        {"id": vid, "window_months": w, "basis": b.value, "built_at": utcnow()}
+        for vid, w, b in variants.values()
+    ])
+    _save_state(session, first, last, audit_id)
+    _analyze(session)
+
+
+def _analyze(session: Session) -> None:
+    for table in ("kpi_account_windows", "kpi_account_groups", "kpi_groups"):
+        session.execute(text(f"ANALYZE {table}"))
+
+
+def ensure_variant(session: Session, window: int, basis: Basis) -> int:
+    """The id of the rows for this window and basis, building them on first use."""
+    vid = variant_id(window, basis)
+    if session.get(KpiVariant, vid) is not None:
+        return vid
+    state = session.get(KpiState, STATE_ID)
+    policy_vid = _policy_variant(session)[0]
+    held = [v[0] for v in _variants(session) if v[0] != policy_vid]
+    for old in held[: max(0, len(held) - (MAX_VARIANTS - 2))]:  # oldest first
+        session.execute(delete(KW).where(KW.c.variant == old))
+        session.execute(delete(V).where(V.c.id == old))
+    if state is not None and state.last_month is not None:
+        _tune(session)
+        _insert_rows(session, vid, window, basis, state.last_month, None)
+    session.execute(insert(V).values(id=vid, window_months=window, basis=basis.value,
+                                     built_at=utcnow()))
+    session.flush()
+    return vid
 
 
 def refresh_after_import(session: Session, account_ids: Iterable[int] | None) -> None:
@@ -122,27 +363,23 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
     ids = None if account_ids is None else sorted(set(account_ids))
     state = session.get(KpiState, STATE_ID)
     first, last = _data_range(session)
-    stale_range = (
-        state is None
-        or state.last_month is None
-        or last is None
-        or last < state.last_month
-    )
-    if ids is None or len(ids) > FULL_REBUILD_ABOVE or stale_range:
+    if ids is None or len(ids) > FULL_REBUILD_ABOVE or state is None or state.last_month != last:
         rebuild(session)
         return
-    assert state is not None and state.last_month is not None and last is not None
-    if last > state.last_month:
-        _extend(session, state.last_month, last)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        session.execute(delete(K).where(K.c.account_id.in_(chunk)))
-        _dense_insert(session, last, chunk)
-    _save_state(session, first, last)
+    assert last is not None
+    if not ids:
+        return
+    sync_groups(session, ids)
+    for vid, window, basis in _variants(session):
+        for chunk in _chunks(ids):
+            session.execute(delete(KW).where(KW.c.variant == vid, KW.c.account_id.in_(chunk)))
+            _insert_rows(session, vid, window, basis, last, chunk)
+    _save_state(session, first, last, keep_audit=True)
 
 
-def ensure_fresh(session: Session) -> KpiState:
-    """The current state, after folding in anything imported without the hook."""
+def ensure_fresh(session: Session, newest_audit: int | None = None) -> KpiState:
+    """The current state, after folding in anything imported without the hook and any change
+    to the accounts' groups (manager, segment, tier) since the last check."""
     state = session.get(KpiState, STATE_ID)
     if state is None:
         rebuild(session)
@@ -153,8 +390,17 @@ def ensure_fresh(session: Session) -> KpiState:
             q = select(lines.c.account_id).distinct()
             if state.max_line_id is not None:
                 q = q.where(lines.c.id > state.max_line_id)
-            changed = list(session.scalars(q))
-            refresh_after_import(session, changed)
+            refresh_after_import(session, list(session.scalars(q)))
+        state = session.get(KpiState, STATE_ID, populate_existing=True)
+        assert state is not None
+        if newest_audit is not None and (
+            state.groups_audit_id is None or newest_audit > state.groups_audit_id
+        ):
+            changed = sync_groups(session)
+            session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
+                groups_audit_id=newest_audit,
+                version=KpiState.version + (1 if changed else 0),
+            ))
     session.flush()
     state = session.get(KpiState, STATE_ID, populate_existing=True)
     assert state is not None

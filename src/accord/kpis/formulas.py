@@ -41,6 +41,11 @@ class Movement(StrEnum):
     REACTIVATED = "reactivated"  # nothing in P, revenue in C, some revenue before P
 
 
+#: how the derived rows store a movement (0: no revenue in either window, not stored)
+MOVE_CODE = {
+    Movement.CHURNED: 1, Movement.CONTRACTED: 2, Movement.EXPANDED: 3, Movement.RETAINED: 4,
+    Movement.NEW: 5, Movement.REACTIVATED: 6,
+}
 BREAKDOWNS = ("manager", "segment", "tier")
 DEFAULT_WINDOW = 12
 DEFAULT_ABC = (Decimal("0.80"), Decimal("0.95"))
@@ -168,6 +173,30 @@ class Sums:
             paying_accounts=int(current > 0),
         )
 
+    @classmethod
+    def of_movement(cls, code: int, accounts: int, previous: int, current: int) -> Sums:
+        """The sums of ``accounts`` accounts sharing one movement (by its stored code), whose
+        clamped window revenues add up to ``previous`` and ``current``."""
+        move = {c: m for m, c in MOVE_CODE.items()}.get(code)
+        if move is None:
+            return cls()
+        in_base = move in (Movement.CHURNED, Movement.CONTRACTED, Movement.EXPANDED,
+                           Movement.RETAINED)
+        return cls(
+            accounts_at_start=accounts if in_base else 0,
+            starting=previous if in_base else 0,
+            churned_accounts=accounts if move is Movement.CHURNED else 0,
+            churned=previous if move is Movement.CHURNED else 0,
+            contraction=previous - current if move is Movement.CONTRACTED else 0,
+            expansion=current - previous if move is Movement.EXPANDED else 0,
+            new=current if move is Movement.NEW else 0,
+            reactivated=current if move is Movement.REACTIVATED else 0,
+            ending=current,
+            new_accounts=accounts if move is Movement.NEW else 0,
+            reactivated_accounts=accounts if move is Movement.REACTIVATED else 0,
+            paying_accounts=0 if move is Movement.CHURNED else accounts,
+        )
+
     def reconciles(self) -> bool:
         """ending = starting + expansion - contraction - churned + new + reactivated."""
         return self.ending == (
@@ -247,12 +276,92 @@ def abc_class(revenue_before: int, total_revenue: int, abc_a: Decimal, abc_b: De
     return "C"
 
 
+#: R(C) is split as hi * SPLIT + lo so that the database sums hi*hi, hi*lo and lo*lo in 64-bit
+#: integers (exact for R(C) below 2**41 cents and a million accounts); Python joins them.
+SPLIT = 1 << 20
+
+
+def sum_of_squares(hi_hi: int, hi_lo: int, lo_lo: int) -> int:
+    """The exact sum of R(C)**2 from the three partial sums (see ``SPLIT``)."""
+    return hi_hi * SPLIT * SPLIT + 2 * hi_lo * SPLIT + lo_lo
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Accounts whose R(C) share a bucket key (larger keys hold larger amounts)."""
+
+    key: int
+    accounts: int
+    revenue: int
+
+
+def _ordered(buckets: list[Bucket]) -> list[Bucket]:
+    return sorted(buckets, key=lambda b: -b.key)
+
+
+def buckets_to_open(buckets: list[Bucket], abc: tuple[Decimal, Decimal]) -> list[int]:
+    """The (at most three) buckets whose individual amounts decide the top-20 % revenue and
+    the A and B cut-offs; every other bucket lies wholly on one side of each cut."""
+    n = sum(b.accounts for b in buckets)
+    t = sum(b.revenue for b in buckets)
+    k = top_count(n)
+    limits = [basis_points(c) * t for c in abc]
+    keys: list[int] = []
+    count = before = 0
+    for b in _ordered(buckets):
+        if count < k < count + b.accounts:
+            keys.append(b.key)
+        if any(before * 10000 < x <= (before + b.revenue) * 10000 for x in limits):
+            keys.append(b.key)
+        count += b.accounts
+        before += b.revenue
+    return sorted(set(keys), reverse=True)
+
+
+def concentration_of(
+    buckets: list[Bucket], amounts: dict[int, list[int]], squares: int,
+    abc: tuple[Decimal, Decimal],
+) -> Concentration:
+    """Top-20 % revenue and ABC counts from the histogram and the amounts of the buckets
+    ``buckets_to_open`` named (each list in any order)."""
+    n = sum(b.accounts for b in buckets)
+    t = sum(b.revenue for b in buckets)
+    if n == 0:
+        return Concentration(0, 0, 0, 0, 0, 0, 0)
+    k = top_count(n)
+    limits = [basis_points(c) * t for c in abc]
+    top = 0
+    counts = [0, 0]
+    count = before = 0
+    for b in _ordered(buckets):
+        inside = sorted(amounts[b.key], reverse=True) if b.key in amounts else None
+        if count + b.accounts <= k:
+            top += b.revenue
+        elif count < k:
+            assert inside is not None
+            top += sum(inside[: k - count])
+        for i, limit in enumerate(limits):
+            if (before + b.revenue) * 10000 < limit:
+                counts[i] += b.accounts  # even the last account here starts below the cut
+            elif before * 10000 < limit:
+                assert inside is not None
+                running = before
+                for amount in inside:
+                    if running * 10000 < limit:
+                        counts[i] += 1
+                    running += amount
+        count += b.accounts
+        before += b.revenue
+    a, ab = counts
+    return Concentration(n, t, top, squares, a, ab - a, n - ab)
+
+
 @dataclass(frozen=True)
 class Concentration:
     accounts: int
     total: int
     top_revenue: int
-    sum_of_squares: float  # sum of R_i(C)^2 in cents^2 (floating point: only for HHI)
+    sum_of_squares: int  # sum of R_i(C)^2 in cents^2, exact
     a_count: int
     b_count: int
     c_count: int
@@ -260,7 +369,8 @@ class Concentration:
     def figures(self) -> dict[str, object]:
         hhi = None
         if self.total > 0:
-            hhi = round(self.sum_of_squares / (float(self.total) ** 2), RATIO_PLACES)
+            exact = Decimal(self.sum_of_squares) / Decimal(self.total * self.total)
+            hhi = float(exact.quantize(_RATIO_Q, rounding=ROUND_HALF_EVEN))
         return {
             "accounts": self.accounts,
             "top20_share": ratio(self.top_revenue, self.total),

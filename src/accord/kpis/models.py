@@ -1,14 +1,22 @@
-"""Tables of the KPI engine: derived monthly data, its version, and the policy settings.
+"""Tables of the KPI engine: derived per-account window figures, groups, state, policy.
 
-``kpi_account_months`` is derived from ``monthly_revenue`` (never edited by hand): one row per
-account and month, dense from the account's first month with revenue lines to the last month
-in the data, holding the month's amount, the running total up to and including the month and
-the account's first month with positive revenue. Any window sum is then two equality lookups
-(``cum(b) - cum(a - 1)``), which both databases answer with index seeks or hash joins.
+``kpi_account_windows`` is derived from ``monthly_revenue`` (never edited by hand). For one
+window variant (window length W and basis, e.g. the policy's 12 months trailing) it holds, per
+account and as-of month M, the account's two window revenues R(C) and R(P) (clamped at zero),
+its movement between them (``movement``: 1 churned, 2 contracted, 3 expanded, 4 retained,
+5 new, 6 reactivated) and the account's group (``gid``: manager, segment, tier). Rows where
+both window revenues are zero contribute to no figure and are not stored. The primary key
+(variant, month, gid, movement, account_id) makes one as-of month one contiguous range whose
+rows arrive already grouped, so the database sums it without sorting or joining; ``bucket``
+(the number of digits and the first three digits of R(C)) lets the concentration figures
+find their cut-offs from a small histogram instead of ranking every account.
 
-``kpi_state`` (one row) records the data version — bumped by every refresh, so cached
-reports are keyed by it — and the month range of the data. ``kpi_policy`` (one row) holds
-the policy settings: window, basis, ABC cut-offs and an optional pinned as-of month.
+``kpi_groups`` / ``kpi_account_groups`` map each account to its (manager, segment, tier)
+group; they are re-synchronised with ``accounts`` whenever the audit log has moved on (every
+change to an account is audited). ``kpi_variants`` lists the window variants held.
+``kpi_state`` (one row) records the data version — bumped by every refresh, so cached reports
+are keyed by it — and the month range of the data. ``kpi_policy`` (one row) holds the policy
+settings: window, basis, ABC cut-offs and an optional pinned as-of month.
 """
 
 from __future__ import annotations
@@ -16,26 +24,62 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, Numeric, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
 
 
-class KpiAccountMonth(Base):
-    __tablename__ = "kpi_account_months"
+class KpiAccountWindow(Base):
+    __tablename__ = "kpi_account_windows"
 
+    variant: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gid: Mapped[int] = mapped_column(Integer, primary_key=True)
+    movement: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
-    amount_cents: Mapped[int] = mapped_column(BigInteger)
-    cumulative_cents: Mapped[int] = mapped_column(BigInteger)
-    #: the account's first month with positive revenue (null: none yet)
-    first_sale_month: Mapped[int | None] = mapped_column(Integer)
+    cur_cents: Mapped[int] = mapped_column(BigInteger)  # R(C), clamped at zero
+    prev_cents: Mapped[int] = mapped_column(BigInteger)  # R(P), clamped at zero
+    bucket: Mapped[int] = mapped_column(Integer)  # digits * 1000 + first 3 digits of R(C)
 
-    # clustered by (month, account_id) on SQLite: one as-of month is one contiguous range
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        Index("ix_kpi_account_windows_rank", "variant", "month", "bucket", "cur_cents",
+              "account_id"),
+        Index("ix_kpi_account_windows_account", "account_id", "variant", "month"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class KpiGroup(Base):
+    __tablename__ = "kpi_groups"
+
+    gid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: "tier|manager id or -|-  or =segment": one string, so accounts find their group by
+    #: an indexed equality (NULL-safe, hashable) instead of a three-column NULL-safe match
+    gkey: Mapped[str] = mapped_column(String(300), unique=True)
+    manager_id: Mapped[int | None] = mapped_column(Integer)
+    segment: Mapped[str | None] = mapped_column(String(60))
+    tier: Mapped[str] = mapped_column(String(40))
+
+
+class KpiAccountGroup(Base):
+    __tablename__ = "kpi_account_groups"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    gid: Mapped[int] = mapped_column(Integer)
+
+
+class KpiVariant(Base):
+    __tablename__ = "kpi_variants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    window_months: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(10))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class KpiState(Base):
@@ -47,6 +91,8 @@ class KpiState(Base):
     last_month: Mapped[int | None] = mapped_column(Integer)
     #: highest revenue line id folded in; newer lines trigger an incremental refresh
     max_line_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: newest audit entry when the account groups were last synchronised
+    groups_audit_id: Mapped[int | None] = mapped_column(BigInteger)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

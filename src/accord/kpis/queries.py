@@ -1,44 +1,44 @@
 """The KPI queries as SQL executed by the database (SQLAlchemy Core; SQLite and PostgreSQL).
 
-Every window revenue is read from ``kpi_account_months`` with at most three equality lookups
-per account: R(C) = cum(M) - cum(M-W) and R(P) = cum(M-W) - cum(M-2W) (trailing basis), or
-the month amounts at M and M-W (point basis). A missing row means "before the account's
-first month", i.e. a cumulative of zero. Sums are grouped by (manager, segment, tier) in one
-pass; the service rolls the groups up into the portfolio and the three breakdowns.
+Every query reads ``kpi_account_windows`` (see ``models.py``): per window variant, as-of
+month and account, R(C), R(P) and the movement between them. One as-of month is one
+contiguous primary-key range whose rows arrive ordered by (group, movement), so
+
+- the retention sums are ``count``/``sum`` per (group, movement): one range scan, no sort,
+  no join (``grouped_sums``); the service rolls the groups up into the portfolio and the
+  three breakdowns, and turns each movement's sums into the KPIS.md fields;
+- the series is the same query over the range of as-of months (``series_sums``);
+- concentration reads a histogram of R(C) by bucket (digits and first three digits) from the
+  rank index, then the individual amounts of the at most three buckets a cut-off falls in
+  (``concentration``); the sum of squares for HHI is summed exactly in integer parts.
+
+A user who may not see everything gets the same queries restricted to the visible accounts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Float,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal_column,
-    select,
-)
+from sqlalchemy import ColumnElement, String, Table, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
 from accord.core.models import User
 from accord.kpis.formulas import (
-    Basis,
+    MOVE_CODE,
+    SPLIT,
+    Bucket,
     Concentration,
     Movement,
     Sums,
-    Windows,
-    basis_points,
-    top_count,
+    buckets_to_open,
+    concentration_of,
+    sum_of_squares,
 )
-from accord.kpis.models import KpiAccountMonth
+from accord.kpis.models import KpiAccountWindow, KpiGroup
 
-K = KpiAccountMonth.__table__
+KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
+G: Table = KpiGroup.__table__  # type: ignore[assignment]
 A = Account.__table__
 
 NOT_KEY = "not key"
@@ -48,189 +48,142 @@ def tier_of(accounts: Any) -> ColumnElement[str]:
     """The account's tier (selection-matrix quadrant) as a SQL expression over ``accounts``.
 
     Until the selection matrix exists every account is "not key"; issue 4 replaces this
-    one function (e.g. with a correlated lookup of the account's quadrant).
+    one function (e.g. with a correlated lookup of the account's quadrant). The engine keeps
+    each account's (manager, segment, tier) group in ``kpi_account_groups``, re-synchronised
+    when the audit log moves on: a tier change must therefore be an audited write.
     """
     return literal_column(f"'{NOT_KEY}'", String)
 
 
-def _positive(expr: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A window revenue below zero counts as zero."""
-    return case((expr > 0, expr), else_=0)
+def _where(variant: int, visible: ColumnElement[bool] | None, *conds: Any) -> list[Any]:
+    out = [KW.c.variant == variant, *conds]
+    if visible is not None:
+        out.append(KW.c.account_id.in_(select(A.c.id).where(visible)))
+    return out
 
 
-def window_values(w: Windows, visible: ColumnElement[bool]) -> Select[Any]:
-    """One row per account with any revenue up to M: cur = R(C), prev = R(P), returning flag."""
-    c0, c1, c2 = K.alias("c0"), K.alias("c1"), K.alias("c2")
-    prev_end = w.as_of - w.window
-    join = c0.join(A, A.c.id == c0.c.account_id).outerjoin(
-        c1, and_(c1.c.month == prev_end, c1.c.account_id == c0.c.account_id)
+Group = tuple[int | None, str | None, str]
+
+
+def _groups(session: Session, gids: set[int]) -> dict[int, Group]:
+    if not gids:
+        return {}
+    rows = session.execute(
+        select(G.c.gid, G.c.manager_id, G.c.segment, G.c.tier).where(G.c.gid.in_(sorted(gids)))
     )
-    if w.basis is Basis.POINT:
-        cur = _positive(c0.c.amount_cents)
-        prev = _positive(func.coalesce(c1.c.amount_cents, 0))
-    else:
-        join = join.outerjoin(
-            c2, and_(c2.c.month == prev_end - w.window, c2.c.account_id == c0.c.account_id)
-        )
-        middle = func.coalesce(c1.c.cumulative_cents, 0)
-        cur = _positive(c0.c.cumulative_cents - middle)
-        prev = _positive(middle - func.coalesce(c2.c.cumulative_cents, 0))
-    back = case((c0.c.first_sale_month < w.before_previous, 1), else_=0)
-    return (
-        select(
-            c0.c.account_id.label("account_id"),
-            cur.label("cur"),
-            prev.label("prev"),
-            back.label("back"),
-            A.c.manager_id.label("manager_id"),
-            A.c.segment.label("segment"),
-            tier_of(A).label("tier"),
-        )
-        .select_from(join)
-        .where(c0.c.month == w.as_of, visible)
-    )
+    return {r.gid: (r.manager_id, r.segment, r.tier) for r in rows}
 
 
-def _sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(expr), 0)
-
-
-def _count(cond: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.count(case((cond, 1)))
-
-
-def _sums_columns(cur: Any, prev: Any, returning: Any) -> list[ColumnElement[Any]]:
-    entering = and_(prev == 0, cur > 0)
+def _movement_sums() -> list[Any]:
     return [
-        _count(prev > 0).label("accounts_at_start"),
-        _sum(prev).label("starting"),
-        _count(and_(prev > 0, cur == 0)).label("churned_accounts"),
-        _sum(case((cur == 0, prev), else_=0)).label("churned"),
-        _sum(case((and_(cur > 0, cur < prev), prev - cur), else_=0)).label("contraction"),
-        _sum(case((and_(prev > 0, cur > prev), cur - prev), else_=0)).label("expansion"),
-        _sum(case((and_(entering, returning == 0), cur), else_=0)).label("new"),
-        _sum(case((and_(entering, returning == 1), cur), else_=0)).label("reactivated"),
-        _sum(cur).label("ending"),
-        _count(and_(entering, returning == 0)).label("new_accounts"),
-        _count(and_(entering, returning == 1)).label("reactivated_accounts"),
-        _count(cur > 0).label("paying_accounts"),
+        KW.c.movement,
+        func.count().label("n"),
+        func.sum(KW.c.prev_cents).label("prev"),
+        func.sum(KW.c.cur_cents).label("cur"),
     ]
 
 
-SUM_NAMES = (
-    "accounts_at_start", "starting", "churned_accounts", "churned", "contraction", "expansion",
-    "new", "reactivated", "ending", "new_accounts", "reactivated_accounts", "paying_accounts",
-)
-
-
-def _to_sums(row: Any) -> Sums:
-    return Sums(**{name: int(getattr(row, name)) for name in SUM_NAMES})
+def _sums(row: Any) -> Sums:
+    return Sums.of_movement(int(row.movement), int(row.n), int(row.prev), int(row.cur))
 
 
 def grouped_sums(
-    session: Session, w: Windows, visible: ColumnElement[bool]
-) -> tuple[list[tuple[int | None, str | None, str, Sums]], float]:
-    """Sums per (manager_id, segment, tier) and the sum of squared R(C) (for HHI)."""
-    v = window_values(w, visible).subquery("v")
-    stmt = select(
-        v.c.manager_id, v.c.segment, v.c.tier,
-        *_sums_columns(v.c.cur, v.c.prev, v.c.back),
-        _sum(cast(v.c.cur, Float) * cast(v.c.cur, Float)).label("squares"),
-    ).group_by(v.c.manager_id, v.c.segment, v.c.tier)
-    groups = []
-    squares = 0.0
+    session: Session, variant: int, month: int, visible: ColumnElement[bool] | None
+) -> list[tuple[int | None, str | None, str, Sums]]:
+    """Sums per (manager_id, segment, tier) group for one as-of month."""
+    stmt = (
+        select(KW.c.gid, *_movement_sums())
+        .where(*_where(variant, visible, KW.c.month == month))
+        .group_by(KW.c.gid, KW.c.movement)
+    )
+    per_gid: dict[int, Sums] = {}
     for row in session.execute(stmt):
-        groups.append((row.manager_id, row.segment, row.tier, _to_sums(row)))
-        squares += float(row.squares)
-    return groups, squares
+        per_gid[row.gid] = per_gid.get(row.gid, Sums()) + _sums(row)
+    names = _groups(session, set(per_gid))
+    return [(*names[gid], sums) for gid, sums in per_gid.items()]
+
+
+def series_sums(
+    session: Session, variant: int, first: int, last: int, visible: ColumnElement[bool] | None
+) -> dict[int, Sums]:
+    """Portfolio sums for every as-of month from ``first`` to ``last``, in one query."""
+    stmt = (
+        select(KW.c.month, KW.c.gid, *_movement_sums())
+        .where(*_where(variant, visible, KW.c.month >= first, KW.c.month <= last))
+        .group_by(KW.c.month, KW.c.gid, KW.c.movement)
+    )
+    out = {m: Sums() for m in range(first, last + 1)}
+    for row in session.execute(stmt):
+        out[row.month] = out[row.month] + _sums(row)
+    return out
 
 
 def concentration(
     session: Session,
-    w: Windows,
-    visible: ColumnElement[bool],
-    *,
-    paying: int,
-    total: int,
-    squares: float,
+    variant: int,
+    month: int,
+    visible: ColumnElement[bool] | None,
     abc: tuple[Any, Any],
 ) -> Concentration:
-    """Top-20 % revenue and ABC counts from one ranking (R(C) desc, account id asc)."""
-    if paying == 0:
-        return Concentration(0, 0, 0, 0.0, 0, 0, 0)
-    v = window_values(w, visible).subquery("v")
-    order = (v.c.cur.desc(), v.c.account_id.asc())
-    ranked = (
+    """Top-20 % revenue, HHI and ABC counts over the accounts with R(C) > 0."""
+    cur = KW.c.cur_cents
+    hi, lo = cur // SPLIT, cur % SPLIT
+    histogram = (
         select(
-            v.c.cur.label("cur"),
-            func.row_number().over(order_by=order).label("rn"),
-            func.sum(v.c.cur).over(order_by=order, rows=(None, 0)).label("upto"),
+            KW.c.bucket, func.count().label("n"), func.sum(cur).label("revenue"),
+            func.sum(hi * hi).label("hh"), func.sum(hi * lo).label("hl"),
+            func.sum(lo * lo).label("ll"),
         )
-        .where(v.c.cur > 0)
-        .subquery("r")
+        .where(*_where(variant, visible, KW.c.month == month, KW.c.bucket > 0))
+        .group_by(KW.c.bucket)
     )
-    before = ranked.c.upto - ranked.c.cur
-    a_bp, b_bp = basis_points(abc[0]), basis_points(abc[1])
-    stmt = select(
-        _sum(case((ranked.c.rn <= top_count(paying), ranked.c.cur), else_=0)).label("top"),
-        _count(before * 10000 < a_bp * total).label("a"),
-        _count(before * 10000 < b_bp * total).label("ab"),
-    )
-    row = session.execute(stmt).one()
-    a, ab = int(row.a), int(row.ab)
-    return Concentration(paying, total, int(row.top), squares, a, ab - a, paying - ab)
-
-
-def portfolio_series(
-    session: Session, months: list[int], window: int, basis: Basis, visible: ColumnElement[bool]
-) -> list[tuple[int, Sums]]:
-    """Portfolio sums for each as-of month (one grouped query per month)."""
-    result = []
-    for month in months:
-        v = window_values(Windows(month, window, basis), visible).subquery("v")
-        row = session.execute(select(*_sums_columns(v.c.cur, v.c.prev, v.c.back))).one()
-        result.append((month, _to_sums(row)))
-    return result
-
-
-MOVEMENT_FILTERS = {
-    Movement.CHURNED: lambda cur, prev, ret: and_(prev > 0, cur == 0),
-    Movement.CONTRACTED: lambda cur, prev, ret: and_(cur > 0, cur < prev),
-    Movement.EXPANDED: lambda cur, prev, ret: and_(prev > 0, cur > prev),
-    Movement.RETAINED: lambda cur, prev, ret: and_(prev > 0, cur == prev),
-    Movement.NEW: lambda cur, prev, ret: and_(prev == 0, cur > 0, ret == 0),
-    Movement.REACTIVATED: lambda cur, prev, ret: and_(prev == 0, cur > 0, ret == 1),
-}
+    buckets: list[Bucket] = []
+    hh = hl = ll = 0
+    for row in session.execute(histogram):
+        buckets.append(Bucket(int(row.bucket), int(row.n), int(row.revenue)))
+        hh, hl, ll = hh + int(row.hh), hl + int(row.hl), ll + int(row.ll)
+    keys = buckets_to_open(buckets, abc)
+    amounts: dict[int, list[int]] = {k: [] for k in keys}
+    if keys:
+        rows = session.execute(
+            select(KW.c.bucket, cur).where(
+                *_where(variant, visible, KW.c.month == month, KW.c.bucket.in_(keys))
+            )
+        )
+        for bucket, amount in rows:
+            amounts[int(bucket)].append(int(amount))
+    return concentration_of(buckets, amounts, sum_of_squares(hh, hl, ll), abc)
 
 
 def movement_accounts(
     session: Session,
-    w: Windows,
-    visible: ColumnElement[bool],
+    variant: int,
+    month: int,
+    visible: ColumnElement[bool] | None,
     movement: Movement,
     *,
     limit: int,
     offset: int,
 ) -> tuple[int, list[Any]]:
     """Accounts with one movement, largest change first: total count and one page."""
-    v = window_values(w, visible).subquery("v")
-    cond = MOVEMENT_FILTERS[movement](v.c.cur, v.c.prev, v.c.back)
-    count = session.scalar(select(func.count()).select_from(v).where(cond)) or 0
-    change = v.c.cur - v.c.prev
-    magnitude = case((change < 0, -change), else_=change)
+    cond = _where(variant, visible, KW.c.month == month, KW.c.movement == MOVE_CODE[movement])
+    count = session.scalar(select(func.count()).select_from(KW).where(*cond)) or 0
+    change = KW.c.cur_cents - KW.c.prev_cents
+    magnitude = func.abs(change)
+    users = User.__table__
     stmt = (
         select(
-            v.c.account_id, A.c.name, A.c.segment, v.c.tier,
-            User.__table__.c.email.label("manager"),
-            v.c.prev, v.c.cur,
+            KW.c.account_id, A.c.name, A.c.segment, G.c.tier,
+            users.c.email.label("manager"),
+            KW.c.prev_cents.label("prev"), KW.c.cur_cents.label("cur"),
         )
         .select_from(
-            v.join(A, A.c.id == v.c.account_id).outerjoin(
-                User.__table__, User.__table__.c.id == v.c.manager_id
-            )
+            KW.join(A, A.c.id == KW.c.account_id)
+            .join(G, G.c.gid == KW.c.gid)
+            .outerjoin(users, users.c.id == A.c.manager_id)
         )
-        .where(cond)
-        .order_by(magnitude.desc(), v.c.account_id)
+        .where(*cond)
+        .order_by(magnitude.desc(), KW.c.account_id)
         .limit(limit)
         .offset(offset)
     )

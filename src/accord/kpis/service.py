@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from accord.core import audit
@@ -130,6 +130,10 @@ def update_policy(
     row.abc_a, row.abc_b, row.as_of_month = new.abc_a, new.abc_b, pinned
     row.updated_by = user.email
     session.flush()
+    if derived.variant_id(new.window_months, new.basis) != derived.variant_id(
+        p.window_months, p.basis
+    ):
+        derived.ensure_variant(session, new.window_months, new.basis)  # ready for the next report
     audit.record(session, user, "update", "kpi_policy", POLICY_ID,
                  before=current.as_dict(), after=result.as_dict())
     return result
@@ -143,9 +147,10 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 128
 
 
-def _scope(user: User) -> tuple[ColumnElement[bool], str]:
+def _scope(user: User) -> tuple[ColumnElement[bool] | None, str]:
+    """The accounts the user may see (None: all of them) and a cache key for that scope."""
     if user.is_active and Role(user.role) in SEES_EVERYTHING:
-        return true(), "all"
+        return None, "all"
     return visible_accounts(user), f"user:{user.id}:{user.role}"
 
 
@@ -173,6 +178,7 @@ class Resolved:
     windows: Windows
     policy: Policy
     state: KpiState
+    variant: int
 
 
 def resolve(
@@ -182,6 +188,7 @@ def resolve(
     window: int | None,
     basis: str | None,
     today: date,
+    newest_audit: int | None = None,
 ) -> Resolved:
     """Request values over stored policy; validate; bring the derived data up to date."""
     settings = get_policy(session)
@@ -190,7 +197,7 @@ def resolve(
         window if window is not None else stored.window_months,
         _basis(basis) or stored.basis, stored.abc_a, stored.abc_b,
     ))
-    state = derived.ensure_fresh(session)
+    state = derived.ensure_fresh(session, newest_audit)
     month = _month("as_of", as_of)
     if month is None:
         month = settings.as_of_month
@@ -200,7 +207,8 @@ def resolve(
         raise ValidationFailed([FieldProblem(
             "as_of", f"after the last month in the data ({format_month(state.last_month)})"
         )])
-    return Resolved(Windows(month, policy.window_months, policy.basis), policy, state)
+    variant = derived.ensure_variant(session, policy.window_months, policy.basis)
+    return Resolved(Windows(month, policy.window_months, policy.basis), policy, state, variant)
 
 
 def _group_rows(
@@ -220,14 +228,14 @@ def _group_rows(
 
 
 def _compute(
-    session: Session, r: Resolved, visible: ColumnElement[bool], by: str | None, series: bool
+    session: Session, r: Resolved, visible: ColumnElement[bool] | None, by: str | None,
+    series: bool,
 ) -> dict[str, Any]:
     w = r.windows
-    groups, squares = queries.grouped_sums(session, w, visible)
+    groups = queries.grouped_sums(session, r.variant, w.as_of, visible)
     portfolio = total([g[3] for g in groups])
     conc = queries.concentration(
-        session, w, visible, paying=portfolio.paying_accounts, total=portfolio.ending,
-        squares=squares, abc=(r.policy.abc_a, r.policy.abc_b),
+        session, r.variant, w.as_of, visible, (r.policy.abc_a, r.policy.abc_b)
     )
     doc: dict[str, Any] = {
         "as_of": format_month(w.as_of),
@@ -242,12 +250,12 @@ def _compute(
     for name in (by,) if by else BREAKDOWNS:
         doc[f"by_{name}"] = _group_rows(session, groups, name)
     if series:
-        doc["series"] = [
-            {"as_of": format_month(m), **retention(s)}
-            for m, s in queries.portfolio_series(
-                session, series_months(r.state, w), w.window, w.basis, visible
-            )
-        ]
+        months = series_months(r.state, w)
+        sums = (
+            queries.series_sums(session, r.variant, months[0], months[-1], visible)
+            if months else {}
+        )
+        doc["series"] = [{"as_of": format_month(m), **retention(sums[m])} for m in months]
     return doc
 
 
@@ -276,9 +284,10 @@ def kpi_report(
 ) -> dict[str, Any]:
     """The KPI document of issue 3 for what ``user`` may see (cached until the data changes)."""
     _check_by(by)
-    r = resolve(session, as_of=as_of, window=window, basis=basis, today=today)
-    visible, scope = _scope(user)
     newest_audit = session.scalar(select(func.max(AuditEntry.id)))
+    r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
+                newest_audit=newest_audit)
+    visible, scope = _scope(user)
     bind: Any = session.get_bind()
     key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope,
            r.windows, r.policy, by, series)
@@ -305,10 +314,12 @@ def account_movements(
         raise ValidationFailed([FieldProblem("movement", f"must be one of {choices}")]) from None
     if not 1 <= limit <= 1000 or offset < 0:
         raise ValidationFailed([FieldProblem("limit", "limit 1-1000, offset >= 0")])
-    r = resolve(session, as_of=as_of, window=window, basis=basis, today=today)
+    newest_audit = session.scalar(select(func.max(AuditEntry.id)))
+    r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
+                newest_audit=newest_audit)
     visible, _ = _scope(user)
     count, rows = queries.movement_accounts(
-        session, r.windows, visible, move, limit=limit, offset=offset
+        session, r.variant, r.windows.as_of, visible, move, limit=limit, offset=offset
     )
     return {
         "as_of": format_month(r.windows.as_of),
