@@ -165,7 +165,11 @@ RESOURCES = [
         shows=("email", "head@accord.test"),
         denied=[("viewer", "PUT", lambda c: acme(c, "/members"), {"user_ids": []}, 403)],
         missing=[("admin", "GET", lambda c: f"/api/v1/accounts/{MISSING}/members")],
-        bad=[({"user_ids": [MISSING]}, "user_ids"), ({"user_ids": "all"}, "user_ids")],
+        bad=[
+            ({"user_ids": [MISSING]}, "user_ids"),
+            ({"user_ids": "all"}, "user_ids"),
+            ({"user_ids": [2**63]}, "user_ids.0"),
+        ],
     ),
     Resource(
         name="users",
@@ -201,6 +205,7 @@ RESOURCES = [
             ({"email": "x@y.test", "role": "emperor"}, "role"),
             ({"email": "x@y.test", "role": "manager", "password": "short"}, "password"),
             ({"email": "x@y.test", "role": "manager", "team_id": MISSING}, "team_id"),
+            ({"email": "x@y.test", "role": "manager", "team_id": 2**63}, "team_id"),
         ],
     ),
     Resource(

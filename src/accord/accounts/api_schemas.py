@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from accord.accounts.models import BuyingRole, Seniority, Stance
+from accord.core.schemas import Id
 
 
 class ContactPatch(BaseModel):
@@ -34,4 +35,4 @@ class MembersIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_ids: list[int]
+    user_ids: list[Id]

@@ -11,6 +11,8 @@ from accord.core.models import Role
 
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Password = Annotated[str, Field(min_length=8, max_length=200)]
+#: A row id: 32-bit on both databases, so a larger number is a 422, never a crash.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class _In(BaseModel):
@@ -39,7 +41,7 @@ class UserIn(_In):
     role: Role
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     password: Password | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     segment: Annotated[str, Field(max_length=60)] | None = None
     capacity: Annotated[int, Field(ge=0, le=100_000)] = 100
 
@@ -51,7 +53,7 @@ class UserPatch(_In):
     role: Role = None  # type: ignore[assignment]
     name: Annotated[str, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
     password: Password | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     segment: Annotated[str, Field(max_length=60)] | None = None
     capacity: Annotated[int, Field(ge=0, le=100_000)] = None  # type: ignore[assignment]
     is_active: bool = None  # type: ignore[assignment]
