@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from accord.core.models import User
 from accord.kpis import service
@@ -19,7 +18,7 @@ from accord.kpis.schemas import (
     PolicyOut,
     plain,
 )
-from accord.web.deps import api_user, get_db, today
+from accord.web.deps import Session, api_user, get_db, today
 
 router = APIRouter(tags=["kpis"])
 

@@ -8,7 +8,6 @@ from typing import IO, Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
 from accord.core.models import User
 from accord.revenue import exporting, lines
@@ -21,7 +20,7 @@ from accord.revenue.schemas import (
     MonthlyRevenueRow,
     RevenueLinePage,
 )
-from accord.web.deps import api_user, get_db
+from accord.web.deps import Session, api_user, get_db
 
 router = APIRouter(tags=["import, export and revenue"])
 ApiUser = Annotated[User, Depends(api_user)]

@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
 from accord.core import users as user_service
 from accord.core.errors import NotAuthenticated
 from accord.web import deps
 from accord.web.admin_pages import router as admin_router
+from accord.web.deps import Session
 from accord.web.templating import render
 
 router = APIRouter()

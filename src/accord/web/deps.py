@@ -9,6 +9,8 @@ from datetime import date
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = ["Session", "get_db", "api_user", "page_user", "csrf_protect", "today", "login"]
+
 from accord.core import users as user_service
 from accord.core.database import utcnow
 from accord.core.errors import Forbidden, NotAuthenticated
