@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--only", choices=("sqlite", "postgres"), default=None)
+    p.add_argument("--reuse", action="store_true",
+                   help="reuse the portfolio an earlier run built, when it has the same size")
     return p
 
 
@@ -320,11 +322,38 @@ def measure(url: str, runs: int) -> dict[str, float]:
         "health recompute, all accounts (ms, once)": recompute_ms,
         "decisions service (ms)": _median_ms(lambda: service_call(sort="-health"), runs),
         "decisions service, filtered by segment, sorted by revenue (ms)": _median_ms(
-            lambda: service_call(sort="-revenue", segment="Energy"), runs
+            lambda: service_call(sort="-revenue", flt=decisions.DecisionFilter(segment="Energy")),
+            runs,
         ),
         "GET /decisions page (ms)": _median_ms(page, runs),
         "accord decisions CLI (ms)": _median_ms(cli, runs),
     }
+
+
+def _reusable(kind: str, accounts: int, scored: int) -> str | None:
+    """The URL of an earlier run's portfolio of the same size, if there is one."""
+    from accord.core.database import make_engine
+    from bench.common import DATA_DIR, postgres_exists, postgres_url, sqlite_url
+
+    if kind == "sqlite":
+        path = DATA_DIR / "decisions.db"
+        if not path.exists():
+            return None
+        url = sqlite_url(path)
+    else:
+        if not postgres_exists("decisions"):
+            return None
+        url = postgres_url("decisions")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            n = conn.execute(text("SELECT count(*) FROM accounts")).scalar()
+            k = conn.execute(text("SELECT count(*) FROM selection_current")).scalar()
+    except Exception:  # noqa: BLE001 - no such tables: not reusable
+        return None
+    finally:
+        engine.dispose()
+    return url if (n, k) == (accounts, scored) else None
 
 
 def run(args: Any = None) -> dict[str, dict[str, float]]:
@@ -348,12 +377,16 @@ def run(args: Any = None) -> dict[str, dict[str, float]]:
     from accord.core.database import make_engine
 
     for kind in available_databases(wanted):
-        url = fresh_database(kind, "decisions")
-        engine = make_engine(url)
-        t0 = time.perf_counter()
-        build_portfolio(engine, accounts=accounts, scored=scored, seed=opts.seed)
-        engine.dispose()
-        say(f"  [{kind}] built in {time.perf_counter() - t0:,.1f} s")
+        url = _reusable(kind, accounts, scored) if opts.reuse else None
+        if url:
+            say(f"  [{kind}] reusing the portfolio built by an earlier run")
+        else:
+            url = fresh_database(kind, "decisions")
+            engine = make_engine(url)
+            t0 = time.perf_counter()
+            build_portfolio(engine, accounts=accounts, scored=scored, seed=opts.seed)
+            engine.dispose()
+            say(f"  [{kind}] built in {time.perf_counter() - t0:,.1f} s")
         results[kind] = measure(url, runs)
         for label, value in results[kind].items():
             target = label.startswith(("GET /decisions", "accord decisions"))

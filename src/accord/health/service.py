@@ -243,6 +243,7 @@ def recompute_all(session: Session, user: User, *, today: date) -> RecomputeOut:
         red=counts.get("red", 0),
         unscored=counts.get("none", 0),
     )
+    kam_settings.bump_version(session)
     audit.record(session, user, "recompute", "health", None, after=out.model_dump())
     return out
 
@@ -267,6 +268,7 @@ def recompute_account(session: Session, user: User, account_id: int, *, today: d
     hist.score, hist.band = out.score, out.band
     session.add(hist)
     session.flush()
+    kam_settings.bump_version(session)
     return account_health(session, user, account_id, today=today)
 
 

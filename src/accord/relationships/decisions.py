@@ -13,21 +13,36 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, null, or_, select, union
+from sqlalchemy import (
+    Float,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
 
-from accord.accounts.models import Account
+from accord.accounts.models import Account, AccountMember
 from accord.core.errors import FieldProblem, ValidationFailed
-from accord.core.models import User
+from accord.core.models import SEES_EVERYTHING, Role, Team, User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
-from accord.core.visibility import visible_accounts
 from accord.health.models import AccountHealth
-from accord.relationships.models import StageAssessment
+from accord.relationships.models import KamDecision, KamDecisionState, StageAssessment
 from accord.relationships.rubric import POTENTIALS, STAGES, StagePolicy
 from accord.relationships.schemas import DecisionPage, DecisionRow
 from accord.relationships.service import stage_policy
 from accord.selection import revenue_view, rules
+from accord.selection import settings as kam_settings
 from accord.selection.models import KamRevenue
 from accord.selection.queries import placed
 from accord.selection.settings import selection_policy
@@ -95,19 +110,15 @@ def _order(values: tuple[str, ...], column: Any) -> Any:
     return case(*[(column == v, i) for i, v in enumerate(values)], else_=len(values))
 
 
-def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, Any]]:
-    """The query over visible key-or-large accounts, unfiltered, and its named columns."""
-    selection = selection_policy(session)
-    revenue_view.ensure_fresh(session, today, selection)
+def _build_select(session: Session, selection: Any) -> Any:
+    """Every key-or-large account's row of ``kam_decisions``, computed in SQL."""
     p = placed(selection)
     st = latest_stages()
-    manager = aliased(User, name="dmgr")
     candidates = union(
         select(p.c.account_id.label("account_id")),
         select(KamRevenue.account_id.label("account_id")).where(KamRevenue.abc == "A"),
     ).subquery("candidates")
     tier = func.coalesce(p.c.tier, literal(rules.NOT_KEY))
-    decision = decision_expr(st.c.recorded_stage, p.c.potential, stage_policy(session))
     flag = case(
         (and_(KamRevenue.abc == "A", tier.not_in(KEY)), literal("large_not_key")),
         (
@@ -116,22 +127,28 @@ def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, 
         ),
         else_=null(),
     )
+    strength = case(
+        (
+            p.c.competitor_weighted > 0,
+            cast(p.c.us_weighted, Float) / cast(p.c.competitor_weighted, Float),
+        ),
+        else_=null(),
+    )
     cols = {
-        "account_id": Account.id,
-        "name": Account.name,
-        "segment": Account.segment,
-        "manager": manager.name,
+        "account_id": candidates.c.account_id,
         "tier": tier,
+        "tier_order": _order(rules.TIERS, tier),
         "attractiveness_milli": p.c.attractiveness_milli,
-        "us": p.c.us_weighted,
-        "them": p.c.competitor_weighted,
+        "us_weighted": p.c.us_weighted,
+        "competitor_weighted": p.c.competitor_weighted,
+        "strength": strength,
         "potential": p.c.potential,
         "stage": st.c.recorded_stage,
         "stage_on": st.c.assessed_on,
-        "decision": decision,
+        "decision": decision_expr(st.c.recorded_stage, p.c.potential, stage_policy(session)),
         "health": AccountHealth.score,
         "band": AccountHealth.band,
-        "revenue": func.coalesce(KamRevenue.current_cents, 0),
+        "revenue_cents": func.coalesce(KamRevenue.current_cents, 0),
         "abc": KamRevenue.abc,
         "scored_on": p.c.scored_on,
         "flag": flag,
@@ -139,27 +156,110 @@ def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, 
     query = (
         select(*[c.label(k) for k, c in cols.items()])
         .select_from(candidates)
-        .join(Account, Account.id == candidates.c.account_id)
-        .outerjoin(p, p.c.account_id == Account.id)
-        .outerjoin(KamRevenue, KamRevenue.account_id == Account.id)
-        .outerjoin(st, st.c.account_id == Account.id)
-        .outerjoin(AccountHealth, AccountHealth.account_id == Account.id)
+        .outerjoin(p, p.c.account_id == candidates.c.account_id)
+        .outerjoin(KamRevenue, KamRevenue.account_id == candidates.c.account_id)
+        .outerjoin(st, st.c.account_id == candidates.c.account_id)
+        .outerjoin(AccountHealth, AccountHealth.account_id == candidates.c.account_id)
+    )
+    return query, list(cols)
+
+
+def ensure_built(session: Session, today: date) -> None:
+    """Rebuild ``kam_decisions`` when a KAM write, the revenue snapshot or the month changed
+    since it was built (INSERT … SELECT; nothing passes through Python)."""
+    selection = selection_policy(session)
+    basis = revenue_view.ensure_fresh(session, today, selection)
+    computed = revenue_view.computed_at(session)
+    built_from = (
+        f"v{kam_settings.version(session)}|{basis.as_of}|{basis.window_months}|"
+        f"{computed.isoformat() if computed else '-'}"
+    )
+    state = session.get(KamDecisionState, 1)
+    if state is not None and state.built_from == built_from:
+        return
+    query, names = _build_select(session, selection)
+    session.execute(delete(KamDecision))
+    session.execute(insert(KamDecision).from_select(names, query))
+    if state is None:
+        session.add(KamDecisionState(id=1, built_from=built_from))
+    else:
+        state.built_from = built_from
+    session.flush()
+
+
+def _visible_row(user: User, row_id: Any) -> Any:
+    """The visibility rule of ``accord.core.visibility`` as a test of one joined account row.
+
+    ``visible_accounts(user)`` is an ``id IN (UNION …)``: right for lists driven by accounts,
+    but here a head who sees 100,000 accounts would build all of them to keep a few thousand
+    decision rows. The same rule (a test keeps them equal for every role) is evaluated per
+    row inside a CASE, which the planners do not turn back into a set.
+    """
+    role = Role(user.role)
+    if not user.is_active:
+        return false()
+    if role in SEES_EVERYTHING:
+        return true()
+    members = select(AccountMember.account_id).where(AccountMember.user_id == user.id)
+    own = or_(Account.manager_id == user.id, Account.id.in_(members))
+    if role is Role.HEAD:
+        team = select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
+        own = or_(own, Account.manager_id.in_(team))
+    # mentioning the decision row's id keeps the test after the join, on its few rows
+    return case((and_(row_id == Account.id, own), 1), else_=0) == 1
+
+
+def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, Any]]:
+    """The query over visible key-or-large accounts, unfiltered, and its named columns."""
+    ensure_built(session, today)
+    manager = aliased(User, name="dmgr")
+    d = KamDecision
+    cols = {
+        "account_id": Account.id,
+        "name": Account.name,
+        "name_key": Account.name_key,
+        "segment": Account.segment,
+        "manager": manager.name,
+        "tier": d.tier,
+        "tier_order": d.tier_order,
+        "attractiveness_milli": d.attractiveness_milli,
+        "us": d.us_weighted,
+        "them": d.competitor_weighted,
+        "strength": d.strength,
+        "potential": d.potential,
+        "stage": d.stage,
+        "stage_on": d.stage_on,
+        "decision": d.decision,
+        "health": d.health,
+        "band": d.band,
+        "revenue": d.revenue_cents,
+        "abc": d.abc,
+        "scored_on": d.scored_on,
+        "flag": d.flag,
+    }
+    query = (
+        select(*[c.label(k) for k, c in cols.items()])
+        .select_from(d)
+        .join(Account, Account.id == d.account_id)
         .outerjoin(manager, manager.id == Account.manager_id)
-        .where(visible_accounts(user))
+        # the visibility rule as a per-row test (inside CASE): the planners then walk the few
+        # thousand decision rows instead of building every visible account (a head may see
+        # 100,000) to semi-join against
+        .where(_visible_row(user, d.account_id))
     )
     return query, cols
 
 
 def _sorts(cols: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
-    strength = case((cols["them"] > 0, cols["us"] * 1.0 / cols["them"]), else_=null())
-    tiers = _order(rules.TIERS, cols["tier"])
+    strength = cols["strength"]
+    tiers = cols["tier_order"]
     stages = _order(tuple(s.value for s in STAGES), cols["stage"])
     pots = _order(POTENTIALS, cols["potential"])
     decisions = _order(("invest", "maintain", "recalibrate"), cols["decision"])
-    name = (func.lower(cols["name"]), cols["account_id"])
+    name = (cols["name_key"], cols["account_id"])
     return {
         "name": name,
-        "-name": (func.lower(cols["name"]).desc(), cols["account_id"]),
+        "-name": (cols["name_key"].desc(), cols["account_id"]),
         "tier": (tiers, *name),
         "-tier": (tiers.desc(), *name),
         "attractiveness": (cols["attractiveness_milli"].asc().nulls_last(), *name),
@@ -187,6 +287,9 @@ SORTS = tuple(
             k: literal(0)
             for k in (
                 "name",
+                "name_key",
+                "tier_order",
+                "strength",
                 "account_id",
                 "them",
                 "us",
@@ -397,9 +500,15 @@ def decisions_page(
     page_size: int = 50,
 ) -> dict[str, Any]:
     """The page: one page of rows plus the filter choices."""
-    from accord.accounts.service import distinct_segments
-
     result = list_decisions(
         session, user, today=today, flt=flt, sort=sort, page=page, page_size=page_size
     )
-    return {"result": result, "segments": distinct_segments(session, user)}
+    segments = session.scalars(
+        select(Account.segment)
+        .select_from(KamDecision)
+        .join(Account, Account.id == KamDecision.account_id)
+        .where(_visible_row(user, KamDecision.account_id), Account.segment.is_not(None))
+        .distinct()
+        .order_by(Account.segment)
+    ).all()
+    return {"result": result, "segments": list(segments)}

@@ -218,6 +218,7 @@ def record_stage(
     )
     session.add(row)
     session.flush()
+    kam_settings.bump_version(session)
     audit.record(
         session,
         user,

@@ -155,3 +155,13 @@ class SelectionCurrent(Base):
     previous_scoring_id: Mapped[int | None] = mapped_column(
         ForeignKey("selection_scorings.id", ondelete="SET NULL")
     )
+
+
+class KamVersion(Base):
+    """A counter bumped by every write that changes a decision (scoring, deselection, stage,
+    health, settings): derived tables built from an older version are rebuilt on read."""
+
+    __tablename__ = "kam_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

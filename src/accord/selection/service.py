@@ -31,7 +31,12 @@ from accord.selection.schemas import (
     ScoringOut,
     SelectionStatusOut,
 )
-from accord.selection.settings import EDITORS, save_selection_policy, selection_policy
+from accord.selection.settings import (
+    EDITORS,
+    bump_version,
+    save_selection_policy,
+    selection_policy,
+)
 
 __all__ = ["tier_case", "tier_select", "selection_policy", "save_selection_policy"]
 
@@ -278,6 +283,7 @@ def score_account(
     session.add(scoring)
     session.flush()
     update_current(session, account_id)
+    bump_version(session)
     out = _scoring_out(scoring, policy)
     audit.record(
         session,
@@ -347,6 +353,7 @@ def deselect(session: Session, user: User, account_id: int, reason: str) -> Sele
     else:
         row.reason = reason
     session.flush()
+    bump_version(session)
     audit.record(
         session, user, "deselect", "account_selection", account_id, after={"reason": reason}
     )
@@ -361,6 +368,7 @@ def reselect(session: Session, user: User, account_id: int) -> SelectionStatusOu
         before = {"reason": row.reason}
         session.delete(row)
         session.flush()
+        bump_version(session)
         audit.record(session, user, "reselect", "account_selection", account_id, before=before)
     return selection_status(session, user, account_id)
 

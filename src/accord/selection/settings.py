@@ -69,6 +69,7 @@ def save(
         row.updated_at = utcnow()
         row.updated_by = user.email
     session.flush()
+    bump_version(session)
     audit.record(session, user, "update", "kam_setting", name, before=before, after=document)
     return policy
 
@@ -80,6 +81,7 @@ def delete(session: Session, user: User, name: str) -> None:
         before = row.value
         session.delete(row)
         session.flush()
+        bump_version(session)
         audit.record(session, user, "delete", "kam_setting", name, before=before)
 
 
@@ -93,3 +95,23 @@ def save_selection_policy(session: Session, user: User, value: dict[str, Any]) -
     return save(
         session, user, "selection", merged, SelectionPolicy.from_dict, SelectionPolicy.to_dict
     )
+
+
+def bump_version(session: Session) -> None:
+    """Mark every derived KAM table (the decisions list) out of date."""
+    from sqlalchemy import update
+
+    from accord.selection.models import KamVersion
+
+    updated = session.execute(
+        update(KamVersion).where(KamVersion.id == 1).values(version=KamVersion.version + 1)
+    )
+    if getattr(updated, "rowcount", 0) == 0:
+        session.add(KamVersion(id=1, version=1))
+        session.flush()
+
+
+def version(session: Session) -> int:
+    from accord.selection.models import KamVersion
+
+    return session.scalar(select(KamVersion.version).where(KamVersion.id == 1)) or 0

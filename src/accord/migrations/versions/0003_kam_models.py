@@ -334,10 +334,58 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_selection_current")),
     )
+    op.create_table(
+        "kam_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kam_version")),
+    )
+    op.create_table(
+        "kam_decisions_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("built_from", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kam_decisions_state")),
+    )
+    op.create_table(
+        "kam_decisions",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("tier", sa.String(length=12), nullable=False),
+        sa.Column("tier_order", sa.Integer(), nullable=False),
+        sa.Column("attractiveness_milli", sa.Integer(), nullable=True),
+        sa.Column("us_weighted", sa.Integer(), nullable=True),
+        sa.Column("competitor_weighted", sa.Integer(), nullable=True),
+        sa.Column("strength", sa.Float(), nullable=True),
+        sa.Column("potential", sa.String(length=10), nullable=True),
+        sa.Column("stage", sa.String(length=20), nullable=True),
+        sa.Column("stage_on", sa.Date(), nullable=True),
+        sa.Column("decision", sa.String(length=12), nullable=True),
+        sa.Column("health", sa.Integer(), nullable=True),
+        sa.Column("band", sa.String(length=8), nullable=True),
+        sa.Column("revenue_cents", sa.BigInteger(), nullable=False),
+        sa.Column("abc", sa.String(length=1), nullable=True),
+        sa.Column("scored_on", sa.Date(), nullable=True),
+        sa.Column("flag", sa.String(length=16), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_kam_decisions_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_kam_decisions")),
+    )
+    with op.batch_alter_table("kam_decisions", schema=None) as batch_op:
+        batch_op.create_index("ix_kam_decisions_health", ["health"], unique=False)
+        batch_op.create_index("ix_kam_decisions_revenue", ["revenue_cents"], unique=False)
     _seed()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("kam_decisions", schema=None) as batch_op:
+        batch_op.drop_index("ix_kam_decisions_revenue")
+        batch_op.drop_index("ix_kam_decisions_health")
+    op.drop_table("kam_decisions")
+    op.drop_table("kam_decisions_state")
+    op.drop_table("kam_version")
     op.drop_table("selection_current")
     op.drop_table("kam_revenue_state")
     with op.batch_alter_table("kam_revenue", schema=None) as batch_op:
