@@ -8,7 +8,7 @@ from tests.kam_helpers import make_account
 from accord.accounts.models import Account, AccountMember
 from accord.core.models import User
 from accord.core.visibility import visible_accounts
-from accord.relationships.decisions import _visible_row
+from accord.selection.queries import visible_row
 
 
 def test_the_per_row_rule_equals_the_core_rule_for_every_member_of_the_cast(sessions, cast) -> None:  # type: ignore[no-untyped-def]
@@ -29,8 +29,8 @@ def test_the_per_row_rule_equals_the_core_rule_for_every_member_of_the_cast(sess
         ):
             user = s.get(User, getattr(cast, who).id)
             core = set(s.scalars(select(Account.id).where(visible_accounts(user))))
-            mine = set(s.scalars(select(Account.id).where(_visible_row(user, Account.id))))
+            mine = set(s.scalars(select(Account.id).where(visible_row(user, Account.id))))
             assert mine == core, who
         inactive = s.get(User, cast.owner.id)
         inactive.is_active = False
-        assert not s.scalars(select(Account.id).where(_visible_row(inactive, Account.id))).all()
+        assert not s.scalars(select(Account.id).where(visible_row(inactive, Account.id))).all()

@@ -19,21 +19,19 @@ from sqlalchemy import (
     case,
     cast,
     delete,
-    false,
     func,
     insert,
     literal,
     null,
     or_,
     select,
-    true,
     union,
 )
 from sqlalchemy.orm import Session, aliased
 
-from accord.accounts.models import Account, AccountMember
+from accord.accounts.models import Account
 from accord.core.errors import FieldProblem, ValidationFailed
-from accord.core.models import SEES_EVERYTHING, Role, Team, User
+from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
 from accord.health.models import AccountHealth
@@ -44,7 +42,7 @@ from accord.relationships.service import stage_policy
 from accord.selection import revenue_view, rules
 from accord.selection import settings as kam_settings
 from accord.selection.models import KamRevenue
-from accord.selection.queries import placed
+from accord.selection.queries import placed, visible_row
 from accord.selection.settings import selection_policy
 
 MAX_PAGE_SIZE = 500
@@ -187,28 +185,6 @@ def ensure_built(session: Session, today: date) -> None:
     session.flush()
 
 
-def _visible_row(user: User, row_id: Any) -> Any:
-    """The visibility rule of ``accord.core.visibility`` as a test of one joined account row.
-
-    ``visible_accounts(user)`` is an ``id IN (UNION …)``: right for lists driven by accounts,
-    but here a head who sees 100,000 accounts would build all of them to keep a few thousand
-    decision rows. The same rule (a test keeps them equal for every role) is evaluated per
-    row inside a CASE, which the planners do not turn back into a set.
-    """
-    role = Role(user.role)
-    if not user.is_active:
-        return false()
-    if role in SEES_EVERYTHING:
-        return true()
-    members = select(AccountMember.account_id).where(AccountMember.user_id == user.id)
-    own = or_(Account.manager_id == user.id, Account.id.in_(members))
-    if role is Role.HEAD:
-        team = select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
-        own = or_(own, Account.manager_id.in_(team))
-    # mentioning the decision row's id keeps the test after the join, on its few rows
-    return case((and_(row_id == Account.id, own), 1), else_=0) == 1
-
-
 def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, Any]]:
     """The query over visible key-or-large accounts, unfiltered, and its named columns."""
     ensure_built(session, today)
@@ -245,7 +221,7 @@ def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, 
         # the visibility rule as a per-row test (inside CASE): the planners then walk the few
         # thousand decision rows instead of building every visible account (a head may see
         # 100,000) to semi-join against
-        .where(_visible_row(user, d.account_id))
+        .where(visible_row(user, d.account_id))
     )
     return query, cols
 
@@ -507,7 +483,7 @@ def decisions_page(
         select(Account.segment)
         .select_from(KamDecision)
         .join(Account, Account.id == KamDecision.account_id)
-        .where(_visible_row(user, KamDecision.account_id), Account.segment.is_not(None))
+        .where(visible_row(user, KamDecision.account_id), Account.segment.is_not(None))
         .distinct()
         .order_by(Account.segment)
     ).all()

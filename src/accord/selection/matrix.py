@@ -17,10 +17,9 @@ from accord.accounts.models import Account
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
-from accord.core.visibility import visible_accounts
 from accord.selection import revenue_view, rules
 from accord.selection.models import KamRevenue
-from accord.selection.queries import placed
+from accord.selection.queries import placed, visible_row
 from accord.selection.schemas import CheckOut, MatrixOut, MatrixPoint
 from accord.selection.settings import selection_policy
 
@@ -29,7 +28,8 @@ KEY = tuple(q.value for q in rules.KEY_QUADRANTS)
 
 
 def _scope(user: User, manager_id: int | None, segment: str | None) -> Any:
-    clauses = [visible_accounts(user)]
+    # per-row visibility: the matrix walks the scored accounts, not everything a head sees
+    clauses = [visible_row(user, Account.id)]
     if manager_id is not None:
         clauses.append(Account.manager_id == manager_id)
     if segment:
@@ -260,7 +260,7 @@ def matrix_page(
         select(User.id, User.name)
         .join(Account, Account.manager_id == User.id)
         .join(p, p.c.account_id == Account.id)
-        .where(visible_accounts(user))
+        .where(visible_row(user, Account.id))
         .distinct()
         .order_by(User.name)
     ).all()

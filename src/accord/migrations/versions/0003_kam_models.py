@@ -109,6 +109,10 @@ def _seed() -> None:
                 }
             )
     op.bulk_insert(criteria, rows)
+    version = sa.table(
+        "kam_version", sa.column("id", sa.Integer), sa.column("version", sa.BigInteger)
+    )
+    op.bulk_insert(version, [{"id": 1, "version": 0}])
 
 
 def upgrade() -> None:
