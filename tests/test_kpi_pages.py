@@ -54,6 +54,7 @@ def _revenue(db, account_id: int, months: dict[int, int]) -> None:  # type: igno
 def arrange_portfolio(sessions, cast) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """The portfolio of the module docstring; returns account ids by name."""
     service.clear_cache()
+    pareto.clear_cache()
     with sessions.begin() as db:
         ids = {"Acme": cast.acme_id, "Globex": cast.globex_id}
         ids["Initech"] = _account(db, "Initech", cast.owner.id, "Manufacturing")
@@ -105,7 +106,8 @@ def test_the_dashboard_shows_the_figures_of_the_api_document(sessions, cast, app
     assert pct(doc["concentration"]["top20_share"]) in html  # 46.9 %
     assert "7,200.00" in html and "3,840.00" in html and "−2,400.00" in html
     assert "window 12 months · basis trailing" in html
-    assert html.count('<table class="data-table sortable"') == 4  # managers, segments, tiers, series
+    # managers, segments, tiers and the series
+    assert html.count('<table class="data-table sortable"') == 4
     assert '<script src="/static/sortable.js" defer></script>' in html
     managers = html.split('id="by-manager"', 1)[1].split("</table>", 1)[0]
     assert managers.count("<tr>") - 1 == len(doc["by_manager"]) == 2

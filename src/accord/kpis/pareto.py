@@ -13,15 +13,17 @@ visibility of the asking user applied through ``accord.core.visibility.visible_a
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.core.models import User
+from accord.core.models import SEES_EVERYTHING, AuditEntry, Role, User
 from accord.core.periods import format_month
 from accord.core.visibility import visible_accounts
 from accord.kpis import service
@@ -33,20 +35,24 @@ A = Account.__table__
 DEFAULT_POINTS = 200
 
 
-def current_revenue(w: Windows, visible: ColumnElement[bool]) -> Select[Any]:
-    """(account_id, cur) for visible accounts with R(C) > 0 (a negative window sum is zero)."""
+def current_revenue(w: Windows, visible: ColumnElement[bool] | None) -> Select[Any]:
+    """(account_id, cur) for visible accounts with R(C) > 0 (a negative window sum is zero).
+
+    ``visible`` None means every account (no join with ``accounts``).
+    """
     first, last = w.current
     cur = func.sum(MR.c.amount_cents)
+    stmt = select(MR.c.account_id.label("account_id"), cur.label("cur"))
+    if visible is not None:
+        stmt = stmt.select_from(MR.join(A, A.c.id == MR.c.account_id)).where(visible)
     return (
-        select(MR.c.account_id.label("account_id"), cur.label("cur"))
-        .select_from(MR.join(A, A.c.id == MR.c.account_id))
-        .where(MR.c.month >= first, MR.c.month <= last, visible)
+        stmt.where(MR.c.month >= first, MR.c.month <= last)
         .group_by(MR.c.account_id)
         .having(cur > 0)
     )
 
 
-def ranked(w: Windows, visible: ColumnElement[bool]) -> Any:
+def ranked(w: Windows, visible: ColumnElement[bool] | None) -> Any:
     """Subquery: account_id, cur, rn, cum (up to and including), n, total."""
     sums = current_revenue(w, visible).subquery("sums")
     order = (sums.c.cur.desc(), sums.c.account_id.asc())
@@ -69,29 +75,48 @@ def _class(r: Any, policy: Policy) -> ColumnElement[Any]:
     )
 
 
-def curve_query(session: Session, w: Windows, policy: Policy, visible: ColumnElement[bool],
-                points: int = DEFAULT_POINTS) -> dict[str, Any]:
-    """The curve (downsampled), the totals and the ABC boundaries for one window."""
+def curve_query(session: Session, w: Windows, policy: Policy,
+                visible: ColumnElement[bool] | None, points: int = DEFAULT_POINTS
+                ) -> dict[str, Any]:
+    """The curve (downsampled), the totals and the ABC boundaries, in one query.
+
+    Kept rows: the first and last rank, every rank where ``rank * points // n`` steps up
+    (about ``points`` rows), and every rank whose ABC class differs from the one before it
+    (the boundaries). n and the total are those of the last row.
+    """
     r = ranked(w, visible)
-    cls = _class(r, policy)
-    summary = session.execute(select(
-        func.count().label("n"),
-        func.coalesce(func.sum(r.c.cur), 0).label("total"),
-        func.count(case((cls == "A", 1))).label("a"),
-        func.count(case((cls != "C", 1))).label("ab"),
-    )).one()
-    n, total = int(summary.n), int(summary.total)
-    sample: list[tuple[int, int]] = []
-    if n:
-        step = max(1, -(-n // max(points, 1)))  # ceil(n / points)
-        rows = session.execute(
-            select(r.c.rn, r.c.cum)
-            .where((r.c.rn % step == 0) | (r.c.rn == n) | (r.c.rn == 1))
-            .order_by(r.c.rn)
-        )
-        sample = [(int(row.rn), int(row.cum)) for row in rows]
-    return {"n": n, "total": total, "a": int(summary.a), "ab": int(summary.ab),
-            "sample": sample}
+    cls = _class(r, policy).label("cls")
+    classed = select(r.c.rn, r.c.cum, r.c.n, r.c.total, cls).subquery("classed")
+    prev_cls = func.lag(classed.c.cls).over(order_by=classed.c.rn)
+    marked = select(
+        classed.c.rn, classed.c.cum, classed.c.n, classed.c.total, classed.c.cls,
+        prev_cls.label("prev_cls"),
+        ((classed.c.rn * points) // classed.c.n).label("slot"),
+        (((classed.c.rn - 1) * points) // classed.c.n).label("prev_slot"),
+    ).subquery("marked")
+    rows = list(session.execute(
+        select(marked.c.rn, marked.c.cum, marked.c.n, marked.c.total, marked.c.cls)
+        .where(or_(marked.c.rn == 1, marked.c.rn == marked.c.n, marked.c.slot != marked.c.prev_slot,
+                   marked.c.prev_cls != marked.c.cls))
+        .order_by(marked.c.rn)
+    ))
+    if not rows:
+        return {"n": 0, "total": 0, "a": 0, "ab": 0, "sample": []}
+    n, total = int(rows[-1].n), int(rows[-1].total)
+    first_b = next((int(x.rn) for x in rows if x.cls in ("B", "C")), n + 1)
+    first_c = next((int(x.rn) for x in rows if x.cls == "C"), n + 1)
+    return {"n": n, "total": total, "a": first_b - 1, "ab": first_c - 1,
+            "sample": [(int(x.rn), int(x.cum)) for x in rows]}
+
+
+_CACHE: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _scope(user: User) -> tuple[ColumnElement[bool] | None, str]:
+    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+        return None, "all"
+    return visible_accounts(user), f"user:{user.id}:{user.role}"
 
 
 def pareto_curve(
@@ -104,10 +129,26 @@ def pareto_curve(
     basis: str | None = None,
     points: int = DEFAULT_POINTS,
 ) -> dict[str, Any]:
-    """The Pareto curve of what ``user`` may see: points as (account share, revenue share)."""
+    """The Pareto curve of what ``user`` may see: points as (account share, revenue share).
+
+    Cached in this process until the data changes (the KPI data version, the newest audit
+    entry: any account, team or policy change is audited).
+    """
+    newest_audit = session.scalar(select(func.max(AuditEntry.id)))
     res = service.resolve(session, as_of=as_of, window=window, basis=basis, today=today)
     w, policy = res.windows, res.policy
-    raw = curve_query(session, w, policy, visible_accounts(user), points)
+    visible, scope = _scope(user)
+    bind: Any = session.get_bind()
+    key = (str(bind.url), res.state.version, res.state.refreshed_at, newest_audit, scope, w,
+           policy, points)
+    with _CACHE_LOCK:
+        raw = _CACHE.get(key)
+    if raw is None:
+        raw = curve_query(session, w, policy, visible, points)
+        with _CACHE_LOCK:
+            _CACHE[key] = raw
+            while len(_CACHE) > 64:
+                _CACHE.popitem(last=False)
     n, total = raw["n"], raw["total"]
     return {
         "as_of": format_month(w.as_of),
@@ -122,6 +163,11 @@ def pareto_curve(
     }
 
 
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
 def abc_classes(
     session: Session, user: User, w: Windows, policy: Policy, account_ids: Iterable[int]
 ) -> dict[int, str]:
@@ -129,7 +175,7 @@ def abc_classes(
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    r = ranked(w, visible_accounts(user))
+    r = ranked(w, _scope(user)[0])
     rows = session.execute(
         select(r.c.account_id, _class(r, policy).label("abc")).where(r.c.account_id.in_(ids))
     )
