@@ -87,11 +87,6 @@ def test_it_refuses_bad_values(monkeypatch: pytest.MonkeyPatch, name: str, value
         Settings()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accord.cli.common does not validate --database-url yet "
-    "(a traceback instead of a message)",
-)
 def test_the_cli_refuses_a_bad_database_url_with_a_message() -> None:
     from typer.testing import CliRunner
 

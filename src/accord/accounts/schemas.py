@@ -20,6 +20,8 @@ from accord.accounts.models import (
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 ShortText = Annotated[str, Field(max_length=100)]
+#: a database id: 32-bit, positive (a larger number is a 422, never a crash)
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class _In(BaseModel):
@@ -35,12 +37,12 @@ class AccountIn(_In):
     name: Name
     kind: AccountKind = AccountKind.COMPANY
     external_id: ShortText | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     segment: Annotated[str, Field(max_length=60)] | None = None
     business_line: Annotated[str, Field(max_length=60)] | None = None
     size_band: SizeBand | None = None
     status: AccountStatus = AccountStatus.ACTIVE
-    manager_id: int | None = None
+    manager_id: Id | None = None
     country: Annotated[str, Field(max_length=60)] | None = None
     industry: ShortText | None = None
     estimated_spend: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)] | None = None
@@ -54,12 +56,12 @@ class AccountPatch(_In):
     name: Name | None = None
     kind: AccountKind | None = None
     external_id: ShortText | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     segment: Annotated[str, Field(max_length=60)] | None = None
     business_line: Annotated[str, Field(max_length=60)] | None = None
     size_band: SizeBand | None = None
     status: AccountStatus | None = None
-    manager_id: int | None = None
+    manager_id: Id | None = None
     country: Annotated[str, Field(max_length=60)] | None = None
     industry: ShortText | None = None
     estimated_spend: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)] | None = None
@@ -134,8 +136,8 @@ class InteractionIn(_In):
     summary: Annotated[str, Field(min_length=1, max_length=20000)]
     outcome: Annotated[str, Field(max_length=20000)] | None = None
     sentiment: Annotated[int, Field(ge=0, le=10)] | None = None
-    contact_ids: list[int] = []
-    user_ids: list[int] = []
+    contact_ids: list[Id] = []
+    user_ids: list[Id] = []
 
 
 class InteractionOut(BaseModel):

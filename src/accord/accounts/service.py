@@ -318,7 +318,10 @@ def set_members(session: Session, user: User, account_id: int, user_ids: list[in
             before={"user_ids": before},
             after={"user_ids": wanted},
         )
-    return list_members(session, user, account_id)
+    # not list_members: a teammate who removed themself may no longer see the account
+    return list(
+        session.scalars(select(User).where(User.id.in_(wanted)).order_by(User.name))
+    )
 
 
 def distinct_segments(session: Session, user: User) -> list[str]:

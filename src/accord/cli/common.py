@@ -32,7 +32,19 @@ state = CliState()
 
 
 def database_url() -> str:
-    return state.database_url or get_settings().database_url
+    """The --database-url option, else ACCORD_DATABASE_URL, validated like every setting."""
+    from pydantic import ValidationError
+
+    from accord.core.settings import Settings
+
+    try:
+        if state.database_url:
+            return Settings(database_url=state.database_url).database_url
+        return get_settings().database_url
+    except ValidationError as exc:
+        reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        fail(f"bad setting: {reason}", 2)
+        raise  # unreachable: fail() exits
 
 
 def engine() -> Any:

@@ -67,6 +67,7 @@ def users_create(
 def users_list() -> None:
     """List users with their role, team and capacity."""
     with unit_of_work() as session:
+        require_role(acting_user(session), Role.ADMIN, Role.HEAD)
         table = Table("id", "e-mail", "name", "role", "team", "segment", "capacity", "active")
         for u in user_service.list_users(session):
             table.add_row(
