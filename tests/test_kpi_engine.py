@@ -195,3 +195,158 @@ def test_it_refuses_an_as_of_month_after_the_data(sessions):
     _arrange(sessions, {1: {B: 100}})
     with sessions.begin() as s, pytest.raises(ValidationFailed, match="after the last month"):
         service.kpi_report(s, ADMIN, today=TODAY, as_of="2030-01")
+
+
+# ---------------------------------------------------------------- the derived rows stay right
+
+
+def _random_portfolio(seed: int, accounts: int = 40, months: int = 30):  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    return {a: {B + m: rng.choice([0, rng.randint(-3000, 20_000), rng.randint(1, 90_000)])
+                for m in range(rng.randint(0, 12), months) if rng.random() < 0.6}
+            for a in range(1, accounts + 1)}
+
+
+def test_it_gives_identical_documents_on_sqlite_and_postgresql(sqlite_template, postgres_url,
+                                                              tmp_path):
+    import shutil
+
+    from accord.core.database import make_engine, session_factory
+
+    monthly = {**_random_portfolio(11, accounts=60), 99: {B + 29: 0}}
+    docs = []
+    path = tmp_path / "same.db"
+    shutil.copy(sqlite_template, path)
+    for url in (f"sqlite:///{path}", postgres_url):
+        engine = make_engine(url)
+        try:
+            sessions = session_factory(engine)
+            _arrange(sessions, monthly, {a: (None, f"S{a % 4}") for a in monthly})
+            service.clear_cache()
+            docs.append(_report(sessions, as_of=_month_text(B + 29), series=True))
+            docs.append(_report(sessions, as_of=_month_text(B + 27), window=5, basis="point"))
+        finally:
+            engine.dispose()
+    assert docs[0] == docs[2] and docs[1] == docs[3]
+    assert docs[0]["portfolio"] == ref.retention(monthly, B + 29)
+
+
+def test_the_derived_rows_stay_right_after_an_incremental_import(sessions):
+    bulk = pytest.importorskip("accord.revenue.bulk")
+    monthly = _random_portfolio(5)
+    monthly[1] = {B + 29: 500}  # the data reaches the last month from the start
+    _arrange(sessions, {a: {} for a in monthly})
+
+    def lines(revenue, tag):  # type: ignore[no-untyped-def]
+        for a, months in revenue.items():
+            for m, amount in months.items():
+                yield (a, date(m // 12, m % 12 + 1, 3), amount, None, f"{tag}-{a}-{m}")
+
+    first = {a: r for a, r in monthly.items() if a % 2}
+    with sessions.begin() as s:
+        bulk.bulk_load_revenue(s, list(lines(first, "x")))
+        service.refresh_after_import(s, list(first))
+    _report(sessions, as_of=_month_text(B + 29), series=True)  # builds the policy's rows
+    # a second import touches a few accounts, some known, some new, and adds to a month
+    extra = {2: {B + 20: 7_000}, 3: monthly[3] or {B + 25: 1}, 4: {B + 29: 4_000}}
+    with sessions.begin() as s:
+        bulk.bulk_load_revenue(s, list(lines(extra, "y")))
+        service.refresh_after_import(s, list(extra))
+    expected = dict(first)
+    for a, months in extra.items():
+        merged = dict(expected.get(a, {}))
+        for m, amount in months.items():
+            merged[m] = merged.get(m, 0) + amount
+        expected[a] = merged
+    for as_of in (B + 29, B + 26):
+        service.clear_cache()
+        doc = _report(sessions, as_of=_month_text(as_of), series=True)
+        assert doc["portfolio"] == ref.retention(expected, as_of)
+        for row in doc["series"]:
+            m = ref_month(row["as_of"])
+            assert {k: row[k] for k in RETENTION_FIELDS} == ref.retention(expected, m)
+    incremental = _report(sessions, as_of=_month_text(B + 29), series=True)
+    with sessions.begin() as s:
+        service.rebuild(s)
+    service.clear_cache()
+    assert _report(sessions, as_of=_month_text(B + 29), series=True) == incremental
+
+
+def ref_month(text_month: str) -> int:
+    year, month = text_month.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def test_a_change_of_manager_moves_the_account_between_breakdown_rows(sessions):
+    from accord.accounts.schemas import AccountPatch
+    from accord.accounts.service import update_account
+    from accord.core.users import create_user
+
+    monthly = {1: {B + m: 1_000 for m in range(30)}, 2: {B + m: 3_000 for m in range(30)}}
+    with sessions.begin() as s:
+        ana = create_user(s, None, email="ana@example.com", name="Ana", role="manager",
+                          password="correct horse battery")
+        bo = create_user(s, None, email="bo@example.com", name="Bo", role="manager",
+                         password="correct horse battery")
+        ana_id, bo_id = ana.id, bo.id
+    _arrange(sessions, monthly, {1: (ana_id, "Energy"), 2: (ana_id, "Energy")})
+    before = _report(sessions, as_of=_month_text(B + 29))
+    assert [r["manager"] for r in before["by_manager"]] == ["ana@example.com"]
+    with sessions.begin() as s:
+        update_account(s, ADMIN, 2, AccountPatch(manager_id=bo_id, segment="Retail"))
+    after = _report(sessions, as_of=_month_text(B + 29))
+    rows = {r["manager"]: r["ending_revenue"] for r in after["by_manager"]}
+    assert rows == {"ana@example.com": Decimal("120.00"), "bo@example.com": Decimal("360.00")}
+    assert {r["segment"] for r in after["by_segment"]} == {"Energy", "Retail"}
+    assert after["portfolio"] == before["portfolio"]
+    with sessions.begin() as s:  # a deleted account leaves the figures (deletions are audited)
+        from accord.accounts.service import delete_account
+
+        delete_account(s, ADMIN, 1)
+    gone = _report(sessions, as_of=_month_text(B + 29))
+    assert gone["portfolio"]["ending_revenue"] == Decimal("360.00")
+    assert [r["manager"] for r in gone["by_manager"]] == ["bo@example.com"]
+
+
+def test_other_windows_are_built_on_demand_and_only_a_few_are_kept(sessions):
+    from accord.kpis.derived import MAX_VARIANTS
+    from accord.kpis.models import KpiVariant
+
+    monthly = _random_portfolio(21)
+    monthly[77] = {B + 29: 0}
+    _arrange(sessions, monthly)
+    for window in range(1, MAX_VARIANTS + 3):
+        for basis in ("trailing", "point"):
+            doc = _report(sessions, as_of=_month_text(B + 29), window=window, basis=basis)
+            assert doc["portfolio"] == ref.retention(monthly, B + 29, window, basis)
+    with sessions.begin() as s:
+        held = s.query(KpiVariant).count()
+    assert held <= MAX_VARIANTS
+    assert _report(sessions, as_of=_month_text(B + 29))["portfolio"] == ref.retention(
+        monthly, B + 29)
+
+
+@settings(max_examples=200, deadline=None)
+@given(amounts=st.lists(st.integers(1, 10**12), max_size=60), width=st.integers(1, 4),
+       cut_a=st.integers(1, 9998), cut_b=st.integers(2, 10000))
+def test_the_bucketed_concentration_equals_a_full_ranking(amounts, width, cut_a, cut_b):
+    from accord.kpis.formulas import Bucket, buckets_to_open, concentration_of
+
+    if cut_a >= cut_b:
+        cut_a, cut_b = cut_b - 1, cut_a if cut_a > cut_b else cut_a + 1
+    abc = (Decimal(cut_a) / 10000, Decimal(cut_b) / 10000)
+    # coarse buckets (a few leading digits), as the database computes them
+    def key(x: int) -> int:
+        s = str(x)
+        return len(s) * 10**width + int(s[:width])
+    groups: dict[int, list[int]] = {}
+    for x in amounts:
+        groups.setdefault(key(x), []).append(x)
+    buckets = [Bucket(k, len(v), sum(v)) for k, v in groups.items()]
+    opened = {k: list(groups[k]) for k in buckets_to_open(buckets, abc)}
+    got = concentration_of(buckets, opened, sum(x * x for x in amounts), abc)
+    monthly = {i: {B: x} for i, x in enumerate(amounts)}
+    expected = ref.concentration(monthly, B, 1, "point", abc[0], abc[1])
+    figures = got.figures()
+    assert (figures["accounts"], figures["top20_share"], figures["abc"]) == (
+        expected["accounts"], expected["top20_share"], expected["abc"])

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     String,
@@ -131,8 +132,15 @@ def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[
         current.outerjoin(AG, AG.c.account_id == current.c.account_id)
     ).where(or_(AG.c.gid.is_(None), AG.c.gid != current.c.gid))
     changed = [(r.account_id, r.gid) for r in session.execute(changed_q)]
+    gone_q = select(AG.c.account_id).where(~AG.c.account_id.in_(select(A.c.id)))
+    if account_ids is not None:
+        gone_q = gone_q.where(AG.c.account_id.in_(account_ids))
+    gone = list(session.scalars(gone_q))
+    for chunk in _chunks(sorted(gone)):  # deleted accounts
+        session.execute(delete(KW).where(KW.c.account_id.in_(chunk)))
+        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
     if not changed:
-        return []
+        return gone
     ids = sorted(a for a, _ in changed)
     for chunk in _chunks(ids):
         session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
@@ -143,7 +151,7 @@ def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[
     for gid, accounts in by_gid.items():
         for chunk in _chunks(sorted(accounts)):
             session.execute(update(KW).where(KW.c.account_id.in_(chunk)).values(gid=gid))
-    return ids
+    return ids + gone
 
 
 def _rebuild_groups(session: Session) -> None:
@@ -194,6 +202,9 @@ def _window_rows(
     first = select(func.min(span.c.first_month)).scalar_subquery()
     months = select(first.label("m")).cte("months", recursive=True)
     months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
+    match = and_(MR.c.account_id == span.c.account_id, MR.c.month == months.c.m)
+    if account_ids is not None:  # lets PostgreSQL seek these accounts instead of hashing all
+        match = and_(match, MR.c.account_id.in_(account_ids))
     dense = (
         select(
             span.c.account_id.label("account_id"),
@@ -201,11 +212,7 @@ def _window_rows(
             func.coalesce(MR.c.amount_cents, 0).label("amount"),
             span.c.first_sale.label("first_sale"),
         )
-        .select_from(
-            span.join(months, months.c.m >= span.c.first_month).outerjoin(
-                MR, and_(MR.c.account_id == span.c.account_id, MR.c.month == months.c.m)
-            )
-        )
+        .select_from(span.join(months, months.c.m >= span.c.first_month).outerjoin(MR, match))
         .subquery("dense")
     )
     over: dict[str, Any] = {"partition_by": dense.c.account_id, "order_by": dense.c.month}
@@ -214,8 +221,10 @@ def _window_rows(
         prev_raw: Any = func.lag(dense.c.amount, window, 0).over(**over)
         p_start = dense.c.month - window
     else:
-        cur_raw = func.sum(dense.c.amount).over(**over, rows=(-(window - 1), 0))
-        prev_raw = func.sum(dense.c.amount).over(**over, rows=(-(2 * window - 1), -window))
+        cur_raw = cast(func.sum(dense.c.amount).over(**over, rows=(-(window - 1), 0)), BigInteger)
+        prev_raw = cast(
+            func.sum(dense.c.amount).over(**over, rows=(-(2 * window - 1), -window)), BigInteger
+        )
         p_start = dense.c.month - (2 * window - 1)
     sums = select(
         dense.c.account_id, dense.c.month,
@@ -247,8 +256,11 @@ def _insert_rows(
     session: Session, variant: int, window: int, basis: Basis, last_month: int,
     account_ids: list[int] | None,
 ) -> None:
-    body = _window_rows(variant, window, basis, last_month, account_ids)
-    session.execute(insert(KW).from_select(_COLUMNS, body))
+    body = _window_rows(variant, window, basis, last_month, account_ids).subquery("rows")
+    # in primary-key order: SQLite appends to its B-tree, PostgreSQL's heap ends up clustered
+    # by as-of month, so one month is a few thousand adjacent pages instead of every page
+    ordered = select(*body.c).order_by(*(body.c[i] for i in range(5)))
+    session.execute(insert(KW).from_select(_COLUMNS, ordered))
 
 
 # ---------------------------------------------------------------- variants and state
@@ -302,6 +314,7 @@ def _newest_audit(session: Session) -> int | None:
 
 def _tune(session: Session) -> None:
     if _is_postgres(session):
+        session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
 

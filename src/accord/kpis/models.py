@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import BigInteger, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
@@ -37,9 +37,9 @@ class KpiAccountWindow(Base):
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     gid: Mapped[int] = mapped_column(Integer, primary_key=True)
     movement: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
+    #: no foreign key: a check per inserted row would dominate a rebuild; rows of deleted
+    #: accounts are removed when the groups are re-synchronised (deletions are audited)
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cur_cents: Mapped[int] = mapped_column(BigInteger)  # R(C), clamped at zero
     prev_cents: Mapped[int] = mapped_column(BigInteger)  # R(P), clamped at zero
     bucket: Mapped[int] = mapped_column(Integer)  # digits * 1000 + first 3 digits of R(C)
@@ -67,9 +67,9 @@ class KpiGroup(Base):
 class KpiAccountGroup(Base):
     __tablename__ = "kpi_account_groups"
 
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
+    #: no foreign key either, so that a deleted account is still listed here until the next
+    #: synchronisation removes its derived rows
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     gid: Mapped[int] = mapped_column(Integer)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, func, literal_column, select
+from sqlalchemy import ColumnElement, String, Table, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
@@ -55,6 +55,13 @@ def tier_of(accounts: Any) -> ColumnElement[str]:
     return literal_column(f"'{NOT_KEY}'", String)
 
 
+def tune(session: Session) -> None:
+    """Per-transaction settings for the report queries on PostgreSQL: no JIT compilation (it
+    costs more than these short queries take)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+
+
 def _where(variant: int, visible: ColumnElement[bool] | None, *conds: Any) -> list[Any]:
     out = [KW.c.variant == variant, *conds]
     if visible is not None:
@@ -87,20 +94,30 @@ def _sums(row: Any) -> Sums:
     return Sums.of_movement(int(row.movement), int(row.n), int(row.prev), int(row.cur))
 
 
+def _square_parts() -> list[Any]:
+    cur = KW.c.cur_cents
+    hi, lo = cur // SPLIT, cur % SPLIT
+    return [func.sum(hi * hi).label("hh"), func.sum(hi * lo).label("hl"),
+            func.sum(lo * lo).label("ll")]
+
+
 def grouped_sums(
     session: Session, variant: int, month: int, visible: ColumnElement[bool] | None
-) -> list[tuple[int | None, str | None, str, Sums]]:
-    """Sums per (manager_id, segment, tier) group for one as-of month."""
+) -> tuple[list[tuple[int | None, str | None, str, Sums]], int]:
+    """Sums per (manager_id, segment, tier) group for one as-of month, and the exact sum of
+    R(C) squared over all of them (for HHI; read here, where the rows are read anyway)."""
     stmt = (
-        select(KW.c.gid, *_movement_sums())
+        select(KW.c.gid, *_movement_sums(), *_square_parts())
         .where(*_where(variant, visible, KW.c.month == month))
         .group_by(KW.c.gid, KW.c.movement)
     )
     per_gid: dict[int, Sums] = {}
+    hh = hl = ll = 0
     for row in session.execute(stmt):
         per_gid[row.gid] = per_gid.get(row.gid, Sums()) + _sums(row)
+        hh, hl, ll = hh + int(row.hh), hl + int(row.hl), ll + int(row.ll)
     names = _groups(session, set(per_gid))
-    return [(*names[gid], sums) for gid, sums in per_gid.items()]
+    return [(*names[gid], sums) for gid, sums in per_gid.items()], sum_of_squares(hh, hl, ll)
 
 
 def series_sums(
@@ -124,24 +141,18 @@ def concentration(
     month: int,
     visible: ColumnElement[bool] | None,
     abc: tuple[Any, Any],
+    squares: int,
 ) -> Concentration:
-    """Top-20 % revenue, HHI and ABC counts over the accounts with R(C) > 0."""
+    """Top-20 % revenue, HHI and ABC counts over the accounts with R(C) > 0 (``squares``:
+    the sum of R(C) squared, from ``grouped_sums``)."""
     cur = KW.c.cur_cents
-    hi, lo = cur // SPLIT, cur % SPLIT
     histogram = (
-        select(
-            KW.c.bucket, func.count().label("n"), func.sum(cur).label("revenue"),
-            func.sum(hi * hi).label("hh"), func.sum(hi * lo).label("hl"),
-            func.sum(lo * lo).label("ll"),
-        )
+        select(KW.c.bucket, func.count().label("n"), func.sum(cur).label("revenue"))
         .where(*_where(variant, visible, KW.c.month == month, KW.c.bucket > 0))
         .group_by(KW.c.bucket)
     )
-    buckets: list[Bucket] = []
-    hh = hl = ll = 0
-    for row in session.execute(histogram):
-        buckets.append(Bucket(int(row.bucket), int(row.n), int(row.revenue)))
-        hh, hl, ll = hh + int(row.hh), hl + int(row.hl), ll + int(row.ll)
+    buckets = [Bucket(int(r.bucket), int(r.n), int(r.revenue))
+               for r in session.execute(histogram)]
     keys = buckets_to_open(buckets, abc)
     amounts: dict[int, list[int]] = {k: [] for k in keys}
     if keys:
@@ -152,7 +163,7 @@ def concentration(
         )
         for bucket, amount in rows:
             amounts[int(bucket)].append(int(amount))
-    return concentration_of(buckets, amounts, sum_of_squares(hh, hl, ll), abc)
+    return concentration_of(buckets, amounts, squares, abc)
 
 
 def movement_accounts(

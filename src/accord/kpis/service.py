@@ -232,10 +232,11 @@ def _compute(
     series: bool,
 ) -> dict[str, Any]:
     w = r.windows
-    groups = queries.grouped_sums(session, r.variant, w.as_of, visible)
+    queries.tune(session)
+    groups, squares = queries.grouped_sums(session, r.variant, w.as_of, visible)
     portfolio = total([g[3] for g in groups])
     conc = queries.concentration(
-        session, r.variant, w.as_of, visible, (r.policy.abc_a, r.policy.abc_b)
+        session, r.variant, w.as_of, visible, (r.policy.abc_a, r.policy.abc_b), squares
     )
     doc: dict[str, Any] = {
         "as_of": format_month(w.as_of),

@@ -27,10 +27,6 @@ def upgrade() -> None:
         sa.Column("cur_cents", sa.BigInteger(), nullable=False),
         sa.Column("prev_cents", sa.BigInteger(), nullable=False),
         sa.Column("bucket", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_kpi_account_windows_account_id_accounts"), ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint(
             "variant", "month", "gid", "movement", "account_id",
             name=op.f("pk_kpi_account_windows"),
@@ -57,12 +53,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "kpi_account_groups",
-        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("gid", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_kpi_account_groups_account_id_accounts"), ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_kpi_account_groups")),
     )
     op.create_table(
