@@ -162,3 +162,7 @@ def register(app: typer.Typer) -> None:
     app.command("kpi-policy")(kpi_policy)
     app.command("kpi-refresh")(kpi_refresh)
     app.command("kpi-registry")(kpi_registry)
+
+    from accord.kpis import report_cli
+
+    report_cli.register(app)
