@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
 from accord.core.errors import FieldProblem, ValidationFailed
-from accord.core.models import User
+from accord.core.models import SEES_EVERYTHING, Role, User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
+from accord.core.visibility import visible_accounts
 from accord.health.models import AccountHealth
 from accord.relationships.models import KamDecision, KamDecisionState, StageAssessment
 from accord.relationships.rubric import POTENTIALS, STAGES, StagePolicy
@@ -479,12 +480,14 @@ def decisions_page(
     result = list_decisions(
         session, user, today=today, flt=flt, sort=sort, page=page, page_size=page_size
     )
-    segments = session.scalars(
-        select(Account.segment)
-        .select_from(KamDecision)
-        .join(Account, Account.id == KamDecision.account_id)
-        .where(visible_row(user, KamDecision.account_id), Account.segment.is_not(None))
-        .distinct()
-        .order_by(Account.segment)
-    ).all()
-    return {"result": result, "segments": list(segments)}
+    return {"result": result, "segments": filter_segments(session, user)}
+
+
+def filter_segments(session: Session, user: User) -> list[str]:
+    """Segment names for the filter. Admins and heads see the portfolio's segments (one index
+    scan); others the segments of the accounts they see (a small set)."""
+    if Role(user.role) in SEES_EVERYTHING or Role(user.role) is Role.HEAD:
+        query = select(Account.segment).where(Account.segment.is_not(None))
+    else:
+        query = select(Account.segment).where(visible_accounts(user), Account.segment.is_not(None))
+    return list(session.scalars(query.distinct().order_by(Account.segment)))
