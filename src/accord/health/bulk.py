@@ -26,10 +26,12 @@ from accord.selection.rules import NOT_KEY, SelectionPolicy
 EPSILON = 1e-9  # keeps float rounding of an exact .5 on the half-up side, as Decimal does
 
 
-def _by_segment(policies: Mapping[str, HealthPolicy], default: HealthPolicy, pick: Any) -> Any:
+def _by_segment(
+    policies: Mapping[str, HealthPolicy], default: HealthPolicy, pick: Any, segment: Any
+) -> Any:
     """A CASE on the account's segment choosing ``pick(policy)`` (a number)."""
     whens = [
-        (Account.segment == seg, literal(float(pick(p))))
+        (segment == seg, literal(float(pick(p))))
         for seg, p in policies.items()
         if pick(p) != pick(default)
     ]
@@ -38,12 +40,16 @@ def _by_segment(policies: Mapping[str, HealthPolicy], default: HealthPolicy, pic
 
 
 def _measure_score(
-    value: Any, name: str, policies: Mapping[str, HealthPolicy], default: HealthPolicy
+    value: Any,
+    name: str,
+    policies: Mapping[str, HealthPolicy],
+    default: HealthPolicy,
+    segment: Any,
 ) -> tuple[Any, Any]:
     """(score 0–100 or NULL, weight counted or 0) for one measure."""
-    full = _by_segment(policies, default, lambda p: p.measures[name].full)
-    zero = _by_segment(policies, default, lambda p: p.measures[name].zero)
-    weight = _by_segment(policies, default, lambda p: p.measures[name].weight)
+    full = _by_segment(policies, default, lambda p: p.measures[name].full, segment)
+    zero = _by_segment(policies, default, lambda p: p.measures[name].zero, segment)
+    weight = _by_segment(policies, default, lambda p: p.measures[name].weight, segment)
     frac = (value - zero) / (full - zero)
     score = case(
         (value.is_(None), null()),
@@ -52,7 +58,7 @@ def _measure_score(
         (frac >= 1, literal(100.0)),
         else_=frac * 100.0,
     )
-    counted = case((score.is_(None), literal(0.0)), else_=weight)
+    counted = case((value.is_(None), literal(0.0)), (weight <= 0, literal(0.0)), else_=weight)
     return score, counted
 
 
@@ -80,6 +86,12 @@ def latest_sentiment(today: date) -> Any:
     return select(ranked.c.account_id, ranked.c.sentiment).where(ranked.c.rn == 1).subquery("ls")
 
 
+def _layer(query: Select, name: str) -> Any:  # type: ignore[type-arg]
+    """A materialised CTE: each layer names its results, so the next one refers to columns
+    instead of repeating (and the planners do not inline) the expressions before it."""
+    return query.cte(name).prefix_with("MATERIALIZED")
+
+
 def health_select(
     session: Session,
     scope: Any,
@@ -99,49 +111,113 @@ def health_select(
         else_=null(),
     )
     tier = func.coalesce(p.c.tier, literal(NOT_KEY))
-    cadence_whens = []
-    for tier_name in sorted(default.cadence_days):
-        days = _by_segment(policies, default, lambda pol, t=tier_name: pol.cadence_days.get(t, 90))
-        cadence_whens.append((tier == tier_name, days))
-    cadence = case((Account.kind == "person", null()), *cadence_whens, else_=literal(90.0))
     days = _days_since(session, today, Account.last_touch_on)
-    freshness = case(
-        (cadence.is_(None), null()),
-        (Account.last_touch_on.is_(None), literal(999.0)),
-        (days <= 0, literal(0.0)),
-        else_=cast(days, Float) / cadence,
-    )
-    sentiment = cast(ls.c.sentiment, Float)
-    parts = [
-        _measure_score(trend, "revenue_trend", policies, default),
-        _measure_score(freshness, "contact_freshness", policies, default),
-        _measure_score(sentiment, "sentiment", policies, default),
-    ]
-    weighted = sum((func.coalesce(s * w, 0.0) for s, w in parts), literal(0.0))
-    weights = sum((w for _, w in parts), literal(0.0))
-    raw = case((weights > 0, weighted / weights), else_=null())
-    score = case((raw.is_(None), null()), else_=_floor(session, raw + 0.5 + EPSILON))
-    green = _by_segment(policies, default, lambda pol: pol.green_from)
-    amber = _by_segment(policies, default, lambda pol: pol.amber_from)
-    band = case(
-        (score.is_(None), null()),
-        (score >= green, literal("green")),
-        (score >= amber, literal("amber")),
-        else_=literal("red"),
-    )
-    return (
+    base = _layer(
         select(
             Account.id.label("account_id"),
-            literal(today).label("computed_on"),
-            score.label("score"),
-            band.label("band"),
-            trend.label("revenue_trend"),
-            freshness.label("contact_freshness"),
-            ls.c.sentiment.label("sentiment"),
+            Account.segment,
+            Account.kind,
+            Account.last_touch_on,
+            tier.label("tier"),
+            days.label("days"),
+            trend.label("trend"),
+            ls.c.sentiment,
         )
         .select_from(Account)
         .outerjoin(KamRevenue, KamRevenue.account_id == Account.id)
         .outerjoin(p, p.c.account_id == Account.id)
         .outerjoin(ls, ls.c.account_id == Account.id)
-        .where(and_(scope))
+        .where(and_(scope)),
+        "health_base",
+    )
+    cadence_whens = []
+    for tier_name in sorted(default.cadence_days):
+        cadence_days = _by_segment(
+            policies, default, lambda pol, t=tier_name: pol.cadence_days.get(t, 90), base.c.segment
+        )
+        cadence_whens.append((base.c.tier == tier_name, cadence_days))
+    cadence = case((base.c.kind == "person", null()), *cadence_whens, else_=literal(90.0))
+    values = _layer(
+        select(
+            base.c.account_id,
+            base.c.segment,
+            base.c.trend,
+            base.c.sentiment,
+            cadence.label("cadence"),
+            base.c.days,
+            base.c.last_touch_on,
+        ),
+        "health_cadence",
+    )
+    freshness = case(
+        (values.c.cadence.is_(None), null()),
+        (values.c.last_touch_on.is_(None), literal(999.0)),
+        (values.c.days <= 0, literal(0.0)),
+        else_=cast(values.c.days, Float) / values.c.cadence,
+    )
+    measures = _layer(
+        select(
+            values.c.account_id,
+            values.c.segment,
+            values.c.trend,
+            values.c.sentiment,
+            freshness.label("freshness"),
+        ),
+        "health_values",
+    )
+    seg = measures.c.segment
+    parts = {
+        "trend": _measure_score(measures.c.trend, "revenue_trend", policies, default, seg),
+        "fresh": _measure_score(measures.c.freshness, "contact_freshness", policies, default, seg),
+        "sent": _measure_score(
+            cast(measures.c.sentiment, Float), "sentiment", policies, default, seg
+        ),
+    }
+    scored = _layer(
+        select(
+            measures.c.account_id,
+            measures.c.segment,
+            measures.c.trend,
+            measures.c.freshness,
+            measures.c.sentiment,
+            *[s.label(f"s_{k}") for k, (s, _) in parts.items()],
+            *[w.label(f"w_{k}") for k, (_, w) in parts.items()],
+        ),
+        "health_scores",
+    )
+    weighted = sum(
+        (func.coalesce(scored.c[f"s_{k}"] * scored.c[f"w_{k}"], 0.0) for k in parts),
+        literal(0.0),
+    )
+    weights = sum((scored.c[f"w_{k}"] for k in parts), literal(0.0))
+    raw = case((weights > 0, weighted / weights), else_=null())
+    rounded = _layer(
+        select(
+            scored.c.account_id,
+            scored.c.segment,
+            scored.c.trend,
+            scored.c.freshness,
+            scored.c.sentiment,
+            case((raw.is_(None), null()), else_=_floor(session, raw + 0.5 + EPSILON)).label(
+                "score"
+            ),
+        ),
+        "health_rounded",
+    )
+    green = _by_segment(policies, default, lambda pol: pol.green_from, rounded.c.segment)
+    amber = _by_segment(policies, default, lambda pol: pol.amber_from, rounded.c.segment)
+    band = case(
+        (rounded.c.score.is_(None), null()),
+        (rounded.c.score >= green, literal("green")),
+        (rounded.c.score >= amber, literal("amber")),
+        else_=literal("red"),
+    )
+    return select(
+        rounded.c.account_id,
+        literal(today).label("computed_on"),
+        rounded.c.score,
+        band.label("band"),
+        rounded.c.trend.label("revenue_trend"),
+        rounded.c.freshness.label("contact_freshness"),
+        rounded.c.sentiment,
     )
