@@ -146,9 +146,29 @@ def load_demo(
     _write_accounts(session, AccountStream(spec, staff, first), spec, summary, progress)
     summary.revenue_lines = _write_revenue(session, spec, first.account, progress)
     _advance_sequences(session)
+    _write_key_account_models(session, spec, progress)
     audit.record(session, None, "demo_loaded", "demo", None, after=summary.counts(),
                  note=f"demo loaded: seed {spec.seed}, today {spec.today.isoformat()}")
     return summary
+
+
+def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progress) -> None:
+    """KPI data, selection-matrix scorings, relationship stages and health for the demo."""
+    from accord.health.demo import seed_demo as seed_health
+    from accord.kpis.derived import refresh_after_import
+    from accord.relationships.demo import seed_demo as seed_stages
+    from accord.selection.demo import seed_demo as seed_scorings
+
+    steps = 4
+    progress("key account models", 0, steps)
+    refresh_after_import(session, None)
+    progress("key account models", 1, steps)
+    seed_scorings(session, seed=spec.seed, today=spec.today, count=min(300, spec.accounts // 5))
+    progress("key account models", 2, steps)
+    seed_stages(session, seed=spec.seed, today=spec.today)
+    progress("key account models", 3, steps)
+    seed_health(session, seed=spec.seed, today=spec.today)
+    progress("key account models", 4, steps)
 
 
 def _write_accounts(session: Session, stream: AccountStream, spec: DemoSpec,
