@@ -61,7 +61,8 @@ def _options(args: Any) -> argparse.Namespace:
 
 
 def _load() -> str:
-    return "load %.2f %.2f %.2f" % os.getloadavg()
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def _existing(kind: str, name: str) -> str | None:
