@@ -196,10 +196,15 @@ def test_the_demo_logins_work_with_the_one_demo_password(loaded: DemoSpec, db: S
 
 def test_one_audit_entry_sums_up_the_load(loaded: DemoSpec, db: Session) -> None:
     entries = db.scalars(select(AuditEntry)).all()
-    assert [e.action for e in entries] == ["demo_loaded"]
-    assert entries[0].after is not None and entries[0].after["accounts"] == loaded.accounts
-    assert entries[0].after["revenue_lines"] == db.scalar(
+    loads = [e for e in entries if e.action == "demo_loaded"]
+    assert len(loads) == 1
+    assert loads[0].after is not None and loads[0].after["accounts"] == loaded.accounts
+    assert loads[0].after["revenue_lines"] == db.scalar(
         select(func.count()).select_from(RevenueLine))
+    # summaries, not one entry per row: the key-account seeds add a few summary entries
+    # (health history recomputes one per snapshot day), never one per account
+    assert len(entries) < loaded.accounts / 2, [e.action for e in entries]
+    assert {e.action for e in entries} <= {"demo_loaded", "demo_seeded", "recompute"}
 
 
 def test_some_contacts_are_linked_to_two_accounts_when_groups_exist(
