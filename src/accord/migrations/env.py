@@ -6,7 +6,7 @@ from accord.core.database import make_engine
 from accord.schema import metadata
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url = config.get_main_option("sqlalchemy.url") or ""
 
 
 def run() -> None:
