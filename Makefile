@@ -34,7 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v "^accord" > requirements.lock; echo "setuptools==$$($(BIN)/python -c "import setuptools; print(setuptools.__version__)")" >> requirements.lock
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v "^accord" > requirements.lock; echo "wheel==$$($(BIN)/python -c "import wheel; print(wheel.__version__)")" >> requirements.lock; echo "setuptools==$$($(BIN)/python -c "import setuptools; print(setuptools.__version__)")" >> requirements.lock
 
 clean:
 	rm -rf $(VENV) accord-demo.db* .pytest_cache
