@@ -37,6 +37,8 @@ def seed_demo(session: Session, *, seed: int, today: date) -> int:
     """Record stages for about 70 % of the scored accounts. Returns assessments made."""
     rng = random.Random(f"stages-{seed}")
     policy = stage_policy(session)
+    if session.scalar(select(StageAssessment.id).limit(1)) is not None:
+        return 0  # already seeded (or assessed by hand): leave it alone
     accounts = sorted(session.scalars(select(SelectionCurrent.account_id)))
     overrides, assessments = [], []
     for account_id in accounts:

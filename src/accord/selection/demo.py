@@ -63,6 +63,8 @@ def _scores(rng: random.Random, n: int, centre: float) -> list[int]:
 
 def seed_demo(session: Session, *, seed: int, today: date, count: int = 300) -> int:
     """Score ``count`` accounts (a third of them twice, a year apart). Returns scorings made."""
+    if session.scalar(select(Scoring.id).limit(1)) is not None:
+        return 0  # already seeded (or scored by hand): leave it alone
     rng = random.Random(f"selection-{seed}")
     attr = active_criteria(session, CriterionKind.ATTRACTIVENESS)
     buying = active_criteria(session, CriterionKind.BUYING)
