@@ -21,6 +21,7 @@ from accord.accounts.timeline_pages import account_page_context
 from accord.accounts.timeline_pages import router as timeline_router
 from accord.core.errors import ValidationFailed
 from accord.core.visibility import can_write, require_writer
+from accord.selection.service import account_kam_summary
 from accord.web.deps import today
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values, is_partial
@@ -259,4 +260,6 @@ def account_page(
 ) -> Any:
     shown = min(max(shown, 1), 1000)
     view = profile_service.account_view(db, user, account_id, today=today(), timeline_limit=shown)
-    return render(request, "accounts_detail.html", account_page_context(user, view))
+    context = account_page_context(user, view)
+    context["kam"] = account_kam_summary(db, user, account_id, today())
+    return render(request, "accounts_detail.html", context)
