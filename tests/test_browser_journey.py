@@ -27,7 +27,10 @@ def test_a_manager_works_an_account_and_imports_revenue_with_a_bad_row(
     page.wait_for_url(f"**/accounts/{cast.acme_id}")
 
     page.get_by_role("link", name="Edit account").click()
+    page.wait_for_url(f"**/accounts/{cast.acme_id}/edit")
+    page.wait_for_load_state("networkidle")
     page.fill("#a-segment", "Aerospace")
+    assert page.input_value("#a-segment") == "Aerospace"
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"**/accounts/{cast.acme_id}")
     assert "Aerospace" in page.locator("main").inner_text()
