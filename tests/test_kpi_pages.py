@@ -24,11 +24,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from sqlalchemy import text
+from tests.page_helpers import sign_in
 
 from accord.accounts.models import Account
 from accord.core.database import utcnow
 from accord.kpis import pareto, service
-from conftest import PASSWORD, api_client
+from conftest import api_client
 
 B = 2024 * 12  # 2024-01
 
@@ -73,17 +74,8 @@ def arrange_portfolio(sessions, cast) -> dict[str, int]:  # type: ignore[no-unty
     return ids
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match
-    return match.group(1)
 
 
-def sign_in(client, email: str) -> None:  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get("/login").text)
-    r = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                    follow_redirects=False)
-    assert r.status_code == 303
 
 
 def pct(value: float | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_pages_accounts import sign_in
+from tests.page_helpers import sign_in
 
 
 def test_an_unscored_account_shows_as_not_key_on_its_page(client, cast) -> None:  # type: ignore[no-untyped-def]

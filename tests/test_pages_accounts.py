@@ -6,24 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from tests.conftest import PASSWORD
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match
-    return match.group(1)
-
-
-def sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-    return csrf_from(client.get("/accounts").text)
+from tests.page_helpers import sign_in
 
 
 def row_names(html: str) -> list[str]:

@@ -5,19 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.conftest import PASSWORD
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match
-    return match.group(1)
-
-
-def sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get("/login").text)
-    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    return csrf_from(client.get("/accounts").text)
+from tests.page_helpers import csrf_from, sign_in
 
 
 @pytest.mark.parametrize("who", ["head", "owner", "viewer", "billing"])

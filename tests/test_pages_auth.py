@@ -6,12 +6,7 @@ import re
 
 import pytest
 from tests.conftest import PASSWORD
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "the page carries no CSRF token"
-    return match.group(1)
+from tests.page_helpers import csrf_from
 
 
 def sign_in(client, email: str, password: str = PASSWORD, next_url: str = ""):  # type: ignore[no-untyped-def]
