@@ -7,16 +7,18 @@
 - ``rebuild(session)``: recompute everything: one ``INSERT ... SELECT`` per window variant,
   with the window sums as window functions over each account's months, secondary indexes
   dropped during the insert and built afterwards.
-- ``ensure_fresh(session, newest_audit)``: cheap check before a report; folds in revenue lines
-  newer than the last refresh (an importer that forgot the hook), re-synchronises the account
-  groups when the audit log moved on, and builds the tables the first time.
+- ``ensure_fresh(session, newest_audit, newest_line)``: cheap check before a report (one
+  read of the state row when nothing changed); folds in revenue lines newer than the last
+  refresh (an importer that forgot the hook), re-synchronises the account groups (manager,
+  segment, tier: ``groups.py``) when the audit log moved on, and builds the tables the first
+  time. ``watermarks(session)`` reads the newest audit entry and revenue line in one query.
 - ``ensure_variant(session, window, basis)``: the variant id for a window and basis, built on
   first use (the policy's variant is always held; at most ``MAX_VARIANTS`` are kept).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -39,25 +41,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from accord.accounts.models import Account
 from accord.core.database import utcnow
 from accord.kpis.formulas import MOVE_CODE, Basis, Movement
+from accord.kpis.groups import chunks as _chunks
+from accord.kpis.groups import rebuild_groups, sync_groups
 from accord.kpis.models import (
     KpiAccountGroup,
     KpiAccountWindow,
-    KpiGroup,
     KpiPolicy,
     KpiState,
     KpiVariant,
 )
-from accord.kpis.queries import tier_of
 from accord.revenue.models import MonthlyRevenue, RevenueLine
 
 KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
-G: Table = KpiGroup.__table__  # type: ignore[assignment]
 AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
 V: Table = KpiVariant.__table__  # type: ignore[assignment]
-A: Table = Account.__table__  # type: ignore[assignment]
 MR = MonthlyRevenue.__table__
 STATE_ID = 1
 POLICY_ID = 1
@@ -65,7 +64,6 @@ POLICY_ID = 1
 FULL_REBUILD_ABOVE = 20_000
 #: window variants held at once (the policy's and the most recently built others)
 MAX_VARIANTS = 4
-_CHUNK = 500
 
 
 def variant_id(window: int, basis: Basis) -> int:
@@ -74,90 +72,6 @@ def variant_id(window: int, basis: Basis) -> int:
 
 def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
-
-
-# ---------------------------------------------------------------- account groups
-
-
-def group_key(accounts: Any) -> ColumnElement[str]:
-    """``tier|manager|segment`` as one string (NULL-safe: '-' for none, '=' before a segment)."""
-    manager = case(
-        (accounts.c.manager_id.is_(None), literal("-")),
-        else_=cast(accounts.c.manager_id, String),
-    )
-    segment = case(
-        (accounts.c.segment.is_(None), literal("-")), else_=literal("=") + accounts.c.segment
-    )
-    return tier_of(accounts) + literal("|") + manager + literal("|") + segment
-
-
-def _add_missing_groups(session: Session, account_ids: list[int] | None) -> None:
-    key = group_key(A).label("gkey")
-    q = select(key, A.c.manager_id, A.c.segment, tier_of(A).label("tier")).distinct()
-    if account_ids is not None:
-        q = q.where(A.c.id.in_(account_ids))
-    wanted = {row.gkey: row for row in session.execute(q)}
-    if not wanted:
-        return
-    known = set(session.scalars(select(G.c.gkey).where(G.c.gkey.in_(sorted(wanted)))))
-    missing = [wanted[k] for k in sorted(wanted) if k not in known]
-    if missing:
-        top = session.scalar(select(func.coalesce(func.max(G.c.gid), 0))) or 0
-        session.execute(insert(G), [
-            {"gid": top + i, "gkey": r.gkey, "manager_id": r.manager_id, "segment": r.segment,
-             "tier": r.tier}
-            for i, r in enumerate(missing, start=1)
-        ])
-
-
-def _group_of_accounts(account_ids: list[int] | None) -> Any:
-    """(account_id, gid) of the accounts' current groups."""
-    q = select(A.c.id.label("account_id"), G.c.gid).select_from(
-        A.join(G, G.c.gkey == group_key(A))
-    )
-    return q if account_ids is None else q.where(A.c.id.in_(account_ids))
-
-
-def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[int]:
-    """Bring ``kpi_account_groups`` (and the gid of the derived rows) in line with the
-    accounts; returns the accounts whose group changed (None: check every account)."""
-    _add_missing_groups(session, account_ids)
-    current = _group_of_accounts(account_ids).subquery("cur")
-    changed_q = select(current.c.account_id, current.c.gid).select_from(
-        current.outerjoin(AG, AG.c.account_id == current.c.account_id)
-    ).where(or_(AG.c.gid.is_(None), AG.c.gid != current.c.gid))
-    changed = [(r.account_id, r.gid) for r in session.execute(changed_q)]
-    gone_q = select(AG.c.account_id).where(~AG.c.account_id.in_(select(A.c.id)))
-    if account_ids is not None:
-        gone_q = gone_q.where(AG.c.account_id.in_(account_ids))
-    gone = list(session.scalars(gone_q))
-    for chunk in _chunks(sorted(gone)):  # deleted accounts
-        session.execute(delete(KW).where(KW.c.account_id.in_(chunk)))
-        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
-    if not changed:
-        return gone
-    ids = sorted(a for a, _ in changed)
-    for chunk in _chunks(ids):
-        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
-    session.execute(insert(AG), [{"account_id": a, "gid": g} for a, g in changed])
-    by_gid: dict[int, list[int]] = {}
-    for account, gid in changed:
-        by_gid.setdefault(gid, []).append(account)
-    for gid, accounts in by_gid.items():
-        for chunk in _chunks(sorted(accounts)):
-            session.execute(update(KW).where(KW.c.account_id.in_(chunk)).values(gid=gid))
-    return ids + gone
-
-
-def _rebuild_groups(session: Session) -> None:
-    session.execute(delete(AG))
-    _add_missing_groups(session, None)
-    session.execute(insert(AG).from_select(["account_id", "gid"], _group_of_accounts(None)))
 
 
 # ---------------------------------------------------------------- window rows
@@ -324,7 +238,7 @@ def rebuild(session: Session) -> None:
     _tune(session)
     first, last = _data_range(session)
     audit_id = _newest_audit(session)
-    _rebuild_groups(session)
+    rebuild_groups(session)
     policy = _policy_variant(session)
     variants = {v[0]: v for v in _variants(session)}
     variants.setdefault(policy[0], policy)
@@ -390,30 +304,60 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
     _save_state(session, first, last, keep_audit=True)
 
 
-def ensure_fresh(session: Session, newest_audit: int | None = None) -> KpiState:
+def watermarks(session: Session) -> tuple[int | None, int | None]:
+    """The newest audit entry and the newest revenue line, in one round trip: what
+    ``ensure_fresh`` compares with the state (and the report cache is keyed by)."""
+    from accord.core.models import AuditEntry
+
+    lines = RevenueLine.__table__
+    row = session.execute(select(
+        select(func.max(AuditEntry.id)).scalar_subquery(),
+        select(func.max(lines.c.id)).scalar_subquery(),
+    )).one()
+    return row[0], row[1]
+
+
+#: "not read yet" for ``newest_line`` (None means: no revenue lines at all)
+UNKNOWN = -1
+
+
+def ensure_fresh(
+    session: Session, newest_audit: int | None = None, newest_line: int | None = UNKNOWN
+) -> KpiState:
     """The current state, after folding in anything imported without the hook and any change
-    to the accounts' groups (manager, segment, tier) since the last check."""
+    to the accounts' groups (manager, segment, tier) since the last check.
+
+    ``newest_audit`` (None: don't check the groups) and ``newest_line`` as ``watermarks``
+    gives them; the newest line is read here when not given. When nothing changed this is
+    one read of the state row.
+    """
     state = session.get(KpiState, STATE_ID)
     if state is None:
         rebuild(session)
-    else:
-        newest = _max_line_id(session)
-        if newest is not None and (state.max_line_id is None or newest > state.max_line_id):
-            lines = RevenueLine.__table__
-            q = select(lines.c.account_id).distinct()
-            if state.max_line_id is not None:
-                q = q.where(lines.c.id > state.max_line_id)
-            refresh_after_import(session, list(session.scalars(q)))
-        state = session.get(KpiState, STATE_ID, populate_existing=True)
-        assert state is not None
-        if newest_audit is not None and (
-            state.groups_audit_id is None or newest_audit > state.groups_audit_id
-        ):
-            changed = sync_groups(session)
-            session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
-                groups_audit_id=newest_audit,
-                version=KpiState.version + (1 if changed else 0),
-            ))
+        return _reread_state(session)
+    newest = _max_line_id(session) if newest_line == UNKNOWN else newest_line
+    changed = False
+    if newest is not None and (state.max_line_id is None or newest > state.max_line_id):
+        lines = RevenueLine.__table__
+        q = select(lines.c.account_id).distinct()
+        if state.max_line_id is not None:
+            q = q.where(lines.c.id > state.max_line_id)
+        refresh_after_import(session, list(session.scalars(q)))
+        state = _reread_state(session)
+        changed = True
+    if newest_audit is not None and (
+        state.groups_audit_id is None or newest_audit > state.groups_audit_id
+    ):
+        moved = sync_groups(session)
+        session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
+            groups_audit_id=newest_audit,
+            version=KpiState.version + (1 if moved else 0),
+        ))
+        changed = True
+    return _reread_state(session) if changed else state
+
+
+def _reread_state(session: Session) -> KpiState:
     session.flush()
     state = session.get(KpiState, STATE_ID, populate_existing=True)
     assert state is not None

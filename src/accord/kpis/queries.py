@@ -17,10 +17,12 @@ A user who may not see everything gets the same queries restricted to the visibl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Table, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from accord.accounts.models import Account
 from accord.core.models import User
@@ -36,32 +38,39 @@ from accord.kpis.formulas import (
     sum_of_squares,
 )
 from accord.kpis.models import KpiAccountWindow, KpiGroup
+from accord.selection import rules
+from accord.selection.queries import tier_select
 
 KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
 G: Table = KpiGroup.__table__  # type: ignore[assignment]
 A = Account.__table__
 
-NOT_KEY = "not key"
+NOT_KEY = rules.NOT_KEY
 
 
-def tier_of(accounts: Any) -> ColumnElement[str]:
-    """The account's tier (selection-matrix quadrant) as a SQL expression over ``accounts``.
+def account_tiers(session: Session) -> Subquery:
+    """(account_id, tier) of every scored account: the selection matrix's quadrant from the
+    latest scoring and the current cut lines, "not key" when deselected. Accounts absent from
+    it are "not key".
 
-    Until the selection matrix exists every account is "not key"; issue 4 replaces this
-    one function (e.g. with a correlated lookup of the account's quadrant). The engine keeps
-    each account's (manager, segment, tier) group in ``kpi_account_groups``, re-synchronised
-    when the audit log moves on: a tier change must therefore be an audited write.
+    The engine stores each account's (manager, segment, tier) group in
+    ``kpi_account_groups`` (``groups.py``), re-synchronised when the audit log moves on, so a
+    report never joins this at query time. Every write that can change a tier (a scoring, a
+    cut-line or other selection setting, a deselection or reselection) is an audited write of
+    ``accord.selection``.
     """
-    return literal_column(f"'{NOT_KEY}'", String)
+    return tier_select(session)
 
 
 def tune(session: Session) -> None:
-    """Per-transaction settings for the report queries on PostgreSQL: no JIT compilation (it
-    costs more than these short queries take), no parallel workers (measured: starting them
-    costs more than they save on 100,000 rows on two cores)."""
+    """Per-transaction settings for the report queries on PostgreSQL, in one round trip: no
+    JIT compilation (it costs more than these short queries take), no parallel workers
+    (measured: starting them costs more than they save on 100,000 rows on two cores)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        session.execute(text(
+            "SELECT set_config('jit', 'off', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true)"
+        ))
 
 
 def _where(variant: int, visible: ColumnElement[bool] | None, *conds: Any) -> list[Any]:
@@ -74,13 +83,13 @@ def _where(variant: int, visible: ColumnElement[bool] | None, *conds: Any) -> li
 Group = tuple[int | None, str | None, str]
 
 
-def _groups(session: Session, gids: set[int]) -> dict[int, Group]:
-    if not gids:
-        return {}
-    rows = session.execute(
-        select(G.c.gid, G.c.manager_id, G.c.segment, G.c.tier).where(G.c.gid.in_(sorted(gids)))
-    )
-    return {r.gid: (r.manager_id, r.segment, r.tier) for r in rows}
+@dataclass(frozen=True)
+class Grouped:
+    """One as-of month summed per (manager_id, segment, tier) group."""
+
+    groups: list[tuple[int | None, str | None, str, Sums]]
+    squares: int  # the exact sum of R(C) squared over every account (for HHI)
+    emails: dict[int, str]  # manager id -> email, for the managers of these groups
 
 
 def _movement_sums() -> list[Any]:
@@ -105,21 +114,34 @@ def _square_parts() -> list[Any]:
 
 def grouped_sums(
     session: Session, variant: int, month: int, visible: ColumnElement[bool] | None
-) -> tuple[list[tuple[int | None, str | None, str, Sums]], int]:
-    """Sums per (manager_id, segment, tier) group for one as-of month, and the exact sum of
-    R(C) squared over all of them (for HHI; read here, where the rows are read anyway)."""
-    stmt = (
+) -> Grouped:
+    """Sums per (manager_id, segment, tier) group and movement for one as-of month, with each
+    group's names and manager's email joined to the (few hundred) summed rows, and the exact
+    sum of R(C) squared (read here, where the rows are read anyway): one round trip."""
+    sums = (
         select(KW.c.gid, *_movement_sums(), *_square_parts())
         .where(*_where(variant, visible, KW.c.month == month))
         .group_by(KW.c.gid, KW.c.movement)
+        .subquery("sums")
     )
-    per_gid: dict[int, Sums] = {}
+    users = User.__table__
+    stmt = select(
+        sums.c.movement, sums.c.n, sums.c.prev, sums.c.cur, sums.c.hh, sums.c.hl, sums.c.ll,
+        sums.c.gid, G.c.manager_id, G.c.segment, G.c.tier, users.c.email,
+    ).select_from(
+        sums.join(G, G.c.gid == sums.c.gid).outerjoin(users, users.c.id == G.c.manager_id)
+    )
+    per_gid: dict[int, tuple[Group, Sums]] = {}
+    emails: dict[int, str] = {}
     hh = hl = ll = 0
-    for row in session.execute(stmt):
-        per_gid[row.gid] = per_gid.get(row.gid, Sums()) + _sums(row)
+    for row in session.execute(stmt).all():
+        group, before = per_gid.get(row.gid) or ((row.manager_id, row.segment, row.tier), Sums())
+        per_gid[row.gid] = (group, before + _sums(row))
         hh, hl, ll = hh + int(row.hh), hl + int(row.hl), ll + int(row.ll)
-    names = _groups(session, set(per_gid))
-    return [(*names[gid], sums) for gid, sums in per_gid.items()], sum_of_squares(hh, hl, ll)
+        if row.manager_id is not None and row.email is not None:
+            emails[row.manager_id] = row.email
+    groups = [(*group, total) for group, total in per_gid.values()]
+    return Grouped(groups, sum_of_squares(hh, hl, ll), emails)
 
 
 def series_sums(
@@ -132,7 +154,7 @@ def series_sums(
         .group_by(KW.c.month, KW.c.gid, KW.c.movement)
     )
     out = {m: Sums() for m in range(first, last + 1)}
-    for row in session.execute(stmt):
+    for row in session.execute(stmt).all():
         out[row.month] = out[row.month] + _sums(row)
     return out
 
@@ -153,8 +175,8 @@ def concentration(
         .where(*_where(variant, visible, KW.c.month == month, KW.c.bucket > 0))
         .group_by(KW.c.bucket)
     )
-    buckets = [Bucket(int(r.bucket), int(r.n), int(r.revenue))
-               for r in session.execute(histogram)]
+    buckets = [Bucket(int(b), int(n), int(revenue))
+               for b, n, revenue in session.execute(histogram).all()]
     keys = buckets_to_open(buckets, abc)
     amounts: dict[int, list[int]] = {k: [] for k in keys}
     if keys:
@@ -162,7 +184,7 @@ def concentration(
             select(KW.c.bucket, cur).where(
                 *_where(variant, visible, KW.c.month == month, KW.c.bucket.in_(keys))
             )
-        )
+        ).all()
         for bucket, amount in rows:
             amounts[int(bucket)].append(int(amount))
     return concentration_of(buckets, amounts, squares, abc)
@@ -201,11 +223,3 @@ def movement_accounts(
         .offset(offset)
     )
     return int(count), list(session.execute(stmt))
-
-
-def manager_emails(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    users = User.__table__
-    rows = session.execute(select(users.c.id, users.c.email).where(users.c.id.in_(sorted(ids))))
-    return {r.id: r.email for r in rows}

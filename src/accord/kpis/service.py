@@ -189,15 +189,17 @@ def resolve(
     basis: str | None,
     today: date,
     newest_audit: int | None = None,
+    newest_line: int | None = derived.UNKNOWN,
 ) -> Resolved:
-    """Request values over stored policy; validate; bring the derived data up to date."""
+    """Request values over stored policy; validate; bring the derived data up to date
+    (``newest_audit``/``newest_line``: from ``derived.watermarks``)."""
     settings = get_policy(session)
     stored = settings.policy
     policy = _check(Policy(
         window if window is not None else stored.window_months,
         _basis(basis) or stored.basis, stored.abc_a, stored.abc_b,
     ))
-    state = derived.ensure_fresh(session, newest_audit)
+    state = derived.ensure_fresh(session, newest_audit, newest_line)
     month = _month("as_of", as_of)
     if month is None:
         month = settings.as_of_month
@@ -212,7 +214,7 @@ def resolve(
 
 
 def _group_rows(
-    session: Session, groups: list[tuple[int | None, str | None, str, Sums]], by: str
+    groups: list[tuple[int | None, str | None, str, Sums]], by: str, emails: dict[int, str]
 ) -> list[dict[str, Any]]:
     index = {"manager": 0, "segment": 1, "tier": 2}[by]
     rolled: dict[Any, list[Sums]] = {}
@@ -220,7 +222,6 @@ def _group_rows(
         rolled.setdefault(g[index], []).append(g[3])
     names: dict[Any, Any] = {k: k for k in rolled}
     if by == "manager":
-        emails = queries.manager_emails(session, {k for k in rolled if k is not None})
         names = {k: emails.get(k) if k is not None else None for k in rolled}
     rows = [{by: names[k], **retention(total(v))} for k, v in rolled.items()]
     rows.sort(key=lambda r: (r[by] is None, str(r[by] or "")))
@@ -233,10 +234,10 @@ def _compute(
 ) -> dict[str, Any]:
     w = r.windows
     queries.tune(session)
-    groups, squares = queries.grouped_sums(session, r.variant, w.as_of, visible)
-    portfolio = total([g[3] for g in groups])
+    grouped = queries.grouped_sums(session, r.variant, w.as_of, visible)
+    portfolio = total([g[3] for g in grouped.groups])
     conc = queries.concentration(
-        session, r.variant, w.as_of, visible, (r.policy.abc_a, r.policy.abc_b), squares
+        session, r.variant, w.as_of, visible, (r.policy.abc_a, r.policy.abc_b), grouped.squares
     )
     doc: dict[str, Any] = {
         "as_of": format_month(w.as_of),
@@ -249,7 +250,7 @@ def _compute(
         "concentration": conc.figures(),
     }
     for name in (by,) if by else BREAKDOWNS:
-        doc[f"by_{name}"] = _group_rows(session, groups, name)
+        doc[f"by_{name}"] = _group_rows(grouped.groups, name, grouped.emails)
     if series:
         months = series_months(r.state, w)
         sums = (
@@ -285,9 +286,9 @@ def kpi_report(
 ) -> dict[str, Any]:
     """The KPI document of issue 3 for what ``user`` may see (cached until the data changes)."""
     _check_by(by)
-    newest_audit = session.scalar(select(func.max(AuditEntry.id)))
+    newest_audit, newest_line = derived.watermarks(session)
     r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
-                newest_audit=newest_audit)
+                newest_audit=newest_audit, newest_line=newest_line)
     visible, scope = _scope(user)
     bind: Any = session.get_bind()
     key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope,

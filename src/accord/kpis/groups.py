@@ -1,0 +1,140 @@
+"""Each account's (manager, segment, tier) group, stored so reports never join for it.
+
+``kpi_groups`` lists the groups (one id per distinct manager, segment and tier);
+``kpi_account_groups`` maps each account to its group, and every derived row of
+``kpi_account_windows`` carries that group id in its primary key, so one as-of month is read
+already grouped.
+
+The tier is the selection matrix's (``accord.selection.queries.tier_select``: the quadrant of
+the latest scoring under the current cut lines, "not key" when deselected or never scored).
+A group changes when an account's manager or segment changes, when it is scored again, when a
+cut line (or any selection setting) changes, or when it is deselected or reselected; all of
+these are audited writes, and ``derived.ensure_fresh`` calls ``sync_groups`` whenever the
+audit log has moved on since the last synchronisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    String,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from accord.accounts.models import Account
+from accord.kpis.models import KpiAccountGroup, KpiAccountWindow, KpiGroup
+from accord.kpis.queries import NOT_KEY, account_tiers
+
+KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
+G: Table = KpiGroup.__table__  # type: ignore[assignment]
+AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
+A: Table = Account.__table__  # type: ignore[assignment]
+_CHUNK = 500
+
+
+def chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+def _accounts(session: Session) -> tuple[FromClause, ColumnElement[str]]:
+    """``accounts`` with each account's tier: the FROM clause and the tier expression."""
+    tiers = account_tiers(session)
+    source = A.outerjoin(tiers, tiers.c.account_id == A.c.id)
+    return source, func.coalesce(tiers.c.tier, literal(NOT_KEY))
+
+
+def group_key(tier: ColumnElement[str]) -> ColumnElement[str]:
+    """``tier|manager|segment`` as one string (NULL-safe: '-' for none, '=' before a segment)."""
+    manager = case(
+        (A.c.manager_id.is_(None), literal("-")),
+        else_=cast(A.c.manager_id, String),
+    )
+    segment = case((A.c.segment.is_(None), literal("-")), else_=literal("=") + A.c.segment)
+    return tier + literal("|") + manager + literal("|") + segment
+
+
+def _add_missing_groups(session: Session, account_ids: list[int] | None) -> None:
+    source, tier = _accounts(session)
+    q = (
+        select(group_key(tier).label("gkey"), A.c.manager_id, A.c.segment, tier.label("tier"))
+        .select_from(source)
+        .distinct()
+    )
+    if account_ids is not None:
+        q = q.where(A.c.id.in_(account_ids))
+    wanted = {row.gkey: row for row in session.execute(q)}
+    if not wanted:
+        return
+    known = set(session.scalars(select(G.c.gkey).where(G.c.gkey.in_(sorted(wanted)))))
+    missing = [wanted[k] for k in sorted(wanted) if k not in known]
+    if missing:
+        top = session.scalar(select(func.coalesce(func.max(G.c.gid), 0))) or 0
+        session.execute(insert(G), [
+            {"gid": top + i, "gkey": r.gkey, "manager_id": r.manager_id, "segment": r.segment,
+             "tier": r.tier}
+            for i, r in enumerate(missing, start=1)
+        ])
+
+
+def _group_of_accounts(session: Session, account_ids: list[int] | None) -> Any:
+    """(account_id, gid) of the accounts' current groups."""
+    source, tier = _accounts(session)
+    q = select(A.c.id.label("account_id"), G.c.gid).select_from(
+        source.join(G, G.c.gkey == group_key(tier))
+    )
+    return q if account_ids is None else q.where(A.c.id.in_(account_ids))
+
+
+def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[int]:
+    """Bring ``kpi_account_groups`` (and the gid of the derived rows) in line with the
+    accounts and their tiers; returns the accounts whose group changed or that are gone
+    (``account_ids`` None: check every account)."""
+    _add_missing_groups(session, account_ids)
+    current = _group_of_accounts(session, account_ids).subquery("cur")
+    changed_q = select(current.c.account_id, current.c.gid).select_from(
+        current.outerjoin(AG, AG.c.account_id == current.c.account_id)
+    ).where(or_(AG.c.gid.is_(None), AG.c.gid != current.c.gid))
+    changed = [(r.account_id, r.gid) for r in session.execute(changed_q)]
+    gone_q = select(AG.c.account_id).where(~AG.c.account_id.in_(select(A.c.id)))
+    if account_ids is not None:
+        gone_q = gone_q.where(AG.c.account_id.in_(account_ids))
+    gone = list(session.scalars(gone_q))
+    for chunk in chunks(sorted(gone)):  # deleted accounts
+        session.execute(delete(KW).where(KW.c.account_id.in_(chunk)))
+        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
+    if not changed:
+        return gone
+    ids = sorted(a for a, _ in changed)
+    for chunk in chunks(ids):
+        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
+    session.execute(insert(AG), [{"account_id": a, "gid": g} for a, g in changed])
+    by_gid: dict[int, list[int]] = {}
+    for account, gid in changed:
+        by_gid.setdefault(gid, []).append(account)
+    for gid, accounts in by_gid.items():
+        for chunk in chunks(sorted(accounts)):
+            session.execute(update(KW).where(KW.c.account_id.in_(chunk)).values(gid=gid))
+    return ids + gone
+
+
+def rebuild_groups(session: Session) -> None:
+    session.execute(delete(AG))
+    _add_missing_groups(session, None)
+    session.execute(
+        insert(AG).from_select(["account_id", "gid"], _group_of_accounts(session, None))
+    )
