@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, select, true, union
+from sqlalchemy import ColumnElement, Select, false, or_, select, true, union, union_all
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountMember
@@ -39,6 +39,51 @@ def visible_accounts(user: User) -> ColumnElement[bool]:
     if role in SEES_EVERYTHING:
         return true()
     return Account.id.in_(visible_account_ids(user))
+
+
+#: beyond this many accounts a user is a team member of, lists test membership by subquery
+MEMBER_IDS_INLINE = 1000
+
+
+def visible_filter(session: Session, user: User) -> ColumnElement[bool]:
+    """The rule of ``visible_accounts``, shaped for lists and counts over many accounts.
+
+    The few ids it depends on (the managers whose accounts ``user`` sees: themself, plus the
+    members of the teams they head; the accounts they are a team member of) are read first
+    and written into the condition, so that the planner knows how many they are and drives
+    the query from the indexes on ``manager_id`` and ``id`` (PostgreSQL: a bitmap OR,
+    combined with the search's trigram index; SQLite: a multi-index OR) instead of testing
+    every account against a subquery.
+    """
+    if not user.is_active:
+        return false()
+    if Role(user.role) in SEES_EVERYTHING:
+        return true()
+    managers = select(User.id.label("id"), true().label("manages")).where(User.id == user.id)
+    parts = [managers]
+    if Role(user.role) is Role.HEAD:
+        parts.append(
+            select(User.id.label("id"), true().label("manages"))
+            .join(Team, User.team_id == Team.id)
+            .where(Team.head_id == user.id)
+        )
+    parts.append(
+        select(AccountMember.account_id.label("id"), false().label("manages"))
+        .where(AccountMember.user_id == user.id)
+        .limit(MEMBER_IDS_INLINE + 1)
+        .subquery()
+        .select()
+    )
+    rows = session.execute(union_all(*parts)).all()
+    manager_ids = sorted({i for i, manages in rows if manages})
+    member_ids = sorted({i for i, manages in rows if not manages})
+    if len(member_ids) > MEMBER_IDS_INLINE:
+        member = Account.id.in_(
+            select(AccountMember.account_id).where(AccountMember.user_id == user.id)
+        )
+    else:
+        member = Account.id.in_(member_ids)
+    return or_(Account.manager_id.in_(manager_ids), member)
 
 
 def can_write(user: User) -> bool:
