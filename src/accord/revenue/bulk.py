@@ -138,6 +138,23 @@ def load_batches(
         finally:
             if pending is not None:
                 pending.result()
+    return _finish(raw, loader, stats, began)
+
+
+def load_select(session: Session, source: str) -> tuple[LoadStats, int | None]:
+    """Load the rows of a SELECT (stored shape, ordered by account and key) in one
+    statement; also returns how many rows it gave when the database told (else None)."""
+    raw = session.connection().connection.driver_connection
+    loader: _Loader = _SqliteLoader(raw) if is_sqlite(session) else _PostgresLoader(raw, True)
+    stats = LoadStats()
+    began = time.perf_counter()
+    loader.start()
+    loaded = loader.write_select(source)
+    return _finish(raw, loader, stats, began), loaded
+
+
+def _finish(raw: Any, loader: _Loader, stats: LoadStats, began: float) -> LoadStats:
+    """Exact counts, then the monthly revenue of the accounts whose lines changed."""
     started = time.perf_counter()
     stats.inserted, stats.updated, stats.unchanged = loader.counts()
     counted = time.perf_counter()
@@ -168,6 +185,9 @@ class _Loader:
         raise NotImplementedError
 
     def write_batch(self, batch: list[Prepared]) -> None:
+        raise NotImplementedError
+
+    def write_select(self, source: str) -> int | None:
         raise NotImplementedError
 
     def counts(self) -> tuple[int, int, int]:
@@ -208,8 +228,7 @@ class _SqliteLoader(_Loader):
             "(old.id, old.amount_cents, old.date, old.product_line, old.line_id); END"
         )
         m = int(self.max_before)
-        self.upsert = (
-            f"INSERT INTO revenue_lines ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        self.on_conflict = (
             "ON CONFLICT (account_id, line_key) DO UPDATE SET "
             f"amount_cents = CASE WHEN revenue_lines.id > {m} "
             "OR revenue_lines.id IN (SELECT id FROM temp.rl_touched) "
@@ -218,9 +237,16 @@ class _SqliteLoader(_Loader):
             "date = excluded.date, month = excluded.month, "
             "product_line = excluded.product_line, line_id = excluded.line_id"
         )
+        self.upsert = (f"INSERT INTO revenue_lines ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                       + self.on_conflict)
 
     def write_batch(self, batch: list[Prepared]) -> None:
         self.raw.executemany(self.upsert, batch)
+
+    def write_select(self, source: str) -> int | None:
+        # every source row inserts or updates exactly one row: rowcount = rows loaded
+        return int(self.execute(f"INSERT INTO revenue_lines ({COLUMNS}) {source} "
+                                + self.on_conflict).rowcount)
 
     def finish(self) -> None:
         self.execute("DROP TRIGGER IF EXISTS temp.rl_first_touch")
@@ -278,15 +304,39 @@ class _PostgresLoader(_Loader):
             self.copied += 1
         self.execute("RELEASE SAVEPOINT rl_batch")
 
+    def write_select(self, source: str) -> int | None:
+        """Rows of a SELECT in the stored shape: straight in when no key exists yet (the
+        count of rows loaded is then known), else merged (None: count them yourself)."""
+        import psycopg.errors
+
+        self.execute("SET LOCAL work_mem = '64MB'")
+        if self.optimistic:
+            self.execute("SAVEPOINT rl_batch")
+            try:
+                loaded = int(self.execute(
+                    f"INSERT INTO revenue_lines ({COLUMNS}) {source}").rowcount)
+            except psycopg.errors.UniqueViolation:
+                self.execute("ROLLBACK TO SAVEPOINT rl_batch")
+            else:
+                self.execute("RELEASE SAVEPOINT rl_batch")
+                self.copied += 1
+                return loaded
+        self.optimistic = False
+        self._merge_from(f"({source}) v")
+        return None
+
     def _merge(self, batch: list[Prepared]) -> None:
-        self.merged += 1
         self.execute("TRUNCATE rl_stage")
         self._copy("rl_stage", batch)
+        self._merge_from("rl_stage")
+
+    def _merge_from(self, source: str) -> None:
+        self.merged += 1
         m = int(self.max_before)
         self.execute(
             "WITH g AS (SELECT account_id, line_key, max(date) AS date, max(month) AS month, "
             "sum(amount_cents) AS amount_cents, max(product_line) AS product_line, "
-            "max(line_id) AS line_id FROM rl_stage GROUP BY account_id, line_key), "
+            f"max(line_id) AS line_id FROM {source} GROUP BY account_id, line_key), "
             "first_touch AS (INSERT INTO rl_touched SELECT r.id, r.amount_cents, r.date, "
             "r.product_line, r.line_id FROM revenue_lines r JOIN g "
             "ON r.account_id = g.account_id AND r.line_key = g.line_key "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -22,6 +22,7 @@ from accord.core import audit
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.visibility import require_writer
+from accord.revenue import checks, staging
 from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is here
     DEFAULT_BATCH,
     LoadStats,
@@ -30,11 +31,12 @@ from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is
     bulk_load_revenue,
     load_batches,
     load_prepared,
+    load_select,
 )
 from accord.revenue.columns import Resolved, resolve
-from accord.revenue.lookups import account_ids_by_external_id
 from accord.revenue.readers import READ_ERRORS, Table, UnreadableFile, open_table
-from accord.revenue.schemas import ImportKind, ImportReport, ImportSource
+from accord.revenue.schemas import MAX_PROBLEMS, ImportKind, ImportReport, ImportSource
+from accord.revenue.staging import MAX_TEXT
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -54,7 +56,6 @@ class ImportRejected(AccordError):
 
 _AMOUNT = re.compile(r"(-?\d+)(?:\.(\d\d?))?", re.ASCII).fullmatch
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII).fullmatch
-MAX_TEXT = 100
 
 
 def parse_cents(text: str) -> int | None:
@@ -180,24 +181,60 @@ def import_revenue(
     session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
     progress: Progress | None, batch_size: int,
 ) -> None:
-    accounts = account_ids_by_external_id(session, user, report.source.value)
-    batches = _revenue_batches(table, cols, accounts, report, batch_size)
+    """Stage the file in the database, check and load it in SQL (see ``staging.py``)."""
 
-    def on_batch(_lines: int) -> None:
+    def on_progress() -> None:
         if progress:
             progress(table.position(), table.size)
 
-    stats = load_batches(session, batches, on_batch=on_batch)
+    began = time.perf_counter()
+    staged = staging.stage(session, table, cols, table.raw, on_progress, table.restart)
+    report.rows = staged.rows
+    checks.prepare_lookups(session, user, report.source.value)
+    staged_at = time.perf_counter()
+    stats, loaded = load_select(session, checks.valid_rows_sql(session))
+    if loaded is None:
+        loaded = checks.count_valid(session)
+    report.invalid_rows = staged.rows - loaded
+    if report.invalid_rows:
+        _report_problems(session, cols, report)
     if progress:
         progress(table.size, table.size)
     report.inserted, report.updated = stats.inserted, stats.updated
     report.unchanged = stats.unchanged
     report.accounts_refreshed = stats.accounts
-    report.phases = {k: round(v, 3) for k, v in stats.seconds.items()}
-    if stats.account_ids:
+    report.phases = {"stage": round(staged_at - began, 3)}
+    report.phases |= {k: round(v, 3) for k, v in stats.seconds.items()}
+    checks.drop_lookups(session)
+    staging.drop(session)
+    if stats.account_ids and (report.skip_invalid or not report.invalid_rows):
         started = time.perf_counter()
         _kpi_hook(session, stats.account_ids)
         report.phases["kpis"] = round(time.perf_counter() - started, 3)
+
+
+def _report_problems(session: Session, cols: Resolved, report: ImportReport) -> None:
+    head = cols.header
+    for bad in checks.problems(session, MAX_PROBLEMS):
+        account_ok, date_ok, amount_ok, product_ok, line_ok = bad.ok
+        if not account_ok:
+            report.add_problem(bad.line, head["account_external_id"],
+                               f"unknown account {bad.account!r}" if bad.account
+                               else "missing required field")
+        if not date_ok:
+            report.add_problem(bad.line, head["date"],
+                               f"malformed date {bad.date!r} (expected YYYY-MM-DD)"
+                               if bad.date else "missing required field")
+        if not amount_ok:
+            report.add_problem(bad.line, head["amount"],
+                               f"malformed amount {bad.amount!r} (expected e.g. 1234.56, "
+                               "at most 2 decimals)" if bad.amount
+                               else "missing required field")
+        if not product_ok:
+            report.add_problem(bad.line, head["product_line"],
+                               f"longer than {MAX_TEXT} characters")
+        if not line_ok:
+            report.add_problem(bad.line, head["line_id"], f"longer than {MAX_TEXT} characters")
 
 
 def _kpi_hook(session: Session, account_ids: list[int]) -> None:
@@ -207,96 +244,3 @@ def _kpi_hook(session: Session, account_ids: list[int]) -> None:
     except ImportError:  # pragma: no cover - a build without the KPI package
         return
     refresh_after_import(session, account_ids)
-
-
-def _revenue_batches(
-    table: Table, cols: Resolved, accounts: dict[str, int], report: ImportReport, size: int
-) -> Iterator[list[Prepared]]:
-    """Validate and shape each row, in a tight loop. Bad rows are reported, never yielded;
-    after the first bad row without skip_invalid nothing more is yielded (the import will be
-    rolled back) but every row is still checked so the report is complete."""
-    ia, idate, iamt = cols.index["account_external_id"], cols.index["date"], cols.index["amount"]
-    ip = cols.index.get("product_line")
-    il = cols.index.get("line_id")
-    width = max(cols.index.values()) + 1
-    head = cols.header
-    months: dict[str, int] = {}
-    skip = report.skip_invalid
-    writing = True
-    count = 0
-    bad = 0
-    line = table.line
-    batch: list[Prepared] = []
-    add = batch.append
-
-    def problem(column: str, reason: str) -> None:
-        report.add_problem(line(), head[column], reason)
-
-    for rec in table.rows:
-        if len(rec) < width:
-            if not any(rec):
-                continue  # blank line
-            rec = rec + [""] * (width - len(rec))
-        count += 1
-        ext = rec[ia]
-        account_id = accounts.get(ext)
-        day = rec[idate]
-        month = months.get(day)
-        amount = rec[iamt]
-        cents = None
-        if _AMOUNT(amount):  # inline parse_cents for the common shapes
-            if amount[-3:-2] == ".":
-                cents = int(amount[:-3] + amount[-2:])
-            elif "." not in amount:
-                cents = int(amount) * 100
-            else:
-                cents = parse_cents(amount)
-        product = rec[ip].strip() if ip is not None else ""
-        line_id = rec[il].strip() if il is not None else ""
-        if account_id is None or month is None or cents is None or len(product) > MAX_TEXT \
-                or len(line_id) > MAX_TEXT:
-            if account_id is None:
-                account_id = accounts.get(ext.strip())
-                if account_id is None:
-                    problem("account_external_id",
-                            "missing required field" if not ext.strip() else
-                            f"unknown account {ext.strip()!r}")
-            if month is None:
-                day = day.strip()
-                month = parse_month_of_day(day)
-                if month is None:
-                    problem("date", "missing required field" if not day else
-                            f"malformed date {day!r} (expected YYYY-MM-DD)")
-                else:
-                    months[day] = month
-            if cents is None:
-                cents = parse_cents(amount)
-                if cents is None:
-                    text = amount.strip()
-                    problem("amount", "missing required field" if not text else
-                            f"malformed amount {text!r} (expected e.g. 1234.56, "
-                            "at most 2 decimals)")
-            if len(product) > MAX_TEXT:
-                problem("product_line", f"longer than {MAX_TEXT} characters")
-            if len(line_id) > MAX_TEXT:
-                problem("line_id", f"longer than {MAX_TEXT} characters")
-            if account_id is None or month is None or cents is None or len(product) > MAX_TEXT \
-                    or len(line_id) > MAX_TEXT:
-                bad += 1
-                report.invalid_rows = bad
-                if not skip:
-                    writing = False
-                continue
-        if writing:
-            if line_id:
-                add((account_id, "#" + line_id, day, month, cents, product or None, line_id))
-            else:
-                add((account_id, day + "|" + product, day, month, cents, product or None, None))
-            if len(batch) >= size:
-                yield batch
-                batch = []
-                add = batch.append
-    if batch and writing:
-        yield batch
-    report.rows = count
-    report.invalid_rows = bad

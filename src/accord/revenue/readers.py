@@ -38,6 +38,10 @@ class Table:
     position: Callable[[], int]
     size: int
     format: str
+    #: the CSV file's bytes (for the fast paths that read them directly), else None
+    raw: IO[bytes] | None = None
+    #: a fresh table over the same CSV from its first data row (None: cannot start over)
+    restart: Callable[[], Table] | None = None
 
 
 def _size(raw: IO[bytes]) -> int:
@@ -84,17 +88,7 @@ def open_table(file: str | Path | IO[bytes], filename: str | None = None) -> Ite
 @contextmanager
 def _csv(raw: IO[bytes]) -> Iterator[Table]:
     size = _size(raw)
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
-    reader = csv.reader(text)
-    try:
-        header = next(reader, [])
-    except (UnicodeDecodeError, csv.Error) as exc:
-        text.detach()
-        raise UnreadableFile(f"not a UTF-8 CSV file: {exc}") from None
-    if len(header) == 1 and ";" in header[0]:
-        text.detach()
-        # a semicolon-separated export (spreadsheet in a comma-decimal locale)
-        raise UnreadableFile("the file is separated by ';': save it as a comma-separated CSV")
+    wrappers: list[io.TextIOWrapper] = []
 
     def position() -> int:
         try:
@@ -102,13 +96,29 @@ def _csv(raw: IO[bytes]) -> Iterator[Table]:
         except (OSError, ValueError):
             return 0
 
+    def table() -> Table:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+        wrappers.append(text)
+        reader = csv.reader(text)
+        try:
+            header = next(reader, [])
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise UnreadableFile(f"not a UTF-8 CSV file: {exc}") from None
+        if len(header) == 1 and ";" in header[0]:
+            # a semicolon-separated export (spreadsheet in a comma-decimal locale)
+            raise UnreadableFile("the file is separated by ';': save it as a comma-separated CSV")
+        return Table(header=header, rows=reader, line=lambda: reader.line_num,
+                     position=position, size=size, format="csv", raw=raw, restart=again)
+
+    def again() -> Table:
+        raw.seek(0)
+        return table()
+
     try:
-        yield Table(
-            header=header, rows=reader, line=lambda: reader.line_num, position=position,
-            size=size, format="csv",
-        )
+        yield table()
     finally:
-        text.detach()  # leave the caller's file open
+        for text in wrappers:
+            text.detach()  # leave the caller's file open
 
 
 def cell_text(value: Any) -> str:

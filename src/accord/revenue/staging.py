@@ -1,0 +1,235 @@
+"""Revenue files staged in the database and checked in SQL: the import's fast path.
+
+A revenue file is copied as text, untouched, into a TEMP staging table; the database then
+does the rest in a few set-based statements: look up the account, check the date and the
+amount, compute month, cents and line key, and feed the valid rows to the upsert of
+:mod:`accord.revenue.bulk`. Python never touches a row one by one on the fast path:
+
+- SQLite: ``executemany`` over ``csv.reader`` through ``operator.itemgetter`` (all in C);
+  the staging row id *is* the file line, because the fast path is only taken for files
+  without a double quote (one record per line);
+- PostgreSQL: the file's bytes go straight into ``COPY ... (FORMAT csv)``; line = n + 1,
+  checked against the file's line count.
+
+Anything else (quoted fields, blank lines or short rows PostgreSQL's COPY refuses, Excel
+workbooks, unseekable streams) is staged by a Python loop that records each row's line,
+then checked by the very same SQL, so both paths give the same report.
+
+Rules (``parse_cents`` in ``importing.py`` is the same rule in Python, and a property test
+holds the SQL to it): values are trimmed of surrounding spaces; a date is ``YYYY-MM-DD``,
+a real day between the years 1 and 9999; an amount is ``-?digits[.d or .dd]`` with at most
+15 digits before the point; product line and line id are at most 100 characters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from accord.core.database import is_sqlite
+from accord.revenue.columns import Resolved
+from accord.revenue.readers import Table
+
+FIELDS = ("account_external_id", "date", "amount", "product_line", "line_id")
+SHORT = ("a", "d", "amt", "p", "l")
+MAX_TEXT = 100
+CHUNK = 50_000  # rows per executemany / progress step
+BLOCK = 1 << 20  # bytes per COPY write
+
+
+@dataclass
+class Staged:
+    """What the staging left in ``rl_in``: data rows (blank lines excluded) and how."""
+
+    rows: int
+    fast: bool
+
+
+class Restart(Exception):
+    """The PostgreSQL fast path met something it cannot vouch for: stage with Python."""
+
+
+def stage(
+    session: Session, table: Table, cols: Resolved, raw: IO[bytes] | None,
+    on_progress: Callable[[], None], reopen: Callable[[], Any] | None = None,
+) -> Staged:
+    """Copy the table's rows into the TEMP table ``rl_in`` (n = file line, a, d, amt, p, l;
+    a column the file lacks stays NULL; SQLite trims the values on the way in). ``reopen``
+    gives a fresh reader of the same file, positioned after the header, for when the
+    PostgreSQL fast path has to start over."""
+    conn = session.connection().connection.driver_connection
+    present = [(short, cols.index[f]) for f, short in zip(FIELDS, SHORT, strict=True)
+               if f in cols.index]
+    if is_sqlite(session):
+        _create(conn, "INTEGER PRIMARY KEY")
+        if table.format == "csv" and raw is not None and not _has_quote(raw):
+            return Staged(_sqlite_fast(conn, table, present, on_progress), True)
+        return Staged(_python(conn, table, present, on_progress, sqlite=True), False)
+    _create(conn, "bigint")
+    if table.format == "csv" and raw is not None and reopen is not None and _seekable(raw):
+        savepoint = session.begin_nested()
+        try:
+            rows = _postgres_fast(conn, table, raw, present, on_progress)
+        except Restart:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+            return Staged(rows, True)
+        _create(conn, "bigint")
+        table = reopen()
+    return Staged(_python(conn, table, present, on_progress, sqlite=False), False)
+
+
+def drop(session: Session) -> None:
+    session.connection().exec_driver_sql("DROP TABLE IF EXISTS rl_in")
+
+
+def _create(conn: Any, key: str) -> None:
+    cur = conn.cursor()
+    cur.execute("DROP TABLE IF EXISTS rl_in")
+    cur.execute(f"CREATE TEMP TABLE rl_in (n {key}, a text, d text, amt text, p text, l text)")
+
+
+def _seekable(raw: IO[bytes]) -> bool:
+    try:
+        return bool(raw.seekable())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _has_quote(raw: IO[bytes]) -> bool:
+    """True when the file holds a double quote (or cannot be scanned), read ahead and rewound."""
+    if not _seekable(raw):
+        return True
+    here = raw.tell()
+    try:
+        raw.seek(0)
+        while block := raw.read(BLOCK):
+            if b'"' in block:
+                return True
+        return False
+    finally:
+        raw.seek(here)
+
+
+Present = list[tuple[str, int]]
+
+
+def _picked(table: Table, present: Present) -> Iterator[Any]:
+    """Each record padded with NULLs, then the file's fields picked (C-speed ``map``)."""
+    width = max(i for _, i in present) + 1
+    pad = [None] * width
+    getter = operator.itemgetter(*[i for _, i in present])
+    return map(getter, map(operator.add, table.rows, itertools.repeat(pad)))
+
+
+def _sqlite_fast(conn: Any, table: Table, present: Present,
+                 on_progress: Callable[[], None]) -> int:
+    """One record per line: the row id SQLite gives each row is its file line (the header
+    is line 1, held by a bookmark row that the checks skip)."""
+    conn.execute("INSERT INTO rl_in (n) VALUES (1)")
+    rows = _picked(table, present)
+    names = [s for s, _ in present]
+    trimmed = ", ".join("trim(?)" for _ in names)  # trimmed once, in C
+    insert = f"INSERT INTO rl_in ({', '.join(names)}) VALUES ({trimmed})"
+    while True:
+        before = conn.total_changes
+        conn.executemany(insert, itertools.islice(rows, CHUNK))
+        on_progress()
+        if conn.total_changes - before < CHUNK:
+            break
+    return _count_rows(conn, present)
+
+
+def _count_rows(conn: Any, present: Present) -> int:
+    """Data rows staged, after deleting blank lines (short records with no value)."""
+    names = [s for s, _ in present]
+    empty = " AND ".join(f"coalesce({s}, '') = ''" for s in names)
+    short = " OR ".join(f"{s} IS NULL" for s in names)
+    cur = conn.cursor()
+    cur.execute(f"DELETE FROM rl_in WHERE n > 1 AND {empty} AND ({short})")
+    cur.execute("SELECT count(*) FROM rl_in WHERE n > 1")
+    return int(cur.fetchone()[0])
+
+
+def _python(conn: Any, table: Table, present: Present,
+            on_progress: Callable[[], None], *, sqlite: bool) -> int:
+    """Any table: each row with the line the reader reports for it."""
+    line = table.line
+    picked = _picked(table, present)
+    if len(present) == 1:
+        picked = ((v,) for v in picked)
+
+    def numbered() -> Iterator[tuple[Any, ...]]:
+        for values in picked:
+            yield (line(), *values)
+
+    rows = numbered()
+    names = ", ".join(["n"] + [s for s, _ in present])
+    cur = conn.cursor()
+    cur.execute("INSERT INTO rl_in (n) VALUES (1)")
+    if sqlite:
+        trimmed = ", ".join("trim(?)" for _ in present)
+        insert = f"INSERT INTO rl_in ({names}) VALUES (?, {trimmed})"
+        while batch := list(itertools.islice(rows, CHUNK)):
+            conn.executemany(insert, batch)
+            on_progress()
+        return _count_rows(conn, present)
+    with cur.copy(f"COPY rl_in ({names}) FROM STDIN") as copy:
+        for count, row in enumerate(rows, 1):
+            copy.write_row(row)
+            if count % CHUNK == 0:
+                on_progress()
+    on_progress()
+    return _count_rows(conn, present)
+
+
+def _postgres_fast(conn: Any, table: Table, raw: IO[bytes], present: Present,
+                   on_progress: Callable[[], None]) -> int:
+    """The file's bytes into COPY, rows numbered 2, 3, ... in file order; then the columns
+    are renamed into ``rl_in``'s shape (catalog changes only, no data rewritten)."""
+    import psycopg.errors
+
+    width = len(table.header)
+    cur = conn.cursor()
+    cur.execute("DROP TABLE IF EXISTS rl_in")
+    cols = ", ".join(f"c{i} text" for i in range(width))
+    cur.execute(f"CREATE TEMP TABLE rl_in ({cols}, "
+                "n bigint GENERATED ALWAYS AS IDENTITY (START WITH 2))")
+    raw.seek(0)
+    lines = 0
+    last = b"\n"
+    copy_sql = (f"COPY rl_in ({', '.join(f'c{i}' for i in range(width))}) "
+                "FROM STDIN (FORMAT csv, HEADER true)")
+    try:
+        with cur.copy(copy_sql) as copy:
+            while block := raw.read(BLOCK):
+                if b'"' in block:
+                    raise Restart
+                lines += block.count(b"\n")
+                last = block[-1:]
+                copy.write(block)
+                on_progress()
+    except psycopg.errors.DataError:  # ragged rows, blank lines, bad bytes: the slow path
+        raise Restart from None
+    if last != b"\n":
+        lines += 1
+    cur.execute("SELECT count(*), coalesce(max(n), 1) FROM rl_in")
+    count, top = cur.fetchone()
+    if top != lines or count != lines - 1:
+        raise Restart  # anything that breaks "one record per line"
+    keep = {i: short for short, i in present}
+    for i in range(width):
+        if i in keep:
+            cur.execute(f"ALTER TABLE rl_in RENAME COLUMN c{i} TO {keep[i]}")
+        else:
+            cur.execute(f"ALTER TABLE rl_in DROP COLUMN c{i}")
+    for short in SHORT:
+        if short not in keep.values():
+            cur.execute(f"ALTER TABLE rl_in ADD COLUMN {short} text")
+    return int(count)
