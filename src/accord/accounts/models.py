@@ -100,6 +100,8 @@ class Account(Base):
     __table_args__ = (
         Index("ix_accounts_name_key_id", "name_key", "id"),
         Index("ix_accounts_manager_name", "manager_id", "name_key"),
+        # the segments a manager or head sees (filter choices), without reading the rows
+        Index("ix_accounts_manager_segment", "manager_id", "segment"),
         # Search (accounts.search): a trigram index answers LIKE '%needle%' on PostgreSQL.
         # SQLite has no such index and scans the narrow ones above instead; the declaration
         # is shared, so there it is an empty partial index (WHERE 0) that costs nothing.

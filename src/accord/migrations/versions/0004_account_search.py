@@ -1,5 +1,8 @@
 """Account search: a trigram index on accounts.name_key (owned by the accounts package)
 
+Also an index on (manager_id, segment): the segment choices of someone who sees only some
+accounts, read from the index alone.
+
 PostgreSQL answers the accounts search (``name_key LIKE '%needle%'``) from a GIN index with
 pg_trgm's operator class; the extension ships with PostgreSQL and is trusted (the database
 owner may create it). SQLite has no trigram index: the model's declaration becomes an empty
@@ -21,9 +24,11 @@ branch_labels = None
 depends_on = None
 
 INDEX = "ix_accounts_name_key_trgm"
+SEGMENTS = "ix_accounts_manager_segment"
 
 
 def upgrade() -> None:
+    op.create_index(SEGMENTS, "accounts", ["manager_id", "segment"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index(
@@ -39,3 +44,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(INDEX, table_name="accounts")
+    op.drop_index(SEGMENTS, table_name="accounts")
