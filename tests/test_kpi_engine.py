@@ -350,3 +350,19 @@ def test_the_bucketed_concentration_equals_a_full_ranking(amounts, width, cut_a,
     figures = got.figures()
     assert (figures["accounts"], figures["top20_share"], figures["abc"]) == (
         expected["accounts"], expected["top20_share"], expected["abc"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(amounts=st.lists(st.integers(0, 2**41 - 1), max_size=50))
+def test_both_split_sums_of_squares_are_exact(amounts):
+    from accord.kpis.formulas import SPLIT, SPLIT_BITS, square_sum_of_products, sum_of_squares
+
+    # the three parts SQLite sums and the two products PostgreSQL sums, as the SQL forms them
+    hi = [x // SPLIT for x in amounts]
+    lo = [x % SPLIT for x in amounts]
+    assert all(x * (x >> SPLIT_BITS) < 2**63 and x * (x & (SPLIT - 1)) < 2**63 for x in amounts)
+    exact = sum(x * x for x in amounts)
+    hi_lo = sum(h * low for h, low in zip(hi, lo, strict=True))
+    assert sum_of_squares(sum(h * h for h in hi), hi_lo, sum(low * low for low in lo)) == exact
+    assert square_sum_of_products(sum(x * (x >> SPLIT_BITS) for x in amounts),
+                                  sum(x * (x & (SPLIT - 1)) for x in amounts)) == exact

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 RATIO_PLACES = 6
 _RATIO_Q = Decimal(1).scaleb(-RATIO_PLACES)
@@ -151,8 +152,7 @@ class Sums:
     paying_accounts: int = 0  # accounts with R_i(C) > 0
 
     def __add__(self, other: Sums) -> Sums:
-        return Sums(**{f.name: getattr(self, f.name) + getattr(other, f.name)
-                       for f in fields(self)})
+        return Sums(*[getattr(self, n) + getattr(other, n) for n in _SUMS_FIELDS])
 
     @classmethod
     def of_account(cls, previous: int, current: int, revenue_before_previous: bool) -> Sums:
@@ -177,7 +177,7 @@ class Sums:
     def of_movement(cls, code: int, accounts: int, previous: int, current: int) -> Sums:
         """The sums of ``accounts`` accounts sharing one movement (by its stored code), whose
         clamped window revenues add up to ``previous`` and ``current``."""
-        move = {c: m for m, c in MOVE_CODE.items()}.get(code)
+        move = _MOVE_OF_CODE.get(code)
         if move is None:
             return cls()
         in_base = move in (Movement.CHURNED, Movement.CONTRACTED, Movement.EXPANDED,
@@ -203,6 +203,10 @@ class Sums:
             self.starting + self.expansion - self.contraction - self.churned
             + self.new + self.reactivated
         )
+
+
+_SUMS_FIELDS = tuple(f.name for f in fields(Sums))
+_MOVE_OF_CODE = {c: m for m, c in MOVE_CODE.items()}
 
 
 def total(groups: list[Sums]) -> Sums:
@@ -278,7 +282,8 @@ def abc_class(revenue_before: int, total_revenue: int, abc_a: Decimal, abc_b: De
 
 #: R(C) is split as hi * SPLIT + lo so that the database sums hi*hi, hi*lo and lo*lo in 64-bit
 #: integers (exact for R(C) below 2**41 cents and a million accounts); Python joins them.
-SPLIT = 1 << 20
+SPLIT_BITS = 20
+SPLIT = 1 << SPLIT_BITS
 
 
 def sum_of_squares(hi_hi: int, hi_lo: int, lo_lo: int) -> int:
@@ -286,9 +291,16 @@ def sum_of_squares(hi_hi: int, hi_lo: int, lo_lo: int) -> int:
     return hi_hi * SPLIT * SPLIT + 2 * hi_lo * SPLIT + lo_lo
 
 
-@dataclass(frozen=True)
-class Bucket:
-    """Accounts whose R(C) share a bucket key (larger keys hold larger amounts)."""
+def square_sum_of_products(x_hi: int, x_lo: int) -> int:
+    """The exact sum of R(C)**2 from the sums of R(C) * hi and R(C) * lo (each product fits in
+    64 bits for R(C) below 2**41 cents; their sums need a database that sums 64-bit integers
+    without overflow, as PostgreSQL does)."""
+    return x_hi * SPLIT + x_lo
+
+
+class Bucket(NamedTuple):
+    """Accounts whose R(C) share a bucket key (larger keys hold larger amounts). A named
+    tuple: a histogram has a few thousand of them per report, built straight from rows."""
 
     key: int
     accounts: int
@@ -311,8 +323,10 @@ def buckets_to_open(buckets: list[Bucket], abc: tuple[Decimal, Decimal]) -> list
     for b in _ordered(buckets):
         if count < k < count + b.accounts:
             keys.append(b.key)
-        if any(before * 10000 < x <= (before + b.revenue) * 10000 for x in limits):
-            keys.append(b.key)
+        low, high = before * 10000, (before + b.revenue) * 10000
+        for x in limits:
+            if low < x <= high:
+                keys.append(b.key)
         count += b.accounts
         before += b.revenue
     return sorted(set(keys), reverse=True)

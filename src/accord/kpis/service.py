@@ -234,10 +234,10 @@ def _compute(
 ) -> dict[str, Any]:
     w = r.windows
     queries.tune(session)
-    grouped = queries.grouped_sums(session, r.variant, w.as_of, visible)
+    grouped = queries.one_month(session, r.variant, w.as_of, visible)
     portfolio = total([g[3] for g in grouped.groups])
     conc = queries.concentration(
-        session, r.variant, w.as_of, visible, (r.policy.abc_a, r.policy.abc_b), grouped.squares
+        session, r.variant, w.as_of, visible, (r.policy.abc_a, r.policy.abc_b), grouped
     )
     doc: dict[str, Any] = {
         "as_of": format_month(w.as_of),
