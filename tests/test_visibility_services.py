@@ -143,3 +143,82 @@ def test_the_head_sees_an_account_moved_into_their_team(db, cast) -> None:  # ty
     assert service.get_account(db, head, cast.globex_id).name == "Globex Corporation"
     with pytest.raises(NotFound):
         service.get_account(db, as_(db, cast, "other_head"), cast.globex_id)
+
+
+# ------------------------------------------------------------------ the rule shaped for lists
+
+
+def _varied_portfolio(db, cast) -> None:  # type: ignore[no-untyped-def]
+    """Accounts of every kind of reach: each manager's, nobody's, and some team memberships
+    (for the head too), in several segments."""
+    from accord.accounts.models import Account, AccountMember
+    from accord.core.database import utcnow
+
+    now = utcnow()
+    owners = [cast.owner.id, cast.teammate.id, cast.outsider.id, cast.head.id, None]
+    made = [
+        Account(
+            name=f"Reach {i:02d}",
+            name_key=f"reach {i:02d}",
+            kind="company",
+            status="active",
+            segment=(None, "Retail", "Energy", "Public")[i % 4],
+            manager_id=owners[i % len(owners)],
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(40)
+    ]
+    db.add_all(made)
+    db.flush()
+    for account in made[::3]:
+        db.add(AccountMember(account_id=account.id, user_id=cast.teammate.id, role="member"))
+    for account in made[2::7]:
+        db.add(AccountMember(account_id=account.id, user_id=cast.head.id, role="member"))
+    db.flush()
+
+
+@pytest.mark.parametrize("inline", [True, False])
+@pytest.mark.parametrize("who", CAST)
+def test_the_list_rule_selects_what_the_rule_shows(db, cast, who, inline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from accord.accounts.models import Account
+    from accord.core import visibility
+
+    if not inline:  # memberships tested by subquery, as for someone on very many accounts
+        monkeypatch.setattr(visibility, "MEMBER_IDS_INLINE", 0)
+    _varied_portfolio(db, cast)
+    user = as_(db, cast, who)
+    ruled = set(db.scalars(select(Account.id).where(visibility.visible_accounts(user))))
+    listed = set(db.scalars(select(Account.id).where(visibility.visible_filter(db, user))))
+    assert listed == ruled and ruled
+    page = service.list_accounts(db, user, page_size=200)
+    assert {a.id for a in page.items} == ruled and page.total == len(ruled)
+    segments = db.scalars(
+        select(Account.segment).where(Account.id.in_(ruled), Account.segment.is_not(None))
+    )
+    assert service.distinct_segments(db, user) == sorted(set(segments))
+
+
+def test_a_disabled_user_has_no_segments_to_choose(db, cast) -> None:  # type: ignore[no-untyped-def]
+    _varied_portfolio(db, cast)
+    owner = as_(db, cast, "owner")
+    owner.is_active = False
+    assert service.distinct_segments(db, owner) == []
+    assert service.list_accounts(db, owner, service.AccountFilter(q="reach")).total == 0
+
+
+@pytest.mark.parametrize("sort", list(service.SORTS))
+@pytest.mark.parametrize("who", ["admin", "head", "teammate"])
+def test_pages_in_every_order_cover_what_the_user_sees_once(db, cast, who, sort) -> None:  # type: ignore[no-untyped-def]
+    _varied_portfolio(db, cast)
+    user = as_(db, cast, who)
+    whole = service.list_accounts(db, user, sort=sort, page_size=200)
+    paged: list[int] = []
+    for number in range(1, whole.total // 7 + 3):  # one page past the end too
+        chunk = service.list_accounts(db, user, sort=sort, page=number, page_size=7)
+        assert chunk.total == whole.total
+        paged += [a.id for a in chunk.items]
+    assert paged == [a.id for a in whole.items]
+    assert len(set(paged)) == whole.total

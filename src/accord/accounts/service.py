@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account, AccountMember
@@ -24,18 +25,21 @@ from accord.core.visibility import (
     require_writer,
     visible_accounts,
     visible_filter,
+    visible_parts,
 )
 
-#: every order ends on the id, so that pages never share or skip an account
-SORTS = {
-    "name": (Account.name_key, Account.id),
-    "-name": (Account.name_key.desc(), Account.id.desc()),
-    "status": (Account.status, Account.name_key, Account.id),
-    "segment": (Account.segment, Account.name_key, Account.id),
-    "last_touch": (Account.last_touch_on.asc().nulls_first(), Account.id),
-    "-last_touch": (Account.last_touch_on.desc().nulls_last(), Account.id),
-    "created": (Account.created_at, Account.id),
-    "-created": (Account.created_at.desc(), Account.id.desc()),
+#: sort key -> (the columns it reads besides the id, the ORDER BY over ``c``: ``Account``
+#: or a selection of those columns); every order ends on the id, so that pages never share
+#: or skip an account
+SORTS: dict[str, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {
+    "name": (("name_key",), lambda c: (c.name_key, c.id)),
+    "-name": (("name_key",), lambda c: (c.name_key.desc(), c.id.desc())),
+    "status": (("status", "name_key"), lambda c: (c.status, c.name_key, c.id)),
+    "segment": (("segment", "name_key"), lambda c: (c.segment, c.name_key, c.id)),
+    "last_touch": (("last_touch_on",), lambda c: (c.last_touch_on.asc().nulls_first(), c.id)),
+    "-last_touch": (("last_touch_on",), lambda c: (c.last_touch_on.desc().nulls_last(), c.id)),
+    "created": (("created_at",), lambda c: (c.created_at, c.id)),
+    "-created": (("created_at",), lambda c: (c.created_at.desc(), c.id.desc())),
 }
 MAX_PAGE_SIZE = 200
 
@@ -102,6 +106,18 @@ def _conditions(flt: AccountFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _plan_for_the_values(session: Session) -> None:
+    """PostgreSQL: plan this transaction's statements for the values they are given.
+
+    psycopg prepares a statement once a connection has run it five times, and PostgreSQL
+    may then keep one generic plan for every search term and every user; such a plan cannot
+    tell a rare needle from a two-letter one (which the trigram index cannot narrow) nor a
+    manager's few ids from a head's many, and was measured 3 to 6 times slower.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def list_accounts(
     session: Session,
     user: User,
@@ -115,8 +131,8 @@ def list_accounts(
 
     The page's ids are chosen on narrow indexes first, then only those rows are read (with
     their manager). The total is a second, count-only query, skipped when the page itself
-    shows that it is the last one (a short page): a search that matches few accounts is
-    then answered by one pass instead of two.
+    shows it (a short page is the last one): a search that matches few accounts, which is
+    the one that scans furthest, is then answered in one pass instead of two.
     """
     flt = flt or AccountFilter()
     if sort not in SORTS:
@@ -125,24 +141,32 @@ def list_accounts(
         raise ValidationFailed([FieldProblem("page", "must be 1 or more")])
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed([FieldProblem("page_size", f"between 1 and {MAX_PAGE_SIZE}")])
+    _plan_for_the_values(session)
     conditions = [visible_filter(session, user), *_conditions(flt)]
     offset = (page - 1) * page_size
-    chosen = (
-        select(Account.id)
-        .where(*conditions)
-        .order_by(*SORTS[sort])
-        .limit(page_size)
-        .offset(offset)
-        .subquery("chosen")
-    )
+    columns, order = SORTS[sort]
+    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+        chosen = select(Account.id).where(*conditions).order_by(*order(Account))
+    else:
+        # Someone who sees a small part of the accounts: gather that part first (from the
+        # manager and id indexes), then sort it. Left free, PostgreSQL may walk the whole
+        # name index hoping to meet a page of them early (measured 50 ms instead of 7).
+        mine = (
+            select(Account.id, *(getattr(Account, c) for c in columns))
+            .where(*conditions)
+            .cte("mine")
+            .prefix_with("MATERIALIZED")
+        )
+        chosen = select(mine.c.id).order_by(*order(mine.c))
+    page_ids = chosen.limit(page_size).offset(offset).subquery("chosen")
     manager = _manager_alias()
     rows = session.execute(
         select(Account, manager)
-        .join(chosen, chosen.c.id == Account.id)
+        .join(page_ids, page_ids.c.id == Account.id)
         .outerjoin(manager, manager.id == Account.manager_id)
-        .order_by(*SORTS[sort])
+        .order_by(*order(Account))
     ).all()
-    if rows and len(rows) < page_size:
+    if len(rows) < page_size and (rows or page == 1):
         total = offset + len(rows)
     else:
         total = session.scalar(select(func.count(Account.id)).where(*conditions)) or 0
@@ -344,18 +368,24 @@ def distinct_segments(session: Session, user: User) -> list[str]:
     """The segments of the accounts ``user`` sees (for filter choices).
 
     For someone who sees every account, the segment index is walked from one segment to
-    the next (a recursive query: a few index probes) rather than read whole.
+    the next (a recursive query: a few index probes) rather than read whole; for others,
+    each part of what they see is read apart, from the (manager_id, segment) or primary
+    index (their union in one condition would make SQLite scan).
     """
     if not (user.is_active and Role(user.role) in SEES_EVERYTHING):
-        return sorted(
-            s
-            for s in session.scalars(
-                select(Account.segment)
-                .distinct()
-                .where(visible_filter(session, user), Account.segment.is_not(None))
-            )
-            if s
-        )
+        parts = visible_parts(session, user)
+        if not parts:
+            return []
+        # (manager, segment) pairs: the order of the (manager_id, segment) index, which
+        # SQLite then reads by skipping from one pair to the next
+        each = [
+            select(Account.manager_id, Account.segment)
+            .distinct()
+            .where(part, Account.segment.is_not(None))
+            for part in parts
+        ]
+        query = union_all(*each) if len(each) > 1 else each[0]
+        return sorted({segment for _, segment in session.execute(query) if segment})
     walk = (
         select(func.min(Account.segment).label("segment"))
         .where(Account.segment.is_not(None))

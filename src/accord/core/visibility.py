@@ -45,22 +45,22 @@ def visible_accounts(user: User) -> ColumnElement[bool]:
 MEMBER_IDS_INLINE = 1000
 
 
-def visible_filter(session: Session, user: User) -> ColumnElement[bool]:
-    """The rule of ``visible_accounts``, shaped for lists and counts over many accounts.
+def visible_parts(session: Session, user: User) -> list[ColumnElement[bool]]:
+    """The rule of ``visible_accounts`` as conditions, any one of which shows an account;
+    shaped for lists and counts over many accounts. ``[]``: none; ``[true()]``: all.
 
     The few ids it depends on (the managers whose accounts ``user`` sees: themself, plus the
     members of the teams they head; the accounts they are a team member of) are read first
-    and written into the condition, so that the planner knows how many they are and drives
+    and written into the conditions, so that the planner knows how many they are and drives
     the query from the indexes on ``manager_id`` and ``id`` (PostgreSQL: a bitmap OR,
     combined with the search's trigram index; SQLite: a multi-index OR) instead of testing
     every account against a subquery.
     """
     if not user.is_active:
-        return false()
+        return []
     if Role(user.role) in SEES_EVERYTHING:
-        return true()
-    managers = select(User.id.label("id"), true().label("manages")).where(User.id == user.id)
-    parts = [managers]
+        return [true()]
+    parts = [select(User.id.label("id"), true().label("manages")).where(User.id == user.id)]
     if Role(user.role) is Role.HEAD:
         parts.append(
             select(User.id.label("id"), true().label("manages"))
@@ -77,13 +77,23 @@ def visible_filter(session: Session, user: User) -> ColumnElement[bool]:
     rows = session.execute(union_all(*parts)).all()
     manager_ids = sorted({i for i, manages in rows if manages})
     member_ids = sorted({i for i, manages in rows if not manages})
+    managed = Account.manager_id.in_(manager_ids)
+    if not member_ids:
+        return [managed]
     if len(member_ids) > MEMBER_IDS_INLINE:
-        member = Account.id.in_(
-            select(AccountMember.account_id).where(AccountMember.user_id == user.id)
-        )
-    else:
-        member = Account.id.in_(member_ids)
-    return or_(Account.manager_id.in_(manager_ids), member)
+        return [
+            managed,
+            Account.id.in_(
+                select(AccountMember.account_id).where(AccountMember.user_id == user.id)
+            ),
+        ]
+    return [managed, Account.id.in_(member_ids)]
+
+
+def visible_filter(session: Session, user: User) -> ColumnElement[bool]:
+    """``visible_parts`` as one WHERE condition over ``Account``."""
+    parts = visible_parts(session, user)
+    return or_(*parts) if parts else false()
 
 
 def can_write(user: User) -> bool:
