@@ -3,9 +3,9 @@
 The tier breakdown needs no new column (the tier is part of each account's stored group, see
 ``accord.kpis.groups``); what the tier work changed is how often derived rows are rewritten:
 a new scoring, a cut-line change or a deselection moves an account's rows to another group,
-and an import rewrites the rows of its accounts. Each account has one row per as-of month, so
-rewriting a few hundred accounts leaves dead rows in a large share of every month's pages and clears
-their "all visible" bit. PostgreSQL's default autovacuum waits until 20 % of the table has
+and an import rewrites the rows of its accounts. Each account has one row per as-of month,
+so rewriting a few hundred accounts leaves dead rows in a large share of every month's pages
+and clears their "all visible" bit. PostgreSQL's default autovacuum waits until 20 % of the table has
 changed (500,000 rows of the 100,000-account portfolio), which partial imports may never
 reach: the month scans keep stepping over dead rows, and the index-only scans (the opened
 concentration buckets, the drill-down counts; measured on 100,000 accounts: an index-only
