@@ -16,9 +16,11 @@ Timed (median), each from the stored monthly data with the report cache cleared:
     .venv/bin/python -m bench.bench_kpis --synthetic [--reuse] [--rebuild]
 
 Every figure is printed with the load average of the machine at that moment (the machine is
-shared) and, for SQLite, with the CPU time of this process (the database runs in it), which
-is what the figure would be on an idle machine. ``--reuse`` keeps an existing synthetic
-database; ``--rebuild`` times a full rebuild of the derived rows even when they exist.
+shared) and with CPU time: for SQLite this process's (the database runs in it), for
+PostgreSQL this process's plus the server process's when the server runs on this machine —
+about what the figure would be on an idle machine. The end of the run prints the databases
+side by side. ``--reuse`` keeps an existing synthetic database; ``--rebuild`` times a full
+rebuild of the derived rows even when they exist.
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
 """The KPI queries as SQL executed by the database (SQLAlchemy Core; SQLite and PostgreSQL).
 
 Every query reads ``kpi_account_windows`` (see ``models.py``): per window variant, as-of
-month and account, R(C), R(P) and the movement between them. One as-of month is one
-contiguous primary-key range whose rows arrive ordered by (group, movement), so
+month and account, R(C), R(P), the movement between them and the account's group. One as-of
+month is one contiguous primary-key range whose rows arrive ordered by (group, movement), so
 
-- the retention sums are ``count``/``sum`` per (group, movement): one range scan, no sort,
-  no join (``grouped_sums``); the service rolls the groups up into the portfolio and the
-  three breakdowns, and turns each movement's sums into the KPIS.md fields;
-- the series is the same query over the range of as-of months (``series_sums``);
-- concentration reads a histogram of R(C) by bucket (digits and first three digits) from the
-  rank index, then the individual amounts of the at most three buckets a cut-off falls in
-  (``concentration``); the sum of squares for HHI is summed exactly in integer parts.
+- ``one_month`` reads everything a report needs of the month except a few individual
+  amounts: the ``count``/``sum`` per (group, movement) with the group's names joined (the
+  service rolls them up into the portfolio and the three breakdowns and turns each
+  movement's sums into the KPIS.md fields), the exact sum of R(C) squared for HHI, and a
+  histogram of R(C) by bucket (digits and first three digits). PostgreSQL does it in one
+  pass over the range (``GROUPING SETS``); SQLite in two queries (the sums from the range,
+  the histogram from the rank index);
+- ``concentration`` then reads the individual amounts of the at most three buckets a
+  cut-off falls in;
+- the series is the sums over the range of as-of months (``series_sums``).
 
 A user who may not see everything gets the same queries restricted to the visible accounts.
 """
