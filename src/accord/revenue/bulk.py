@@ -40,6 +40,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.core.database import is_sqlite
+from accord.revenue.monthly import refresh_monthly
 
 #: (account_id, line_key, date 'YYYY-MM-DD', month index, amount_cents, product_line, line_id)
 Prepared = tuple[int, str, str, int, int, str | None, str | None]
@@ -309,7 +310,7 @@ class _PostgresLoader(_Loader):
         count of rows loaded is then known), else merged (None: count them yourself)."""
         import psycopg.errors
 
-        self.execute("SET LOCAL work_mem = '64MB'")
+        self.execute("SET LOCAL work_mem = '128MB'")
         if self.optimistic:
             self.execute("SAVEPOINT rl_batch")
             try:
@@ -360,38 +361,3 @@ class _PostgresLoader(_Loader):
     def finish(self) -> None:
         self.execute("DROP TABLE IF EXISTS rl_stage")
         super().finish()
-
-
-def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[list[int], int]:
-    """Rebuild monthly_revenue (amounts, line counts, running totals) of the accounts whose
-    lines this load inserted or changed: rows with ``id > max_before`` or in rl_touched."""
-    cur = raw.cursor()
-    kind = "INTEGER" if param == "?" else "integer"
-    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS rl_accounts (account_id {kind} PRIMARY KEY)")
-    cur.execute("DELETE FROM rl_accounts")
-    cur.execute(
-        "INSERT INTO rl_accounts (account_id) "
-        f"SELECT account_id FROM revenue_lines WHERE id > {int(max_before)} "
-        "UNION SELECT r.account_id FROM rl_touched t JOIN revenue_lines r ON r.id = t.id"
-    )
-    cur.execute("SELECT account_id FROM rl_accounts ORDER BY account_id")
-    accounts = [int(r[0]) for r in cur.fetchall()]
-    if param != "?":
-        cur.execute("ANALYZE rl_accounts")
-        cur.execute("SET LOCAL work_mem = '64MB'")  # sort the month groups in memory
-    cur.execute(
-        "DELETE FROM monthly_revenue WHERE account_id IN (SELECT account_id FROM rl_accounts)"
-    )
-    cur.execute(
-        "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
-        "cumulative_cents) SELECT account_id, month, amount_cents, line_count, "
-        "sum(amount_cents) OVER (PARTITION BY account_id ORDER BY month "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM ("
-        "SELECT r.account_id AS account_id, r.month AS month, "
-        "sum(r.amount_cents) AS amount_cents, count(*) AS line_count "
-        "FROM revenue_lines r WHERE r.account_id IN (SELECT account_id FROM rl_accounts) "
-        "GROUP BY r.account_id, r.month) m"
-    )
-    months = cur.rowcount
-    cur.execute("DROP TABLE IF EXISTS rl_accounts")
-    return accounts, int(months)

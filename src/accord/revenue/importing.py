@@ -33,6 +33,7 @@ from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is
     load_prepared,
     load_select,
 )
+from accord.revenue.checks import MAX_WHOLE_DIGITS
 from accord.revenue.columns import Resolved, resolve
 from accord.revenue.readers import READ_ERRORS, Table, UnreadableFile, open_table
 from accord.revenue.schemas import MAX_PROBLEMS, ImportKind, ImportReport, ImportSource
@@ -59,13 +60,15 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII).fullmatch
 
 
 def parse_cents(text: str) -> int | None:
-    """``-1234.5`` -> -123450; None when not an amount with at most two decimals."""
-    match = _AMOUNT(text)
+    """``-1234.5`` -> -123450; None when not an amount with at most two decimals and at most
+    15 digits before the point. The rule the import checks in SQL (``checks.py``); the tests
+    hold the two to each other."""
+    match = _AMOUNT(text.strip(" "))
     if match is None:
-        match = _AMOUNT(text.strip())
-        if match is None:
-            return None
+        return None
     whole, frac = match.group(1, 2)
+    if len(whole.lstrip("-")) > MAX_WHOLE_DIGITS:
+        return None
     cents = int(whole) * 100
     if frac:
         part = int(frac) * 10 if len(frac) == 1 else int(frac)
@@ -75,6 +78,7 @@ def parse_cents(text: str) -> int | None:
 
 def parse_month_of_day(text: str) -> int | None:
     """Month index of an ISO ``YYYY-MM-DD`` date; None when malformed or not a real day."""
+    text = text.strip(" ")
     if _DATE(text) is None:
         return None
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base
@@ -19,7 +19,9 @@ class RevenueLine(Base):
     __tablename__ = "revenue_lines"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    #: no foreign key (per-row checks cost more than the rest of an import): the importer checks
+    #: its accounts set-based, and a trigger on accounts deletes their lines (migration 0006)
+    account_id: Mapped[int] = mapped_column(Integer)
     #: identity of the line within its account: ``#<line_id>`` or ``<date>|<product_line>``
     line_key: Mapped[str] = mapped_column(String(140))
     date: Mapped[date] = mapped_column(Date)
@@ -34,9 +36,7 @@ class RevenueLine(Base):
 class MonthlyRevenue(Base):
     __tablename__ = "monthly_revenue"
 
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no FK: see RevenueLine
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     cumulative_cents: Mapped[int] = mapped_column(BigInteger)

@@ -72,13 +72,14 @@ def stage(
         return Staged(_python(conn, table, present, on_progress, sqlite=True), False)
     _create(conn, "bigint")
     if table.format == "csv" and raw is not None and reopen is not None and _seekable(raw):
-        savepoint = session.begin_nested()
+        cur = conn.cursor()
+        cur.execute("SAVEPOINT rl_stage")
         try:
             rows = _postgres_fast(conn, table, raw, present, on_progress)
         except Restart:
-            savepoint.rollback()
+            cur.execute("ROLLBACK TO SAVEPOINT rl_stage")
         else:
-            savepoint.commit()
+            cur.execute("RELEASE SAVEPOINT rl_stage")
             return Staged(rows, True)
         _create(conn, "bigint")
         table = reopen()
@@ -147,12 +148,13 @@ def _sqlite_fast(conn: Any, table: Table, present: Present,
 
 
 def _count_rows(conn: Any, present: Present) -> int:
-    """Data rows staged, after deleting blank lines (short records with no value)."""
+    """Data rows staged, after deleting blank lines (short records with nothing but spaces)."""
     names = [s for s, _ in present]
-    empty = " AND ".join(f"coalesce({s}, '') = ''" for s in names)
-    short = " OR ".join(f"{s} IS NULL" for s in names)
+    empty = " AND ".join(f"coalesce(trim({s}), '') = ''" for s in names)
+    # a short record lacks its last fields: the field furthest right is then NULL
+    last = max(present, key=lambda p: p[1])[0]
     cur = conn.cursor()
-    cur.execute(f"DELETE FROM rl_in WHERE n > 1 AND {empty} AND ({short})")
+    cur.execute(f"DELETE FROM rl_in WHERE n > 1 AND {last} IS NULL AND {empty}")
     cur.execute("SELECT count(*) FROM rl_in WHERE n > 1")
     return int(cur.fetchone()[0])
 

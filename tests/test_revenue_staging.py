@@ -1,0 +1,178 @@
+# ruff: noqa: E501 - CSV bodies read best on one line
+"""The staged revenue import: SQL checks held to the Python rules, both staging paths give
+the same report, odd files (quotes, blank lines, CRLF, line breaks in fields), and the
+set-based check that replaced the foreign keys. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from accord.revenue import checks
+from accord.revenue.importing import bulk_load_revenue, parse_cents, parse_month_of_day, run_import
+from accord.revenue.monthly import AccountVanished
+from import_helpers import lines_of, monthly_of, recomputed_monthly
+
+HEADER = "account_external_id,date,amount,product_line,line_id\n"
+DB_EXAMPLES = settings(max_examples=25, deadline=None,
+                       suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def write(tmp_path, name: str, body: str, newline: str = "\n"):
+    path = tmp_path / name
+    path.write_bytes(body.replace("\n", newline).encode("utf-8"))
+    return path
+
+
+def imp(db, user, path, **kw):
+    report = run_import(db, user, "revenue", path, **kw)
+    db.commit()
+    return report
+
+
+def problems(report):
+    return [(p.row, p.column, p.reason) for p in report.problems]
+
+
+def staged_values(db, column: str, values: list[str], expression: str) -> list:
+    """Put values in a staging table as the importer would, evaluate one check expression."""
+    conn = db.connection()
+    sqlite = db.get_bind().dialect.name == "sqlite"
+    conn.exec_driver_sql("DROP TABLE IF EXISTS rl_in")
+    conn.exec_driver_sql("CREATE TEMP TABLE rl_in (n bigint, a text, d text, amt text, p text, l text)")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS rl_acc")
+    conn.exec_driver_sql("CREATE TEMP TABLE rl_acc (ext text PRIMARY KEY, id integer)")
+    for i, value in enumerate(values, 2):
+        conn.execute(text(f"INSERT INTO rl_in (n, {column}) VALUES (:n, {'trim(:v)' if sqlite else ':v'})"),
+                     {"n": i, "v": value})
+    if not sqlite:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS rl_days")
+        conn.exec_driver_sql("CREATE TEMP TABLE rl_days (d text PRIMARY KEY, day date, month integer)")
+        conn.exec_driver_sql(
+            "INSERT INTO rl_days SELECT to_char(g, 'YYYY-MM-DD'), g::date, "
+            "(extract(year FROM g) * 12 + extract(month FROM g) - 1)::integer FROM ("
+            "SELECT DISTINCT substr(btrim(d), 1, 4)::integer AS y FROM rl_in "
+            "WHERE n > 1 AND btrim(d) ~ '^[0-9]{4}-') ys, generate_series(make_date(y, 1, 1), "
+            "make_date(y, 12, 31), interval '1 day') g WHERE y BETWEEN 1 AND 9999")
+    d = checks.Dialect(sqlite)
+    got = conn.exec_driver_sql(f"SELECT {expression.format(d=d)} FROM {d.source} ORDER BY s.n").all()
+    conn.exec_driver_sql("DROP TABLE rl_in")
+    return [r[0] if len(r) == 1 else tuple(r) for r in got]
+
+
+AMOUNT_TEXT = st.one_of(
+    st.decimals(min_value=-10**16, max_value=10**16, places=2, allow_nan=False,
+                allow_infinity=False).map(str),
+    st.decimals(min_value=-1000, max_value=1000, places=1, allow_nan=False,
+                allow_infinity=False).map(str),
+    st.integers(-10**17, 10**17).map(str),
+    st.text(alphabet="0123456789.- e,+", max_size=8),
+    st.from_regex(r"\A ?-?0*[0-9]{0,17}(\.[0-9]{0,3})? ?\Z"),
+)
+
+
+@DB_EXAMPLES
+@given(values=st.lists(AMOUNT_TEXT, min_size=1, max_size=20))
+def test_the_sql_amount_rule_is_parse_cents(db, values):
+    got = staged_values(db, "amt", values,
+                        "CASE WHEN {d.amount_ok} THEN {d.cents} END")
+    assert [None if g is None else int(g) for g in got] == [parse_cents(v) for v in values]
+
+
+DATE_TEXT = st.one_of(
+    st.dates(min_value=date(1, 1, 1)).map(date.isoformat),
+    st.from_regex(r"\A ?[0-9]{4}-[0-9]{2}-[0-9]{2} ?\Z"),
+    st.text(alphabet="0123456789-/ T:", max_size=12),
+)
+
+
+@DB_EXAMPLES
+@given(values=st.lists(DATE_TEXT, min_size=1, max_size=20))
+def test_the_sql_date_rule_is_the_calendar(db, values):
+    got = staged_values(db, "d", values, "CASE WHEN {d.date_ok} THEN {d.month} END")
+    assert [None if g is None else int(g) for g in got] == [parse_month_of_day(v) for v in values]
+
+
+BAD_BODY = HEADER + """ACME,2024-01-15,100.00,Licences,
+NOPE,2024-01-15,100.00,,
+ACME,2024-02-30,1,,
+ACME,2024-01-15,1.234,,
+,,,,
+ACME,2024-03-01,5,Support,INV-9
+"""
+BAD_REPORT = [
+    (3, "account_external_id", "unknown account 'NOPE'"),
+    (4, "date", "malformed date '2024-02-30' (expected YYYY-MM-DD)"),
+    (5, "amount", "malformed amount '1.234' (expected e.g. 1234.56, at most 2 decimals)"),
+    (6, "account_external_id", "missing required field"),
+    (6, "date", "missing required field"),
+    (6, "amount", "missing required field"),
+]
+
+
+def test_fast_and_quoted_files_give_the_same_report(db, cast, tmp_path):
+    plain = imp(db, cast.admin, write(tmp_path, "plain.csv", BAD_BODY))
+    quoted_body = "\n".join(",".join(f'"{v}"' if v else v for v in line.split(","))
+                            for line in BAD_BODY.splitlines()) + "\n"
+    quoted = imp(db, cast.admin, write(tmp_path, "quoted.csv", quoted_body))
+    assert problems(plain) == problems(quoted) == BAD_REPORT
+    assert (plain.rows, plain.invalid_rows) == (quoted.rows, quoted.invalid_rows) == (6, 4)
+    assert lines_of(db) == []
+
+
+def test_blank_lines_crlf_and_a_line_break_inside_a_field_keep_row_numbers_right(db, cast, tmp_path):
+    body = HEADER + 'ACME,2024-01-15,100.00,Licences,\n\nNOPE,2024-01-15,1,,\n' \
+        '"ACME",2024-01-20,2,"two\nlines",\nACME,2024-01-15,x,,\n'
+    report = imp(db, cast.admin, write(tmp_path, "odd.csv", body, newline="\r\n"))
+    assert report.rows == 4
+    assert problems(report) == [
+        (4, "account_external_id", "unknown account 'NOPE'"),
+        (7, "amount", "malformed amount 'x' (expected e.g. 1234.56, at most 2 decimals)"),
+    ]
+    crlf = imp(db, cast.admin, write(tmp_path, "crlf.csv", HEADER + "ACME,2024-01-15,100.00,Licences,\nGLOBEX,2024-01-16,-3.5,,L-1\n", "\r\n"))
+    assert (crlf.status, crlf.inserted) == ("imported", 2)
+    assert sorted((r[1], r[3]) for r in lines_of(db)) == [("#L-1", -350), ("2024-01-15|Licences", 10000)]
+
+
+def test_spaces_around_values_are_trimmed_and_missing_optional_columns_are_fine(db, cast, tmp_path):
+    path = write(tmp_path, "short.csv", "date,amount,account_external_id\n 2024-05-01 , 12.5 , ACME \n")
+    report = imp(db, cast.admin, path)
+    assert (report.status, report.inserted) == ("imported", 1)
+    assert lines_of(db) == [(cast.acme_id, "2024-05-01|", "2024-05-01", 1250, None, None)]
+    assert monthly_of(db) == recomputed_monthly(db)
+
+
+def test_short_rows_are_reported_not_lost(db, cast, tmp_path):
+    report = imp(db, cast.admin, write(tmp_path, "short.csv", HEADER + "ACME,2024-01-15\nACME,2024-01-16,3,,\n"))
+    assert report.rows == 2
+    assert problems(report) == [(2, "amount", "missing required field")]
+
+
+def test_deleting_an_account_deletes_its_revenue(db, cast, tmp_path):
+    imp(db, cast.admin, write(tmp_path, "r.csv", HEADER + "ACME,2024-01-15,100,,\nGLOBEX,2024-01-15,7,,\n"))
+    db.execute(text("DELETE FROM accounts WHERE id = :id"), {"id": cast.globex_id})
+    db.commit()
+    assert {r[0] for r in lines_of(db)} == {cast.acme_id}
+    assert {r[0] for r in monthly_of(db)} == {cast.acme_id}
+
+
+def test_a_load_for_an_account_that_does_not_exist_is_refused_whole(db, cast):
+    rows = [(cast.acme_id, date(2024, 1, 5), 1000, "A", None),
+            (999_999, date(2024, 1, 5), 500, "A", None)]
+    with pytest.raises(AccountVanished):
+        bulk_load_revenue(db, iter(rows))
+    db.rollback()
+    assert lines_of(db) == []
+
+
+def test_blank_lines_without_quotes_keep_row_numbers_right(db, cast, tmp_path):
+    body = HEADER + "ACME,2024-01-15,1,,\n\n\nACME,2024-01-16,oops,,\n   \nACME,2024-01-17,2,,\n"
+    report = imp(db, cast.admin, write(tmp_path, "blank.csv", body))
+    assert report.rows == 3  # a line of spaces is blank too
+    assert problems(report) == [
+        (5, "amount", "malformed amount 'oops' (expected e.g. 1234.56, at most 2 decimals)"),
+    ]
