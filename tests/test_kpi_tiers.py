@@ -156,3 +156,31 @@ def test_every_account_has_exactly_one_stored_group_with_its_tier(sessions):
         per_account = s.execute(select(ag.account_id, func.count()).group_by(ag.account_id))
         assert {a: n for a, n in per_account} == {a: 1 for a in monthly}
     assert _stored_tier(sessions, 2) == "Star"
+
+
+def test_the_demo_portfolio_reports_the_tiers_of_its_selection_matrix(sessions):
+    """The demo builds the KPI data, then scores accounts (an audited seed): the first report
+    follows the scorings without a rebuild."""
+    from accord.demo.loader import load_demo
+    from accord.demo.plan import DemoSpec
+    from accord.revenue.models import MonthlyRevenue
+
+    today = date(2026, 3, 18)
+    service.clear_cache()
+    with sessions.begin() as s:
+        load_demo(s, DemoSpec(accounts=60, months=13, seed=7, today=today))
+    with sessions.begin() as s:
+        doc = service.kpi_report(s, ADMIN, today=today)
+        tiers = selection.tier_case(s)
+        monthly: ref.Monthly = {}
+        for account, month, amount in s.execute(
+            select(MonthlyRevenue.account_id, MonthlyRevenue.month, MonthlyRevenue.amount_cents)
+        ):
+            monthly.setdefault(account, {})[month] = amount
+    assert set(tiers.values()) - {"not key"}, "the demo scores some accounts into quadrants"
+    as_of = 2026 * 12 + 1  # 2026-02, the last complete month before today
+    assert doc["as_of"] == "2026-02"
+    tier_of = {a: tiers.get(a, "not key") for a in monthly}
+    expected = ref.grouped(monthly, tier_of, as_of)
+    expected = {t: f for t, f in expected.items() if f["starting_revenue"] or f["ending_revenue"]}
+    assert _by_tier(doc) == expected
