@@ -122,6 +122,27 @@ def test_pagination_shows_counts_and_page_links(client, cast, sessions):
     assert "Nothing on this page" in beyond
 
 
+def test_the_segment_choices_are_those_of_the_accounts_one_sees(client, cast):
+    def choices(html: str) -> list[str]:
+        select = html.split('id="f-segment"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="([^"]+)"', select)
+
+    sign_in(client, "owner@accord.test")
+    assert choices(client.get("/accounts").text) == ["Manufacturing"]
+    client.cookies.clear()
+    sign_in(client, "admin@accord.test")
+    assert choices(client.get("/accounts").text) == ["Energy", "Manufacturing"]
+
+
+def test_a_search_with_wildcards_matches_them_literally(client, cast, sessions):
+    add_accounts(sessions, cast.owner.id, 3)
+    sign_in(client, "admin@accord.test")
+    html = client.get("/accounts", params={"q": "%"}).text
+    assert row_names(html) == [] and "No accounts match" in html
+    html = client.get("/accounts", params={"q": "BULK 00"}).text
+    assert row_names(html) == ["Bulk 000", "Bulk 001", "Bulk 002"] and "1–3 of 3" in html
+
+
 def test_htmx_gets_only_the_table_fragment(client, cast):
     sign_in(client, "admin@accord.test")
     response = client.get("/accounts?q=acme", headers={"HX-Request": "true"})
