@@ -142,15 +142,20 @@ def load_batches(
     return _finish(raw, loader, stats, began)
 
 
-def load_select(session: Session, source: str) -> tuple[LoadStats, int | None]:
+def load_select(
+    session: Session, source: str, then: Callable[[int | None], str | None] | None = None,
+) -> tuple[LoadStats, list[int | None]]:
     """Load the rows of a SELECT (stored shape, ordered by account and key) in one
-    statement; also returns how many rows it gave when the database told (else None)."""
+    statement, then those of the SELECT ``then`` may give, as one load (a key in both is
+    summed). Returns how many rows each gave when the database told (else None)."""
     raw = session.connection().connection.driver_connection
     loader: _Loader = _SqliteLoader(raw) if is_sqlite(session) else _PostgresLoader(raw, True)
     stats = LoadStats()
     began = time.perf_counter()
     loader.start()
-    loaded = loader.write_select(source)
+    loaded = [loader.write_select(source)]
+    if then is not None and (second := then(loaded[0])) is not None:
+        loaded.append(loader.write_select(second))
     return _finish(raw, loader, stats, began), loaded
 
 

@@ -26,24 +26,31 @@ RL_ACC = table("rl_acc", column("ext"), column("id"))
 
 @dataclass(frozen=True)
 class Dialect:
-    sqlite: bool
+    """The checks in one database's SQL, over the staged values as they are (``trimmed``
+    False: the first pass, no function call spent on spaces) or trimmed of surrounding
+    spaces (the second pass, for the rows the first did not load; see ``load_valid``)."""
 
-    def trim(self, name: str) -> str:
-        return f"btrim({name})"
+    sqlite: bool
+    trimmed: bool = False
+
+    def value(self, name: str) -> str:
+        if not self.trimmed:
+            return f"coalesce({name}, '')"
+        return f"coalesce({'trim' if self.sqlite else 'btrim'}({name}), '')"
 
     @property
     def source(self) -> str:
-        """The staged rows, trimmed, with the account (and day) they name, if any."""
-        if self.sqlite:  # staged trimmed (see staging.py)
-            rows = ("(SELECT n, coalesce(a, '') AS a, coalesce(d, '') AS d, "
-                    "coalesce(amt, '') AS t, coalesce(p, '') AS p, coalesce(l, '') AS l "
-                    "FROM rl_in WHERE n > 1)")
+        """The staged rows, with the account (and day) they name, if any."""
+        v = self.value
+        rows = (f"(SELECT n, {v('a')} AS a, {v('d')} AS d, {v('amt')} AS t, {v('p')} AS p, "
+                f"{v('l')} AS l FROM rl_in WHERE n > 1")
+        if self.trimmed:  # a fence: trimmed once per row, not once per use; and only the
+            # rows the first pass left
+            rows += (" AND n NOT IN (SELECT n FROM rl_loaded) "
+                     + ("LIMIT -1" if self.sqlite else "OFFSET 0"))
+        rows += ")"
+        if self.sqlite:
             return f"{rows} s LEFT JOIN rl_acc x ON x.ext = s.a"
-        t = self.trim
-        rows = (f"(SELECT n, coalesce({t('a')}, '') AS a, coalesce({t('d')}, '') AS d, "
-                f"coalesce({t('amt')}, '') AS t, coalesce({t('p')}, '') AS p, "
-                f"coalesce({t('l')}, '') AS l FROM rl_in WHERE n > 1 "
-                "OFFSET 0)")  # a fence: trimmed once per row, not once per use
         return (f"{rows} s LEFT JOIN rl_acc x ON x.ext = s.a "
                 "LEFT JOIN rl_days dd ON dd.d = s.d")
 
@@ -99,11 +106,17 @@ class Dialect:
 
     @property
     def valid(self) -> str:
-        return " AND ".join(self.checks)
+        if self.trimmed:
+            return " AND ".join(self.checks)
+        # untrimmed, a value with spaces around fails its check, except free text: those
+        # rows wait for the second pass too
+        spaced = " AND ".join(f"substr(s.{c}, 1, 1) <> ' ' AND substr(s.{c}, -1, 1) <> ' '"
+                              for c in ("p", "l"))
+        return " AND ".join(self.checks) + " AND " + spaced
 
 
-def dialect_of(session: Session) -> Dialect:
-    return Dialect(is_sqlite(session))
+def dialect_of(session: Session, trimmed: bool = False) -> Dialect:
+    return Dialect(is_sqlite(session), trimmed)
 
 
 def prepare_lookups(session: Session, user: User, source: str) -> None:
@@ -133,8 +146,8 @@ def prepare_lookups(session: Session, user: User, source: str) -> None:
     conn.exec_driver_sql(
         "INSERT INTO rl_days SELECT to_char(g, 'YYYY-MM-DD'), g::date, "
         "(extract(year FROM g) * 12 + extract(month FROM g) - 1)::integer FROM ("
-        f"SELECT DISTINCT substr({d.trim('d')}, 1, 4)::integer AS y FROM rl_in "
-        f"WHERE n > 1 AND {d.trim('d')} ~ '^[0-9]{{4}}-') ys, "
+        "SELECT DISTINCT substr(btrim(d), 1, 4)::integer AS y FROM rl_in "
+        "WHERE n > 1 AND btrim(d) ~ '^[0-9]{4}-') ys, "
         "generate_series(make_date(y, 1, 1), make_date(y, 12, 31), interval '1 day') g "
         "WHERE y BETWEEN 1 AND 9999"
     )
@@ -144,14 +157,15 @@ def prepare_lookups(session: Session, user: User, source: str) -> None:
 
 def drop_lookups(session: Session) -> None:
     conn = session.connection()
+    conn.exec_driver_sql("DROP TABLE IF EXISTS rl_loaded")
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_acc")
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_days")
 
 
-def valid_rows_sql(session: Session) -> str:
+def valid_rows_sql(session: Session, trimmed: bool = False) -> str:
     """SELECT of the valid rows as (account_id, line_key, date, month, amount_cents,
     product_line, line_id), ordered by account and key (the unique index's order)."""
-    d = dialect_of(session)
+    d = dialect_of(session, trimmed)
     return (
         "SELECT x.id AS account_id, CASE WHEN s.l <> '' THEN '#' || s.l "
         "ELSE s.d || '|' || s.p END AS line_key, "
@@ -161,11 +175,20 @@ def valid_rows_sql(session: Session) -> str:
     )
 
 
-def count_valid(session: Session) -> int:
-    d = dialect_of(session)
+def count_valid(session: Session, trimmed: bool = False) -> int:
+    d = dialect_of(session, trimmed)
     conn = session.connection()
     return int(conn.exec_driver_sql(
         f"SELECT count(*) FROM {d.source} WHERE {d.valid}").scalar_one())
+
+
+def remember_loaded(session: Session) -> None:
+    """``rl_loaded``: the rows the first (untrimmed) pass loaded, for the second to skip."""
+    d = dialect_of(session)
+    conn = session.connection()
+    conn.exec_driver_sql("DROP TABLE IF EXISTS rl_loaded")
+    conn.exec_driver_sql("CREATE TEMP TABLE rl_loaded (n bigint PRIMARY KEY)")
+    conn.exec_driver_sql(f"INSERT INTO rl_loaded SELECT s.n FROM {d.source} WHERE {d.valid}")
 
 
 @dataclass(frozen=True)
@@ -180,8 +203,8 @@ class BadRow:
 
 
 def problems(session: Session, limit: int) -> list[BadRow]:
-    """The first ``limit`` rows that fail a check, in file order."""
-    d = dialect_of(session)
+    """The first ``limit`` rows that fail a check, in file order (after both passes)."""
+    d = dialect_of(session, trimmed=True)
     flags = ", ".join(f"CASE WHEN {c} THEN 1 ELSE 0 END" for c in d.checks)
     rows = session.connection().exec_driver_sql(
         f"SELECT s.n, s.a, s.d, s.t, s.p, s.l, "

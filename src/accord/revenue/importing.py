@@ -196,10 +196,21 @@ def import_revenue(
     report.rows = staged.rows
     checks.prepare_lookups(session, user, report.source.value)
     staged_at = time.perf_counter()
-    stats, loaded = load_select(session, checks.valid_rows_sql(session))
-    if loaded is None:
-        loaded = checks.count_valid(session)
-    report.invalid_rows = staged.rows - loaded
+    first: list[int] = []
+
+    def then(loaded: int | None) -> str | None:
+        """Rows with spaces around a value (or bad) are left by the first pass: trim them."""
+        first.append(checks.count_valid(session) if loaded is None else loaded)
+        if first[0] == staged.rows:
+            return None
+        checks.remember_loaded(session)
+        return checks.valid_rows_sql(session, trimmed=True)
+
+    stats, loaded = load_select(session, checks.valid_rows_sql(session), then)
+    second = 0
+    if len(loaded) > 1:
+        second = loaded[1] if loaded[1] is not None else checks.count_valid(session, True)
+    report.invalid_rows = staged.rows - first[0] - second
     if report.invalid_rows:
         _report_problems(session, cols, report)
     if progress:

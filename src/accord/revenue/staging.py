@@ -59,10 +59,10 @@ def stage(
     on_progress: Callable[[], None], reopen: Callable[[], Any] | None = None,
 ) -> Staged:
     """Copy the table's rows into the TEMP table ``rl_in`` (n = file line, a, d, amt, p, l;
-    a column the file lacks stays NULL; SQLite trims the values on the way in). ``reopen``
+    a column the file lacks stays NULL; values as written, spaces included). ``reopen``
     gives a fresh reader of the same file, positioned after the header, for when the
     PostgreSQL fast path has to start over."""
-    conn = session.connection().connection.driver_connection
+    conn: Any = session.connection().connection.driver_connection
     present = [(short, cols.index[f]) for f, short in zip(FIELDS, SHORT, strict=True)
                if f in cols.index]
     if is_sqlite(session):
@@ -136,8 +136,7 @@ def _sqlite_fast(conn: Any, table: Table, present: Present,
     conn.execute("INSERT INTO rl_in (n) VALUES (1)")
     rows = _picked(table, present)
     names = [s for s, _ in present]
-    trimmed = ", ".join("trim(?)" for _ in names)  # trimmed once, in C
-    insert = f"INSERT INTO rl_in ({', '.join(names)}) VALUES ({trimmed})"
+    insert = f"INSERT INTO rl_in ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     while True:
         before = conn.total_changes
         conn.executemany(insert, itertools.islice(rows, CHUNK))
@@ -176,8 +175,7 @@ def _python(conn: Any, table: Table, present: Present,
     cur = conn.cursor()
     cur.execute("INSERT INTO rl_in (n) VALUES (1)")
     if sqlite:
-        trimmed = ", ".join("trim(?)" for _ in present)
-        insert = f"INSERT INTO rl_in ({names}) VALUES (?, {trimmed})"
+        insert = f"INSERT INTO rl_in ({names}) VALUES ({', '.join('?' * (len(present) + 1))})"
         while batch := list(itertools.islice(rows, CHUNK)):
             conn.executemany(insert, batch)
             on_progress()
