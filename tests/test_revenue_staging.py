@@ -187,3 +187,19 @@ def test_a_key_written_with_and_without_spaces_is_one_line_summed_across_both_pa
     again = imp(db, cast.admin, write(tmp_path, "spaces.csv", body))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
     assert lines_of(db)[0][3] == 700
+
+
+def test_hubspot_deals_import_as_revenue_against_hubspot_company_ids(db, cast, tmp_path):
+    from import_helpers import FIXTURES
+
+    companies = run_import(db, cast.admin, "accounts", FIXTURES / "hubspot_companies.csv", source="hubspot")
+    db.commit()
+    assert companies.inserted == 2
+    deals = write(tmp_path, "deals.csv", "Record ID,Deal Name,Associated Company ID,Close Date,Amount,Deal Type\n"
+                  "501,Renewal,9001,2024-03-31,12000,existingbusiness\n502,Pilot,9002,2024-04-02,800.5,newbusiness\n"
+                  "503,Lost,9999,2024-04-03,1,newbusiness\n")
+    report = imp(db, cast.admin, deals, source="hubspot", skip_invalid=True)
+    assert (report.status, report.inserted, report.skipped) == ("imported", 2, 1)
+    assert problems(report) == [(4, "Associated Company ID", "unknown account '9999'")]
+    assert sorted((r[1], r[3], r[4]) for r in lines_of(db)) == [
+        ("#501", 1200000, "existingbusiness"), ("#502", 80050, "newbusiness")]

@@ -23,7 +23,6 @@ class Settings(BaseSettings):
     port: int = 8000
     session_max_age_seconds: int = 14 * 24 * 3600
     page_size: int = 50
-    import_batch_size: int = 20_000
 
     @field_validator("database_url")
     @classmethod

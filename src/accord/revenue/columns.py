@@ -151,6 +151,16 @@ REVENUE_SALESFORCE = (
     Column("product_line", ("product family", "productfamily", "product line")),
     Column("line_id", ("id", "opportunity id")),
 )
+#: a HubSpot deals export (closed-won deals as revenue lines)
+REVENUE_HUBSPOT = (
+    Column("account_external_id", ("associated company id", "associated company ids",
+                                   "associated company ids (primary)", "company id"),
+           required=True),
+    Column("date", ("close date",), required=True),
+    Column("amount", ("amount",), required=True),
+    Column("product_line", ("product line", "deal type")),
+    Column("line_id", ("record id", "deal id")),
+)
 
 MAPS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("accounts", "accord"): ACCOUNTS_ACCORD,
@@ -161,6 +171,7 @@ MAPS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("contacts", "hubspot"): CONTACTS_HUBSPOT,
     ("revenue", "accord"): REVENUE_ACCORD,
     ("revenue", "salesforce"): REVENUE_SALESFORCE,
+    ("revenue", "hubspot"): REVENUE_HUBSPOT,
 }
 
 

@@ -99,7 +99,7 @@ def run_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int = staging.CHUNK,  # rows staged per step (progress)
 ) -> ImportReport:
     problems = []
     try:
@@ -192,7 +192,8 @@ def import_revenue(
             progress(table.position(), table.size)
 
     began = time.perf_counter()
-    staged = staging.stage(session, table, cols, table.raw, on_progress, table.restart)
+    staged = staging.stage(session, table, cols, table.raw, on_progress, table.restart,
+                           chunk=batch_size)
     report.rows = staged.rows
     checks.prepare_lookups(session, user, report.source.value)
     staged_at = time.perf_counter()

@@ -57,6 +57,7 @@ class Restart(Exception):
 def stage(
     session: Session, table: Table, cols: Resolved, raw: IO[bytes] | None,
     on_progress: Callable[[], None], reopen: Callable[[], Any] | None = None,
+    chunk: int = CHUNK,
 ) -> Staged:
     """Copy the table's rows into the TEMP table ``rl_in`` (n = file line, a, d, amt, p, l;
     a column the file lacks stays NULL; values as written, spaces included). ``reopen``
@@ -68,8 +69,8 @@ def stage(
     if is_sqlite(session):
         _create(conn, "INTEGER PRIMARY KEY")
         if table.format == "csv" and raw is not None and not _has_quote(raw):
-            return Staged(_sqlite_fast(conn, table, present, on_progress), True)
-        return Staged(_python(conn, table, present, on_progress, sqlite=True), False)
+            return Staged(_sqlite_fast(conn, table, present, on_progress, chunk), True)
+        return Staged(_python(conn, table, present, on_progress, chunk, sqlite=True), False)
     _create(conn, "bigint")
     if table.format == "csv" and raw is not None and reopen is not None and _seekable(raw):
         cur = conn.cursor()
@@ -83,7 +84,7 @@ def stage(
             return Staged(rows, True)
         _create(conn, "bigint")
         table = reopen()
-    return Staged(_python(conn, table, present, on_progress, sqlite=False), False)
+    return Staged(_python(conn, table, present, on_progress, chunk, sqlite=False), False)
 
 
 def drop(session: Session) -> None:
@@ -130,7 +131,7 @@ def _picked(table: Table, present: Present) -> Iterator[Any]:
 
 
 def _sqlite_fast(conn: Any, table: Table, present: Present,
-                 on_progress: Callable[[], None]) -> int:
+                 on_progress: Callable[[], None], chunk: int) -> int:
     """One record per line: the row id SQLite gives each row is its file line (the header
     is line 1, held by a bookmark row that the checks skip)."""
     conn.execute("INSERT INTO rl_in (n) VALUES (1)")
@@ -139,9 +140,9 @@ def _sqlite_fast(conn: Any, table: Table, present: Present,
     insert = f"INSERT INTO rl_in ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     while True:
         before = conn.total_changes
-        conn.executemany(insert, itertools.islice(rows, CHUNK))
+        conn.executemany(insert, itertools.islice(rows, chunk))
         on_progress()
-        if conn.total_changes - before < CHUNK:
+        if conn.total_changes - before < chunk:
             break
     return _count_rows(conn, present)
 
@@ -159,7 +160,7 @@ def _count_rows(conn: Any, present: Present) -> int:
 
 
 def _python(conn: Any, table: Table, present: Present,
-            on_progress: Callable[[], None], *, sqlite: bool) -> int:
+            on_progress: Callable[[], None], chunk: int, *, sqlite: bool) -> int:
     """Any table: each row with the line the reader reports for it."""
     line = table.line
     picked = _picked(table, present)
@@ -176,14 +177,14 @@ def _python(conn: Any, table: Table, present: Present,
     cur.execute("INSERT INTO rl_in (n) VALUES (1)")
     if sqlite:
         insert = f"INSERT INTO rl_in ({names}) VALUES ({', '.join('?' * (len(present) + 1))})"
-        while batch := list(itertools.islice(rows, CHUNK)):
+        while batch := list(itertools.islice(rows, chunk)):
             conn.executemany(insert, batch)
             on_progress()
         return _count_rows(conn, present)
     with cur.copy(f"COPY rl_in ({names}) FROM STDIN") as copy:
         for count, row in enumerate(rows, 1):
             copy.write_row(row)
-            if count % CHUNK == 0:
+            if count % chunk == 0:
                 on_progress()
     on_progress()
     return _count_rows(conn, present)
