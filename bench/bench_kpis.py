@@ -45,6 +45,7 @@ from bench.common import (
     peak_memory_mb,
     say,
 )
+from bench.kpi_yardsticks import duck_series, frame, pandas_report
 
 SYN_FIRST = 2023 * 12 + 10  # 2023-11 .. 2026-10, like the demo portfolio
 
@@ -142,88 +143,6 @@ def _synthetic(kind: str, accounts: int, reuse: bool = False) -> str:
 
 
 # ---------------------------------------------------------------- yardsticks
-
-
-def _frame(engine: Any) -> Any:
-    import pandas as pd
-
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT m.account_id, m.month, m.amount_cents, a.manager_id, a.segment "
-            "FROM monthly_revenue m JOIN accounts a ON a.id = m.account_id"
-        ).fetchall()
-    return pd.DataFrame(rows, columns=["account_id", "month", "amount", "manager_id", "segment"])
-
-
-DUCK_SQL = """
-WITH w AS (
-  SELECT account_id, any_value(manager_id) AS manager_id, any_value(segment) AS segment,
-    greatest(sum(amount) FILTER (WHERE month BETWEEN $m - $w + 1 AND $m), 0) AS cur,
-    greatest(sum(amount) FILTER (WHERE month BETWEEN $m - 2 * $w + 1 AND $m - $w), 0) AS prev,
-    min(month) FILTER (WHERE amount > 0) AS first_sale
-  FROM df WHERE month <= $m GROUP BY account_id)
-SELECT manager_id, segment, count(*) FILTER (WHERE prev > 0), sum(prev),
-  sum(prev) FILTER (WHERE cur = 0), sum(prev - cur) FILTER (WHERE cur > 0 AND cur < prev),
-  sum(cur - prev) FILTER (WHERE prev > 0 AND cur > prev),
-  sum(cur) FILTER (WHERE prev = 0 AND first_sale >= $m - 2 * $w + 1),
-  sum(cur) FILTER (WHERE prev = 0 AND first_sale < $m - 2 * $w + 1), sum(cur),
-  sum(cur::double * cur)
-FROM w GROUP BY ALL
-"""
-DUCK_CONC = """
-SELECT sum(cur) FILTER (WHERE rn <= (n + 4) // 5),
-  count(*) FILTER (WHERE before * 10000 < 8000 * t),
-  count(*) FILTER (WHERE before * 10000 < 9500 * t)
-FROM (SELECT cur, row_number() OVER o AS rn, count(*) OVER () AS n, sum(cur) OVER () AS t,
-        coalesce(sum(cur) OVER (o ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-      FROM (SELECT account_id, greatest(sum(amount), 0) AS cur FROM df
-            WHERE month BETWEEN $m - $w + 1 AND $m GROUP BY account_id) WHERE cur > 0
-      WINDOW o AS (ORDER BY cur DESC, account_id))
-"""
-
-
-def _duck(df: Any, as_of: int, window: int) -> Any:
-    import duckdb
-
-    con = duckdb.connect()
-    con.register("df", df)
-    params = {"m": as_of, "w": window}
-    groups = con.execute(DUCK_SQL, params).fetchall()
-    conc = con.execute(DUCK_CONC, params).fetchall()
-    con.close()
-    return groups, conc
-
-
-def _pandas(df: Any, as_of: int, window: int) -> Any:
-    import numpy as np
-
-    d = df[df.month <= as_of]
-    cur = d[d.month > as_of - window].groupby("account_id").amount.sum().clip(lower=0)
-    prev = d[(d.month > as_of - 2 * window) & (d.month <= as_of - window)].groupby(
-        "account_id").amount.sum().clip(lower=0)
-    first_sale = d[d.amount > 0].groupby("account_id").month.min()
-    meta = d.groupby("account_id")[["manager_id", "segment"]].first()
-    t = meta.assign(cur=cur, prev=prev, first_sale=first_sale).fillna({"cur": 0, "prev": 0})
-    base = t.prev > 0
-    t["churned"] = np.where(base & (t.cur == 0), t.prev, 0)
-    t["contraction"] = np.where((t.cur > 0) & (t.cur < t.prev), t.prev - t.cur, 0)
-    t["expansion"] = np.where(base & (t.cur > t.prev), t.cur - t.prev, 0)
-    entering = (~base) & (t.cur > 0)
-    back = t.first_sale < as_of - 2 * window + 1
-    t["new"] = np.where(entering & ~back, t.cur, 0)
-    t["reactivated"] = np.where(entering & back, t.cur, 0)
-    t["base"] = base.astype(int)
-    groups = t.groupby(["manager_id", "segment"])[
-        ["base", "prev", "churned", "contraction", "expansion", "new", "reactivated", "cur"]].sum()
-    paying = np.sort(t.cur[t.cur > 0].to_numpy())[::-1]
-    total = paying.sum()
-    top = paying[: (len(paying) + 4) // 5].sum()
-    before = np.cumsum(paying) - paying
-    abc = ((before * 10000 < 8000 * total).sum(), (before * 10000 < 9500 * total).sum())
-    return groups, top, abc, float((paying.astype(float) ** 2).sum())
-
-
-# ---------------------------------------------------------------- the run
 
 
 def _median(fn: Any, runs: int) -> float:
@@ -370,11 +289,6 @@ def _bench_one(kind: str, url: str, runs: int, today: date, rebuild: bool) -> di
     return result
 
 
-def _duck_series(df: Any, first: int, last: int, window: int) -> None:
-    for month in range(first, last + 1):
-        _duck(df, month, window)
-
-
 def run(args: Any) -> None:
     own = _options(args)
     size = getattr(args, "size", None) or LARGE_ACCOUNTS
@@ -400,12 +314,12 @@ def run(args: Any) -> None:
     figure("peak memory before the yardsticks (the report)", f"{peak_memory_mb():,.0f} MiB")
     header("kpis: yardsticks over the same monthly revenue")
     first = next(iter(results.values()))
-    df = _frame(first["engine"])
+    df = frame(first["engine"])
     as_of, window = first["as_of"], first["window"]
-    duck = _median(lambda: _duck(df, as_of, window), runs)
-    pand = _median(lambda: _pandas(df, as_of, window), max(3, runs // 2))
+    duck = _median(lambda: duck(df, as_of, window), runs)
+    pand = _median(lambda: pandas_report(df, as_of, window), max(3, runs // 2))
     load = _load()
-    duck_full = _median(lambda: _duck_series(df, first["series_from"], as_of, window),
+    duck_full = _median(lambda: duck_series(df, first["series_from"], as_of, window),
                         max(1, runs // 3))
     figure("DuckDB: one as-of month (groups + concentration)", ms(duck), load)
     figure("pandas: one as-of month (groups + concentration)", ms(pand), load)
