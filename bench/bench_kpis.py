@@ -45,7 +45,7 @@ from bench.common import (
     peak_memory_mb,
     say,
 )
-from bench.kpi_yardsticks import duck_series, frame, pandas_report
+from bench.kpi_yardsticks import duck_report, duck_series, frame, pandas_report
 
 SYN_FIRST = 2023 * 12 + 10  # 2023-11 .. 2026-10, like the demo portfolio
 
@@ -316,7 +316,7 @@ def run(args: Any) -> None:
     first = next(iter(results.values()))
     df = frame(first["engine"])
     as_of, window = first["as_of"], first["window"]
-    duck = _median(lambda: duck(df, as_of, window), runs)
+    duck = _median(lambda: duck_report(df, as_of, window), runs)
     pand = _median(lambda: pandas_report(df, as_of, window), max(3, runs // 2))
     load = _load()
     duck_full = _median(lambda: duck_series(df, first["series_from"], as_of, window),

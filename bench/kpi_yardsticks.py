@@ -44,7 +44,7 @@ FROM (SELECT cur, row_number() OVER o AS rn, count(*) OVER () AS n, sum(cur) OVE
 """
 
 
-def duck(df: Any, as_of: int, window: int) -> Any:
+def duck_report(df: Any, as_of: int, window: int) -> Any:
     import duckdb
 
     con = duckdb.connect()
@@ -90,4 +90,4 @@ def pandas_report(df: Any, as_of: int, window: int) -> Any:
 
 def duck_series(df: Any, first: int, last: int, window: int) -> None:
     for month in range(first, last + 1):
-        duck(df, month, window)
+        duck_report(df, month, window)
