@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
+from accord.accounts.search import ESCAPE, like_pattern
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import SEES_EVERYTHING, Role, User
 from accord.core.money import from_cents
@@ -300,8 +301,7 @@ def _filtered(
     if flt.manager_id is not None:
         query = query.where(Account.manager_id == flt.manager_id)
     if flt.q:
-        needle = flt.q.strip().lower().replace("%", "").replace("_", "")
-        query = query.where(Account.name_key.like(f"%{needle}%"))
+        query = query.where(Account.name_key.like(like_pattern(flt.q), escape=ESCAPE))
     return query, cols
 
 
