@@ -80,6 +80,7 @@ def account_view(
         timeline=contact_service.timeline(session, user, account_id, limit=timeline_limit),
         interactions_total=contact_service.count_interactions(session, user, account_id),
         revenue=revenue,
-        trailing_12=sum(amounts[-12:], Decimal("0.00")),
-        previous_12=sum(amounts[-24:-12], Decimal("0.00")),
+        # complete months only (the current one is still running), as the KPI engine counts
+        trailing_12=sum(amounts[-13:-1], Decimal("0.00")),
+        previous_12=sum(amounts[-25:-13], Decimal("0.00")),
     )
