@@ -131,6 +131,19 @@ def test_an_unknown_page_is_the_404_page(client, cast):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Not found" in response.text and "<html" in response.text
+    assert 'aria-label="Main"' in response.text and "Olivia Owner" in response.text  # the nav
+
+
+def test_a_record_out_of_reach_is_the_404_page_with_the_navigation(client, cast):
+    sign_in(client, "outsider@accord.test")
+    response = client.get(f"/accounts/{cast.acme_id}")
+    assert response.status_code == 404
+    assert 'aria-label="Main"' in response.text and 'href="/dashboard"' in response.text
+
+
+def test_signed_out_the_404_page_has_no_navigation(client, cast):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and 'aria-label="Main"' not in response.text
 
 
 def test_an_expired_session_sends_htmx_to_the_login_page(client, cast):

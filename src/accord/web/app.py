@@ -9,13 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from accord.core.database import engine_for, session_factory
 from accord.core.errors import AccordError
 from accord.core.settings import Settings, get_settings
-from accord.web.deps import LoginRequired
+from accord.web.deps import LoginRequired, signed_in_user
 
 PROBLEM = "application/problem+json"
 
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return render(
             request,
             "error.html",
-            {"status": exc.status, "title": exc.title, "detail": exc.detail},
+            {"status": exc.status, "title": exc.title, "detail": exc.detail,
+             "user": await run_in_threadpool(signed_in_user, request)},
             status_code=exc.status,
         )
 
@@ -100,7 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return render(
             request,
             "error.html",
-            {"status": 404, "title": "Not found", "detail": "There is no such page."},
+            {"status": 404, "title": "Not found", "detail": "There is no such page.",
+             "user": await run_in_threadpool(signed_in_user, request)},
             status_code=404,
         )
 

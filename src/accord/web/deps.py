@@ -61,6 +61,19 @@ def _session_user(request: Request, db: Session) -> User | None:
     return user
 
 
+def signed_in_user(request: Request) -> User | None:
+    """The signed-in user, if any, outside dependency injection (error pages show the
+    navigation to whoever is signed in). Detached: read attributes, do not lazy-load."""
+    if "session" not in request.scope:
+        return None
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as db:
+        user = _session_user(request, db)
+        if user is not None:
+            db.expunge(user)
+        return user
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies; the app redirects to the login page."""
 
