@@ -23,8 +23,10 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
     Integer,
+    MetaData,
     String,
     Table,
     and_,
@@ -37,14 +39,14 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
 
 from accord.core.database import utcnow
 from accord.kpis.formulas import MOVE_CODE, Basis, Movement
-from accord.kpis.groups import chunks as _chunks
-from accord.kpis.groups import rebuild_groups, sync_groups
+from accord.kpis.groups import clear_queue, rebuild_groups, sync_groups, sync_queued
 from accord.kpis.models import (
     KpiAccountGroup,
     KpiAccountWindow,
@@ -64,6 +66,8 @@ POLICY_ID = 1
 FULL_REBUILD_ABOVE = 20_000
 #: window variants held at once (the policy's and the most recently built others)
 MAX_VARIANTS = 4
+#: (variant id, window months, basis)
+Variant = tuple[int, int, Basis]
 
 
 def variant_id(window: int, basis: Basis) -> int:
@@ -100,60 +104,81 @@ def _movement(cur: Any, prev: Any, back: Any) -> ColumnElement[int]:
     )
 
 
-def _window_rows(
-    variant: int, window: int, basis: Basis, last_month: int, account_ids: list[int] | None
-) -> Any:
-    """SELECT of the derived rows of one variant: each account's months from its first month
-    to ``last_month`` (dense), window sums as window functions, rows with any revenue kept."""
+def _lookback(variants: list[Variant]) -> int:
+    """How many months before an as-of month its row reads: 2W-1 (trailing), W (point)."""
+    return max((2 * w - 1) if b is Basis.TRAILING else w for _, w, b in variants)
+
+
+def _window_rows(variants: list[Variant], last_month: int, scope: Table | None) -> Any:
+    """SELECT of the derived rows of every variant in one statement: each account's months
+    (dense) up to ``last_month``, window sums as window functions, rows with revenue kept.
+
+    ``scope`` (account_id, from_month) limits it to those accounts: every month of an
+    account whose ``from_month`` is NULL, else only the months from ``from_month`` on (its
+    months series then starts just early enough for their windows)."""
     span_q = select(
         MR.c.account_id.label("account_id"),
         func.min(MR.c.month).label("first_month"),
         func.min(case((MR.c.amount_cents > 0, MR.c.month))).label("first_sale"),
-    ).group_by(MR.c.account_id)
-    if account_ids is not None:
-        span_q = span_q.where(MR.c.account_id.in_(account_ids))
-    span = span_q.cte("span")
-    first = select(func.min(span.c.first_month)).scalar_subquery()
+    )
+    if scope is None:
+        span_q = span_q.add_columns(literal(None, Integer).label("keep_from"))
+        span_q = span_q.group_by(MR.c.account_id)
+    else:
+        span_q = span_q.add_columns(scope.c.from_month.label("keep_from"))
+        span_q = span_q.select_from(MR.join(scope, scope.c.account_id == MR.c.account_id))
+        span_q = span_q.group_by(MR.c.account_id, scope.c.from_month)
+    raw = span_q.subquery("raw_span")
+    back = raw.c.keep_from - _lookback(variants)
+    span = select(
+        raw.c.account_id, raw.c.first_sale, raw.c.keep_from,
+        case((and_(raw.c.keep_from.is_not(None), back > raw.c.first_month), back),
+             else_=raw.c.first_month).label("start"),
+    ).cte("span")
+    first = select(func.min(span.c.start)).scalar_subquery()
     months = select(first.label("m")).cte("months", recursive=True)
     months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
     match = and_(MR.c.account_id == span.c.account_id, MR.c.month == months.c.m)
-    if account_ids is not None:  # lets PostgreSQL seek these accounts instead of hashing all
-        match = and_(match, MR.c.account_id.in_(account_ids))
     dense = (
         select(
             span.c.account_id.label("account_id"),
             months.c.m.label("month"),
             func.coalesce(MR.c.amount_cents, 0).label("amount"),
             span.c.first_sale.label("first_sale"),
+            span.c.keep_from.label("keep_from"),
         )
-        .select_from(span.join(months, months.c.m >= span.c.first_month).outerjoin(MR, match))
-        .subquery("dense")
-    )
+        .select_from(span.join(months, months.c.m >= span.c.start).outerjoin(MR, match))
+    ).cte("dense")
     over: dict[str, Any] = {"partition_by": dense.c.account_id, "order_by": dense.c.month}
-    if basis is Basis.POINT:
-        cur_raw: Any = dense.c.amount
-        prev_raw: Any = func.lag(dense.c.amount, window, 0).over(**over)
-        p_start = dense.c.month - window
-    else:
-        cur_raw = cast(func.sum(dense.c.amount).over(**over, rows=(-(window - 1), 0)), BigInteger)
-        prev_raw = cast(
-            func.sum(dense.c.amount).over(**over, rows=(-(2 * window - 1), -window)), BigInteger
-        )
-        p_start = dense.c.month - (2 * window - 1)
-    sums = select(
-        dense.c.account_id, dense.c.month,
-        cur_raw.label("cur_raw"),
-        func.coalesce(prev_raw, 0).label("prev_raw"),
-        case((dense.c.first_sale < p_start, 1), else_=0).label("back"),
-    ).subquery("sums")
+    branches = []
+    for vid, window, basis in variants:
+        if basis is Basis.POINT:
+            cur_raw: Any = dense.c.amount
+            prev_raw: Any = func.lag(dense.c.amount, window, 0).over(**over)
+            p_start = dense.c.month - window
+        else:
+            cur_raw = cast(
+                func.sum(dense.c.amount).over(**over, rows=(-(window - 1), 0)), BigInteger
+            )
+            prev_raw = cast(
+                func.sum(dense.c.amount).over(**over, rows=(-(2 * window - 1), -window)),
+                BigInteger,
+            )
+            p_start = dense.c.month - (2 * window - 1)
+        branches.append(select(
+            literal(vid, Integer).label("variant"), dense.c.account_id, dense.c.month,
+            cur_raw.label("cur_raw"), func.coalesce(prev_raw, 0).label("prev_raw"),
+            case((dense.c.first_sale < p_start, 1), else_=0).label("back"), dense.c.keep_from,
+        ))
+    sums = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("sums")
     clamped = select(
-        sums.c.account_id, sums.c.month, sums.c.back,
+        sums.c.variant, sums.c.account_id, sums.c.month, sums.c.back,
         case((sums.c.cur_raw > 0, sums.c.cur_raw), else_=0).label("cur"),
         case((sums.c.prev_raw > 0, sums.c.prev_raw), else_=0).label("prev"),
-    ).subquery("v")
+    ).where(or_(sums.c.keep_from.is_(None), sums.c.month >= sums.c.keep_from)).subquery("v")
     return (
         select(
-            literal(variant, Integer), clamped.c.month, AG.c.gid,
+            clamped.c.variant, clamped.c.month, AG.c.gid,
             _movement(clamped.c.cur, clamped.c.prev, clamped.c.back == 1),
             clamped.c.account_id, clamped.c.cur, clamped.c.prev, _bucket(clamped.c.cur),
         )
@@ -166,11 +191,9 @@ _COLUMNS = ["variant", "month", "gid", "movement", "account_id", "cur_cents", "p
             "bucket"]
 
 
-def _insert_rows(
-    session: Session, variant: int, window: int, basis: Basis, last_month: int,
-    account_ids: list[int] | None,
-) -> None:
-    body = _window_rows(variant, window, basis, last_month, account_ids).subquery("rows")
+def _insert_rows(session: Session, variants: list[Variant], last_month: int) -> None:
+    """Every row of these variants, straight into ``kpi_account_windows``."""
+    body = _window_rows(variants, last_month, None).subquery("rows")
     # in primary-key order: SQLite appends to its B-tree, PostgreSQL's heap ends up clustered
     # by as-of month, so one month is a few thousand adjacent pages instead of every page
     ordered = select(*body.c).order_by(*(body.c[i] for i in range(5)))
@@ -180,19 +203,24 @@ def _insert_rows(
 # ---------------------------------------------------------------- variants and state
 
 
-def _policy_variant(session: Session) -> tuple[int, int, Basis]:
+def _policy_variant(session: Session) -> Variant:
     row = session.get(KpiPolicy, POLICY_ID)
     window, basis = (12, Basis.TRAILING) if row is None else (row.window_months, Basis(row.basis))
     return variant_id(window, basis), window, basis
 
 
-def _variants(session: Session) -> list[tuple[int, int, Basis]]:
+def _variants(session: Session) -> list[Variant]:
     rows = session.execute(select(V.c.id, V.c.window_months, V.c.basis).order_by(V.c.id))
     return [(r.id, r.window_months, Basis(r.basis)) for r in rows]
 
 
 def _data_range(session: Session) -> tuple[int | None, int | None]:
-    row = session.execute(select(func.min(MR.c.month), func.max(MR.c.month))).one()
+    # two subqueries: SQLite answers a lone min() or max() from the index, both together
+    # from a scan
+    row = session.execute(select(
+        select(func.min(MR.c.month)).scalar_subquery(),
+        select(func.max(MR.c.month)).scalar_subquery(),
+    )).one()
     return row[0], row[1]
 
 
@@ -200,44 +228,33 @@ def _max_line_id(session: Session) -> int | None:
     return session.scalar(select(func.max(RevenueLine.__table__.c.id)))
 
 
-def _save_state(
-    session: Session, first: int | None, last: int | None, audit_id: int | None = None,
-    *, keep_audit: bool = False,
-) -> None:
+def _save_state(session: Session, first: int | None, last: int | None) -> None:
     values: dict[str, Any] = {
         "first_month": first, "last_month": last, "max_line_id": _max_line_id(session),
         "refreshed_at": utcnow(),
     }
-    if not keep_audit:
-        values["groups_audit_id"] = audit_id
     done = session.execute(
         update(KpiState).where(KpiState.id == STATE_ID).values(
             version=KpiState.version + 1, **values
         )
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
-        values.setdefault("groups_audit_id", audit_id)
         session.execute(insert(KpiState).values(id=STATE_ID, version=1, **values))
-
-
-def _newest_audit(session: Session) -> int | None:
-    from accord.core.models import AuditEntry
-
-    return session.scalar(select(func.max(AuditEntry.id)))
 
 
 def _tune(session: Session) -> None:
     if _is_postgres(session):
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-        session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        session.execute(text(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true), "
+            "set_config('maintenance_work_mem', '512MB', true)"
+        ))
 
 
 def rebuild(session: Session) -> None:
     """Recompute every derived row from ``monthly_revenue`` and ``accounts``."""
     _tune(session)
+    clear_queue(session)  # first: a group change committed after this stays queued
     first, last = _data_range(session)
-    audit_id = _newest_audit(session)
     rebuild_groups(session)
     policy = _policy_variant(session)
     variants = {v[0]: v for v in _variants(session)}
@@ -248,15 +265,14 @@ def rebuild(session: Session) -> None:
     for index in KW.indexes:  # build the secondary indexes once, after the insert
         index.drop(conn)
     if last is not None:
-        for vid, window, basis in variants.values():
-            _insert_rows(session, vid, window, basis, last, None)
+        _insert_rows(session, list(variants.values()), last)
     for index in KW.indexes:
         index.create(conn)
     session.execute(insert(V), [
         {"id": vid, "window_months": w, "basis": b.value, "built_at": utcnow()}
         for vid, w, b in variants.values()
     ])
-    _save_state(session, first, last, audit_id)
+    _save_state(session, first, last)
     _analyze(session)
 
 
@@ -278,7 +294,7 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
         session.execute(delete(V).where(V.c.id == old))
     if state is not None and state.last_month is not None:
         _tune(session)
-        _insert_rows(session, vid, window, basis, state.last_month, None)
+        _insert_rows(session, [(vid, window, basis)], state.last_month)
     session.execute(insert(V).values(id=vid, window_months=window, basis=basis.value,
                                      built_at=utcnow()))
     session.flush()
@@ -286,22 +302,80 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
 
 
 def refresh_after_import(session: Session, account_ids: Iterable[int] | None) -> None:
-    """Bring the derived rows of these accounts (None: all) up to date; bump the version."""
-    ids = None if account_ids is None else sorted(set(account_ids))
-    state = session.get(KpiState, STATE_ID)
-    first, last = _data_range(session)
-    if ids is None or len(ids) > FULL_REBUILD_ABOVE or state is None or state.last_month != last:
+    """Bring the derived rows up to date after these accounts' monthly revenue changed
+    (None: rebuild everything); bump the version.
+
+    Nothing is done before the derived data was first built (the first report builds it).
+    The changed accounts' rows of every held variant are recomputed in one statement and
+    only the rows that differ are deleted and inserted; when the data gained months, the
+    other accounts only get rows for the new months (those with revenue recent enough)."""
+    if account_ids is None:
         rebuild(session)
         return
-    assert last is not None
-    if not ids:
+    ids = sorted(set(account_ids))
+    state = session.get(KpiState, STATE_ID)
+    if state is None:
         return
-    sync_groups(session, ids)
-    for vid, window, basis in _variants(session):
-        for chunk in _chunks(ids):
-            session.execute(delete(KW).where(KW.c.variant == vid, KW.c.account_id.in_(chunk)))
-            _insert_rows(session, vid, window, basis, last, chunk)
-    _save_state(session, first, last, keep_audit=True)
+    first, last = _data_range(session)
+    if len(ids) > FULL_REBUILD_ABOVE or state.last_month is None or last is None:
+        rebuild(session)
+        return
+    if not ids and last == state.last_month:
+        return
+    _tune(session)
+    if ids:
+        sync_groups(session, ids)
+    if last < state.last_month:  # no account has rows after the new last month
+        session.execute(delete(KW).where(KW.c.month > last))
+    variants = _variants(session)
+    if variants:
+        new_from = state.last_month + 1 if last > state.last_month else None
+        _refresh_rows(session, variants, ids, new_from, last)
+    _save_state(session, first, last)
+
+
+def _temp(session: Session, name: str, columns: list[str], key: str) -> Table:
+    """A new temporary table (integer columns; ``*_cents`` ones BIGINT)."""
+    types = {c: BigInteger if c.endswith("cents") else Integer for c in columns}
+    session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    session.execute(text(f"CREATE TEMP TABLE {name} (" + ", ".join(
+        f"{c} {'BIGINT' if t is BigInteger else 'INTEGER'}" for c, t in types.items()
+    ) + f", PRIMARY KEY ({key}))"))
+    return Table(name, MetaData(), *(Column(c, t) for c, t in types.items()))
+
+
+def _refresh_rows(
+    session: Session, variants: list[Variant], ids: list[int], new_from: int | None, last: int
+) -> None:
+    """Recompute the rows of ``ids`` (and the months from ``new_from`` of the accounts with
+    revenue in the months their windows read) into a temporary table, then delete the stored
+    rows that differ and insert the new ones: unchanged rows are not touched."""
+    scope = _temp(session, "kpi_scope", ["account_id", "from_month"], "account_id")
+    if ids:
+        session.execute(insert(scope), [{"account_id": a, "from_month": None} for a in ids])
+    if new_from is not None:
+        listed = select(scope.c.account_id).where(scope.c.account_id == MR.c.account_id)
+        session.execute(insert(scope).from_select(["account_id", "from_month"], select(
+            MR.c.account_id, literal(new_from, Integer)
+        ).where(MR.c.month >= new_from - _lookback(variants), ~listed.exists()).distinct()))
+    fresh = _temp(session, "kpi_fresh", _COLUMNS, "account_id, variant, month")
+    if _is_postgres(session):
+        session.execute(text("ANALYZE kpi_scope"))
+    session.execute(insert(fresh).from_select(_COLUMNS, _window_rows(variants, last, scope)))
+    if _is_postgres(session):
+        session.execute(text("ANALYZE kpi_fresh"))
+    same = [fresh.c[c] == KW.c[c] for c in _COLUMNS[:-1]]  # the bucket follows R(C)
+    whole = select(scope.c.account_id).where(scope.c.from_month.is_(None))
+    session.execute(delete(KW).where(
+        KW.c.account_id.in_(whole), ~select(fresh.c.account_id).where(*same).exists()
+    ))
+    new = select(*(fresh.c[c] for c in _COLUMNS)).where(~select(KW.c.account_id).where(*same)
+                                                         .exists())
+    session.execute(insert(KW).from_select(
+        _COLUMNS, new.order_by(*(fresh.c[c] for c in _COLUMNS[:5]))
+    ))
+    session.execute(text("DROP TABLE kpi_fresh"))
+    session.execute(text("DROP TABLE kpi_scope"))
 
 
 def watermarks(session: Session) -> tuple[int | None, int | None]:
@@ -324,12 +398,13 @@ UNKNOWN = -1
 def ensure_fresh(
     session: Session, newest_audit: int | None = None, newest_line: int | None = UNKNOWN
 ) -> KpiState:
-    """The current state, after folding in anything imported without the hook and any change
-    to the accounts' groups (manager, segment, tier) since the last check.
+    """The current state, after building the derived data the first time, folding in
+    anything imported without the hook and re-synchronising the accounts whose group may
+    have changed (queued by triggers, see ``groups.py``).
 
-    ``newest_audit`` (None: don't check the groups) and ``newest_line`` as ``watermarks``
-    gives them; the newest line is read here when not given. When nothing changed this is
-    one read of the state row.
+    ``newest_audit`` None: don't check the groups (any other value: check them);
+    ``newest_line`` as ``watermarks`` gives it, read here when not given. When nothing
+    changed this is a read of the state row and one probe of the (empty) queue.
     """
     state = session.get(KpiState, STATE_ID)
     if state is None:
@@ -345,13 +420,9 @@ def ensure_fresh(
         refresh_after_import(session, list(session.scalars(q)))
         state = _reread_state(session)
         changed = True
-    if newest_audit is not None and (
-        state.groups_audit_id is None or newest_audit > state.groups_audit_id
-    ):
-        moved = sync_groups(session)
+    if newest_audit is not None and sync_queued(session):
         session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
-            groups_audit_id=newest_audit,
-            version=KpiState.version + (1 if moved else 0),
+            version=KpiState.version + 1
         ))
         changed = True
     return _reread_state(session) if changed else state

@@ -8,9 +8,13 @@ already grouped.
 The tier is the selection matrix's (``accord.selection.queries.tier_select``: the quadrant of
 the latest scoring under the current cut lines, "not key" when deselected or never scored).
 A group changes when an account's manager or segment changes, when it is scored again, when a
-cut line (or any selection setting) changes, or when it is deselected or reselected; all of
-these are audited writes, and ``derived.ensure_fresh`` calls ``sync_groups`` whenever the
-audit log has moved on since the last synchronisation.
+cut line (or any selection setting) changes, or when it is deselected or reselected. Triggers
+on those tables (migration 0007) queue the account in ``kpi_group_changes`` in the writing
+transaction (NULL for a settings change: every account); ``sync_queued`` takes exactly the
+queued rows its transaction sees (``DELETE ... RETURNING``) and re-synchronises those
+accounts. Nothing else (an interaction, a contact, a health assessment) queues anything, so
+the report after such a write does no synchronisation; and a change that commits after a
+report ran, whatever the numbering of its audit entry, is still queued for the next one.
 """
 
 from __future__ import annotations
@@ -36,14 +40,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.kpis.models import KpiAccountGroup, KpiAccountWindow, KpiGroup
+from accord.kpis.models import KpiAccountGroup, KpiAccountWindow, KpiGroup, KpiGroupChange
 from accord.kpis.queries import NOT_KEY, account_tiers
 
 KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
 G: Table = KpiGroup.__table__  # type: ignore[assignment]
 AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
 A: Table = Account.__table__  # type: ignore[assignment]
+CH: Table = KpiGroupChange.__table__  # type: ignore[assignment]
 _CHUNK = 500
+#: above this many queued accounts one pass over every account is cheaper than a list
+FULL_SYNC_ABOVE = 5_000
 
 
 def chunks(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -138,3 +145,30 @@ def rebuild_groups(session: Session) -> None:
     session.execute(
         insert(AG).from_select(["account_id", "gid"], _group_of_accounts(session, None))
     )
+
+
+def queued(session: Session) -> bool:
+    """Is any group change queued (visible to this transaction)? One index probe."""
+    return session.execute(select(CH.c.id).limit(1)).first() is not None
+
+
+def clear_queue(session: Session) -> None:
+    """Forget the queued changes this transaction sees (before a rebuild of every group:
+    a change committed after this statement stays queued)."""
+    session.execute(delete(CH))
+
+
+def sync_queued(session: Session) -> list[int] | None:
+    """Re-synchronise the queued accounts; returns those whose group changed or that are
+    gone, None when nothing was queued. The rows are deleted before the accounts are read,
+    so every change they stand for is visible to the synchronisation (READ COMMITTED takes a
+    new snapshot per statement), and a concurrent synchronisation of the same rows waits for
+    this one and then finds them gone."""
+    if not queued(session):
+        return None
+    taken = list(session.scalars(delete(CH).returning(CH.c.account_id)))
+    if not taken:
+        return None
+    ids = sorted({a for a in taken if a is not None})
+    everything = len(ids) < len(set(taken)) or len(ids) > FULL_SYNC_ABOVE
+    return sync_groups(session, None if everything else ids)

@@ -12,8 +12,11 @@ rows arrive already grouped, so the database sums it without sorting or joining;
 find their cut-offs from a small histogram instead of ranking every account.
 
 ``kpi_groups`` / ``kpi_account_groups`` map each account to its (manager, segment, tier)
-group; they are re-synchronised with ``accounts`` whenever the audit log has moved on (every
-change to an account is audited). ``kpi_variants`` lists the window variants held.
+group. ``kpi_group_changes`` queues the accounts whose group may have changed: triggers on
+``accounts``, ``selection_current``, ``selection_deselections``, ``selection_scorings`` and
+``kam_settings`` (migration 0007) add them in the writing transaction, and the next report
+takes exactly the rows it sees and re-synchronises those accounts (``groups.py``).
+``kpi_variants`` lists the window variants held.
 ``kpi_state`` (one row) records the data version — bumped by every refresh, so cached reports
 are keyed by it — and the month range of the data. ``kpi_policy`` (one row) holds the policy
 settings: window, basis, ABC cut-offs and an optional pinned as-of month.
@@ -84,6 +87,17 @@ class KpiAccountGroup(Base):
     gid: Mapped[int] = mapped_column(Integer)
 
 
+class KpiGroupChange(Base):
+    """An account whose group may have changed since the last synchronisation (NULL: every
+    account, e.g. after a change of the cut lines); written by triggers only (migration 0007),
+    deleted by the synchronisation that handled it."""
+
+    __tablename__ = "kpi_group_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class KpiVariant(Base):
     __tablename__ = "kpi_variants"
 
@@ -102,8 +116,6 @@ class KpiState(Base):
     last_month: Mapped[int | None] = mapped_column(Integer)
     #: highest revenue line id folded in; newer lines trigger an incremental refresh
     max_line_id: Mapped[int | None] = mapped_column(BigInteger)
-    #: newest audit entry when the account groups were last synchronised
-    groups_audit_id: Mapped[int | None] = mapped_column(BigInteger)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
