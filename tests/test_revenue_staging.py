@@ -203,3 +203,15 @@ def test_hubspot_deals_import_as_revenue_against_hubspot_company_ids(db, cast, t
     assert problems(report) == [(4, "Associated Company ID", "unknown account '9999'")]
     assert sorted((r[1], r[3], r[4]) for r in lines_of(db)) == [
         ("#501", 1200000, "existingbusiness"), ("#502", 80050, "newbusiness")]
+
+
+def test_a_bad_row_late_in_a_clean_looking_file_still_gives_the_whole_report(db, cast, tmp_path):
+    """On PostgreSQL the direct path has copied several batches before it meets the bad row:
+    it rolls them back and the staged path loads and reports; nothing is counted twice."""
+    good = "".join(f"ACME,2024-01-{d:02d},{d}.50,Support,\n" for d in range(1, 21))
+    body = HEADER + good + "ACME,2024-02-01, 7 ,Support,\nACME,2024-02-02,x,,\n"
+    report = imp(db, cast.admin, write(tmp_path, "late.csv", body), skip_invalid=True, batch_size=3)
+    assert (report.status, report.rows, report.inserted, report.skipped) == ("imported", 22, 21, 1)
+    assert problems(report) == [(23, "amount", "malformed amount 'x' (expected e.g. 1234.56, at most 2 decimals)")]
+    assert sum(r[3] for r in lines_of(db)) == sum(d * 100 + 50 for d in range(1, 21)) + 700
+    assert monthly_of(db) == recomputed_monthly(db)

@@ -18,9 +18,8 @@ from accord.accounts.models import Account, AccountExternalId
 from accord.core.database import is_sqlite
 from accord.core.models import User
 from accord.core.visibility import visible_accounts
-from accord.revenue.staging import MAX_TEXT
+from accord.revenue.rules import MAX_TEXT, MAX_WHOLE_DIGITS
 
-MAX_WHOLE_DIGITS = 15  # amounts up to 999 999 999 999 999.99 (fits 64-bit cents)
 RL_ACC = table("rl_acc", column("ext"), column("id"))
 
 

@@ -9,16 +9,15 @@ exactly what would change. A successful import writes one audit entry summarisin
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy.orm import Session
 
 from accord.core import audit
+from accord.core.database import is_sqlite
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.visibility import require_writer
@@ -33,11 +32,13 @@ from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is
     load_prepared,
     load_select,
 )
-from accord.revenue.checks import MAX_WHOLE_DIGITS
 from accord.revenue.columns import Resolved, resolve
+from accord.revenue.direct import clean_batches
+from accord.revenue.lookups import account_ids_by_external_id
 from accord.revenue.readers import READ_ERRORS, Table, UnreadableFile, open_table
+from accord.revenue.rules import MAX_TEXT, parse_cents, parse_month_of_day  # noqa: F401
 from accord.revenue.schemas import MAX_PROBLEMS, ImportKind, ImportReport, ImportSource
-from accord.revenue.staging import MAX_TEXT
+from accord.revenue.staging import Restart
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -54,39 +55,6 @@ class ImportRejected(AccordError):
             errors=[p.model_dump() for p in report.problems],
         )
         self.report = report
-
-_AMOUNT = re.compile(r"(-?\d+)(?:\.(\d\d?))?", re.ASCII).fullmatch
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII).fullmatch
-
-
-def parse_cents(text: str) -> int | None:
-    """``-1234.5`` -> -123450; None when not an amount with at most two decimals and at most
-    15 digits before the point. The rule the import checks in SQL (``checks.py``); the tests
-    hold the two to each other."""
-    match = _AMOUNT(text.strip(" "))
-    if match is None:
-        return None
-    whole, frac = match.group(1, 2)
-    if len(whole.lstrip("-")) > MAX_WHOLE_DIGITS:
-        return None
-    cents = int(whole) * 100
-    if frac:
-        part = int(frac) * 10 if len(frac) == 1 else int(frac)
-        cents += -part if whole[0] == "-" else part
-    return cents
-
-
-def parse_month_of_day(text: str) -> int | None:
-    """Month index of an ISO ``YYYY-MM-DD`` date; None when malformed or not a real day."""
-    text = text.strip(" ")
-    if _DATE(text) is None:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day.year * 12 + day.month - 1
-
 
 def run_import(
     session: Session,
@@ -185,18 +153,63 @@ def import_revenue(
     session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
     progress: Progress | None, batch_size: int,
 ) -> None:
-    """Stage the file in the database, check and load it in SQL (see ``staging.py``)."""
+    """Load a revenue file: on PostgreSQL a clean CSV goes straight in (``direct.py``);
+    otherwise, or when that path meets a row it cannot vouch for, the file is staged in the
+    database and checked and loaded in SQL (``staging.py``, ``checks.py``)."""
 
     def on_progress() -> None:
         if progress:
             progress(table.position(), table.size)
 
+    stats = None
+    if not is_sqlite(session) and table.format == "csv" and table.restart is not None:
+        stats = _direct(session, user, table, cols, report, on_progress, batch_size)
+        if stats is None:
+            table = table.restart()
+    if stats is None:
+        stats = _staged(session, user, table, cols, report, on_progress, batch_size)
+    if progress:
+        progress(table.size, table.size)
+    report.inserted, report.updated = stats.inserted, stats.updated
+    report.unchanged = stats.unchanged
+    report.accounts_refreshed = stats.accounts
+    report.phases |= {k: round(v, 3) for k, v in stats.seconds.items()}
+    if stats.account_ids and (report.skip_invalid or not report.invalid_rows):
+        started = time.perf_counter()
+        _kpi_hook(session, stats.account_ids)
+        report.phases["kpis"] = round(time.perf_counter() - started, 3)
+
+
+def _direct(
+    session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
+    on_progress: Callable[[], None], batch_size: int,
+) -> LoadStats | None:
+    """PostgreSQL, clean file: rows shaped in Python and copied in; None when it gave up."""
+    accounts = account_ids_by_external_id(session, user, report.source.value)
+    counted = [0]
+    conn = session.connection()
+    conn.exec_driver_sql("SAVEPOINT rl_direct")
+    try:
+        stats = load_batches(session, clean_batches(table, cols, accounts, batch_size, counted),
+                             on_batch=lambda _lines: on_progress())
+    except Restart:
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT rl_direct")
+        return None
+    conn.exec_driver_sql("RELEASE SAVEPOINT rl_direct")
+    report.rows = counted[0]
+    return stats
+
+
+def _staged(
+    session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
+    on_progress: Callable[[], None], batch_size: int,
+) -> LoadStats:
     began = time.perf_counter()
     staged = staging.stage(session, table, cols, table.raw, on_progress, table.restart,
                            chunk=batch_size)
     report.rows = staged.rows
     checks.prepare_lookups(session, user, report.source.value)
-    staged_at = time.perf_counter()
+    report.phases["stage"] = round(time.perf_counter() - began, 3)
     first: list[int] = []
 
     def then(loaded: int | None) -> str | None:
@@ -214,19 +227,9 @@ def import_revenue(
     report.invalid_rows = staged.rows - first[0] - second
     if report.invalid_rows:
         _report_problems(session, cols, report)
-    if progress:
-        progress(table.size, table.size)
-    report.inserted, report.updated = stats.inserted, stats.updated
-    report.unchanged = stats.unchanged
-    report.accounts_refreshed = stats.accounts
-    report.phases = {"stage": round(staged_at - began, 3)}
-    report.phases |= {k: round(v, 3) for k, v in stats.seconds.items()}
     checks.drop_lookups(session)
     staging.drop(session)
-    if stats.account_ids and (report.skip_invalid or not report.invalid_rows):
-        started = time.perf_counter()
-        _kpi_hook(session, stats.account_ids)
-        report.phases["kpis"] = round(time.perf_counter() - started, 3)
+    return stats
 
 
 def _report_problems(session: Session, cols: Resolved, report: ImportReport) -> None:

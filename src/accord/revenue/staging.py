@@ -37,7 +37,6 @@ from accord.revenue.readers import Table
 
 FIELDS = ("account_external_id", "date", "amount", "product_line", "line_id")
 SHORT = ("a", "d", "amt", "p", "l")
-MAX_TEXT = 100
 CHUNK = 50_000  # rows per executemany / progress step
 BLOCK = 1 << 20  # bytes per COPY write
 
