@@ -215,3 +215,31 @@ def test_a_bad_row_late_in_a_clean_looking_file_still_gives_the_whole_report(db,
     assert problems(report) == [(23, "amount", "malformed amount 'x' (expected e.g. 1234.56, at most 2 decimals)")]
     assert sum(r[3] for r in lines_of(db)) == sum(d * 100 + 50 for d in range(1, 21)) + 700
     assert monthly_of(db) == recomputed_monthly(db)
+
+
+LOAD_ROW = st.tuples(
+    st.sampled_from(["acme", "globex"]),
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2024, 6, 30)),
+    st.integers(-50_000, 200_000),
+    st.sampled_from([None, "Licences", "Support"]),
+    st.sampled_from([None, None, "L1", "L2", "L3"]),
+)
+
+
+@DB_EXAMPLES
+@given(loads=st.lists(st.lists(LOAD_ROW, max_size=8), min_size=1, max_size=4))
+def test_monthly_revenue_kept_incrementally_equals_a_recomputation(db, cast, loads):
+    """Loads one after another — new lines, repeats, changed amounts, a line id moving to
+    another month — and after each the monthly rows (amounts, counts, running totals) are
+    what a recomputation from every line gives."""
+    db.execute(text("DELETE FROM revenue_lines"))
+    db.execute(text("DELETE FROM monthly_revenue"))
+    db.commit()
+    ids = {"acme": cast.acme_id, "globex": cast.globex_id}
+    for load in loads:
+        rows = [(ids[a], day, cents, product, line_id) for a, day, cents, product, line_id in load]
+        stats = bulk_load_revenue(db, iter(rows), batch_size=3)
+        db.commit()
+        assert monthly_of(db) == recomputed_monthly(db)
+        changed = {r[0] for r in rows}
+        assert set(stats.account_ids) <= changed

@@ -220,7 +220,7 @@ class _SqliteLoader(_Loader):
         self.execute("DROP TRIGGER IF EXISTS temp.rl_first_touch")
         self.execute(
             "CREATE TEMP TABLE IF NOT EXISTS rl_touched (id INTEGER PRIMARY KEY, "
-            "amount_cents INTEGER, date TEXT, product_line TEXT, line_id TEXT)"
+            "amount_cents INTEGER, date TEXT, product_line TEXT, line_id TEXT, month INTEGER)"
         )
         self.execute("DELETE FROM rl_touched")
         # An older row's first touch in this load: remember what it was (exact counts, and
@@ -231,7 +231,7 @@ class _SqliteLoader(_Loader):
             f"WHEN old.id <= {int(self.max_before)} "
             "AND NOT EXISTS (SELECT 1 FROM temp.rl_touched t WHERE t.id = old.id) BEGIN "
             "INSERT INTO rl_touched VALUES "
-            "(old.id, old.amount_cents, old.date, old.product_line, old.line_id); END"
+            "(old.id, old.amount_cents, old.date, old.product_line, old.line_id, old.month); END"
         )
         m = int(self.max_before)
         self.on_conflict = (
@@ -278,7 +278,7 @@ class _PostgresLoader(_Loader):
         self.max_before = self.execute(MAX_ID).fetchone()[0]
         self.execute(
             "CREATE TEMP TABLE IF NOT EXISTS rl_touched (id bigint PRIMARY KEY, "
-            "amount_cents bigint, date date, product_line text, line_id text)"
+            "amount_cents bigint, date date, product_line text, line_id text, month integer)"
         )
         self.execute(
             "CREATE TEMP TABLE IF NOT EXISTS rl_stage (account_id integer, line_key text, "
@@ -344,7 +344,7 @@ class _PostgresLoader(_Loader):
             "sum(amount_cents) AS amount_cents, max(product_line) AS product_line, "
             f"max(line_id) AS line_id FROM {source} GROUP BY account_id, line_key), "
             "first_touch AS (INSERT INTO rl_touched SELECT r.id, r.amount_cents, r.date, "
-            "r.product_line, r.line_id FROM revenue_lines r JOIN g "
+            "r.product_line, r.line_id, r.month FROM revenue_lines r JOIN g "
             "ON r.account_id = g.account_id AND r.line_key = g.line_key "
             f"WHERE r.id <= {m} ON CONFLICT (id) DO NOTHING) "
             f"INSERT INTO revenue_lines ({COLUMNS}) SELECT {COLUMNS} FROM g "

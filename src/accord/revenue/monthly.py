@@ -33,36 +33,80 @@ def _check_accounts_exist(cur: Any, param: str) -> None:
 
 
 def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[list[int], int]:
-    """Rebuild monthly_revenue (amounts, line counts, running totals) of the accounts whose
-    lines this load inserted or changed: rows with ``id > max_before`` or in rl_touched."""
+    """Bring monthly_revenue (amounts, line counts, running totals) up to date with this
+    load, incrementally: the load's rows are those with ``id > max_before`` plus the older
+    ones it changed (``rl_touched`` holds their previous values). Per account and month the
+    change is (new lines) + (changed lines now) - (changed lines before); months left with
+    no line are deleted; running totals are recomputed for the accounts that changed, and
+    written where they differ. An account with no monthly row before (a first import) gets
+    its rows in one insert, running totals included. Returns the accounts that changed and
+    the number of their months that did.
+
+    A month of new lines for 100,000 accounts therefore reads that month's lines, not the
+    accounts' whole history."""
     cur = raw.cursor()
-    kind = "INTEGER" if param == "?" else "integer"
-    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS rl_accounts (account_id {kind} PRIMARY KEY)")
-    cur.execute("DELETE FROM rl_accounts")
+    pg = param != "?"
+    kind = "bigint" if pg else "INTEGER"
+    m = int(max_before)  # an int we computed
+    cur.execute("DROP TABLE IF EXISTS rl_delta")
+    if pg:
+        cur.execute("SET LOCAL work_mem = '64MB'")  # group the months in memory
     cur.execute(
-        "INSERT INTO rl_accounts (account_id) "
-        f"SELECT account_id FROM revenue_lines WHERE id > {int(max_before)} "
-        "UNION SELECT r.account_id FROM rl_touched t JOIN revenue_lines r ON r.id = t.id"
+        "CREATE TEMP TABLE rl_delta AS "
+        "SELECT account_id, month, sum(amount_cents) AS amount_cents, "
+        "sum(line_count) AS line_count FROM ("
+        f"SELECT account_id, month, amount_cents, 1 AS line_count FROM revenue_lines "
+        f"WHERE id > {m} UNION ALL "
+        "SELECT r.account_id, r.month, r.amount_cents, 1 FROM rl_touched t "
+        "JOIN revenue_lines r ON r.id = t.id UNION ALL "
+        "SELECT r.account_id, t.month, -t.amount_cents, -1 FROM rl_touched t "
+        "JOIN revenue_lines r ON r.id = t.id) d "
+        "GROUP BY account_id, month HAVING sum(amount_cents) <> 0 OR sum(line_count) <> 0"
+    )
+    cur.execute("SELECT count(*) FROM rl_delta")
+    months = int(cur.fetchone()[0])
+    cur.execute("DROP TABLE IF EXISTS rl_accounts")
+    cur.execute(f"CREATE TEMP TABLE rl_accounts (account_id {kind} PRIMARY KEY, "
+                f"fresh {kind})")
+    cur.execute(  # fresh: no monthly row yet, so its months are exactly the delta's
+        "INSERT INTO rl_accounts (account_id, fresh) SELECT a.account_id, CASE WHEN EXISTS "
+        "(SELECT 1 FROM monthly_revenue mr WHERE mr.account_id = a.account_id) THEN 0 "
+        "ELSE 1 END FROM (SELECT DISTINCT account_id FROM rl_delta) a"
     )
     _check_accounts_exist(cur, param)
     cur.execute("SELECT account_id FROM rl_accounts ORDER BY account_id")
     accounts = [int(r[0]) for r in cur.fetchall()]
-    if param != "?":
+    if pg:
         cur.execute("ANALYZE rl_accounts")
-        cur.execute("SET LOCAL work_mem = '64MB'")  # sort the month groups in memory
-    cur.execute(
-        "DELETE FROM monthly_revenue WHERE account_id IN (SELECT account_id FROM rl_accounts)"
-    )
+        cur.execute("ANALYZE rl_delta")
+    running = ("sum({t}.amount_cents) OVER (PARTITION BY {t}.account_id ORDER BY {t}.month "
+               "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
     cur.execute(
         "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
-        "cumulative_cents) SELECT account_id, month, amount_cents, line_count, "
-        "sum(amount_cents) OVER (PARTITION BY account_id ORDER BY month "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM ("
-        "SELECT r.account_id AS account_id, r.month AS month, "
-        "sum(r.amount_cents) AS amount_cents, count(*) AS line_count "
-        "FROM revenue_lines r WHERE r.account_id IN (SELECT account_id FROM rl_accounts) "
-        "GROUP BY r.account_id, r.month) m"
+        f"cumulative_cents) SELECT d.account_id, d.month, d.amount_cents, d.line_count, "
+        f"{running.format(t='d')} FROM rl_delta d "
+        "JOIN rl_accounts a ON a.account_id = d.account_id WHERE a.fresh = 1"
     )
-    months = cur.rowcount
+    old = "(SELECT account_id FROM rl_accounts WHERE fresh = 0)"
+    cur.execute(
+        "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
+        "cumulative_cents) SELECT account_id, month, amount_cents, line_count, 0 "
+        f"FROM rl_delta WHERE account_id IN {old} ON CONFLICT (account_id, month) "
+        "DO UPDATE SET amount_cents = monthly_revenue.amount_cents + excluded.amount_cents, "
+        "line_count = monthly_revenue.line_count + excluded.line_count"
+    )
+    cur.execute(
+        "DELETE FROM monthly_revenue WHERE line_count = 0 AND (account_id, month) IN "
+        f"(SELECT account_id, month FROM rl_delta WHERE account_id IN {old})"
+    )
+    differs = "IS DISTINCT FROM" if pg else "IS NOT"
+    cur.execute(
+        "UPDATE monthly_revenue SET cumulative_cents = w.running FROM ("
+        f"SELECT account_id, month, {running.format(t='m')} AS running "
+        f"FROM monthly_revenue m WHERE account_id IN {old}) w "
+        "WHERE monthly_revenue.account_id = w.account_id AND monthly_revenue.month = w.month "
+        f"AND monthly_revenue.cumulative_cents {differs} w.running"
+    )
     cur.execute("DROP TABLE IF EXISTS rl_accounts")
+    cur.execute("DROP TABLE IF EXISTS rl_delta")
     return accounts, int(months)
