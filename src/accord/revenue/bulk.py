@@ -113,13 +113,16 @@ def load_batches(
     *,
     on_batch: Callable[[int], None] | None = None,
     optimistic: bool = True,
+    merge: bool = True,
 ) -> LoadStats:
-    """The fast path proper. Batches are written by one worker thread while the caller's
+    """The fast path proper. ``merge=False``: on PostgreSQL, raise :class:`KeyConflict`
+    instead of merging when a batch meets a key already stored (the caller has a better
+    way to merge). Batches are written by one worker thread while the caller's
     thread produces the next batch (parsing overlaps with the database: sqlite3 and psycopg
     release the GIL while the database works). At most two batches are alive at a time."""
     raw = session.connection().connection.driver_connection
     loader: _Loader = (
-        _SqliteLoader(raw) if is_sqlite(session) else _PostgresLoader(raw, optimistic)
+        _SqliteLoader(raw) if is_sqlite(session) else _PostgresLoader(raw, optimistic, merge)
     )
     stats = LoadStats()
     began = time.perf_counter()
@@ -172,6 +175,10 @@ def _finish(raw: Any, loader: _Loader, stats: LoadStats, began: float) -> LoadSt
     stats.strategy = loader.strategy
     loader.finish()
     return stats
+
+
+class KeyConflict(Exception):
+    """A batch met a key already stored (or repeated in the load) and merging was declined."""
 
 
 class _Loader:
@@ -262,9 +269,10 @@ class _SqliteLoader(_Loader):
 class _PostgresLoader(_Loader):
     param = "%s"
 
-    def __init__(self, raw: Any, optimistic: bool) -> None:
+    def __init__(self, raw: Any, optimistic: bool, merge: bool = True) -> None:
         super().__init__(raw)
         self.optimistic = optimistic
+        self.merge = merge
         self.copied = 0
         self.merged = 0
 
@@ -304,6 +312,8 @@ class _PostgresLoader(_Loader):
             self._copy("revenue_lines", batch)
         except psycopg.errors.UniqueViolation:
             self.execute("ROLLBACK TO SAVEPOINT rl_batch")
+            if not self.merge:
+                raise KeyConflict from None
             self.optimistic = False  # keys already exist: merge from now on
             self._merge(batch)
         else:

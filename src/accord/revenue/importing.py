@@ -24,6 +24,7 @@ from accord.core.visibility import require_writer
 from accord.revenue import checks, staging
 from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is here
     DEFAULT_BATCH,
+    KeyConflict,
     LoadStats,
     Prepared,
     RevenueRow,
@@ -191,8 +192,8 @@ def _direct(
     conn.exec_driver_sql("SAVEPOINT rl_direct")
     try:
         stats = load_batches(session, clean_batches(table, cols, accounts, batch_size, counted),
-                             on_batch=lambda _lines: on_progress())
-    except Restart:
+                             on_batch=lambda _lines: on_progress(), merge=False)
+    except (Restart, KeyConflict):  # the staged path merges set-based, in one statement
         conn.exec_driver_sql("ROLLBACK TO SAVEPOINT rl_direct")
         return None
     conn.exec_driver_sql("RELEASE SAVEPOINT rl_direct")
