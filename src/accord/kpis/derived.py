@@ -36,6 +36,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     text,
@@ -46,7 +47,13 @@ from sqlalchemy.orm import Session
 
 from accord.core.database import utcnow
 from accord.kpis.formulas import MOVE_CODE, Basis, Movement
-from accord.kpis.groups import clear_queue, rebuild_groups, sync_groups, sync_queued
+from accord.kpis.groups import (
+    clear_queue,
+    lock_derived,
+    rebuild_groups,
+    sync_groups,
+    sync_queued,
+)
 from accord.kpis.models import (
     KpiAccountGroup,
     KpiAccountWindow,
@@ -116,39 +123,38 @@ def _window_rows(variants: list[Variant], last_month: int, scope: Table | None) 
     ``scope`` (account_id, from_month) limits it to those accounts: every month of an
     account whose ``from_month`` is NULL, else only the months from ``from_month`` on (its
     months series then starts just early enough for their windows)."""
-    span_q = select(
-        MR.c.account_id.label("account_id"),
-        func.min(MR.c.month).label("first_month"),
-        func.min(case((MR.c.amount_cents > 0, MR.c.month))).label("first_sale"),
-    )
     if scope is None:
-        span_q = span_q.add_columns(literal(None, Integer).label("keep_from"))
-        span_q = span_q.group_by(MR.c.account_id)
-    else:
-        span_q = span_q.add_columns(scope.c.from_month.label("keep_from"))
-        span_q = span_q.select_from(MR.join(scope, scope.c.account_id == MR.c.account_id))
-        span_q = span_q.group_by(MR.c.account_id, scope.c.from_month)
-    raw = span_q.subquery("raw_span")
-    back = raw.c.keep_from - _lookback(variants)
-    span = select(
-        raw.c.account_id, raw.c.first_sale, raw.c.keep_from,
-        case((and_(raw.c.keep_from.is_not(None), back > raw.c.first_month), back),
-             else_=raw.c.first_month).label("start"),
-    ).cte("span")
+        raw = select(
+            MR.c.account_id.label("account_id"), func.min(MR.c.month).label("first_month"),
+            func.min(case((MR.c.amount_cents > 0, MR.c.month))).label("first_sale"),
+        ).group_by(MR.c.account_id).subquery("raw_span")
+        keep_from: Any = cast(null(), Integer)
+        start: Any = raw.c.first_month
+    else:  # per listed account: two seeks of the (account_id, month) key, on both databases
+        own = MR.c.account_id == scope.c.account_id
+        raw = select(
+            scope.c.account_id.label("account_id"), scope.c.from_month,
+            select(func.min(MR.c.month)).where(own).scalar_subquery().label("first_month"),
+            select(func.min(MR.c.month)).where(own, MR.c.amount_cents > 0)
+            .scalar_subquery().label("first_sale"),
+        ).subquery("raw_span")
+        keep_from = raw.c.from_month
+        back = keep_from - _lookback(variants)
+        start = case((and_(keep_from.is_not(None), back > raw.c.first_month), back),
+                     else_=raw.c.first_month)
+    span = select(  # the group once per account, not per row
+        raw.c.account_id, AG.c.gid, raw.c.first_sale, keep_from.label("keep_from"),
+        start.label("start"),
+    ).select_from(raw.join(AG, AG.c.account_id == raw.c.account_id)).cte("span")
     first = select(func.min(span.c.start)).scalar_subquery()
     months = select(first.label("m")).cte("months", recursive=True)
     months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
     match = and_(MR.c.account_id == span.c.account_id, MR.c.month == months.c.m)
-    dense = (
-        select(
-            span.c.account_id.label("account_id"),
-            months.c.m.label("month"),
-            func.coalesce(MR.c.amount_cents, 0).label("amount"),
-            span.c.first_sale.label("first_sale"),
-            span.c.keep_from.label("keep_from"),
-        )
-        .select_from(span.join(months, months.c.m >= span.c.start).outerjoin(MR, match))
-    ).cte("dense")
+    dense = select(
+        span.c.account_id, span.c.gid, months.c.m.label("month"),
+        func.coalesce(MR.c.amount_cents, 0).label("amount"), span.c.first_sale,
+        span.c.keep_from,
+    ).select_from(span.join(months, months.c.m >= span.c.start).outerjoin(MR, match)).cte("dense")
     over: dict[str, Any] = {"partition_by": dense.c.account_id, "order_by": dense.c.month}
     branches = []
     for vid, window, basis in variants:
@@ -166,25 +172,23 @@ def _window_rows(variants: list[Variant], last_month: int, scope: Table | None) 
             )
             p_start = dense.c.month - (2 * window - 1)
         branches.append(select(
-            literal(vid, Integer).label("variant"), dense.c.account_id, dense.c.month,
-            cur_raw.label("cur_raw"), func.coalesce(prev_raw, 0).label("prev_raw"),
+            literal(vid, Integer).label("variant"), dense.c.account_id, dense.c.gid,
+            dense.c.month, cur_raw.label("cur_raw"), func.coalesce(prev_raw, 0).label("prev_raw"),
             case((dense.c.first_sale < p_start, 1), else_=0).label("back"), dense.c.keep_from,
         ))
     sums = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("sums")
-    clamped = select(
-        sums.c.variant, sums.c.account_id, sums.c.month, sums.c.back,
+    v = select(
+        sums.c.variant, sums.c.account_id, sums.c.gid, sums.c.month, sums.c.back,
         case((sums.c.cur_raw > 0, sums.c.cur_raw), else_=0).label("cur"),
         case((sums.c.prev_raw > 0, sums.c.prev_raw), else_=0).label("prev"),
-    ).where(or_(sums.c.keep_from.is_(None), sums.c.month >= sums.c.keep_from)).subquery("v")
-    return (
-        select(
-            clamped.c.variant, clamped.c.month, AG.c.gid,
-            _movement(clamped.c.cur, clamped.c.prev, clamped.c.back == 1),
-            clamped.c.account_id, clamped.c.cur, clamped.c.prev, _bucket(clamped.c.cur),
-        )
-        .select_from(clamped.join(AG, AG.c.account_id == clamped.c.account_id))
-        .where(or_(clamped.c.cur > 0, clamped.c.prev > 0))
     )
+    if scope is not None:
+        v = v.where(or_(sums.c.keep_from.is_(None), sums.c.month >= sums.c.keep_from))
+    c = v.subquery("v").c
+    return select(
+        c.variant, c.month, c.gid, _movement(c.cur, c.prev, c.back == 1), c.account_id, c.cur,
+        c.prev, _bucket(c.cur),
+    ).where(or_(c.cur > 0, c.prev > 0))
 
 
 _COLUMNS = ["variant", "month", "gid", "movement", "account_id", "cur_cents", "prev_cents",
@@ -252,6 +256,7 @@ def _tune(session: Session) -> None:
 
 def rebuild(session: Session) -> None:
     """Recompute every derived row from ``monthly_revenue`` and ``accounts``."""
+    lock_derived(session)
     _tune(session)
     clear_queue(session)  # first: a group change committed after this stays queued
     first, last = _data_range(session)
@@ -259,7 +264,11 @@ def rebuild(session: Session) -> None:
     policy = _policy_variant(session)
     variants = {v[0]: v for v in _variants(session)}
     variants.setdefault(policy[0], policy)
-    session.execute(delete(KW))
+    if _is_postgres(session):  # no dead rows left behind; fresh statistics for the plan
+        session.execute(text("TRUNCATE kpi_account_windows"))
+        session.execute(text("ANALYZE monthly_revenue"))
+    else:
+        session.execute(delete(KW))
     session.execute(delete(V))
     conn = session.connection()
     for index in KW.indexes:  # build the secondary indexes once, after the insert
@@ -293,7 +302,9 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
         session.execute(delete(KW).where(KW.c.variant == old))
         session.execute(delete(V).where(V.c.id == old))
     if state is not None and state.last_month is not None:
+        lock_derived(session)
         _tune(session)
+        session.execute(delete(KW).where(KW.c.variant == vid))  # none, unless left over
         _insert_rows(session, [(vid, window, basis)], state.last_month)
     session.execute(insert(V).values(id=vid, window_months=window, basis=basis.value,
                                      built_at=utcnow()))
@@ -313,7 +324,8 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
         rebuild(session)
         return
     ids = sorted(set(account_ids))
-    state = session.get(KpiState, STATE_ID)
+    lock_derived(session)
+    state = session.get(KpiState, STATE_ID, populate_existing=True)
     if state is None:
         return
     first, last = _data_range(session)
@@ -323,14 +335,25 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
     if not ids and last == state.last_month:
         return
     _tune(session)
-    if ids:
-        sync_groups(session, ids)
+    scope = _temp(session, "kpi_scope", ["account_id", "from_month"], "account_id")
+    if _is_postgres(session):
+        session.execute(text("INSERT INTO kpi_scope (account_id) "
+                             "SELECT unnest(CAST(:ids AS integer[]))"), {"ids": ids})
+    elif ids:
+        session.execute(insert(scope), [{"account_id": a, "from_month": None} for a in ids])
+    # only new accounts need a group now: a queued group change of the others is applied
+    # to all their rows, these included, by the next synchronisation
+    grouped = select(AG.c.account_id).where(AG.c.account_id == scope.c.account_id)
+    new_accounts = list(session.scalars(select(scope.c.account_id).where(~grouped.exists())))
+    if new_accounts:
+        sync_groups(session, new_accounts)
     if last < state.last_month:  # no account has rows after the new last month
         session.execute(delete(KW).where(KW.c.month > last))
     variants = _variants(session)
     if variants:
         new_from = state.last_month + 1 if last > state.last_month else None
-        _refresh_rows(session, variants, ids, new_from, last)
+        _refresh_rows(session, scope, variants, new_from, last)
+    session.execute(text("DROP TABLE kpi_scope"))
     _save_state(session, first, last)
 
 
@@ -345,14 +368,12 @@ def _temp(session: Session, name: str, columns: list[str], key: str) -> Table:
 
 
 def _refresh_rows(
-    session: Session, variants: list[Variant], ids: list[int], new_from: int | None, last: int
+    session: Session, scope: Table, variants: list[Variant], new_from: int | None, last: int
 ) -> None:
-    """Recompute the rows of ``ids`` (and the months from ``new_from`` of the accounts with
-    revenue in the months their windows read) into a temporary table, then delete the stored
-    rows that differ and insert the new ones: unchanged rows are not touched."""
-    scope = _temp(session, "kpi_scope", ["account_id", "from_month"], "account_id")
-    if ids:
-        session.execute(insert(scope), [{"account_id": a, "from_month": None} for a in ids])
+    """Recompute the rows of the accounts in ``scope`` (and the months from ``new_from`` of
+    the other accounts with revenue in the months their windows read) into a temporary
+    table, then delete the stored rows that differ and insert the new ones: unchanged rows
+    are not touched."""
     if new_from is not None:
         listed = select(scope.c.account_id).where(scope.c.account_id == MR.c.account_id)
         session.execute(insert(scope).from_select(["account_id", "from_month"], select(
@@ -369,13 +390,13 @@ def _refresh_rows(
     session.execute(delete(KW).where(
         KW.c.account_id.in_(whole), ~select(fresh.c.account_id).where(*same).exists()
     ))
-    new = select(*(fresh.c[c] for c in _COLUMNS)).where(~select(KW.c.account_id).where(*same)
-                                                         .exists())
+    new = select(*(fresh.c[c] for c in _COLUMNS)).where(
+        ~select(KW.c.account_id).where(*same).exists()
+    )
     session.execute(insert(KW).from_select(
         _COLUMNS, new.order_by(*(fresh.c[c] for c in _COLUMNS[:5]))
     ))
     session.execute(text("DROP TABLE kpi_fresh"))
-    session.execute(text("DROP TABLE kpi_scope"))
 
 
 def watermarks(session: Session) -> tuple[int | None, int | None]:

@@ -40,7 +40,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.kpis.models import KpiAccountGroup, KpiAccountWindow, KpiGroup, KpiGroupChange
+from accord.kpis.models import (
+    KpiAccountGroup,
+    KpiAccountWindow,
+    KpiGroup,
+    KpiGroupChange,
+    KpiState,
+)
 from accord.kpis.queries import NOT_KEY, account_tiers
 
 KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
@@ -147,6 +153,14 @@ def rebuild_groups(session: Session) -> None:
     )
 
 
+def lock_derived(session: Session) -> None:
+    """Lock the state row until commit (PostgreSQL; SQLite has one writer at a time). Every
+    writer of derived rows takes this lock first: a refresh, a rebuild, a new window variant
+    and a group synchronisation. A refresh computes rows with the stored group of each
+    account, so a synchronisation committing meanwhile would otherwise leave them behind."""
+    session.execute(select(KpiState.id).where(KpiState.id == 1).with_for_update())
+
+
 def queued(session: Session) -> bool:
     """Is any group change queued (visible to this transaction)? One index probe."""
     return session.execute(select(CH.c.id).limit(1)).first() is not None
@@ -166,9 +180,10 @@ def sync_queued(session: Session) -> list[int] | None:
     this one and then finds them gone."""
     if not queued(session):
         return None
+    lock_derived(session)
     taken = list(session.scalars(delete(CH).returning(CH.c.account_id)))
     if not taken:
         return None
     ids = sorted({a for a in taken if a is not None})
-    everything = len(ids) < len(set(taken)) or len(ids) > FULL_SYNC_ABOVE
+    everything = None in taken or len(ids) > FULL_SYNC_ABOVE
     return sync_groups(session, None if everything else ids)
