@@ -1,17 +1,17 @@
 """Keeping ``kpi_account_windows`` in step with ``monthly_revenue`` and ``accounts`` (all SQL).
 
-- ``refresh_after_import(session, account_ids)``: the importer calls this in its transaction
-  after it has written ``monthly_revenue``; it recomputes the rows of those accounts (every
-  held window variant) and bumps the data version (which invalidates cached reports). When the
-  data gained or lost months, or very many accounts changed, it rebuilds everything.
-- ``rebuild(session)``: recompute everything: one ``INSERT ... SELECT`` per window variant,
-  with the window sums as window functions over each account's months, secondary indexes
-  dropped during the insert and built afterwards.
-- ``ensure_fresh(session, newest_audit, newest_line)``: cheap check before a report (one
-  read of the state row when nothing changed); folds in revenue lines newer than the last
-  refresh (an importer that forgot the hook), re-synchronises the account groups (manager,
-  segment, tier: ``groups.py``) when the audit log moved on, and builds the tables the first
-  time. ``watermarks(session)`` reads the newest audit entry and revenue line in one query.
+- ``refresh_after_import(session, account_ids)``: called by importers in their transaction
+  after writing ``monthly_revenue``. Nothing before the first build (the first report
+  builds); otherwise the accounts' rows of every held variant are recomputed in one
+  statement and only the rows that differ are written (new months: the other accounts get
+  rows for those months only); a rebuild for very many accounts. Bumps the data version.
+- ``rebuild(session)``: everything, one ``INSERT ... SELECT`` for all variants, secondary
+  indexes built afterwards.
+- ``ensure_fresh(session, newest_audit, newest_line)``: before a report (when nothing
+  changed: a read of the state row and a probe of the group-change queue): builds the first
+  time, folds in revenue lines newer than the last refresh (an importer without the hook),
+  re-synchronises the accounts queued by the group triggers (``groups.py``).
+  ``watermarks(session)`` reads the newest audit entry and revenue line in one query.
 - ``ensure_variant(session, window, basis)``: the variant id for a window and basis, built on
   first use (the policy's variant is always held; at most ``MAX_VARIANTS`` are kept).
 """
@@ -23,10 +23,8 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Column,
     ColumnElement,
     Integer,
-    MetaData,
     String,
     Table,
     and_,
@@ -46,20 +44,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from accord.core.database import utcnow
+from accord.kpis import groups
 from accord.kpis.formulas import MOVE_CODE, Basis, Movement
-from accord.kpis.groups import (
-    clear_queue,
-    lock_derived,
-    rebuild_groups,
-    sync_groups,
-    sync_queued,
-)
 from accord.kpis.models import (
     KpiAccountGroup,
     KpiAccountWindow,
     KpiPolicy,
     KpiState,
     KpiVariant,
+    temporary_table,
 )
 from accord.revenue.models import MonthlyRevenue, RevenueLine
 
@@ -237,11 +230,9 @@ def _save_state(session: Session, first: int | None, last: int | None) -> None:
         "first_month": first, "last_month": last, "max_line_id": _max_line_id(session),
         "refreshed_at": utcnow(),
     }
-    done = session.execute(
-        update(KpiState).where(KpiState.id == STATE_ID).values(
-            version=KpiState.version + 1, **values
-        )
-    )
+    bump = KpiState.version + 1
+    done = session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
+        version=bump, **values))
     if done.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert(KpiState).values(id=STATE_ID, version=1, **values))
 
@@ -256,11 +247,11 @@ def _tune(session: Session) -> None:
 
 def rebuild(session: Session) -> None:
     """Recompute every derived row from ``monthly_revenue`` and ``accounts``."""
-    lock_derived(session)
+    groups.lock_derived(session)
     _tune(session)
-    clear_queue(session)  # first: a group change committed after this stays queued
+    groups.clear_queue(session)  # first: a group change committed after this stays queued
     first, last = _data_range(session)
-    rebuild_groups(session)
+    groups.rebuild_groups(session)
     policy = _policy_variant(session)
     variants = {v[0]: v for v in _variants(session)}
     variants.setdefault(policy[0], policy)
@@ -282,10 +273,6 @@ def rebuild(session: Session) -> None:
         for vid, w, b in variants.values()
     ])
     _save_state(session, first, last)
-    _analyze(session)
-
-
-def _analyze(session: Session) -> None:
     for table in ("kpi_account_windows", "kpi_account_groups", "kpi_groups"):
         session.execute(text(f"ANALYZE {table}"))
 
@@ -295,6 +282,7 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
     vid = variant_id(window, basis)
     if session.get(KpiVariant, vid) is not None:
         return vid
+    groups.lock_derived(session)
     state = session.get(KpiState, STATE_ID)
     policy_vid = _policy_variant(session)[0]
     held = [v[0] for v in _variants(session) if v[0] != policy_vid]
@@ -302,7 +290,6 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
         session.execute(delete(KW).where(KW.c.variant == old))
         session.execute(delete(V).where(V.c.id == old))
     if state is not None and state.last_month is not None:
-        lock_derived(session)
         _tune(session)
         session.execute(delete(KW).where(KW.c.variant == vid))  # none, unless left over
         _insert_rows(session, [(vid, window, basis)], state.last_month)
@@ -314,17 +301,12 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
 
 def refresh_after_import(session: Session, account_ids: Iterable[int] | None) -> None:
     """Bring the derived rows up to date after these accounts' monthly revenue changed
-    (None: rebuild everything); bump the version.
-
-    Nothing is done before the derived data was first built (the first report builds it).
-    The changed accounts' rows of every held variant are recomputed in one statement and
-    only the rows that differ are deleted and inserted; when the data gained months, the
-    other accounts only get rows for the new months (those with revenue recent enough)."""
+    (None: rebuild everything) and bump the version; see the module docstring."""
     if account_ids is None:
         rebuild(session)
         return
     ids = sorted(set(account_ids))
-    lock_derived(session)
+    groups.lock_derived(session)
     state = session.get(KpiState, STATE_ID, populate_existing=True)
     if state is None:
         return
@@ -335,18 +317,13 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
     if not ids and last == state.last_month:
         return
     _tune(session)
-    scope = _temp(session, "kpi_scope", ["account_id", "from_month"], "account_id")
+    scope = temporary_table(session, "kpi_scope", ["account_id", "from_month"], "account_id")
     if _is_postgres(session):
         session.execute(text("INSERT INTO kpi_scope (account_id) "
                              "SELECT unnest(CAST(:ids AS integer[]))"), {"ids": ids})
     elif ids:
         session.execute(insert(scope), [{"account_id": a, "from_month": None} for a in ids])
-    # only new accounts need a group now: a queued group change of the others is applied
-    # to all their rows, these included, by the next synchronisation
-    grouped = select(AG.c.account_id).where(AG.c.account_id == scope.c.account_id)
-    new_accounts = list(session.scalars(select(scope.c.account_id).where(~grouped.exists())))
-    if new_accounts:
-        sync_groups(session, new_accounts)
+    groups.group_new_accounts(session, scope.c.account_id)
     if last < state.last_month:  # no account has rows after the new last month
         session.execute(delete(KW).where(KW.c.month > last))
     variants = _variants(session)
@@ -355,16 +332,6 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
         _refresh_rows(session, scope, variants, new_from, last)
     session.execute(text("DROP TABLE kpi_scope"))
     _save_state(session, first, last)
-
-
-def _temp(session: Session, name: str, columns: list[str], key: str) -> Table:
-    """A new temporary table (integer columns; ``*_cents`` ones BIGINT)."""
-    types = {c: BigInteger if c.endswith("cents") else Integer for c in columns}
-    session.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    session.execute(text(f"CREATE TEMP TABLE {name} (" + ", ".join(
-        f"{c} {'BIGINT' if t is BigInteger else 'INTEGER'}" for c, t in types.items()
-    ) + f", PRIMARY KEY ({key}))"))
-    return Table(name, MetaData(), *(Column(c, t) for c, t in types.items()))
 
 
 def _refresh_rows(
@@ -379,7 +346,7 @@ def _refresh_rows(
         session.execute(insert(scope).from_select(["account_id", "from_month"], select(
             MR.c.account_id, literal(new_from, Integer)
         ).where(MR.c.month >= new_from - _lookback(variants), ~listed.exists()).distinct()))
-    fresh = _temp(session, "kpi_fresh", _COLUMNS, "account_id, variant, month")
+    fresh = temporary_table(session, "kpi_fresh", _COLUMNS, "account_id, variant, month")
     if _is_postgres(session):
         session.execute(text("ANALYZE kpi_scope"))
     session.execute(insert(fresh).from_select(_COLUMNS, _window_rows(variants, last, scope)))
@@ -441,7 +408,7 @@ def ensure_fresh(
         refresh_after_import(session, list(session.scalars(q)))
         state = _reread_state(session)
         changed = True
-    if newest_audit is not None and sync_queued(session):
+    if newest_audit is not None and groups.sync_queued(session):
         session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
             version=KpiState.version + 1
         ))

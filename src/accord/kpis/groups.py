@@ -145,6 +145,16 @@ def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[
     return ids + gone
 
 
+def group_new_accounts(session: Session, account_ids: ColumnElement[int]) -> None:
+    """Group those of these accounts that have no group yet (an import's new accounts). The
+    others keep theirs: a queued change of their group is applied to all their rows, those
+    written meanwhile included, by the next synchronisation."""
+    grouped = select(AG.c.account_id).where(AG.c.account_id == account_ids)
+    new = list(session.scalars(select(account_ids).where(~grouped.exists())))
+    if new:
+        sync_groups(session, new)
+
+
 def rebuild_groups(session: Session) -> None:
     session.execute(delete(AG))
     _add_missing_groups(session, None)

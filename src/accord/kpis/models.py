@@ -27,8 +27,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Index, Integer, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Numeric, String, Table, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
 
@@ -131,3 +131,14 @@ class KpiPolicy(Base):
     as_of_month: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+def temporary_table(session: Session, name: str, columns: list[str], key: str) -> Table:
+    """A new temporary table of integer columns (``*_cents``: BIGINT) for one refresh,
+    dropped first if the transaction already has one."""
+    types = {c: BigInteger if c.endswith("cents") else Integer for c in columns}
+    session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    session.execute(text(f"CREATE TEMP TABLE {name} (" + ", ".join(
+        f"{c} {'BIGINT' if t is BigInteger else 'INTEGER'}" for c, t in types.items()
+    ) + f", PRIMARY KEY ({key}))"))
+    return Table(name, MetaData(), *(Column(c, t) for c, t in types.items()))
