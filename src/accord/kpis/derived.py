@@ -323,29 +323,26 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
                              "SELECT unnest(CAST(:ids AS integer[]))"), {"ids": ids})
     elif ids:
         session.execute(insert(scope), [{"account_id": a, "from_month": None} for a in ids])
-    groups.group_new_accounts(session, scope.c.account_id)
-    if last < state.last_month:  # no account has rows after the new last month
-        session.execute(delete(KW).where(KW.c.month > last))
     variants = _variants(session)
-    if variants:
-        new_from = state.last_month + 1 if last > state.last_month else None
-        _refresh_rows(session, scope, variants, new_from, last)
-    session.execute(text("DROP TABLE kpi_scope"))
-    _save_state(session, first, last)
-
-
-def _refresh_rows(
-    session: Session, scope: Table, variants: list[Variant], new_from: int | None, last: int
-) -> None:
-    """Recompute the rows of the accounts in ``scope`` (and the months from ``new_from`` of
-    the other accounts with revenue in the months their windows read) into a temporary
-    table, then delete the stored rows that differ and insert the new ones: unchanged rows
-    are not touched."""
-    if new_from is not None:
+    if variants and last > state.last_month:  # months added: the accounts with recent revenue
+        new_from = state.last_month + 1
         listed = select(scope.c.account_id).where(scope.c.account_id == MR.c.account_id)
         session.execute(insert(scope).from_select(["account_id", "from_month"], select(
             MR.c.account_id, literal(new_from, Integer)
         ).where(MR.c.month >= new_from - _lookback(variants), ~listed.exists()).distinct()))
+    groups.group_new_accounts(session, scope.c.account_id)
+    if last < state.last_month:  # no account has rows after the new last month
+        session.execute(delete(KW).where(KW.c.month > last))
+    if variants:
+        _refresh_rows(session, scope, variants, last)
+    session.execute(text("DROP TABLE kpi_scope"))
+    _save_state(session, first, last)
+
+
+def _refresh_rows(session: Session, scope: Table, variants: list[Variant], last: int) -> None:
+    """Recompute the rows of ``scope`` (all months of an account, or those from its
+    ``from_month``) into a temporary table, then delete the stored rows that differ and
+    insert the new ones: unchanged rows are not touched."""
     fresh = temporary_table(session, "kpi_fresh", _COLUMNS, "account_id, variant, month")
     if _is_postgres(session):
         session.execute(text("ANALYZE kpi_scope"))

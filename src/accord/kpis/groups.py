@@ -47,7 +47,6 @@ from accord.kpis.models import (
     KpiGroupChange,
     KpiState,
 )
-from accord.kpis.queries import NOT_KEY, account_tiers
 
 KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
 G: Table = KpiGroup.__table__  # type: ignore[assignment]
@@ -66,6 +65,10 @@ def chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 def _accounts(session: Session) -> tuple[FromClause, ColumnElement[str]]:
     """``accounts`` with each account's tier: the FROM clause and the tier expression."""
+    # imported here: the selection matrix is only needed when groups are (re)computed, not
+    # by the refresh after an import of known accounts (module import time counts there)
+    from accord.kpis.queries import NOT_KEY, account_tiers
+
     tiers = account_tiers(session)
     source = A.outerjoin(tiers, tiers.c.account_id == A.c.id)
     return source, func.coalesce(tiers.c.tier, literal(NOT_KEY))
