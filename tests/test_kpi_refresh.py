@@ -293,6 +293,11 @@ def test_a_tier_change_resynchronises_only_that_account(sessions, engine):
     with sessions.begin() as s:
         assert _queued(s) == [None]
         assert set(_tiers(_report(s))) == {"not key", "Status"}
+    with sessions.begin() as s:  # and back (the stored setting is updated this time)
+        selection.update_policy(s, ADMIN, {"attractiveness_cut": "5"})
+    with sessions.begin() as s:
+        assert _queued(s) == [None]
+        assert set(_tiers(_report(s))) == {"not key", "Strategic"}
 
 
 def test_a_change_committed_after_a_later_audit_entry_is_not_missed(sessions, engine):
