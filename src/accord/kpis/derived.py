@@ -241,6 +241,7 @@ def _tune(session: Session) -> None:
     if _is_postgres(session):
         session.execute(text(
             "SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true), "
+            "set_config('random_page_cost', '1.1', true), "
             "set_config('maintenance_work_mem', '512MB', true)"
         ))
 
