@@ -299,7 +299,7 @@ def test_a_change_of_manager_moves_the_account_between_breakdown_rows(sessions):
     assert rows == {"ana@example.com": Decimal("120.00"), "bo@example.com": Decimal("360.00")}
     assert {r["segment"] for r in after["by_segment"]} == {"Energy", "Retail"}
     assert after["portfolio"] == before["portfolio"]
-    with sessions.begin() as s:  # a deleted account leaves the figures (deletions are audited)
+    with sessions.begin() as s:  # a deleted account leaves the figures (deletions are queued)
         from accord.accounts.service import delete_account
 
         delete_account(s, ADMIN, 1)

@@ -1,9 +1,9 @@
 """The tier breakdown follows the selection matrix, on both databases.
 
 Scored accounts are in the quadrant of their latest scoring under the current cut lines, the
-others (and deselected ones) "not key". A new scoring, a changed cut line or a deselection is
-an audited write, and the next report moves the account to its new tier without a rebuild;
-the figures of every tier equal the independent reference of KPIS.md.
+others (and deselected ones) "not key". A new scoring, a changed cut line or a deselection
+queues the account for the KPI engine (a trigger), and the next report moves it to its new
+tier without a rebuild; the figures of every tier equal the independent reference of KPIS.md.
 """
 
 from __future__ import annotations
@@ -159,8 +159,8 @@ def test_every_account_has_exactly_one_stored_group_with_its_tier(sessions):
 
 
 def test_the_demo_portfolio_reports_the_tiers_of_its_selection_matrix(sessions):
-    """The demo builds the KPI data, then scores accounts (an audited seed): the first report
-    follows the scorings without a rebuild."""
+    """The demo builds the KPI data, then scores accounts (queued group changes): the first
+    report follows the scorings without a rebuild."""
     from accord.demo.loader import load_demo
     from accord.demo.plan import DemoSpec
     from accord.revenue.models import MonthlyRevenue

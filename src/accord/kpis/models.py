@@ -52,7 +52,7 @@ class KpiAccountWindow(Base):
     gid: Mapped[int] = mapped_column(Integer, primary_key=True)
     movement: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: no foreign key: a check per inserted row would dominate a rebuild; rows of deleted
-    #: accounts are removed when the groups are re-synchronised (deletions are audited)
+    #: accounts are removed when the groups are re-synchronised (a trigger queues deletions)
     account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cur_cents: Mapped[int] = mapped_column(BigInteger)  # R(C), clamped at zero
     prev_cents: Mapped[int] = mapped_column(BigInteger)  # R(P), clamped at zero
