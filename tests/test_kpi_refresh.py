@@ -111,10 +111,13 @@ imports = st.dictionaries(
 )
 
 
-@settings(max_examples=20, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(before=portfolios, change=imports)
-def test_an_incremental_refresh_leaves_what_a_rebuild_writes(sessions, engine, before, change):
+@given(before=portfolios, change=imports, told=st.sets(st.integers(1, 14)))
+def test_an_incremental_refresh_leaves_what_a_rebuild_writes(
+    sessions, engine, before, change, told,
+):
+    """``told``: the accounts whose earliest changed month the importer passes along."""
     with sessions.begin() as s:
         _reset(s)
         ref.load(s, {}, {a: (None, f"S{a % 2}") for a in range(1, 15)})
@@ -127,9 +130,10 @@ def test_an_incremental_refresh_leaves_what_a_rebuild_writes(sessions, engine, b
     for account, revenue in change.items():
         for month, amount in revenue.items():
             after.setdefault(account, {})[month] = after.get(account, {}).get(month, 0) + amount
+    first_months = {a: min(change[a]) for a in change if a in told}
     with sessions.begin() as s, _written_rows(engine) as written:
         _write_monthly(s, {a: after[a] for a in change})
-        derived.refresh_after_import(s, list(change))
+        derived.refresh_after_import(s, list(change), first_months)
     with sessions.begin() as s:
         incremental, groups = _rows(s), _groups(s)
         held = s.scalars(select(kpi_models.KpiVariant.id).order_by(kpi_models.KpiVariant.id))
@@ -187,6 +191,35 @@ def test_a_new_month_adds_rows_for_every_account_without_touching_the_old_ones(
     with sessions.begin() as s:
         doc = service.kpi_report(s, ADMIN, today=TODAY, as_of="2025-01")
     assert doc["portfolio"] == ref.retention(monthly, B + 12)
+
+
+@pytest.mark.parametrize("told", [False, True])
+def test_a_monthly_update_of_every_account_writes_only_the_new_month(sessions, engine, told):
+    """The routine import: one more month for every account. Told the month, the refresh
+    reads each window's months by key (``_recent_rows``) instead of every account's history;
+    either way only the new month's rows are written."""
+    rng = random.Random(9)
+    monthly = {a: {B + m: rng.randint(-500, 40_000) for m in range(30)} for a in range(1, 41)}
+    with sessions.begin() as s:
+        _reset(s)
+        ref.load(s, monthly, {a: (None, f"S{a % 3}") for a in monthly})
+        service.rebuild(s)
+        derived.ensure_variant(s, 2, Basis.POINT)
+        before = set(_rows(s))
+    for a in monthly:
+        monthly[a][B + 30] = rng.randint(0, 40_000)
+    with sessions.begin() as s, _written_rows(engine) as written, _statements(engine) as seen:
+        _write_monthly(s, monthly)
+        derived.refresh_after_import(s, list(monthly), {a: B + 30 for a in monthly} if told
+                                     else None)
+        after = set(_rows(s))
+    assert before <= after and {r[1] for r in after - before} == {B + 30}
+    assert sum(written) == len(after - before)
+    window_functions = any(" OVER " in q.upper() for q in seen if "kpi_fresh" in q)
+    assert window_functions is not told
+    with sessions.begin() as s:
+        derived.rebuild(s)
+        assert set(_rows(s)) == after
 
 
 def test_an_import_before_anything_was_built_leaves_the_build_to_the_first_report(sessions):

@@ -18,13 +18,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Integer,
+    Select,
     String,
     Table,
     and_,
@@ -38,6 +39,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     union_all,
     update,
 )
@@ -66,6 +68,8 @@ POLICY_ID = 1
 FULL_REBUILD_ABOVE = 20_000
 #: window variants held at once (the policy's and the most recently built others)
 MAX_VARIANTS = 4
+#: accounts to refresh from one of the last this many months are summed by range reads
+RECENT_MONTHS = 3
 #: (variant id, window months, basis)
 Variant = tuple[int, int, Basis]
 
@@ -109,13 +113,16 @@ def _lookback(variants: list[Variant]) -> int:
     return max((2 * w - 1) if b is Basis.TRAILING else w for _, w, b in variants)
 
 
-def _window_rows(variants: list[Variant], last_month: int, scope: Table | None) -> Any:
+def _window_rows(
+    variants: list[Variant], last_month: int, scope: Table | None, recent_from: int = 0
+) -> Any:
     """SELECT of the derived rows of every variant in one statement: each account's months
     (dense) up to ``last_month``, window sums as window functions, rows with revenue kept.
 
     ``scope`` (account_id, from_month) limits it to those accounts: every month of an
     account whose ``from_month`` is NULL, else only the months from ``from_month`` on (its
-    months series then starts just early enough for their windows)."""
+    months series then starts just early enough for their windows); accounts whose
+    ``from_month`` is ``recent_from`` or later are left to ``_recent_rows``."""
     if scope is None:
         raw = select(
             MR.c.account_id.label("account_id"), func.min(MR.c.month).label("first_month"),
@@ -130,7 +137,8 @@ def _window_rows(variants: list[Variant], last_month: int, scope: Table | None) 
             select(func.min(MR.c.month)).where(own).scalar_subquery().label("first_month"),
             select(func.min(MR.c.month)).where(own, MR.c.amount_cents > 0)
             .scalar_subquery().label("first_sale"),
-        ).subquery("raw_span")
+        ).where(or_(scope.c.from_month.is_(None), scope.c.from_month < recent_from)
+                ).subquery("raw_span")
         keep_from = raw.c.from_month
         back = keep_from - _lookback(variants)
         start = case((and_(keep_from.is_not(None), back > raw.c.first_month), back),
@@ -149,7 +157,7 @@ def _window_rows(variants: list[Variant], last_month: int, scope: Table | None) 
         span.c.keep_from,
     ).select_from(span.join(months, months.c.m >= span.c.start).outerjoin(MR, match)).cte("dense")
     over: dict[str, Any] = {"partition_by": dense.c.account_id, "order_by": dense.c.month}
-    branches = []
+    branches: list[Select[Any]] = []
     for vid, window, basis in variants:
         if basis is Basis.POINT:
             cur_raw: Any = dense.c.amount
@@ -169,13 +177,68 @@ def _window_rows(variants: list[Variant], last_month: int, scope: Table | None) 
             dense.c.month, cur_raw.label("cur_raw"), func.coalesce(prev_raw, 0).label("prev_raw"),
             case((dense.c.first_sale < p_start, 1), else_=0).label("back"), dense.c.keep_from,
         ))
-    sums = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("sums")
+    return _final(branches, restrict=scope is not None)
+
+
+def _recent_rows(variants: list[Variant], last_month: int, scope: Table, recent_from: int) -> Any:
+    """SELECT of the rows of the ``scope`` accounts whose ``from_month`` is ``recent_from`` or
+    later (a month or two per account, e.g. an import of the latest month): a window sum is
+    the difference of two running totals of ``monthly_revenue`` (``cumulative_cents``, kept
+    by every import), each one seek of the (account_id, month) key, instead of a window
+    function over the account's whole history."""
+    months = select(literal(recent_from, Integer).label("m")).cte("recent", recursive=True)
+    months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
+    own = MR.c.account_id == scope.c.account_id
+    pairs = select(
+        scope.c.account_id, AG.c.gid, months.c.m.label("month"),
+        select(func.min(MR.c.month)).where(own, MR.c.amount_cents > 0)
+        .scalar_subquery().label("first_sale"),
+    ).select_from(
+        scope.join(AG, AG.c.account_id == scope.c.account_id)
+        .join(months, months.c.m >= scope.c.from_month)
+    ).where(scope.c.from_month >= recent_from).cte("pairs")
+
+    def upto(month: Any) -> Any:  # the running total at ``month``: one seek of the key
+        return func.coalesce(select(MR.c.cumulative_cents).where(
+            MR.c.account_id == pairs.c.account_id, MR.c.month <= month,
+        ).order_by(MR.c.month.desc()).limit(1).scalar_subquery(), 0)
+
+    def at(month: Any) -> Any:
+        return func.coalesce(select(MR.c.amount_cents).where(
+            MR.c.account_id == pairs.c.account_id, MR.c.month == month,
+        ).scalar_subquery(), 0)
+
+    m = pairs.c.month
+    branches: list[Select[Any]] = []
+    for vid, w, basis in variants:
+        if basis is Basis.POINT:
+            cur_raw, prev_raw, p_start = at(m), at(m - w), m - w
+        else:
+            cur_raw, prev_raw = upto(m) - upto(m - w), upto(m - w) - upto(m - 2 * w)
+            p_start = m - (2 * w - 1)
+        branches.append(select(
+            literal(vid, Integer).label("variant"), pairs.c.account_id, pairs.c.gid, m,
+            cast(cur_raw, BigInteger).label("cur_raw"),
+            cast(prev_raw, BigInteger).label("prev_raw"),
+            case((pairs.c.first_sale < p_start, 1), else_=0).label("back"),
+            cast(null(), Integer).label("keep_from"),
+        ))
+    return _final(branches, restrict=False, materialize=True)
+
+
+def _final(branches: list[Select[Any]], restrict: bool, materialize: bool = False) -> Any:
+    """The stored columns from (variant, account_id, gid, month, cur_raw, prev_raw, back,
+    keep_from) rows: windows clamped at zero, movement, bucket; rows with revenue only (and,
+    when ``restrict``, only the months from ``keep_from`` on). ``materialize``: the sums are
+    computed once (not repeated, as SQLite would, for every use of a window sum)."""
+    body = branches[0] if len(branches) == 1 else union_all(*branches)
+    sums = body.cte("sums").prefix_with("MATERIALIZED") if materialize else body.subquery("sums")
     v = select(
         sums.c.variant, sums.c.account_id, sums.c.gid, sums.c.month, sums.c.back,
         case((sums.c.cur_raw > 0, sums.c.cur_raw), else_=0).label("cur"),
         case((sums.c.prev_raw > 0, sums.c.prev_raw), else_=0).label("prev"),
     )
-    if scope is not None:
+    if restrict:
         v = v.where(or_(sums.c.keep_from.is_(None), sums.c.month >= sums.c.keep_from))
     c = v.subquery("v").c
     return select(
@@ -300,9 +363,16 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
     return vid
 
 
-def refresh_after_import(session: Session, account_ids: Iterable[int] | None) -> None:
+def refresh_after_import(
+    session: Session, account_ids: Iterable[int] | None,
+    first_months: Mapping[int, int] | None = None,
+) -> None:
     """Bring the derived rows up to date after these accounts' monthly revenue changed
-    (None: rebuild everything) and bump the version; see the module docstring."""
+    (None: rebuild everything) and bump the version; see the module docstring.
+
+    ``first_months``: per account, the earliest month whose monthly revenue changed, when
+    the importer knows it (an account without one: any month may have changed). Only the
+    rows from that month on are recomputed: rows before it read no changed month."""
     if account_ids is None:
         rebuild(session)
         return
@@ -312,7 +382,15 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
     if state is None:
         return
     first, last = _data_range(session)
-    if len(ids) > FULL_REBUILD_ABOVE or state.last_month is None or last is None:
+    if state.last_month is None or last is None:
+        rebuild(session)
+        return
+    new_from = state.last_month + 1 if last > state.last_month else last + 1
+    # an account's rows from its first changed month on, and every account's added months
+    since = [None if m is None else min(m, new_from)
+             for m in (first_months.get(a) if first_months else None for a in ids)]
+    recent_from = last - RECENT_MONTHS + 1
+    if sum(1 for m in since if m is None or m < recent_from) > FULL_REBUILD_ABOVE:
         rebuild(session)
         return
     if not ids and last == state.last_month:
@@ -320,13 +398,14 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
     _tune(session)
     scope = temporary_table(session, "kpi_scope", ["account_id", "from_month"], "account_id")
     if _is_postgres(session):
-        session.execute(text("INSERT INTO kpi_scope (account_id) "
-                             "SELECT unnest(CAST(:ids AS integer[]))"), {"ids": ids})
+        session.execute(text(
+            "INSERT INTO kpi_scope SELECT * FROM unnest(CAST(:ids AS integer[]), "
+            "CAST(:months AS integer[]))"), {"ids": ids, "months": since})
     elif ids:
-        session.execute(insert(scope), [{"account_id": a, "from_month": None} for a in ids])
+        session.execute(insert(scope), [{"account_id": a, "from_month": m}
+                                        for a, m in zip(ids, since, strict=True)])
     variants = _variants(session)
     if variants and last > state.last_month:  # months added: the accounts with recent revenue
-        new_from = state.last_month + 1
         listed = select(scope.c.account_id).where(scope.c.account_id == MR.c.account_id)
         session.execute(insert(scope).from_select(["account_id", "from_month"], select(
             MR.c.account_id, literal(new_from, Integer)
@@ -335,26 +414,36 @@ def refresh_after_import(session: Session, account_ids: Iterable[int] | None) ->
     if last < state.last_month:  # no account has rows after the new last month
         session.execute(delete(KW).where(KW.c.month > last))
     if variants:
-        _refresh_rows(session, scope, variants, last)
+        _refresh_rows(session, scope, variants, last, recent_from)
     session.execute(text("DROP TABLE kpi_scope"))
     _save_state(session, first, last)
 
 
-def _refresh_rows(session: Session, scope: Table, variants: list[Variant], last: int) -> None:
+def _refresh_rows(
+    session: Session, scope: Table, variants: list[Variant], last: int, recent_from: int
+) -> None:
     """Recompute the rows of ``scope`` (all months of an account, or those from its
     ``from_month``) into a temporary table, then delete the stored rows that differ and
     insert the new ones: unchanged rows are not touched."""
     fresh = temporary_table(session, "kpi_fresh", _COLUMNS, "account_id, variant, month")
-    if _is_postgres(session):
-        session.execute(text("ANALYZE kpi_scope"))
-    session.execute(insert(fresh).from_select(_COLUMNS, _window_rows(variants, last, scope)))
+    session.execute(text("ANALYZE kpi_scope"))  # both: the scope drives the joins below
+    recent = scope.c.from_month >= recent_from
+    older = or_(scope.c.from_month.is_(None), scope.c.from_month < recent_from)
+    for rows, which in ((_window_rows(variants, last, scope, recent_from), older),
+                        (_recent_rows(variants, last, scope, recent_from), recent)):
+        if session.execute(select(scope.c.account_id).where(which).limit(1)).first():
+            session.execute(insert(fresh).from_select(_COLUMNS, rows))
     if _is_postgres(session):
         session.execute(text("ANALYZE kpi_fresh"))
     same = [fresh.c[c] == KW.c[c] for c in _COLUMNS[:-1]]  # the bucket follows R(C)
-    whole = select(scope.c.account_id).where(scope.c.from_month.is_(None))
-    session.execute(delete(KW).where(
-        KW.c.account_id.in_(whole), ~select(fresh.c.account_id).where(*same).exists()
-    ))
+    stale = select(KW.c.account_id, KW.c.variant, KW.c.month).select_from(  # by the index
+        scope.join(KW, and_(
+            KW.c.account_id == scope.c.account_id,
+            KW.c.variant.in_([literal(v[0], Integer) for v in variants]),
+            KW.c.month >= func.coalesce(scope.c.from_month, 0),
+        ))
+    ).where(~select(fresh.c.account_id).where(*same).exists())
+    session.execute(delete(KW).where(tuple_(KW.c.account_id, KW.c.variant, KW.c.month).in_(stale)))
     new = select(*(fresh.c[c] for c in _COLUMNS)).where(
         ~select(KW.c.account_id).where(*same).exists()
     )
