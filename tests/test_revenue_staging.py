@@ -243,3 +243,28 @@ def test_monthly_revenue_kept_incrementally_equals_a_recomputation(db, cast, loa
         assert monthly_of(db) == recomputed_monthly(db)
         changed = {r[0] for r in rows}
         assert set(stats.account_ids) <= changed
+
+
+def _kpi_rows(db) -> list[tuple[int, ...]]:
+    return [tuple(int(v) for v in r) for r in db.execute(text(
+        "SELECT variant, month, gid, movement, account_id, cur_cents, prev_cents, bucket "
+        "FROM kpi_account_windows ORDER BY variant, month, gid, movement, account_id"))]
+
+
+def test_an_import_tells_the_kpi_engine_from_which_month_and_it_ends_as_a_rebuild(db, cast, tmp_path):
+    from accord.kpis import derived
+
+    history = HEADER + "".join(
+        f"ACME,{2024 + m // 12}-{m % 12 + 1:02d}-10,{100 + m},Licences,A-{m}\n"
+        f"GLOBEX,{2024 + m // 12}-{m % 12 + 1:02d}-12,{50 + 3 * m},,\n" for m in range(20))
+    imp(db, cast.admin, write(tmp_path, "history.csv", history))
+    derived.rebuild(db)
+    db.commit()
+    # an old month corrected for one account, a new month for the other
+    change = HEADER + "ACME,2024-06-10,999,Licences,A-5\nGLOBEX,2025-09-12,70,,\n"
+    report = imp(db, cast.admin, write(tmp_path, "change.csv", change))
+    assert (report.inserted, report.updated, report.accounts_refreshed) == (1, 1, 2)
+    incremental = _kpi_rows(db)
+    derived.rebuild(db)
+    db.commit()
+    assert incremental == _kpi_rows(db) and incremental

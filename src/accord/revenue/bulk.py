@@ -63,6 +63,8 @@ class LoadStats:
     strategy: str = ""  # how the lines went in (for benchmarks and curiosity)
     seconds: dict[str, float] = field(default_factory=dict)  # time per phase
     account_ids: list[int] = field(default_factory=list, repr=False)  # the accounts refreshed
+    #: each refreshed account's earliest month whose monthly revenue changed
+    first_months: dict[int, int] = field(default_factory=dict, repr=False)
 
 
 def line_key(day_iso: str, product_line: str | None, line_id: str | None) -> str:
@@ -168,7 +170,9 @@ def _finish(raw: Any, loader: _Loader, stats: LoadStats, began: float) -> LoadSt
     stats.inserted, stats.updated, stats.unchanged = loader.counts()
     counted = time.perf_counter()
     if stats.inserted or stats.updated:
-        stats.account_ids, stats.months = refresh_monthly(raw, loader.param, loader.max_before)
+        stats.first_months, stats.months = refresh_monthly(raw, loader.param,
+                                                           loader.max_before)
+        stats.account_ids = sorted(stats.first_months)
         stats.accounts = len(stats.account_ids)
     stats.seconds = {"lines": started - began, "counts": counted - started,
                      "monthly": time.perf_counter() - counted}

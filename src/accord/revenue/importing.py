@@ -177,7 +177,7 @@ def import_revenue(
     report.phases |= {k: round(v, 3) for k, v in stats.seconds.items()}
     if stats.account_ids and (report.skip_invalid or not report.invalid_rows):
         started = time.perf_counter()
-        _kpi_hook(session, stats.account_ids)
+        _kpi_hook(session, stats.account_ids, stats.first_months)
         report.phases["kpis"] = round(time.perf_counter() - started, 3)
 
 
@@ -257,10 +257,11 @@ def _report_problems(session: Session, cols: Resolved, report: ImportReport) -> 
             report.add_problem(bad.line, head["line_id"], f"longer than {MAX_TEXT} characters")
 
 
-def _kpi_hook(session: Session, account_ids: list[int]) -> None:
-    """Tell the KPI engine which accounts' monthly revenue changed (same transaction)."""
+def _kpi_hook(session: Session, account_ids: list[int], first_months: dict[int, int]) -> None:
+    """Tell the KPI engine which accounts' monthly revenue changed, and from which month on
+    (same transaction)."""
     try:
         from accord.kpis.derived import refresh_after_import
     except ImportError:  # pragma: no cover - a build without the KPI package
         return
-    refresh_after_import(session, account_ids)
+    refresh_after_import(session, account_ids, first_months)

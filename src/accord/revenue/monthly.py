@@ -32,15 +32,15 @@ def _check_accounts_exist(cur: Any, param: str) -> None:
             "nothing was written: run the import again")
 
 
-def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[list[int], int]:
+def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[dict[int, int], int]:
     """Bring monthly_revenue (amounts, line counts, running totals) up to date with this
     load, incrementally: the load's rows are those with ``id > max_before`` plus the older
     ones it changed (``rl_touched`` holds their previous values). Per account and month the
     change is (new lines) + (changed lines now) - (changed lines before); months left with
     no line are deleted; running totals are recomputed for the accounts that changed, and
     written where they differ. An account with no monthly row before (a first import) gets
-    its rows in one insert, running totals included. Returns the accounts that changed and
-    the number of their months that did.
+    its rows in one insert, running totals included. Returns each changed account's earliest
+    changed month (what the KPI engine needs to refresh) and the number of months changed.
 
     A month of new lines for 100,000 accounts therefore reads that month's lines, not the
     accounts' whole history."""
@@ -74,8 +74,9 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[list[int], i
         "ELSE 1 END FROM (SELECT DISTINCT account_id FROM rl_delta) a"
     )
     _check_accounts_exist(cur, param)
-    cur.execute("SELECT account_id FROM rl_accounts ORDER BY account_id")
-    accounts = [int(r[0]) for r in cur.fetchall()]
+    cur.execute("SELECT account_id, min(month) FROM rl_delta GROUP BY account_id "
+                "ORDER BY account_id")
+    first_months = {int(a): int(m) for a, m in cur.fetchall()}
     if pg:
         cur.execute("ANALYZE rl_accounts")
         cur.execute("ANALYZE rl_delta")
@@ -109,4 +110,4 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[list[int], i
     )
     cur.execute("DROP TABLE IF EXISTS rl_accounts")
     cur.execute("DROP TABLE IF EXISTS rl_delta")
-    return accounts, int(months)
+    return first_months, int(months)
