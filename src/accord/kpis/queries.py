@@ -70,10 +70,11 @@ def account_tiers(session: Session) -> Subquery:
     it are "not key".
 
     The engine stores each account's (manager, segment, tier) group in
-    ``kpi_account_groups`` (``groups.py``), re-synchronised when the audit log moves on, so a
-    report never joins this at query time. Every write that can change a tier (a scoring, a
-    cut-line or other selection setting, a deselection or reselection) is an audited write of
-    ``accord.selection``.
+    ``kpi_account_groups`` (``groups.py``), so a report never joins this at query time.
+    Database triggers queue an account in ``kpi_group_changes`` whenever something its group
+    depends on changes (its manager or segment, a scoring, a deselection or reselection, the
+    cut lines or other selection settings); the next report re-synchronises the queued
+    accounts only (migration 0007).
     """
     return tier_select(session)
 
