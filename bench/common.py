@@ -235,9 +235,24 @@ def _build_lock(name: str) -> Iterator[None]:
 
 
 def large_portfolio(kind: str, accounts: int = LARGE_ACCOUNTS) -> str:
-    """URL of a database holding the demo portfolio of ``accounts`` accounts; built if missing."""
+    """URL of a database holding the demo portfolio of ``accounts`` accounts; built if missing,
+    brought to the latest migration if it was cached by older code."""
     with _build_lock(f"{portfolio_name(accounts)}-{kind}"):
-        return _large_portfolio(kind, accounts)
+        url = _large_portfolio(kind, accounts)
+        _to_head(url)
+        return url
+
+
+def _to_head(url: str) -> None:
+    from accord.core.migrate import current_revision, head_revision
+
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) != head_revision():
+            say(f"  (upgrading the cached portfolio to {head_revision()}; once)")
+            upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def _large_portfolio(kind: str, accounts: int) -> str:
