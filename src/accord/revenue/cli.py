@@ -53,7 +53,10 @@ def _progress(path: Path) -> Iterator[Callable[[int, int], None] | None]:
         task = bar.add_task(f"Importing {path.name}", total=path.stat().st_size)
 
         def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
+            # once the file is read, the database still checks and writes: say so
+            stage = "Checking and writing" if total and done >= total else "Importing"
+            bar.update(task, completed=done, total=total or None,
+                       description=f"{stage} {path.name}")
 
         yield advance
 
