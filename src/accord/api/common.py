@@ -27,7 +27,7 @@ def caller(
     return user
 
 
-Db = Annotated[Session, Depends(get_db)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
 
 #: Row ids are 32-bit integers on both databases; anything else is a 422, not a crash.
 MAX_ID = 2_147_483_647

@@ -30,7 +30,7 @@ def get_kpis(
     basis: str | None = Query(None, description="trailing or point"),
     by: str | None = Query(None, description="manager, segment or tier; default: all three"),
     series: bool = Query(False, description="add the monthly series"),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     user: User = Depends(api_user),
 ) -> Any:
     doc = service.kpi_report(db, user, today=today(), as_of=as_of, window=window, basis=basis,
@@ -47,7 +47,7 @@ def get_kpi_accounts(
     basis: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     user: User = Depends(api_user),
 ) -> Any:
     page = service.account_movements(db, user, movement=movement, today=today(), as_of=as_of,
@@ -61,13 +61,15 @@ def get_kpi_registry(user: User = Depends(api_user)) -> Any:
 
 
 @router.get("/kpis/policy", response_model=PolicyOut)
-def get_kpi_policy(db: Session = Depends(get_db), user: User = Depends(api_user)) -> Any:
+def get_kpi_policy(
+    db: Session = Depends(get_db, scope="function"), user: User = Depends(api_user)
+) -> Any:
     return plain(service.get_policy(db).as_dict())
 
 
 @router.put("/kpis/policy", response_model=PolicyOut)
 def put_kpi_policy(
-    body: PolicyIn, db: Session = Depends(get_db), user: User = Depends(api_user)
+    body: PolicyIn, db: Session = Depends(get_db, scope="function"), user: User = Depends(api_user)
 ) -> Any:
     unpin = body.as_of == "auto"
     settings = service.update_policy(

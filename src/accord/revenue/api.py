@@ -24,7 +24,7 @@ from accord.web.deps import Session, api_user, get_db
 
 router = APIRouter(tags=["import, export and revenue"])
 ApiUser = Annotated[User, Depends(api_user)]
-Db = Annotated[Session, Depends(get_db)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
 SPOOL_BYTES = 16 * 1024 * 1024
 
 

@@ -45,7 +45,7 @@ def login_submit(
     email: str = Form(""),
     password: str = Form(""),
     next: str = Form(""),  # noqa: A002 - form field name
-    db: Session = Depends(deps.get_db),
+    db: Session = Depends(deps.get_db, scope="function"),
 ) -> Any:
     try:
         user = user_service.authenticate(db, email, password)

@@ -19,7 +19,12 @@ from accord.core.security import csrf_token_for, csrf_valid
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
+    """One transaction per request: committed when the handler returns, rolled back on error.
+
+    Always used as ``Depends(get_db, scope="function")``: FastAPI's default for a dependency
+    with ``yield`` runs the code after it once the response has been *sent*, so a client
+    (a browser following the redirect after a form) could read before the commit, and a
+    failed commit would follow a success answer."""
     factory: sessionmaker[Session] = request.app.state.sessions
     session = factory()
     try:
@@ -37,7 +42,7 @@ def today() -> date:
     return utcnow().date()
 
 
-def api_user(request: Request, db: Session = Depends(get_db)) -> User:
+def api_user(request: Request, db: Session = Depends(get_db, scope="function")) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
@@ -78,7 +83,7 @@ class LoginRequired(Exception):
     """Raised by page dependencies; the app redirects to the login page."""
 
 
-def page_user(request: Request, db: Session = Depends(get_db)) -> User:
+def page_user(request: Request, db: Session = Depends(get_db, scope="function")) -> User:
     user = _session_user(request, db)
     if user is None:
         raise LoginRequired()

@@ -21,7 +21,7 @@ async def _form(request: Request) -> _FormData:
     return await request.form()
 
 
-Db = Annotated[Session, Depends(get_db)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
 PageUser = Annotated[User, Depends(page_user)]
 FormData = Annotated[_FormData, Depends(_form)]
 #: ``dependencies=csrf`` on every state-changing route.
