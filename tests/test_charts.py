@@ -35,6 +35,12 @@ def test_ticks_cover_the_range_with_even_round_steps(a, b):
         assert y - x == pytest.approx(step, rel=1e-6)
 
 
+@pytest.mark.parametrize("a,b", [(0, 5e-324), (1e9, 1e9 + 1e-7), (5e-324, 5e-324), (-1e-310, 0)])
+def test_ticks_of_ranges_too_small_to_divide_still_make_an_axis(a, b):
+    ticks = nice_ticks(a, b)  # found by hypothesis: an underflow and a single tick
+    assert len(ticks) >= 2 and ticks[0] <= min(a, b) and ticks[-1] >= max(a, b)
+
+
 def test_ticks_of_a_typical_revenue_range_are_round():
     assert nice_ticks(0, 9_300) == [0, 2_000, 4_000, 6_000, 8_000, 10_000]
     assert nice_ticks(0, 0) == [0.0, 1.0]

@@ -26,6 +26,8 @@ def nice_step(span: float, count: int = 5) -> float:
     if span <= 0 or not math.isfinite(span):
         return 1.0
     raw = span / max(count, 1)
+    if raw <= 0:  # underflow
+        return 1.0
     magnitude = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 5, 10):
         if factor * magnitude >= raw:
@@ -37,15 +39,16 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     """Evenly spaced round ticks from at or below ``lo`` to at or above ``hi``."""
     if lo > hi:
         lo, hi = hi, lo
-    if lo == hi:
-        if lo == 0:
+    scale = max(abs(lo), abs(hi))
+    if hi - lo <= scale * 1e-9:  # one value, as far as a chart can tell
+        if scale < 1e-300:  # zero, or too small to divide
             return [0.0, 1.0]
-        pad = abs(lo) / 2
+        pad = scale / 2
         lo, hi = lo - pad, hi + pad
     step = nice_step(hi - lo, count)
     first = math.floor(lo / step + 1e-9) * step
     last = math.ceil(hi / step - 1e-9) * step
-    n = int(round((last - first) / step))
+    n = max(1, int(round((last - first) / step)))
     return [float(f"{first + i * step:.12g}") for i in range(n + 1)]
 
 
