@@ -119,21 +119,6 @@ def clamp(cents: int) -> int:
     return cents if cents > 0 else 0
 
 
-def classify(previous: int, current: int, revenue_before_previous: bool) -> Movement | None:
-    """The movement of one account from its two (clamped) window revenues."""
-    if previous > 0:
-        if current == 0:
-            return Movement.CHURNED
-        if current < previous:
-            return Movement.CONTRACTED
-        if current > previous:
-            return Movement.EXPANDED
-        return Movement.RETAINED
-    if current > 0:
-        return Movement.REACTIVATED if revenue_before_previous else Movement.NEW
-    return None
-
-
 @dataclass(frozen=True)
 class Sums:
     """Additive per-group sums (integer cents and counts); groups roll up by addition."""
@@ -153,25 +138,6 @@ class Sums:
 
     def __add__(self, other: Sums) -> Sums:
         return Sums(*[getattr(self, n) + getattr(other, n) for n in _SUMS_FIELDS])
-
-    @classmethod
-    def of_account(cls, previous: int, current: int, revenue_before_previous: bool) -> Sums:
-        """The sums for a single account (used to explain and to test the SQL)."""
-        move = classify(previous, current, revenue_before_previous)
-        return cls(
-            accounts_at_start=int(previous > 0),
-            starting=previous,
-            churned_accounts=int(move is Movement.CHURNED),
-            churned=previous if move is Movement.CHURNED else 0,
-            contraction=previous - current if move is Movement.CONTRACTED else 0,
-            expansion=current - previous if move is Movement.EXPANDED else 0,
-            new=current if move is Movement.NEW else 0,
-            reactivated=current if move is Movement.REACTIVATED else 0,
-            ending=current,
-            new_accounts=int(move is Movement.NEW),
-            reactivated_accounts=int(move is Movement.REACTIVATED),
-            paying_accounts=int(current > 0),
-        )
 
     @classmethod
     def of_movement(cls, code: int, accounts: int, previous: int, current: int) -> Sums:
