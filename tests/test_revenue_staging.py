@@ -51,14 +51,7 @@ def staged_values(db, column: str, values: list[str], expression: str) -> list:
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_loaded")
     conn.exec_driver_sql("CREATE TEMP TABLE rl_loaded (n bigint PRIMARY KEY)")
     if not sqlite:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS rl_days")
-        conn.exec_driver_sql("CREATE TEMP TABLE rl_days (d text PRIMARY KEY, day date, month integer)")
-        conn.exec_driver_sql(
-            "INSERT INTO rl_days SELECT to_char(g, 'YYYY-MM-DD'), g::date, "
-            "(extract(year FROM g) * 12 + extract(month FROM g) - 1)::integer FROM ("
-            "SELECT DISTINCT substr(btrim(d), 1, 4)::integer AS y FROM rl_in "
-            "WHERE n > 1 AND btrim(d) ~ '^[0-9]{4}-') ys, generate_series(make_date(y, 1, 1), "
-            "make_date(y, 12, 31), interval '1 day') g WHERE y BETWEEN 1 AND 9999")
+        checks.fill_days(conn)
     d = checks.Dialect(sqlite, trimmed=True)  # the rule after trimming (the second pass)
     got = conn.exec_driver_sql(f"SELECT {expression.format(d=d)} FROM {d.source} ORDER BY s.n").all()
     conn.exec_driver_sql("DROP TABLE rl_in")

@@ -10,14 +10,15 @@ importing user may see, so an import teaches nothing about the rest) and, on Pos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import column, delete, insert, select, table
+from sqlalchemy import column, delete, insert, table
 from sqlalchemy.orm import Session
 
-from accord.accounts.models import Account, AccountExternalId
+from accord.accounts.models import AccountExternalId
 from accord.core.database import is_sqlite
 from accord.core.models import User
-from accord.core.visibility import visible_accounts
+from accord.revenue.lookups import accord_ids, source_ids
 from accord.revenue.rules import MAX_TEXT, MAX_WHOLE_DIGITS
 
 RL_ACC = table("rl_acc", column("ext"), column("id"))
@@ -123,23 +124,23 @@ def prepare_lookups(session: Session, user: User, source: str) -> None:
     d = dialect_of(session)
     conn = session.connection()
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_acc")
-    key = "text PRIMARY KEY" if not d.sqlite else "TEXT PRIMARY KEY"
-    conn.exec_driver_sql(f"CREATE TEMP TABLE rl_acc (ext {key}, id integer)")
-    session.execute(insert(RL_ACC).from_select(
-        ["ext", "id"],
-        select(Account.external_id, Account.id).where(
-            Account.external_id.is_not(None), visible_accounts(user)),
-    ))
+    conn.exec_driver_sql("CREATE TEMP TABLE rl_acc (ext text PRIMARY KEY, id integer)")
+    session.execute(insert(RL_ACC).from_select(["ext", "id"], accord_ids(user)))
     if source != "accord":  # the source's own ids win over Accord's external ids
-        own = (select(AccountExternalId.value, AccountExternalId.account_id)
-               .join(Account, Account.id == AccountExternalId.account_id)
-               .where(AccountExternalId.source == source, visible_accounts(user)))
+        own = source_ids(user, source)
         session.execute(delete(RL_ACC).where(RL_ACC.c.ext.in_(own.with_only_columns(
             AccountExternalId.value))))
         session.execute(insert(RL_ACC).from_select(["ext", "id"], own))
     if d.sqlite:
         return
     conn.exec_driver_sql("ANALYZE rl_acc")
+    fill_days(conn)
+    conn.exec_driver_sql("ANALYZE rl_in")
+
+
+def fill_days(conn: Any) -> None:
+    """PostgreSQL: ``rl_days``, every real day of the years the staged dates name (a date
+    that is not in it is malformed or not a real day), with its date and month index."""
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_days")
     conn.exec_driver_sql("CREATE TEMP TABLE rl_days (d text PRIMARY KEY, day date, month integer)")
     conn.exec_driver_sql(
@@ -151,7 +152,6 @@ def prepare_lookups(session: Session, user: User, source: str) -> None:
         "WHERE y BETWEEN 1 AND 9999"
     )
     conn.exec_driver_sql("ANALYZE rl_days")
-    conn.exec_driver_sql("ANALYZE rl_in")
 
 
 def drop_lookups(session: Session) -> None:

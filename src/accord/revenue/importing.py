@@ -206,9 +206,9 @@ def _staged(
     on_progress: Callable[[], None], batch_size: int,
 ) -> LoadStats:
     began = time.perf_counter()
-    staged = staging.stage(session, table, cols, table.raw, on_progress, table.restart,
-                           chunk=batch_size)
-    report.rows = staged.rows
+    rows = staging.stage(session, table, cols, table.raw, on_progress, table.restart,
+                         chunk=batch_size)
+    report.rows = rows
     checks.prepare_lookups(session, user, report.source.value)
     report.phases["stage"] = round(time.perf_counter() - began, 3)
     first: list[int] = []
@@ -216,7 +216,7 @@ def _staged(
     def then(loaded: int | None) -> str | None:
         """Rows with spaces around a value (or bad) are left by the first pass: trim them."""
         first.append(checks.count_valid(session) if loaded is None else loaded)
-        if first[0] == staged.rows:
+        if first[0] == rows:
             return None
         checks.remember_loaded(session)
         return checks.valid_rows_sql(session, trimmed=True)
@@ -225,7 +225,7 @@ def _staged(
     second = 0
     if len(loaded) > 1:
         second = loaded[1] if loaded[1] is not None else checks.count_valid(session, True)
-    report.invalid_rows = staged.rows - first[0] - second
+    report.invalid_rows = rows - first[0] - second
     if report.invalid_rows:
         _report_problems(session, cols, report)
     checks.drop_lookups(session)

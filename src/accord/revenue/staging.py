@@ -26,7 +26,6 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
@@ -41,14 +40,6 @@ CHUNK = 50_000  # rows per executemany / progress step
 BLOCK = 1 << 20  # bytes per COPY write
 
 
-@dataclass
-class Staged:
-    """What the staging left in ``rl_in``: data rows (blank lines excluded) and how."""
-
-    rows: int
-    fast: bool
-
-
 class Restart(Exception):
     """The PostgreSQL fast path met something it cannot vouch for: stage with Python."""
 
@@ -57,7 +48,7 @@ def stage(
     session: Session, table: Table, cols: Resolved, raw: IO[bytes] | None,
     on_progress: Callable[[], None], reopen: Callable[[], Any] | None = None,
     chunk: int = CHUNK,
-) -> Staged:
+) -> int:
     """Copy the table's rows into the TEMP table ``rl_in`` (n = file line, a, d, amt, p, l;
     a column the file lacks stays NULL; values as written, spaces included). ``reopen``
     gives a fresh reader of the same file, positioned after the header, for when the
@@ -68,8 +59,8 @@ def stage(
     if is_sqlite(session):
         _create(conn, "INTEGER PRIMARY KEY")
         if table.format == "csv" and raw is not None and not _has_quote(raw):
-            return Staged(_sqlite_fast(conn, table, present, on_progress, chunk), True)
-        return Staged(_python(conn, table, present, on_progress, chunk, sqlite=True), False)
+            return _sqlite_fast(conn, table, present, on_progress, chunk)
+        return _python(conn, table, present, on_progress, chunk, sqlite=True)
     _create(conn, "bigint")
     if table.format == "csv" and raw is not None and reopen is not None and _seekable(raw):
         cur = conn.cursor()
@@ -80,10 +71,10 @@ def stage(
             cur.execute("ROLLBACK TO SAVEPOINT rl_stage")
         else:
             cur.execute("RELEASE SAVEPOINT rl_stage")
-            return Staged(rows, True)
+            return rows
         _create(conn, "bigint")
         table = reopen()
-    return Staged(_python(conn, table, present, on_progress, chunk, sqlite=False), False)
+    return _python(conn, table, present, on_progress, chunk, sqlite=False)
 
 
 def drop(session: Session) -> None:
