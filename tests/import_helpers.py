@@ -67,3 +67,13 @@ def audit_entries(db: Session, entity: str) -> list[tuple[str, str | None]]:
     return [tuple(r) for r in db.execute(  # type: ignore[misc]
         text("SELECT action, entity_id FROM audit_log WHERE entity = :e ORDER BY id"), {"e": entity}
     )]
+
+
+def write_monthly(db: Session, account_id: int, months: dict[int, int], lines: int = 1) -> None:
+    """Monthly revenue rows for one account (running totals worked out), bypassing lines."""
+    running = 0
+    for month in sorted(months):
+        running += months[month]
+        db.execute(text("INSERT INTO monthly_revenue VALUES (:a, :m, :amt, :cum, :n)"),
+                   {"a": account_id, "m": month, "amt": months[month], "cum": running,
+                    "n": lines})

@@ -7,26 +7,19 @@ from sqlalchemy import text
 from accord.kpis import service
 from accord.kpis.formulas import RETENTION_FIELDS
 from conftest import api_client
+from import_helpers import write_monthly
 
 B = 2024 * 12
-
-
-def _revenue(db, account_id: int, months: dict[int, int]) -> None:  # type: ignore[no-untyped-def]
-    running = 0
-    for month in sorted(months):
-        running += months[month]
-        db.execute(text("INSERT INTO monthly_revenue VALUES (:a, :m, :amt, :cum, 1)"),
-                   {"a": account_id, "m": month, "amt": months[month], "cum": running})
 
 
 def _arrange(sessions, cast) -> None:  # type: ignore[no-untyped-def]
     service.clear_cache()
     with sessions.begin() as db:
         # Acme (owner's): 100.00 a month in 2024, 150.00 a month in 2025 -> expanded
-        _revenue(db, cast.acme_id, {**{B + m: 10_000 for m in range(12)},
+        write_monthly(db, cast.acme_id, {**{B + m: 10_000 for m in range(12)},
                                     **{B + 12 + m: 15_000 for m in range(12)}})
         # Globex (outsider's): 200.00 a month in 2024, nothing in 2025 -> churned
-        _revenue(db, cast.globex_id, {**{B + m: 20_000 for m in range(12)}, B + 23: 0})
+        write_monthly(db, cast.globex_id, {**{B + m: 20_000 for m in range(12)}, B + 23: 0})
         service.rebuild(db)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import text
 from typer.testing import CliRunner
 
 from accord.cli.main import app, hoist_global_options
 from accord.kpis import service
+from import_helpers import write_monthly
 
 B = 2024 * 12
 runner = CliRunner()
@@ -17,13 +17,9 @@ runner = CliRunner()
 def _arrange(sessions, cast) -> None:  # type: ignore[no-untyped-def]
     service.clear_cache()
     with sessions.begin() as db:
-        rows = [(cast.acme_id, B + m, 10_000 if m < 12 else 12_500) for m in range(24)]
-        rows += [(cast.globex_id, B + m, 30_000) for m in range(6)]
-        running: dict[int, int] = {}
-        for a, m, amount in rows:
-            running[a] = running.get(a, 0) + amount
-            db.execute(text("INSERT INTO monthly_revenue VALUES (:a, :m, :amt, :cum, 2)"),
-                       {"a": a, "m": m, "amt": amount, "cum": running[a]})
+        write_monthly(db, cast.acme_id,
+                      {B + m: 10_000 if m < 12 else 12_500 for m in range(24)}, lines=2)
+        write_monthly(db, cast.globex_id, {B + m: 30_000 for m in range(6)}, lines=2)
         service.rebuild(db)
 
 

@@ -23,13 +23,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from sqlalchemy import text
 from tests.page_helpers import sign_in
 
 from accord.accounts.models import Account
 from accord.core.database import utcnow
 from accord.kpis import pareto, service
 from conftest import api_client
+from import_helpers import write_monthly
 
 B = 2024 * 12  # 2024-01
 
@@ -44,14 +44,6 @@ def _account(db, name: str, manager_id: int, segment: str) -> int:  # type: igno
     return int(a.id)
 
 
-def _revenue(db, account_id: int, months: dict[int, int]) -> None:  # type: ignore[no-untyped-def]
-    running = 0
-    for month in sorted(months):
-        running += months[month]
-        db.execute(text("INSERT INTO monthly_revenue VALUES (:a, :m, :amt, :cum, 1)"),
-                   {"a": account_id, "m": month, "amt": months[month], "cum": running})
-
-
 def arrange_portfolio(sessions, cast) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """The portfolio of the module docstring; returns account ids by name."""
     service.clear_cache()
@@ -62,13 +54,13 @@ def arrange_portfolio(sessions, cast) -> dict[str, int]:  # type: ignore[no-unty
         ids["Umbrella"] = _account(db, "Umbrella", cast.owner.id, "Retail")
         ids["Hooli"] = _account(db, "Hooli", cast.outsider.id, "Energy")
         year = range(12)
-        _revenue(db, ids["Acme"], {**{B + m: 10_000 for m in year},
+        write_monthly(db, ids["Acme"], {**{B + m: 10_000 for m in year},
                                    **{B + 12 + m: 15_000 for m in year}})
-        _revenue(db, ids["Initech"], {**{B + m: 30_000 for m in year},
+        write_monthly(db, ids["Initech"], {**{B + m: 30_000 for m in year},
                                       **{B + 12 + m: 10_000 for m in year}})
-        _revenue(db, ids["Umbrella"], {B + 12 + m: 5_000 for m in year})
-        _revenue(db, ids["Globex"], {B + m: 20_000 for m in year})
-        _revenue(db, ids["Hooli"], {**{B - 12 + m: 1_000 for m in year},
+        write_monthly(db, ids["Umbrella"], {B + 12 + m: 5_000 for m in year})
+        write_monthly(db, ids["Globex"], {B + m: 20_000 for m in year})
+        write_monthly(db, ids["Hooli"], {**{B - 12 + m: 1_000 for m in year},
                                     **{B + 12 + m: 2_000 for m in year}})
         service.rebuild(db)
     return ids
