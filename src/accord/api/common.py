@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from accord.core.models import User
-from accord.web.deps import api_user, get_db
+from accord.web.deps import Db as Db  # re-exported: the API's one way to the database
+from accord.web.deps import api_user
 
 #: Documents the scheme in the OpenAPI document; ``api_user`` does the checking (and also
 #: accepts a browser session with an ``X-CSRF-Token`` header).
@@ -27,7 +27,6 @@ def caller(
     return user
 
 
-Db = Annotated[Session, Depends(get_db, scope="function")]
 
 #: Row ids are 32-bit integers on both databases; anything else is a 422, not a crash.
 MAX_ID = 2_147_483_647

@@ -18,19 +18,19 @@ from accord.kpis.schemas import (
     PolicyOut,
     plain,
 )
-from accord.web.deps import Session, api_user, get_db, today
+from accord.web.deps import Db, api_user, today
 
 router = APIRouter(tags=["kpis"])
 
 
 @router.get("/kpis", response_model=KpiDocument, response_model_exclude_none=False)
 def get_kpis(
+    db: Db,
     as_of: str | None = Query(None, description="YYYY-MM; default: last complete month"),
     window: int | None = Query(None, description="months; default: the policy setting"),
     basis: str | None = Query(None, description="trailing or point"),
     by: str | None = Query(None, description="manager, segment or tier; default: all three"),
     series: bool = Query(False, description="add the monthly series"),
-    db: Session = Depends(get_db, scope="function"),
     user: User = Depends(api_user),
 ) -> Any:
     doc = service.kpi_report(db, user, today=today(), as_of=as_of, window=window, basis=basis,
@@ -40,6 +40,7 @@ def get_kpis(
 
 @router.get("/kpis/accounts", response_model=MovementPage)
 def get_kpi_accounts(
+    db: Db,
     movement: str = Query(..., description="churned, contracted, expanded, retained, new, "
                                            "reactivated"),
     as_of: str | None = None,
@@ -47,7 +48,6 @@ def get_kpi_accounts(
     basis: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
-    db: Session = Depends(get_db, scope="function"),
     user: User = Depends(api_user),
 ) -> Any:
     page = service.account_movements(db, user, movement=movement, today=today(), as_of=as_of,
@@ -62,14 +62,14 @@ def get_kpi_registry(user: User = Depends(api_user)) -> Any:
 
 @router.get("/kpis/policy", response_model=PolicyOut)
 def get_kpi_policy(
-    db: Session = Depends(get_db, scope="function"), user: User = Depends(api_user)
+    db: Db, user: User = Depends(api_user)
 ) -> Any:
     return plain(service.get_policy(db).as_dict())
 
 
 @router.put("/kpis/policy", response_model=PolicyOut)
 def put_kpi_policy(
-    body: PolicyIn, db: Session = Depends(get_db, scope="function"), user: User = Depends(api_user)
+    body: PolicyIn, db: Db, user: User = Depends(api_user)
 ) -> Any:
     unpin = body.as_of == "auto"
     settings = service.update_policy(

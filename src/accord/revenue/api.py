@@ -20,11 +20,10 @@ from accord.revenue.schemas import (
     MonthlyRevenueRow,
     RevenueLinePage,
 )
-from accord.web.deps import Session, api_user, get_db
+from accord.web.deps import Db, api_user
 
 router = APIRouter(tags=["import, export and revenue"])
 ApiUser = Annotated[User, Depends(api_user)]
-Db = Annotated[Session, Depends(get_db, scope="function")]
 SPOOL_BYTES = 16 * 1024 * 1024
 
 

@@ -11,7 +11,6 @@ from accord.core import users as user_service
 from accord.core.errors import NotAuthenticated
 from accord.web import deps
 from accord.web.admin_pages import router as admin_router
-from accord.web.deps import Session
 from accord.web.templating import render
 
 router = APIRouter()
@@ -41,11 +40,11 @@ def login_form(request: Request, next: str | None = None) -> Any:  # noqa: A002 
 
 @router.post("/login", dependencies=[Depends(deps.csrf_protect)])
 def login_submit(
+    db: deps.Db,
     request: Request,
     email: str = Form(""),
     password: str = Form(""),
     next: str = Form(""),  # noqa: A002 - form field name
-    db: Session = Depends(deps.get_db, scope="function"),
 ) -> Any:
     try:
         user = user_service.authenticate(db, email, password)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from datetime import date
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Session", "get_db", "api_user", "page_user", "csrf_protect", "today", "login"]
+__all__ = ["Session", "Db", "get_db", "api_user", "page_user", "csrf_protect", "today", "login"]
 
 from accord.core import users as user_service
 from accord.core.database import utcnow
@@ -21,10 +22,10 @@ from accord.core.security import csrf_token_for, csrf_valid
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
-    Always used as ``Depends(get_db, scope="function")``: FastAPI's default for a dependency
-    with ``yield`` runs the code after it once the response has been *sent*, so a client
-    (a browser following the redirect after a form) could read before the commit, and a
-    failed commit would follow a success answer."""
+    Always taken through ``Db`` (``Depends(get_db, scope="function")``): FastAPI's default
+    for a dependency with ``yield`` runs the code after it once the response has been
+    *sent*, so a client (a browser following the redirect after a form) could read before
+    the commit, and a failed commit would follow a success answer."""
     factory: sessionmaker[Session] = request.app.state.sessions
     session = factory()
     try:
@@ -42,7 +43,12 @@ def today() -> date:
     return utcnow().date()
 
 
-def api_user(request: Request, db: Session = Depends(get_db, scope="function")) -> User:
+#: the request's session, committed before the response is sent (see ``get_db``): the one
+#: way routes and dependencies take the database
+Db = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def api_user(request: Request, db: Db) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
@@ -83,7 +89,7 @@ class LoginRequired(Exception):
     """Raised by page dependencies; the app redirects to the login page."""
 
 
-def page_user(request: Request, db: Session = Depends(get_db, scope="function")) -> User:
+def page_user(request: Request, db: Db) -> User:
     user = _session_user(request, db)
     if user is None:
         raise LoginRequired()

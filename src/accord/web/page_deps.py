@@ -9,19 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData as _FormData
 
 from accord.core.errors import ValidationFailed
 from accord.core.models import User
-from accord.web.deps import csrf_protect, get_db, page_user
+from accord.web.deps import Db as Db  # re-exported: the pages' one way to the database
+from accord.web.deps import csrf_protect, page_user
 
 
 async def _form(request: Request) -> _FormData:
     return await request.form()
 
 
-Db = Annotated[Session, Depends(get_db, scope="function")]
 PageUser = Annotated[User, Depends(page_user)]
 FormData = Annotated[_FormData, Depends(_form)]
 #: ``dependencies=csrf`` on every state-changing route.
