@@ -63,8 +63,6 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[dict[int, in
         "JOIN revenue_lines r ON r.id = t.id) d "
         "GROUP BY account_id, month HAVING sum(amount_cents) <> 0 OR sum(line_count) <> 0"
     )
-    cur.execute("SELECT count(*) FROM rl_delta")
-    months = int(cur.fetchone()[0])
     cur.execute("DROP TABLE IF EXISTS rl_accounts")
     cur.execute(f"CREATE TEMP TABLE rl_accounts (account_id {kind} PRIMARY KEY, "
                 f"fresh {kind})")
@@ -74,9 +72,11 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[dict[int, in
         "ELSE 1 END FROM (SELECT DISTINCT account_id FROM rl_delta) a"
     )
     _check_accounts_exist(cur, param)
-    cur.execute("SELECT account_id, min(month) FROM rl_delta GROUP BY account_id "
+    cur.execute("SELECT account_id, min(month), count(*) FROM rl_delta GROUP BY account_id "
                 "ORDER BY account_id")
-    first_months = {int(a): int(m) for a, m in cur.fetchall()}
+    per_account = cur.fetchall()
+    first_months = {int(a): int(m) for a, m, _ in per_account}
+    months = sum(int(n) for _, _, n in per_account)
     if pg:
         cur.execute("ANALYZE rl_accounts")
         cur.execute("ANALYZE rl_delta")
