@@ -74,6 +74,7 @@ def write_monthly(db: Session, account_id: int, months: dict[int, int], lines: i
     running = 0
     for month in sorted(months):
         running += months[month]
-        db.execute(text("INSERT INTO monthly_revenue VALUES (:a, :m, :amt, :cum, :n)"),
+        db.execute(text("INSERT INTO monthly_revenue (account_id, month, amount_cents, "
+                        "cumulative_cents, line_count) VALUES (:a, :m, :amt, :cum, :n)"),
                    {"a": account_id, "m": month, "amt": months[month], "cum": running,
                     "n": lines})

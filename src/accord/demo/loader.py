@@ -31,7 +31,7 @@ from accord.core.security import hash_password
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, Bundle, FirstIds, build_staff
 from accord.demo.plan import DemoSpec, plan_for
 from accord.demo.revenue import RevenueRow, account_revenue, month_days
-from accord.revenue.importing import bulk_load_revenue
+from accord.revenue.bulk import DEFAULT_BATCH, batched, load_new, prepare
 from accord.revenue.models import RevenueLine
 
 #: accounts per executemany round (their contacts and interactions go with them)
@@ -211,7 +211,8 @@ def _write_revenue(session: Session, spec: DemoSpec, first_account: int,
                 progress("revenue", index + 1, spec.accounts)
         progress("revenue", spec.accounts, spec.accounts)
 
-    stats = bulk_load_revenue(session, rows())
+    # new accounts: every key is new, so the lines go straight in
+    stats = load_new(session, batched(prepare(rows()), DEFAULT_BATCH))
     lines = getattr(stats, "lines", None)
     if lines is None:
         lines = session.scalar(select(func.count()).select_from(RevenueLine)) or 0

@@ -9,7 +9,7 @@
   rows is in ``windows.py``.
 - ``rebuild(session)``: everything, one ``INSERT ... SELECT`` for all variants, secondary
   indexes built afterwards.
-- ``ensure_fresh(session, newest_audit, newest_line)``: before a report (when nothing
+- ``ensure_fresh(session, newest_audit, newest_load)``: before a report (when nothing
   changed: a read of the state row and a probe of the group-change queue): builds the first
   time, folds in revenue lines newer than the last refresh (an importer without the hook),
   re-synchronises the accounts queued by the group triggers (``groups.py``).
@@ -51,7 +51,7 @@ from accord.kpis.models import (
     temporary_table,
 )
 from accord.kpis.windows import COLUMNS, Variant, lookback, recent_rows, window_rows
-from accord.revenue.models import MonthlyRevenue, RevenueLine
+from accord.revenue.models import MonthlyRevenue, RevenueLoad
 
 KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
 AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
@@ -108,13 +108,13 @@ def _data_range(session: Session) -> tuple[int | None, int | None]:
     return row[0], row[1]
 
 
-def _max_line_id(session: Session) -> int | None:
-    return session.scalar(select(func.max(RevenueLine.__table__.c.id)))
+def _newest_load(session: Session) -> int | None:
+    return session.scalar(select(func.max(RevenueLoad.__table__.c.id)))
 
 
 def _save_state(session: Session, first: int | None, last: int | None) -> None:
     values: dict[str, Any] = {
-        "first_month": first, "last_month": last, "max_line_id": _max_line_id(session),
+        "first_month": first, "last_month": last, "max_load_id": _newest_load(session),
         "refreshed_at": utcnow(),
     }
     bump = KpiState.version + 1
@@ -278,44 +278,43 @@ def _refresh_rows(
 
 
 def watermarks(session: Session) -> tuple[int | None, int | None]:
-    """The newest audit entry and the newest revenue line, in one round trip: what
+    """The newest audit entry and the newest revenue load, in one round trip: what
     ``ensure_fresh`` compares with the state (and the report cache is keyed by)."""
     from accord.core.models import AuditEntry
 
-    lines = RevenueLine.__table__
     row = session.execute(select(
         select(func.max(AuditEntry.id)).scalar_subquery(),
-        select(func.max(lines.c.id)).scalar_subquery(),
+        select(func.max(RevenueLoad.__table__.c.id)).scalar_subquery(),
     )).one()
     return row[0], row[1]
 
 
-#: "not read yet" for ``newest_line`` (None means: no revenue lines at all)
+#: "not read yet" for ``newest_load`` (None means: no revenue load yet)
 UNKNOWN = -1
 
 
 def ensure_fresh(
-    session: Session, newest_audit: int | None = None, newest_line: int | None = UNKNOWN
+    session: Session, newest_audit: int | None = None, newest_load: int | None = UNKNOWN
 ) -> KpiState:
     """The current state, after building the derived data the first time, folding in
     anything imported without the hook and re-synchronising the accounts whose group may
     have changed (queued by triggers, see ``groups.py``).
 
     ``newest_audit`` None: don't check the groups (any other value: check them);
-    ``newest_line`` as ``watermarks`` gives it, read here when not given. When nothing
+    ``newest_load`` as ``watermarks`` gives it, read here when not given. When nothing
     changed this is a read of the state row and one probe of the (empty) queue.
     """
     state = session.get(KpiState, STATE_ID)
     if state is None:
         rebuild(session)
         return _reread_state(session)
-    newest = _max_line_id(session) if newest_line == UNKNOWN else newest_line
+    newest = _newest_load(session) if newest_load == UNKNOWN else newest_load
     changed = False
-    if newest is not None and (state.max_line_id is None or newest > state.max_line_id):
-        lines = RevenueLine.__table__
-        q = select(lines.c.account_id).distinct()
-        if state.max_line_id is not None:
-            q = q.where(lines.c.id > state.max_line_id)
+    if newest is not None and (state.max_load_id is None or newest > state.max_load_id):
+        # a load that did not call the hook: the accounts whose months it wrote
+        q = select(MR.c.account_id).distinct()
+        if state.max_load_id is not None:
+            q = q.where(MR.c.load_id > state.max_load_id)
         refresh_after_import(session, list(session.scalars(q)))
         state = _reread_state(session)
         changed = True

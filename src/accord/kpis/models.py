@@ -114,8 +114,8 @@ class KpiState(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     first_month: Mapped[int | None] = mapped_column(Integer)
     last_month: Mapped[int | None] = mapped_column(Integer)
-    #: highest revenue line id folded in; newer lines trigger an incremental refresh
-    max_line_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: newest revenue load folded in (``revenue_loads.id``); a newer one: incremental refresh
+    max_load_id: Mapped[int | None] = mapped_column(BigInteger)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

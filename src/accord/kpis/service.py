@@ -189,17 +189,17 @@ def resolve(
     basis: str | None,
     today: date,
     newest_audit: int | None = None,
-    newest_line: int | None = derived.UNKNOWN,
+    newest_load: int | None = derived.UNKNOWN,
 ) -> Resolved:
     """Request values over stored policy; validate; bring the derived data up to date
-    (``newest_audit``/``newest_line``: from ``derived.watermarks``)."""
+    (``newest_audit``/``newest_load``: from ``derived.watermarks``)."""
     settings = get_policy(session)
     stored = settings.policy
     policy = _check(Policy(
         window if window is not None else stored.window_months,
         _basis(basis) or stored.basis, stored.abc_a, stored.abc_b,
     ))
-    state = derived.ensure_fresh(session, newest_audit, newest_line)
+    state = derived.ensure_fresh(session, newest_audit, newest_load)
     month = _month("as_of", as_of)
     if month is None:
         month = settings.as_of_month
@@ -286,9 +286,9 @@ def kpi_report(
 ) -> dict[str, Any]:
     """The KPI document of issue 3 for what ``user`` may see (cached until the data changes)."""
     _check_by(by)
-    newest_audit, newest_line = derived.watermarks(session)
+    newest_audit, newest_load = derived.watermarks(session)
     r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
-                newest_audit=newest_audit, newest_line=newest_line)
+                newest_audit=newest_audit, newest_load=newest_load)
     visible, scope = _scope(user)
     bind: Any = session.get_bind()
     key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope,

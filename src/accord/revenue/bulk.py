@@ -1,30 +1,29 @@
-"""The revenue fast path: stream revenue lines into ``revenue_lines`` and refresh
-``monthly_revenue`` for the accounts touched, all in SQL, with no ORM objects.
+"""The revenue fast path: stream revenue lines into ``revenue_lines`` and bring
+``monthly_revenue`` up to date for the accounts touched, all set-based, with no ORM objects.
 
 Semantics of one load (one call, one import):
 
 - a line's identity within its account is its ``line_key``: ``#<line_id>`` when the line has
-  an id, else ``<date>|<product_line>``;
+  an id, else ``<date>|<product_line>``; ``(account_id, line_key)`` is the table's key;
 - lines of the same key within one load are summed into one revenue line;
 - a key that existed before the load is *replaced* by the load's total for it (re-importing a
-  file never double counts); a changed amount updates the record, keeping its id.
+  file never double counts, and rewrites nothing when nothing changed).
 
-How: the rows of this load are told apart from older ones by their id (``id > max(id)``
-before the load). Older rows touched by the load are remembered, with their previous
-values, in a temporary table ``rl_touched``; the first touch replaces, later ones add. The
-final counts compare ``rl_touched`` with the stored rows, so they are exact.
+Two ways in:
 
-- SQLite: ``executemany`` of an upsert straight into ``revenue_lines`` (a TEMP trigger
-  records the first touch of an older row); nothing is staged, memory stays flat.
-- PostgreSQL: each batch goes with ``COPY`` straight into ``revenue_lines`` inside a
-  savepoint. When a batch hits an
-  existing key, the savepoint is rolled back and that batch, and every later one, goes
-  through a TEMP staging table and one ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT``.
+- :func:`load_new`, for rows whose keys are all new (a first import, a new month, the demo):
+  each batch goes straight into ``revenue_lines`` (SQLite ``executemany``, PostgreSQL
+  ``COPY``) from a worker thread while the caller produces the next batch, and the monthly
+  change is summed in Python as the batches go by. The first key already stored or
+  repeated raises :class:`KeyConflict`: the caller rolls back its savepoint and merges.
+- the merge (:func:`load_prepared`, :func:`load_select`): the load's rows are first summed
+  per key into a TEMP table ``rl_new``; the stored rows of those keys are read into
+  ``rl_touched`` (their values before); then one ``INSERT ... ON CONFLICT`` writes the rows
+  that are new or differ, and the monthly change is (``rl_new``) - (``rl_touched``).
 
-Batches are written by a worker thread while the caller parses the next one, so parsing
-overlaps with the database work. Then ``monthly_revenue`` of the affected accounts is
-rebuilt with one ``INSERT ... SELECT``
-whose running total (``cumulative_cents``) is a window function.
+Either way the change per account and month lands in ``rl_delta``, and
+:func:`accord.revenue.monthly.refresh_monthly` applies it. Every load that changes anything
+is numbered in ``revenue_loads``.
 """
 
 from __future__ import annotations
@@ -49,7 +48,8 @@ RevenueRow = tuple[int, date, int, str | None, str | None]
 
 DEFAULT_BATCH = 20_000
 COLUMNS = "account_id, line_key, date, month, amount_cents, product_line, line_id"
-MAX_ID = "SELECT coalesce(max(id), 0) FROM revenue_lines"
+VALUES = ", ".join(["?"] * 7)
+KEY = "account_id, line_key"
 
 
 @dataclass
@@ -60,11 +60,16 @@ class LoadStats:
     unchanged: int = 0  # existing revenue lines the load left as they were
     accounts: int = 0  # accounts whose monthly revenue was refreshed
     months: int = 0  # monthly_revenue rows written for them
+    load_id: int | None = None  # the load's number in revenue_loads (None: nothing changed)
     strategy: str = ""  # how the lines went in (for benchmarks and curiosity)
     seconds: dict[str, float] = field(default_factory=dict)  # time per phase
     account_ids: list[int] = field(default_factory=list, repr=False)  # the accounts refreshed
     #: each refreshed account's earliest month whose monthly revenue changed
     first_months: dict[int, int] = field(default_factory=dict, repr=False)
+
+
+class KeyConflict(Exception):
+    """A row of :func:`load_new` met a key already stored or repeated in the load."""
 
 
 def line_key(day_iso: str, product_line: str | None, line_id: str | None) -> str:
@@ -83,52 +88,113 @@ def prepare(rows: Iterable[RevenueRow]) -> Iterator[Prepared]:
         yield (account_id, key, iso, month, cents, product or None, line_id or None)
 
 
-def bulk_load_revenue(
-    session: Session, rows: Iterable[RevenueRow], *, batch_size: int = DEFAULT_BATCH
-) -> LoadStats:
-    """Load revenue lines and refresh the monthly revenue of their accounts. See the module."""
-    return load_prepared(session, prepare(rows), batch_size=batch_size)
-
-
 def batched(rows: Iterable[Prepared], size: int) -> Iterator[list[Prepared]]:
     iterator = iter(rows)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
 
 
-def load_prepared(
-    session: Session,
-    rows: Iterable[Prepared],
-    *,
-    batch_size: int = DEFAULT_BATCH,
-    on_batch: Callable[[int], None] | None = None,
-    optimistic: bool = True,
-) -> LoadStats:
-    """The fast path for rows already in the stored shape."""
-    return load_batches(session, batched(rows, batch_size), on_batch=on_batch,
-                        optimistic=optimistic)
+class _Db:
+    """The raw DB-API connection of the session, with the dialect's few differences."""
+
+    def __init__(self, session: Session) -> None:
+        self.raw: Any = session.connection().connection.driver_connection
+        self.sqlite = is_sqlite(session)
+        self.param = "?" if self.sqlite else "%s"
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        cur = self.raw.cursor()
+        cur.execute(sql.replace("?", self.param) if params else sql, params)
+        return cur
+
+    def scalar(self, sql: str) -> int:
+        return int(self.execute(sql).fetchone()[0] or 0)
+
+    def begin_load(self) -> None:
+        """One load at a time on PostgreSQL (the monthly running totals are recomputed
+        from what each load sees); SQLite has one writer anyway."""
+        if not self.sqlite:
+            self.execute("LOCK TABLE revenue_lines IN SHARE ROW EXCLUSIVE MODE")
+
+    def temp_table(self, name: str, columns: str, key: str = "") -> None:
+        self.execute(f"DROP TABLE IF EXISTS {name}")
+        pk = f", PRIMARY KEY ({key})" if key else ""
+        if self.sqlite:
+            columns = columns.replace("bigint", "INTEGER").replace("integer", "INTEGER")
+        self.execute(f"CREATE TEMP TABLE {name} ({columns}{pk})")
+
+    def write_rows(self, table: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Many rows into a table: ``executemany`` on SQLite, ``COPY`` on PostgreSQL."""
+        if self.sqlite:
+            marks = ", ".join(["?"] * (columns.count(",") + 1))
+            self.raw.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+            return
+        with self.raw.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+
+    def conflicts(self) -> tuple[type[Exception], ...]:
+        if self.sqlite:
+            import sqlite3
+
+            return (sqlite3.IntegrityError,)
+        import psycopg.errors
+
+        return (psycopg.errors.UniqueViolation,)
 
 
-def load_batches(
+DELTA_COLUMNS = "account_id integer, month integer, amount_cents bigint, line_count bigint"
+
+
+class Tally:
+    """The monthly change of rows inserted as new: per (account, month), cents and lines."""
+
+    def __init__(self) -> None:
+        self.months: dict[tuple[int, int], list[int]] = {}
+
+    def add(self, batch: list[Prepared]) -> None:
+        months = self.months
+        get = months.get
+        for row in batch:
+            key = (row[0], row[3])
+            known = get(key)
+            if known is None:
+                months[key] = [row[4], 1]
+            else:
+                known[0] += row[4]
+                known[1] += 1
+
+    def write(self, db: _Db) -> None:
+        db.temp_table("rl_delta", DELTA_COLUMNS)
+        db.write_rows("rl_delta", "account_id, month, amount_cents, line_count",
+                      ((a, m, v[0], v[1]) for (a, m), v in self.months.items()))
+
+
+def load_new(
     session: Session,
     batches: Iterable[list[Prepared]],
     *,
     on_batch: Callable[[int], None] | None = None,
-    optimistic: bool = True,
-    merge: bool = True,
 ) -> LoadStats:
-    """The fast path proper. ``merge=False``: on PostgreSQL, raise :class:`KeyConflict`
-    instead of merging when a batch meets a key already stored (the caller has a better
-    way to merge). Batches are written by one worker thread while the caller's
-    thread produces the next batch (parsing overlaps with the database: sqlite3 and psycopg
-    release the GIL while the database works). At most two batches are alive at a time."""
-    raw = session.connection().connection.driver_connection
-    loader: _Loader = (
-        _SqliteLoader(raw) if is_sqlite(session) else _PostgresLoader(raw, optimistic, merge)
-    )
-    stats = LoadStats()
+    """Rows whose keys are all new, inserted as they come (see the module). Batches are
+    written by one worker thread while the caller's thread produces the next one (sqlite3
+    and psycopg release the GIL while the database works); at most two are alive at a time.
+    Raises :class:`KeyConflict` (the database then holds part of the load: roll back)."""
+    db = _Db(session)
+    stats = LoadStats(strategy="sqlite executemany" if db.sqlite else "postgresql copy")
     began = time.perf_counter()
-    loader.start()
+    db.begin_load()
+    tally = Tally()
+    conflicts = db.conflicts()
+
+    def write(batch: list[Prepared]) -> None:
+        try:
+            db.write_rows("revenue_lines", COLUMNS, batch)
+        except conflicts:
+            raise KeyConflict from None
+        tally.add(batch)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-load") as writer:
         pending: Future[None] | None = None
         try:
@@ -137,246 +203,152 @@ def load_batches(
                     continue
                 if pending is not None:
                     pending.result()
-                pending = writer.submit(loader.write_batch, batch)
+                pending = writer.submit(write, batch)
                 stats.lines += len(batch)
                 if on_batch:
                     on_batch(stats.lines)
         finally:
             if pending is not None:
                 pending.result()
-    return _finish(raw, loader, stats, began)
+    stats.inserted = stats.lines
+    tally.write(db)
+    return _finish(db, stats, began)
+
+
+def bulk_load_revenue(
+    session: Session, rows: Iterable[RevenueRow], *, batch_size: int = DEFAULT_BATCH
+) -> LoadStats:
+    """Load revenue lines (merging with what is stored) and bring monthly revenue up to date."""
+    return load_prepared(session, prepare(rows), batch_size=batch_size)
+
+
+def load_prepared(
+    session: Session,
+    rows: Iterable[Prepared],
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    on_batch: Callable[[int], None] | None = None,
+) -> LoadStats:
+    """Rows in the stored shape, merged with what is stored (see the module)."""
+    db = _Db(session)
+    stats = LoadStats(strategy="merge")
+    began = time.perf_counter()
+    db.begin_load()
+    _create_new(db)
+    db.temp_table("rl_batch", "account_id integer, line_key text, date date, month integer, "
+                  "amount_cents bigint, product_line text, line_id text")
+    for batch in batched(rows, batch_size):
+        db.execute("DELETE FROM rl_batch")
+        db.write_rows("rl_batch", COLUMNS, batch)
+        _add_to_new(db, f"SELECT {COLUMNS} FROM rl_batch")
+        stats.lines += len(batch)
+        if on_batch:
+            on_batch(stats.lines)
+    db.execute("DROP TABLE rl_batch")
+    _merge(db, stats)
+    return _finish(db, stats, began)
 
 
 def load_select(
-    session: Session, source: str, then: Callable[[int | None], str | None] | None = None,
-) -> tuple[LoadStats, list[int | None]]:
-    """Load the rows of a SELECT (stored shape, ordered by account and key) in one
-    statement, then those of the SELECT ``then`` may give, as one load (a key in both is
-    summed). Returns how many rows each gave when the database told (else None)."""
-    raw = session.connection().connection.driver_connection
-    loader: _Loader = _SqliteLoader(raw) if is_sqlite(session) else _PostgresLoader(raw, True)
-    stats = LoadStats()
+    session: Session, source: str, then: Callable[[int], str | None] | None = None,
+) -> tuple[LoadStats, list[int]]:
+    """Load the rows of a SELECT in the stored shape, then those of the SELECT ``then`` may
+    give, as one merged load (a key in both is summed). Returns how many rows each gave."""
+    db = _Db(session)
+    stats = LoadStats(strategy="merge")
     began = time.perf_counter()
-    loader.start()
-    loaded = [loader.write_select(source)]
+    db.begin_load()
+    _create_new(db)
+    loaded = [_add_to_new(db, source)]
     if then is not None and (second := then(loaded[0])) is not None:
-        loaded.append(loader.write_select(second))
-    return _finish(raw, loader, stats, began), loaded
+        loaded.append(_add_to_new(db, second))
+    stats.lines = sum(loaded)
+    _merge(db, stats)
+    return _finish(db, stats, began), loaded
 
 
-def _finish(raw: Any, loader: _Loader, stats: LoadStats, began: float) -> LoadStats:
-    """Exact counts, then the monthly revenue of the accounts whose lines changed."""
-    started = time.perf_counter()
-    stats.inserted, stats.updated, stats.unchanged = loader.counts()
-    counted = time.perf_counter()
+def _create_new(db: _Db) -> None:
+    db.temp_table("rl_new", "account_id integer, line_key text, date date, month integer, "
+                  "amount_cents bigint, product_line text, line_id text, lines bigint", KEY)
+
+
+def _add_to_new(db: _Db, source: str) -> int:
+    """Sum the source's rows per key into ``rl_new``; the number of source rows."""
+    before = db.scalar("SELECT sum(lines) FROM rl_new")
+    latest = "max" if db.sqlite else "greatest"
+    db.execute(
+        f"INSERT INTO rl_new ({COLUMNS}, lines) SELECT account_id, line_key, max(date), "
+        "max(month), sum(amount_cents), max(product_line), max(line_id), count(*) "
+        f"FROM ({source}) v WHERE true GROUP BY account_id, line_key ORDER BY account_id, line_key "
+        f"ON CONFLICT ({KEY}) DO UPDATE SET "
+        "amount_cents = rl_new.amount_cents + excluded.amount_cents, "
+        f"date = {latest}(rl_new.date, excluded.date), "
+        f"month = {latest}(rl_new.month, excluded.month), "
+        f"product_line = {latest}(rl_new.product_line, excluded.product_line), "
+        f"line_id = {latest}(rl_new.line_id, excluded.line_id), "
+        "lines = rl_new.lines + excluded.lines"
+    )
+    return db.scalar("SELECT sum(lines) FROM rl_new") - before
+
+
+def _differs(db: _Db, a: str, b: str) -> str:
+    values = ("amount_cents", "date", "product_line", "line_id")
+    if db.sqlite:
+        return "(" + " OR ".join(f"{a}.{v} IS NOT {b}.{v}" for v in values) + ")"
+    return (f"({', '.join(f'{a}.{v}' for v in values)}) IS DISTINCT FROM "
+            f"({', '.join(f'{b}.{v}' for v in values)})")
+
+
+def _merge(db: _Db, stats: LoadStats) -> None:
+    """``rl_new`` into ``revenue_lines``: counts, the write, and ``rl_delta``."""
+    if not db.sqlite:
+        db.execute("SET LOCAL work_mem = '128MB'")
+        db.execute("ANALYZE rl_new")
+    db.execute("DROP TABLE IF EXISTS rl_touched")
+    db.execute(
+        "CREATE TEMP TABLE rl_touched AS SELECT r.account_id, r.line_key, r.date, r.month, "
+        "r.amount_cents, r.product_line, r.line_id FROM rl_new n JOIN revenue_lines r "
+        "ON r.account_id = n.account_id AND r.line_key = n.line_key"
+    )
+    new = db.scalar("SELECT count(*) FROM rl_new")
+    touched = db.scalar("SELECT count(*) FROM rl_touched")
+    stats.updated = db.scalar(
+        "SELECT count(*) FROM rl_touched t JOIN rl_new n ON n.account_id = t.account_id "
+        f"AND n.line_key = t.line_key WHERE {_differs(db, 't', 'n')}")
+    stats.inserted, stats.unchanged = new - touched, touched - stats.updated
+    insert = (f"INSERT INTO revenue_lines ({COLUMNS}) SELECT {COLUMNS} FROM rl_new "
+              "ORDER BY account_id, line_key")
+    if touched:
+        insert += (f" ON CONFLICT ({KEY}) DO UPDATE SET amount_cents = excluded.amount_cents, "
+                   "date = excluded.date, month = excluded.month, "
+                   "product_line = excluded.product_line, line_id = excluded.line_id "
+                   f"WHERE {_differs(db, 'revenue_lines', 'excluded')}")
     if stats.inserted or stats.updated:
-        stats.first_months, stats.months = refresh_monthly(raw, loader.param,
-                                                           loader.max_before)
+        db.execute(insert)
+    db.temp_table("rl_delta", DELTA_COLUMNS)
+    db.execute(
+        "INSERT INTO rl_delta SELECT account_id, month, sum(amount_cents), sum(line_count) "
+        "FROM (SELECT account_id, month, amount_cents, 1 AS line_count FROM rl_new "
+        "UNION ALL SELECT account_id, month, -amount_cents, -1 FROM rl_touched) d "
+        "GROUP BY account_id, month HAVING sum(amount_cents) <> 0 OR sum(line_count) <> 0"
+    )
+    db.execute("DROP TABLE rl_touched")
+    db.execute("DROP TABLE rl_new")
+
+
+def _finish(db: _Db, stats: LoadStats, began: float) -> LoadStats:
+    """Number the load and apply its monthly change (``rl_delta``)."""
+    started = time.perf_counter()
+    if stats.inserted or stats.updated:
+        stats.load_id = db.scalar(
+            "INSERT INTO revenue_loads (loaded_at, lines, inserted, updated, accounts) "
+            f"VALUES (CURRENT_TIMESTAMP, {int(stats.lines)}, {int(stats.inserted)}, "
+            f"{int(stats.updated)}, 0) RETURNING id")
+        stats.first_months, stats.months = refresh_monthly(db.raw, db.param, stats.load_id)
         stats.account_ids = sorted(stats.first_months)
         stats.accounts = len(stats.account_ids)
-    stats.seconds = {"lines": started - began, "counts": counted - started,
-                     "monthly": time.perf_counter() - counted}
-    stats.strategy = loader.strategy
-    loader.finish()
+        db.execute(f"UPDATE revenue_loads SET accounts = {stats.accounts} "
+                   f"WHERE id = {int(stats.load_id)}")
+    db.execute("DROP TABLE IF EXISTS rl_delta")
+    stats.seconds = {"lines": started - began, "monthly": time.perf_counter() - started}
     return stats
-
-
-class KeyConflict(Exception):
-    """A batch met a key already stored (or repeated in the load) and merging was declined."""
-
-
-class _Loader:
-    param = "?"
-    strategy = ""
-
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
-        self.max_before = 0
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        cur = self.raw.cursor()
-        cur.execute(sql.replace("?", self.param), params)
-        return cur
-
-    def start(self) -> None:
-        raise NotImplementedError
-
-    def write_batch(self, batch: list[Prepared]) -> None:
-        raise NotImplementedError
-
-    def write_select(self, source: str) -> int | None:
-        raise NotImplementedError
-
-    def counts(self) -> tuple[int, int, int]:
-        inserted = self.execute(
-            "SELECT count(*) FROM revenue_lines WHERE id > ?", (self.max_before,)
-        ).fetchone()[0]
-        touched, updated = self.execute(
-            "SELECT count(*), coalesce(sum(CASE WHEN r.amount_cents <> t.amount_cents "
-            "OR r.date <> t.date OR coalesce(r.product_line, '') <> coalesce(t.product_line, '') "
-            "OR coalesce(r.line_id, '') <> coalesce(t.line_id, '') THEN 1 ELSE 0 END), 0) "
-            "FROM rl_touched t JOIN revenue_lines r ON r.id = t.id"
-        ).fetchone()
-        return int(inserted), int(updated), int(touched) - int(updated)
-
-    def finish(self) -> None:
-        self.execute("DROP TABLE IF EXISTS rl_touched")
-
-
-class _SqliteLoader(_Loader):
-    strategy = "sqlite upsert"
-
-    def start(self) -> None:
-        self.max_before = self.execute(MAX_ID).fetchone()[0]
-        self.execute("DROP TRIGGER IF EXISTS temp.rl_first_touch")
-        self.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS rl_touched (id INTEGER PRIMARY KEY, "
-            "amount_cents INTEGER, date TEXT, product_line TEXT, line_id TEXT, month INTEGER)"
-        )
-        self.execute("DELETE FROM rl_touched")
-        # An older row's first touch in this load: remember what it was (exact counts, and
-        # later touches add instead of replacing). max_before is an int we computed.
-        self.execute(
-            "CREATE TEMP TRIGGER rl_first_touch "
-            "BEFORE UPDATE OF amount_cents ON main.revenue_lines "
-            f"WHEN old.id <= {int(self.max_before)} "
-            "AND NOT EXISTS (SELECT 1 FROM temp.rl_touched t WHERE t.id = old.id) BEGIN "
-            "INSERT INTO rl_touched VALUES "
-            "(old.id, old.amount_cents, old.date, old.product_line, old.line_id, old.month); END"
-        )
-        m = int(self.max_before)
-        self.on_conflict = (
-            "ON CONFLICT (account_id, line_key) DO UPDATE SET "
-            f"amount_cents = CASE WHEN revenue_lines.id > {m} "
-            "OR revenue_lines.id IN (SELECT id FROM temp.rl_touched) "
-            "THEN revenue_lines.amount_cents + excluded.amount_cents "
-            "ELSE excluded.amount_cents END, "
-            "date = excluded.date, month = excluded.month, "
-            "product_line = excluded.product_line, line_id = excluded.line_id"
-        )
-        self.upsert = (f"INSERT INTO revenue_lines ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                       + self.on_conflict)
-
-    def write_batch(self, batch: list[Prepared]) -> None:
-        self.raw.executemany(self.upsert, batch)
-
-    def write_select(self, source: str) -> int | None:
-        # every source row inserts or updates exactly one row: rowcount = rows loaded
-        return int(self.execute(f"INSERT INTO revenue_lines ({COLUMNS}) {source} "
-                                + self.on_conflict).rowcount)
-
-    def finish(self) -> None:
-        self.execute("DROP TRIGGER IF EXISTS temp.rl_first_touch")
-        super().finish()
-
-
-class _PostgresLoader(_Loader):
-    param = "%s"
-
-    def __init__(self, raw: Any, optimistic: bool, merge: bool = True) -> None:
-        super().__init__(raw)
-        self.optimistic = optimistic
-        self.merge = merge
-        self.copied = 0
-        self.merged = 0
-
-    @property
-    def strategy(self) -> str:  # type: ignore[override]
-        return f"postgresql copy ({self.copied} batches direct, {self.merged} merged)"
-
-    def start(self) -> None:
-        # One import at a time: max(id) then tells this load's rows from older ones.
-        self.execute("LOCK TABLE revenue_lines IN SHARE ROW EXCLUSIVE MODE")
-        self.max_before = self.execute(MAX_ID).fetchone()[0]
-        self.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS rl_touched (id bigint PRIMARY KEY, "
-            "amount_cents bigint, date date, product_line text, line_id text, month integer)"
-        )
-        self.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS rl_stage (account_id integer, line_key text, "
-            "date date, month integer, amount_cents bigint, product_line text, line_id text)"
-        )
-        self.execute("TRUNCATE rl_touched, rl_stage")
-
-    def _copy(self, table: str, rows: list[Prepared]) -> None:
-        cur = self.raw.cursor()
-        with cur.copy(f"COPY {table} ({COLUMNS}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in rows:
-                write(row)
-
-    def write_batch(self, batch: list[Prepared]) -> None:
-        import psycopg.errors
-
-        if not self.optimistic:
-            self._merge(batch)
-            return
-        self.execute("SAVEPOINT rl_batch")
-        try:
-            self._copy("revenue_lines", batch)
-        except psycopg.errors.UniqueViolation:
-            self.execute("ROLLBACK TO SAVEPOINT rl_batch")
-            if not self.merge:
-                raise KeyConflict from None
-            self.optimistic = False  # keys already exist: merge from now on
-            self._merge(batch)
-        else:
-            self.copied += 1
-        self.execute("RELEASE SAVEPOINT rl_batch")
-
-    def write_select(self, source: str) -> int | None:
-        """Rows of a SELECT in the stored shape: straight in when no key exists yet (the
-        count of rows loaded is then known), else merged (None: count them yourself)."""
-        import psycopg.errors
-
-        self.execute("SET LOCAL work_mem = '128MB'")
-        if self.optimistic:
-            self.execute("SAVEPOINT rl_batch")
-            try:
-                loaded = int(self.execute(
-                    f"INSERT INTO revenue_lines ({COLUMNS}) {source}").rowcount)
-            except psycopg.errors.UniqueViolation:
-                self.execute("ROLLBACK TO SAVEPOINT rl_batch")
-            else:
-                self.execute("RELEASE SAVEPOINT rl_batch")
-                self.copied += 1
-                return loaded
-        self.optimistic = False
-        self._merge_from(f"({source}) v")
-        return None
-
-    def _merge(self, batch: list[Prepared]) -> None:
-        self.execute("TRUNCATE rl_stage")
-        self._copy("rl_stage", batch)
-        self._merge_from("rl_stage")
-
-    def _merge_from(self, source: str) -> None:
-        self.merged += 1
-        m = int(self.max_before)
-        self.execute(
-            "WITH g AS (SELECT account_id, line_key, max(date) AS date, max(month) AS month, "
-            "sum(amount_cents) AS amount_cents, max(product_line) AS product_line, "
-            f"max(line_id) AS line_id FROM {source} GROUP BY account_id, line_key), "
-            "first_touch AS (INSERT INTO rl_touched SELECT r.id, r.amount_cents, r.date, "
-            "r.product_line, r.line_id, r.month FROM revenue_lines r JOIN g "
-            "ON r.account_id = g.account_id AND r.line_key = g.line_key "
-            f"WHERE r.id <= {m} ON CONFLICT (id) DO NOTHING) "
-            f"INSERT INTO revenue_lines ({COLUMNS}) SELECT {COLUMNS} FROM g "
-            "ORDER BY account_id, line_key "
-            "ON CONFLICT (account_id, line_key) DO UPDATE SET "
-            f"amount_cents = CASE WHEN revenue_lines.id > {m} OR EXISTS "
-            "(SELECT 1 FROM rl_touched t WHERE t.id = revenue_lines.id) "
-            "THEN revenue_lines.amount_cents + excluded.amount_cents "
-            "ELSE excluded.amount_cents END, "
-            "date = excluded.date, month = excluded.month, "
-            "product_line = excluded.product_line, line_id = excluded.line_id "
-            f"WHERE revenue_lines.id > {m} "
-            "OR EXISTS (SELECT 1 FROM rl_touched t WHERE t.id = revenue_lines.id) "
-            "OR (revenue_lines.amount_cents, revenue_lines.date, revenue_lines.product_line, "
-            "revenue_lines.line_id) IS DISTINCT FROM (excluded.amount_cents, excluded.date, "
-            "excluded.product_line, excluded.line_id)"
-        )
-
-    def finish(self) -> None:
-        self.execute("DROP TABLE IF EXISTS rl_stage")
-        super().finish()

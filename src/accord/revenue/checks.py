@@ -163,22 +163,15 @@ def drop_lookups(session: Session) -> None:
 
 def valid_rows_sql(session: Session, trimmed: bool = False) -> str:
     """SELECT of the valid rows as (account_id, line_key, date, month, amount_cents,
-    product_line, line_id), ordered by account and key (the unique index's order)."""
+    product_line, line_id), in no particular order (the load groups them by key)."""
     d = dialect_of(session, trimmed)
     return (
         "SELECT x.id AS account_id, CASE WHEN s.l <> '' THEN '#' || s.l "
         "ELSE s.d || '|' || s.p END AS line_key, "
         f"{d.day} AS date, {d.month} AS month, {d.cents} AS amount_cents, "
         "nullif(s.p, '') AS product_line, nullif(s.l, '') AS line_id "
-        f"FROM {d.source} WHERE {d.valid} ORDER BY 1, 2"
+        f"FROM {d.source} WHERE {d.valid}"
     )
-
-
-def count_valid(session: Session, trimmed: bool = False) -> int:
-    d = dialect_of(session, trimmed)
-    conn = session.connection()
-    return int(conn.exec_driver_sql(
-        f"SELECT count(*) FROM {d.source} WHERE {d.valid}").scalar_one())
 
 
 def remember_loaded(session: Session) -> None:

@@ -61,7 +61,7 @@ def export_rows(session: Session, user: User, kind: str) -> Iterator[list[str]]:
                    lines.line_id)
             .join(Account, Account.id == lines.account_id)
             .where(visible_accounts(user))
-            .order_by(lines.account_id, lines.date, lines.id)
+            .order_by(lines.account_id, lines.date, lines.line_key)
         )
         for ext, day, cents, product, line_id in session.execute(
             query.execution_options(yield_per=CHUNK)

@@ -29,7 +29,7 @@ from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is
     Prepared,
     RevenueRow,
     bulk_load_revenue,
-    load_batches,
+    load_new,
     load_prepared,
     load_select,
 )
@@ -191,8 +191,8 @@ def _direct(
     conn = session.connection()
     conn.exec_driver_sql("SAVEPOINT rl_direct")
     try:
-        stats = load_batches(session, clean_batches(table, cols, accounts, batch_size, counted),
-                             on_batch=lambda _lines: on_progress(), merge=False)
+        stats = load_new(session, clean_batches(table, cols, accounts, batch_size, counted),
+                         on_batch=lambda _lines: on_progress())
     except (Restart, KeyConflict):  # the staged path merges set-based, in one statement
         conn.exec_driver_sql("ROLLBACK TO SAVEPOINT rl_direct")
         return None
@@ -213,19 +213,16 @@ def _staged(
     report.phases["stage"] = round(time.perf_counter() - began, 3)
     first: list[int] = []
 
-    def then(loaded: int | None) -> str | None:
+    def then(loaded: int) -> str | None:
         """Rows with spaces around a value (or bad) are left by the first pass: trim them."""
-        first.append(checks.count_valid(session) if loaded is None else loaded)
+        first.append(loaded)
         if first[0] == rows:
             return None
         checks.remember_loaded(session)
         return checks.valid_rows_sql(session, trimmed=True)
 
     stats, loaded = load_select(session, checks.valid_rows_sql(session), then)
-    second = 0
-    if len(loaded) > 1:
-        second = loaded[1] if loaded[1] is not None else checks.count_valid(session, True)
-    report.invalid_rows = rows - first[0] - second
+    report.invalid_rows = rows - sum(loaded)
     if report.invalid_rows:
         _report_problems(session, cols, report)
     checks.drop_lookups(session)

@@ -42,13 +42,13 @@ def lines(
     r = RevenueLine.__table__.c
     total = session.scalar(select(func.count()).where(r.account_id == account_id)) or 0
     rows = session.execute(
-        select(r.id, r.date, r.amount_cents, r.product_line, r.line_id)
+        select(r.line_key, r.date, r.amount_cents, r.product_line, r.line_id)
         .where(r.account_id == account_id)
-        .order_by(r.date.desc(), r.id.desc())
+        .order_by(r.date.desc(), r.line_key)
         .limit(page_size).offset((page - 1) * page_size)
     )
     return RevenueLinePage(
-        items=[RevenueLineOut(id=i, date=d, amount=from_cents(c), product_line=p, line_id=lid)
-               for i, d, c, p, lid in rows],
+        items=[RevenueLineOut(key=k, date=d, amount=from_cents(c), product_line=p, line_id=lid)
+               for k, d, c, p, lid in rows],
         total=total, page=page, page_size=page_size, pages=max(1, math.ceil(total / page_size)),
     )

@@ -32,37 +32,23 @@ def _check_accounts_exist(cur: Any, param: str) -> None:
             "nothing was written: run the import again")
 
 
-def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[dict[int, int], int]:
-    """Bring monthly_revenue (amounts, line counts, running totals) up to date with this
-    load, incrementally: the load's rows are those with ``id > max_before`` plus the older
-    ones it changed (``rl_touched`` holds their previous values). Per account and month the
-    change is (new lines) + (changed lines now) - (changed lines before); months left with
-    no line are deleted; running totals are recomputed for the accounts that changed, and
-    written where they differ. An account with no monthly row before (a first import) gets
-    its rows in one insert, running totals included. Returns each changed account's earliest
-    changed month (what the KPI engine needs to refresh) and the number of months changed.
+def refresh_monthly(raw: Any, param: str, load_id: int) -> tuple[dict[int, int], int]:
+    """Apply a load's monthly change, ``rl_delta`` (account, month, cents, lines: see
+    ``bulk.py``), to monthly_revenue: amounts and line counts are added, months left with
+    no line are deleted, running totals are recomputed for the accounts that changed and
+    written where they differ; every row written carries ``load_id``. An account with no
+    monthly row before (a first import) gets its rows in one insert, running totals
+    included. Returns each changed account's earliest changed month (what the KPI engine
+    needs to refresh) and the number of months changed.
 
-    A month of new lines for 100,000 accounts therefore reads that month's lines, not the
-    accounts' whole history."""
+    A month of new lines for 100,000 accounts therefore touches that month's rows and the
+    running totals after it, not the accounts' whole history."""
     cur = raw.cursor()
     pg = param != "?"
     kind = "bigint" if pg else "INTEGER"
-    m = int(max_before)  # an int we computed
-    cur.execute("DROP TABLE IF EXISTS rl_delta")
+    load = int(load_id)  # an int we were given by the database
     if pg:
         cur.execute("SET LOCAL work_mem = '64MB'")  # group the months in memory
-    cur.execute(
-        "CREATE TEMP TABLE rl_delta AS "
-        "SELECT account_id, month, sum(amount_cents) AS amount_cents, "
-        "sum(line_count) AS line_count FROM ("
-        f"SELECT account_id, month, amount_cents, 1 AS line_count FROM revenue_lines "
-        f"WHERE id > {m} UNION ALL "
-        "SELECT r.account_id, r.month, r.amount_cents, 1 FROM rl_touched t "
-        "JOIN revenue_lines r ON r.id = t.id UNION ALL "
-        "SELECT r.account_id, t.month, -t.amount_cents, -1 FROM rl_touched t "
-        "JOIN revenue_lines r ON r.id = t.id) d "
-        "GROUP BY account_id, month HAVING sum(amount_cents) <> 0 OR sum(line_count) <> 0"
-    )
     cur.execute("DROP TABLE IF EXISTS rl_accounts")
     cur.execute(f"CREATE TEMP TABLE rl_accounts (account_id {kind} PRIMARY KEY, "
                 f"fresh {kind})")
@@ -84,17 +70,18 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[dict[int, in
                "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
     cur.execute(
         "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
-        f"cumulative_cents) SELECT d.account_id, d.month, d.amount_cents, d.line_count, "
-        f"{running.format(t='d')} FROM rl_delta d "
+        f"cumulative_cents, load_id) SELECT d.account_id, d.month, d.amount_cents, "
+        f"d.line_count, {running.format(t='d')}, {load} FROM rl_delta d "
         "JOIN rl_accounts a ON a.account_id = d.account_id WHERE a.fresh = 1"
     )
     old = "(SELECT account_id FROM rl_accounts WHERE fresh = 0)"
     cur.execute(
         "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
-        "cumulative_cents) SELECT account_id, month, amount_cents, line_count, 0 "
-        f"FROM rl_delta WHERE account_id IN {old} ON CONFLICT (account_id, month) "
+        f"cumulative_cents, load_id) SELECT account_id, month, amount_cents, line_count, 0, "
+        f"{load} FROM rl_delta WHERE account_id IN {old} ON CONFLICT (account_id, month) "
         "DO UPDATE SET amount_cents = monthly_revenue.amount_cents + excluded.amount_cents, "
-        "line_count = monthly_revenue.line_count + excluded.line_count"
+        "line_count = monthly_revenue.line_count + excluded.line_count, "
+        "load_id = excluded.load_id"
     )
     cur.execute(
         "DELETE FROM monthly_revenue WHERE line_count = 0 AND (account_id, month) IN "
@@ -102,12 +89,11 @@ def refresh_monthly(raw: Any, param: str, max_before: int) -> tuple[dict[int, in
     )
     differs = "IS DISTINCT FROM" if pg else "IS NOT"
     cur.execute(
-        "UPDATE monthly_revenue SET cumulative_cents = w.running FROM ("
+        f"UPDATE monthly_revenue SET cumulative_cents = w.running, load_id = {load} FROM ("
         f"SELECT account_id, month, {running.format(t='m')} AS running "
         f"FROM monthly_revenue m WHERE account_id IN {old}) w "
         "WHERE monthly_revenue.account_id = w.account_id AND monthly_revenue.month = w.month "
         f"AND monthly_revenue.cumulative_cents {differs} w.running"
     )
     cur.execute("DROP TABLE IF EXISTS rl_accounts")
-    cur.execute("DROP TABLE IF EXISTS rl_delta")
     return first_months, int(months)

@@ -79,7 +79,8 @@ class MonthlyRevenueRow(BaseModel):
 
 
 class RevenueLineOut(BaseModel):
-    id: int
+    #: the line's identity within its account: ``#<line_id>``, else ``<date>|<product_line>``
+    key: str
     date: date
     amount: Decimal
     product_line: str | None

@@ -137,7 +137,7 @@ class KamRevenueState(Base):
     window_months: Mapped[int] = mapped_column(Integer)
     abc_a_bp: Mapped[int] = mapped_column(Integer)
     abc_b_bp: Mapped[int] = mapped_column(Integer)
-    max_line_id: Mapped[int | None] = mapped_column(BigInteger)
+    max_load_id: Mapped[int | None] = mapped_column(BigInteger)
     max_month: Mapped[int | None] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

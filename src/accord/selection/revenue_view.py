@@ -22,7 +22,7 @@ from sqlalchemy.sql import Subquery
 
 from accord.core.database import utcnow
 from accord.core.periods import month_index
-from accord.revenue.models import MonthlyRevenue, RevenueLine
+from accord.revenue.models import MonthlyRevenue, RevenueLoad
 from accord.selection.models import KamRevenue, KamRevenueState
 from accord.selection.rules import SelectionPolicy
 
@@ -100,8 +100,8 @@ def basis_for(today: date, policy: SelectionPolicy) -> RevenueBasis:
 
 
 def _fingerprint(session: Session) -> tuple[int | None, int | None]:
-    """Cheap markers of new revenue data: the newest line id and the last month (index seeks)."""
-    max_line = session.scalar(select(func.max(RevenueLine.id)))
+    """Cheap markers of new revenue data: the newest load and the last month (index seeks)."""
+    max_line = session.scalar(select(func.max(RevenueLoad.id)))
     max_month = session.scalar(select(func.max(MonthlyRevenue.month)))
     return max_line, max_month
 
@@ -115,7 +115,7 @@ def is_fresh(session: Session, basis: RevenueBasis) -> bool:
         basis.window_months,
         basis.abc_a_bp,
         basis.abc_b_bp,
-    ) and (state.max_line_id, state.max_month) == _fingerprint(session)
+    ) and (state.max_load_id, state.max_month) == _fingerprint(session)
 
 
 def refresh(session: Session, basis: RevenueBasis) -> None:
@@ -137,7 +137,7 @@ def refresh(session: Session, basis: RevenueBasis) -> None:
     state.window_months = basis.window_months
     state.abc_a_bp = basis.abc_a_bp
     state.abc_b_bp = basis.abc_b_bp
-    state.max_line_id = max_line
+    state.max_load_id = max_line
     state.max_month = max_month
     state.computed_at = utcnow()
     session.flush()
