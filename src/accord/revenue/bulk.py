@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -148,57 +148,78 @@ DELTA_COLUMNS = "account_id integer, month integer, amount_cents bigint, line_co
 
 
 class Tally:
-    """The monthly change of rows inserted as new: per (account, month), cents and lines."""
+    """The monthly change of rows inserted as new: per account and month (the key
+    ``account_id << 17 | month``; a month index is below 2**17), cents and lines."""
 
     def __init__(self) -> None:
-        self.months: dict[tuple[int, int], list[int]] = {}
+        self.sums: dict[int, int] = {}
+        self.lines: dict[int, int] = {}
 
     def add(self, batch: list[Prepared]) -> None:
-        months = self.months
-        get = months.get
+        sums, lines = self.sums, self.lines
         for row in batch:
-            key = (row[0], row[3])
-            known = get(key)
-            if known is None:
-                months[key] = [row[4], 1]
-            else:
-                known[0] += row[4]
-                known[1] += 1
+            key = row[0] << 17 | row[3]
+            sums[key] = sums.get(key, 0) + row[4]
+            lines[key] = lines.get(key, 0) + 1
 
     def write(self, db: _Db) -> None:
         db.temp_table("rl_delta", DELTA_COLUMNS)
+        lines = self.lines
         db.write_rows("rl_delta", "account_id, month, amount_cents, line_count",
-                      ((a, m, v[0], v[1]) for (a, m), v in self.months.items()))
+                      ((k >> 17, k & 0x1FFFF, cents, lines[k]) for k, cents in self.sums.items()))
+
+
+class CopyText(NamedTuple):
+    """A batch already in ``COPY``'s text format (PostgreSQL), its rows tallied by whoever
+    wrote it."""
+
+    rows: int
+    text: str
 
 
 def load_new(
     session: Session,
-    batches: Iterable[list[Prepared]],
+    batches: Iterable[list[Prepared] | CopyText],
     *,
     on_batch: Callable[[int], None] | None = None,
+    tally: Tally | None = None,
 ) -> LoadStats:
-    """Rows whose keys are all new, inserted as they come (see the module). Batches are
-    written by one worker thread while the caller's thread produces the next one (sqlite3
-    and psycopg release the GIL while the database works); at most two are alive at a time.
+    """Rows whose keys are all new, inserted as they come (see the module).
+    :class:`CopyText` batches (PostgreSQL) come with their ``tally`` filled by the caller.
     Raises :class:`KeyConflict` (the database then holds part of the load: roll back)."""
     db = _Db(session)
     stats = LoadStats(strategy="sqlite executemany" if db.sqlite else "postgresql copy")
     began = time.perf_counter()
     db.begin_load()
-    tally = Tally()
+    tally = tally if tally is not None else Tally()
     conflicts = db.conflicts()
+    try:
+        if db.sqlite:
+            _new_sqlite(db, batches, stats, tally, on_batch)
+        else:
+            _new_postgres(db, batches, stats, tally, on_batch)
+    except conflicts:
+        raise KeyConflict from None
+    stats.inserted = stats.lines
+    tally.write(db)
+    return _finish(db, stats, began)
+
+
+def _new_sqlite(db: _Db, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
+                tally: Tally, on_batch: Callable[[int], None] | None) -> None:
+    """``executemany`` by a worker thread while the caller's thread produces the next batch
+    (sqlite3 releases the GIL while SQLite works); at most two batches alive at a time."""
 
     def write(batch: list[Prepared]) -> None:
-        try:
-            db.write_rows("revenue_lines", COLUMNS, batch)
-        except conflicts:
-            raise KeyConflict from None
+        db.write_rows("revenue_lines", COLUMNS, batch)
         tally.add(batch)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-load") as writer:
         pending: Future[None] | None = None
         try:
             for batch in batches:
+                if isinstance(batch, CopyText):
+                    raise TypeError("COPY text is for PostgreSQL")
                 if not batch:
                     continue
                 if pending is not None:
@@ -210,9 +231,25 @@ def load_new(
         finally:
             if pending is not None:
                 pending.result()
-    stats.inserted = stats.lines
-    tally.write(db)
-    return _finish(db, stats, began)
+
+
+def _new_postgres(db: _Db, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
+                  tally: Tally, on_batch: Callable[[int], None] | None) -> None:
+    """One ``COPY`` for the whole load, fed from this thread: the server works through what
+    the socket holds while the next batch is produced. (A writer thread was slower: each
+    chunk psycopg sent meant winning the GIL back from the producing thread.)"""
+    with db.raw.cursor().copy(f"COPY revenue_lines ({COLUMNS}) FROM STDIN") as copy:
+        for batch in batches:
+            if isinstance(batch, CopyText):
+                copy.write(batch.text)
+                stats.lines += batch.rows
+            else:
+                for row in batch:
+                    copy.write_row(row)
+                tally.add(batch)
+                stats.lines += len(batch)
+            if on_batch:
+                on_batch(stats.lines)
 
 
 def bulk_load_revenue(

@@ -28,13 +28,14 @@ from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is
     LoadStats,
     Prepared,
     RevenueRow,
+    Tally,
     bulk_load_revenue,
     load_new,
     load_prepared,
     load_select,
 )
 from accord.revenue.columns import Resolved, resolve
-from accord.revenue.direct import clean_batches
+from accord.revenue.direct import clean_batches, copyable
 from accord.revenue.lookups import account_ids_by_external_id
 from accord.revenue.readers import READ_ERRORS, Table, UnreadableFile, open_table
 from accord.revenue.rules import MAX_TEXT, parse_cents, parse_month_of_day  # noqa: F401
@@ -42,6 +43,9 @@ from accord.revenue.schemas import MAX_PROBLEMS, ImportKind, ImportReport, Impor
 from accord.revenue.staging import Restart
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
+#: rows per COPY write on the direct path: small, so the server starts on a batch while the
+#: next one is shaped (measured: 2,000 rows 2.2 s, 50,000 rows 3.0 s for 1M lines)
+DIRECT_BATCH = 2_000
 
 
 class ImportRejected(AccordError):
@@ -186,13 +190,18 @@ def _direct(
     on_progress: Callable[[], None], batch_size: int,
 ) -> LoadStats | None:
     """PostgreSQL, clean file: rows shaped in Python and copied in; None when it gave up."""
+    if table.raw is None or not copyable(table.raw):
+        return None
     accounts = account_ids_by_external_id(session, user, report.source.value)
     counted = [0]
+    tally = Tally()
     conn = session.connection()
     conn.exec_driver_sql("SAVEPOINT rl_direct")
     try:
-        stats = load_new(session, clean_batches(table, cols, accounts, batch_size, counted),
-                         on_batch=lambda _lines: on_progress())
+        batches = clean_batches(table, cols, accounts, min(batch_size, DIRECT_BATCH), counted,
+                                tally)
+        stats = load_new(session, batches,
+                         on_batch=lambda _lines: on_progress(), tally=tally)
     except (Restart, KeyConflict):  # the staged path merges set-based, in one statement
         conn.exec_driver_sql("ROLLBACK TO SAVEPOINT rl_direct")
         return None
