@@ -168,6 +168,29 @@ class Tally:
         db.write_rows("rl_delta", "account_id, month, amount_cents, line_count",
                       ((k >> 17, k & 0x1FFFF, cents, lines[k]) for k, cents in self.sums.items()))
 
+    def fresh_months(self, db: _Db, load_id: int) -> Callable[[set[int]], None]:
+        """What writes the monthly rows of accounts that had none: straight from the tally,
+        running totals summed in key order (account, then month)."""
+
+        def write(fresh: set[int]) -> None:
+            sums, lines = self.sums, self.lines
+
+            def rows() -> Iterator[tuple[int, ...]]:
+                account, running = -1, 0
+                for key in sorted(sums):
+                    owner = key >> 17
+                    if owner not in fresh:
+                        continue
+                    if owner != account:
+                        account, running = owner, 0
+                    running += sums[key]
+                    yield owner, key & 0x1FFFF, sums[key], lines[key], running, load_id
+
+            db.write_rows("monthly_revenue", "account_id, month, amount_cents, line_count, "
+                          "cumulative_cents, load_id", rows())
+
+        return write
+
 
 class CopyText(NamedTuple):
     """A batch already in ``COPY``'s text format (PostgreSQL), its rows tallied by whoever
@@ -202,7 +225,7 @@ def load_new(
         raise KeyConflict from None
     stats.inserted = stats.lines
     tally.write(db)
-    return _finish(db, stats, began)
+    return _finish(db, stats, began, tally)
 
 
 def _new_sqlite(db: _Db, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
@@ -373,7 +396,7 @@ def _merge(db: _Db, stats: LoadStats) -> None:
     db.execute("DROP TABLE rl_new")
 
 
-def _finish(db: _Db, stats: LoadStats, began: float) -> LoadStats:
+def _finish(db: _Db, stats: LoadStats, began: float, tally: Tally | None = None) -> LoadStats:
     """Number the load and apply its monthly change (``rl_delta``)."""
     started = time.perf_counter()
     if stats.inserted or stats.updated:
@@ -381,7 +404,9 @@ def _finish(db: _Db, stats: LoadStats, began: float) -> LoadStats:
             "INSERT INTO revenue_loads (loaded_at, lines, inserted, updated, accounts) "
             f"VALUES (CURRENT_TIMESTAMP, {int(stats.lines)}, {int(stats.inserted)}, "
             f"{int(stats.updated)}, 0) RETURNING id")
-        stats.first_months, stats.months = refresh_monthly(db.raw, db.param, stats.load_id)
+        fresh = tally.fresh_months(db, stats.load_id) if tally is not None else None
+        stats.first_months, stats.months = refresh_monthly(db.raw, db.param, stats.load_id,
+                                                           fresh)
         stats.account_ids = sorted(stats.first_months)
         stats.accounts = len(stats.account_ids)
         db.execute(f"UPDATE revenue_loads SET accounts = {stats.accounts} "

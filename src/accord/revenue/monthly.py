@@ -3,6 +3,7 @@ keys of ``revenue_lines`` and ``monthly_revenue`` (dropped for speed, see migrat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from accord.core.errors import AccordError
@@ -32,13 +33,17 @@ def _check_accounts_exist(cur: Any, param: str) -> None:
             "nothing was written: run the import again")
 
 
-def refresh_monthly(raw: Any, param: str, load_id: int) -> tuple[dict[int, int], int]:
+def refresh_monthly(
+    raw: Any, param: str, load_id: int,
+    fresh_rows: Callable[[set[int]], None] | None = None,
+) -> tuple[dict[int, int], int]:
     """Apply a load's monthly change, ``rl_delta`` (account, month, cents, lines: see
     ``bulk.py``), to monthly_revenue: amounts and line counts are added, months left with
     no line are deleted, running totals are recomputed for the accounts that changed and
     written where they differ; every row written carries ``load_id``. An account with no
     monthly row before (a first import) gets its rows in one insert, running totals
-    included. Returns each changed account's earliest changed month (what the KPI engine
+    included (``fresh_rows``, when given, writes them instead, for the set of those
+    accounts). Returns each changed account's earliest changed month (what the KPI engine
     needs to refresh) and the number of months changed.
 
     A month of new lines for 100,000 accounts therefore touches that month's rows and the
@@ -68,12 +73,16 @@ def refresh_monthly(raw: Any, param: str, load_id: int) -> tuple[dict[int, int],
         cur.execute("ANALYZE rl_delta")
     running = ("sum({t}.amount_cents) OVER (PARTITION BY {t}.account_id ORDER BY {t}.month "
                "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
-    cur.execute(
-        "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
-        f"cumulative_cents, load_id) SELECT d.account_id, d.month, d.amount_cents, "
-        f"d.line_count, {running.format(t='d')}, {load} FROM rl_delta d "
-        "JOIN rl_accounts a ON a.account_id = d.account_id WHERE a.fresh = 1"
-    )
+    if fresh_rows is None:
+        cur.execute(
+            "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
+            f"cumulative_cents, load_id) SELECT d.account_id, d.month, d.amount_cents, "
+            f"d.line_count, {running.format(t='d')}, {load} FROM rl_delta d "
+            "JOIN rl_accounts a ON a.account_id = d.account_id WHERE a.fresh = 1"
+        )
+    else:  # the caller has them, running totals included: COPY beats INSERT ... SELECT
+        cur.execute("SELECT account_id FROM rl_accounts WHERE fresh = 1")
+        fresh_rows({int(a) for (a,) in cur.fetchall()})
     old = "(SELECT account_id FROM rl_accounts WHERE fresh = 0)"
     cur.execute(
         "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
