@@ -94,7 +94,7 @@ def batched(rows: Iterable[Prepared], size: int) -> Iterator[list[Prepared]]:
         yield batch
 
 
-class _Db:
+class RawDb:
     """The raw DB-API connection of the session, with the dialect's few differences."""
 
     def __init__(self, session: Session) -> None:
@@ -162,13 +162,13 @@ class Tally:
             sums[key] = sums.get(key, 0) + row[4]
             lines[key] = lines.get(key, 0) + 1
 
-    def write(self, db: _Db) -> None:
+    def write(self, db: RawDb) -> None:
         db.temp_table("rl_delta", DELTA_COLUMNS)
         lines = self.lines
         db.write_rows("rl_delta", "account_id, month, amount_cents, line_count",
                       ((k >> 17, k & 0x1FFFF, cents, lines[k]) for k, cents in self.sums.items()))
 
-    def fresh_months(self, db: _Db, load_id: int) -> Callable[[set[int]], None]:
+    def fresh_months(self, db: RawDb, load_id: int) -> Callable[[set[int]], None]:
         """What writes the monthly rows of accounts that had none: straight from the tally,
         running totals summed in key order (account, then month)."""
 
@@ -210,7 +210,7 @@ def load_new(
     """Rows whose keys are all new, inserted as they come (see the module).
     :class:`CopyText` batches (PostgreSQL) come with their ``tally`` filled by the caller.
     Raises :class:`KeyConflict` (the database then holds part of the load: roll back)."""
-    db = _Db(session)
+    db = RawDb(session)
     stats = LoadStats(strategy="sqlite executemany" if db.sqlite else "postgresql copy")
     began = time.perf_counter()
     db.begin_load()
@@ -225,10 +225,10 @@ def load_new(
         raise KeyConflict from None
     stats.inserted = stats.lines
     tally.write(db)
-    return _finish(db, stats, began, tally)
+    return finish(db, stats, began, tally)
 
 
-def _new_sqlite(db: _Db, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
+def _new_sqlite(db: RawDb, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
                 tally: Tally, on_batch: Callable[[int], None] | None) -> None:
     """``executemany`` by a worker thread while the caller's thread produces the next batch
     (sqlite3 releases the GIL while SQLite works); at most two batches alive at a time."""
@@ -256,7 +256,7 @@ def _new_sqlite(db: _Db, batches: Iterable[list[Prepared] | CopyText], stats: Lo
                 pending.result()
 
 
-def _new_postgres(db: _Db, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
+def _new_postgres(db: RawDb, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
                   tally: Tally, on_batch: Callable[[int], None] | None) -> None:
     """One ``COPY`` for the whole load, fed from this thread: the server works through what
     the socket holds while the next batch is produced. (A writer thread was slower: each
@@ -290,23 +290,23 @@ def load_prepared(
     on_batch: Callable[[int], None] | None = None,
 ) -> LoadStats:
     """Rows in the stored shape, merged with what is stored (see the module)."""
-    db = _Db(session)
+    db = RawDb(session)
     stats = LoadStats(strategy="merge")
     began = time.perf_counter()
     db.begin_load()
-    _create_new(db)
+    create_new(db)
     db.temp_table("rl_batch", "account_id integer, line_key text, date date, month integer, "
                   "amount_cents bigint, product_line text, line_id text")
     for batch in batched(rows, batch_size):
         db.execute("DELETE FROM rl_batch")
         db.write_rows("rl_batch", COLUMNS, batch)
-        _add_to_new(db, f"SELECT {COLUMNS} FROM rl_batch")
+        add_to_new(db, f"SELECT {COLUMNS} FROM rl_batch")
         stats.lines += len(batch)
         if on_batch:
             on_batch(stats.lines)
     db.execute("DROP TABLE rl_batch")
-    _merge(db, stats)
-    return _finish(db, stats, began)
+    merge_new(db, stats)
+    return finish(db, stats, began)
 
 
 def load_select(
@@ -314,25 +314,25 @@ def load_select(
 ) -> tuple[LoadStats, list[int]]:
     """Load the rows of a SELECT in the stored shape, then those of the SELECT ``then`` may
     give, as one merged load (a key in both is summed). Returns how many rows each gave."""
-    db = _Db(session)
+    db = RawDb(session)
     stats = LoadStats(strategy="merge")
     began = time.perf_counter()
     db.begin_load()
-    _create_new(db)
-    loaded = [_add_to_new(db, source)]
+    create_new(db)
+    loaded = [add_to_new(db, source)]
     if then is not None and (second := then(loaded[0])) is not None:
-        loaded.append(_add_to_new(db, second))
+        loaded.append(add_to_new(db, second))
     stats.lines = sum(loaded)
-    _merge(db, stats)
-    return _finish(db, stats, began), loaded
+    merge_new(db, stats)
+    return finish(db, stats, began), loaded
 
 
-def _create_new(db: _Db) -> None:
+def create_new(db: RawDb) -> None:
     db.temp_table("rl_new", "account_id integer, line_key text, date date, month integer, "
                   "amount_cents bigint, product_line text, line_id text, lines bigint", KEY)
 
 
-def _add_to_new(db: _Db, source: str) -> int:
+def add_to_new(db: RawDb, source: str) -> int:
     """Sum the source's rows per key into ``rl_new``; the number of source rows."""
     before = db.scalar("SELECT sum(lines) FROM rl_new")
     latest = "max" if db.sqlite else "greatest"
@@ -351,7 +351,7 @@ def _add_to_new(db: _Db, source: str) -> int:
     return db.scalar("SELECT sum(lines) FROM rl_new") - before
 
 
-def _differs(db: _Db, a: str, b: str) -> str:
+def _differs(db: RawDb, a: str, b: str) -> str:
     values = ("amount_cents", "date", "product_line", "line_id")
     if db.sqlite:
         return "(" + " OR ".join(f"{a}.{v} IS NOT {b}.{v}" for v in values) + ")"
@@ -359,7 +359,7 @@ def _differs(db: _Db, a: str, b: str) -> str:
             f"({', '.join(f'{b}.{v}' for v in values)})")
 
 
-def _merge(db: _Db, stats: LoadStats) -> None:
+def merge_new(db: RawDb, stats: LoadStats) -> None:
     """``rl_new`` into ``revenue_lines``: counts, the write, and ``rl_delta``."""
     if not db.sqlite:
         db.execute("SET LOCAL work_mem = '128MB'")
@@ -396,7 +396,7 @@ def _merge(db: _Db, stats: LoadStats) -> None:
     db.execute("DROP TABLE rl_new")
 
 
-def _finish(db: _Db, stats: LoadStats, began: float, tally: Tally | None = None) -> LoadStats:
+def finish(db: RawDb, stats: LoadStats, began: float, tally: Tally | None = None) -> LoadStats:
     """Number the load and apply its monthly change (``rl_delta``)."""
     started = time.perf_counter()
     if stats.inserted or stats.updated:

@@ -67,12 +67,20 @@ class Dialect:
             dot = "instr(s.t, '.')"
             whole = (f"CASE WHEN {dot} > 0 THEN {dot} - 1 ELSE length(s.t) END "
                      "- (substr(s.t, 1, 1) = '-')")
-            return ("(s.t NOT GLOB '*[^0-9.-]*' "
+            # the usual "digits.dd" first, cheaply: the whole part reads back as itself
+            # (no sign but '-', no leading zero, nothing else); anything else, leading
+            # zeros included, goes to the full test (GLOB with a star is costly)
+            whole_part = "substr(s.t, 1, length(s.t) - 3)"
+            usual = ("substr(s.t, -3, 1) = '.' AND substr(s.t, -2) GLOB '[0-9][0-9]' "
+                     f"AND length(s.t) <= {MAX_WHOLE_DIGITS + 3} "
+                     f"AND CAST({whole_part} AS INTEGER) || '' = {whole_part}")
+            return (f"(CASE WHEN {usual} THEN 1 ELSE "
+                    "s.t NOT GLOB '*[^0-9.-]*' "
                     "AND (s.t GLOB '[0-9]*' OR s.t GLOB '-[0-9]*') "
                     "AND instr(substr(s.t, 2), '-') = 0 "
                     f"AND ({dot} = 0 OR (length(s.t) - {dot} IN (1, 2) "
                     f"AND instr(substr(s.t, {dot} + 1), '.') = 0)) "
-                    f"AND {whole} <= {MAX_WHOLE_DIGITS})")
+                    f"AND {whole} <= {MAX_WHOLE_DIGITS} END)")
         # no '?' in the pattern: the loader turns '?' into psycopg's placeholder
         return f"(s.t ~ '^-{{0,1}}[0-9]{{1,{MAX_WHOLE_DIGITS}}}([.][0-9]{{1,2}}){{0,1}}$')"
 
@@ -161,10 +169,9 @@ def drop_lookups(session: Session) -> None:
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_days")
 
 
-def valid_rows_sql(session: Session, trimmed: bool = False) -> str:
+def valid_rows(d: Dialect) -> str:
     """SELECT of the valid rows as (account_id, line_key, date, month, amount_cents,
-    product_line, line_id), in no particular order (the load groups them by key)."""
-    d = dialect_of(session, trimmed)
+    product_line, line_id), in no particular order."""
     return (
         "SELECT x.id AS account_id, CASE WHEN s.l <> '' THEN '#' || s.l "
         "ELSE s.d || '|' || s.p END AS line_key, "
@@ -174,13 +181,21 @@ def valid_rows_sql(session: Session, trimmed: bool = False) -> str:
     )
 
 
+def valid_rows_sql(session: Session, trimmed: bool = False) -> str:
+    return valid_rows(dialect_of(session, trimmed))
+
+
+def loaded_rows(d: Dialect) -> str:
+    """SELECT of the lines (``n``) of the rows the first, untrimmed pass loads."""
+    return f"SELECT s.n FROM {d.source} WHERE {d.valid}"
+
+
 def remember_loaded(session: Session) -> None:
     """``rl_loaded``: the rows the first (untrimmed) pass loaded, for the second to skip."""
-    d = dialect_of(session)
     conn = session.connection()
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_loaded")
     conn.exec_driver_sql("CREATE TEMP TABLE rl_loaded (n bigint PRIMARY KEY)")
-    conn.exec_driver_sql(f"INSERT INTO rl_loaded SELECT s.n FROM {d.source} WHERE {d.valid}")
+    conn.exec_driver_sql(f"INSERT INTO rl_loaded {loaded_rows(dialect_of(session))}")
 
 
 @dataclass(frozen=True)
@@ -194,13 +209,20 @@ class BadRow:
     ok: tuple[bool, ...]  # (account, date, amount, product line, line id) pass their check
 
 
-def problems(session: Session, limit: int) -> list[BadRow]:
-    """The first ``limit`` rows that fail a check, in file order (after both passes)."""
-    d = dialect_of(session, trimmed=True)
+def problems_sql(d: Dialect, limit: int) -> str:
+    """The first ``limit`` rows that fail a check, in file order (``d`` trimmed: after both
+    passes), as (line, values..., one flag per check); :func:`bad_rows` reads them."""
     flags = ", ".join(f"CASE WHEN {c} THEN 1 ELSE 0 END" for c in d.checks)
-    rows = session.connection().exec_driver_sql(
-        f"SELECT s.n, s.a, s.d, s.t, s.p, s.l, "
-        f"{flags} FROM {d.source} WHERE NOT ({d.valid}) ORDER BY s.n LIMIT {int(limit)}"
-    )
+    return (f"SELECT s.n, s.a, s.d, s.t, s.p, s.l, {flags} FROM {d.source} "
+            f"WHERE NOT ({d.valid}) ORDER BY s.n LIMIT {int(limit)}")
+
+
+def bad_rows(rows: Any) -> list[BadRow]:
     return [BadRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], tuple(bool(f) for f in r[6:]))
             for r in rows]
+
+
+def problems(session: Session, limit: int) -> list[BadRow]:
+    """The first ``limit`` rows that fail a check, in file order (after both passes)."""
+    sql = problems_sql(dialect_of(session, trimmed=True), limit)
+    return bad_rows(session.connection().exec_driver_sql(sql))

@@ -21,12 +21,13 @@ from accord.core.database import is_sqlite
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.visibility import require_writer
-from accord.revenue import checks, staging
+from accord.revenue import checks, pipeline, staging
 from accord.revenue.bulk import (  # noqa: F401 - the fast path's public home is here
     DEFAULT_BATCH,
     KeyConflict,
     LoadStats,
     Prepared,
+    RawDb,
     RevenueRow,
     Tally,
     bulk_load_revenue,
@@ -171,6 +172,8 @@ def import_revenue(
         stats = _direct(session, user, table, cols, report, on_progress, batch_size)
         if stats is None:
             table = table.restart()
+    if stats is None and is_sqlite(session):
+        stats = _in_chunks(session, user, table, cols, report, progress)
     if stats is None:
         stats = _staged(session, user, table, cols, report, on_progress, batch_size)
     if progress:
@@ -210,6 +213,33 @@ def _direct(
     return stats
 
 
+def _in_chunks(
+    session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
+    progress: Progress | None,
+) -> LoadStats | None:
+    """SQLite, a large CSV file on disk: staged, checked and loaded in chunks by child
+    processes (``pipeline.py``); None when the file or the connection does not allow it."""
+    chunks = pipeline.chunk_count(table.size)
+    path = pipeline.usable_file(table.raw) if table.format == "csv" else None
+    if not chunks or path is None or table.raw is None:
+        return None
+    db = RawDb(session)
+    if pipeline.free_slots(db.raw) < chunks:
+        return None
+    parts = pipeline.plan(table.raw, chunks)
+    if parts is None:
+        return None
+    accounts = account_ids_by_external_id(session, user, report.source.value)
+    outcome = pipeline.load_in_chunks(
+        db, path, cols, accounts, parts,
+        lambda done: progress(done, table.size) if progress else None, MAX_PROBLEMS)
+    report.rows = outcome.rows
+    report.invalid_rows = outcome.invalid
+    if outcome.invalid:
+        report_bad_rows(outcome.bad, cols, report)
+    return outcome.stats
+
+
 def _staged(
     session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
     on_progress: Callable[[], None], batch_size: int,
@@ -240,8 +270,12 @@ def _staged(
 
 
 def _report_problems(session: Session, cols: Resolved, report: ImportReport) -> None:
+    report_bad_rows(checks.problems(session, MAX_PROBLEMS), cols, report)
+
+
+def report_bad_rows(rows: list[checks.BadRow], cols: Resolved, report: ImportReport) -> None:
     head = cols.header
-    for bad in checks.problems(session, MAX_PROBLEMS):
+    for bad in rows:
         account_ok, date_ok, amount_ok, product_ok, line_ok = bad.ok
         if not account_ok:
             report.add_problem(bad.line, head["account_external_id"],

@@ -58,7 +58,7 @@ def stage(
                if f in cols.index]
     if is_sqlite(session):
         _create(conn, "INTEGER PRIMARY KEY")
-        if table.format == "csv" and raw is not None and not _has_quote(raw):
+        if table.format == "csv" and raw is not None and not has_quote(raw):
             return _sqlite_fast(conn, table, present, on_progress, chunk)
         return _python(conn, table, present, on_progress, chunk, sqlite=True)
     _create(conn, "bigint")
@@ -94,7 +94,7 @@ def _seekable(raw: IO[bytes]) -> bool:
         return False
 
 
-def _has_quote(raw: IO[bytes]) -> bool:
+def has_quote(raw: IO[bytes]) -> bool:
     """True when the file holds a double quote (or cannot be scanned), read ahead and rewound."""
     if not _seekable(raw):
         return True

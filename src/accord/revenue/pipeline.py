@@ -1,0 +1,277 @@
+"""SQLite: a large clean revenue file staged, checked and loaded in chunks, on every core.
+
+SQLite has one writer, and one connection does one thing at a time; but staging and checking
+a part of the file needs no access to the database being written. So the file is cut at
+line starts into at most :data:`MAX_CHUNKS` chunks, and each is staged and checked by a
+child process (``chunk_worker.py``) into its own scratch database, two at a time, with the
+SQL of ``checks.py``: ``ready`` (the valid rows summed per key, in key order) and ``delta``
+(their monthly change). Meanwhile this process ``ATTACH``es each finished chunk, in file
+order, and inserts its rows into ``revenue_lines`` and its delta into ``rl_delta``.
+(Threads were tried first: two threads using SQLite at once each ran at about half speed.)
+
+A key already stored, or met in two chunks, makes the insert fail: the load then rolls back
+to its savepoint and merges every chunk's ``ready`` through ``bulk``'s ``rl_new`` instead.
+Rows the checks refuse are read back chunk by chunk, in file order, for the report.
+
+``ATTACH`` works inside a transaction but ``DETACH`` does not, and SQLite attaches at most
+10 databases: the chunks stay attached until the connection goes back to the pool (a
+check-in hook in ``core.database`` detaches them), and the pipeline is only used when enough
+slots are free. Files with a double quote (a record may span lines) or a lone carriage
+return take the one-connection path of ``staging.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from accord.core.database import IMPORT_CHUNK_PREFIX
+from accord.revenue import bulk, checks
+from accord.revenue.columns import Resolved
+from accord.revenue.staging import BLOCK, FIELDS, SHORT
+
+MAX_CHUNKS = 8
+#: below this many bytes per chunk, chunks cost more than they give; a file smaller than
+#: two chunks takes the one-connection staged path
+MIN_CHUNK_BYTES = 2 << 20
+PARALLEL = 2  # chunk processes at a time (this machine's cores; the loader runs beside them)
+#: each chunk's rows into ``ready``: sorted by key, a key repeated in the chunk summed
+UPSERT = ("INSERT INTO ready SELECT *, 1 FROM ({}) v WHERE true ORDER BY 1, 2 "
+          "ON CONFLICT (account_id, line_key) DO UPDATE SET "
+          "amount_cents = ready.amount_cents + excluded.amount_cents, "
+          + ", ".join(f"{c} = max(ready.{c}, excluded.{c})"
+                      for c in ("date", "month", "product_line", "line_id"))
+          + ", lines = ready.lines + 1")
+ALIAS = IMPORT_CHUNK_PREFIX  # chunk k is attached as rl_c<k>
+
+
+def free_slots(raw: Any) -> int:
+    """How many more databases this connection can attach (chunks of an earlier import
+    still attached in an open transaction count)."""
+    attached = [row[1] for row in raw.execute("PRAGMA database_list").fetchall()]
+    return raw.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED) - (len(attached) - 2)
+
+
+def chunk_count(size: int) -> int:
+    """0 when the file is too small to be worth cutting."""
+    if size < 2 * MIN_CHUNK_BYTES:
+        return 0
+    return min(MAX_CHUNKS, math.ceil(size / MIN_CHUNK_BYTES))
+
+
+@dataclass
+class Chunk:
+    index: int
+    path: Path
+    rows: int = 0  # data rows staged (blank lines dropped)
+    loaded: int = 0  # rows that passed the checks
+    keys: int = 0  # rows of ready (revenue lines)
+
+
+@dataclass
+class Outcome:
+    stats: bulk.LoadStats
+    rows: int
+    invalid: int
+    bad: list[checks.BadRow] = field(default_factory=list)
+
+
+def _open(path: Path, lookups: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute(f"ATTACH '{lookups}' AS lk")
+    return conn
+
+
+def _write_lookups(path: Path, accounts: dict[str, int]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("CREATE TABLE rl_acc (ext TEXT PRIMARY KEY, id INTEGER) WITHOUT ROWID")
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO rl_acc VALUES (?, ?)", accounts.items())
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def plan(raw: IO[bytes], chunks: int) -> list[tuple[int, int, int]] | None:
+    """(first byte, end byte, first line) of each chunk, cut after a newline; None when the
+    file holds a double quote or a lone carriage return. Reads the file, then rewinds it."""
+    here = raw.tell()
+    try:
+        raw.seek(0)
+        start = len(raw.readline())  # the header
+        size = raw.seek(0, 2) - start
+        raw.seek(start)
+        targets = [start + size * k // chunks for k in range(1, chunks)]
+        cuts: list[tuple[int, int]] = []  # (byte, line) where a chunk starts
+        offset, line = start, 2
+        while block := raw.read(BLOCK):
+            if b'"' in block:
+                return None
+            if block.endswith(b"\r"):
+                block += raw.read(1)
+            if block.count(b"\r") != block.count(b"\r\n"):
+                return None
+            while targets and targets[0] < offset + len(block):
+                cut = block.find(b"\n", max(targets[0] - offset, 0))
+                if cut < 0:
+                    break
+                targets.pop(0)
+                cuts.append((offset + cut + 1, line + block.count(b"\n", 0, cut + 1)))
+            line += block.count(b"\n")
+            offset += len(block)
+        bounds = [(start, 2), *[c for c in cuts if c[0] < offset]]
+        ends = [b for b, _ in bounds[1:]] + [offset]
+        return [(b, e, first) for (b, first), e in zip(bounds, ends, strict=True) if e > b]
+    finally:
+        raw.seek(here)
+
+
+class _Loader:
+    """The import's side: each converted chunk attached and loaded, in order."""
+
+    def __init__(self, db: bulk.RawDb) -> None:
+        self.db = db
+        self.chunks: list[Chunk] = []
+        self.merging = False
+        db.execute("SAVEPOINT rl_chunks")
+        self._new_delta()
+
+    def _new_delta(self) -> None:
+        self.db.temp_table("rl_delta", bulk.DELTA_COLUMNS, "account_id, month")
+
+    def add(self, chunk: Chunk) -> None:
+        self.db.execute(f"ATTACH '{chunk.path}' AS {ALIAS}{chunk.index}")
+        self.chunks.append(chunk)
+        if not self.merging:
+            try:
+                self._insert(chunk)
+                return
+            except sqlite3.IntegrityError:  # a key stored already, or in two chunks
+                self.db.execute("ROLLBACK TO SAVEPOINT rl_chunks")
+                self.merging = True
+                bulk.create_new(self.db)
+                for earlier in self.chunks[:-1]:
+                    self._merge_chunk(earlier)
+        self._merge_chunk(chunk)
+
+    def _insert(self, chunk: Chunk) -> None:
+        name = f"{ALIAS}{chunk.index}"
+        self.db.execute(f"INSERT INTO revenue_lines ({bulk.COLUMNS}) "
+                        f"SELECT {bulk.COLUMNS} FROM {name}.ready")
+        self.db.execute(
+            f"INSERT INTO rl_delta SELECT * FROM {name}.delta WHERE true "
+            "ON CONFLICT (account_id, month) DO UPDATE SET "
+            "amount_cents = rl_delta.amount_cents + excluded.amount_cents, "
+            "line_count = rl_delta.line_count + excluded.line_count")
+
+    def _merge_chunk(self, chunk: Chunk) -> None:
+        bulk.add_to_new(self.db, f"SELECT {bulk.COLUMNS} FROM {ALIAS}{chunk.index}.ready")
+
+    def finish(self, stats: bulk.LoadStats, began: float) -> bulk.LoadStats:
+        stats.lines = sum(c.loaded for c in self.chunks)
+        if self.merging:
+            bulk.merge_new(self.db, stats)
+            stats.strategy = "sqlite chunks, merged"
+        else:
+            stats.inserted = sum(c.keys for c in self.chunks)
+            stats.strategy = f"sqlite chunks ({len(self.chunks)})"
+        self.db.execute("RELEASE SAVEPOINT rl_chunks")
+        return bulk.finish(self.db, stats, began)
+
+
+def load_in_chunks(
+    db: bulk.RawDb, path: str, cols: Resolved, accounts: dict[str, int],
+    parts: list[tuple[int, int, int]], progress: Callable[[int], None], limit: int,
+) -> Outcome:
+    """Stage, check and load the file in the chunks ``plan`` gave; see the module.
+    ``progress`` gets the bytes done; at most ``limit`` bad rows are read back."""
+    present = [(short, cols.index[f]) for f, short in zip(FIELDS, SHORT, strict=True)
+               if f in cols.index]
+    plain, trimmed = checks.Dialect(True), checks.Dialect(True, trimmed=True)
+    sql = {"convert": UPSERT.format(checks.valid_rows(plain)),
+           "loaded": checks.loaded_rows(plain),
+           "convert_trimmed": UPSERT.format(checks.valid_rows(trimmed))}
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="accord-import-") as folder:
+        lookups = Path(folder) / "lookups.db"
+        _write_lookups(lookups, accounts)
+        chunks = [Chunk(k, Path(folder) / f"chunk{k}.db") for k in range(len(parts))]
+        running: dict[int, subprocess.Popen[str]] = {}
+
+        def launch(k: int) -> None:
+            start, end, first = parts[k]
+            job = {"file": path,
+                   "start": start, "end": end, "first_line": first, "columns": present,
+                   "database": str(chunks[k].path), "lookups": str(lookups), "sql": sql}
+            child = subprocess.Popen(
+                [sys.executable, "-m", "accord.revenue.chunk_worker"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert child.stdin is not None
+            child.stdin.write(json.dumps(job))
+            child.stdin.close()
+            running[k] = child
+
+        loader = _Loader(db)
+        try:
+            for k in range(min(PARALLEL, len(parts))):
+                launch(k)
+            for k, chunk in enumerate(chunks):
+                child = running.pop(k)
+                assert child.stdout is not None and child.stderr is not None
+                out, err = child.stdout.read(), child.stderr.read()  # a few bytes each
+                child.wait()
+                if k + PARALLEL < len(parts):
+                    launch(k + PARALLEL)
+                result = json.loads(out or "{}")
+                if child.returncode or "error" in result:
+                    raise RuntimeError(f"revenue chunk {k} failed: "
+                                       f"{result.get('error') or err.strip()}")
+                chunk.rows, chunk.loaded, chunk.keys = (
+                    int(result["rows"]), int(result["loaded"]), int(result["keys"]))
+                loader.add(chunk)
+                progress(parts[k][1])
+        finally:
+            for child in running.values():
+                child.kill()
+                child.wait()
+        stats = loader.finish(bulk.LoadStats(), began)
+        total = sum(c.rows for c in chunks)
+        invalid = total - stats.lines
+        bad = _bad_rows(chunks, lookups, limit) if invalid else []
+    return Outcome(stats, total, invalid, bad)
+
+
+def usable_file(raw: IO[bytes] | None) -> str | None:
+    """The path a child process can read, when ``raw`` is a seekable file on disk."""
+    name = getattr(raw, "name", None)
+    if raw is None or not isinstance(name, str) or not Path(name).is_file():
+        return None
+    try:
+        return name if raw.seekable() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _bad_rows(chunks: list[Chunk], lookups: Path, limit: int) -> list[checks.BadRow]:
+    """The first ``limit`` refused rows, in file order, chunk after chunk."""
+    found: list[checks.BadRow] = []
+    trimmed = checks.Dialect(True, trimmed=True)
+    for chunk in sorted(chunks, key=lambda c: c.index):
+        if chunk.loaded == chunk.rows or len(found) >= limit:
+            continue
+        conn = _open(chunk.path, lookups)
+        try:
+            found += checks.bad_rows(
+                conn.execute(checks.problems_sql(trimmed, limit - len(found))).fetchall())
+        finally:
+            conn.close()
+    return found

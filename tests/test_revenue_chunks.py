@@ -1,0 +1,185 @@
+# ruff: noqa: E501 - CSV bodies read best on one line
+"""SQLite's chunked revenue import (``pipeline.py``, ``chunk_worker.py``): with chunks forced
+on small files, every import gives exactly what the one-connection staged path gives — the
+lines, the monthly revenue, the counts and the report with its line numbers — including bad
+rows, trimmed values, blank lines, CRLF, keys repeated across chunks and re-imports (the
+merge). The chunk processes are real ``python -m accord.revenue.chunk_worker`` processes."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accord.revenue import pipeline
+from accord.revenue.importing import run_import
+from import_helpers import lines_of, monthly_of, recomputed_monthly
+
+HEADER = "account_external_id,date,amount,product_line,line_id\n"
+
+
+@pytest.fixture
+def database_url(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+    """SQLite only: the chunked path is SQLite's (PostgreSQL copies a clean file directly)."""
+    path = tmp_path / "accord.db"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def chunked(monkeypatch: pytest.MonkeyPatch):
+    """Switch the chunked path on (tiny chunks) or off, and record which path ran."""
+    used: list[int] = []
+    real = pipeline.load_in_chunks
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        used.append(len(args[4]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_in_chunks", spy)
+
+    def switch(on: bool) -> list[int]:
+        monkeypatch.setattr(pipeline, "MIN_CHUNK_BYTES", 64 if on else 1 << 40)
+        used.clear()
+        return used
+
+    return switch
+
+
+def write(tmp_path: Path, name: str, body: str, newline: str = "\n") -> Path:
+    path = tmp_path / name
+    path.write_bytes(body.replace("\n", newline).encode("utf-8"))
+    return path
+
+
+def outcome(db, user, path: Path, **kw) -> tuple:  # type: ignore[no-untyped-def]
+    report = run_import(db, user, "revenue", path, **kw)
+    result = (report.status, report.rows, report.invalid_rows, report.inserted, report.updated,
+              report.unchanged, [(p.row, p.column, p.reason) for p in report.problems],
+              lines_of(db), monthly_of(db))
+    db.rollback()
+    return result
+
+
+def both_ways(db, user, chunked, path: Path, **kw) -> tuple:  # type: ignore[no-untyped-def]
+    used = chunked(True)
+    with_chunks = outcome(db, user, path, **kw)
+    assert used and used[0] >= 2, "the chunked path did not run"
+    used = chunked(False)
+    without = outcome(db, user, path, **kw)
+    assert not used
+    assert with_chunks == without
+    return with_chunks
+
+
+def ledger(rows: int, seed: int = 3) -> str:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(rows):
+        account = rnd.choice(["ACME", "GLOBEX"])
+        month = 1 + (i * 12) // rows
+        out.append(f"{account},2024-{month:02d}-{rnd.randint(1, 28):02d},{rnd.randint(-500, 90000) / 100:.2f},P{rnd.randint(1, 4)},\n")
+    return HEADER + "".join(out)
+
+
+def test_a_clean_file_in_chunks_loads_exactly_as_in_one_piece(db, cast, chunked, tmp_path):
+    path = write(tmp_path, "clean.csv", ledger(400))
+    status, rows, invalid, inserted, *_ , lines, monthly = both_ways(db, cast.admin, chunked, path)
+    assert (status, rows, invalid) == ("imported", 400, 0)
+    assert inserted == len(lines) > 0
+    # and committed, the monthly revenue is that of the lines
+    chunked(True)
+    run_import(db, cast.admin, "revenue", path)
+    db.commit()
+    assert monthly_of(db) == recomputed_monthly(db)
+
+
+def test_bad_rows_are_reported_with_their_file_lines_across_chunks(db, cast, chunked, tmp_path):
+    body = ledger(300).splitlines(keepends=True)
+    body[40] = "ACME,2024-02-31,10.00,P1,\n"  # line 41
+    body[150] = "NOBODY,2024-03-01,10.00,P1,\n"  # line 151
+    body[290] = "GLOBEX,2024-11-02,12.345,P1,\n"  # line 291
+    path = write(tmp_path, "bad.csv", "".join(body))
+    status, rows, invalid, *_, problems, lines, _monthly = both_ways(db, cast.admin, chunked, path)
+    assert (status, rows, invalid) == ("rejected", 300, 3)
+    assert [p[0] for p in problems] == [41, 151, 291]
+    assert lines == []
+    skipped = both_ways(db, cast.admin, chunked, path, skip_invalid=True)
+    assert skipped[0] == "imported" and len(skipped[7]) > 0
+
+
+def test_spaces_blank_lines_and_crlf_keep_lines_and_values(db, cast, chunked, tmp_path):
+    body = ledger(200).splitlines(keepends=True)
+    body[10] = " ACME , 2024-01-05 , 7.50 , P9 ,\n"
+    body[60] = "\n"
+    body[61] = "   \n"
+    body[120] = "GLOBEX,2024-13-01,1.00,P1,\n"
+    path = write(tmp_path, "odd.csv", "".join(body), newline="\r\n")
+    result = both_ways(db, cast.admin, chunked, path)
+    assert result[6] == [(121, "date", "malformed date '2024-13-01' (expected YYYY-MM-DD)")]
+    assert result[1] == 198  # two blank lines are not rows
+
+
+def test_keys_repeated_across_chunks_are_summed_and_a_reimport_changes_nothing(db, cast, chunked, tmp_path):
+    rows = [f"ACME,2024-0{1 + i % 3}-15,1.00,Same,\n" for i in range(120)]
+    rows += [f"GLOBEX,2024-01-{1 + i % 28:02d},2.00,,L{i % 7}\n" for i in range(120)]
+    path = write(tmp_path, "repeat.csv", HEADER + "".join(rows))
+    status, *_ , lines, _monthly = both_ways(db, cast.admin, chunked, path)
+    assert status == "imported"
+    assert sorted((k, c) for _, k, _, c, *_ in lines if k.endswith("|Same")) == [
+        ("2024-01-15|Same", 4000), ("2024-02-15|Same", 4000), ("2024-03-15|Same", 4000)]
+    chunked(True)
+    run_import(db, cast.admin, "revenue", path)
+    db.commit()
+    before = (lines_of(db), monthly_of(db))
+    again = both_ways(db, cast.admin, chunked, path)
+    assert again[3:6] == (0, 0, len(before[0]))  # inserted, updated, unchanged
+    assert (again[7], again[8]) == before
+
+
+def test_a_changed_file_in_chunks_updates_what_changed(db, cast, chunked, tmp_path):
+    first = write(tmp_path, "first.csv", ledger(240, seed=5))
+    chunked(True)
+    run_import(db, cast.admin, "revenue", first)
+    db.commit()
+    body = ledger(240, seed=5).replace(",P1,", ",P1x,")  # new keys, old ones stay
+    second = write(tmp_path, "second.csv", body)
+    result = both_ways(db, cast.admin, chunked, second)
+    assert result[0] == "imported" and result[3] > 0
+    run_import(db, cast.admin, "revenue", second)
+    db.commit()
+    assert monthly_of(db) == recomputed_monthly(db)
+
+
+def test_the_plan_cuts_at_line_starts_and_counts_lines(tmp_path):
+    path = write(tmp_path, "plan.csv", HEADER + "".join(f"A,2024-01-01,{i}.00,,\n" for i in range(1, 101)))
+    with open(path, "rb") as raw:
+        parts = pipeline.plan(raw, 4)
+        data = path.read_bytes()
+    assert parts is not None and len(parts) == 4
+    assert parts[0][0] == len(HEADER) and parts[-1][1] == len(data)
+    for (start, end, first), following in zip(parts, [*parts[1:], None], strict=True):
+        assert data[start - 1:start] == b"\n"
+        assert first == data[:start].count(b"\n") + 1
+        if following:
+            assert end == following[0]
+    quoted = write(tmp_path, "quoted.csv", HEADER + 'A,2024-01-01,"1.00",,\n' * 50)
+    lone_cr = write(tmp_path, "cr.csv", HEADER + "A,2024-01-01,1.00,\r,\n" * 50)
+    for path in (quoted, lone_cr):
+        with open(path, "rb") as raw:
+            assert pipeline.plan(raw, 4) is None
+
+
+def test_chunks_are_detached_when_the_connection_goes_back(db, cast, chunked, tmp_path):
+    path = write(tmp_path, "clean.csv", ledger(200))
+    for _ in range(3):  # more chunks in all than SQLite can attach at once
+        used = chunked(True)
+        run_import(db, cast.admin, "revenue", path)
+        db.commit()
+        db.close()
+        assert used
+    raw = db.connection().connection.driver_connection
+    assert pipeline.free_slots(raw) == 10
