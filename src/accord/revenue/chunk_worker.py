@@ -8,11 +8,13 @@ about half as fast (SQLite's allocator takes one lock for the whole process, and
 interpreter lock is taken for every staged row).
 
 The job: ``file``, the byte range ``start``/``end`` (both at the start of a line),
-``first_line`` (the file line at ``start``), ``columns`` (``[short name, field index]``),
-``database`` and ``lookups`` (paths), ``sql`` (``convert``, ``loaded``, ``convert_trimmed``).
-The chunk database gets ``rl_in`` (n = file line), ``ready`` (valid rows summed per key,
-in key order), ``delta`` (their monthly change) and, when a row failed the first pass,
-``rl_loaded``.
+``first_line`` (the file line at ``start``), ``index`` (field name -> column), ``columns``
+(``[short name, column]``), ``database`` and ``lookups`` (paths), ``sql`` (``quick``,
+``convert``, ``loaded``, ``convert_trimmed``). The chunk database gets ``ready`` (valid rows
+summed per key) and ``delta`` (their monthly change): first by the quick path (every row
+vouched for in Python by ``shaping.py``); at the first row it cannot vouch for, by staging
+the chunk into ``rl_in`` (n = file line) and checking it in SQL, which also leaves
+``rl_loaded`` (the rows of the first, untrimmed pass) for the report.
 """
 
 from __future__ import annotations
@@ -25,10 +27,14 @@ import operator
 import sqlite3
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 STEP = 50_000
 BLOCK = 4 << 20
+READY = ("CREATE TABLE ready (account_id INTEGER, line_key TEXT, date TEXT, month INTEGER, "
+         "amount_cents INTEGER, product_line TEXT, line_id TEXT, lines INTEGER, "
+         "PRIMARY KEY (account_id, line_key)) WITHOUT ROWID")
 
 
 def _records(path: str, start: int, end: int) -> Iterator[list[str]]:
@@ -47,7 +53,46 @@ def _records(path: str, start: int, end: int) -> Iterator[list[str]]:
             yield from csv.reader(io.StringIO(block.decode("utf-8"), newline=""))
 
 
-def run(job: dict[str, Any]) -> dict[str, int]:
+def _connect(job: dict[str, Any]) -> sqlite3.Connection:
+    conn = sqlite3.connect(job["database"], isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("ATTACH ? AS lk", (job["lookups"],))
+    return conn
+
+
+def _finish(conn: sqlite3.Connection, rows: int, loaded: int) -> dict[str, int]:
+    conn.execute("CREATE TABLE delta AS SELECT account_id, month, sum(amount_cents) AS "
+                 "amount_cents, count(*) AS line_count FROM ready GROUP BY account_id, month")
+    keys = int(conn.execute("SELECT count(*) FROM ready").fetchone()[0])
+    conn.execute("COMMIT")
+    conn.close()
+    return {"rows": rows, "loaded": loaded, "keys": keys}
+
+
+def quick(job: dict[str, Any]) -> dict[str, int] | None:
+    """Every row vouched for in Python and written straight into ``ready``; None at the
+    first row it cannot vouch for (nothing is kept)."""
+    from accord.revenue.shaping import Unvouched, shaped
+
+    conn = _connect(job)
+    accounts = dict(conn.execute("SELECT ext, id FROM lk.rl_acc").fetchall())
+    conn.execute(READY)
+    conn.execute("BEGIN")
+    records = _records(job["file"], int(job["start"]), int(job["end"]))
+    try:
+        conn.executemany(job["sql"]["quick"], shaped(records, job["index"], accounts))
+    except Unvouched:
+        conn.execute("ROLLBACK")
+        conn.close()
+        return None
+    rows = int(conn.execute("SELECT coalesce(sum(lines), 0) FROM ready").fetchone()[0])
+    return _finish(conn, rows, rows)
+
+
+def staged(job: dict[str, Any]) -> dict[str, int]:
+    """The chunk staged into ``rl_in`` and checked and converted in SQL."""
     present = [(str(short), int(index)) for short, index in job["columns"]]
     names = [short for short, _ in present]
     width = max(index for _, index in present) + 1
@@ -59,11 +104,7 @@ def run(job: dict[str, Any]) -> dict[str, int]:
         rows = ((value,) for value in rows)
     first = int(job["first_line"])
 
-    conn = sqlite3.connect(job["database"], isolation_level=None)
-    conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA cache_size=-65536")
-    conn.execute("ATTACH ? AS lk", (job["lookups"],))
+    conn = _connect(job)
     conn.execute("CREATE TABLE rl_in (n INTEGER PRIMARY KEY, a, d, amt, p, l)")
     conn.execute("BEGIN")
     conn.execute("INSERT INTO rl_in (n) VALUES (?)", (first - 1,))  # bookmark: row id = line
@@ -73,29 +114,29 @@ def run(job: dict[str, Any]) -> dict[str, int]:
         conn.executemany(insert, itertools.islice(rows, STEP))
         if conn.total_changes - before < STEP:
             break
-    last = int(conn.execute("SELECT max(n) FROM rl_in").fetchone()[0])
     conn.execute("DELETE FROM rl_in WHERE n = ?", (first - 1,))
     # blank lines: short records with nothing but spaces (the last field is then NULL)
     last_field = max(present, key=lambda p: p[1])[0]
     blank = " AND ".join(f"coalesce(trim({s}), '') = ''" for s in names)
     conn.execute(f"DELETE FROM rl_in WHERE {last_field} IS NULL AND {blank}")
-    staged = int(conn.execute("SELECT count(*) FROM rl_in").fetchone()[0])
+    count = int(conn.execute("SELECT count(*) FROM rl_in").fetchone()[0])
 
     sql = job["sql"]
-    conn.execute("CREATE TABLE ready (account_id INTEGER, line_key TEXT, date TEXT, "
-                 "month INTEGER, amount_cents INTEGER, product_line TEXT, line_id TEXT, "
-                 "lines INTEGER, PRIMARY KEY (account_id, line_key)) WITHOUT ROWID")
+    conn.execute(READY)
     loaded = conn.execute(sql["convert"]).rowcount
-    if loaded < staged:  # spaces around values, or bad rows: the trimmed pass
+    if loaded < count:  # spaces around values, or bad rows: the trimmed pass
         conn.execute("CREATE TABLE rl_loaded (n INTEGER PRIMARY KEY)")
         conn.execute(f"INSERT INTO rl_loaded {sql['loaded']}")
         loaded += conn.execute(sql["convert_trimmed"]).rowcount
-    conn.execute("CREATE TABLE delta AS SELECT account_id, month, sum(amount_cents) AS "
-                 "amount_cents, count(*) AS line_count FROM ready GROUP BY account_id, month")
-    keys = int(conn.execute("SELECT count(*) FROM ready").fetchone()[0])
-    conn.execute("COMMIT")
-    conn.close()
-    return {"rows": staged, "loaded": int(loaded), "keys": keys, "last_line": last}
+    return _finish(conn, count, int(loaded))
+
+
+def run(job: dict[str, Any]) -> dict[str, int]:
+    """The quick path, else the chunk staged and checked in SQL (every row reported)."""
+    if (done := quick(job)) is not None:
+        return done
+    Path(job["database"]).unlink()
+    return staged(job)
 
 
 def main() -> None:

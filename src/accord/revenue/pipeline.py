@@ -44,13 +44,16 @@ MAX_CHUNKS = 8
 #: two chunks takes the one-connection staged path
 MIN_CHUNK_BYTES = 2 << 20
 PARALLEL = 2  # chunk processes at a time (this machine's cores; the loader runs beside them)
-#: each chunk's rows into ``ready``: sorted by key, a key repeated in the chunk summed
-UPSERT = ("INSERT INTO ready SELECT *, 1 FROM ({}) v WHERE true ORDER BY 1, 2 "
-          "ON CONFLICT (account_id, line_key) DO UPDATE SET "
-          "amount_cents = ready.amount_cents + excluded.amount_cents, "
-          + ", ".join(f"{c} = max(ready.{c}, excluded.{c})"
-                      for c in ("date", "month", "product_line", "line_id"))
-          + ", lines = ready.lines + 1")
+#: a key repeated in a chunk is one revenue line: amounts summed, the greatest of the rest
+SUM_REPEATED = ("ON CONFLICT (account_id, line_key) DO UPDATE SET "
+                "amount_cents = ready.amount_cents + excluded.amount_cents, "
+                + ", ".join(f"{c} = max(ready.{c}, excluded.{c})"
+                            for c in ("date", "month", "product_line", "line_id"))
+                + ", lines = ready.lines + 1")
+#: each chunk's checked rows into ``ready``, sorted by key
+UPSERT = "INSERT INTO ready SELECT *, 1 FROM ({}) v WHERE true ORDER BY 1, 2 " + SUM_REPEATED
+#: the rows the chunk process vouched for in Python (``shaping.py``)
+QUICK = "INSERT INTO ready VALUES (?, ?, ?, ?, ?, ?, ?, 1) " + SUM_REPEATED
 ALIAS = IMPORT_CHUNK_PREFIX  # chunk k is attached as rl_c<k>
 
 
@@ -197,7 +200,7 @@ def load_in_chunks(
     present = [(short, cols.index[f]) for f, short in zip(FIELDS, SHORT, strict=True)
                if f in cols.index]
     plain, trimmed = checks.Dialect(True), checks.Dialect(True, trimmed=True)
-    sql = {"convert": UPSERT.format(checks.valid_rows(plain)),
+    sql = {"quick": QUICK, "convert": UPSERT.format(checks.valid_rows(plain)),
            "loaded": checks.loaded_rows(plain),
            "convert_trimmed": UPSERT.format(checks.valid_rows(trimmed))}
     began = time.perf_counter()
@@ -209,7 +212,7 @@ def load_in_chunks(
 
         def launch(k: int) -> None:
             start, end, first = parts[k]
-            job = {"file": path,
+            job = {"file": path, "index": cols.index,
                    "start": start, "end": end, "first_line": first, "columns": present,
                    "database": str(chunks[k].path), "lookups": str(lookups), "sql": sql}
             child = subprocess.Popen(
