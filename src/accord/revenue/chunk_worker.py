@@ -32,9 +32,13 @@ from typing import Any
 
 STEP = 50_000
 BLOCK = 4 << 20
-READY = ("CREATE TABLE ready (account_id INTEGER, line_key TEXT, date TEXT, month INTEGER, "
-         "amount_cents INTEGER, product_line TEXT, line_id TEXT, lines INTEGER, "
-         "PRIMARY KEY (account_id, line_key)) WITHOUT ROWID")
+COLUMNS = ("account_id INTEGER, line_key TEXT, date TEXT, month INTEGER, amount_cents INTEGER, "
+           "product_line TEXT, line_id TEXT, lines INTEGER")
+#: the staged path's rows, keyed: a key repeated in the chunk is summed as it goes in
+READY = f"CREATE TABLE ready ({COLUMNS}, PRIMARY KEY (account_id, line_key)) WITHOUT ROWID"
+#: the quick path's rows, as they come (appending is three times cheaper than a keyed
+#: insert); a key repeated in the chunk then fails the loader's insert, which merges
+READY_AS_THEY_COME = f"CREATE TABLE ready ({COLUMNS})"
 
 
 def _records(path: str, start: int, end: int) -> Iterator[list[str]]:
@@ -78,7 +82,7 @@ def quick(job: dict[str, Any]) -> dict[str, int] | None:
 
     conn = _connect(job)
     accounts = dict(conn.execute("SELECT ext, id FROM lk.rl_acc").fetchall())
-    conn.execute(READY)
+    conn.execute(READY_AS_THEY_COME)
     conn.execute("BEGIN")
     records = _records(job["file"], int(job["start"]), int(job["end"]))
     try:
@@ -87,7 +91,7 @@ def quick(job: dict[str, Any]) -> dict[str, int] | None:
         conn.execute("ROLLBACK")
         conn.close()
         return None
-    rows = int(conn.execute("SELECT coalesce(sum(lines), 0) FROM ready").fetchone()[0])
+    rows = int(conn.execute("SELECT count(*) FROM ready").fetchone()[0])
     return _finish(conn, rows, rows)
 
 

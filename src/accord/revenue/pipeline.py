@@ -52,8 +52,8 @@ SUM_REPEATED = ("ON CONFLICT (account_id, line_key) DO UPDATE SET "
                 + ", lines = ready.lines + 1")
 #: each chunk's checked rows into ``ready``, sorted by key
 UPSERT = "INSERT INTO ready SELECT *, 1 FROM ({}) v WHERE true ORDER BY 1, 2 " + SUM_REPEATED
-#: the rows the chunk process vouched for in Python (``shaping.py``)
-QUICK = "INSERT INTO ready VALUES (?, ?, ?, ?, ?, ?, ?, 1) " + SUM_REPEATED
+#: the rows the chunk process vouched for in Python (``shaping.py``), as they come
+QUICK = "INSERT INTO ready VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
 ALIAS = IMPORT_CHUNK_PREFIX  # chunk k is attached as rl_c<k>
 
 
@@ -149,7 +149,7 @@ class _Loader:
         self._new_delta()
 
     def _new_delta(self) -> None:
-        self.db.temp_table("rl_delta", bulk.DELTA_COLUMNS, "account_id, month")
+        self.db.temp_table("rl_delta", bulk.DELTA_COLUMNS, bulk.DELTA_KEY)
 
     def add(self, chunk: Chunk) -> None:
         self.db.execute(f"ATTACH '{chunk.path}' AS {ALIAS}{chunk.index}")
@@ -169,7 +169,7 @@ class _Loader:
     def _insert(self, chunk: Chunk) -> None:
         name = f"{ALIAS}{chunk.index}"
         self.db.execute(f"INSERT INTO revenue_lines ({bulk.COLUMNS}) "
-                        f"SELECT {bulk.COLUMNS} FROM {name}.ready")
+                        f"SELECT {bulk.COLUMNS} FROM {name}.ready ORDER BY account_id, line_key")
         self.db.execute(
             f"INSERT INTO rl_delta SELECT * FROM {name}.delta WHERE true "
             "ON CONFLICT (account_id, month) DO UPDATE SET "
