@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from accord.core.database import is_sqlite
-from accord.revenue.monthly import refresh_monthly
+from accord.revenue.monthly import FromTally, refresh_monthly
 
 #: (account_id, line_key, date 'YYYY-MM-DD', month index, amount_cents, product_line, line_id)
 Prepared = tuple[int, str, str, int, int, str | None, str | None]
@@ -139,6 +139,18 @@ class RawDb:
             for row in rows:
                 write(row)
 
+    def write_integers(self, table: str, columns: str, rows: Iterable[tuple[int, ...]],
+                       batch: int = 20_000) -> None:
+        """Rows of integers only: on PostgreSQL written as ``COPY`` text directly (nothing
+        to escape), a third cheaper for the client than a ``write_row`` per row."""
+        if self.sqlite:
+            self.write_rows(table, columns, rows)
+            return
+        iterator = iter(rows)
+        with self.raw.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            while chunk := list(itertools.islice(iterator, batch)):
+                copy.write("".join("\t".join(map(str, row)) + "\n" for row in chunk))
+
     def conflicts(self) -> tuple[type[Exception], ...]:
         if self.sqlite:
             import sqlite3
@@ -168,19 +180,18 @@ class Tally:
             sums[key] = sums.get(key, 0) + row[4]
             lines[key] = lines.get(key, 0) + 1
 
-    def write(self, db: RawDb) -> None:
-        db.temp_table("rl_delta", DELTA_COLUMNS, DELTA_KEY)
-        lines = self.lines
-        db.write_rows("rl_delta", "account_id, month, amount_cents, line_count",
-                      ((k >> 17, k & 0x1FFFF, cents, lines[k]) for k, cents in self.sums.items()))
+    def for_monthly(self, db: RawDb, load_id: int) -> FromTally:
+        """What ``refresh_monthly`` needs: accounts with no monthly row get theirs from the
+        tally directly, running totals summed in key order (account, then month); the
+        others' change goes into rl_delta."""
+        sums, lines = self.sums, self.lines
+        columns = "account_id, month, amount_cents, line_count"
 
-    def fresh_months(self, db: RawDb, load_id: int) -> Callable[[set[int]], None]:
-        """What writes the monthly rows of accounts that had none: straight from the tally,
-        running totals summed in key order (account, then month)."""
+        def write_accounts() -> None:
+            db.write_rows("rl_accounts", "account_id",
+                          ((a,) for a in sorted({k >> 17 for k in sums})))
 
-        def write(fresh: set[int]) -> None:
-            sums, lines = self.sums, self.lines
-
+        def write_fresh(fresh: set[int]) -> None:
             def rows() -> Iterator[tuple[int, ...]]:
                 account, running = -1, 0
                 for key in sorted(sums):
@@ -192,10 +203,20 @@ class Tally:
                     running += sums[key]
                     yield owner, key & 0x1FFFF, sums[key], lines[key], running, load_id
 
-            db.write_rows("monthly_revenue", "account_id, month, amount_cents, line_count, "
-                          "cumulative_cents, load_id", rows())
+            db.write_integers("monthly_revenue", f"{columns}, cumulative_cents, load_id", rows())
 
-        return write
+        def write_delta(old: set[int]) -> None:
+            db.temp_table("rl_delta", DELTA_COLUMNS, DELTA_KEY)
+            db.write_rows("rl_delta", columns, ((k >> 17, k & 0x1FFFF, cents, lines[k])
+                                                for k, cents in sums.items() if k >> 17 in old))
+
+        def first_months() -> tuple[dict[int, int], int]:
+            first: dict[int, int] = {}
+            for key in sorted(sums, reverse=True):
+                first[key >> 17] = key & 0x1FFFF
+            return first, len(sums)
+
+        return FromTally(write_accounts, write_fresh, write_delta, first_months)
 
 
 class CopyText(NamedTuple):
@@ -230,7 +251,6 @@ def load_new(
     except conflicts:
         raise KeyConflict from None
     stats.inserted = stats.lines
-    tally.write(db)
     return finish(db, stats, began, tally)
 
 
@@ -410,9 +430,9 @@ def finish(db: RawDb, stats: LoadStats, began: float, tally: Tally | None = None
             "INSERT INTO revenue_loads (loaded_at, lines, inserted, updated, accounts) "
             f"VALUES (CURRENT_TIMESTAMP, {int(stats.lines)}, {int(stats.inserted)}, "
             f"{int(stats.updated)}, 0) RETURNING id")
-        fresh = tally.fresh_months(db, stats.load_id) if tally is not None else None
+        source = tally.for_monthly(db, stats.load_id) if tally is not None else None
         stats.first_months, stats.months = refresh_monthly(db.raw, db.param, stats.load_id,
-                                                           fresh)
+                                                           source)
         stats.account_ids = sorted(stats.first_months)
         stats.accounts = len(stats.account_ids)
         db.execute(f"UPDATE revenue_loads SET accounts = {stats.accounts} "

@@ -4,6 +4,7 @@ keys of ``revenue_lines`` and ``monthly_revenue`` (dropped for speed, see migrat
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from accord.core.errors import AccordError
@@ -33,18 +34,38 @@ def _check_accounts_exist(cur: Any, param: str) -> None:
             "nothing was written: run the import again")
 
 
+@dataclass(frozen=True)
+class FromTally:
+    """A load whose monthly change was summed in Python as its lines went in (``bulk.Tally``):
+    what ``refresh_monthly`` needs from it, as callables (this module knows no tally)."""
+
+    #: fill rl_accounts (account_id) with the load's accounts
+    write_accounts: Callable[[], None]
+    #: write the monthly rows, running totals included, of these accounts (none before)
+    write_fresh: Callable[[set[int]], None]
+    #: fill rl_delta (created empty) with the change of these accounts (rows before)
+    write_delta: Callable[[set[int]], None]
+    #: each account's first month, and the number of months
+    first_months: Callable[[], tuple[dict[int, int], int]]
+
+
+RUNNING = ("sum({t}.amount_cents) OVER (PARTITION BY {t}.account_id ORDER BY {t}.month "
+           "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
+
+
 def refresh_monthly(
-    raw: Any, param: str, load_id: int,
-    fresh_rows: Callable[[set[int]], None] | None = None,
+    raw: Any, param: str, load_id: int, tally: FromTally | None = None,
 ) -> tuple[dict[int, int], int]:
     """Apply a load's monthly change, ``rl_delta`` (account, month, cents, lines: see
     ``bulk.py``), to monthly_revenue: amounts and line counts are added, months left with
     no line are deleted, running totals are recomputed for the accounts that changed and
     written where they differ; every row written carries ``load_id``. An account with no
     monthly row before (a first import) gets its rows in one insert, running totals
-    included (``fresh_rows``, when given, writes them instead, for the set of those
-    accounts). Returns each changed account's earliest changed month (what the KPI engine
-    needs to refresh) and the number of months changed.
+    included. With ``tally``, the change is the tally's: an account with no monthly row
+    before gets its rows from it directly (COPY beats INSERT ... SELECT: 0.6 s against
+    1.2 s for 333,000 rows on PostgreSQL), and only the others go through rl_delta.
+    Returns each changed account's earliest changed month (what the KPI engine needs to
+    refresh) and the number of months changed.
 
     A month of new lines for 100,000 accounts therefore touches that month's rows and the
     running totals after it, not the accounts' whole history."""
@@ -57,32 +78,47 @@ def refresh_monthly(
     cur.execute("DROP TABLE IF EXISTS rl_accounts")
     cur.execute(f"CREATE TEMP TABLE rl_accounts (account_id {kind} PRIMARY KEY, "
                 f"fresh {kind})")
-    cur.execute(  # fresh: no monthly row yet, so its months are exactly the delta's
-        "INSERT INTO rl_accounts (account_id, fresh) SELECT a.account_id, CASE WHEN EXISTS "
-        "(SELECT 1 FROM monthly_revenue mr WHERE mr.account_id = a.account_id) THEN 0 "
-        "ELSE 1 END FROM (SELECT DISTINCT account_id FROM rl_delta) a"
-    )
+    if tally is not None:
+        tally.write_accounts()
+    else:
+        cur.execute("INSERT INTO rl_accounts (account_id) SELECT DISTINCT account_id "
+                    "FROM rl_delta")
+    # fresh: no monthly row yet, so its months are exactly the load's
+    cur.execute("UPDATE rl_accounts SET fresh = CASE WHEN EXISTS (SELECT 1 FROM "
+                "monthly_revenue mr WHERE mr.account_id = rl_accounts.account_id) "
+                "THEN 0 ELSE 1 END")
     _check_accounts_exist(cur, param)
-    cur.execute("SELECT account_id, min(month), count(*) FROM rl_delta GROUP BY account_id "
-                "ORDER BY account_id")
-    per_account = cur.fetchall()
-    first_months = {int(a): int(m) for a, m, _ in per_account}
-    months = sum(int(n) for _, _, n in per_account)
-    if pg:
-        cur.execute("ANALYZE rl_accounts")
-        cur.execute("ANALYZE rl_delta")
-    running = ("sum({t}.amount_cents) OVER (PARTITION BY {t}.account_id ORDER BY {t}.month "
-               "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
-    if fresh_rows is None:
+    if tally is not None:
+        cur.execute("SELECT account_id, fresh FROM rl_accounts")
+        marked = cur.fetchall()
+        tally.write_fresh({int(a) for a, fresh in marked if fresh})
+        tally.write_delta({int(a) for a, fresh in marked if not fresh})
+        first_months, months = tally.first_months()
+    else:
+        cur.execute("SELECT account_id, min(month), count(*) FROM rl_delta "
+                    "GROUP BY account_id ORDER BY account_id")
+        per_account = cur.fetchall()
+        first_months = {int(a): int(m) for a, m, _ in per_account}
+        months = sum(int(n) for _, _, n in per_account)
+        if pg:
+            cur.execute("ANALYZE rl_accounts")
+            cur.execute("ANALYZE rl_delta")
         cur.execute(
             "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
             f"cumulative_cents, load_id) SELECT d.account_id, d.month, d.amount_cents, "
-            f"d.line_count, {running.format(t='d')}, {load} FROM rl_delta d "
+            f"d.line_count, {RUNNING.format(t='d')}, {load} FROM rl_delta d "
             "JOIN rl_accounts a ON a.account_id = d.account_id WHERE a.fresh = 1"
         )
-    else:  # the caller has them, running totals included: COPY beats INSERT ... SELECT
-        cur.execute("SELECT account_id FROM rl_accounts WHERE fresh = 1")
-        fresh_rows({int(a) for (a,) in cur.fetchall()})
+    _apply_to_older(cur, pg, load)
+    cur.execute("DROP TABLE IF EXISTS rl_accounts")
+    return first_months, int(months)
+
+
+def _apply_to_older(cur: Any, pg: bool, load: int) -> None:
+    """rl_delta into the monthly rows of accounts that had some (``fresh = 0``)."""
+    cur.execute("SELECT 1 FROM rl_accounts WHERE fresh = 0 LIMIT 1")
+    if cur.fetchone() is None:
+        return
     old = "(SELECT account_id FROM rl_accounts WHERE fresh = 0)"
     cur.execute(
         "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
@@ -99,10 +135,8 @@ def refresh_monthly(
     differs = "IS DISTINCT FROM" if pg else "IS NOT"
     cur.execute(
         f"UPDATE monthly_revenue SET cumulative_cents = w.running, load_id = {load} FROM ("
-        f"SELECT account_id, month, {running.format(t='m')} AS running "
+        f"SELECT account_id, month, {RUNNING.format(t='m')} AS running "
         f"FROM monthly_revenue m WHERE account_id IN {old}) w "
         "WHERE monthly_revenue.account_id = w.account_id AND monthly_revenue.month = w.month "
         f"AND monthly_revenue.cumulative_cents {differs} w.running"
     )
-    cur.execute("DROP TABLE IF EXISTS rl_accounts")
-    return first_months, int(months)
