@@ -92,8 +92,12 @@ def refresh_monthly(
         cur.execute("SELECT account_id, fresh FROM rl_accounts")
         marked = cur.fetchall()
         tally.write_fresh({int(a) for a, fresh in marked if fresh})
-        tally.write_delta({int(a) for a, fresh in marked if not fresh})
+        older = {int(a) for a, fresh in marked if not fresh}
+        tally.write_delta(older)
         first_months, months = tally.first_months()
+        if pg and older:  # TEMP tables have no statistics until analysed: bad plans
+            cur.execute("ANALYZE rl_accounts")
+            cur.execute("ANALYZE rl_delta")
     else:
         cur.execute("SELECT account_id, min(month), count(*) FROM rl_delta "
                     "GROUP BY account_id ORDER BY account_id")
