@@ -7,6 +7,7 @@ merge). The chunk processes are real ``python -m accord.revenue.chunk_worker`` p
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
 from collections.abc import Iterator
@@ -183,3 +184,15 @@ def test_chunks_are_detached_when_the_connection_goes_back(db, cast, chunked, tm
         assert used
     raw = db.connection().connection.driver_connection
     assert pipeline.free_slots(raw) == 10
+
+
+def test_an_upload_without_a_file_name_is_copied_for_the_chunk_processes(db, cast, chunked, tmp_path):
+    body = ledger(300, seed=9).encode()
+    used = chunked(True)
+    report = run_import(db, cast.admin, "revenue", io.BytesIO(body), filename="upload.csv")
+    assert used and report.status == "imported" and report.rows == 300
+    uploaded = (lines_of(db), monthly_of(db))
+    db.rollback()
+    chunked(False)
+    run_import(db, cast.admin, "revenue", write(tmp_path, "same.csv", body.decode()))
+    assert (lines_of(db), monthly_of(db)) == uploaded

@@ -185,16 +185,16 @@ class Tally:
         tally directly, running totals summed in key order (account, then month); the
         others' change goes into rl_delta."""
         sums, lines = self.sums, self.lines
+        keys = sorted(sums)  # by account, then month
         columns = "account_id, month, amount_cents, line_count"
 
         def write_accounts() -> None:
-            db.write_rows("rl_accounts", "account_id",
-                          ((a,) for a in sorted({k >> 17 for k in sums})))
+            db.write_integers("rl_accounts", "account_id", ((a,) for a in first))
 
         def write_fresh(fresh: set[int]) -> None:
             def rows() -> Iterator[tuple[int, ...]]:
                 account, running = -1, 0
-                for key in sorted(sums):
+                for key in keys:
                     owner = key >> 17
                     if owner not in fresh:
                         continue
@@ -207,16 +207,13 @@ class Tally:
 
         def write_delta(old: set[int]) -> None:
             db.temp_table("rl_delta", DELTA_COLUMNS, DELTA_KEY)
-            db.write_rows("rl_delta", columns, ((k >> 17, k & 0x1FFFF, cents, lines[k])
-                                                for k, cents in sums.items() if k >> 17 in old))
+            db.write_integers("rl_delta", columns, ((k >> 17, k & 0x1FFFF, sums[k], lines[k])
+                                                    for k in keys if k >> 17 in old))
 
-        def first_months() -> tuple[dict[int, int], int]:
-            first: dict[int, int] = {}
-            for key in sorted(sums, reverse=True):
-                first[key >> 17] = key & 0x1FFFF
-            return first, len(sums)
-
-        return FromTally(write_accounts, write_fresh, write_delta, first_months)
+        first: dict[int, int] = {}  # each account's first month: its smallest key
+        for key in reversed(keys):
+            first[key >> 17] = key & 0x1FFFF
+        return FromTally(write_accounts, write_fresh, write_delta, lambda: (first, len(keys)))
 
 
 class CopyText(NamedTuple):
@@ -359,21 +356,25 @@ def create_new(db: RawDb) -> None:
 
 
 def add_to_new(db: RawDb, source: str) -> int:
-    """Sum the source's rows per key into ``rl_new``; the number of source rows."""
-    before = db.scalar("SELECT sum(lines) FROM rl_new")
+    """Sum the source's rows (the stored shape) per key into ``rl_new``; the number of
+    source rows. SQLite inserts them in key order, summing as it goes (every row counts as a
+    change); PostgreSQL cannot touch a row twice in one statement, so it groups first."""
     latest = "max" if db.sqlite else "greatest"
+    merge = (f"ON CONFLICT ({KEY}) DO UPDATE SET "
+             "amount_cents = rl_new.amount_cents + excluded.amount_cents, "
+             + ", ".join(f"{c} = {latest}(rl_new.{c}, excluded.{c})"
+                         for c in ("date", "month", "product_line", "line_id"))
+             + ", lines = rl_new.lines + excluded.lines")
+    if db.sqlite:
+        return int(db.execute(
+            f"INSERT INTO rl_new ({COLUMNS}, lines) SELECT *, 1 FROM ({source}) v WHERE true "
+            f"ORDER BY account_id, line_key {merge}").rowcount)
+    before = db.scalar("SELECT sum(lines) FROM rl_new")
     db.execute(
         f"INSERT INTO rl_new ({COLUMNS}, lines) SELECT account_id, line_key, max(date), "
         "max(month), sum(amount_cents), max(product_line), max(line_id), count(*) "
-        f"FROM ({source}) v WHERE true GROUP BY account_id, line_key ORDER BY account_id, line_key "
-        f"ON CONFLICT ({KEY}) DO UPDATE SET "
-        "amount_cents = rl_new.amount_cents + excluded.amount_cents, "
-        f"date = {latest}(rl_new.date, excluded.date), "
-        f"month = {latest}(rl_new.month, excluded.month), "
-        f"product_line = {latest}(rl_new.product_line, excluded.product_line), "
-        f"line_id = {latest}(rl_new.line_id, excluded.line_id), "
-        "lines = rl_new.lines + excluded.lines"
-    )
+        f"FROM ({source}) v GROUP BY account_id, line_key ORDER BY account_id, line_key "
+        + merge)
     return db.scalar("SELECT sum(lines) FROM rl_new") - before
 
 

@@ -217,11 +217,12 @@ def _in_chunks(
     session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
     progress: Progress | None,
 ) -> LoadStats | None:
-    """SQLite, a large CSV file on disk: staged, checked and loaded in chunks by child
-    processes (``pipeline.py``); None when the file or the connection does not allow it."""
+    """SQLite, a large CSV: staged, checked and loaded in chunks by child processes
+    (``pipeline.py``; an upload is copied to a temporary file for them); None when the file
+    or the connection does not allow it."""
     chunks = pipeline.chunk_count(table.size)
-    path = pipeline.usable_file(table.raw) if table.format == "csv" else None
-    if not chunks or path is None or table.raw is None:
+    if not chunks or table.format != "csv" or table.raw is None \
+            or not staging.seekable(table.raw):
         return None
     db = RawDb(session)
     if pipeline.free_slots(db.raw) < chunks:
@@ -229,10 +230,13 @@ def _in_chunks(
     parts = pipeline.plan(table.raw, chunks)
     if parts is None:
         return None
-    accounts = account_ids_by_external_id(session, user, report.source.value)
-    outcome = pipeline.load_in_chunks(
-        db, path, cols, accounts, parts,
-        lambda done: progress(done, table.size) if progress else None, MAX_PROBLEMS)
+    with pipeline.on_disk(table.raw) as path:
+        if path is None:
+            return None
+        accounts = account_ids_by_external_id(session, user, report.source.value)
+        outcome = pipeline.load_in_chunks(
+            db, path, cols, accounts, parts,
+            lambda done: progress(done, table.size) if progress else None, MAX_PROBLEMS)
     report.rows = outcome.rows
     report.invalid_rows = outcome.invalid
     if outcome.invalid:

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -253,15 +255,28 @@ def load_in_chunks(
     return Outcome(stats, total, invalid, bad)
 
 
-def usable_file(raw: IO[bytes] | None) -> str | None:
-    """The path a child process can read, when ``raw`` is a seekable file on disk."""
+@contextmanager
+def on_disk(raw: IO[bytes]) -> Iterator[str | None]:
+    """A path to the file's bytes that a child process can read: the file's own when it is
+    a file on disk, else (an upload) a copy in a temporary folder; None when unseekable."""
     name = getattr(raw, "name", None)
-    if raw is None or not isinstance(name, str) or not Path(name).is_file():
-        return None
     try:
-        return name if raw.seekable() else None
+        seekable = raw.seekable()
     except (OSError, ValueError):
-        return None
+        seekable = False
+    if not seekable:
+        yield None
+    elif isinstance(name, str) and Path(name).is_file():
+        yield name
+    else:
+        here = raw.tell()
+        with tempfile.TemporaryDirectory(prefix="accord-upload-") as folder:
+            copy = Path(folder) / "upload.csv"
+            raw.seek(0)
+            with open(copy, "wb") as out:
+                shutil.copyfileobj(raw, out, BLOCK)
+            raw.seek(here)
+            yield str(copy)
 
 
 def _bad_rows(chunks: list[Chunk], lookups: Path, limit: int) -> list[checks.BadRow]:

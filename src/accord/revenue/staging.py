@@ -62,7 +62,7 @@ def stage(
             return _sqlite_fast(conn, table, present, on_progress, chunk)
         return _python(conn, table, present, on_progress, chunk, sqlite=True)
     _create(conn, "bigint")
-    if table.format == "csv" and raw is not None and reopen is not None and _seekable(raw):
+    if table.format == "csv" and raw is not None and reopen is not None and seekable(raw):
         cur = conn.cursor()
         cur.execute("SAVEPOINT rl_stage")
         try:
@@ -87,7 +87,7 @@ def _create(conn: Any, key: str) -> None:
     cur.execute(f"CREATE TEMP TABLE rl_in (n {key}, a text, d text, amt text, p text, l text)")
 
 
-def _seekable(raw: IO[bytes]) -> bool:
+def seekable(raw: IO[bytes]) -> bool:
     try:
         return bool(raw.seekable())
     except (AttributeError, ValueError):
@@ -96,7 +96,7 @@ def _seekable(raw: IO[bytes]) -> bool:
 
 def has_quote(raw: IO[bytes]) -> bool:
     """True when the file holds a double quote (or cannot be scanned), read ahead and rewound."""
-    if not _seekable(raw):
+    if not seekable(raw):
         return True
     here = raw.tell()
     try:
