@@ -55,6 +55,7 @@ def test_monthly_revenue_and_lines_of_an_account(app, sessions, cast):
     ]
     page = client.get(f"/api/v1/accounts/{cast.acme_id}/revenue/lines?page_size=1").json()
     assert (page["total"], page["pages"], page["items"][0]["line_id"]) == (2, 2, "CN-7")
+    assert page["items"][0]["key"] == "#CN-7"  # a line is known by its key within the account
 
 
 def test_an_outsider_learns_nothing(app, sessions, cast):
