@@ -167,25 +167,27 @@ DELTA_KEY = "account_id, month"
 
 class Tally:
     """The monthly change of rows inserted as new: per account and month (the key
-    ``account_id << 17 | month``; a month index is below 2**17), cents and lines."""
+    ``account_id << 17 | month``; a month index is below 2**17), cents and lines, packed in
+    one integer, ``cents << 32 | lines`` (one dictionary update per row instead of two;
+    Python's integers make the packing exact for any sum, negative ones included)."""
 
     def __init__(self) -> None:
-        self.sums: dict[int, int] = {}
-        self.lines: dict[int, int] = {}
+        self.packed: dict[int, int] = {}
 
     def add(self, batch: list[Prepared]) -> None:
-        sums, lines = self.sums, self.lines
+        packed = self.packed
         for row in batch:
             key = row[0] << 17 | row[3]
-            sums[key] = sums.get(key, 0) + row[4]
-            lines[key] = lines.get(key, 0) + 1
+            packed[key] = packed.get(key, 0) + (row[4] << 32) + 1
 
     def for_monthly(self, db: RawDb, load_id: int) -> FromTally:
         """What ``refresh_monthly`` needs: accounts with no monthly row get theirs from the
         tally directly, running totals summed in key order (account, then month); the
         others' change goes into rl_delta."""
-        sums, lines = self.sums, self.lines
-        keys = sorted(sums)  # by account, then month
+        packed = self.packed
+        keys = sorted(packed)  # by account, then month
+        sums = {k: v >> 32 for k, v in packed.items()}
+        lines = {k: v & 0xFFFFFFFF for k, v in packed.items()}
         columns = "account_id, month, amount_cents, line_count"
 
         def write_accounts() -> None:

@@ -56,8 +56,7 @@ def clean_batches(
     il = cols.index.get("line_id")
     width = max(cols.index.values()) + 1
     months: dict[str, int] = {}
-    sums = tally.sums
-    lines = tally.lines
+    packed = tally.packed
     count = 0
     batch: list[str] = []
     add = batch.append
@@ -92,8 +91,7 @@ def clean_batches(
             add(f"{account_id}\t{day}|{product}\t{day}\t{month}\t{cents}\t{product or NULL}\t"
                 "\\N\n")
         key = account_id << 17 | month
-        sums[key] = sums.get(key, 0) + cents
-        lines[key] = lines.get(key, 0) + 1
+        packed[key] = packed.get(key, 0) + (cents << 32) + 1
         if len(batch) >= size:
             counted[0] = count
             yield CopyText(len(batch), "".join(batch))
