@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -196,3 +197,14 @@ def test_an_upload_without_a_file_name_is_copied_for_the_chunk_processes(db, cas
     chunked(False)
     run_import(db, cast.admin, "revenue", write(tmp_path, "same.csv", body.decode()))
     assert (lines_of(db), monthly_of(db)) == uploaded
+
+
+def test_a_chunk_process_that_fails_leaves_nothing_and_the_import_takes_the_other_path(
+        db, cast, chunked, tmp_path, monkeypatch, caplog):
+    path = write(tmp_path, "clean.csv", ledger(300, seed=4))
+    chunked(False)
+    expected = outcome(db, cast.admin, path)
+    used = chunked(True)
+    monkeypatch.setattr(pipeline, "WORKER", [sys.executable, "-c", "import sys; sys.exit(3)"])
+    assert outcome(db, cast.admin, path) == expected
+    assert used and "fell back to one connection" in caplog.text

@@ -73,6 +73,14 @@ def chunk_count(size: int) -> int:
     return min(MAX_CHUNKS, math.ceil(size / MIN_CHUNK_BYTES))
 
 
+#: the chunk process: this interpreter, so it has the same packages
+WORKER = [sys.executable, "-m", "accord.revenue.chunk_worker"]
+
+
+class ChunkFailed(RuntimeError):
+    """A chunk process did not start or did not finish its chunk."""
+
+
 @dataclass
 class Chunk:
     index: int
@@ -217,9 +225,11 @@ def load_in_chunks(
             job = {"file": path, "index": cols.index,
                    "start": start, "end": end, "first_line": first, "columns": present,
                    "database": str(chunks[k].path), "lookups": str(lookups), "sql": sql}
-            child = subprocess.Popen(
-                [sys.executable, "-m", "accord.revenue.chunk_worker"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                child = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True)
+            except OSError as exc:
+                raise ChunkFailed(f"the chunk process did not start: {exc}") from exc
             assert child.stdin is not None
             child.stdin.write(json.dumps(job))
             child.stdin.close()
@@ -236,14 +246,21 @@ def load_in_chunks(
                 child.wait()
                 if k + PARALLEL < len(parts):
                     launch(k + PARALLEL)
-                result = json.loads(out or "{}")
-                if child.returncode or "error" in result:
-                    raise RuntimeError(f"revenue chunk {k} failed: "
-                                       f"{result.get('error') or err.strip()}")
+                try:
+                    result = json.loads(out or "{}")
+                except ValueError:
+                    result = {"error": out.strip()[-300:]}
+                if child.returncode or "error" in result or "rows" not in result:
+                    raise ChunkFailed(f"revenue chunk {k} failed: "
+                                      f"{result.get('error') or err.strip()[-300:]}")
                 chunk.rows, chunk.loaded, chunk.keys = (
                     int(result["rows"]), int(result["loaded"]), int(result["keys"]))
                 loader.add(chunk)
                 progress(parts[k][1])
+        except ChunkFailed:  # nothing of this load stays: the caller takes the other path
+            db.execute("ROLLBACK TO SAVEPOINT rl_chunks")
+            db.execute("RELEASE SAVEPOINT rl_chunks")
+            raise
         finally:
             for child in running.values():
                 child.kill()
