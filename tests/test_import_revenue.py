@@ -213,3 +213,26 @@ def test_malformed_amounts_are_refused(text_: str) -> None:
 
 def _unused(user: User) -> None:  # keep the import for type checkers
     del user
+
+
+def test_a_line_repeated_without_its_product_keeps_the_product_on_both_databases(db, cast, tmp_path):
+    # the greatest product of the repeated key, a missing one ignored (as the aggregate max)
+    path = csv_file(tmp_path, "repeat.csv", HEADER + "ACME,2024-01-05,10.00,Widgets,INV1\n"
+                    "ACME,2024-01-05,5.00,,INV1\n")
+    imp(db, cast.admin, path)
+    assert [(k, c, p) for _, k, _, c, p, _ in lines_of(db)] == [("#INV1", 1500, "Widgets")]
+
+
+def test_a_load_that_changes_no_month_still_moves_the_kpi_watermark(db, cast, tmp_path):
+    from accord.kpis import derived
+
+    imp(db, cast.admin, csv_file(tmp_path, "a.csv", HEADER + "ACME,2024-01-05,10.00,P1,INV1\n"))
+    derived.ensure_fresh(db)
+    db.commit()
+    # the same line with another product line: a line updated, no monthly figure changed
+    report = imp(db, cast.admin, csv_file(tmp_path, "b.csv", HEADER + "ACME,2024-01-05,10.00,P2,INV1\n"))
+    assert (report.updated, report.accounts_refreshed) == (1, 0)
+    newest = derived.watermarks(db)[1]
+    assert derived.ensure_fresh(db).max_load_id == newest
+    db.commit()
+    assert derived.ensure_fresh(db).max_load_id == newest

@@ -39,7 +39,11 @@ def chunked(monkeypatch: pytest.MonkeyPatch):
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         used.append(len(args[4]))
-        return real(*args, **kwargs)
+        try:
+            return real(*args, **kwargs)
+        except pipeline.ChunkFailed:
+            used.append(-1)  # fell back to the one-connection path
+            raise
 
     monkeypatch.setattr(pipeline, "load_in_chunks", spy)
 
@@ -69,7 +73,7 @@ def outcome(db, user, path: Path, **kw) -> tuple:  # type: ignore[no-untyped-def
 def both_ways(db, user, chunked, path: Path, **kw) -> tuple:  # type: ignore[no-untyped-def]
     used = chunked(True)
     with_chunks = outcome(db, user, path, **kw)
-    assert used and used[0] >= 2, "the chunked path did not run"
+    assert used and used[0] >= 2 and -1 not in used, "the chunked path did not run"
     used = chunked(False)
     without = outcome(db, user, path, **kw)
     assert not used
@@ -208,3 +212,33 @@ def test_a_chunk_process_that_fails_leaves_nothing_and_the_import_takes_the_othe
     monkeypatch.setattr(pipeline, "WORKER", [sys.executable, "-c", "import sys; sys.exit(3)"])
     assert outcome(db, cast.admin, path) == expected
     assert used and "fell back to one connection" in caplog.text
+
+
+def test_digits_of_other_scripts_are_refused_by_both_ways(db, cast, chunked, tmp_path):
+    body = ledger(200).splitlines(keepends=True)
+    body[50] = "ACME,2024-02-01,\uff11\uff12.\uff13\uff14,X,\n"  # fullwidth 12.34
+    body[150] = "ACME,2024-02-01,\u00b23.45,X,\n"  # superscript two
+    path = write(tmp_path, "digits.csv", "".join(body))
+    result = both_ways(db, cast.admin, chunked, path)
+    assert result[0] == "rejected" and [p[0] for p in result[6]] == [51, 151]
+
+
+def test_a_repeated_key_without_its_product_keeps_it_in_chunks(db, cast, chunked, tmp_path):
+    rows = [f"ACME,2024-01-{1 + i % 28:02d},1.00,P{i % 3},L{i}\n" for i in range(150)]
+    rows[10] = "ACME,2024-01-05,10.00,Widgets,INV1\n"
+    rows[120] = "ACME,2024-01-05,5.00,,INV1\n"  # in another chunk, and with a blank (staged)
+    rows[121] = "\n"
+    path = write(tmp_path, "repeat.csv", HEADER + "".join(rows))
+    lines = both_ways(db, cast.admin, chunked, path)[7]
+    assert [(c, p) for _, k, _, c, p, _ in lines if k == "#INV1"] == [(1500, "Widgets")]
+
+
+def test_two_chunked_imports_in_one_transaction(db, cast, chunked, tmp_path, monkeypatch):
+    used = chunked(True)
+    monkeypatch.setattr(pipeline, "MAX_CHUNKS", 3)  # room for both loads' chunks
+    first = run_import(db, cast.admin, "revenue", write(tmp_path, "a.csv", ledger(200, seed=1)))
+    second = run_import(db, cast.admin, "revenue", write(tmp_path, "b.csv", ledger(200, seed=2)))
+    assert (first.status, second.status) == ("imported", "imported")
+    assert used == [3, 3]  # both chunked, the second beside the first's attached chunks
+    db.commit()
+    assert monthly_of(db) == recomputed_monthly(db)

@@ -29,6 +29,7 @@ AMOUNT = st.one_of(
                 allow_infinity=False).map(str),
     st.integers(-10**17, 10**17).map(str),
     st.text(alphabet="0123456789.- e+", max_size=8),
+    st.text(alphabet="12.\u0661\u0662\uff13\u00b2", min_size=4, max_size=6),  # other scripts
     st.from_regex(r"\A ?-?0*[0-9]{0,17}(\.[0-9]{0,3})? ?\Z"),
 )
 DAY = st.one_of(
@@ -59,6 +60,7 @@ def _direct_row(record: list[str]) -> tuple[int, int] | None:
 @example(amount="1000000000000000.00", day="2024-02-29", product="", line_id="")
 @example(amount="1.00", day="2023-02-29", product="", line_id="")
 @example(amount="-0.5", day="0001-01-01", product=" a ", line_id=" ")
+@example(amount="\u00b23.45", day="2024-01-01", product="", line_id="")
 def test_the_quick_paths_follow_parse_cents_and_the_calendar(amount, day, product, line_id):
     record = ["ACME", day, amount, product, line_id]
     cents, month = parse_cents(amount), parse_month_of_day(day)

@@ -11,9 +11,10 @@
   indexes built afterwards.
 - ``ensure_fresh(session, newest_audit, newest_load)``: before a report (when nothing
   changed: a read of the state row and a probe of the group-change queue): builds the first
-  time, folds in revenue lines newer than the last refresh (an importer without the hook),
-  re-synchronises the accounts queued by the group triggers (``groups.py``).
-  ``watermarks(session)`` reads the newest audit entry and revenue line in one query.
+  time, folds in the revenue loads numbered after the last refresh (an importer without the
+  hook: the accounts whose monthly rows carry a newer ``load_id``), re-synchronises the
+  accounts queued by the group triggers (``groups.py``).
+  ``watermarks(session)`` reads the newest audit entry and revenue load in one query.
 - ``ensure_variant(session, window, basis)``: the variant id for a window and basis, built on
   first use (the policy's variant is always held; at most ``MAX_VARIANTS`` are kept).
 """
@@ -218,6 +219,10 @@ def refresh_after_import(
         rebuild(session)
         return
     if not ids and last == state.last_month:
+        # nothing to recompute (a load that changed no month): remember it all the same,
+        # or every report would look for it again
+        session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
+            max_load_id=_newest_load(session)))
         return
     _tune(session)
     scope = temporary_table(session, "kpi_scope", ["account_id", "from_month"], "account_id")

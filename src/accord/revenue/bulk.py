@@ -12,10 +12,11 @@ Semantics of one load (one call, one import):
 Two ways in:
 
 - :func:`load_new`, for rows whose keys are all new (a first import, a new month, the demo):
-  each batch goes straight into ``revenue_lines`` (SQLite ``executemany``, PostgreSQL
-  ``COPY``) from a worker thread while the caller produces the next batch, and the monthly
-  change is summed in Python as the batches go by. The first key already stored or
-  repeated raises :class:`KeyConflict`: the caller rolls back its savepoint and merges.
+  each batch goes straight into ``revenue_lines`` (SQLite: ``executemany`` from a worker
+  thread while the caller produces the next batch; PostgreSQL: one ``COPY`` fed from the
+  caller's thread), and the monthly change is summed in Python as the batches go by. The
+  first key already stored or repeated raises :class:`KeyConflict`: the caller rolls back
+  its savepoint and merges.
 - the merge (:func:`load_prepared`, :func:`load_select`): the load's rows are first summed
   per key into a TEMP table ``rl_new``; the stored rows of those keys are read into
   ``rl_touched`` (their values before); then one ``INSERT ... ON CONFLICT`` writes the rows
@@ -357,14 +358,19 @@ def create_new(db: RawDb) -> None:
                   "amount_cents bigint, product_line text, line_id text, lines bigint", KEY)
 
 
+def greatest(sqlite: bool, a: str, b: str) -> str:
+    """The greater of two values, a NULL ignored (as the aggregate ``max`` does): SQLite's
+    two-argument ``max`` is NULL when either is; PostgreSQL's ``greatest`` ignores NULLs."""
+    return f"coalesce(max({a}, {b}), {a}, {b})" if sqlite else f"greatest({a}, {b})"
+
+
 def add_to_new(db: RawDb, source: str) -> int:
     """Sum the source's rows (the stored shape) per key into ``rl_new``; the number of
     source rows. SQLite inserts them in key order, summing as it goes (every row counts as a
     change); PostgreSQL cannot touch a row twice in one statement, so it groups first."""
-    latest = "max" if db.sqlite else "greatest"
     merge = (f"ON CONFLICT ({KEY}) DO UPDATE SET "
              "amount_cents = rl_new.amount_cents + excluded.amount_cents, "
-             + ", ".join(f"{c} = {latest}(rl_new.{c}, excluded.{c})"
+             + ", ".join(f"{c} = {greatest(db.sqlite, f'rl_new.{c}', f'excluded.{c}')}"
                          for c in ("date", "month", "product_line", "line_id"))
              + ", lines = rl_new.lines + excluded.lines")
     if db.sqlite:

@@ -22,6 +22,7 @@ return take the one-connection path of ``staging.py``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -49,14 +50,14 @@ PARALLEL = 2  # chunk processes at a time (this machine's cores; the loader runs
 #: a key repeated in a chunk is one revenue line: amounts summed, the greatest of the rest
 SUM_REPEATED = ("ON CONFLICT (account_id, line_key) DO UPDATE SET "
                 "amount_cents = ready.amount_cents + excluded.amount_cents, "
-                + ", ".join(f"{c} = max(ready.{c}, excluded.{c})"
+                + ", ".join(f"{c} = {bulk.greatest(True, f'ready.{c}', f'excluded.{c}')}"
                             for c in ("date", "month", "product_line", "line_id"))
                 + ", lines = ready.lines + 1")
 #: each chunk's checked rows into ``ready``, sorted by key
 UPSERT = "INSERT INTO ready SELECT *, 1 FROM ({}) v WHERE true ORDER BY 1, 2 " + SUM_REPEATED
 #: the rows the chunk process vouched for in Python (``shaping.py``), as they come
 QUICK = "INSERT INTO ready VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
-ALIAS = IMPORT_CHUNK_PREFIX  # chunk k is attached as rl_c<k>
+ALIAS = IMPORT_CHUNK_PREFIX  # chunk k of load n is attached as rl_c<n>_<k>
 
 
 def free_slots(raw: Any) -> int:
@@ -73,6 +74,7 @@ def chunk_count(size: int) -> int:
     return min(MAX_CHUNKS, math.ceil(size / MIN_CHUNK_BYTES))
 
 
+_LOADS = itertools.count()  # numbers the loads of this process (chunk aliases)
 #: the chunk process: this interpreter, so it has the same packages
 WORKER = [sys.executable, "-m", "accord.revenue.chunk_worker"]
 
@@ -149,10 +151,12 @@ def plan(raw: IO[bytes], chunks: int) -> list[tuple[int, int, int]] | None:
 
 
 class _Loader:
-    """The import's side: each converted chunk attached and loaded, in order."""
+    """The import's side: each converted chunk attached and loaded, in order. Aliases are
+    unique per load: an earlier load's chunks may still be attached (same transaction)."""
 
     def __init__(self, db: bulk.RawDb) -> None:
         self.db = db
+        self.prefix = f"{ALIAS}{next(_LOADS)}_"
         self.chunks: list[Chunk] = []
         self.merging = False
         db.execute("SAVEPOINT rl_chunks")
@@ -162,7 +166,7 @@ class _Loader:
         self.db.temp_table("rl_delta", bulk.DELTA_COLUMNS, bulk.DELTA_KEY)
 
     def add(self, chunk: Chunk) -> None:
-        self.db.execute(f"ATTACH '{chunk.path}' AS {ALIAS}{chunk.index}")
+        self.db.execute(f"ATTACH '{chunk.path}' AS {self.prefix}{chunk.index}")
         self.chunks.append(chunk)
         if not self.merging:
             try:
@@ -177,7 +181,7 @@ class _Loader:
         self._merge_chunk(chunk)
 
     def _insert(self, chunk: Chunk) -> None:
-        name = f"{ALIAS}{chunk.index}"
+        name = f"{self.prefix}{chunk.index}"
         self.db.execute(f"INSERT INTO revenue_lines ({bulk.COLUMNS}) "
                         f"SELECT {bulk.COLUMNS} FROM {name}.ready ORDER BY account_id, line_key")
         self.db.execute(
@@ -187,7 +191,7 @@ class _Loader:
             "line_count = rl_delta.line_count + excluded.line_count")
 
     def _merge_chunk(self, chunk: Chunk) -> None:
-        bulk.add_to_new(self.db, f"SELECT {bulk.COLUMNS} FROM {ALIAS}{chunk.index}.ready")
+        bulk.add_to_new(self.db, f"SELECT {bulk.COLUMNS} FROM {self.prefix}{chunk.index}.ready")
 
     def finish(self, stats: bulk.LoadStats, began: float) -> bulk.LoadStats:
         stats.lines = sum(c.loaded for c in self.chunks)

@@ -45,7 +45,7 @@ def shaped(records: Iterable[list[str]], index: Mapping[str, int],
         amount = rec[iamt]
         cents: int | None
         if amount[-3:-2] == "." and amount[:-3].isdigit() and amount[-2:].isdigit() \
-                and len(amount) <= 18:
+                and len(amount) <= 18 and amount.isascii():  # str.isdigit: any script
             cents = int(amount[:-3] + amount[-2:])
         else:
             cents = parse_cents(amount) if amount == amount.strip(" ") else None

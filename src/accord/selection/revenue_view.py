@@ -7,7 +7,7 @@ cumulative share of the accounts ranked before, ties by account id); switch
 
 Computing the windows and ranking every account takes seconds on 100,000 accounts, so the
 result is stored in ``kam_revenue`` and refreshed when stale: a new as-of month, another
-window or ABC cut-off, or new revenue data (a newer revenue line id or month). Corrections to
+window or ABC cut-off, or new revenue data (a newer revenue load or month). Corrections to
 existing lines are folded in by the daily health recompute, which always refreshes.
 """
 
@@ -101,9 +101,9 @@ def basis_for(today: date, policy: SelectionPolicy) -> RevenueBasis:
 
 def _fingerprint(session: Session) -> tuple[int | None, int | None]:
     """Cheap markers of new revenue data: the newest load and the last month (index seeks)."""
-    max_line = session.scalar(select(func.max(RevenueLoad.id)))
+    newest_load = session.scalar(select(func.max(RevenueLoad.id)))
     max_month = session.scalar(select(func.max(MonthlyRevenue.month)))
-    return max_line, max_month
+    return newest_load, max_month
 
 
 def is_fresh(session: Session, basis: RevenueBasis) -> bool:
@@ -128,7 +128,7 @@ def refresh(session: Session, basis: RevenueBasis) -> None:
             select(view.c.account_id, view.c.current_cents, view.c.previous_cents, view.c.abc),
         )
     )
-    max_line, max_month = _fingerprint(session)
+    newest_load, max_month = _fingerprint(session)
     state = session.get(KamRevenueState, 1)
     if state is None:
         state = KamRevenueState(id=1)
@@ -137,7 +137,7 @@ def refresh(session: Session, basis: RevenueBasis) -> None:
     state.window_months = basis.window_months
     state.abc_a_bp = basis.abc_a_bp
     state.abc_b_bp = basis.abc_b_bp
-    state.max_load_id = max_line
+    state.max_load_id = newest_load
     state.max_month = max_month
     state.computed_at = utcnow()
     session.flush()
