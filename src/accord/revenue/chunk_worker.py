@@ -1,7 +1,7 @@
 """One chunk of a large revenue file, staged and checked in its own process (``pipeline.py``).
 
-Run as ``python -m accord.revenue.chunk_worker`` with a JSON job on standard input; prints
-a JSON result. Only the standard library is imported, so the process starts in a few
+Run as ``python -m accord.revenue.chunk_worker JOB.json`` (or with the JSON job on standard
+input); prints a JSON result. Only the standard library is imported, so the process starts in a few
 milliseconds; the SQL comes from the parent (``checks.py`` writes it), so the rules live in
 one place. A separate process, not a thread: two threads using SQLite at once were both
 about half as fast (SQLite's allocator takes one lock for the whole process, and Python's
@@ -157,7 +157,12 @@ def run(job: dict[str, Any]) -> dict[str, int]:
 
 def main() -> None:
     try:
-        result = run(json.load(sys.stdin))
+        if len(sys.argv) > 1:
+            with open(sys.argv[1], encoding="utf-8") as order:
+                job = json.load(order)
+        else:
+            job = json.load(sys.stdin)
+        result = run(job)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
         sys.exit(1)

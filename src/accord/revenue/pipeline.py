@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -76,7 +77,8 @@ def chunk_count(size: int) -> int:
 
 _LOADS = itertools.count()  # numbers the loads of this process (chunk aliases)
 #: the chunk process: this interpreter, so it has the same packages
-WORKER = [sys.executable, "-m", "accord.revenue.chunk_worker"]
+#: (``-P``: not the working directory first on the module path)
+WORKER = [sys.executable, "-P", "-m", "accord.revenue.chunk_worker"]
 
 
 class ChunkFailed(RuntimeError):
@@ -229,15 +231,13 @@ def load_in_chunks(
             job = {"file": path, "index": cols.index,
                    "start": start, "end": end, "first_line": first, "columns": present,
                    "database": str(chunks[k].path), "lookups": str(lookups), "sql": sql}
+            order = Path(folder) / f"job{k}.json"
+            order.write_text(json.dumps(job), encoding="utf-8")
             try:
-                child = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, text=True)
+                running[k] = subprocess.Popen([*WORKER, str(order)], stdout=subprocess.PIPE,
+                                              stderr=subprocess.PIPE, text=True)
             except OSError as exc:
                 raise ChunkFailed(f"the chunk process did not start: {exc}") from exc
-            assert child.stdin is not None
-            child.stdin.write(json.dumps(job))
-            child.stdin.close()
-            running[k] = child
 
         loader = _Loader(db)
         try:
@@ -245,9 +245,7 @@ def load_in_chunks(
                 launch(k)
             for k, chunk in enumerate(chunks):
                 child = running.pop(k)
-                assert child.stdout is not None and child.stderr is not None
-                out, err = child.stdout.read(), child.stderr.read()  # a few bytes each
-                child.wait()
+                out, err = child.communicate()
                 if k + PARALLEL < len(parts):
                     launch(k + PARALLEL)
                 try:
@@ -276,6 +274,17 @@ def load_in_chunks(
     return Outcome(stats, total, invalid, bad)
 
 
+def _same_file(raw: IO[bytes], name: str) -> bool:
+    """True when ``raw`` reads the very file ``name`` names (not, say, a decompressing
+    wrapper over it)."""
+    try:
+        here, there = os.fstat(raw.fileno()), os.stat(name)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return type(raw).__name__ in ("BufferedReader", "FileIO") and \
+        (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
 @contextmanager
 def on_disk(raw: IO[bytes]) -> Iterator[str | None]:
     """A path to the file's bytes that a child process can read: the file's own when it is
@@ -287,7 +296,7 @@ def on_disk(raw: IO[bytes]) -> Iterator[str | None]:
         seekable = False
     if not seekable:
         yield None
-    elif isinstance(name, str) and Path(name).is_file():
+    elif isinstance(name, str) and _same_file(raw, name):
         yield name
     else:
         here = raw.tell()
