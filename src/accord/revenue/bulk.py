@@ -164,6 +164,7 @@ class RawDb:
 
 DELTA_COLUMNS = "account_id integer, month integer, amount_cents bigint, line_count bigint"
 DELTA_KEY = "account_id, month"
+LINES = 0xFFFFFFFF  # the line count's bits in a packed tally value
 
 
 class Tally:
@@ -187,8 +188,6 @@ class Tally:
         others' change goes into rl_delta."""
         packed = self.packed
         keys = sorted(packed)  # by account, then month
-        sums = {k: v >> 32 for k, v in packed.items()}
-        lines = {k: v & 0xFFFFFFFF for k, v in packed.items()}
         columns = "account_id, month, amount_cents, line_count"
 
         def write_accounts() -> None:
@@ -203,15 +202,17 @@ class Tally:
                         continue
                     if owner != account:
                         account, running = owner, 0
-                    running += sums[key]
-                    yield owner, key & 0x1FFFF, sums[key], lines[key], running, load_id
+                    value = packed[key]
+                    running += value >> 32
+                    yield owner, key & 0x1FFFF, value >> 32, value & LINES, running, load_id
 
             db.write_integers("monthly_revenue", f"{columns}, cumulative_cents, load_id", rows())
 
         def write_delta(old: set[int]) -> None:
             db.temp_table("rl_delta", DELTA_COLUMNS, DELTA_KEY)
-            db.write_integers("rl_delta", columns, ((k >> 17, k & 0x1FFFF, sums[k], lines[k])
-                                                    for k in keys if k >> 17 in old))
+            db.write_integers("rl_delta", columns,
+                              ((k >> 17, k & 0x1FFFF, packed[k] >> 32, packed[k] & LINES)
+                               for k in keys if k >> 17 in old))
 
         first: dict[int, int] = {}  # each account's first month: its smallest key
         for key in reversed(keys):
