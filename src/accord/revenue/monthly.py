@@ -119,11 +119,27 @@ def refresh_monthly(
 
 
 def _apply_to_older(cur: Any, pg: bool, load: int) -> None:
-    """rl_delta into the monthly rows of accounts that had some (``fresh = 0``)."""
+    """rl_delta into the monthly rows of accounts that had some (``fresh = 0``). Running
+    totals are recomputed from each account's first changed month only, on top of the
+    running total of the month before it (which the load did not change): a new month for
+    every account reads that month, not every account's whole history."""
     cur.execute("SELECT 1 FROM rl_accounts WHERE fresh = 0 LIMIT 1")
     if cur.fetchone() is None:
         return
     old = "(SELECT account_id FROM rl_accounts WHERE fresh = 0)"
+    kind = "bigint" if pg else "INTEGER"
+    cur.execute("DROP TABLE IF EXISTS rl_first")
+    cur.execute(f"CREATE TEMP TABLE rl_first (account_id {kind} PRIMARY KEY, "
+                f"first_month {kind}, base {kind})" + ("" if pg else " WITHOUT ROWID"))
+    cur.execute(
+        "INSERT INTO rl_first SELECT account_id, min(month), 0 FROM rl_delta "
+        f"WHERE account_id IN {old} GROUP BY account_id")
+    cur.execute(  # the running total just before the first changed month
+        "UPDATE rl_first SET base = coalesce((SELECT p.cumulative_cents FROM monthly_revenue p "
+        "WHERE p.account_id = rl_first.account_id AND p.month < rl_first.first_month "
+        "ORDER BY p.month DESC LIMIT 1), 0)")
+    if pg:
+        cur.execute("ANALYZE rl_first")
     cur.execute(
         "INSERT INTO monthly_revenue (account_id, month, amount_cents, line_count, "
         f"cumulative_cents, load_id) SELECT account_id, month, amount_cents, line_count, 0, "
@@ -139,8 +155,10 @@ def _apply_to_older(cur: Any, pg: bool, load: int) -> None:
     differs = "IS DISTINCT FROM" if pg else "IS NOT"
     cur.execute(
         f"UPDATE monthly_revenue SET cumulative_cents = w.running, load_id = {load} FROM ("
-        f"SELECT account_id, month, {RUNNING.format(t='m')} AS running "
-        f"FROM monthly_revenue m WHERE account_id IN {old}) w "
+        f"SELECT m.account_id, m.month, f.base + {RUNNING.format(t='m')} AS running "
+        "FROM monthly_revenue m JOIN rl_first f ON f.account_id = m.account_id "
+        "WHERE m.month >= f.first_month) w "
         "WHERE monthly_revenue.account_id = w.account_id AND monthly_revenue.month = w.month "
         f"AND monthly_revenue.cumulative_cents {differs} w.running"
     )
+    cur.execute("DROP TABLE rl_first")
