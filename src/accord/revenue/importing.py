@@ -9,6 +9,8 @@ exactly what would change. A successful import writes one audit entry summarisin
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -42,6 +44,7 @@ from accord.revenue.lookups import account_ids_by_external_id
 from accord.revenue.readers import READ_ERRORS, Table, UnreadableFile, open_table
 from accord.revenue.rules import MAX_TEXT, parse_cents, parse_month_of_day  # noqa: F401
 from accord.revenue.schemas import MAX_PROBLEMS, ImportKind, ImportReport, ImportSource
+from accord.revenue.shaping import Unvouched, shaped
 from accord.revenue.staging import Restart
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
@@ -198,6 +201,9 @@ def _direct(
     if table.raw is None or not copyable(table.raw):
         return None
     accounts = account_ids_by_external_id(session, user, report.source.value)
+    stored, table = _first_line_stored(session, table, cols, accounts)
+    if stored:  # a re-import: COPY would only fail at the end of a whole pass
+        return None
     counted = [0]
     tally = Tally()
     conn = session.connection()
@@ -213,6 +219,25 @@ def _direct(
     conn.exec_driver_sql("RELEASE SAVEPOINT rl_direct")
     report.rows = counted[0]
     return stats
+
+
+def _first_line_stored(
+    session: Session, table: Table, cols: Resolved, accounts: dict[str, int],
+) -> tuple[bool, Table]:
+    """Whether the file's first row is a line already stored, and the table with that row
+    put back. (PostgreSQL reports a key conflict in ``COPY`` only when the copy ends.)"""
+    first = next(table.rows, None)
+    if first is None:
+        return False, table
+    table = dataclasses.replace(table, rows=itertools.chain([first], table.rows))
+    try:
+        ((account_id, key, *_),) = shaped([first], cols.index, accounts)
+    except Unvouched:  # the direct path gives up on it at once anyway
+        return False, table
+    found = session.connection().exec_driver_sql(
+        "SELECT 1 FROM revenue_lines WHERE account_id = %(a)s AND line_key = %(k)s",
+        {"a": account_id, "k": key}).first()
+    return found is not None, table
 
 
 def _in_chunks(
