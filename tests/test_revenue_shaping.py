@@ -1,7 +1,8 @@
-"""The quick paths' row rules (``shaping.shaped`` for SQLite's chunk processes, the inline
-loop of ``direct.clean_batches`` for PostgreSQL) are the rules of ``parse_cents`` and
-``parse_month_of_day``: a row they vouch for has exactly those cents and that month, and a
-row those rules refuse is never vouched for. Pure Python: no database."""
+"""The quick paths' row rules (``shaping.shaped_batches``: tuples for SQLite's chunk
+processes, ``COPY`` text for PostgreSQL's ``direct.clean_batches``) are the rules of
+``parse_cents`` and ``parse_month_of_day``: a row they vouch for has exactly those cents
+and that month, and a row those rules refuse is never vouched for. Pure Python: no
+database."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ reports every row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from accord.revenue.rules import MAX_TEXT, parse_cents, parse_month_of_day
 
@@ -23,14 +24,27 @@ class Unvouched(Exception):  # noqa: N818 - a signal to take the other path, not
     """A row the quick path cannot vouch for."""
 
 
-def shaped(records: Iterable[list[str]], index: Mapping[str, int],
-           accounts: Mapping[str, int]) -> Iterator[Shaped]:
-    """Each record in the stored shape. ``index``: field name -> column of the record."""
+NULL = "\\N"  # COPY text's NULL
+
+
+def shaped_batches(
+    records: Iterable[list[str]], index: Mapping[str, int], accounts: Mapping[str, int],
+    size: int, *, copy_text: bool = False, tally: dict[int, int] | None = None,
+) -> Iterator[list[Any]]:
+    """The records in the stored shape, in batches of ``size``: tuples, or with
+    ``copy_text`` lines of ``COPY``'s text format (PostgreSQL; the caller makes sure no value
+    needs escaping). ``index``: field name -> column of the record. With ``tally``, each
+    row's amount and line are added under ``account_id << 17 | month`` as
+    ``cents << 32 | lines`` (``bulk.Tally``). One loop for both quick paths, inlined: a
+    generator of single rows cost 0.5 s per million rows where the parsing is the
+    bottleneck (PostgreSQL's direct path)."""
     ia, idate, iamt = index["account_external_id"], index["date"], index["amount"]
     ip = index.get("product_line")
     il = index.get("line_id")
     width = max(index.values()) + 1
     months: dict[str, int] = {}
+    batch: list[Any] = []
+    add = batch.append
     for rec in records:
         if len(rec) < width:
             raise Unvouched
@@ -54,7 +68,25 @@ def shaped(records: Iterable[list[str]], index: Mapping[str, int],
         if account_id is None or cents is None or len(product) > MAX_TEXT \
                 or len(line_id) > MAX_TEXT:
             raise Unvouched
-        if line_id:
-            yield account_id, "#" + line_id, day, month, cents, product or None, line_id
+        key = "#" + line_id if line_id else day + "|" + product
+        if copy_text:
+            add(f"{account_id}\t{key}\t{day}\t{month}\t{cents}\t{product or NULL}\t"
+                f"{line_id or NULL}\n")
         else:
-            yield account_id, day + "|" + product, day, month, cents, product or None, None
+            add((account_id, key, day, month, cents, product or None, line_id or None))
+        if tally is not None:
+            code = account_id << 17 | month
+            tally[code] = tally.get(code, 0) + (cents << 32) + 1
+        if len(batch) >= size:
+            yield batch
+            batch = []
+            add = batch.append
+    if batch:
+        yield batch
+
+
+def shaped(records: Iterable[list[str]], index: Mapping[str, int],
+           accounts: Mapping[str, int]) -> Iterator[Shaped]:
+    """Each record in the stored shape (see :func:`shaped_batches`)."""
+    for batch in shaped_batches(records, index, accounts, 1_000):
+        yield from batch
