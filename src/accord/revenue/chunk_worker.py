@@ -1,7 +1,8 @@
 """One chunk of a large revenue file, staged and checked in its own process (``pipeline.py``).
 
 Run as ``python -m accord.revenue.chunk_worker JOB.json`` (or with the JSON job on standard
-input); prints a JSON result. Only the standard library is imported, so the process starts in a few
+input); prints a JSON result. Only the standard library is imported (with ``shaping.py``
+and ``raw_rows.py``, which import nothing else), so the process starts in a few
 milliseconds; the SQL comes from the parent (``checks.py`` writes it), so the rules live in
 one place. A separate process, not a thread: two threads using SQLite at once were both
 about half as fast (SQLite's allocator takes one lock for the whole process, and Python's
@@ -23,7 +24,6 @@ import csv
 import io
 import itertools
 import json
-import operator
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -110,33 +110,17 @@ def quick(job: dict[str, Any]) -> dict[str, int] | None:
 
 def staged(job: dict[str, Any]) -> dict[str, int]:
     """The chunk staged into ``rl_in`` and checked and converted in SQL."""
-    present = [(str(short), int(index)) for short, index in job["columns"]]
-    names = [short for short, _ in present]
-    width = max(index for _, index in present) + 1
-    pad = [None] * width
-    pick = operator.itemgetter(*[index for _, index in present])
-    records = _records(job["file"], int(job["start"]), int(job["end"]))
-    rows: Iterator[Any] = map(pick, map(operator.add, records, itertools.repeat(pad)))
-    if len(present) == 1:
-        rows = ((value,) for value in rows)
-    first = int(job["first_line"])
+    from accord.revenue.raw_rows import drop_blank_lines, picked, stage_by_row_id
 
+    present = [(str(short), int(index)) for short, index in job["columns"]]
+    records = _records(job["file"], int(job["start"]), int(job["end"]))
+    first = int(job["first_line"])
     conn = _connect(job)
     conn.execute("CREATE TABLE rl_in (n INTEGER PRIMARY KEY, a, d, amt, p, l)")
     conn.execute("BEGIN")
-    conn.execute("INSERT INTO rl_in (n) VALUES (?)", (first - 1,))  # bookmark: row id = line
-    insert = f"INSERT INTO rl_in ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    while True:
-        before = conn.total_changes
-        conn.executemany(insert, itertools.islice(rows, STEP))
-        if conn.total_changes - before < STEP:
-            break
-    conn.execute("DELETE FROM rl_in WHERE n = ?", (first - 1,))
-    # blank lines: short records with nothing but spaces (the last field is then NULL)
-    last_field = max(present, key=lambda p: p[1])[0]
-    blank = " AND ".join(f"coalesce(trim({s}), '') = ''" for s in names)
-    conn.execute(f"DELETE FROM rl_in WHERE {last_field} IS NULL AND {blank}")
-    count = int(conn.execute("SELECT count(*) FROM rl_in").fetchone()[0])
+    stage_by_row_id(conn, picked(records, present), present, first, STEP)
+    count = drop_blank_lines(conn, present, after=first - 1)
+    conn.execute("DELETE FROM rl_in WHERE n = ?", (first - 1,))  # the bookmark
 
     sql = job["sql"]
     conn.execute(READY)

@@ -24,7 +24,6 @@ a real day between the years 1 and 9999; an amount is ``-?digits[.d or .dd]`` wi
 from __future__ import annotations
 
 import itertools
-import operator
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from accord.core.database import is_sqlite
 from accord.revenue.columns import Resolved
+from accord.revenue.raw_rows import Present, drop_blank_lines, picked, stage_by_row_id
 from accord.revenue.readers import Table
 
 FIELDS = ("account_external_id", "date", "amount", "product_line", "line_id")
@@ -109,56 +109,24 @@ def has_quote(raw: IO[bytes]) -> bool:
         raw.seek(here)
 
 
-Present = list[tuple[str, int]]
-
-
-def _picked(table: Table, present: Present) -> Iterator[Any]:
-    """Each record padded with NULLs, then the file's fields picked (C-speed ``map``)."""
-    width = max(i for _, i in present) + 1
-    pad = [None] * width
-    getter = operator.itemgetter(*[i for _, i in present])
-    return map(getter, map(operator.add, table.rows, itertools.repeat(pad)))
-
-
 def _sqlite_fast(conn: Any, table: Table, present: Present,
                  on_progress: Callable[[], None], chunk: int) -> int:
     """One record per line: the row id SQLite gives each row is its file line (the header
     is line 1, held by a bookmark row that the checks skip)."""
-    conn.execute("INSERT INTO rl_in (n) VALUES (1)")
-    rows = _picked(table, present)
-    names = [s for s, _ in present]
-    insert = f"INSERT INTO rl_in ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    while True:
-        before = conn.total_changes
-        conn.executemany(insert, itertools.islice(rows, chunk))
-        on_progress()
-        if conn.total_changes - before < chunk:
-            break
-    return _count_rows(conn, present)
-
-
-def _count_rows(conn: Any, present: Present) -> int:
-    """Data rows staged, after deleting blank lines (short records with nothing but spaces)."""
-    names = [s for s, _ in present]
-    empty = " AND ".join(f"coalesce(trim({s}), '') = ''" for s in names)
-    # a short record lacks its last fields: the field furthest right is then NULL
-    last = max(present, key=lambda p: p[1])[0]
-    cur = conn.cursor()
-    cur.execute(f"DELETE FROM rl_in WHERE n > 1 AND {last} IS NULL AND {empty}")
-    cur.execute("SELECT count(*) FROM rl_in WHERE n > 1")
-    return int(cur.fetchone()[0])
+    stage_by_row_id(conn, picked(table.rows, present), present, 2, chunk, on_progress)
+    return drop_blank_lines(conn, present, after=1)
 
 
 def _python(conn: Any, table: Table, present: Present,
             on_progress: Callable[[], None], chunk: int, *, sqlite: bool) -> int:
     """Any table: each row with the line the reader reports for it."""
     line = table.line
-    picked = _picked(table, present)
+    values_of = picked(table.rows, present)
     if len(present) == 1:
-        picked = ((v,) for v in picked)
+        values_of = ((v,) for v in values_of)
 
     def numbered() -> Iterator[tuple[Any, ...]]:
-        for values in picked:
+        for values in values_of:
             yield (line(), *values)
 
     rows = numbered()
@@ -170,14 +138,14 @@ def _python(conn: Any, table: Table, present: Present,
         while batch := list(itertools.islice(rows, chunk)):
             conn.executemany(insert, batch)
             on_progress()
-        return _count_rows(conn, present)
+        return drop_blank_lines(conn, present, after=1)
     with cur.copy(f"COPY rl_in ({names}) FROM STDIN") as copy:
         for count, row in enumerate(rows, 1):
             copy.write_row(row)
             if count % chunk == 0:
                 on_progress()
     on_progress()
-    return _count_rows(conn, present)
+    return drop_blank_lines(conn, present, after=1)
 
 
 def _postgres_fast(conn: Any, table: Table, raw: IO[bytes], present: Present,
