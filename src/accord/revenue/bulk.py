@@ -59,14 +59,21 @@ class LoadStats:
     inserted: int = 0  # revenue lines created
     updated: int = 0  # existing revenue lines whose amount, date or product changed
     unchanged: int = 0  # existing revenue lines the load left as they were
-    accounts: int = 0  # accounts whose monthly revenue was refreshed
     months: int = 0  # monthly_revenue rows written for them
     load_id: int | None = None  # the load's number in revenue_loads (None: nothing changed)
     strategy: str = ""  # how the lines went in (for benchmarks and curiosity)
     seconds: dict[str, float] = field(default_factory=dict)  # time per phase
-    account_ids: list[int] = field(default_factory=list, repr=False)  # the accounts refreshed
     #: each refreshed account's earliest month whose monthly revenue changed
     first_months: dict[int, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def account_ids(self) -> list[int]:
+        """The accounts whose monthly revenue was refreshed."""
+        return sorted(self.first_months)
+
+    @property
+    def accounts(self) -> int:
+        return len(self.first_months)
 
 
 class KeyConflict(Exception):
@@ -443,8 +450,6 @@ def finish(db: RawDb, stats: LoadStats, began: float, tally: Tally | None = None
         source = tally.for_monthly(db, stats.load_id) if tally is not None else None
         stats.first_months, stats.months = refresh_monthly(db.raw, db.param, stats.load_id,
                                                            source)
-        stats.account_ids = sorted(stats.first_months)
-        stats.accounts = len(stats.account_ids)
         db.execute(f"UPDATE revenue_loads SET accounts = {stats.accounts} "
                    f"WHERE id = {int(stats.load_id)}")
     db.execute("DROP TABLE IF EXISTS rl_delta")
