@@ -113,7 +113,36 @@ def update_user(session: Session, actor: User, user_id: int, **changes: object) 
     if password:
         a["password"] = "changed"
     audit.record(session, actor, "update", "user", user.id, before=b, after=a)
+    if "is_active" in a:
+        revoke_tokens_of(session, actor, user)
     return user
+
+
+def revoke_tokens_of(session: Session, actor: User | None, user: User) -> None:
+    """Revoke every live API token of ``user`` (audited one by one).
+
+    Called whenever a user is deactivated *or* re-activated: a deactivated user's tokens
+    stay revoked for good (reactivation never revives one; the user gets new tokens), and
+    a token left live by an older version while its user was inactive is revoked too.
+    """
+    now = utcnow()
+    for row in session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id)
+    ):
+        row.revoked_at = now
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "revoke",
+            "api_token",
+            row.id,
+            before={"revoked_at": None},
+            after={"revoked_at": now, "why": "user deactivated" if not user.is_active
+                   else "user re-activated"},
+        )
 
 
 def get_user_by_email(session: Session, email: str) -> User:
@@ -129,13 +158,17 @@ def list_users(session: Session) -> list[User]:
 
 def authenticate(session: Session, email: str, password: str) -> User:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    # verified first, whoever asks: the same work for unknown, inactive and known users (S3)
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not user.is_active or not valid:
         raise NotAuthenticated("wrong e-mail or password")
     return user
 
 
 def create_token(session: Session, actor: User | None, user: User, name: str = "cli") -> str:
     """Create an API token; the clear token is returned once and only its hash is stored."""
+    if not user.is_active:
+        raise ValidationFailed([FieldProblem("user", f"{user.email} is deactivated")])
     token = new_api_token()
     row = ApiToken(
         user_id=user.id,
