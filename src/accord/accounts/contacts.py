@@ -20,7 +20,7 @@ from accord.accounts.schemas import ContactIn, ContactOut, InteractionIn, Intera
 from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
-from accord.core.models import User
+from accord.core.models import SEES_EVERYTHING, Role, User
 from accord.core.users import EMAIL_RE
 from accord.core.visibility import get_visible_account, get_writable_account, visible_accounts
 
@@ -101,7 +101,27 @@ def get_contact(session: Session, user: User, contact_id: int) -> ContactOut:
     )
 
 
-def _validate_contact(session: Session, data: dict[str, Any], contact_id: int | None) -> None:
+#: what a user is told of a contact out of their reach (the words of the contacts import)
+OUT_OF_REACH = "already used by a contact at an account you cannot see"
+
+
+def contact_in_reach(session: Session, user: User, contact_id: int) -> bool:
+    """True when ``user`` may see (and so link) the contact: it is at an account they see,
+    or at no account at all; the same rule as the contacts import."""
+    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+        return True
+    links = select(AccountContact.account_id).where(AccountContact.contact_id == contact_id)
+    if session.scalar(links.limit(1)) is None:
+        return True  # an orphan contact belongs to no one yet
+    seen = links.join(Account, Account.id == AccountContact.account_id).where(
+        visible_accounts(user)
+    )
+    return session.scalar(seen.limit(1)) is not None
+
+
+def _validate_contact(
+    session: Session, user: User, data: dict[str, Any], contact_id: int | None
+) -> None:
     problems = []
     email = data.get("email")
     if email and not EMAIL_RE.match(email):
@@ -110,19 +130,39 @@ def _validate_contact(session: Session, data: dict[str, Any], contact_id: int | 
     if ext:
         clash = session.scalar(select(Contact.id).where(Contact.external_id == ext))
         if clash is not None and clash != contact_id:
-            problems.append(FieldProblem("external_id", f"already used by contact {clash}"))
+            known = contact_in_reach(session, user, clash)
+            message = f"already used by contact {clash}" if known else OUT_OF_REACH
+            problems.append(FieldProblem("external_id", message))
     if problems:
         raise ValidationFailed(problems)
 
 
+def _same_person(session: Session, user: User, email: str | None) -> Contact | None:
+    """The contact already known by this e-mail (any case), if any; a person at accounts out
+    of the user's reach is refused, naming nothing of them, exactly as the import does."""
+    if not email:
+        return None
+    contact = session.scalar(
+        select(Contact)
+        .where(func.lower(Contact.email) == email.lower())
+        .order_by(Contact.id)
+        .limit(1)
+    )
+    if contact is not None and not contact_in_reach(session, user, contact.id):
+        raise ValidationFailed([FieldProblem("email", OUT_OF_REACH)])
+    return contact
+
+
 def add_contact(session: Session, user: User, account_id: int, data: ContactIn) -> ContactOut:
-    """Create a contact at an account, or link an existing person (same e-mail) to it."""
+    """Create a contact at an account, or link an existing person (same e-mail) to it.
+
+    A person known by that e-mail only at accounts the user cannot see is not linked (that
+    would show and let them change another team's contact): 422 on ``email``.
+    """
     get_writable_account(session, user, account_id)
     values = {k: _plain(v) for k, v in data.model_dump().items()}
-    _validate_contact(session, values, None)
-    contact = None
-    if values.get("email"):
-        contact = session.scalar(select(Contact).where(Contact.email == values["email"]).limit(1))
+    _validate_contact(session, user, values, None)
+    contact = _same_person(session, user, values.get("email"))
     if contact is None:
         now = utcnow()
         contact = Contact(
@@ -163,7 +203,7 @@ def update_contact(
         {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title, **data}
     )
     values = {k: _plain(v) for k, v in parsed.model_dump().items()}
-    _validate_contact(session, values, contact_id)
+    _validate_contact(session, user, values, contact_id)
     before = {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
     for f in CONTACT_FIELDS:
         setattr(contact, f, values.get(f))
