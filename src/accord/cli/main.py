@@ -9,6 +9,7 @@ import typer
 from accord.accounts.cli import app as accounts_app
 from accord.cli import common
 from accord.core.cli import db_app, serve, users_app
+from accord.core.teams_cli import teams_app
 from accord.demo.cli import demo
 from accord.revenue.cli import export_app, import_app
 
@@ -49,6 +50,7 @@ def _global(
 
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(teams_app, name="teams")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")

@@ -8,8 +8,10 @@ from accord.api.common import Caller, Db, IdPath, problems
 from accord.core import tokens as token_service
 from accord.core import user_admin
 from accord.core.schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut, UserPatch
+from accord.core.teams_api import router as teams_router
 
 router = APIRouter()
+router.include_router(teams_router)
 
 
 @router.get(

@@ -79,3 +79,33 @@ class TokenCreated(TokenOut):
     """Returned once, when the token is made: ``token`` is not stored and cannot be shown again."""
 
     token: str
+
+
+TeamName = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class TeamIn(_In):
+    name: TeamName
+    head_id: Id | None = None
+
+
+class TeamPatch(_In):
+    """Partial update: only the fields given change; ``"head_id": null`` clears the head."""
+
+    name: TeamName = None  # type: ignore[assignment]
+    head_id: Id | None = None
+
+
+class TeamMemberIn(_In):
+    user_id: Id
+
+
+class TeamSummaryOut(BaseModel):
+    id: int
+    name: str
+    head: UserRef | None
+    member_count: int
+
+
+class TeamOut(TeamSummaryOut):
+    members: list[UserRef]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, NotAuthenticated, NotFound, ValidationFailed
-from accord.core.models import ApiToken, Role, Team, User
+from accord.core.models import ApiToken, Role, User
 from accord.core.security import hash_api_token, hash_password, new_api_token, verify_password
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -200,15 +200,3 @@ def user_for_token(session: Session, token: str) -> User:
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         row.last_used_at = now  # at most one write a minute per token
     return user
-
-
-def create_team(session: Session, actor: User | None, name: str, head: User | None) -> Team:
-    if session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
-        raise Conflict(f"a team named {name!r} already exists")
-    team = Team(name=name, head_id=head.id if head else None)
-    session.add(team)
-    session.flush()
-    audit.record(
-        session, actor, "create", "team", team.id, after={"name": name, "head_id": team.head_id}
-    )
-    return team

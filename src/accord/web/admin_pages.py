@@ -11,11 +11,13 @@ from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role
 from accord.core.visibility import require_role
 from accord.web import admin_service
+from accord.web.admin_team_pages import router as team_router
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
 
 router = APIRouter()
+router.include_router(team_router)
 
 ROLES = [(r.value, r.value.capitalize()) for r in Role]
 CREATE_FIELDS = ("email", "name", "role", "password", "team_id", "segment", "capacity")
