@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "accord-development-secret-do-not-use-in-production"
@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     port: int = 8000
     session_max_age_seconds: int = 14 * 24 * 3600
     page_size: int = 50
+    #: a workbook import is refused past these (B9): unpacked size and rows
+    import_max_unpacked_mb: int = Field(200, ge=1)
+    import_max_workbook_rows: int = Field(1_048_576, ge=1)
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    max_upload_bytes: Annotated[int, Field(ge=1024)] = 256 * 1_048_576
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,196 @@
+"""Imports never crash on a bad workbook and never read without end (issue 9: B6, B9, L2).
+
+B6: a truncated workbook is a rejected import (422 problem, an error on the page, exit 2),
+never a parser error. B9: a workbook is capped in unpacked size and rows; empty rows are
+not rows and are not followed past Excel's last row. L2: the chunked import's scratch
+folders belong to their process and leftovers of a dead one are removed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from collections.abc import Callable
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from accord.cli.main import app as cli_app
+from conftest import api_client
+from page_helpers import sign_in
+
+runner = CliRunner()
+SHEET = "xl/worksheets/sheet1.xml"
+ROWS = {
+    "revenue": [["account_external_id", "date", "amount"], ["ACME", "2024-01-15", "12.00"],
+                ["GLOBEX", "2024-01-31", "99.95"]],
+    "accounts": [["external_id", "name"], ["NEW-1", "New One"], ["NEW-2", "New Two"]],
+    "contacts": [["external_id", "account_external_id", "name"], ["C-9", "ACME", "Ann"]],
+}
+
+
+def workbook(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def rewritten(data: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """The workbook with its first sheet's XML changed (the zip stays valid)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            target.writestr(info.filename, change(body) if info.filename == SHEET else body)
+    return out.getvalue()
+
+
+def cut_sheet(kind: str) -> bytes:
+    """A workbook whose sheet XML stops halfway (openpyxl: ParseError while reading)."""
+    return rewritten(workbook(ROWS[kind] * 20), lambda xml: xml[: len(xml) // 2])
+
+
+def run(db, user, kind: str, data: bytes, **options):  # type: ignore[no-untyped-def]
+    from accord.revenue.importing import run_import
+
+    return run_import(db, db.merge(user), kind, io.BytesIO(data), filename=f"{kind}.xlsx",
+                      **options)
+
+
+@pytest.fixture
+def limits(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Set ACCORD_IMPORT_MAX_* for one test."""
+    from accord.core.settings import get_settings
+
+    def set_(**values: int) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"ACCORD_IMPORT_MAX_{name.upper()}", str(value))
+        get_settings.cache_clear()
+
+    yield set_
+    get_settings.cache_clear()
+
+
+# ---------------------------------------------------------------- B6: damaged workbooks
+
+
+@pytest.mark.parametrize("kind", ["revenue", "accounts", "contacts"])
+def test_a_workbook_cut_short_is_a_rejected_import(db, cast, kind):
+    report = run(db, cast.admin, kind, cut_sheet(kind))
+    assert report.status == "rejected"
+    assert [(p.row, p.column) for p in report.problems] == [(1, "file")]
+    assert "damaged or truncated" in report.problems[0].reason
+    assert (report.inserted, report.updated) == (0, 0)
+
+
+def test_a_truncated_file_is_a_rejected_import(db, cast):
+    data = workbook(ROWS["revenue"] * 50)
+    report = run(db, cast.admin, "revenue", data[: len(data) // 2])
+    assert report.status == "rejected"
+    assert "damaged or truncated" in report.problems[0].reason
+
+
+def test_the_api_answers_a_damaged_workbook_with_a_422_problem(app, sessions, cast):
+    client = api_client(app, cast.token(sessions, "admin"))
+    response = client.post("/api/v1/imports/revenue",
+                           files={"file": ("revenue.xlsx", cut_sheet("revenue"))})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    (error,) = response.json()["errors"]
+    assert (error["row"], error["column"]) == (1, "file")
+    assert "damaged or truncated" in error["reason"]
+
+
+def test_the_import_page_shows_a_damaged_workbook_as_an_error(client, cast):
+    token = sign_in(client, "admin@accord.test")
+    response = client.post(
+        "/import", data={"kind": "accounts", "source": "accord", "csrf_token": token},
+        files={"file": ("accounts.xlsx", cut_sheet("accounts"))})
+    assert response.status_code == 422
+    assert "damaged or truncated" in response.text
+
+
+def test_the_cli_says_so_and_exits_2(database_url, cast, tmp_path):
+    path = tmp_path / "revenue.xlsx"
+    path.write_bytes(cut_sheet("revenue"))
+    result = runner.invoke(cli_app, ["--database-url", database_url, "import", "revenue",
+                                     str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "damaged or truncated" in result.output
+
+
+# ---------------------------------------------------------------- B9: bounded workbooks
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused_before_it_is_read(db, cast, limits):
+    limits(unpacked_mb=1)
+    big = ROWS["revenue"] + [["ACME", "2024-01-15", "12.00", "x" * 200, f"L{i}"]
+                             for i in range(6000)]
+    data = workbook(big)
+    assert len(data) < 1_000_000  # small on the wire, about 1.5 MB unpacked
+    report = run(db, cast.admin, "revenue", data)
+    assert report.status == "rejected"
+    assert "ACCORD_IMPORT_MAX_UNPACKED_MB" in report.problems[0].reason
+    limits(unpacked_mb=5)
+    assert run(db, cast.admin, "revenue", data).status == "imported"
+
+
+def test_rows_past_the_limit_refuse_the_file_but_empty_rows_do_not_count(db, cast, limits):
+    limits(workbook_rows=3)
+    header, line = ROWS["revenue"][0], ["ACME", "2024-01-15", "12.00"]
+    four = workbook([header, *([line] * 4)])
+    report = run(db, cast.admin, "revenue", four)
+    assert report.status == "rejected"
+    assert "more than 3 rows" in report.problems[0].reason
+    spaced = workbook([header, line, [], [None, None], line, line, [], [], []])
+    report = run(db, cast.admin, "revenue", spaced)
+    assert (report.status, report.rows) == ("imported", 3)
+
+
+def _claiming(rows: int) -> Callable[[bytes], bytes]:
+    """Sheet XML whose dimension claims ``rows`` rows."""
+    return lambda xml: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:C{rows}"'.encode(),
+                              xml)
+
+
+def _with_row(number: int, cells: bytes = b"") -> Callable[[bytes], bytes]:
+    """Sheet XML with one more row element, numbered ``number`` (openpyxl yields every row
+    in between as an empty row)."""
+    row = f'<row r="{number}">'.encode() + cells + b"</row>"
+    return lambda xml: _claiming(number)(xml.replace(b"</sheetData>", row + b"</sheetData>"))
+
+
+def test_a_sheet_claiming_70_million_rows_is_refused_without_reading_them(db, cast):
+    data = rewritten(workbook(ROWS["revenue"]), _with_row(70_000_000))
+    assert len(data) < 10_000
+    began = time.perf_counter()
+    report = run(db, cast.admin, "revenue", data)
+    assert report.status == "rejected"
+    assert "past row 1,048,576" in report.problems[0].reason
+    assert time.perf_counter() - began < 60  # not a 457 s read
+
+
+def test_trailing_empty_rows_are_not_rows(db, cast):
+    claims = rewritten(workbook(ROWS["revenue"]), _claiming(70_000_000))
+    report = run(db, cast.admin, "revenue", claims)
+    assert (report.status, report.rows, report.inserted) == ("imported", 2, 2)
+    far = rewritten(workbook(ROWS["revenue"]), _with_row(1_000_000))
+    report = run(db, cast.admin, "revenue", far)
+    assert (report.status, report.rows, report.unchanged) == ("imported", 2, 2)
+
+
+def test_a_row_past_excels_last_row_refuses_the_file(db, cast):
+    acme = b'<c r="A2000000" t="inlineStr"><is><t>ACME</t></is></c>'
+    data = rewritten(workbook(ROWS["revenue"]), _with_row(2_000_000, acme))
+    report = run(db, cast.admin, "revenue", data)
+    assert report.status == "rejected"
+    assert "past row 1,048,576" in report.problems[0].reason
