@@ -4,7 +4,9 @@ A ``Table`` is a title, columns (key, label, unit) and rows of plain values: ``D
 amounts and ratios, ``int`` counts, ``str`` names, ``None`` where undefined. CSV writes the
 column keys as the header and exact decimals as text (``2400.00``, ``0.981370``), empty where
 undefined; Excel writes the same header and numbers as numbers with a money or percent format,
-plus an "About" sheet naming the as-of month, window, basis and ABC cut-offs.
+plus an "About" sheet naming the as-of month, window, basis and ABC cut-offs. No cell can
+start a formula: text that would (a name beginning with ``=``, ``+``, ``-``, ``@``...) gets a
+leading ``'`` (``core.cells``); numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.core.cells import neutralise, text_cell
 from accord.kpis.formulas import RETENTION_FIELDS
 from accord.kpis.registry import BY_SLUG
 
@@ -89,7 +92,7 @@ def to_csv(table: Table) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.keys)
     for row in table.rows:
-        writer.writerow([_text(v) for v in row])
+        writer.writerow([text_cell(v) for v in row])
     return out.getvalue()
 
 
@@ -112,7 +115,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            ws.append(list(row))  # Decimal is written as a number
+            ws.append([neutralise(v) for v in row])  # Decimal is written as a number
         for i, (key, label, unit) in enumerate(table.columns, start=1):
             letter = get_column_letter(i)
             fmt = FORMATS.get(unit)
@@ -127,7 +130,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
     for cell in info[1]:
         cell.font = Font(bold=True)
     for key, value in (tables[0].about if tables else {}).items():
-        info.append([key, _text(value)])
+        info.append([key, neutralise(_text(value))])
     info.append(["tables", ", ".join(t.name for t in tables)])
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 40

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
 from accord.accounts.search import ESCAPE, like_pattern
+from accord.core.cells import neutralise
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import SEES_EVERYTHING, Role, User
 from accord.core.money import from_cents
@@ -408,9 +409,9 @@ EXPORT_COLUMNS = (
 
 
 def export_values(row: DecisionRow) -> list[object]:
-    """One row for CSV/Excel: plain values, empty for none."""
+    """One row for CSV/Excel: plain values, empty for none; no text can start a formula."""
     values = row.model_dump()
-    return ["" if values[c] is None else values[c] for c in EXPORT_COLUMNS]
+    return ["" if values[c] is None else neutralise(values[c]) for c in EXPORT_COLUMNS]
 
 
 def export_csv(

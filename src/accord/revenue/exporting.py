@@ -1,18 +1,24 @@
 """Exports of accounts, contacts and revenue lines in Accord's canonical columns, so that an
 export re-imports unchanged. Rows are streamed from the database (Core, ``yield_per``);
-CSV is written as it goes, Excel through openpyxl's write-only mode."""
+CSV is written as it goes, Excel through openpyxl's write-only mode.
+
+No cell can start a formula (``core.cells``): amounts are numbers (a number in Excel, with
+two decimals; ``-120.00`` in CSV), every text cell that would start one (``=``, ``+``, ``-``,
+``@``, tab, carriage return) gets a leading ``'``, which the import readers take off again."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account, AccountContact, Contact
+from accord.core.cells import neutralise, number_or_text, text_cell
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.visibility import visible_accounts
@@ -27,12 +33,9 @@ MEDIA = {
 }
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def export_rows(session: Session, user: User, kind: str) -> Iterator[list[str]]:
-    """The header, then one list of strings per record the user may see."""
+def export_rows(session: Session, user: User, kind: str) -> Iterator[list[Any]]:
+    """The header, then one list of values per record the user may see (text or None;
+    revenue amounts as ``Decimal``)."""
     kind_ = ImportKind(kind)
     yield canonical_header(kind_.value)
     if kind_ is ImportKind.ACCOUNTS:
@@ -66,29 +69,37 @@ def export_rows(session: Session, user: User, kind: str) -> Iterator[list[str]]:
         for ext, day, cents, product, line_id in session.execute(
             query.execution_options(yield_per=CHUNK)
         ):
-            yield [_text(ext), day.isoformat(), str(from_cents(cents)), _text(product),
-                   _text(line_id)]
+            yield [ext, day.isoformat(), from_cents(cents), product, line_id]
         return
     for row in session.execute(query.execution_options(yield_per=CHUNK)):
-        yield [_text(v) for v in row]
+        yield list(row)
 
 
-def write_csv(rows: Iterator[list[str]], out: IO[str]) -> int:
+def write_csv(rows: Iterator[list[Any]], out: IO[str]) -> int:
     writer = csv.writer(out, lineterminator="\n")
     count = -1
     for count, row in enumerate(rows):  # noqa: B007
-        writer.writerow(row)
+        writer.writerow([text_cell(v) for v in row])
     return max(count, 0)
 
 
-def write_xlsx(rows: Iterator[list[str]], out: IO[bytes], title: str) -> int:
+def write_xlsx(rows: Iterator[list[Any]], out: IO[bytes], title: str) -> int:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, Decimal):  # an amount: a number with two decimals
+            amount = WriteOnlyCell(sheet, value=number_or_text(value))
+            amount.number_format = "0.00"
+            return amount
+        return neutralise(value)  # text cells: ids come back exactly as written
+
     count = -1
     for count, row in enumerate(rows):  # noqa: B007
-        sheet.append(row)  # text cells: ids and amounts come back exactly as written
+        sheet.append([cell(v) for v in row])
     book.save(out)
     return max(count, 0)
 
