@@ -58,11 +58,10 @@ def cut_sheet(kind: str) -> bytes:
     return rewritten(workbook(ROWS[kind] * 20), lambda xml: xml[: len(xml) // 2])
 
 
-def run(db, user, kind: str, data: bytes, **options):  # type: ignore[no-untyped-def]
+def run(db, user, kind: str, data: bytes, suffix: str = "xlsx"):  # type: ignore[no-untyped-def]
     from accord.revenue.importing import run_import
 
-    return run_import(db, db.merge(user), kind, io.BytesIO(data), filename=f"{kind}.xlsx",
-                      **options)
+    return run_import(db, db.merge(user), kind, io.BytesIO(data), filename=f"{kind}.{suffix}")
 
 
 @pytest.fixture
@@ -194,3 +193,83 @@ def test_a_row_past_excels_last_row_refuses_the_file(db, cast):
     report = run(db, cast.admin, "revenue", data)
     assert report.status == "rejected"
     assert "past row 1,048,576" in report.problems[0].reason
+
+
+# ---------------------------------------------------------------- L2: scratch folders
+
+
+@pytest.fixture
+def temp_root(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A temporary folder of its own, as a fresh process sees it (nothing swept yet)."""
+    import tempfile
+
+    from accord.revenue import scratch
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    monkeypatch.setattr(scratch, "_swept", set())
+    return root
+
+
+def _leftovers(root, pid: int):  # type: ignore[no-untyped-def]
+    """What a chunked import killed with ``kill -9`` leaves: its folder, chunk databases."""
+    folder = root / f"accord-import-{pid}" / "chunks-x1y2z3"
+    folder.mkdir(parents=True)
+    (folder / "chunk0.db").write_bytes(b"\0" * 100_000)
+    (folder / "lookups.db").write_bytes(b"\0" * 1_000)
+    return folder.parent
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(temp_root):
+    import os
+    import subprocess
+    import sys
+
+    from accord.revenue import scratch
+
+    dead = _leftovers(temp_root, _dead_pid())
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        live = _leftovers(temp_root, running.pid)
+        mine = _leftovers(temp_root, os.getpid())
+        other = temp_root / "accord-import-notapid"
+        other.mkdir()
+        assert scratch.remove_leftovers() == [dead]
+        assert not dead.exists() and live.exists() and mine.exists() and other.exists()
+    finally:
+        running.kill()
+        running.wait()
+    assert scratch.remove_leftovers() == [live]
+
+
+def test_the_next_chunked_import_removes_a_killed_imports_leftovers(db, cast, temp_root,
+                                                                     monkeypatch):
+    import os
+
+    from accord.revenue import pipeline
+
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("the chunked import is SQLite's")
+    dead = _leftovers(temp_root, _dead_pid())
+    parent = _leftovers(temp_root, os.getppid())  # a live process: left alone
+    used: list[int] = []
+    real = pipeline.load_in_chunks
+    monkeypatch.setattr(pipeline, "load_in_chunks",
+                        lambda *a, **k: used.append(1) or real(*a, **k))
+    monkeypatch.setattr(pipeline, "MIN_CHUNK_BYTES", 64)
+    body = "account_external_id,date,amount\n" + "".join(
+        f"{'ACME' if i % 2 else 'GLOBEX'},2024-{i % 12 + 1:02d}-15,{i}.00\n" for i in range(300))
+    report = run(db, cast.admin, "revenue", body.encode(), "csv")
+    assert used and (report.status, report.rows) == ("imported", 300)
+    assert not dead.exists() and parent.exists()
+    assert list((temp_root / f"accord-import-{os.getpid()}").iterdir()) == []  # cleaned up

@@ -18,6 +18,10 @@ Rows the checks refuse are read back chunk by chunk, in file order, for the repo
 check-in hook in ``core.database`` detaches them), and the pipeline is only used when enough
 slots are free. Files with a double quote (a record may span lines) or a lone carriage
 return take the one-connection path of ``staging.py``.
+
+Scratch files (the chunk databases, an upload's copy) live in a folder this process owns
+(``scratch.py``: ``<temp>/accord-import-<pid>/``), removed when the load ends; the folders
+of a process killed mid-import are removed by the next import of any other process.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,7 +42,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from accord.core.database import IMPORT_CHUNK_PREFIX
-from accord.revenue import bulk, checks
+from accord.revenue import bulk, checks, scratch
 from accord.revenue.columns import Resolved
 from accord.revenue.staging import BLOCK, FIELDS, SHORT
 
@@ -220,7 +223,7 @@ def load_in_chunks(
            "loaded": checks.loaded_rows(plain),
            "convert_trimmed": UPSERT.format(checks.valid_rows(trimmed))}
     began = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="accord-import-") as folder:
+    with scratch.scratch("chunks-") as folder:
         lookups = Path(folder) / "lookups.db"
         _write_lookups(lookups, accounts)
         chunks = [Chunk(k, Path(folder) / f"chunk{k}.db") for k in range(len(parts))]
@@ -300,7 +303,7 @@ def on_disk(raw: IO[bytes]) -> Iterator[str | None]:
         yield name
     else:
         here = raw.tell()
-        with tempfile.TemporaryDirectory(prefix="accord-upload-") as folder:
+        with scratch.scratch("upload-") as folder:
             copy = Path(folder) / "upload.csv"
             raw.seek(0)
             with open(copy, "wb") as out:
