@@ -21,7 +21,7 @@ def sign_in(client, email: str, password: str = PASSWORD, next_url: str = ""):  
 def test_it_sends_a_visitor_to_the_login_page_with_the_page_they_wanted(client, cast):
     response = client.get("/accounts?q=acme", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?next=/accounts?q=acme"
+    assert response.headers["location"] == "/login?next=%2Faccounts%3Fq%3Dacme"
 
 
 def test_the_login_page_has_labelled_fields_and_focuses_the_email(client):

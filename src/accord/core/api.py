@@ -5,9 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from accord.api.common import Caller, Db, IdPath, problems
+from accord.core import sessions as session_service
 from accord.core import tokens as token_service
 from accord.core import user_admin
-from accord.core.schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut, UserPatch
+from accord.core.schemas import (
+    SessionsEnded,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+    UserPatch,
+)
 from accord.core.teams_api import router as teams_router
 
 router = APIRouter()
@@ -105,3 +114,15 @@ def list_tokens(db: Db, user: Caller) -> list[TokenOut]:
 def revoke_token(token_id: IdPath, db: Db, user: Caller) -> Response:
     token_service.revoke_token(db, user, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/users/{user_id}/logout-everywhere",
+    tags=["users"],
+    summary="End every browser session of a user (admin, or the user themself)",
+    description="API tokens are not affected; revoke them under /tokens.",
+    response_model=SessionsEnded,
+    responses=problems(404),
+)
+def logout_everywhere(user_id: IdPath, db: Db, user: Caller) -> SessionsEnded:
+    return SessionsEnded(sessions_ended=session_service.log_out_everywhere(db, user, user_id))

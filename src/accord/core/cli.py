@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from accord.cli.common import acting_user, console, engine, fail, handles_errors, unit_of_work
+from accord.core import sessions as session_service
 from accord.core import users as user_service
 from accord.core.migrate import upgrade as run_upgrade
 from accord.core.models import Role
@@ -96,6 +97,19 @@ def users_token(
             require_role(actor, Role.ADMIN)
         token = user_service.create_token(session, actor if actor.id else None, user, name)
     typer.echo(token)
+
+
+@users_app.command("logout-everywhere")
+@handles_errors
+def users_logout_everywhere(email: str) -> None:
+    """End every browser session of a user (API tokens are not affected)."""
+    with unit_of_work() as session:
+        actor = acting_user(session)
+        user = user_service.get_user_by_email(session, email)
+        ended = session_service.log_out_everywhere(session, actor, user.id)
+    console.print(
+        f"{email}: {ended} session{'' if ended == 1 else 's'} ended", highlight=False
+    )
 
 
 def serve(

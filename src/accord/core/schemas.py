@@ -109,3 +109,9 @@ class TeamSummaryOut(BaseModel):
 
 class TeamOut(TeamSummaryOut):
     members: list[UserRef]
+
+
+class SessionsEnded(BaseModel):
+    """The answer to "log out everywhere": how many browser sessions were ended."""
+
+    sessions_ended: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,10 +19,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash of a random password, made with the same parameters as real ones (S3)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Check a password. Without a hash (an unknown e-mail, a user without a password) a
+    dummy hash is verified instead, so every answer costs one argon2 verification and
+    the time taken does not tell which e-mail addresses exist (S3)."""
     try:
+        if not password_hash:
+            _hasher.verify(_dummy_hash(), password)
+            return False
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False

@@ -13,6 +13,7 @@ from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, NotAuthenticated, NotFound, ValidationFailed
 from accord.core.models import ApiToken, Role, User
 from accord.core.security import hash_api_token, hash_password, new_api_token, verify_password
+from accord.core.sessions import revoke_all as revoke_sessions
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -112,6 +113,8 @@ def update_user(session: Session, actor: User, user_id: int, **changes: object) 
     b, a = audit.changed_fields(before, user_snapshot(user))
     if password:
         a["password"] = "changed"
+    if password or (before["is_active"] and not user.is_active):
+        a["sessions_ended"] = revoke_sessions(session, user.id)  # S1
     audit.record(session, actor, "update", "user", user.id, before=b, after=a)
     if "is_active" in a:
         revoke_tokens_of(session, actor, user)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from accord.core import sessions as session_service
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role
 from accord.core.visibility import require_role
@@ -131,6 +132,7 @@ def _edit(
             "roles": ROLES,
             "teams": admin_service.list_teams(db, user),
             "tokens": admin_service.list_tokens(db, user, user_id),
+            "open_sessions": session_service.open_sessions(db, target.id),
             "new_token": token,
             "token_errors": token_errors or {},
         },
@@ -179,3 +181,12 @@ def revoke_token(request: Request, user_id: int, token_id: int, user: PageUser, 
     admin_service.revoke_token(db, user, user_id, token_id)
     flash(request, "Token revoked.")
     return RedirectResponse(f"/admin/users/{user_id}#tokens", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/logout-everywhere", dependencies=csrf)
+def logout_everywhere(request: Request, user_id: int, user: PageUser, db: Db) -> Any:
+    """End every browser session of the user (S1); the same service as the API and CLI."""
+    require_role(user, Role.ADMIN)
+    ended = session_service.log_out_everywhere(db, user, user_id)
+    flash(request, f"Logged out everywhere ({ended} session{'' if ended == 1 else 's'} ended).")
+    return RedirectResponse(f"/admin/users/{user_id}#sessions", status_code=303)

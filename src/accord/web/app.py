@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -112,7 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+        # encoded, so the page's own query survives as one parameter (B8)
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

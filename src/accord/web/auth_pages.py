@@ -7,10 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from accord.core import users as user_service
+from accord.core import logins
+from accord.core import sessions as session_service
+from accord.core.database import utcnow
 from accord.core.errors import NotAuthenticated
 from accord.web import deps
 from accord.web.admin_pages import router as admin_router
+from accord.web.flash import flash
+from accord.web.page_deps import PageUser
 from accord.web.templating import render
 
 router = APIRouter()
@@ -46,20 +50,36 @@ def login_submit(
     password: str = Form(""),
     next: str = Form(""),  # noqa: A002 - form field name
 ) -> Any:
+    form = {"user": None, "next": next, "email": email}
     try:
-        user = user_service.authenticate(db, email, password)
-    except NotAuthenticated:
-        return render(
-            request,
-            "login.html",
-            {"user": None, "next": next, "email": email, "error": "Wrong e-mail or password."},
-            status_code=400,
+        user = logins.log_in(
+            db, email, password, address=deps.client_address(request), now=utcnow()
         )
-    deps.login(request, user)
+    except logins.TooManyAttempts as exc:
+        response = render(
+            request, "login.html", {**form, "error": exc.detail.capitalize() + "."}, status_code=429
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except NotAuthenticated:
+        # rendered, not raised: the failure counted and audited by log_in is committed
+        return render(
+            request, "login.html", {**form, "error": "Wrong e-mail or password."}, status_code=400
+        )
+    deps.login(request, db, user)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(deps.csrf_protect)])
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, db: deps.Db) -> RedirectResponse:
+    deps.logout(request, db)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/logout/everywhere", dependencies=[Depends(deps.csrf_protect)])
+def logout_everywhere(request: Request, db: deps.Db, user: PageUser) -> RedirectResponse:
+    """End every session of the signed-in user, this one included (S1)."""
+    ended = session_service.log_out_everywhere(db, user, user.id)
     request.session.clear()
+    flash(request, f"Logged out everywhere ({ended} session{'s' if ended != 1 else ''}).", "info")
     return RedirectResponse("/login", status_code=303)

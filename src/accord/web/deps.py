@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Session", "Db", "get_db", "api_user", "page_user", "csrf_protect", "today", "login"]
+__all__ = [
+    "Session",
+    "Db",
+    "get_db",
+    "api_user",
+    "page_user",
+    "csrf_protect",
+    "today",
+    "login",
+    "logout",
+]
 
+from accord.core import sessions as session_service
 from accord.core import users as user_service
 from accord.core.database import utcnow
 from accord.core.errors import Forbidden, NotAuthenticated
@@ -48,12 +59,12 @@ def today() -> date:
 Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def api_user(request: Request, db: Db) -> User:
+def api_user(request: Request, db: Db, background: BackgroundTasks) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
         return user_service.user_for_token(db, token.strip())
-    user = _session_user(request, db)
+    user = _session_user(request, db, background)
     if user is not None:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             check_csrf(request, request.headers.get("x-csrf-token"))
@@ -61,15 +72,19 @@ def api_user(request: Request, db: Db) -> User:
     raise NotAuthenticated("send an API token as 'Authorization: Bearer <token>'")
 
 
-def _session_user(request: Request, db: Session) -> User | None:
-    user_id = request.session.get("user_id")
-    if not user_id:
+def _session_user(
+    request: Request, db: Session, background: BackgroundTasks | None = None
+) -> User | None:
+    """The user of the cookie's server-side session (S1): the cookie carries only the
+    session's random id (``sid``, also the CSRF binding); a revoked, expired or unknown id
+    is nobody. Reads only: the last-seen time is written after the response, in its own
+    short transaction, at most once a minute (``background``)."""
+    found = session_service.current(db, request.session.get("sid"))
+    if found is None:
         return None
-    user = db.get(User, user_id)
-    if user is None or not user.is_active:
-        request.session.clear()
-        return None
-    return user
+    if found.needs_touch and background is not None:
+        background.add_task(session_service.touch, request.app.state.sessions, found.session_id)
+    return found.user
 
 
 def signed_in_user(request: Request) -> User | None:
@@ -89,8 +104,8 @@ class LoginRequired(Exception):
     """Raised by page dependencies; the app redirects to the login page."""
 
 
-def page_user(request: Request, db: Db) -> User:
-    user = _session_user(request, db)
+def page_user(request: Request, db: Db, background: BackgroundTasks) -> User:
+    user = _session_user(request, db, background)
     if user is None:
         raise LoginRequired()
     return user
@@ -125,8 +140,28 @@ async def csrf_protect(request: Request) -> None:
     check_csrf(request, candidate)
 
 
-def login(request: Request, user: User) -> None:
+def client_address(request: Request) -> str | None:
+    """The client's address as the server sees it (behind a proxy: uvicorn's
+    ``--forwarded-allow-ips`` makes it the forwarded one)."""
+    return request.client.host if request.client else None
+
+
+def login(request: Request, db: Session, user: User) -> None:
+    """Start a server-side session and put its id in the cookie; a new id on every login (no
+    session fixation), so the CSRF token changes too."""
+    settings = request.app.state.settings
+    token = session_service.start_session(
+        db,
+        user,
+        lifetime=timedelta(seconds=settings.session_max_age_seconds),
+        user_agent=request.headers.get("user-agent"),
+        address=client_address(request),
+    )
     request.session.clear()
-    request.session["user_id"] = user.id
-    request.session["sid"] = secrets.token_urlsafe(24)
-    request.session["at"] = utcnow().isoformat()
+    request.session["sid"] = token
+
+
+def logout(request: Request, db: Session) -> None:
+    """End the cookie's session on the server (a replayed cookie is nobody) and clear it."""
+    session_service.end_session(db, request.session.get("sid"))
+    request.session.clear()
