@@ -9,6 +9,7 @@ from datetime import date
 from enum import Enum, StrEnum
 from typing import Annotated
 
+from annotated_types import Len
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import ValidationError
 
@@ -26,11 +27,12 @@ from accord.accounts.schemas import (
     InteractionIn,
     InteractionOut,
 )
-from accord.api.common import Caller, Db, IdPath, IdQuery, problems
+from accord.api.common import MAX_ID, Caller, Db, IdPath, IdQuery, problems
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import UserRef
 from accord.web.deps import today
 
+ExternalId = Annotated[str, Len(1, 100)]  # accounts.external_id
 router = APIRouter()
 ACCOUNTS: list[str | Enum] = ["accounts"]
 CONTACTS: list[str | Enum] = ["contacts"]
@@ -65,7 +67,7 @@ def list_accounts(
     manager_id: IdQuery = None,
     parent_id: IdQuery = None,
     sort: AccountSort = AccountSort("name"),  # type: ignore[valid-type]
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 50,
 ) -> AccountPage:
     flt = service.AccountFilter(
@@ -101,7 +103,7 @@ def create_account(body: AccountIn, db: Db, user: Caller, response: Response) ->
     response_model=AccountOut,
     responses=problems(404),
 )
-def get_account_by_external_id(external_id: str, db: Db, user: Caller) -> AccountOut:
+def get_account_by_external_id(external_id: ExternalId, db: Db, user: Caller) -> AccountOut:
     return service.find_account_by_external_id(db, user, external_id)
 
 
@@ -260,7 +262,7 @@ def list_interactions(
     user: Caller,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[InteractionOut]:
     items = contact_service.timeline(db, user, account_id, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(

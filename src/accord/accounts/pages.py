@@ -20,6 +20,7 @@ from accord.accounts.schemas import AccountIn, AccountPatch
 from accord.accounts.timeline_pages import account_page_context
 from accord.accounts.timeline_pages import router as timeline_router
 from accord.core.errors import ValidationFailed
+from accord.core.schemas import MAX_ID, Count, Id
 from accord.core.visibility import can_write, require_writer
 from accord.selection.service import account_kam_summary
 from accord.web.deps import today
@@ -50,10 +51,12 @@ STATUS_BADGES = {
 
 
 def _int_or_none(text: str | None) -> int | None:
+    """A whole number from the query; anything else, or past a row id's range, is ignored."""
     try:
-        return int(text) if text not in (None, "") else None
+        value = int(text) if text not in (None, "") else None
     except ValueError:
         return None
+    return value if value is None or 0 <= value <= MAX_ID else None
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
@@ -220,7 +223,7 @@ def _values_of(account: Any) -> dict[str, Any]:
 
 
 @router.get("/accounts/{account_id}/edit")
-def edit_account_form(request: Request, account_id: int, user: PageUser, db: Db) -> Any:
+def edit_account_form(request: Request, account_id: Id, user: PageUser, db: Db) -> Any:
     account = service.get_account(db, user, account_id)  # 404 first, then 403
     require_writer(user)
     return render(
@@ -230,7 +233,7 @@ def edit_account_form(request: Request, account_id: int, user: PageUser, db: Db)
 
 @router.post("/accounts/{account_id}/edit", dependencies=csrf)
 def update_account(
-    request: Request, account_id: int, user: PageUser, db: Db, form: FormData
+    request: Request, account_id: Id, user: PageUser, db: Db, form: FormData
 ) -> Any:
     values = form_values(form, ACCOUNT_FIELDS)
     try:
@@ -253,10 +256,10 @@ def update_account(
 @router.get("/accounts/{account_id}")
 def account_page(
     request: Request,
-    account_id: int,
+    account_id: Id,
     user: PageUser,
     db: Db,
-    shown: int = profile_service.TIMELINE_PAGE,
+    shown: Count = profile_service.TIMELINE_PAGE,
 ) -> Any:
     shown = min(max(shown, 1), 1000)
     view = profile_service.account_view(db, user, account_id, today=today(), timeline_limit=shown)

@@ -18,6 +18,7 @@ from accord.accounts import profile_service, service
 from accord.accounts.models import BuyingRole, InteractionKind, Seniority, Stance
 from accord.accounts.schemas import ContactIn, InteractionIn
 from accord.core.errors import NotFound, ValidationFailed
+from accord.core.schemas import Count, Id
 from accord.core.visibility import require_writer
 from accord.web.charts import bar_chart
 from accord.web.deps import today
@@ -109,14 +110,14 @@ def _participants(view: profile_service.AccountView) -> list[tuple[int, str]]:
     return sorted(people.items(), key=lambda p: p[1])
 
 
-def _rerender(request: Request, db: Any, user: Any, account_id: int, **extra: Any) -> Any:
+def _rerender(request: Request, db: Any, user: Any, account_id: Id, **extra: Any) -> Any:
     view = profile_service.account_view(db, user, account_id, today=today())
     return render(
         request, "accounts_detail.html", account_page_context(user, view, **extra), status_code=422
     )
 
 
-def _back(account_id: int, anchor: str = "") -> RedirectResponse:
+def _back(account_id: Id, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/accounts/{account_id}{anchor}", status_code=303)
 
 
@@ -124,7 +125,7 @@ def _back(account_id: int, anchor: str = "") -> RedirectResponse:
 
 
 @router.post("/accounts/{account_id}/contacts", dependencies=csrf)
-def add_contact(request: Request, account_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def add_contact(request: Request, account_id: Id, user: PageUser, db: Db, form: FormData) -> Any:
     require_writer(user)
     values = form_values(form, CONTACT_FIELDS)
     try:
@@ -139,7 +140,7 @@ def add_contact(request: Request, account_id: int, user: PageUser, db: Db, form:
     return _back(account_id, "#contacts")
 
 
-def _contact(db: Any, user: Any, account_id: int, contact_id: int) -> Any:
+def _contact(db: Any, user: Any, account_id: Id, contact_id: Id) -> Any:
     for contact in contact_service.list_contacts(db, user, account_id):
         if contact.id == contact_id:
             return contact
@@ -148,7 +149,7 @@ def _contact(db: Any, user: Any, account_id: int, contact_id: int) -> Any:
 
 @router.get("/accounts/{account_id}/contacts/{contact_id}/edit")
 def edit_contact_form(
-    request: Request, account_id: int, contact_id: int, user: PageUser, db: Db
+    request: Request, account_id: Id, contact_id: Id, user: PageUser, db: Db
 ) -> Any:
     account = service.get_account(db, user, account_id)
     contact = _contact(db, user, account_id, contact_id)
@@ -181,7 +182,7 @@ def _contact_form_context(
 
 @router.post("/accounts/{account_id}/contacts/{contact_id}/edit", dependencies=csrf)
 def update_contact(
-    request: Request, account_id: int, contact_id: int, user: PageUser, db: Db, form: FormData
+    request: Request, account_id: Id, contact_id: Id, user: PageUser, db: Db, form: FormData
 ) -> Any:
     require_writer(user)
     values = form_values(form, CONTACT_FIELDS)
@@ -202,7 +203,7 @@ def update_contact(
 
 @router.post("/accounts/{account_id}/contacts/{contact_id}/unlink", dependencies=csrf)
 def unlink_contact(
-    request: Request, account_id: int, contact_id: int, user: PageUser, db: Db
+    request: Request, account_id: Id, contact_id: Id, user: PageUser, db: Db
 ) -> Any:
     require_writer(user)
     contact_service.unlink_contact(db, user, account_id, contact_id)
@@ -215,7 +216,7 @@ def unlink_contact(
 
 @router.post("/accounts/{account_id}/interactions", dependencies=csrf)
 def log_interaction(
-    request: Request, account_id: int, user: PageUser, db: Db, form: FormData
+    request: Request, account_id: Id, user: PageUser, db: Db, form: FormData
 ) -> Any:
     require_writer(user)
     values = form_values(form, INTERACTION_FIELDS, multi=("contact_ids", "user_ids"))
@@ -238,11 +239,11 @@ def log_interaction(
 @router.get("/accounts/{account_id}/timeline")
 def timeline_items(
     request: Request,
-    account_id: int,
+    account_id: Id,
     user: PageUser,
     db: Db,
-    offset: int = 0,
-    limit: int = profile_service.TIMELINE_PAGE,
+    offset: Count = 0,
+    limit: Count = profile_service.TIMELINE_PAGE,
 ) -> Any:
     """The next interactions as list items (htmx "load more")."""
     offset, limit = max(offset, 0), min(max(limit, 1), 200)
@@ -265,7 +266,7 @@ def timeline_items(
 
 
 @router.post("/accounts/{account_id}/members", dependencies=csrf)
-def set_members(request: Request, account_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def set_members(request: Request, account_id: Id, user: PageUser, db: Db, form: FormData) -> Any:
     require_writer(user)
     ids = form_values(form, (), multi=("user_ids",))["user_ids"]
     try:
@@ -277,7 +278,7 @@ def set_members(request: Request, account_id: int, user: PageUser, db: Db, form:
 
 
 @router.get("/accounts/{account_id}/members/edit")
-def members_form(request: Request, account_id: int, user: PageUser, db: Db) -> Any:
+def members_form(request: Request, account_id: Id, user: PageUser, db: Db) -> Any:
     account = service.get_account(db, user, account_id)
     require_writer(user)
     members = {m.id for m in service.list_members(db, user, account_id)}

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Security
+from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from accord.core.models import User
+from accord.core.schemas import MAX_ID as MAX_ID  # re-exported
+from accord.core.schemas import Count as Count  # re-exported
+from accord.core.schemas import Id
 from accord.web.deps import Db as Db  # re-exported: the API's one way to the database
 from accord.web.deps import api_user
 
@@ -28,10 +31,9 @@ def caller(
 
 
 
-#: Row ids are 32-bit integers on both databases; anything else is a 422, not a crash.
-MAX_ID = 2_147_483_647
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+#: Row ids are 32-bit integers on both databases; anything else is a 422, not a crash (B1).
+IdPath = Id
+IdQuery = Id | None
 Caller = Annotated[User, Depends(caller)]
 
 

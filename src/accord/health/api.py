@@ -6,11 +6,12 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from accord.api.common import Caller, Db, problems
+from accord.core.schemas import Id, Segment
 from accord.health import service
-from accord.health.schemas import HealthOut, HealthRow, RecomputeOut
+from accord.health.schemas import HealthOut, HealthRow, HealthSettingsIn, RecomputeOut
 from accord.web.deps import today
 
 router = APIRouter()
@@ -25,7 +26,7 @@ Today = Annotated[date, Depends(today)]
     responses=problems(404),
     summary="The live health score with its breakdown, the stored score and history",
 )
-def get_health(account_id: int, db: Db, user: Caller, day: Today) -> HealthOut:
+def get_health(account_id: Id, db: Db, user: Caller, day: Today) -> HealthOut:
     return service.account_health(db, user, account_id, today=day)
 
 
@@ -36,7 +37,7 @@ def get_health(account_id: int, db: Db, user: Caller, day: Today) -> HealthOut:
     responses=problems(404),
     summary="Store today's score of one account",
 )
-def post_recompute_one(account_id: int, db: Db, user: Caller, day: Today) -> HealthOut:
+def post_recompute_one(account_id: Id, db: Db, user: Caller, day: Today) -> HealthOut:
     return service.recompute_account(db, user, account_id, today=day)
 
 
@@ -58,8 +59,13 @@ def post_recompute(db: Db, user: Caller, day: Today) -> RecomputeOut:
     responses=problems(),
     summary="Stored scores of visible accounts, worst first",
 )
-def list_health(db: Db, user: Caller, band: str | None = None, limit: int = 100) -> list[HealthRow]:
-    return service.list_health(db, user, band=band, limit=min(max(limit, 1), 1000))
+def list_health(
+    db: Db,
+    user: Caller,
+    band: Annotated[str, Query(max_length=20)] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[HealthRow]:
+    return service.list_health(db, user, band=band, limit=limit)
 
 
 @router.get(
@@ -78,8 +84,8 @@ def get_settings(db: Db, user: Caller) -> dict[str, Any]:
     responses=problems(403),
     summary="Change the default health settings (admins and heads)",
 )
-def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    return service.update_policy(db, user, body)
+def put_settings(db: Db, user: Caller, body: HealthSettingsIn) -> dict[str, Any]:
+    return service.update_policy(db, user, body.given())
 
 
 @router.put(
@@ -89,9 +95,9 @@ def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) 
     summary="Give a segment its own weights and thresholds",
 )
 def put_segment_settings(
-    segment: str, db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]
+    segment: Segment, db: Db, user: Caller, body: HealthSettingsIn
 ) -> dict[str, Any]:
-    return service.update_policy(db, user, body, segment=segment)
+    return service.update_policy(db, user, body.given(), segment=segment)
 
 
 @router.delete(
@@ -101,6 +107,6 @@ def put_segment_settings(
     responses=problems(403),
     summary="The segment follows the defaults again",
 )
-def delete_segment_settings(segment: str, db: Db, user: Caller) -> Response:
+def delete_segment_settings(segment: Segment, db: Db, user: Caller) -> Response:
     service.delete_segment_policy(db, user, segment)
     return Response(status_code=204)

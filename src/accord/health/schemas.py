@@ -5,7 +5,33 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+from accord.core.schemas import SettingInt, SettingKey, SettingNumber
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MeasureSettingIn(_In):
+    weight: SettingNumber | None = None
+    full: SettingNumber | None = None
+    zero: SettingNumber | None = None
+
+
+class HealthSettingsIn(_In):
+    """A change to the health settings (defaults or a segment's): only the fields given change.
+    Wrong types are a 422 here (B3); ``HealthPolicy.from_dict`` judges the values."""
+
+    measures: dict[SettingKey, MeasureSettingIn | None] | None = None
+    green_from: SettingInt | None = None
+    amber_from: SettingInt | None = None
+    cadence_days: dict[SettingKey, SettingInt] | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields given, as the settings document holds them (numbers as text)."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 class MeasureOut(BaseModel):

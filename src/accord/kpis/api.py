@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from accord.core.models import User
+from accord.core.schemas import MAX_ID, Word
 from accord.kpis import service
+from accord.kpis.formulas import MAX_WINDOW
 from accord.kpis.registry import REGISTRY
 from accord.kpis.schemas import (
     KpiDefinition,
@@ -26,10 +28,11 @@ router = APIRouter(tags=["kpis"])
 @router.get("/kpis", response_model=KpiDocument, response_model_exclude_none=False)
 def get_kpis(
     db: Db,
-    as_of: str | None = Query(None, description="YYYY-MM; default: last complete month"),
-    window: int | None = Query(None, description="months; default: the policy setting"),
-    basis: str | None = Query(None, description="trailing or point"),
-    by: str | None = Query(None, description="manager, segment or tier; default: all three"),
+    as_of: Word | None = Query(None, description="YYYY-MM; default: last complete month"),
+    window: int | None = Query(None, ge=1, le=MAX_WINDOW,
+                               description="months; default: the policy setting"),
+    basis: Word | None = Query(None, description="trailing or point"),
+    by: Word | None = Query(None, description="manager, segment or tier; default: all three"),
     series: bool = Query(False, description="add the monthly series"),
     user: User = Depends(api_user),
 ) -> Any:
@@ -41,13 +44,13 @@ def get_kpis(
 @router.get("/kpis/accounts", response_model=MovementPage)
 def get_kpi_accounts(
     db: Db,
-    movement: str = Query(..., description="churned, contracted, expanded, retained, new, "
-                                           "reactivated"),
-    as_of: str | None = None,
-    window: int | None = None,
-    basis: str | None = None,
+    movement: str = Query(..., max_length=60, description="churned, contracted, expanded, "
+                                                          "retained, new, reactivated"),
+    as_of: Word | None = None,
+    window: int | None = Query(None, ge=1, le=MAX_WINDOW),
+    basis: Word | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     user: User = Depends(api_user),
 ) -> Any:
     page = service.account_movements(db, user, movement=movement, today=today(), as_of=as_of,
@@ -75,5 +78,6 @@ def put_kpi_policy(
     settings = service.update_policy(
         db, user, window_months=body.window_months, basis=body.basis, abc_a=body.abc_a,
         abc_b=body.abc_b, as_of=None if unpin else body.as_of, unpin_as_of=unpin,
+        today=today(),
     )
     return plain(settings.as_dict())

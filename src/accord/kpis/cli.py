@@ -135,6 +135,7 @@ def kpi_policy(
                 session, user, window_months=window, basis=basis,
                 abc_a=amount("abc_a", abc_a), abc_b=amount("abc_b", abc_b),
                 as_of=None if as_of == "auto" else as_of, unpin_as_of=as_of == "auto",
+                today=utcnow().date(),
             )
         else:
             settings = service.get_policy(session)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from accord.kpis.formulas import MAX_WINDOW
 
 
 class Retention(BaseModel):
@@ -104,11 +106,13 @@ class PolicyOut(BaseModel):
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    window_months: int | None = None
-    basis: str | None = None
-    abc_a: Decimal | None = None
-    abc_b: Decimal | None = None
-    as_of: str | None = Field(None, description="YYYY-MM to pin, or 'auto' to unpin")
+    window_months: Annotated[int, Field(strict=True, ge=1, le=MAX_WINDOW)] | None = None
+    basis: Literal["trailing", "point"] | None = None
+    abc_a: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
+    abc_b: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
+    as_of: Annotated[str, Field(pattern=r"^([0-9]{4}-[0-9]{2}|auto)$")] | None = Field(
+        None, description="YYYY-MM to pin (a month with data), or 'auto' to unpin"
+    )
 
 
 def plain(value: Any) -> Any:

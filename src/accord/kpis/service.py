@@ -92,6 +92,25 @@ def _basis(text: str | None) -> Basis | None:
         ) from None
 
 
+#: the earliest month a report may be pinned to when there is no data yet
+EARLIEST_MONTH = 1900 * 12
+
+
+def _pinnable(session: Session, month: int, this_month: int) -> None:
+    """B7: a pinned as-of month lies within the data (from its first to its last month), or,
+    before any data, between 1900-01 and this month; otherwise every report would fail."""
+    state = session.get(KpiState, derived.STATE_ID)
+    first = state.first_month if state is not None else None
+    last = state.last_month if state is not None else None
+    low = first if first is not None else EARLIEST_MONTH
+    high = last if last is not None else this_month
+    if not low <= month <= high:
+        where = "with revenue data" if last is not None else "not after this month"
+        raise ValidationFailed([FieldProblem(
+            "as_of", f"a month {where}: {format_month(low)} to {format_month(high)}"
+        )])
+
+
 def _check(policy: Policy) -> Policy:
     problems = policy.problems()
     if problems:
@@ -109,8 +128,10 @@ def update_policy(
     abc_b: Decimal | None = None,
     as_of: str | None = None,
     unpin_as_of: bool = False,
+    today: date,
 ) -> PolicySettings:
-    """Change the policy settings (admins and heads); audited."""
+    """Change the policy settings (admins and heads); audited. A pinned as-of month must be
+    one the reports can show (``_pinnable``)."""
     require_role(user, Role.ADMIN, Role.HEAD)
     current = get_policy(session)
     p = current.policy
@@ -121,6 +142,8 @@ def update_policy(
         abc_b if abc_b is not None else p.abc_b,
     ))
     pinned = None if unpin_as_of else (_month("as_of", as_of) if as_of else current.as_of_month)
+    if pinned is not None and pinned != current.as_of_month:
+        _pinnable(session, pinned, month_index(today))
     result = PolicySettings(new, pinned)
     row = session.get(KpiPolicy, POLICY_ID)
     if row is None:

@@ -6,15 +6,24 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from annotated_types import Len
+from fastapi import APIRouter, Depends, Query
 
 from accord.api.common import Caller, Db, problems
+from accord.core.schemas import MAX_ID, Id, SearchText, Word
 from accord.relationships import decisions as decision_service
 from accord.relationships import service
 from accord.relationships.decisions import DecisionFilter
-from accord.relationships.schemas import AssessmentIn, DecisionPage, OverrideIn, StageOut
+from accord.relationships.schemas import (
+    AssessmentIn,
+    DecisionPage,
+    OverrideIn,
+    StageOut,
+    StageSettingsIn,
+)
 from accord.web.deps import today
 
+Criterion = Annotated[str, Len(1, 40)]  # stage_overrides.criterion
 router = APIRouter()
 TAGS: list[str | Enum] = ["relationship stages"]
 DECISION_TAGS: list[str | Enum] = ["decisions"]
@@ -29,7 +38,7 @@ Today = Annotated[date, Depends(today)]
     summary="The six-criterion rubric with evidence, suggested and recorded stage, "
     "history and the stage × potential decision",
 )
-def get_stage(account_id: int, db: Db, user: Caller, day: Today) -> StageOut:
+def get_stage(account_id: Id, db: Db, user: Caller, day: Today) -> StageOut:
     return service.stage_view(db, user, account_id, today=day)
 
 
@@ -43,7 +52,7 @@ def get_stage(account_id: int, db: Db, user: Caller, day: Today) -> StageOut:
     "comment saying why)",
 )
 def post_assessment(
-    account_id: int, body: AssessmentIn, db: Db, user: Caller, day: Today
+    account_id: Id, body: AssessmentIn, db: Db, user: Caller, day: Today
 ) -> StageOut:
     return service.record_stage(db, user, account_id, body, today=day)
 
@@ -56,7 +65,7 @@ def post_assessment(
     summary="Override one criterion's score (1–4) with a reason",
 )
 def put_override(
-    account_id: int, criterion: str, body: OverrideIn, db: Db, user: Caller, day: Today
+    account_id: Id, criterion: Criterion, body: OverrideIn, db: Db, user: Caller, day: Today
 ) -> StageOut:
     return service.set_override(db, user, account_id, criterion, body, today=day)
 
@@ -68,7 +77,9 @@ def put_override(
     responses=problems(403, 404),
     summary="Remove an override: the evidence counts again",
 )
-def delete_override(account_id: int, criterion: str, db: Db, user: Caller, day: Today) -> StageOut:
+def delete_override(
+    account_id: Id, criterion: Criterion, db: Db, user: Caller, day: Today
+) -> StageOut:
     return service.clear_override(db, user, account_id, criterion, today=day)
 
 
@@ -88,8 +99,8 @@ def get_settings(db: Db, user: Caller) -> dict[str, Any]:
     responses=problems(403),
     summary="Change stage settings (admins and heads; only the fields given)",
 )
-def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    return service.update_policy(db, user, body)
+def put_settings(db: Db, user: Caller, body: StageSettingsIn) -> dict[str, Any]:
+    return service.update_policy(db, user, body.given())
 
 
 @router.get(
@@ -104,19 +115,19 @@ def get_decisions(
     user: Caller,
     day: Today,
     sort: Annotated[
-        str, Query(description="One of: " + ", ".join(decision_service.SORTS))
+        Word, Query(description="One of: " + ", ".join(decision_service.SORTS))
     ] = "name",
-    page: int = 1,
-    page_size: int = 50,
-    q: str | None = None,
-    tier: str | None = None,
-    decision: str | None = None,
-    stage: str | None = None,
-    potential: str | None = None,
-    segment: str | None = None,
-    manager_id: int | None = None,
-    band: str | None = None,
-    flag: str | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: SearchText | None = None,
+    tier: Word | None = None,
+    decision: Word | None = None,
+    stage: Word | None = None,
+    potential: Word | None = None,
+    segment: Word | None = None,
+    manager_id: Id | None = None,
+    band: Word | None = None,
+    flag: Word | None = None,
 ) -> DecisionPage:
     flt = DecisionFilter(
         q=q,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
+from accord.core.schemas import PageNumber
 from accord.relationships import decisions
 from accord.relationships.decisions import DecisionFilter
 from accord.web.deps import today
@@ -27,7 +28,7 @@ def _filter(request: Request) -> tuple[DecisionFilter, dict[str, str]]:
 
 @router.get("/decisions")
 def decisions_page(
-    request: Request, db: Db, user: PageUser, day: Today, sort: str = "name", page: int = 1
+    request: Request, db: Db, user: PageUser, day: Today, sort: str = "name", page: PageNumber = 1
 ) -> Any:
     flt, params = _filter(request)
     data = decisions.decisions_page(db, user, today=day, flt=flt, sort=sort, page=page)

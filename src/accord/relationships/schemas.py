@@ -8,13 +8,48 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accord.core.schemas import SettingInt, SettingKey, SettingNumber
+
 StageName = Literal["Tactical", "Cooperative", "Interdependent", "Strategic"]
+
+
+class StageSettingsIn(BaseModel):
+    """A change to the stage settings: only the fields given change. Wrong types are a 422
+    here (B3); ``StagePolicy.from_dict`` judges the values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contacts_for_2: SettingInt | None = None
+    contacts_for_3: SettingInt | None = None
+    contacts_for_4: SettingInt | None = None
+    functions_for_3: SettingInt | None = None
+    executives_for_4: SettingInt | None = None
+    contact_lookback_days: SettingInt | None = None
+    share_for_2: SettingNumber | None = None
+    share_for_3: SettingNumber | None = None
+    share_for_4: SettingNumber | None = None
+    lines_for_2: SettingInt | None = None
+    lines_for_3: SettingInt | None = None
+    lines_for_4: SettingInt | None = None
+    reviews_for_2: SettingInt | None = None
+    reviews_for_3: SettingInt | None = None
+    reviews_for_4: SettingInt | None = None
+    review_lookback_days: SettingInt | None = None
+    cooperative_from: SettingInt | None = None
+    interdependent_from: SettingInt | None = None
+    strategic_from: SettingInt | None = None
+    #: stage -> potential (low, medium, high) -> invest, maintain or recalibrate
+    decisions: dict[SettingKey, dict[SettingKey, SettingKey]] | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields given, as the settings document holds them (numbers as text)."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    score: int
+    score: Annotated[int, Field(ge=0, le=1000)]  # forms send text: not strict
     reason: Annotated[str, Field(max_length=2000)]
 
 

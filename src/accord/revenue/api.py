@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
 from accord.core.models import User
+from accord.core.schemas import MAX_ID, Id
 from accord.revenue import exporting, lines
 from accord.revenue.importing import ImportRejected, run_import
 from accord.revenue.schemas import (
@@ -74,15 +75,15 @@ def get_export(
 
 
 @router.get("/accounts/{account_id}/revenue/monthly", response_model=list[MonthlyRevenueRow])
-def get_monthly(account_id: int, user: ApiUser, db: Db) -> list[MonthlyRevenueRow]:
+def get_monthly(account_id: Id, user: ApiUser, db: Db) -> list[MonthlyRevenueRow]:
     """Monthly revenue of one account with the running total and line count."""
     return lines.monthly(db, user, account_id)
 
 
 @router.get("/accounts/{account_id}/revenue/lines", response_model=RevenueLinePage)
 def get_lines(
-    account_id: int, user: ApiUser, db: Db,
-    page: Annotated[int, Query(ge=1)] = 1,
+    account_id: Id, user: ApiUser, db: Db,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
     page_size: Annotated[int, Query(ge=1, le=lines.MAX_PAGE_SIZE)] = 100,
 ) -> RevenueLinePage:
     """One account's revenue lines, newest first, a page at a time."""

@@ -6,9 +6,10 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Depends
 
 from accord.api.common import Caller, Db, problems
+from accord.core.schemas import Id, Word
 from accord.selection import matrix as matrix_service
 from accord.selection import service
 from accord.selection.schemas import (
@@ -19,6 +20,7 @@ from accord.selection.schemas import (
     MatrixOut,
     ScoringIn,
     ScoringOut,
+    SelectionSettingsIn,
     SelectionStatusOut,
 )
 from accord.web.deps import today
@@ -48,7 +50,7 @@ def get_criteria(db: Db, user: Caller) -> CriteriaOut:
     description="`kind` is `attractiveness` or `buying`. Admins and heads only. "
     "Earlier scorings keep the criteria they were scored against.",
 )
-def put_criteria(kind: str, body: CriteriaSetIn, db: Db, user: Caller) -> list[CriterionOut]:
+def put_criteria(kind: Word, body: CriteriaSetIn, db: Db, user: Caller) -> list[CriterionOut]:
     return service.replace_criteria(db, user, kind, body.criteria)
 
 
@@ -68,8 +70,8 @@ def get_settings(db: Db, user: Caller) -> dict[str, Any]:
     responses=problems(403),
     summary="Change selection settings (admins and heads; only the fields given)",
 )
-def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    return service.update_policy(db, user, body)
+def put_settings(db: Db, user: Caller, body: SelectionSettingsIn) -> dict[str, Any]:
+    return service.update_policy(db, user, body.given())
 
 
 @router.get(
@@ -79,7 +81,7 @@ def put_settings(db: Db, user: Caller, body: Annotated[dict[str, Any], Body()]) 
     responses=problems(404),
     summary="Every scoring of an account, newest first",
 )
-def get_scorings(account_id: int, db: Db, user: Caller) -> list[ScoringOut]:
+def get_scorings(account_id: Id, db: Db, user: Caller) -> list[ScoringOut]:
     return service.list_scorings(db, user, account_id)
 
 
@@ -91,7 +93,7 @@ def get_scorings(account_id: int, db: Db, user: Caller) -> list[ScoringOut]:
     responses=problems(403, 404),
     summary="Score an account (every criterion 0–10; us and the best competitor)",
 )
-def post_scoring(account_id: int, body: ScoringIn, db: Db, user: Caller, day: Today) -> ScoringOut:
+def post_scoring(account_id: Id, body: ScoringIn, db: Db, user: Caller, day: Today) -> ScoringOut:
     return service.score_account(db, user, account_id, body, today=day)
 
 
@@ -102,7 +104,7 @@ def post_scoring(account_id: int, body: ScoringIn, db: Db, user: Caller, day: To
     responses=problems(404),
     summary="The account's tier and whether it is deselected",
 )
-def get_selection(account_id: int, db: Db, user: Caller) -> SelectionStatusOut:
+def get_selection(account_id: Id, db: Db, user: Caller) -> SelectionStatusOut:
     return service.selection_status(db, user, account_id)
 
 
@@ -113,7 +115,7 @@ def get_selection(account_id: int, db: Db, user: Caller) -> SelectionStatusOut:
     responses=problems(403, 404),
     summary="Take the account out of the key-account programme (tier 'not key'; heads, admins)",
 )
-def post_deselection(account_id: int, body: DeselectIn, db: Db, user: Caller) -> SelectionStatusOut:
+def post_deselection(account_id: Id, body: DeselectIn, db: Db, user: Caller) -> SelectionStatusOut:
     return service.deselect(db, user, account_id, body.reason)
 
 
@@ -124,7 +126,7 @@ def post_deselection(account_id: int, body: DeselectIn, db: Db, user: Caller) ->
     responses=problems(403, 404),
     summary="Put a deselected account back (its latest scoring places it again)",
 )
-def delete_deselection(account_id: int, db: Db, user: Caller) -> SelectionStatusOut:
+def delete_deselection(account_id: Id, db: Db, user: Caller) -> SelectionStatusOut:
     return service.reselect(db, user, account_id)
 
 
@@ -136,7 +138,7 @@ def delete_deselection(account_id: int, db: Db, user: Caller) -> SelectionStatus
     summary="Scored accounts placed on the matrix, movement, portfolio checks",
 )
 def get_matrix(
-    db: Db, user: Caller, day: Today, manager_id: int | None = None, segment: str | None = None
+    db: Db, user: Caller, day: Today, manager_id: Id | None = None, segment: Word | None = None
 ) -> MatrixOut:
     return matrix_service.matrix(db, user, today=day, manager_id=manager_id, segment=segment)
 
@@ -147,5 +149,5 @@ def get_matrix(
     responses=problems(404),
     summary="Quadrant, potential, stage, decision and health of one account",
 )
-def get_kam_summary(account_id: int, db: Db, user: Caller, day: Today) -> dict[str, Any]:
+def get_kam_summary(account_id: Id, db: Db, user: Caller, day: Today) -> dict[str, Any]:
     return service.account_kam_summary(db, user, account_id, day).as_json()

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from accord.core.errors import ValidationFailed
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.schemas import MAX_ID, Id
 from accord.health import service as health_service
 from accord.relationships import service as stage_service
 from accord.relationships.schemas import AssessmentIn, OverrideIn
@@ -27,10 +28,12 @@ Today = Annotated[date, Depends(today)]
 
 
 def _int(value: str | None) -> int | None:
+    """A row id from the query; anything else, or past a row id's range, is ignored."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or 1 <= number <= MAX_ID else None
 
 
 @router.get("/matrix")
@@ -60,7 +63,7 @@ def _kam(
     request: Request,
     db: Any,
     user: Any,
-    account_id: int,
+    account_id: Id,
     day: date,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
@@ -83,17 +86,26 @@ def _kam(
 
 
 @router.get("/accounts/{account_id}/kam")
-def account_kam(request: Request, account_id: int, db: Db, user: PageUser, day: Today) -> Any:
+def account_kam(request: Request, account_id: Id, db: Db, user: PageUser, day: Today) -> Any:
     return _kam(request, db, user, account_id, day)
+
+
+def _criterion(key: str, prefix: int) -> int:
+    """The criterion id a scoring field is named after (``a_12``, ``us_7``); B4: any other
+    name is a form error, not a crash."""
+    text = key[prefix:]
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+        raise ValidationFailed([FieldProblem(key, "not a criterion of this form")])
+    return int(text)
 
 
 def _scoring_from_form(form: dict[str, Any]) -> dict[str, Any]:
     attractiveness, buying = [], []
     for key, value in form.items():
         if key.startswith("a_"):
-            attractiveness.append({"criterion_id": int(key[2:]), "score": value or None})
+            attractiveness.append({"criterion_id": _criterion(key, 2), "score": value or None})
         elif key.startswith("us_"):
-            cid = int(key[3:])
+            cid = _criterion(key, 3)
             buying.append(
                 {
                     "criterion_id": cid,
@@ -112,7 +124,7 @@ def _scoring_from_form(form: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/accounts/{account_id}/kam/score", dependencies=csrf)
 def score(
-    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+    request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
 ) -> Any:
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     try:
@@ -136,7 +148,7 @@ def score(
 
 @router.post("/accounts/{account_id}/kam/stage", dependencies=csrf)
 def record_stage(
-    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+    request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
 ) -> Any:
     stage = form.get("stage") or None
     comment = form.get("comment") or None
@@ -152,7 +164,7 @@ def record_stage(
 
 @router.post("/accounts/{account_id}/kam/override", dependencies=csrf)
 def override(
-    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+    request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
 ) -> Any:
     criterion = str(form.get("criterion") or "")
     try:
@@ -169,7 +181,7 @@ def override(
 
 @router.post("/accounts/{account_id}/kam/override/{criterion}/clear", dependencies=csrf)
 def clear_override(
-    request: Request, account_id: int, criterion: str, db: Db, user: PageUser, day: Today
+    request: Request, account_id: Id, criterion: str, db: Db, user: PageUser, day: Today
 ) -> Any:
     stage_service.clear_override(db, user, account_id, criterion, today=day)
     flash(request, "Override removed; the evidence counts again.")
@@ -177,7 +189,7 @@ def clear_override(
 
 
 @router.post("/accounts/{account_id}/kam/health", dependencies=csrf)
-def recompute_health(request: Request, account_id: int, db: Db, user: PageUser, day: Today) -> Any:
+def recompute_health(request: Request, account_id: Id, db: Db, user: PageUser, day: Today) -> Any:
     out = health_service.recompute_account(db, user, account_id, today=day)
     flash(request, f"Health stored: {out.score if out.score is not None else '—'}.")
     return RedirectResponse(f"/accounts/{account_id}/kam#health", status_code=303)
@@ -185,7 +197,7 @@ def recompute_health(request: Request, account_id: int, db: Db, user: PageUser, 
 
 @router.post("/accounts/{account_id}/kam/deselect", dependencies=csrf)
 def deselect(
-    request: Request, account_id: int, db: Db, user: PageUser, day: Today, form: FormData
+    request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
 ) -> Any:
     reason = str(form.get("reason") or "").strip()
     if not reason:
@@ -204,7 +216,7 @@ def deselect(
 
 
 @router.post("/accounts/{account_id}/kam/reselect", dependencies=csrf)
-def reselect(request: Request, account_id: int, db: Db, user: PageUser) -> Any:
+def reselect(request: Request, account_id: Id, db: Db, user: PageUser) -> Any:
     service.reselect(db, user, account_id)
     flash(request, "Account back in the programme.")
     return RedirectResponse(f"/accounts/{account_id}/kam", status_code=303)

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accord.core.schemas import Id, SettingInt, SettingNumber
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -15,7 +17,7 @@ class _In(BaseModel):
 
 class CriterionIn(_In):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    weight: int
+    weight: Annotated[int, Field(ge=0, le=1000)]  # forms send text: not strict
     anchor_0: Annotated[str, Field(max_length=2000)] = ""
     anchor_5: Annotated[str, Field(max_length=2000)] = ""
     anchor_10: Annotated[str, Field(max_length=2000)] = ""
@@ -42,12 +44,12 @@ class CriteriaOut(BaseModel):
 
 
 class AttractivenessScoreIn(_In):
-    criterion_id: int
+    criterion_id: Id
     score: Decimal
 
 
 class BuyingScoreIn(_In):
-    criterion_id: int
+    criterion_id: Id
     us: Decimal
     competitor: Decimal
 
@@ -74,6 +76,32 @@ class ScoringOut(BaseModel):
     potential: str
     potential_override: str | None
     detail: dict[str, object]
+
+
+class SelectionSettingsIn(_In):
+    """A change to the selection settings: only the fields given change. Wrong types are a
+    422 here (B3); ``SelectionPolicy.from_dict`` judges the values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attractiveness_cut: SettingNumber | None = None
+    strength_cut: SettingNumber | None = None
+    potential_medium_from: SettingNumber | None = None
+    potential_high_from: SettingNumber | None = None
+    min_criteria: SettingInt | None = None
+    max_criteria: SettingInt | None = None
+    key_count_min: SettingInt | None = None
+    key_count_max: SettingInt | None = None
+    key_count_too_many: SettingInt | None = None
+    manager_key_limit: SettingInt | None = None
+    rescore_months: SettingInt | None = None
+    window_months: SettingInt | None = None
+    abc_a_below: SettingNumber | None = None
+    abc_b_below: SettingNumber | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields given, as the settings document holds them (numbers as text)."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 class DeselectIn(_In):

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from accord.core import sessions as session_service
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role
+from accord.core.schemas import Id
 from accord.core.visibility import require_role
 from accord.web import admin_service
 from accord.web.admin_team_pages import router as team_router
@@ -104,7 +105,7 @@ def _edit(
     request: Request,
     db: Any,
     user: Any,
-    user_id: int,
+    user_id: Id,
     values: dict[str, Any] | None,
     errors: dict[str, str],
     token: str | None = None,
@@ -141,13 +142,13 @@ def _edit(
 
 
 @router.get("/admin/users/{user_id}")
-def edit_user_page(request: Request, user_id: int, user: PageUser, db: Db) -> Any:
+def edit_user_page(request: Request, user_id: Id, user: PageUser, db: Db) -> Any:
     require_role(user, Role.ADMIN)
     return _edit(request, db, user, user_id, None, {})
 
 
 @router.post("/admin/users/{user_id}", dependencies=csrf)
-def update_user(request: Request, user_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def update_user(request: Request, user_id: Id, user: PageUser, db: Db, form: FormData) -> Any:
     require_role(user, Role.ADMIN)
     values = form_values(form, EDIT_FIELDS)
     try:
@@ -160,7 +161,7 @@ def update_user(request: Request, user_id: int, user: PageUser, db: Db, form: Fo
 
 
 @router.post("/admin/users/{user_id}/tokens", dependencies=csrf)
-def create_token(request: Request, user_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def create_token(request: Request, user_id: Id, user: PageUser, db: Db, form: FormData) -> Any:
     """Shows the new token once, on this response only (no redirect keeps it anywhere)."""
     require_role(user, Role.ADMIN)
     name = form_values(form, ("name",)).get("name") or ""
@@ -176,7 +177,7 @@ def create_token(request: Request, user_id: int, user: PageUser, db: Db, form: F
 
 
 @router.post("/admin/users/{user_id}/tokens/{token_id}/revoke", dependencies=csrf)
-def revoke_token(request: Request, user_id: int, token_id: int, user: PageUser, db: Db) -> Any:
+def revoke_token(request: Request, user_id: Id, token_id: Id, user: PageUser, db: Db) -> Any:
     require_role(user, Role.ADMIN)
     admin_service.revoke_token(db, user, user_id, token_id)
     flash(request, "Token revoked.")
@@ -184,7 +185,7 @@ def revoke_token(request: Request, user_id: int, token_id: int, user: PageUser, 
 
 
 @router.post("/admin/users/{user_id}/logout-everywhere", dependencies=csrf)
-def logout_everywhere(request: Request, user_id: int, user: PageUser, db: Db) -> Any:
+def logout_everywhere(request: Request, user_id: Id, user: PageUser, db: Db) -> Any:
     """End every browser session of the user (S1); the same service as the API and CLI."""
     require_role(user, Role.ADMIN)
     ended = session_service.log_out_everywhere(db, user, user_id)

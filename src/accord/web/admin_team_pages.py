@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from accord.core import teams as team_service
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import Role
+from accord.core.schemas import Id
 from accord.core.visibility import require_role
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
@@ -82,7 +83,7 @@ def _team_page(
     request: Request,
     db: Any,
     user: Any,
-    team_id: int,
+    team_id: Id,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     member_errors: dict[str, str] | None = None,
@@ -110,13 +111,13 @@ def _team_page(
 
 
 @router.get("/admin/teams/{team_id}")
-def team_page(request: Request, team_id: int, user: PageUser, db: Db) -> Any:
+def team_page(request: Request, team_id: Id, user: PageUser, db: Db) -> Any:
     require_role(user, Role.ADMIN)
     return _team_page(request, db, user, team_id)
 
 
 @router.post("/admin/teams/{team_id}", dependencies=csrf)
-def update_team(request: Request, team_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def update_team(request: Request, team_id: Id, user: PageUser, db: Db, form: FormData) -> Any:
     require_role(user, Role.ADMIN)
     values = form_values(form, ("name", "head_id"))
     try:
@@ -131,7 +132,7 @@ def update_team(request: Request, team_id: int, user: PageUser, db: Db, form: Fo
 
 
 @router.post("/admin/teams/{team_id}/members", dependencies=csrf)
-def add_member(request: Request, team_id: int, user: PageUser, db: Db, form: FormData) -> Any:
+def add_member(request: Request, team_id: Id, user: PageUser, db: Db, form: FormData) -> Any:
     require_role(user, Role.ADMIN)
     values = form_values(form, ("user_id",))
     try:
@@ -151,7 +152,7 @@ def add_member(request: Request, team_id: int, user: PageUser, db: Db, form: For
 
 
 @router.post("/admin/teams/{team_id}/members/{member_id}/remove", dependencies=csrf)
-def remove_member(request: Request, team_id: int, member_id: int, user: PageUser, db: Db) -> Any:
+def remove_member(request: Request, team_id: Id, member_id: Id, user: PageUser, db: Db) -> Any:
     require_role(user, Role.ADMIN)
     team_service.remove_member(db, user, team_id, member_id)
     flash(request, "Removed from the team.")
@@ -159,7 +160,7 @@ def remove_member(request: Request, team_id: int, member_id: int, user: PageUser
 
 
 @router.post("/admin/teams/{team_id}/delete", dependencies=csrf)
-def delete_team(request: Request, team_id: int, user: PageUser, db: Db) -> Any:
+def delete_team(request: Request, team_id: Id, user: PageUser, db: Db) -> Any:
     require_role(user, Role.ADMIN)
     try:
         team_service.delete_team(db, user, team_id)

@@ -18,6 +18,7 @@ from accord.core.database import engine_for, session_factory
 from accord.core.errors import AccordError
 from accord.core.settings import Settings, get_settings
 from accord.web.deps import LoginRequired, signed_in_user
+from accord.web.limits import RequestGuard
 
 PROBLEM = "application/problem+json"
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.mode == "production",
     )
+    app.add_middleware(RequestGuard, settings=settings)
     static = resources.files("accord.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)

@@ -11,14 +11,25 @@ from fastapi import Depends, Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData as _FormData
 
-from accord.core.errors import ValidationFailed
+from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
+from accord.core.text import MESSAGE, refused_character
 from accord.web.deps import Db as Db  # re-exported: the pages' one way to the database
 from accord.web.deps import csrf_protect, page_user
 
 
 async def _form(request: Request) -> _FormData:
-    return await request.form()
+    """The submitted form; a text field holding a control character is a 422 (B2). URL-encoded
+    forms were already checked at the edge (``accord.web.limits``); this covers multipart."""
+    form = await request.form()
+    refused = [
+        key for key, value in form.multi_items()
+        if refused_character(key) is not None
+        or (isinstance(value, str) and refused_character(value) is not None)
+    ]
+    if refused:
+        raise ValidationFailed([FieldProblem(key, MESSAGE) for key in dict.fromkeys(refused)])
+    return form
 
 
 PageUser = Annotated[User, Depends(page_user)]

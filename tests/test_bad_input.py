@@ -1,0 +1,495 @@
+"""Bad input never reaches a 500 (issue 9, section 4: B1–B5, B7, B9).
+
+The B1 and B2 cases are generated from the app's route table, so a route added later is
+covered the day it lands: every integer in a path or query is bounded to the 32-bit ids
+both databases hold, and a control character anywhere in a path, query or body is a 422.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from tests.conftest import TEST_SECRET
+from tests.page_helpers import sign_in
+
+MAX_ID = 2**31 - 1
+TOO_BIG = (2**63, 3_000_000_000)  # past SQLite's INTEGER, past PostgreSQL's int4
+
+
+@dataclass
+class Param:
+    name: str
+    where: str  # "path" or "query"
+    annotation: Any
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str  # with {placeholders}
+    params: list[Param]
+    route: APIRoute
+
+    @property
+    def is_api(self) -> bool:
+        return self.path.startswith("/api/")
+
+
+def _params(dependant) -> Iterator[Param]:  # type: ignore[no-untyped-def]
+    for p in dependant.path_params:
+        yield Param(p.name, "path", p.field_info.annotation)
+    for p in dependant.query_params:
+        yield Param(p.alias or p.name, "query", p.field_info.annotation)
+    for sub in dependant.dependencies:
+        yield from _params(sub)
+
+
+def operations(app) -> list[Operation]:  # type: ignore[no-untyped-def]
+    """Every route and method of the app (API and pages), with the full path."""
+    found = []
+    for context in iter_route_contexts(app.router.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not context.path:
+            continue
+        params = list({(p.name, p.where): p for p in _params(route.dependant)}.values())
+        for method in sorted((context.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append(Operation(method, context.path, params, route))
+    return found
+
+
+def _base(annotation: Any) -> Any:
+    """``int | None`` -> int; an Annotated or Optional wrapper removed."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return _base(args[0]) if len(args) == 1 else annotation
+    return annotation
+
+
+def _is_int(annotation: Any) -> bool:
+    base = _base(annotation)
+    return base is int
+
+
+def _sample(param: Param, cast) -> str:  # type: ignore[no-untyped-def]
+    """A plausible value for a path parameter (the one under test is replaced)."""
+    base = _base(param.annotation)
+    if base is int:
+        return str(cast.acme_id)
+    if isinstance(base, type) and issubclass(base, enum.Enum):
+        return str(next(iter(base)).value)
+    return {"fmt": "csv", "table": "accounts", "kind": "attractiveness"}.get(param.name, "x")
+
+
+def _url(op: Operation, cast, override: dict[str, str]) -> tuple[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    path = op.path
+    query: dict[str, str] = {}
+    for p in op.params:
+        value = override.get(p.name)
+        if p.where == "path":
+            path = path.replace("{" + p.name + "}", quote(value or _sample(p, cast), safe=""))
+        elif value is not None:
+            query[p.name] = value
+    return path, query
+
+
+@pytest.fixture
+def callers(app, cast, sessions):  # type: ignore[no-untyped-def]
+    """An admin API client and an admin signed into the pages (with the CSRF header)."""
+    api = TestClient(app, raise_server_exceptions=False)
+    api.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    pages = TestClient(app, raise_server_exceptions=False)
+    pages.headers["X-CSRF-Token"] = sign_in(pages, "admin@accord.test")
+    return api, pages
+
+
+def _call(op: Operation, callers, url: str, query: dict[str, str], **kw: Any):  # type: ignore[no-untyped-def]
+    api, pages = callers
+    client = api if op.is_api else pages
+    return client.request(op.method, url, params=query, follow_redirects=False, **kw)
+
+
+# ---------------------------------------------------------------- B1: bounded integers
+
+
+def _upper_bound(op: Operation, name: str) -> int | None:
+    """The declared ``le`` of an integer parameter (where it is declared: route or dependency),
+    None without a lower and an upper bound."""
+    dependants, metadata = [op.route.dependant], []
+    while dependants:
+        d = dependants.pop()
+        metadata.extend(m for q in d.path_params + d.query_params if q.name == name
+                        for m in q.field_info.metadata)
+        dependants.extend(d.dependencies)
+    highs = [h for m in metadata for h in (getattr(m, "le", None), getattr(m, "lt", None))
+             if h is not None]
+    lows = [lo for m in metadata for lo in (getattr(m, "ge", None), getattr(m, "gt", None))
+            if lo is not None]
+    return min(highs) if highs and lows else None
+
+
+def test_every_integer_parameter_is_bounded_in_the_route_table(app) -> None:  # type: ignore[no-untyped-def]
+    """Row ids and page numbers within 32 bits; a 64-bit key (an audit cursor) within 64."""
+    unbounded = sorted({
+        f"{op.method} {op.path} {p.where} {p.name}"
+        for op in operations(app) for p in op.params
+        if _is_int(p.annotation) and ((_upper_bound(op, p.name) or 2**63) >= 2**63)
+    })
+    assert unbounded == []
+
+
+def test_an_integer_too_large_for_the_database_is_a_422_everywhere(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+    answers = {}
+    cases = 0
+    for op in operations(app):
+        for p in op.params:
+            if not _is_int(p.annotation):
+                continue
+            for value in TOO_BIG:
+                url, query = _url(op, cast, {p.name: str(value)})
+                response = _call(op, callers, url, query)
+                cases += 1
+                wide = (_upper_bound(op, p.name) or 0) >= value  # a declared 64-bit key
+                if response.status_code >= 500 or not (wide or response.status_code == 422):
+                    answers[f"{op.method} {op.path} {p.name}={value}"] = response.status_code
+    assert cases > 60  # the pages and the API, not a handful
+    assert answers == {}
+
+
+# ---------------------------------------------------------------- B2: control characters
+
+
+def test_a_control_character_in_any_path_or_query_parameter_is_a_422(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+    answers = {}
+    for op in operations(app):
+        for p in op.params:
+            if _is_int(p.annotation) or _base(p.annotation) is bool:
+                continue
+            for bad in ("a\x00b", "a\x1bb"):
+                url, query = _url(op, cast, {p.name: bad})
+                response = _call(op, callers, url, query)
+                if response.status_code != 422:
+                    answers[f"{op.method} {op.path} {p.name}={bad!r}"] = response.status_code
+    assert answers == {}
+
+
+def _json_body(route: APIRoute, bad: str) -> dict[str, Any] | None:
+    """A body for the route's model with every string field set to ``bad``."""
+    body = [p for p in route.dependant.body_params if p.field_info.annotation is not None]
+    if len(body) != 1:
+        return None
+    annotation = _base(body[0].field_info.annotation)
+    fields = getattr(annotation, "model_fields", None)
+    if fields is None:
+        return {"name": bad}
+    document = {}
+    for name, field in fields.items():
+        if "str" in repr(field.annotation) or field.annotation is str:
+            document[name] = bad
+    return document or {next(iter(fields)): bad}
+
+
+def test_a_control_character_in_any_json_body_is_a_422_naming_the_field(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+    answers = {}
+    cases = 0
+    for op in operations(app):
+        if not op.is_api or op.method == "GET":
+            continue
+        document = _json_body(op.route, "ok\x00")
+        if document is None:
+            continue
+        url, query = _url(op, cast, {})
+        response = _call(op, callers, url, query, json=document)
+        cases += 1
+        named = {e["field"] for e in response.json().get("errors", [])} if (
+            response.headers.get("content-type", "").endswith("json")) else set()
+        if response.status_code != 422 or not named & set(document):
+            answers[f"{op.method} {op.path}"] = (response.status_code, sorted(named))
+    assert cases >= 15
+    assert answers == {}
+
+
+def _accounts(sessions) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from accord.accounts.models import Account
+
+    with sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+def test_nul_in_a_new_account_is_refused_and_nothing_is_stored(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    before = _accounts(sessions)
+    response = client.post("/api/v1/accounts", json={"name": "Initech\u0000", "notes": "ok\nok"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {"field": "name", "message": "must not contain control characters"}
+    ]
+    assert _accounts(sessions) == before
+    # several lines and tabs are text in a body
+    ok = client.post("/api/v1/accounts", json={"name": "Initech", "notes": "a\n\tb\r\n"})
+    assert ok.status_code == 201
+
+
+def test_a_control_character_in_a_page_form_is_a_422(client, cast) -> None:  # type: ignore[no-untyped-def]
+    csrf = sign_in(client, "admin@accord.test")
+    plain = client.post(
+        "/accounts/new", data={"name": "Initech\x00", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert plain.status_code == 422
+    multipart = client.post(
+        "/import",
+        data={"kind": "accounts\x00", "source": "generic", "csrf_token": csrf},
+        files={"file": ("a.csv", b"name\nAcme\n", "text/csv")},
+        follow_redirects=False,
+    )
+    assert multipart.status_code == 422
+
+
+# ---------------------------------------------------------------- B9: request size
+
+
+async def _asgi(app, method: str, path: str, headers: dict[str, str], chunks: Iterator[bytes],  # type: ignore[no-untyped-def]
+                ) -> tuple[int, bytes, int]:
+    """Call the app as a server would, streaming ``chunks``; (status, body, bytes read)."""
+    read = 0
+    sent: list[dict[str, Any]] = []
+    finished = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read, finished
+        if finished:
+            await asyncio.sleep(3600)
+        chunk = next(chunks, None)
+        if chunk is None:
+            finished = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        read += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+        "query_string": b"", "server": ("testserver", 80), "client": ("127.0.0.1", 5000),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }
+    await asyncio.wait_for(app(scope, receive, send), timeout=30)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], body, read
+
+
+def _megabytes(n: int) -> Iterator[bytes]:
+    chunk = b"[" + b"1," * 32767 + b"1"  # 64 KiB of one JSON array, never closed
+    for _ in range(n * 16):
+        yield chunk
+
+
+def test_a_huge_unauthenticated_body_is_refused_before_it_is_read(app) -> None:  # type: ignore[no-untyped-def]
+    size = str(200 * 1024 * 1024)
+    for headers in (
+        {"content-type": "application/json", "content-length": size},
+        {"content-type": "application/json", "transfer-encoding": "chunked"},
+    ):
+        status, body, read = asyncio.run(
+            _asgi(app, "POST", "/api/v1/accounts", headers, _megabytes(200))
+        )
+        assert status == 401
+        assert json.loads(body)["status"] == 401
+        assert read == 0
+
+
+def test_a_body_over_the_cap_is_a_413_without_reading_it_all(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    token = cast.token(sessions, "admin")
+    auth = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    status, body, read = asyncio.run(_asgi(
+        app, "POST", "/api/v1/accounts", {**auth, "content-length": str(200 * 1024 * 1024)},
+        _megabytes(200),
+    ))
+    assert (status, read) == (413, 0)
+    assert json.loads(body)["title"] == "Content too large"
+    status, body, read = asyncio.run(_asgi(
+        app, "POST", "/api/v1/accounts", {**auth, "transfer-encoding": "chunked"},
+        _megabytes(200),
+    ))
+    assert status == 413
+    assert read <= app.state.settings.max_body_bytes + 64 * 1024
+
+
+def test_uploads_have_their_own_larger_cap(engine, cast, sessions, database_url) -> None:  # type: ignore[no-untyped-def]
+    from accord.core.settings import Settings
+    from accord.web.app import create_app
+
+    app = create_app(Settings(mode="test", database_url=database_url, secret_key=TEST_SECRET,
+                              max_body_bytes=4096, max_upload_bytes=64 * 1024))
+    client = TestClient(app)
+    client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    rows = "external_id,name\n" + "".join(f"A{i:06d},Account {i:06d}\n" for i in range(400))
+    small = client.post("/api/v1/imports/accounts", data={"dry_run": "true"},
+                        files={"file": ("a.csv", rows.encode(), "text/csv")})
+    assert small.status_code == 200, small.text  # over the body cap, within the upload cap
+    big = client.post("/api/v1/imports/accounts", data={"dry_run": "true"},
+                      files={"file": ("a.csv", (rows * 10).encode(), "text/csv")})
+    assert big.status_code == 413
+    assert big.headers["content-type"] == "application/problem+json"
+    form = client.post("/api/v1/accounts", json={"name": "x" * 5000})
+    assert form.status_code == 413  # any other route keeps the small cap
+
+
+# ---------------------------------------------------------------- B3: settings bodies
+
+SETTINGS = {
+    "/api/v1/health/settings": [
+        {"measures": "x"}, {"measures": {"sentiment": "x"}}, {"measures": ["sentiment"]},
+        {"cadence_days": "x"}, {"cadence_days": {"Star": [1]}}, {"green_from": {"a": 1}},
+        {"green_from": 2**63},
+    ],
+    "/api/v1/health/settings/segments/Retail": [{"measures": "x"}, {"cadence_days": 3}],
+    "/api/v1/selection/settings": [
+        {"window_months": [1]}, {"attractiveness_cut": {"a": 1}}, {"min_criteria": 2**70},
+    ],
+    "/api/v1/stages/settings": [
+        {"decisions": "x"}, {"decisions": {"Tactical": "x"}}, {"contacts_for_2": [2]},
+        {"share_for_2": {"a": 1}},
+    ],
+    "/api/v1/kpis/policy": [
+        {"window_months": "x"}, {"abc_a": [1]}, {"basis": 3}, {"as_of": 202501},
+        {"window_months": 2**63},
+    ],
+}
+
+
+def test_settings_bodies_of_the_wrong_type_are_a_422(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    answers = {}
+    for url, bodies in SETTINGS.items():
+        for body in bodies:
+            response = client.put(url, json=body)
+            ok = (response.status_code == 422
+                  and response.headers["content-type"] == "application/problem+json"
+                  and response.json()["errors"][0]["field"].split(".")[0] in body)
+            if not ok:
+                answers[f"{url} {body}"] = (response.status_code, response.text[:200])
+    assert answers == {}
+    # and the right types still work, numbers given as text where they are decimals
+    assert client.put("/api/v1/health/settings", json={
+        "measures": {"sentiment": {"weight": "30"}}, "cadence_days": {"Star": 20},
+    }).status_code == 200
+    assert client.put("/api/v1/selection/settings",
+                      json={"attractiveness_cut": 5.5}).json()["attractiveness_cut"] == "5.5"
+
+
+# ---------------------------------------------------------------- B4: the scoring form
+
+
+def test_a_scoring_field_not_named_after_a_criterion_is_a_form_error(client, cast) -> None:  # type: ignore[no-untyped-def]
+    csrf = sign_in(client, "owner@accord.test")
+    for name in ("a_x", "us_", "a_²", "us_99999999999999999999"):
+        response = client.post(
+            f"/accounts/{cast.acme_id}/kam/score",
+            data={name: "5", "competitor_name": "Rival", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert response.status_code == 422, name
+        assert "not a criterion of this form" in response.text
+
+
+# ---------------------------------------------------------------- B5: string lengths
+
+
+def test_a_segment_longer_than_the_column_is_a_422_naming_it(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    long = "S" * 5000
+    cases = [
+        ("PUT", f"/api/v1/health/settings/segments/{long}", {"green_from": 80}, "segment"),
+        ("DELETE", f"/api/v1/health/settings/segments/{long}", None, "segment"),
+        ("POST", "/api/v1/accounts", {"name": "Initech", "segment": long}, "segment"),
+        ("PATCH", f"/api/v1/accounts/{cast.acme_id}", {"segment": long}, "segment"),
+        ("GET", f"/api/v1/accounts/by-external-id/{long}", None, "external_id"),
+        ("PUT", f"/api/v1/accounts/{cast.acme_id}/stage-overrides/{long}",
+         {"score": 2, "reason": "x"}, "criterion"),
+    ]
+    for method, url, body, field in cases:
+        response = client.request(method, url, json=body)
+        assert response.status_code == 422, (method, url[:60], response.text[:200])
+        assert field in {e["field"] for e in response.json()["errors"]}, url[:60]
+
+
+def test_every_string_the_api_takes_has_a_declared_length(client) -> None:  # type: ignore[no-untyped-def]
+    """Parameters and request bodies: every text is bounded (or an enum, a pattern, a date,
+    a file, a decimal number), so a too long value is a 422 before it reaches a column."""
+    doc = client.get("/api/v1/openapi.json").json()
+    components = doc["components"]["schemas"]
+    found: list[str] = []
+
+    def walk(schema: dict[str, Any], where: str, seen: tuple[str, ...] = ()) -> None:
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            if name not in seen:
+                walk(components[name], where, (*seen, name))
+            return
+        options = schema.get("anyOf", [])
+        if any(o.get("type") == "number" for o in options):
+            return  # a decimal: a number, or the same number as text
+        for option in options:
+            walk(option, where, seen)
+        kind = schema.get("type")
+        if kind == "string" and not {"enum", "maxLength", "const", "pattern"} & set(schema) and (
+            schema.get("format") not in ("date", "date-time", "binary")
+            and "contentMediaType" not in schema
+        ):
+            found.append(where)
+        for name, sub in schema.get("properties", {}).items():
+            walk(sub, f"{where}.{name}", seen)
+        if isinstance(schema.get("additionalProperties"), dict):
+            walk(schema["additionalProperties"], f"{where}.*", seen)
+        if isinstance(schema.get("items"), dict):
+            walk(schema["items"], f"{where}[]", seen)
+
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for p in op.get("parameters", []):
+                walk(p["schema"], f"{method.upper()} {path} {p['name']}")
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                walk(content["schema"], f"{method.upper()} {path} body")
+    assert found == []
+
+
+# ---------------------------------------------------------------- B7: the pinned KPI month
+
+
+def test_a_kpi_month_without_data_cannot_be_pinned(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    from tests.import_helpers import write_monthly
+
+    from accord.kpis import service
+
+    client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    assert client.put("/api/v1/kpis/policy", json={"as_of": "9999-12"}).status_code == 422
+    service.clear_cache()
+    with sessions.begin() as db:
+        write_monthly(db, cast.acme_id, {2024 * 12 + m: 10_000 for m in range(24)})
+        service.rebuild(db)
+    for month in ("9999-12", "2026-01", "2023-12", "0001-01", "2024-13"):
+        response = client.put("/api/v1/kpis/policy", json={"as_of": month})
+        assert response.status_code == 422, month
+        assert response.json()["errors"][0]["field"] == "as_of"
+    assert client.get("/api/v1/kpis").status_code == 200  # the dashboards still work
+    pinned = client.put("/api/v1/kpis/policy", json={"as_of": "2025-06"})
+    assert pinned.status_code == 200 and pinned.json()["as_of"] == "2025-06"
+    assert client.get("/api/v1/kpis").json()["as_of"] == "2025-06"
+    assert client.put("/api/v1/kpis/policy", json={"as_of": "auto"}).json()["as_of"] is None
