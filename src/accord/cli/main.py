@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from accord.accounts.cli import app as accounts_app
+from accord.backup import cli as backup_cli
 from accord.cli import common
 from accord.core.cli import db_app, serve, users_app
 from accord.core.teams_cli import teams_app
@@ -56,6 +57,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.command("demo")(demo)
 app.command("serve")(serve)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
 
 register_capability_commands(app)
 
