@@ -34,8 +34,8 @@ def get_health(account_id: Id, db: Db, user: Caller, day: Today) -> HealthOut:
     "/accounts/{account_id}/health/recompute",
     tags=TAGS,
     response_model=HealthOut,
-    responses=problems(404),
-    summary="Store today's score of one account",
+    responses=problems(403, 404),
+    summary="Store today's score of one account (a role that may change the account); audited",
 )
 def post_recompute_one(account_id: Id, db: Db, user: Caller, day: Today) -> HealthOut:
     return service.recompute_account(db, user, account_id, today=day)

@@ -19,7 +19,12 @@ from accord.core import audit
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.periods import month_index
-from accord.core.visibility import get_visible_account, require_role, visible_accounts
+from accord.core.visibility import (
+    get_visible_account,
+    get_writable_account,
+    require_role,
+    visible_accounts,
+)
 from accord.health import bulk, formulas
 from accord.health.formulas import HealthPolicy
 from accord.health.models import AccountHealth, HealthHistory
@@ -249,10 +254,18 @@ def recompute_all(session: Session, user: User, *, today: date) -> RecomputeOut:
 
 
 def recompute_account(session: Session, user: User, account_id: int, *, today: date) -> HealthOut:
-    """Store one account's live score (current and today's history point)."""
+    """Store one account's live score (current and today's history point); audited.
+
+    It writes, so it takes a role that may change the account (404 first for an account out
+    of reach, then 403 for viewer and billing), like every other write (V5)."""
+    get_writable_account(session, user, account_id)
     out = account_health(session, user, account_id, today=today)
     values = {m.measure: m.value for m in out.measures}
-    row = session.get(AccountHealth, account_id) or AccountHealth(account_id=account_id)
+    stored = session.get(AccountHealth, account_id)
+    before = None if stored is None else {
+        "computed_on": stored.computed_on.isoformat(), "score": stored.score, "band": stored.band
+    }
+    row = stored or AccountHealth(account_id=account_id)
     row.computed_on, row.score, row.band = today, out.score, out.band
     row.revenue_trend = (
         float(values["revenue_trend"]) if values["revenue_trend"] is not None else None
@@ -269,6 +282,9 @@ def recompute_account(session: Session, user: User, account_id: int, *, today: d
     session.add(hist)
     session.flush()
     kam_settings.bump_version(session)
+    audit.record(session, user, "recompute", "health", account_id, before=before, after={
+        "computed_on": today.isoformat(), "score": out.score, "band": out.band
+    })
     return account_health(session, user, account_id, today=today)
 
 
