@@ -23,9 +23,8 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.core.models import SEES_EVERYTHING, AuditEntry, Role, User
+from accord.core.models import AuditEntry, User
 from accord.core.periods import format_month
-from accord.core.visibility import visible_accounts
 from accord.kpis import service
 from accord.kpis.formulas import Policy, Windows, basis_points, ratio
 from accord.revenue.models import MonthlyRevenue
@@ -113,12 +112,6 @@ _CACHE: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
-def _scope(user: User) -> tuple[ColumnElement[bool] | None, str]:
-    if user.is_active and Role(user.role) in SEES_EVERYTHING:
-        return None, "all"
-    return visible_accounts(user), f"user:{user.id}:{user.role}"
-
-
 def pareto_curve(
     session: Session,
     user: User,
@@ -128,8 +121,10 @@ def pareto_curve(
     window: int | None = None,
     basis: str | None = None,
     points: int = DEFAULT_POINTS,
+    within: User | None = None,
 ) -> dict[str, Any]:
-    """The Pareto curve of what ``user`` may see: points as (account share, revenue share).
+    """The Pareto curve of what ``user`` may see (``within``: and a chosen manager sees too,
+    ``service.scope``): points as (account share, revenue share).
 
     Cached in this process until the data changes (the KPI data version, the newest audit
     entry: any account, team or policy change is audited).
@@ -137,7 +132,7 @@ def pareto_curve(
     newest_audit = session.scalar(select(func.max(AuditEntry.id)))
     res = service.resolve(session, as_of=as_of, window=window, basis=basis, today=today)
     w, policy = res.windows, res.policy
-    visible, scope = _scope(user)
+    visible, scope = service.scope(user, within)
     bind: Any = session.get_bind()
     key = (str(bind.url), res.state.version, res.state.refreshed_at, newest_audit, scope, w,
            policy, points)
@@ -169,13 +164,15 @@ def clear_cache() -> None:
 
 
 def abc_classes(
-    session: Session, user: User, w: Windows, policy: Policy, account_ids: Iterable[int]
+    session: Session, user: User, w: Windows, policy: Policy, account_ids: Iterable[int],
+    within: User | None = None,
 ) -> dict[int, str]:
-    """ABC class per account (among what ``user`` may see); accounts without R(C) > 0 absent."""
+    """ABC class per account (among what ``user`` may see, ``within`` as in ``service.scope``);
+    accounts without R(C) > 0 absent."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    r = ranked(w, _scope(user)[0])
+    r = ranked(w, service.scope(user, within)[0])
     rows = session.execute(
         select(r.c.account_id, _class(r, policy).label("abc")).where(r.c.account_id.in_(ids))
     )

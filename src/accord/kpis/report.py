@@ -2,9 +2,10 @@
 
 Everything here reads through the KPI service (``service.kpi_report`` and
 ``service.account_movements``) and ``pareto``, which apply visibility. A report "for a
-manager" is computed *as that manager* (their own accounts), and only for someone allowed to
-look at that manager: themselves, their head, or a role that sees everything; anyone else gets
-the same ``NotFound`` as for an unknown e-mail, so nothing is learned.
+manager" covers the accounts that manager sees *and the asking user sees* (the asker's
+visibility bounds every figure, ``service.scope``), and only for someone allowed to look at
+that manager: themselves, their head, or a role that sees everything; anyone else gets the
+same ``NotFound`` as for an unknown e-mail, so nothing is learned.
 
 One Jinja template (``kpis/report.html``) renders both the web page (inside ``base.html``)
 and the PDF (inside ``kpis/_print.html``, printed by WeasyPrint).
@@ -51,8 +52,8 @@ TOP_MOVEMENTS = 5
 class Subject:
     """Whose accounts the figures cover: the asking user's, or one manager's."""
 
-    user: User  # the visibility the figures are computed with
-    manager: User | None  # set when a manager was chosen
+    user: User  # who asks: their visibility bounds every figure
+    manager: User | None  # set when a manager was chosen: only what they see too
 
     @property
     def label(self) -> str:
@@ -87,7 +88,7 @@ def subject_for(session: Session, user: User, manager: str | None) -> Subject:
         allowed = False
     if not allowed:
         raise hidden
-    return Subject(target, target)
+    return Subject(user, target)
 
 
 # ---------------------------------------------------------------- the dashboard
@@ -121,13 +122,14 @@ def dashboard(
     subject = subject_for(session, user, manager)
     first, last = service.data_months(session)
     doc = service.kpi_report(session, subject.user, today=today, as_of=as_of or None,
-                             series=True)
+                             series=True, within=subject.manager)
     try:
         before = service.kpi_report(session, subject.user, today=today,
-                                    as_of=_previous_month(doc["as_of"]))
+                                    as_of=_previous_month(doc["as_of"]), within=subject.manager)
     except ValidationFailed:
         before = None
-    curve = pareto.pareto_curve(session, subject.user, today=today, as_of=doc["as_of"])
+    curve = pareto.pareto_curve(session, subject.user, today=today, as_of=doc["as_of"],
+                                within=subject.manager)
     months = [] if first is None or last is None else [
         format_month(m) for m in range(last, first - 1, -1)]
     return {
@@ -163,11 +165,11 @@ def drill_down(
     """The accounts behind one movement, each with both window revenues and its ABC class."""
     subject = subject_for(session, user, manager)
     page = service.account_movements(session, subject.user, movement=movement, today=today,
-                                     as_of=as_of or None, limit=limit)
+                                     as_of=as_of or None, limit=limit, within=subject.manager)
     policy = service.get_policy(session).policy
     w = Windows(parse_month(page["as_of"]), page["window_months"], Basis(page["basis"]))
     classes = pareto.abc_classes(session, subject.user, w, policy,
-                                 (a["account_id"] for a in page["accounts"]))
+                                 (a["account_id"] for a in page["accounts"]), subject.manager)
     for a in page["accounts"]:
         a["abc"] = classes.get(a["account_id"])
     page["subject"] = subject
@@ -189,7 +191,7 @@ def export_tables(
         raise NotFound(f"no table {table}")
     subject = subject_for(session, user, manager)
     doc = service.kpi_report(session, subject.user, today=today, as_of=as_of or None,
-                             series=True)
+                             series=True, within=subject.manager)
     return [exporting.breakdown_table(doc, n) for n in names]
 
 
@@ -207,7 +209,7 @@ def monthly(
     for movement in ("churned", "contracted", "expanded", "new"):
         movers[movement] = service.account_movements(
             session, subject.user, movement=movement, today=today, as_of=data["doc"]["as_of"],
-            limit=TOP_MOVEMENTS)
+            limit=TOP_MOVEMENTS, within=subject.manager)
     data["movers"] = movers
     data["generated_on"] = today.isoformat()
     return data

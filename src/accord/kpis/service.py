@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from accord.core import audit
@@ -170,11 +170,32 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 128
 
 
-def _scope(user: User) -> tuple[ColumnElement[bool] | None, str]:
-    """The accounts the user may see (None: all of them) and a cache key for that scope."""
+def _own_scope(user: User) -> tuple[ColumnElement[bool] | None, str]:
     if user.is_active and Role(user.role) in SEES_EVERYTHING:
         return None, "all"
-    return visible_accounts(user), f"user:{user.id}:{user.role}"
+    return visible_accounts(user), f"user:{user.id}:{user.role}:{int(user.is_active)}"
+
+
+def scope(
+    user: User, within: User | None = None
+) -> tuple[ColumnElement[bool] | None, str]:
+    """The accounts the figures cover (None: all of them) and a cache key for that scope.
+
+    Always bounded by what the asking ``user`` may see; ``within`` (a chosen manager)
+    narrows it to the accounts that user sees too. Never the chosen user's visibility
+    alone: a head looking at a team member's figures would otherwise see other teams'
+    accounts through the member's account teams, and the whole portfolio through a viewer
+    placed in the team (V2).
+    """
+    mine, my_key = _own_scope(user)
+    if within is None or within.id == user.id:
+        return mine, my_key
+    theirs, their_key = _own_scope(within)
+    if mine is None:
+        return theirs, their_key
+    if theirs is None:
+        return mine, my_key
+    return and_(mine, theirs), f"{my_key}&{their_key}"
 
 
 def _cached(session: Session, key: tuple[Any, ...], build: Any) -> dict[str, Any]:
@@ -306,15 +327,17 @@ def kpi_report(
     basis: str | None = None,
     by: str | None = None,
     series: bool = False,
+    within: User | None = None,
 ) -> dict[str, Any]:
-    """The KPI document of issue 3 for what ``user`` may see (cached until the data changes)."""
+    """The KPI document of issue 3 for what ``user`` may see (cached until the data changes);
+    ``within``: only the accounts a chosen manager sees too (see ``scope``)."""
     _check_by(by)
     newest_audit, newest_load = derived.watermarks(session)
     r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
                 newest_audit=newest_audit, newest_load=newest_load)
-    visible, scope = _scope(user)
+    visible, scope_key = scope(user, within)
     bind: Any = session.get_bind()
-    key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope,
+    key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope_key,
            r.windows, r.policy, by, series)
     return _cached(session, key, lambda: _compute(session, r, visible, by, series))
 
@@ -330,8 +353,10 @@ def account_movements(
     basis: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    within: User | None = None,
 ) -> dict[str, Any]:
-    """The accounts behind an aggregate: each with both window revenues, largest change first."""
+    """The accounts behind an aggregate: each with both window revenues, largest change first
+    (among what ``user`` sees; ``within``: and a chosen manager sees too)."""
     try:
         move = Movement(movement)
     except ValueError:
@@ -342,7 +367,7 @@ def account_movements(
     newest_audit = session.scalar(select(func.max(AuditEntry.id)))
     r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
                 newest_audit=newest_audit)
-    visible, _ = _scope(user)
+    visible, _ = scope(user, within)
     count, rows = queries.movement_accounts(
         session, r.variant, r.windows.as_of, visible, move, limit=limit, offset=offset
     )
