@@ -114,7 +114,7 @@ def test_v1_the_api_refuses_to_link_another_teams_contact_by_its_email(
         assert [e["field"] for e in problem["errors"]] == ["email"]
         # as the contacts import says it; nothing of the person
         assert "a contact at an account you cannot see" in response.text
-        for secret in ("555", "CFO", "Gina Globex", "SF-GINA", str(gina), "Globex"):
+        for secret in ("555", "CFO", "Gina Globex", "SF-GINA", f"contact {gina}", "Globex"):
             assert secret not in response.text
     assert _links(db, gina) == [cast.globex_id]
     # nor by its external id, whose internal id is not named either
@@ -159,3 +159,215 @@ def test_v1_the_contact_form_refuses_it_too_and_a_visible_person_is_still_linked
     assert linked.status_code == 201, linked.text
     assert linked.json()["id"] == gina and linked.json()["phone"] == "+1 555 0100"
     assert _links(db, gina) == sorted([cast.globex_id, hooli_id])
+
+
+# ---------------------------------------------------------------- V3: an invisible parent
+
+
+def _child_of_globex(sessions, cast) -> int:  # type: ignore[no-untyped-def]
+    from accord.accounts.models import Account
+    from accord.core.database import utcnow
+
+    with sessions.begin() as s:
+        now = utcnow()
+        child = Account(name="Acme Subsidiary", name_key="acme subsidiary", external_id="ACME-SUB",
+                        kind="company", status="active", manager_id=cast.owner.id,
+                        parent_id=cast.globex_id, created_at=now, updated_at=now)
+        s.add(child)
+        s.flush()
+        return int(child.id)
+
+
+def _nothing_of_globex(text: str, cast) -> None:  # type: ignore[no-untyped-def]
+    assert "Globex" not in text and "GLOBEX" not in text
+    assert f"/accounts/{cast.globex_id}" not in text
+    assert f'"parent_id":{cast.globex_id}' not in text.replace(" ", "")
+
+
+def test_v3_the_api_shows_nothing_of_an_invisible_parent(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    child = _child_of_globex(sessions, cast)
+    owner = api_client(app, cast.token(sessions, "owner"))
+    one = owner.get(f"/api/v1/accounts/{child}")
+    assert one.status_code == 200
+    _nothing_of_globex(one.text, cast)
+    assert one.json()["parent_id"] is None and one.json()["parent_hidden"] is True
+    listed = owner.get("/api/v1/accounts?q=Subsidiary")
+    assert listed.json()["items"][0]["name"] == "Acme Subsidiary"
+    _nothing_of_globex(listed.text, cast)
+    exported = owner.get("/api/v1/exports/accounts")
+    assert exported.status_code == 200 and "ACME-SUB" in exported.text
+    _nothing_of_globex(exported.text, cast)
+    # re-importing an export keeps the parent it does not show (accounts: a head imports)
+    head = api_client(app, cast.token(sessions, "head"))
+    exported = head.get("/api/v1/exports/accounts")
+    assert "ACME-SUB" in exported.text
+    _nothing_of_globex(exported.text, cast)
+    files = {"file": ("accounts.csv", exported.content, "text/csv")}
+    again = head.post("/api/v1/imports/accounts", files=files)
+    assert again.status_code == 200, again.text
+    admin = api_client(app, cast.token(sessions, "admin"))
+    assert admin.get(f"/api/v1/accounts/{child}").json()["parent_id"] == cast.globex_id
+    # whoever sees the parent sees it named
+    seen = admin.get(f"/api/v1/accounts/{child}")
+    assert seen.json()["parent_id"] == cast.globex_id
+    assert seen.json()["parent_name"] == "Globex Corporation"
+    assert seen.json()["parent_hidden"] is False
+
+
+def test_v3_the_page_and_the_cli_show_nothing_of_it_and_an_edit_keeps_it(
+    app, cast, sessions, client, database_url, db
+) -> None:  # type: ignore[no-untyped-def]
+    from accord.accounts.models import Account
+
+    child = _child_of_globex(sessions, cast)
+    csrf = sign_in(client, "owner@accord.test")
+    page = client.get(f"/accounts/{child}")
+    assert page.status_code == 200 and "Acme Subsidiary" in page.text
+    _nothing_of_globex(page.text, cast)
+    assert "a parent account you cannot see" in page.text
+    form = client.get(f"/accounts/{child}/edit")
+    _nothing_of_globex(form.text, cast)
+    assert 'name="parent_id"' not in form.text
+    saved = client.post(f"/accounts/{child}/edit",
+                        data={"csrf_token": csrf, "name": "Acme Subsidiary GmbH", "kind": "company",
+                              "status": "active", "manager_id": str(cast.owner.id)},
+                        follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    db.rollback()
+    assert db.get(Account, child).parent_id == cast.globex_id
+    shown = runner.invoke(cli, ["--database-url", database_url, "--as", "owner@accord.test",
+                                "accounts", "show", str(child), "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    _nothing_of_globex(shown.output, cast)
+    table = runner.invoke(cli, ["--database-url", database_url, "--as", "owner@accord.test",
+                                "accounts", "show", "ACME-SUB"])
+    assert table.exit_code == 0, table.output
+    _nothing_of_globex(table.output, cast)
+    assert "a parent account you cannot see" in table.output
+
+
+# ---------------------------------------------------------------- V4: an external id in use
+
+
+def test_v4_an_external_id_out_of_reach_is_only_said_to_be_in_use(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    owner = api_client(app, cast.token(sessions, "owner"))
+    for response in (
+        owner.patch(f"/api/v1/accounts/{cast.acme_id}", json={"external_id": "GLOBEX"}),
+        owner.post("/api/v1/accounts", json={"name": "Copy", "external_id": "GLOBEX"}),
+    ):
+        assert response.status_code == 422, response.text
+        problem = response.json()["errors"][0]
+        assert problem["field"] == "external_id" and problem["message"] == "already in use"
+        assert f"account {cast.globex_id}" not in response.text and "Globex" not in response.text
+    # an account the caller sees is named, as before
+    admin = api_client(app, cast.token(sessions, "admin"))
+    named = admin.patch(f"/api/v1/accounts/{cast.acme_id}", json={"external_id": "GLOBEX"})
+    assert named.status_code == 422
+    assert named.json()["errors"][0]["message"] == f"already used by account {cast.globex_id}"
+
+
+# ---------------------------------------------------------------- V6: a head's new account
+
+
+def _accounts(db) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    from accord.accounts.models import Account
+
+    db.rollback()
+    return int(db.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+def test_v6_a_head_must_name_a_manager_within_reach(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+    head = api_client(app, cast.token(sessions, "head"))
+    before = _accounts(db)
+    for body in ({"name": "New Co"}, {"name": "New Co", "manager_id": cast.outsider.id}):
+        response = head.post("/api/v1/accounts", json=body)
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in response.json()["errors"]] == ["manager_id"]
+    assert _accounts(db) == before
+    made = head.post("/api/v1/accounts", json={"name": "New Co", "manager_id": cast.teammate.id})
+    assert made.status_code == 201, made.text
+    assert head.get(f"/api/v1/accounts/{made.json()['id']}").status_code == 200
+    # a manager naming someone else would lose the account the same way
+    owner = api_client(app, cast.token(sessions, "owner"))
+    given = owner.post("/api/v1/accounts", json={"name": "Gift", "manager_id": cast.outsider.id})
+    assert given.status_code == 422 and given.json()["errors"][0]["field"] == "manager_id"
+    # an admin may still create an account that nobody manages yet
+    admin = api_client(app, cast.token(sessions, "admin"))
+    assert admin.post("/api/v1/accounts", json={"name": "Unassigned"}).status_code == 201
+
+
+def test_v6_the_new_account_form_offers_a_head_their_managers(app, cast, client) -> None:  # type: ignore[no-untyped-def]
+    csrf = sign_in(client, "head@accord.test")
+    form = client.get("/accounts/new").text
+    for name in ("Olivia Owner", "Tom Teammate", "Hannah Head"):
+        assert name in form
+    assert "Oscar Outsider" not in form and "Ada Admin" not in form
+    refused = client.post("/accounts/new", data={"csrf_token": csrf, "name": "New Co",
+                                                 "kind": "company", "status": "active",
+                                                 "manager_id": ""})
+    assert refused.status_code == 422 and "a-manager_id-error" in refused.text
+
+
+# ---------------------------------------------------------------- V2: ?manager= on the dashboard
+
+
+def test_v2_a_chosen_manager_never_widens_what_a_head_sees(app, cast, sessions, client) -> None:  # type: ignore[no-untyped-def]
+    from accord.accounts.models import AccountMember
+    from accord.core.models import User as UserRow
+    from test_kpi_pages import arrange_portfolio
+
+    arrange_portfolio(sessions, cast)  # Globex (outsider's, South) churned; Hooli reactivated
+    with sessions.begin() as s:
+        s.get(UserRow, cast.viewer.id).team_id = s.get(UserRow, cast.owner.id).team_id
+        s.add(AccountMember(account_id=cast.globex_id, user_id=cast.teammate.id, role="member"))
+    sign_in(client, "head@accord.test")
+    own = client.get("/dashboard/export/accounts.csv?as_of=2025-12&movement=churned")
+    assert own.status_code == 200 and "Globex" not in own.text
+    for chosen in ("viewer@accord.test", "teammate@accord.test"):
+        query = f"as_of=2025-12&manager={chosen}"
+        for url in (f"/dashboard?{query}", f"/dashboard/accounts?movement=churned&{query}",
+                    f"/dashboard/export/accounts.csv?movement=churned&{query}",
+                    f"/dashboard/export/accounts.csv?movement=reactivated&{query}",
+                    f"/dashboard/export/managers.csv?{query}", f"/dashboard/report?{query}"):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.text[:300])
+            for secret in ("Globex", "GLOBEX", "Hooli", "outsider@accord.test"):
+                assert secret not in response.text, (url, secret)
+    # the viewer in the head's team: figures within the head's own view, not the portfolio's
+    managers = client.get("/dashboard/export/managers.csv?as_of=2025-12"
+                          "&manager=viewer@accord.test").text
+    assert "owner@accord.test" in managers
+
+
+# ---------------------------------------------------------------- V5: storing a health score
+
+
+def test_v5_only_a_writer_who_sees_the_account_stores_its_health_and_it_is_audited(
+    app, cast, sessions, client, db
+) -> None:  # type: ignore[no-untyped-def]
+    from accord.health.models import AccountHealth, HealthHistory
+
+    url = f"/api/v1/accounts/{cast.acme_id}/health/recompute"
+    for who, status in (("viewer", 403), ("billing", 403), ("outsider", 404)):
+        response = api_client(app, cast.token(sessions, who)).post(url)
+        assert response.status_code == status, (who, response.text)
+    missing = api_client(app, cast.token(sessions, "outsider")).post(
+        "/api/v1/accounts/999999/health/recompute")
+    assert missing.status_code == 404
+    assert missing.json().keys() == api_client(app, cast.token(sessions, "outsider")).post(
+        url).json().keys()
+    csrf = sign_in(client, "viewer@accord.test")
+    page = client.post(f"/accounts/{cast.acme_id}/kam/health", data={"csrf_token": csrf},
+                       follow_redirects=False)
+    assert page.status_code == 403
+    db.rollback()
+    assert db.scalars(select(AccountHealth)).all() == []
+    assert db.scalars(select(HealthHistory)).all() == []
+    stored = api_client(app, cast.token(sessions, "owner")).post(url)
+    assert stored.status_code == 200, stored.text
+    db.rollback()
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.entity == "health")).one()
+    assert entry.action == "recompute" and entry.entity_id == str(cast.acme_id)
+    assert entry.actor_id == cast.owner.id

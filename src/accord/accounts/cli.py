@@ -144,7 +144,8 @@ def _profile_tables(p: AccountProfile) -> None:
         ("business line", a.business_line),
         ("size band", a.size_band),
         ("manager", f"{a.manager_name} <{a.manager_email}>" if a.manager_email else None),
-        ("parent", f"{a.parent_name} ({a.parent_id})" if a.parent_id else None),
+        ("parent", f"{a.parent_name} ({a.parent_id})" if a.parent_id
+         else "a parent account you cannot see" if a.parent_hidden else None),
         ("country", a.country),
         ("industry", a.industry),
         (

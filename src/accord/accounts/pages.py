@@ -174,7 +174,8 @@ def _form_context(
         "values": values,
         "errors": errors,
         "account": account,
-        "managers": service.assignable_managers(db),
+        # a new account must stay in its creator's view: a head is offered their managers (V6)
+        "managers": service.assignable_managers(db, user if account is None else None),
         "kinds": _choices(AccountKind),
         "statuses": _choices(AccountStatus),
         "size_bands": _choices(SizeBand),

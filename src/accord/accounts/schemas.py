@@ -76,6 +76,8 @@ class AccountOut(BaseModel):
     name: str
     parent_id: int | None
     parent_name: str | None = None
+    #: the account has a parent the caller cannot see (its id and name are withheld)
+    parent_hidden: bool = False
     segment: str | None
     business_line: str | None
     size_band: str | None

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, text, union_all
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, text, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
@@ -29,7 +29,12 @@ from accord.accounts.schemas import AccountOut, AccountPage
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import SEES_EVERYTHING, Role, User
 from accord.core.money import from_cents
-from accord.core.visibility import visible_accounts, visible_filter, visible_parts
+from accord.core.visibility import (
+    visible_account_ids,
+    visible_accounts,
+    visible_filter,
+    visible_parts,
+)
 
 #: the LIKE escape character (not backslash: PostgreSQL and SQLite treat it differently)
 ESCAPE = "/"
@@ -95,15 +100,22 @@ def manager_alias() -> Any:
 
 
 def account_out(
-    account: Account, manager: User | None, parent_name: str | None = None
+    account: Account,
+    manager: User | None,
+    parent_name: str | None = None,
+    *,
+    parent_hidden: bool = False,
 ) -> AccountOut:
+    """``parent_hidden``: the parent is out of the caller's reach, so nothing of it is shown
+    (neither its id nor its name), only that there is one."""
     return AccountOut(
         id=account.id,
         external_id=account.external_id,
         kind=account.kind,
         name=account.name,
-        parent_id=account.parent_id,
-        parent_name=parent_name,
+        parent_id=None if parent_hidden else account.parent_id,
+        parent_name=None if parent_hidden else parent_name,
+        parent_hidden=parent_hidden,
         segment=account.segment,
         business_line=account.business_line,
         size_band=account.size_band,
@@ -208,8 +220,9 @@ def list_accounts(
         total = offset + len(rows)
     else:
         total = session.scalar(select(func.count(Account.id)).where(*conditions)) or 0
+    hidden = unseen_parents(session, user, {a.parent_id for a, _ in rows if a.parent_id})
     return AccountPage(
-        items=[account_out(a, m) for a, m in rows],
+        items=[account_out(a, m, parent_hidden=a.parent_id in hidden) for a, m in rows],
         total=total,
         page=page,
         page_size=page_size,
@@ -217,18 +230,40 @@ def list_accounts(
     )
 
 
+def unseen_parents(session: Session, user: User, parent_ids: set[int]) -> set[int]:
+    """Those of ``parent_ids`` that ``user`` may not see (a visible child shows nothing of
+    them)."""
+    if not parent_ids or (user.is_active and Role(user.role) in SEES_EVERYTHING):
+        return set()
+    seen = session.scalars(
+        select(Account.id).where(Account.id.in_(sorted(parent_ids)), visible_accounts(user))
+    )
+    return parent_ids - set(seen)
+
+
 def iter_visible_accounts(session: Session, user: User, flt: AccountFilter | None = None) -> Any:
     """Every visible account in name order, streamed (for exports)."""
-    manager = manager_alias()
+    manager, parent = manager_alias(), aliased(Account, name="parent")
     result = session.execute(
-        select(Account, manager)
+        select(Account, manager, parent.id)
         .outerjoin(manager, manager.id == Account.manager_id)
+        .outerjoin(parent, and_(parent.id == Account.parent_id, visible_parent(user, parent)))
         .where(visible_accounts(user), *filter_conditions(flt or AccountFilter()))
         .order_by(Account.name_key, Account.id)
         .execution_options(yield_per=2000)
     )
-    for account, mgr in result:
-        yield account_out(account, mgr)
+    for account, mgr, seen_parent in result:
+        hidden = account.parent_id is not None and seen_parent is None
+        yield account_out(account, mgr, parent_hidden=hidden)
+
+
+def visible_parent(user: User, parent: Any) -> ColumnElement[bool]:
+    """The rule of ``visible_accounts`` over an alias of ``Account`` (a parent, joined)."""
+    if not user.is_active:
+        return false()
+    if Role(user.role) in SEES_EVERYTHING:
+        return true()
+    return parent.id.in_(visible_account_ids(user))
 
 
 def distinct_segments(session: Session, user: User) -> list[str]:

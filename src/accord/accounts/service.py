@@ -15,7 +15,7 @@ from accord.accounts.search import account_out, name_key
 from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from accord.core.models import Role, User
+from accord.core.models import SEES_EVERYTHING, Role, Team, User
 from accord.core.money import to_cents
 from accord.core.visibility import (
     get_visible_account,
@@ -36,8 +36,17 @@ distinct_segments = search.distinct_segments
 def get_account(session: Session, user: User, account_id: int) -> AccountOut:
     account = get_visible_account(session, user, account_id)
     manager = session.get(User, account.manager_id) if account.manager_id else None
-    parent = session.get(Account, account.parent_id) if account.parent_id else None
-    return account_out(account, manager, parent.name if parent else None)
+    parent = None
+    if account.parent_id:  # a parent out of reach: nothing of it is shown (V3)
+        parent = session.scalar(
+            select(Account).where(Account.id == account.parent_id, visible_accounts(user))
+        )
+    return account_out(
+        account,
+        manager,
+        parent.name if parent else None,
+        parent_hidden=account.parent_id is not None and parent is None,
+    )
 
 
 def snapshot(account: Account) -> dict[str, Any]:
@@ -87,9 +96,45 @@ def _check_references(
     if external_id:
         clash = session.scalar(select(Account.id).where(Account.external_id == external_id))
         if clash is not None and clash != account_id:
-            problems.append(FieldProblem("external_id", f"already used by account {clash}"))
+            seen = session.scalar(
+                select(Account.id).where(Account.id == clash, visible_accounts(user))
+            )
+            # an account out of reach is not named (V4)
+            message = f"already used by account {clash}" if seen else "already in use"
+            problems.append(FieldProblem("external_id", message))
     if problems:
         raise ValidationFailed(problems)
+
+
+def managers_in_reach(session: Session, user: User) -> list[int] | None:
+    """The users whose accounts ``user`` sees by management: themself, plus the members of
+    the teams a head heads; None for a role that sees every account."""
+    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+        return None
+    ids = {user.id}
+    if Role(user.role) is Role.HEAD:
+        ids.update(
+            session.scalars(
+                select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
+            )
+        )
+    return sorted(ids)
+
+
+def _check_within_reach(session: Session, user: User, manager_id: int | None) -> None:
+    """A new account must stay in its creator's view, or the creator would get "no account"
+    after the write (V6): outside the roles that see everything, its manager is the creator
+    or, for a head, one of their teams' managers."""
+    reach = managers_in_reach(session, user)
+    if reach is None or (manager_id is not None and manager_id in reach):
+        return
+    message = (
+        "choose the manager responsible for the account"
+        if manager_id is None
+        else "you may only give a new account to yourself"
+        + (" or a manager of your teams" if Role(user.role) is Role.HEAD else "")
+    )
+    raise ValidationFailed([FieldProblem("manager_id", message)])
 
 
 def _would_cycle(session: Session, account_id: int, parent_id: int) -> bool:
@@ -119,6 +164,7 @@ def create_account(session: Session, user: User, data: AccountIn) -> AccountOut:
     values = data.model_dump()
     if values.get("manager_id") is None and Role(user.role) in (Role.MANAGER, Role.SALES):
         values["manager_id"] = user.id  # a manager's new account is their own
+    _check_within_reach(session, user, values.get("manager_id"))
     _check_references(session, user, values, None)
     now = utcnow()
     account = Account(created_at=now, updated_at=now)
@@ -204,14 +250,16 @@ def set_members(session: Session, user: User, account_id: int, user_ids: list[in
     )
 
 
-def assignable_managers(session: Session) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .where(User.is_active, User.role.in_([Role.MANAGER, Role.HEAD, Role.SALES, Role.ADMIN]))
-            .order_by(User.name)
-        )
+def assignable_managers(session: Session, user: User | None = None) -> list[User]:
+    """Who may manage accounts; with ``user``: only those a new account of theirs may go to
+    (a head: themself and their teams' managers; see ``_check_within_reach``)."""
+    query = select(User).where(
+        User.is_active, User.role.in_([Role.MANAGER, Role.HEAD, Role.SALES, Role.ADMIN])
     )
+    reach = managers_in_reach(session, user) if user is not None else None
+    if reach is not None:
+        query = query.where(User.id.in_(reach))
+    return list(session.scalars(query.order_by(User.name)))
 
 
 def find_account_by_external_id(session: Session, user: User, external_id: str) -> AccountOut:

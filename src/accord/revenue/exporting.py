@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account, AccountContact, Contact
+from accord.accounts.search import visible_parent
 from accord.core.cells import neutralise, number_or_text, text_cell
 from accord.core.models import User
 from accord.core.money import from_cents
@@ -44,7 +45,7 @@ def export_rows(session: Session, user: User, kind: str) -> Iterator[list[Any]]:
             select(Account.external_id, Account.name, Account.kind, Account.segment,
                    Account.business_line, manager.email, parent.external_id, Account.status)
             .outerjoin(manager, manager.id == Account.manager_id)
-            .outerjoin(parent, parent.id == Account.parent_id)
+            .outerjoin(parent, and_(parent.id == Account.parent_id, visible_parent(user, parent)))
             .where(visible_accounts(user))
             .order_by(Account.name_key, Account.id)
         )
