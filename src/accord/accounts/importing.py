@@ -4,7 +4,8 @@ Called by :func:`accord.revenue.importing.run_import`, which owns the savepoint,
 status and the summary audit entry. Account files are small: every row is read and checked
 first (so a parent defined further down the file works), then written with the ORM, each
 created or changed account audited like an edit in the app. Only admins and heads import
-accounts.
+accounts. The owner column may hold an e-mail, a user's name or a mapped CRM user id
+(``owners.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountExternalId, AccountKind, AccountStatus, SizeBand
+from accord.accounts.owners import Owners
 from accord.accounts.service import snapshot
 from accord.core import audit
 from accord.core.database import utcnow
@@ -26,7 +28,6 @@ from accord.revenue.columns import Resolved
 from accord.revenue.readers import Table
 from accord.revenue.schemas import ImportReport
 
-MANAGING_ROLES = {Role.MANAGER.value, Role.HEAD.value, Role.ADMIN.value, Role.SALES.value}
 ENUMS: dict[str, tuple[str, ...]] = {
     "kind": tuple(k.value for k in AccountKind),
     "status": tuple(s.value for s in AccountStatus),
@@ -47,6 +48,7 @@ class Row:
     account: Account | None = None
     before: dict[str, Any] | None = None
     manager_id: int | None = None
+    unassigned: bool = False  # its owner matched nobody: imported without a manager
 
 
 @dataclass
@@ -56,7 +58,7 @@ class Context:
     source: str
     cols: Resolved
     report: ImportReport
-    managers: dict[str, tuple[int, str, bool]] = field(default_factory=dict)
+    owners: Owners = field(default_factory=Owners)
 
     def problem(self, row: Row, column: str, reason: str) -> None:
         self.report.add_problem(row.line, self.cols.header.get(column, column), reason)
@@ -102,25 +104,14 @@ def import_accounts(
     report.rows = len(rows)
     if progress:
         progress(table.size, table.size)
-    _load_managers(ctx, rows)
+    cells = {r.values.get("manager_email") or "" for r in rows} - {""}
+    ctx.owners = Owners.load(session, ctx.source, cells)
     existing = _existing_accounts(ctx, [r.values.get("external_id") for r in rows])
     seen: dict[str, Row] = {}
     for row in rows:
         _check_row(ctx, row, seen, existing)
     _check_parents(ctx, rows, seen, existing)
     _write(ctx, [r for r in rows if r.ok], existing)
-
-
-def _load_managers(ctx: Context, rows: list[Row]) -> None:
-    emails = {(r.values.get("manager_email") or "").lower() for r in rows} - {""}
-    if not emails:
-        return
-    for uid, email, role, active in ctx.session.execute(
-        select(User.id, User.email, User.role, User.is_active).where(
-            func.lower(User.email).in_(sorted(emails))
-        )
-    ):
-        ctx.managers[email.lower()] = (uid, role, active)
 
 
 def _existing_accounts(ctx: Context, externals: list[str | None]) -> dict[str, tuple[int, bool]]:
@@ -173,15 +164,15 @@ def _check_row(
         known = existing.get(ext)
         if known is not None and not known[1]:
             ctx.problem(row, "external_id", "external id already in use")
-    email = v.get("manager_email")
-    if email:
-        manager = ctx.managers.get(email.lower())
-        if manager is None or not manager[2]:
-            ctx.problem(row, "manager_email", f"unknown manager e-mail {email!r}")
-        elif manager[1] not in MANAGING_ROLES:
-            ctx.problem(row, "manager_email", f"{email} cannot manage accounts ({manager[1]})")
+    owner = v.get("manager_email")
+    if owner:
+        found = ctx.owners.match(owner)
+        if found.unknown and ctx.report.unassign_unknown_owners:
+            row.unassigned = True  # counted once the row is written
+        elif found.problem:
+            ctx.problem(row, "manager_email", found.problem)
         else:
-            row.manager_id = manager[0]
+            row.manager_id = found.user_id
 
 
 def _check_parents(
@@ -251,7 +242,9 @@ def _write(ctx: Context, rows: list[Row], existing: dict[str, tuple[int, bool]])
                         continue  # blank kind/status leaves an existing account's as it is
                     value = NOT_NULL_DEFAULTS[name]
                 setattr(account, name, value)
-        if "manager_email" in present:
+        if row.unassigned:
+            ctx.report.owners_unassigned += 1  # a new account has none; a known one keeps its
+        elif "manager_email" in present:
             account.manager_id = row.manager_id
         account.name_key = (account.name or "").lower()
     session.flush()

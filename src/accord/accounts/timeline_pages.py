@@ -17,7 +17,6 @@ from accord.accounts import contacts as contact_service
 from accord.accounts import profile_service, service
 from accord.accounts.models import BuyingRole, InteractionKind, Seniority, Stance
 from accord.accounts.schemas import ContactIn, InteractionIn
-from accord.core import versions
 from accord.core.errors import NotFound, ValidationFailed
 from accord.core.schemas import Count, Id
 from accord.core.visibility import require_writer
@@ -155,53 +154,19 @@ def edit_contact_form(
     account = service.get_account(db, user, account_id)
     contact = _contact(db, user, account_id, contact_id)
     require_writer(user)
-    return render(
-        request,
-        "accounts_contact_form.html",
-        _contact_form_context(
-            user, account, contact, _contact_values(contact), {}, started=_started(contact)
-        ),
-    )
-
-
-def _contact_values(contact: Any) -> dict[str, str]:
-    return {
+    values = {
         f: "" if getattr(contact, f, None) is None else str(getattr(contact, f))
         for f in CONTACT_FIELDS
     }
-
-
-def _started(contact: Any) -> dict[str, Any]:
-    """The hidden fields of an edit form showing ``contact`` as stored."""
-    return {
-        "version": contact.version,
-        "original": versions.form_original(_contact_values(contact)),
-    }
-
-
-CONTACT_LABELS = {
-    "name": "Name",
-    "title": "Job title",
-    "email": "E-mail",
-    "phone": "Phone",
-    "function": "Function (department)",
-    "seniority": "Seniority",
-    "buying_role": "Buying role",
-    "stance": "Stance",
-    "influence": "Influence (1–5)",
-    "external_id": "External id",
-}
+    return render(
+        request,
+        "accounts_contact_form.html",
+        _contact_form_context(user, account, contact, values, {}),
+    )
 
 
 def _contact_form_context(
-    user: Any,
-    account: Any,
-    contact: Any,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    *,
-    started: dict[str, Any] | None = None,
-    changed: dict[str, str] | None = None,
+    user: Any, account: Any, contact: Any, values: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
     return {
         "user": user,
@@ -212,10 +177,6 @@ def _contact_form_context(
         "buying_roles": _choices(BuyingRole),
         "seniorities": _choices(Seniority),
         "stances": _choices(Stance),
-        "version": (started or {}).get("version"),
-        "original": (started or {}).get("original") or "",
-        "changed": changed or {},
-        "labels": CONTACT_LABELS,
     }
 
 
@@ -225,32 +186,15 @@ def update_contact(
 ) -> Any:
     require_writer(user)
     values = form_values(form, CONTACT_FIELDS)
-    started = form_values(form, ("version", "original"))
     try:
-        contact = contact_service.update_contact(
-            db,
-            user,
-            account_id,
-            contact_id,
-            values,
-            expected=versions.form_expected(started, values),
-        )
-    except versions.Stale as exc:  # the user's input stays; the form now starts from the store
-        account = service.get_account(db, user, account_id)
-        current = _contact(db, user, account_id, contact_id)
-        context = _contact_form_context(
-            user, account, current, values, {}, started=_started(current), changed=exc.changed
-        )
-        return render(request, "accounts_contact_form.html", context, status_code=409)
+        contact = contact_service.update_contact(db, user, account_id, contact_id, values)
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
         current = _contact(db, user, account_id, contact_id)
         return render(
             request,
             "accounts_contact_form.html",
-            _contact_form_context(
-                user, account, current, values, form_errors(exc), started=started
-            ),
+            _contact_form_context(user, account, current, values, form_errors(exc)),
             status_code=422,
         )
     flash(request, f"Contact “{contact.name}” saved.")

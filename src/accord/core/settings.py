@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 14 * 24 * 3600
     page_size: int = 50
     #: a workbook import is refused past these (B9): unpacked size and rows
-    import_max_unpacked_mb: int = Field(200, ge=1)
-    import_max_workbook_rows: int = Field(1_048_576, ge=1)
+    import_max_unpacked_mb: Annotated[int, Field(ge=1)] = 200
+    import_max_workbook_rows: Annotated[int, Field(ge=1)] = 1_048_576
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
     max_upload_bytes: Annotated[int, Field(ge=1024)] = 256 * 1_048_576
 

@@ -9,6 +9,7 @@ from typing import IO, Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
+from accord.accounts.user_map import import_user_map
 from accord.core.models import User
 from accord.core.schemas import MAX_ID, Id
 from accord.revenue import exporting, lines
@@ -20,12 +21,36 @@ from accord.revenue.schemas import (
     ImportSource,
     MonthlyRevenueRow,
     RevenueLinePage,
+    UserMapReport,
 )
 from accord.web.deps import Db, api_user
 
 router = APIRouter(tags=["import, export and revenue"])
 ApiUser = Annotated[User, Depends(api_user)]
 SPOOL_BYTES = 16 * 1024 * 1024
+
+
+@router.post(
+    "/imports/user-map",
+    response_model=UserMapReport,
+    responses={422: {"description": "Rejected: a problem body whose errors list each bad "
+                                    "row (row, column, reason); nothing was written"}},
+)
+def post_user_map(
+    user: ApiUser,
+    db: Db,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8) or Excel .xlsx: "
+                                                 "crm_user_id,email")],
+    source: Annotated[ImportSource, Form()] = ImportSource.SALESFORCE,
+    dry_run: Annotated[bool, Form()] = False,
+    skip_invalid: Annotated[bool, Form()] = False,
+) -> UserMapReport:
+    """Map a CRM's user ids to users (by e-mail), for accounts imports naming owners by id."""
+    report = import_user_map(db, user, file.file, filename=file.filename or "upload",
+                             source=source.value, dry_run=dry_run, skip_invalid=skip_invalid)
+    if report.rejected:
+        raise ImportRejected(report)
+    return report
 
 
 @router.post(
@@ -42,10 +67,14 @@ def post_import(
     source: Annotated[ImportSource, Form()] = ImportSource.ACCORD,
     dry_run: Annotated[bool, Form()] = False,
     skip_invalid: Annotated[bool, Form()] = False,
+    unassign_unknown_owners: Annotated[bool, Form()] = False,
 ) -> ImportReport:
-    """Import a file. Bad rows reject the whole file (422) unless ``skip_invalid``."""
+    """Import a file. Bad rows reject the whole file (422) unless ``skip_invalid``. Accounts:
+    ``unassign_unknown_owners`` imports an account whose owner matches no user without a
+    manager (counted in ``owners_unassigned``) instead of rejecting its row."""
     report = run_import(db, user, kind.value, file.file, filename=file.filename or "upload",
-                        source=source.value, dry_run=dry_run, skip_invalid=skip_invalid)
+                        source=source.value, dry_run=dry_run, skip_invalid=skip_invalid,
+                        unassign_unknown_owners=unassign_unknown_owners)
     if report.rejected:
         raise ImportRejected(report)
     return report

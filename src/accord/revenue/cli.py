@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from accord.accounts.user_map import import_user_map
 from accord.cli.common import acting_user, console, err_console, fail, handles_errors, unit_of_work
 from accord.revenue import exporting
 from accord.revenue.importing import run_import
@@ -38,6 +39,12 @@ DryRunOpt = Annotated[
 ]
 SkipOpt = Annotated[
     bool, typer.Option("--skip-invalid", help="Import the good rows; report the bad ones.")
+]
+UnassignOpt = Annotated[
+    bool, typer.Option("--unassign-unknown-owners",
+                       help="An owner who matches no user (e-mail, name or mapped CRM id): "
+                            "import the account without a manager instead of refusing the "
+                            "row; the report counts them.")
 ]
 
 
@@ -79,6 +86,8 @@ def show_report(report: ImportReport) -> None:
         summary.add_row(label, f"{value:,}")
     if report.kind is ImportKind.REVENUE:
         summary.add_row("accounts refreshed", f"{report.accounts_refreshed:,}")
+    if report.unassign_unknown_owners:
+        summary.add_row("owners unknown: no manager", f"{report.owners_unassigned:,}")
     summary.add_row("seconds", f"{report.seconds:.2f}")
     console.print(summary)
     if report.problems:
@@ -98,13 +107,14 @@ def show_report(report: ImportReport) -> None:
 
 
 def _import(kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
-            skip_invalid: bool) -> None:
+            skip_invalid: bool, unassign_unknown_owners: bool = False) -> None:
     if not file.is_file():
         fail(f"no such file: {file}", 1)
     with _progress(file) as progress, unit_of_work() as session:
         report = run_import(
             session, acting_user(session), kind.value, file, filename=file.name,
             source=source.value, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
+            unassign_unknown_owners=unassign_unknown_owners,
         )
     show_report(report)
     if report.rejected:
@@ -114,10 +124,29 @@ def _import(kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
 @import_app.command("accounts")
 @handles_errors
 def import_accounts(file: FileArg, source: SourceOpt = ImportSource.ACCORD,
-                    dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False) -> None:
+                    dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False,
+                    unassign_unknown_owners: UnassignOpt = False) -> None:
     """Accounts (admins and heads only): external_id,name,kind,segment,business_line,
-    manager_email,parent_external_id,status"""
-    _import(ImportKind.ACCOUNTS, file, source, dry_run, skip_invalid)
+    manager_email,parent_external_id,status. The owner may be an e-mail, a user's name or
+    a CRM user id mapped with `accord import user-map`."""
+    _import(ImportKind.ACCOUNTS, file, source, dry_run, skip_invalid, unassign_unknown_owners)
+
+
+@import_app.command("user-map")
+@handles_errors
+def import_crm_user_map(file: FileArg, source: SourceOpt = ImportSource.SALESFORCE,
+                        dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False) -> None:
+    """CRM user ids -> Accord users (admins and heads): crm_user_id,email. Lets an accounts
+    import name owners by CRM id (Salesforce OwnerId 005...)."""
+    if not file.is_file():
+        fail(f"no such file: {file}", 1)
+    with unit_of_work() as session:
+        report = import_user_map(session, acting_user(session), file, filename=file.name,
+                                 source=source.value, dry_run=dry_run,
+                                 skip_invalid=skip_invalid)
+    show_report(report)
+    if report.rejected:
+        raise typer.Exit(2)
 
 
 @import_app.command("contacts")

@@ -66,11 +66,6 @@ def annual_revenue_to_band(value: str) -> str | None:
     return "enterprise"
 
 
-def owner_email(value: str) -> str | None:
-    """Salesforce OwnerId is a user id unless the export resolved it to an e-mail."""
-    return value if "@" in value else None
-
-
 ACCOUNTS_ACCORD = (
     Column("external_id", ("external_id",), required=True),
     Column("name", ("name",), required=True),
@@ -86,8 +81,10 @@ ACCOUNTS_SALESFORCE = (
     Column("name", ("name", "account name"), required=True),
     Column("status", ("type", "account type"), convert=salesforce_type_to_status),
     Column("industry", ("industry",)),
-    Column("manager_email", ("owner email", "owneremail", "owner.email", "account owner email")),
-    Column("manager_email", ("ownerid", "owner id"), convert=owner_email),
+    # the owner: an e-mail, a user's name or a Salesforce user id (``005...``, through the
+    # CRM user map); ``accounts/owners.py`` tells which
+    Column("manager_email", ("owner email", "owneremail", "owner.email", "account owner email",
+                             "ownerid", "owner id", "owner name", "account owner", "owner")),
     Column("parent_external_id", ("parentid", "parent id", "parent account id")),
     Column("country", ("billingcountry", "billing country")),
     Column("size_band", ("annualrevenue", "annual revenue"), convert=annual_revenue_to_band),
@@ -95,7 +92,8 @@ ACCOUNTS_SALESFORCE = (
 ACCOUNTS_HUBSPOT = (
     Column("external_id", ("record id", "company id"), required=True),
     Column("name", ("company name", "name"), required=True),
-    Column("manager_email", ("company owner", "company owner email")),
+    Column("manager_email", ("company owner", "company owner email", "hubspot owner id",
+                             "owner id")),
     Column("industry", ("industry",)),
     Column("country", ("country/region", "country")),
     Column("status", ("lifecycle stage",), convert=hubspot_stage_to_status),

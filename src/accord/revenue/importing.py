@@ -77,6 +77,7 @@ def run_import(
     source: str = "accord",
     dry_run: bool = False,
     skip_invalid: bool = False,
+    unassign_unknown_owners: bool = False,
     progress: Progress | None = None,
     batch_size: int = staging.CHUNK,  # rows staged per step (progress)
 ) -> ImportReport:
@@ -95,7 +96,8 @@ def run_import(
     require_writer(user)
     name = filename or (Path(file).name if isinstance(file, (str, Path)) else "upload")
     report = ImportReport(kind=kind_, source=source_, file=name, dry_run=dry_run,
-                          skip_invalid=skip_invalid)
+                          skip_invalid=skip_invalid,
+                          unassign_unknown_owners=unassign_unknown_owners)
     started = time.perf_counter()
     savepoint = session.begin_nested()
     try:

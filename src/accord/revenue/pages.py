@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
+from accord.accounts.user_map import import_user_map
 from accord.core.visibility import can_write
 from accord.revenue.importing import run_import
-from accord.revenue.schemas import ExportFormat, ImportKind, ImportSource
+from accord.revenue.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
 from accord.web.page_deps import Db, PageUser, csrf
 from accord.web.templating import render
 
@@ -18,6 +19,7 @@ def _context(user: object, **extra: object) -> dict[str, object]:
         "user": user,
         "can_write": can_write(user),  # type: ignore[arg-type]
         "kinds": [k.value for k in ImportKind],
+        "import_kinds": [*(k.value for k in ImportKind), "user-map"],
         "sources": [s.value for s in ImportSource],
         "formats": [f.value for f in ExportFormat],
         "values": {"kind": "revenue", "source": "accord"},
@@ -40,10 +42,19 @@ def import_upload(
     source: str = Form("accord"),
     dry_run: bool = Form(False),
     skip_invalid: bool = Form(False),
+    unassign_unknown_owners: bool = Form(False),
     file: UploadFile = File(...),
 ) -> object:
-    report = run_import(db, user, kind, file.file, filename=file.filename or "upload",
-                        source=source, dry_run=dry_run, skip_invalid=skip_invalid)
-    values = {"kind": kind, "source": source, "dry_run": dry_run, "skip_invalid": skip_invalid}
+    name = file.filename or "upload"
+    report: ImportReport
+    if kind == "user-map":  # CRM user ids -> users, for accounts files naming owners by id
+        report = import_user_map(db, user, file.file, filename=name, source=source,
+                                 dry_run=dry_run, skip_invalid=skip_invalid)
+    else:
+        report = run_import(db, user, kind, file.file, filename=name, source=source,
+                            dry_run=dry_run, skip_invalid=skip_invalid,
+                            unassign_unknown_owners=unassign_unknown_owners)
+    values = {"kind": kind, "source": source, "dry_run": dry_run, "skip_invalid": skip_invalid,
+              "unassign_unknown_owners": unassign_unknown_owners}
     return render(request, "import.html", _context(user, report=report, values=values),
                   status_code=422 if report.rejected else 200)

@@ -45,6 +45,9 @@ class ImportReport(BaseModel):
     file: str
     dry_run: bool = False
     skip_invalid: bool = False
+    #: accounts: an owner who matches no user leaves the account without a manager (counted
+    #: in ``owners_unassigned``) instead of rejecting the row
+    unassign_unknown_owners: bool = False
     status: Literal["imported", "dry_run", "rejected"] = "imported"
     rows: int = 0  # data rows read (blank lines excluded)
     inserted: int = 0
@@ -53,6 +56,7 @@ class ImportReport(BaseModel):
     skipped: int = 0  # bad rows left out with --skip-invalid
     invalid_rows: int = 0
     accounts_refreshed: int = 0  # revenue: accounts whose monthly revenue was rebuilt
+    owners_unassigned: int = 0  # accounts: imported without a manager (owner matched nobody)
     seconds: float = 0.0
     #: seconds per phase (lines, counts, monthly, kpis), for benchmarks and the curious
     phases: dict[str, float] = Field(default_factory=dict)
@@ -93,3 +97,14 @@ class RevenueLinePage(BaseModel):
     page: int
     page_size: int
     pages: int
+
+
+class UserMapKind(StrEnum):
+    USER_MAP = "user-map"
+
+
+class UserMapReport(ImportReport):
+    """The report of a CRM user map import (``accord import user-map``): rows are CRM user
+    ids mapped to users' e-mails; inserted, updated and unchanged count mappings."""
+
+    kind: UserMapKind = UserMapKind.USER_MAP  # type: ignore[assignment]
