@@ -120,11 +120,18 @@ def serve(
     import uvicorn
 
     from accord.cli.common import database_url
-    from accord.core.settings import get_settings
+    from accord.core.settings import get_settings, is_loopback
     from accord.web.app import create_app
 
     settings = get_settings().model_copy(update={"database_url": database_url()})
     host = host or settings.host
     port = port or settings.port
+    if settings.mode == "development" and not is_loopback(host):  # S5
+        fail(
+            f"refusing to serve on {host} in development mode: it is for this machine only "
+            "(127.0.0.1). To serve others, set ACCORD_MODE=production and ACCORD_SECRET_KEY "
+            "(or ACCORD_SECRET_KEY_FILE), behind HTTPS",
+            2,
+        )
     console.print(f"Accord on [bold]http://{host}:{port}[/]  (Ctrl+C to stop)", highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

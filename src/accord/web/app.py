@@ -18,6 +18,7 @@ from accord.core.database import engine_for, session_factory
 from accord.core.errors import AccordError
 from accord.core.settings import Settings, get_settings
 from accord.web.deps import LoginRequired, signed_in_user
+from accord.web.headers import SecurityHeaders
 from accord.web.limits import RequestGuard
 
 PROBLEM = "application/problem+json"
@@ -40,7 +41,9 @@ def _is_api(request: Request) -> bool:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    # without a configured secret: the one kept in the data folder, made on first start (S5)
+    settings = (settings or get_settings()).with_secret()
+    assert settings.secret_key
     from accord.api.router import api_router
     from accord.web.pages import page_router
 
@@ -49,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Key account management: accounts, contacts, revenue and portfolio KPIs.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served below from the package, with no inline script (S4)
         redoc_url=None,
     )
     engine = engine_for(settings.database_url)
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.mode == "production",
     )
+    app.add_middleware(SecurityHeaders, production=settings.mode == "production")  # S4
     app.add_middleware(RequestGuard, settings=settings)
     static = resources.files("accord.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -117,6 +121,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         # encoded, so the page's own query survives as one parameter (B8)
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        from accord.web.templating import templates
+
+        return templates.TemplateResponse(
+            request, "api_docs.html", {"openapi_url": app.openapi_url}
+        )
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
