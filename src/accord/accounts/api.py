@@ -28,6 +28,7 @@ from accord.accounts.schemas import (
     InteractionOut,
 )
 from accord.api.common import MAX_ID, Caller, Db, IdPath, IdQuery, problems
+from accord.api.concurrency import IfMatch, set_etag
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import UserRef
 from accord.web.deps import today
@@ -93,6 +94,7 @@ def list_accounts(
 def create_account(body: AccountIn, db: Db, user: Caller, response: Response) -> AccountOut:
     account = service.create_account(db, user, body)
     response.headers["Location"] = f"/api/v1/accounts/{account.id}"
+    set_etag(response, account.version)
     return account
 
 
@@ -111,23 +113,36 @@ def get_account_by_external_id(external_id: ExternalId, db: Db, user: Caller) ->
     "/accounts/{account_id}",
     tags=ACCOUNTS,
     summary="Read an account",
+    description="`ETag` carries the account's version, for `If-Match` on a later change.",
     response_model=AccountOut,
     responses=problems(404),
 )
-def get_account(account_id: IdPath, db: Db, user: Caller) -> AccountOut:
-    return service.get_account(db, user, account_id)
+def get_account(account_id: IdPath, db: Db, user: Caller, response: Response) -> AccountOut:
+    account = service.get_account(db, user, account_id)
+    set_etag(response, account.version)
+    return account
 
 
 @router.patch(
     "/accounts/{account_id}",
     tags=ACCOUNTS,
     summary="Change an account",
-    description="Only the fields given change; every change is audited.",
+    description="Only the fields given change; every change is audited. With `If-Match` "
+    "(the `ETag` of a read), a change made meanwhile by someone else is a 409.",
     response_model=AccountOut,
-    responses=problems(403, 404),
+    responses=problems(403, 404, 409),
 )
-def update_account(account_id: IdPath, body: AccountPatch, db: Db, user: Caller) -> AccountOut:
-    return service.update_account(db, user, account_id, body)
+def update_account(
+    account_id: IdPath,
+    body: AccountPatch,
+    db: Db,
+    user: Caller,
+    response: Response,
+    expected: IfMatch,
+) -> AccountOut:
+    account = service.update_account(db, user, account_id, body, expected=expected)
+    set_etag(response, account.version)
+    return account
 
 
 @router.delete(
@@ -193,6 +208,7 @@ def add_contact(
 ) -> ContactOut:
     contact = contact_service.add_contact(db, user, account_id, body)
     response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
+    set_etag(response, contact.version)
     return contact
 
 
@@ -200,16 +216,26 @@ def add_contact(
     "/accounts/{account_id}/contacts/{contact_id}",
     tags=CONTACTS,
     summary="Change a contact and its role at this account",
+    description="With `If-Match` (the contact's `ETag`), a change made meanwhile is a 409.",
     response_model=ContactOut,
-    responses=problems(403, 404),
+    responses=problems(403, 404, 409),
 )
 def update_contact(
-    account_id: IdPath, contact_id: IdPath, body: ContactPatch, db: Db, user: Caller
+    account_id: IdPath,
+    contact_id: IdPath,
+    body: ContactPatch,
+    db: Db,
+    user: Caller,
+    response: Response,
+    expected: IfMatch,
 ) -> ContactOut:
     try:
-        return contact_service.update_contact(
-            db, user, account_id, contact_id, body.model_dump(exclude_unset=True)
+        contact = contact_service.update_contact(
+            db, user, account_id, contact_id, body.model_dump(exclude_unset=True),
+            expected=expected,
         )
+        set_etag(response, contact.version)
+        return contact
     except ValidationError as exc:  # the merged record failed the full contact rules
         raise ValidationFailed(
             [
@@ -241,8 +267,10 @@ def unlink_contact(account_id: IdPath, contact_id: IdPath, db: Db, user: Caller)
     response_model=ContactOut,
     responses=problems(404),
 )
-def get_contact(contact_id: IdPath, db: Db, user: Caller) -> ContactOut:
-    return contact_service.get_contact(db, user, contact_id)
+def get_contact(contact_id: IdPath, db: Db, user: Caller, response: Response) -> ContactOut:
+    contact = contact_service.get_contact(db, user, contact_id)
+    set_etag(response, contact.version)
+    return contact
 
 
 # ------------------------------------------------------------------ interactions

@@ -17,7 +17,7 @@ from accord.accounts.models import (
     InteractionUser,
 )
 from accord.accounts.schemas import ContactIn, ContactOut, InteractionIn, InteractionOut
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.models import SEES_EVERYTHING, Role, User
@@ -74,6 +74,7 @@ def list_contacts(session: Session, user: User, account_id: int) -> list[Contact
             title=link.title,
             last_touch_on=touches.get(c.id),
             account_ids=[account_id],
+            version=c.version,
         )
         for c, link in rows
     ]
@@ -98,6 +99,7 @@ def get_contact(session: Session, user: User, contact_id: int) -> ContactOut:
         id=contact.id,
         last_touch_on=touches.get(contact_id),
         account_ids=account_ids,
+        version=contact.version,
     )
 
 
@@ -191,14 +193,32 @@ def add_contact(session: Session, user: User, account_id: int, data: ContactIn) 
     return next(c for c in list_contacts(session, user, account_id) if c.id == contact.id)
 
 
+def _contact_state(contact: Contact, link: AccountContact) -> dict[str, Any]:
+    return {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
+
+
 def update_contact(
-    session: Session, user: User, account_id: int, contact_id: int, data: dict[str, Any]
+    session: Session,
+    user: User,
+    account_id: int,
+    contact_id: int,
+    data: dict[str, Any],
+    *,
+    expected: versions.Expected | None = None,
 ) -> ContactOut:
+    """Change the person and their role here; ``expected`` as in ``update_account`` (the
+    version is the person's, raised also when only their role at this account changes)."""
     get_writable_account(session, user, account_id)
     link = session.get(AccountContact, (account_id, contact_id))
     contact = session.get(Contact, contact_id)
     if link is None or contact is None:
         raise NotFound(f"no contact {contact_id} at account {account_id}")
+
+    def current() -> dict[str, Any]:
+        session.refresh(link)  # read after the lock
+        return _contact_state(contact, link)
+
+    versions.check(session, contact, expected, f"contact {contact_id}", current)
     parsed = ContactIn.model_validate(
         {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title, **data}
     )
@@ -209,12 +229,23 @@ def update_contact(
         setattr(contact, f, values.get(f))
     for f in LINK_FIELDS:
         setattr(link, f, values.get(f))
-    contact.updated_at = utcnow()
-    session.flush()
     after = {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
     old, new = audit.changed_fields(before, after)
+    if set(new) & set(LINK_FIELDS):
+        versions.bump(contact)
+    contact.updated_at = utcnow()
+    session.flush()
     if new:
-        audit.record(session, user, "update", "contact", contact_id, before=old, after=new)
+        audit.record(
+            session,
+            user,
+            "update",
+            "contact",
+            contact_id,
+            before=old,
+            after=new,
+            account_id=account_id,
+        )
     return next(c for c in list_contacts(session, user, account_id) if c.id == contact_id)
 
 

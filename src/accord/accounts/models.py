@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import DDL
 
 from accord.core.database import Base, UTCDateTime, utcnow
+from accord.core.versions import versioned
 
 
 class AccountKind(StrEnum):
@@ -96,6 +97,8 @@ class Account(Base):
     last_touch_on: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: raised by every change of an editable field (optimistic concurrency, core.versions)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     __table_args__ = (
         Index("ix_accounts_name_key_id", "name_key", "id"),
@@ -169,6 +172,7 @@ class Contact(Base):
     influence: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     __table_args__ = (
         CheckConstraint("influence is null or (influence between 1 and 5)", name="influence"),
@@ -228,3 +232,18 @@ class InteractionUser(Base):
         ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+# optimistic concurrency (core.versions): the fields people edit raise the row's version
+versioned(
+    Account,
+    (
+        "external_id", "kind", "name", "parent_id", "segment", "business_line", "size_band",
+        "status", "manager_id", "country", "industry", "estimated_spend_cents",
+        "estimated_spend_source", "notes",
+    ),
+)
+versioned(
+    Contact,
+    ("external_id", "name", "email", "phone", "function", "seniority", "stance", "influence"),
+)

@@ -19,6 +19,7 @@ from accord.accounts.models import AccountKind, AccountStatus, SizeBand
 from accord.accounts.schemas import AccountIn, AccountPatch
 from accord.accounts.timeline_pages import account_page_context
 from accord.accounts.timeline_pages import router as timeline_router
+from accord.core import versions
 from accord.core.errors import ValidationFailed
 from accord.core.schemas import MAX_ID, Count, Id
 from accord.core.visibility import can_write, require_writer
@@ -166,20 +167,61 @@ def accounts_list(request: Request, user: PageUser, db: Db) -> Any:
 # ------------------------------------------------------------------ create and edit
 
 
+ACCOUNT_LABELS = {
+    "name": "Name",
+    "external_id": "External id",
+    "kind": "Kind",
+    "status": "Lifecycle status",
+    "segment": "Segment",
+    "business_line": "Business line",
+    "size_band": "Purchase size band",
+    "manager_id": "Responsible manager",
+    "parent_id": "Parent account id",
+    "country": "Country",
+    "industry": "Industry",
+    "estimated_spend": "Estimated category spend",
+    "estimated_spend_source": "Source of the estimate",
+    "notes": "Notes",
+}
+
+
 def _form_context(
-    db: Any, user: Any, values: dict[str, Any], errors: dict[str, str], account: Any = None
+    db: Any,
+    user: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    account: Any = None,
+    *,
+    started: dict[str, Any] | None = None,
+    changed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``started``: the hidden ``version`` and ``original`` the form carries (an edit form);
+    ``changed``: what a stale save found changed meanwhile (field -> stored value)."""
+    # a new account must stay in its creator's view: a head is offered their managers (V6)
+    managers = service.assignable_managers(db, user if account is None else None)
+    names = {str(m.id): m.name for m in managers}
     return {
         "user": user,
         "values": values,
         "errors": errors,
         "account": account,
-        # a new account must stay in its creator's view: a head is offered their managers (V6)
-        "managers": service.assignable_managers(db, user if account is None else None),
+        "managers": managers,
         "kinds": _choices(AccountKind),
         "statuses": _choices(AccountStatus),
         "size_bands": _choices(SizeBand),
+        "version": (started or {}).get("version"),
+        "original": (started or {}).get("original") or "",
+        "changed": changed or {},
+        "labels": ACCOUNT_LABELS,
+        "shown": {"manager_id": names.get((changed or {}).get("manager_id", ""), "")}
+        if (changed or {}).get("manager_id")
+        else {},
     }
+
+
+def _started(account: Any) -> dict[str, Any]:
+    """The hidden fields of an edit form showing ``account`` as stored."""
+    return {"version": account.version, "original": versions.form_original(_values_of(account))}
 
 
 @router.get("/accounts/new")
@@ -228,7 +270,9 @@ def edit_account_form(request: Request, account_id: Id, user: PageUser, db: Db) 
     account = service.get_account(db, user, account_id)  # 404 first, then 403
     require_writer(user)
     return render(
-        request, "accounts_form.html", _form_context(db, user, _values_of(account), {}, account)
+        request,
+        "accounts_form.html",
+        _form_context(db, user, _values_of(account), {}, account, started=_started(account)),
     )
 
 
@@ -237,14 +281,27 @@ def update_account(
     request: Request, account_id: Id, user: PageUser, db: Db, form: FormData
 ) -> Any:
     values = form_values(form, ACCOUNT_FIELDS)
+    started = form_values(form, ("version", "original"))
     try:
-        updated = service.update_account(db, user, account_id, AccountPatch.model_validate(values))
+        updated = service.update_account(
+            db,
+            user,
+            account_id,
+            AccountPatch.model_validate(values),
+            expected=versions.form_expected(started, values),
+        )
+    except versions.Stale as exc:  # the user's input stays; the form now starts from the store
+        account = service.get_account(db, user, account_id)
+        context = _form_context(
+            db, user, values, {}, account, started=_started(account), changed=exc.changed
+        )
+        return render(request, "accounts_form.html", context, status_code=409)
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
         return render(
             request,
             "accounts_form.html",
-            _form_context(db, user, values, _all_errors(values, exc), account),
+            _form_context(db, user, values, _all_errors(values, exc), account, started=started),
             status_code=422,
         )
     flash(request, "Account saved.")

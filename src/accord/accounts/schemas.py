@@ -93,6 +93,8 @@ class AccountOut(BaseModel):
     last_touch_on: date | None
     created_at: datetime
     updated_at: datetime
+    #: raised by every change; send it back (form field, API ``If-Match``) to refuse stale saves
+    version: int = 1
 
 
 class AccountPage(BaseModel):
@@ -130,6 +132,7 @@ class ContactOut(BaseModel):
     title: str | None = None
     last_touch_on: date | None = None
     account_ids: list[int] = []
+    version: int = 1
 
 
 class InteractionIn(_In):

@@ -135,6 +135,7 @@ def account_out(
         last_touch_on=account.last_touch_on,
         created_at=account.created_at,
         updated_at=account.updated_at,
+        version=account.version,
     )
 
 

@@ -12,11 +12,11 @@ from accord.accounts import search
 from accord.accounts.models import Account, AccountMember
 from accord.accounts.schemas import AccountIn, AccountOut, AccountPatch
 from accord.accounts.search import account_out, name_key
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from accord.core.models import SEES_EVERYTHING, Role, Team, User
-from accord.core.money import to_cents
+from accord.core.money import from_cents, to_cents
 from accord.core.visibility import (
     get_visible_account,
     get_writable_account,
@@ -66,6 +66,14 @@ def snapshot(account: Account) -> dict[str, Any]:
         "estimated_spend_source": account.estimated_spend_source,
         "notes": account.notes,
     }
+
+
+def editable_state(account: Account) -> dict[str, Any]:
+    """The account's editable fields as a form or the API names them (for stale saves)."""
+    state = {k: v for k, v in snapshot(account).items() if k != "estimated_spend_cents"}
+    cents = account.estimated_spend_cents
+    state["estimated_spend"] = None if cents is None else from_cents(cents)
+    return state
 
 
 def _check_references(
@@ -176,9 +184,19 @@ def create_account(session: Session, user: User, data: AccountIn) -> AccountOut:
 
 
 def update_account(
-    session: Session, user: User, account_id: int, patch: AccountPatch
+    session: Session,
+    user: User,
+    account_id: int,
+    patch: AccountPatch,
+    *,
+    expected: versions.Expected | None = None,
 ) -> AccountOut:
+    """Change the fields given; ``expected``: the version (and a form's values) the change
+    started from: a stale one is refused (409, ``versions.Stale``) rather than overwriting."""
     account = get_writable_account(session, user, account_id)
+    versions.check(
+        session, account, expected, f"account {account_id}", lambda: editable_state(account)
+    )
     values = patch.model_dump(exclude_unset=True)
     if "name" in values and values["name"] is None:
         raise ValidationFailed([FieldProblem("name", "cannot be empty")])

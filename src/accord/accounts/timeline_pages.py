@@ -17,6 +17,7 @@ from accord.accounts import contacts as contact_service
 from accord.accounts import profile_service, service
 from accord.accounts.models import BuyingRole, InteractionKind, Seniority, Stance
 from accord.accounts.schemas import ContactIn, InteractionIn
+from accord.core import versions
 from accord.core.errors import NotFound, ValidationFailed
 from accord.core.schemas import Count, Id
 from accord.core.visibility import require_writer
@@ -154,19 +155,53 @@ def edit_contact_form(
     account = service.get_account(db, user, account_id)
     contact = _contact(db, user, account_id, contact_id)
     require_writer(user)
-    values = {
-        f: "" if getattr(contact, f, None) is None else str(getattr(contact, f))
-        for f in CONTACT_FIELDS
-    }
     return render(
         request,
         "accounts_contact_form.html",
-        _contact_form_context(user, account, contact, values, {}),
+        _contact_form_context(
+            user, account, contact, _contact_values(contact), {}, started=_started(contact)
+        ),
     )
 
 
+def _contact_values(contact: Any) -> dict[str, str]:
+    return {
+        f: "" if getattr(contact, f, None) is None else str(getattr(contact, f))
+        for f in CONTACT_FIELDS
+    }
+
+
+def _started(contact: Any) -> dict[str, Any]:
+    """The hidden fields of an edit form showing ``contact`` as stored."""
+    return {
+        "version": contact.version,
+        "original": versions.form_original(_contact_values(contact)),
+    }
+
+
+CONTACT_LABELS = {
+    "name": "Name",
+    "title": "Job title",
+    "email": "E-mail",
+    "phone": "Phone",
+    "function": "Function (department)",
+    "seniority": "Seniority",
+    "buying_role": "Buying role",
+    "stance": "Stance",
+    "influence": "Influence (1–5)",
+    "external_id": "External id",
+}
+
+
 def _contact_form_context(
-    user: Any, account: Any, contact: Any, values: dict[str, Any], errors: dict[str, str]
+    user: Any,
+    account: Any,
+    contact: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    started: dict[str, Any] | None = None,
+    changed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     return {
         "user": user,
@@ -177,6 +212,10 @@ def _contact_form_context(
         "buying_roles": _choices(BuyingRole),
         "seniorities": _choices(Seniority),
         "stances": _choices(Stance),
+        "version": (started or {}).get("version"),
+        "original": (started or {}).get("original") or "",
+        "changed": changed or {},
+        "labels": CONTACT_LABELS,
     }
 
 
@@ -186,15 +225,32 @@ def update_contact(
 ) -> Any:
     require_writer(user)
     values = form_values(form, CONTACT_FIELDS)
+    started = form_values(form, ("version", "original"))
     try:
-        contact = contact_service.update_contact(db, user, account_id, contact_id, values)
+        contact = contact_service.update_contact(
+            db,
+            user,
+            account_id,
+            contact_id,
+            values,
+            expected=versions.form_expected(started, values),
+        )
+    except versions.Stale as exc:  # the user's input stays; the form now starts from the store
+        account = service.get_account(db, user, account_id)
+        current = _contact(db, user, account_id, contact_id)
+        context = _contact_form_context(
+            user, account, current, values, {}, started=_started(current), changed=exc.changed
+        )
+        return render(request, "accounts_contact_form.html", context, status_code=409)
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
         current = _contact(db, user, account_id, contact_id)
         return render(
             request,
             "accounts_contact_form.html",
-            _contact_form_context(user, account, current, values, form_errors(exc)),
+            _contact_form_context(
+                user, account, current, values, form_errors(exc), started=started
+            ),
             status_code=422,
         )
     flash(request, f"Contact “{contact.name}” saved.")

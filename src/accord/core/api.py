@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from accord.api.common import Caller, Db, IdPath, problems
+from accord.api.concurrency import IfMatch, set_etag
 from accord.core import sessions as session_service
 from accord.core import tokens as token_service
 from accord.core import user_admin
@@ -62,19 +63,26 @@ def create_user(body: UserIn, db: Db, user: Caller, response: Response) -> UserO
     response_model=UserOut,
     responses=problems(403, 404),
 )
-def get_user(user_id: IdPath, db: Db, user: Caller) -> UserOut:
-    return user_admin.get_user(db, user, user_id)
+def get_user(user_id: IdPath, db: Db, user: Caller, response: Response) -> UserOut:
+    out = user_admin.get_user(db, user, user_id)
+    set_etag(response, out.version)
+    return out
 
 
 @router.patch(
     "/users/{user_id}",
     tags=["users"],
     summary="Change a user (admin)",
+    description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
     response_model=UserOut,
     responses=problems(403, 404, 409),
 )
-def update_user(user_id: IdPath, body: UserPatch, db: Db, user: Caller) -> UserOut:
-    return user_admin.update_user(db, user, user_id, body)
+def update_user(
+    user_id: IdPath, body: UserPatch, db: Db, user: Caller, response: Response, expected: IfMatch
+) -> UserOut:
+    out = user_admin.update_user(db, user, user_id, body, expected)
+    set_etag(response, out.version)
+    return out
 
 
 @router.post(

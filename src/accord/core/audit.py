@@ -25,6 +25,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: entities whose id is an account's id, and those whose id is "<account id>:<other>"
+#: (the same lists fill in older entries in migration 0010)
+ACCOUNT_ENTITIES = frozenset({"account", "account_members", "account_selection", "health"})
+ACCOUNT_PREFIXED = frozenset({"account_contact", "stage_criterion"})
+
+
+def account_of(
+    entity: str,
+    entity_id: object | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> int | None:
+    """The account an entry is about: its id, its id's prefix, or ``account_id`` in the data."""
+    text = None if entity_id is None else str(entity_id)
+    if text and entity in ACCOUNT_ENTITIES and text.isdigit():
+        return int(text)
+    if text and entity in ACCOUNT_PREFIXED and text.partition(":")[0].isdigit():
+        return int(text.partition(":")[0])
+    for data in (after, before):
+        value = (data or {}).get("account_id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def record(
     session: Session,
     actor: User | None,
@@ -35,7 +60,10 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str | None = None,
+    account_id: int | None = None,
 ) -> None:
+    """One entry; ``account_id`` when the entity's id does not name the account (a contact
+    edited at one of its accounts), otherwise it is found by ``account_of``."""
     session.execute(
         insert(AuditEntry).values(
             at=utcnow(),
@@ -47,6 +75,11 @@ def record(
             before=_plain(before) if before is not None else None,
             after=_plain(after) if after is not None else None,
             note=note,
+            account_id=(
+                account_id
+                if account_id is not None
+                else account_of(entity, entity_id, before, after)
+            ),
         )
     )
 

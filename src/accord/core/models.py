@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
+from accord.core.versions import versioned
 
 
 class Role(StrEnum):
@@ -48,6 +49,8 @@ class User(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=100)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: raised by every change of an editable field (optimistic concurrency, core.versions)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     @property
     def role_enum(self) -> Role:
@@ -82,8 +85,13 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+    #: the account the entry is about, when there is one (a head's view of the log)
+    account_id: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+        Index("ix_audit_log_account", "account_id", "id"),
+    )
 
 
 class UserSession(Base):
@@ -111,6 +119,10 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# optimistic concurrency (core.versions): the fields an administrator edits raise the version
+versioned(User, ("email", "name", "role", "team_id", "segment", "capacity", "is_active"))
 
 
 class CrmUserMap(Base):

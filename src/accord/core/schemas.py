@@ -53,6 +53,8 @@ class UserOut(UserRef):
     capacity: int
     is_active: bool
     created_at: datetime | None
+    #: raised by every change; send it back (form field, API ``If-Match``) to refuse stale saves
+    version: int = 1
 
 
 class UserIn(_In):

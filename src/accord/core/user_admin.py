@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.core import users as user_service
+from accord.core import versions
 from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from accord.core.models import Role, Team, User
 from accord.core.schemas import UserIn, UserOut, UserPatch
@@ -25,6 +26,7 @@ def user_out(user: User) -> UserOut:
         capacity=user.capacity,
         is_active=user.is_active,
         created_at=user.created_at,
+        version=user.version or 1,
     )
 
 
@@ -63,7 +65,13 @@ def create_user(session: Session, actor: User, data: UserIn) -> UserOut:
     return user_out(user)
 
 
-def update_user(session: Session, actor: User, user_id: int, patch: UserPatch) -> UserOut:
+def update_user(
+    session: Session,
+    actor: User,
+    user_id: int,
+    patch: UserPatch,
+    expected: versions.Expected | None = None,
+) -> UserOut:
     require_role(actor, Role.ADMIN)
     if session.get(User, user_id) is None:
         raise NotFound(f"no user {user_id}")
@@ -86,4 +94,6 @@ def update_user(session: Session, actor: User, user_id: int, patch: UserPatch) -
         raise ValidationFailed(
             [FieldProblem("role", "you cannot take the admin role from yourself")]
         )
-    return user_out(user_service.update_user(session, actor, user_id, **changes))
+    return user_out(
+        user_service.update_user(session, actor, user_id, expected=expected, **changes)
+    )

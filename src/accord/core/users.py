@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, NotAuthenticated, NotFound, ValidationFailed
 from accord.core.models import ApiToken, Role, User
@@ -91,10 +91,20 @@ def create_user(
     return user
 
 
-def update_user(session: Session, actor: User, user_id: int, **changes: object) -> User:
+def update_user(
+    session: Session,
+    actor: User,
+    user_id: int,
+    *,
+    expected: versions.Expected | None = None,
+    **changes: object,
+) -> User:
+    """``expected``: the version (and a form's values, as ``user_snapshot`` names them) the
+    change started from; a stale one is a 409 (``versions.Stale``)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
+    versions.check(session, user, expected, f"user {user_id}", lambda: user_snapshot(user))
     before = user_snapshot(user)
     password = changes.pop("password", None)
     if "role" in changes and changes["role"] not in {r.value for r in Role}:

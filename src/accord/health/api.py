@@ -9,9 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from accord.api.common import Caller, Db, problems
+from accord.api.concurrency import IfMatch, set_etag
 from accord.core.schemas import Id, Segment
 from accord.health import service
 from accord.health.schemas import HealthOut, HealthRow, HealthSettingsIn, RecomputeOut
+from accord.selection import settings as kam_settings
 from accord.web.deps import today
 
 router = APIRouter()
@@ -73,31 +75,51 @@ def list_health(
     tags=TAGS,
     responses=problems(),
     summary="Health weights, thresholds, bands and cadence; per-segment overrides",
+    description="`ETag` carries the version of the default settings.",
 )
-def get_settings(db: Db, user: Caller) -> dict[str, Any]:
+def get_settings(db: Db, user: Caller, response: Response) -> dict[str, Any]:
+    set_etag(response, kam_settings.setting_version(db, "health"))
     return service.get_policies(db, user)
 
 
 @router.put(
     "/health/settings",
     tags=TAGS,
-    responses=problems(403),
+    responses=problems(403, 409),
     summary="Change the default health settings (admins and heads)",
+    description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
 )
-def put_settings(db: Db, user: Caller, body: HealthSettingsIn) -> dict[str, Any]:
-    return service.update_policy(db, user, body.given())
+def put_settings(
+    db: Db,
+    user: Caller,
+    body: HealthSettingsIn,
+    response: Response,
+    expected: IfMatch,
+) -> dict[str, Any]:
+    out = service.update_policy(db, user, body.given(), expected=expected)
+    set_etag(response, kam_settings.setting_version(db, "health"))
+    return out
 
 
 @router.put(
     "/health/settings/segments/{segment}",
     tags=TAGS,
-    responses=problems(403),
+    responses=problems(403, 409),
     summary="Give a segment its own weights and thresholds",
+    description="`ETag` carries the segment's version (0 before it has its own settings); "
+    "with `If-Match`, a change made meanwhile is a 409.",
 )
 def put_segment_settings(
-    segment: Segment, db: Db, user: Caller, body: HealthSettingsIn
+    segment: Segment,
+    db: Db,
+    user: Caller,
+    body: HealthSettingsIn,
+    response: Response,
+    expected: IfMatch,
 ) -> dict[str, Any]:
-    return service.update_policy(db, user, body.given(), segment=segment)
+    out = service.update_policy(db, user, body.given(), segment=segment, expected=expected)
+    set_etag(response, kam_settings.setting_version(db, service.PREFIX + segment))
+    return out
 
 
 @router.delete(

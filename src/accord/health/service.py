@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, Interaction
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.periods import month_index
@@ -71,15 +71,26 @@ def get_policies(session: Session, user: User) -> dict[str, Any]:
 
 
 def update_policy(
-    session: Session, user: User, values: dict[str, Any], segment: str | None = None
+    session: Session,
+    user: User,
+    values: dict[str, Any],
+    segment: str | None = None,
+    expected: versions.Expected | None = None,
 ) -> dict[str, Any]:
-    """Save the default health policy, or a segment's own weights and thresholds."""
+    """Save the default health policy, or a segment's own weights and thresholds;
+    ``expected``: the API's If-Match; a stale one is a 409."""
     base = default_policy(session)
     current = policy_for(session, segment) if segment else base
     merged = {**current.to_dict(), **values}
     name = PREFIX + segment if segment else "health"
     return kam_settings.save(
-        session, user, name, merged, lambda v: HealthPolicy.from_dict(v, base), HealthPolicy.to_dict
+        session,
+        user,
+        name,
+        merged,
+        lambda v: HealthPolicy.from_dict(v, base),
+        HealthPolicy.to_dict,
+        expected,
     ).to_dict()
 
 

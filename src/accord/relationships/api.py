@@ -7,9 +7,10 @@ from enum import Enum
 from typing import Annotated, Any
 
 from annotated_types import Len
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from accord.api.common import Caller, Db, problems
+from accord.api.concurrency import IfMatch, set_etag
 from accord.core.schemas import MAX_ID, Id, SearchText, Word
 from accord.relationships import decisions as decision_service
 from accord.relationships import service
@@ -21,6 +22,7 @@ from accord.relationships.schemas import (
     StageOut,
     StageSettingsIn,
 )
+from accord.selection import settings as kam_settings
 from accord.web.deps import today
 
 Criterion = Annotated[str, Len(1, 40)]  # stage_overrides.criterion
@@ -89,18 +91,28 @@ def delete_override(
     responses=problems(),
     summary="Rubric thresholds, stage bands and the stage × potential table",
 )
-def get_settings(db: Db, user: Caller) -> dict[str, Any]:
+def get_settings(db: Db, user: Caller, response: Response) -> dict[str, Any]:
+    set_etag(response, kam_settings.setting_version(db, "stages"))
     return service.get_policy(db, user)
 
 
 @router.put(
     "/stages/settings",
     tags=TAGS,
-    responses=problems(403),
+    responses=problems(403, 409),
     summary="Change stage settings (admins and heads; only the fields given)",
+    description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
 )
-def put_settings(db: Db, user: Caller, body: StageSettingsIn) -> dict[str, Any]:
-    return service.update_policy(db, user, body.given())
+def put_settings(
+    db: Db,
+    user: Caller,
+    body: StageSettingsIn,
+    response: Response,
+    expected: IfMatch,
+) -> dict[str, Any]:
+    out = service.update_policy(db, user, body.given(), expected)
+    set_etag(response, kam_settings.setting_version(db, "stages"))
+    return out
 
 
 @router.get(

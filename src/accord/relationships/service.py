@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.models import User
@@ -36,10 +36,16 @@ def get_policy(session: Session, user: User) -> dict[str, Any]:
     return stage_policy(session).to_dict()
 
 
-def update_policy(session: Session, user: User, values: dict[str, Any]) -> dict[str, Any]:
+def update_policy(
+    session: Session,
+    user: User,
+    values: dict[str, Any],
+    expected: versions.Expected | None = None,
+) -> dict[str, Any]:
+    """``expected``: the API's If-Match; a stale one is a 409."""
     merged = {**stage_policy(session).to_dict(), **values}
     return kam_settings.save(
-        session, user, "stages", merged, StagePolicy.from_dict, StagePolicy.to_dict
+        session, user, "stages", merged, StagePolicy.from_dict, StagePolicy.to_dict, expected
     ).to_dict()
 
 

@@ -6,12 +6,14 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from accord.api.common import Caller, Db, problems
+from accord.api.concurrency import IfMatch, set_etag
 from accord.core.schemas import Id, Word
 from accord.selection import matrix as matrix_service
 from accord.selection import service
+from accord.selection import settings as kam_settings
 from accord.selection.schemas import (
     CriteriaOut,
     CriteriaSetIn,
@@ -60,18 +62,28 @@ def put_criteria(kind: Word, body: CriteriaSetIn, db: Db, user: Caller) -> list[
     responses=problems(),
     summary="Cut lines, potential thresholds, check limits, revenue window",
 )
-def get_settings(db: Db, user: Caller) -> dict[str, Any]:
+def get_settings(db: Db, user: Caller, response: Response) -> dict[str, Any]:
+    set_etag(response, kam_settings.setting_version(db, "selection"))
     return service.get_policy(db, user)
 
 
 @router.put(
     "/selection/settings",
     tags=TAGS,
-    responses=problems(403),
+    responses=problems(403, 409),
     summary="Change selection settings (admins and heads; only the fields given)",
+    description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
 )
-def put_settings(db: Db, user: Caller, body: SelectionSettingsIn) -> dict[str, Any]:
-    return service.update_policy(db, user, body.given())
+def put_settings(
+    db: Db,
+    user: Caller,
+    body: SelectionSettingsIn,
+    response: Response,
+    expected: IfMatch,
+) -> dict[str, Any]:
+    out = service.update_policy(db, user, body.given(), expected)
+    set_etag(response, kam_settings.setting_version(db, "selection"))
+    return out
 
 
 @router.get(

@@ -16,10 +16,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
+from accord.core.versions import versioned
 
 
 class KamSetting(Base):
@@ -35,6 +37,8 @@ class KamSetting(Base):
     value: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(254))
+    #: raised by every change of the document (optimistic concurrency, core.versions)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class SelectionCriterion(Base):
@@ -165,3 +169,7 @@ class KamVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# optimistic concurrency (core.versions): a new document raises the setting's version
+versioned(KamSetting, ("value",))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from accord.core import audit
+from accord.core import audit, single_flight, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
@@ -53,14 +53,25 @@ def _problems(pairs: list[tuple[str, str]]) -> ValidationFailed:
 
 
 def _seed_defaults(session: Session, kind: CriterionKind) -> None:
-    """An empty criteria table gets the KAM_MODELS.md defaults (as the migration does)."""
-    if (
-        session.scalar(
-            select(SelectionCriterion.id).where(SelectionCriterion.kind == kind.value).limit(1)
-        )
-        is not None
-    ):
+    """An empty criteria table gets the KAM_MODELS.md defaults (as the migration does): by
+    a writer right there, for a reader (a GET) by a single-flight job (``core.single_flight``)."""
+    if _has_criteria(session, kind):
         return
+
+    def job(writer: Session) -> None:
+        if not _has_criteria(writer, kind):
+            _add_defaults(writer, kind)
+
+    single_flight.bring_up_to_date(session, f"selection_criteria_{kind.value}", job)
+
+
+def _has_criteria(session: Session, kind: CriterionKind) -> bool:
+    return session.scalar(
+        select(SelectionCriterion.id).where(SelectionCriterion.kind == kind.value).limit(1)
+    ) is not None
+
+
+def _add_defaults(session: Session, kind: CriterionKind) -> None:
     items = defaults.ATTRACTIVENESS if kind is CriterionKind.ATTRACTIVENESS else defaults.BUYING
     for position, (name, weight, a0, a5, a10) in enumerate(items):
         session.add(
@@ -377,8 +388,14 @@ def get_policy(session: Session, user: User) -> dict[str, Any]:
     return selection_policy(session).to_dict()
 
 
-def update_policy(session: Session, user: User, values: dict[str, Any]) -> dict[str, Any]:
-    return save_selection_policy(session, user, values).to_dict()
+def update_policy(
+    session: Session,
+    user: User,
+    values: dict[str, Any],
+    expected: versions.Expected | None = None,
+) -> dict[str, Any]:
+    """``expected``: the API's If-Match; a stale one is a 409."""
+    return save_selection_policy(session, user, values, expected).to_dict()
 
 
 def account_kam_summary(session: Session, user: User, account_id: int, today: date) -> Any:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
@@ -47,9 +47,12 @@ def save(
     value: dict[str, Any],
     parse: Callable[[dict[str, Any]], T],
     to_dict: Callable[[T], dict[str, Any]],
+    expected: versions.Expected | None = None,
 ) -> T:
-    """Validate with ``parse`` and store the normalised document; audited."""
+    """Validate with ``parse`` and store the normalised document; audited. ``expected``: the
+    version the change started from (0: the defaults, no stored row); stale is a 409."""
     require_role(user, *EDITORS)
+    _check_version(session, name, expected)
     try:
         policy = parse(value)
     except ValueError as exc:
@@ -74,6 +77,21 @@ def save(
     return policy
 
 
+def setting_version(session: Session, name: str) -> int:
+    """The stored document's version; 0 while the defaults apply (no row)."""
+    return session.scalar(select(KamSetting.version).where(KamSetting.name == name)) or 0
+
+
+def _check_version(session: Session, name: str, expected: versions.Expected | None) -> None:
+    if expected is None:
+        return
+    row = session.get(KamSetting, name)
+    if row is not None:
+        versions.check(session, row, expected, f"setting {name!r}")
+    elif expected.version != 0:
+        raise versions.Stale(f"setting {name!r}", 0)
+
+
 def delete(session: Session, user: User, name: str) -> None:
     require_role(user, *EDITORS)
     row = session.get(KamSetting, name)
@@ -90,10 +108,21 @@ def selection_policy(session: Session) -> SelectionPolicy:
     return SelectionPolicy.from_dict(value) if value else SelectionPolicy()
 
 
-def save_selection_policy(session: Session, user: User, value: dict[str, Any]) -> SelectionPolicy:
+def save_selection_policy(
+    session: Session,
+    user: User,
+    value: dict[str, Any],
+    expected: versions.Expected | None = None,
+) -> SelectionPolicy:
     merged = {**selection_policy(session).to_dict(), **value}
     return save(
-        session, user, "selection", merged, SelectionPolicy.from_dict, SelectionPolicy.to_dict
+        session,
+        user,
+        "selection",
+        merged,
+        SelectionPolicy.from_dict,
+        SelectionPolicy.to_dict,
+        expected,
     )
 
 
