@@ -254,9 +254,17 @@ def unlink_contact(session: Session, user: User, account_id: int, contact_id: in
     link = session.get(AccountContact, (account_id, contact_id))
     if link is None:
         raise NotFound(f"no contact {contact_id} at account {account_id}")
+    contact = session.get(Contact, contact_id)
+    before = {
+        "name": contact.name if contact else None,
+        "email": contact.email if contact else None,
+        **{f: getattr(link, f) for f in LINK_FIELDS},
+    }
     session.delete(link)
     session.flush()
-    audit.record(session, user, "unlink", "account_contact", f"{account_id}:{contact_id}")
+    audit.record(
+        session, user, "unlink", "account_contact", f"{account_id}:{contact_id}", before=before
+    )
 
 
 def log_interaction(

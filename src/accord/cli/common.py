@@ -66,9 +66,26 @@ def unit_of_work() -> Iterator[Session]:
         session.close()
 
 
+def os_user() -> str:
+    """The operating-system account running the command (``unknown`` when it has none)."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (some containers)
+        return "unknown"
+
+
 def operator() -> User:
-    """The local operator: full access, recorded in the audit log as 'cli'."""
-    return User(id=None, email="cli", name="Command line", role=Role.ADMIN.value, is_active=True)
+    """The local operator: full access, recorded in the audit log as ``cli:<os user>``
+    (docs/api.md, "The command line"); ``--as EMAIL`` records that user instead."""
+    return User(
+        id=None,
+        email=f"cli:{os_user()}",
+        name="Command line",
+        role=Role.ADMIN.value,
+        is_active=True,
+    )
 
 
 def acting_user(session: Session) -> User:

@@ -396,6 +396,15 @@ def data_months(session: Session) -> tuple[int | None, int | None]:
 
 
 def refresh(session: Session, user: User, account_ids: Iterable[int] | None = None) -> None:
-    """Rebuild the derived monthly data on demand (admins)."""
+    """Rebuild the derived monthly data on demand (admins); audited (A1)."""
     require_role(user, Role.ADMIN)
-    derived.refresh_after_import(session, account_ids)
+    ids = None if account_ids is None else sorted(set(account_ids))
+    derived.refresh_after_import(session, ids)
+    audit.record(
+        session,
+        user,
+        "refresh",
+        "kpi_data",
+        None,
+        after={"accounts": "all" if ids is None else len(ids)},
+    )
