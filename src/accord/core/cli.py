@@ -115,13 +115,15 @@ def users_logout_everywhere(email: str) -> None:
 def serve(
     host: Annotated[str | None, typer.Option("--host")] = None,
     port: Annotated[int | None, typer.Option("--port")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, max=64, help="Worker processes (ACCORD_WORKERS, 1)"),
+    ] = None,
 ) -> None:
-    """Serve the web app and the API (uvicorn)."""
-    import uvicorn
-
+    """Serve the web app and the API (uvicorn; several worker processes with --workers)."""
     from accord.cli.common import database_url
     from accord.core.settings import get_settings, is_loopback
-    from accord.web.app import create_app
+    from accord.web.server import run, shared_database
 
     settings = get_settings().model_copy(update={"database_url": database_url()})
     host = host or settings.host
@@ -134,4 +136,7 @@ def serve(
             2,
         )
     console.print(f"Accord on [bold]http://{host}:{port}[/]  (Ctrl+C to stop)", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    workers = workers or settings.workers
+    if workers > 1 and not shared_database(settings.database_url):
+        fail("an in-memory SQLite database cannot be shared by several workers", 2)
+    run(settings, host, port, workers)

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     import_max_workbook_rows: Annotated[int, Field(ge=1)] = 1_048_576
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
     max_upload_bytes: Annotated[int, Field(ge=1024)] = 256 * 1_048_576
+    #: ``accord serve``: worker processes, and one JSON access-log line per request (O3)
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
+    access_log: bool = True
 
     @classmethod
     def settings_customise_sources(

@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from accord.core.database import engine_for, session_factory
 from accord.core.errors import AccordError
 from accord.core.settings import Settings, get_settings
+from accord.web.access_log import AccessLog, current_request_id
 from accord.web.deps import LoginRequired, signed_in_user
 from accord.web.headers import SecurityHeaders
 from accord.web.limits import RequestGuard
@@ -33,6 +34,8 @@ def problem(status: int, title: str, detail: str, errors: list[Any] | None = Non
     }
     if errors:
         body["errors"] = errors
+    if current_request_id():
+        body["request_id"] = current_request_id()
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     assert settings.secret_key
     from accord.api.router import api_router
     from accord.web.pages import page_router
+    from accord.web.probes import router as probes_router
 
     app = FastAPI(
         title="Accord",
@@ -69,10 +73,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders, production=settings.mode == "production")  # S4
     app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(AccessLog, enabled=settings.access_log)  # outermost: ids every answer
     static = resources.files("accord.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(probes_router)
 
     @app.exception_handler(AccordError)
     async def _domain_error(request: Request, exc: AccordError) -> Response:

@@ -63,9 +63,12 @@ def api_user(request: Request, db: Db, background: BackgroundTasks) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
-        return user_service.user_for_token(db, token.strip())
+        by_token = user_service.user_for_token(db, token.strip())
+        request.state.user_id = by_token.id  # for the access log
+        return by_token
     user = _session_user(request, db, background)
     if user is not None:
+        request.state.user_id = user.id
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             check_csrf(request, request.headers.get("x-csrf-token"))
         return user
@@ -108,6 +111,7 @@ def page_user(request: Request, db: Db, background: BackgroundTasks) -> User:
     user = _session_user(request, db, background)
     if user is None:
         raise LoginRequired()
+    request.state.user_id = user.id  # for the access log
     return user
 
 

@@ -1,0 +1,60 @@
+"""Running the app under uvicorn (``accord serve``): one process or several workers.
+
+Several workers share the listening socket; each builds its own app and database engine
+from the settings, which it reads from the environment (the parent puts the database URL
+given on the command line there). Accord's JSON access log (``accord.access``) goes to
+standard output, one line per request; uvicorn's own access log is off while it is on.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+from accord.core.settings import Settings
+from accord.web.access_log import LOGGER_NAME
+
+
+def log_config(access_log: bool) -> dict[str, Any]:
+    """uvicorn's logging configuration plus a bare-message handler for the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["accord_access"] = {"format": "%(message)s"}
+    config["handlers"]["accord_access"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "accord_access",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"][LOGGER_NAME] = {
+        "handlers": ["accord_access"],
+        "level": "INFO" if access_log else "WARNING",
+        "propagate": False,
+    }
+    return config
+
+
+def shared_database(url: str) -> bool:
+    """False for an in-memory SQLite database, which each process would have on its own."""
+    return not (url in ("sqlite://", "sqlite:///") or ":memory:" in url or "mode=memory" in url)
+
+
+def run(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve until stopped (Ctrl+C or SIGTERM)."""
+    import uvicorn
+
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "log_config": log_config(settings.access_log),
+        "access_log": not settings.access_log,
+    }
+    if workers <= 1:
+        from accord.web.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return
+    os.environ["ACCORD_DATABASE_URL"] = settings.database_url
+    uvicorn.run("accord.web.app:create_app", factory=True, workers=workers, **options)
