@@ -295,9 +295,11 @@ def load_portfolio(kind: str, name: str, spec: Any) -> str:
             summary = load_demo(session, spec, on_progress=progress)
         loaded = time.perf_counter()
         if kind == "sqlite":
-            with engine.connect() as conn:
+            # deferred: a checkpoint cannot run inside a write (IMMEDIATE) transaction
+            with engine.connect().execution_options(accord_read_only=True) as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                 conn.exec_driver_sql("ANALYZE")
+                conn.commit()
         else:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")

@@ -45,8 +45,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    with engine.connect() as conn:  # deferred: a checkpoint cannot run in a write transaction
+        conn.execution_options(accord_read_only=True).exec_driver_sql(
+            "PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from datetime import timedelta
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.core import audit, versions
 from accord.core.database import utcnow
@@ -18,6 +22,7 @@ from accord.core.sessions import revoke_all as revoke_sessions
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+log = logging.getLogger(__name__)
 
 
 def normalise_email(email: str) -> str:
@@ -198,7 +203,12 @@ def create_token(session: Session, actor: User | None, user: User, name: str = "
     return token
 
 
-def user_for_token(session: Session, token: str) -> User:
+def user_for_token(
+    session: Session, token: str, on_due_use: Callable[[int], None] | None = None
+) -> User:
+    """The active user of an unrevoked token. Reads only: when the token's last use is over
+    a minute old, ``on_due_use(token id)`` is told, and the caller records the use outside
+    this transaction (``record_token_use``, after the response)."""
     row = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None)
@@ -210,6 +220,45 @@ def user_for_token(session: Session, token: str) -> User:
     if user is None or not user.is_active:
         raise NotAuthenticated("the token's user is disabled")
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now  # at most one write a minute per token
+    due = row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION
+    if due and on_due_use is not None and _claim_token_use(row.token_hash, now):
+        on_due_use(row.id)
     return user
+
+
+_token_uses: dict[str, datetime] = {}  # token hash -> when this process last recorded it
+_token_uses_guard = threading.Lock()
+
+
+def _claim_token_use(token_hash: str, now: datetime) -> bool:
+    """Only one request of this process records a token's use a minute."""
+    with _token_uses_guard:
+        last = _token_uses.get(token_hash)
+        if last is not None and now - last <= TOKEN_USE_RESOLUTION:
+            return False
+        if len(_token_uses) > 10_000:
+            _token_uses.clear()
+        _token_uses[token_hash] = now
+        return True
+
+
+def record_token_use(factory: sessionmaker[Session], token_id: int) -> None:
+    """Record a token's use in a short transaction of its own (at most once a minute; run
+    after the response). Never fails: a busy database just skips this one."""
+    now = utcnow()
+    session = factory()
+    session.info["accord.job"] = "token use"
+    try:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id)
+            .where(or_(ApiToken.last_used_at.is_(None),
+                       ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION))
+            .values(last_used_at=now)
+        )
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.info("token use not recorded (%s)", exc.__class__.__name__)
+    finally:
+        session.close()

@@ -17,6 +17,11 @@
   ``watermarks(session)`` reads the newest audit entry and revenue load in one query.
 - ``ensure_variant(session, window, basis)``: the variant id for a window and basis, built on
   first use (the policy's variant is always held; at most ``MAX_VARIANTS`` are kept).
+
+A reader (a GET request's read-only session) never writes: when ``ensure_fresh`` or
+``ensure_variant`` finds work to do, it is done by a single-flight job in its own writing
+transaction, which the reader waits for (``core.single_flight``). Every writer of derived
+rows holds ``groups.lock_derived`` (an advisory lock on PostgreSQL) until it commits.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from accord.core import single_flight
 from accord.core.database import utcnow
 from accord.kpis import groups
 from accord.kpis.formulas import Basis
@@ -167,12 +173,22 @@ def rebuild(session: Session) -> None:
 
 
 def ensure_variant(session: Session, window: int, basis: Basis) -> int:
-    """The id of the rows for this window and basis, building them on first use."""
+    """The id of the rows for this window and basis, built on first use: in a writing
+    transaction right there, for a reader (a GET) by a single-flight job, never in the
+    reader's transaction (``core.single_flight``)."""
     vid = variant_id(window, basis)
-    if session.get(KpiVariant, vid) is not None:
-        return vid
+    if session.get(KpiVariant, vid, populate_existing=True) is None:
+        single_flight.bring_up_to_date(session, f"kpi_variant_{vid}",
+                                       lambda writer: _build_variant(writer, window, basis))
+    return vid
+
+
+def _build_variant(session: Session, window: int, basis: Basis) -> None:
+    vid = variant_id(window, basis)
     groups.lock_derived(session)
-    state = session.get(KpiState, STATE_ID)
+    if session.get(KpiVariant, vid, populate_existing=True) is not None:
+        return  # built meanwhile
+    state = session.get(KpiState, STATE_ID, populate_existing=True)
     policy_vid = _policy_variant(session)[0]
     held = [v[0] for v in _variants(session) if v[0] != policy_vid]
     for old in held[: max(0, len(held) - (MAX_VARIANTS - 2))]:  # oldest first
@@ -185,7 +201,6 @@ def ensure_variant(session: Session, window: int, basis: Basis) -> int:
     session.execute(insert(V).values(id=vid, window_months=window, basis=basis.value,
                                      built_at=utcnow()))
     session.flush()
-    return vid
 
 
 def refresh_after_import(
@@ -309,26 +324,45 @@ def ensure_fresh(
     ``newest_load`` as ``watermarks`` gives it, read here when not given. When nothing
     changed this is a read of the state row and one probe of the (empty) queue.
     """
-    state = session.get(KpiState, STATE_ID)
+    state = session.get(KpiState, STATE_ID, populate_existing=True)  # as committed now
+    newest = _newest_load(session) if newest_load == UNKNOWN else newest_load
+    check_groups = newest_audit is not None
+    if state is not None and not _loads_to_fold(state, newest) and not (
+        check_groups and groups.queued(session)
+    ):
+        return state
+    single_flight.bring_up_to_date(session, JOB, lambda writer: _refresh(writer, check_groups))
+    return _reread_state(session)
+
+
+#: the refresh job's name (its lock: every writer of derived rows takes it, ``lock_derived``)
+JOB = groups.LOCK
+
+
+def _loads_to_fold(state: KpiState, newest: int | None) -> bool:
+    return newest is not None and (state.max_load_id is None or newest > state.max_load_id)
+
+
+def _refresh(session: Session, check_groups: bool) -> None:
+    """``ensure_fresh``'s work, in a writing transaction holding the lock: build the first
+    time, fold in loads made without the hook, re-synchronise the queued groups (each only
+    when still needed: another run may have done it meanwhile)."""
+    groups.lock_derived(session)
+    state = session.get(KpiState, STATE_ID, populate_existing=True)
     if state is None:
         rebuild(session)
-        return _reread_state(session)
-    newest = _newest_load(session) if newest_load == UNKNOWN else newest_load
-    changed = False
-    if newest is not None and (state.max_load_id is None or newest > state.max_load_id):
+        return
+    newest = _newest_load(session)
+    if _loads_to_fold(state, newest):
         # a load that did not call the hook: the accounts whose months it wrote
         q = select(MR.c.account_id).distinct()
         if state.max_load_id is not None:
             q = q.where(MR.c.load_id > state.max_load_id)
         refresh_after_import(session, list(session.scalars(q)))
-        state = _reread_state(session)
-        changed = True
-    if newest_audit is not None and groups.sync_queued(session):
+    if check_groups and groups.sync_queued(session):
         session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(
             version=KpiState.version + 1
         ))
-        changed = True
-    return _reread_state(session) if changed else state
 
 
 def _reread_state(session: Session) -> KpiState:

@@ -15,6 +15,8 @@ queued rows its transaction sees (``DELETE ... RETURNING``) and re-synchronises 
 accounts. Nothing else (an interaction, a contact, a health assessment) queues anything, so
 the report after such a write does no synchronisation; and a change that commits after a
 report ran, whatever the numbering of its audit entry, is still queued for the next one.
+A report read by a GET request does not drain the queue itself: ``derived.ensure_fresh``
+has the single-flight refresh job do it in its own transaction (``core.single_flight``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
+from accord.core import single_flight
 from accord.kpis.models import (
     KpiAccountGroup,
     KpiAccountWindow,
@@ -169,11 +172,18 @@ def rebuild_groups(session: Session) -> None:
     )
 
 
+#: the lock every writer of derived KPI rows holds until it commits
+LOCK = "kpi_derived"
+
+
 def lock_derived(session: Session) -> None:
-    """Lock the state row until commit (PostgreSQL; SQLite has one writer at a time). Every
+    """Hold the derived rows' lock until commit (PostgreSQL: an advisory lock, held even
+    before the state row exists, and the state row; SQLite has one writer at a time). Every
     writer of derived rows takes this lock first: a refresh, a rebuild, a new window variant
     and a group synchronisation. A refresh computes rows with the stored group of each
-    account, so a synchronisation committing meanwhile would otherwise leave them behind."""
+    account, so a synchronisation committing meanwhile would otherwise leave them behind.
+    Readers never take it: they never write (``derived.ensure_fresh``)."""
+    single_flight.lock(session, LOCK)
     session.execute(select(KpiState.id).where(KpiState.id == 1).with_for_update())
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
 from accord.accounts.search import ESCAPE, like_pattern
+from accord.core import single_flight
 from accord.core.cells import neutralise
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import SEES_EVERYTHING, Role, User
@@ -165,17 +166,46 @@ def _build_select(session: Session, selection: Any) -> Any:
     return query, list(cols)
 
 
-def ensure_built(session: Session, today: date) -> None:
-    """Rebuild ``kam_decisions`` when a KAM write, the revenue snapshot or the month changed
-    since it was built (INSERT … SELECT; nothing passes through Python)."""
-    selection = selection_policy(session)
-    basis = revenue_view.ensure_fresh(session, today, selection)
+def _built_from(session: Session, basis: revenue_view.RevenueBasis) -> str:
+    """What ``kam_decisions`` is current for: the KAM version, the revenue basis and the
+    revenue snapshot it was built from."""
     computed = revenue_view.computed_at(session)
-    built_from = (
+    return (
         f"v{kam_settings.version(session)}|{basis.as_of}|{basis.window_months}|"
         f"{computed.isoformat() if computed else '-'}"
     )
-    state = session.get(KamDecisionState, 1)
+
+
+def is_current(session: Session, today: date) -> bool:
+    """Is ``kam_decisions`` up to date (KAM writes, revenue snapshot, month)? Reads only."""
+    basis = revenue_view.basis_for(today, selection_policy(session))
+    if not revenue_view.is_fresh(session, basis):
+        return False
+    state = session.get(KamDecisionState, 1, populate_existing=True)  # as committed now
+    return state is not None and state.built_from == _built_from(session, basis)
+
+
+def ensure_built(session: Session, today: date) -> None:
+    """Rebuild ``kam_decisions`` when a KAM write, the revenue snapshot or the month changed
+    since it was built (INSERT … SELECT; nothing passes through Python): in a writing
+    transaction right there; for a reader (a GET) by the single-flight refresh job, never in
+    the reader's transaction (``core.single_flight``). Two rebuilds never run at once."""
+    if is_current(session, today):
+        return
+    single_flight.bring_up_to_date(session, JOB, lambda writer: _rebuild(writer, today))
+
+
+#: the rebuild job's name (its lock)
+JOB = "kam_decisions"
+
+
+def _rebuild(session: Session, today: date) -> None:
+    """The rebuild, in a writing transaction holding the job's lock: nothing when another
+    run brought it up to date meanwhile."""
+    selection = selection_policy(session)
+    basis = revenue_view.ensure_fresh(session, today, selection)
+    built_from = _built_from(session, basis)
+    state = session.get(KamDecisionState, 1, populate_existing=True)
     if state is not None and state.built_from == built_from:
         return
     query, names = _build_select(session, selection)

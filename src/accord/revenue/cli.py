@@ -6,16 +6,25 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from accord.accounts.user_map import import_user_map
-from accord.cli.common import acting_user, console, err_console, fail, handles_errors, unit_of_work
+from accord.cli.common import (
+    acting_user,
+    console,
+    engine,
+    err_console,
+    fail,
+    handles_errors,
+    unit_of_work,
+)
+from accord.core.single_flight import Busy
 from accord.revenue import exporting
-from accord.revenue.importing import run_import
+from accord.revenue.importing import import_turn, run_import
 from accord.revenue.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
 
 import_app = typer.Typer(
@@ -39,6 +48,12 @@ DryRunOpt = Annotated[
 ]
 SkipOpt = Annotated[
     bool, typer.Option("--skip-invalid", help="Import the good rows; report the bad ones.")
+]
+#: how long an import waits for one already running on the database (C4)
+WAIT_SECONDS = 600.0
+WaitOpt = Annotated[
+    float, typer.Option("--wait", min=0, help="Seconds to wait for an import already running "
+                        "on the database before giving up (exit status 2).")
 ]
 UnassignOpt = Annotated[
     bool, typer.Option("--unassign-unknown-owners",
@@ -107,18 +122,37 @@ def show_report(report: ImportReport) -> None:
 
 
 def _import(kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
-            skip_invalid: bool, unassign_unknown_owners: bool = False) -> None:
+            skip_invalid: bool, unassign_unknown_owners: bool = False,
+            wait: float = WAIT_SECONDS) -> None:
     if not file.is_file():
         fail(f"no such file: {file}", 1)
-    with _progress(file) as progress, unit_of_work() as session:
-        report = run_import(
-            session, acting_user(session), kind.value, file, filename=file.name,
-            source=source.value, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
-            unassign_unknown_owners=unassign_unknown_owners,
-        )
+
+    def waiting(what: str) -> None:
+        err_console.print(f"Waiting for {what} to finish (up to {wait:g} s; --wait to "
+                          "change)…", highlight=False)
+
+    try:
+        # our turn first, then the transaction (C4): a second import waits, saying for what
+        turn = import_turn(engine(), f"the {kind.value} import of {file.name}", wait=wait,
+                           on_wait=waiting)
+        with turn, _progress(file) as progress, unit_of_work() as session:
+            report = _run(session, kind, file, source, dry_run, skip_invalid, progress,
+                          unassign_unknown_owners)
+    except Busy as exc:
+        fail(exc.detail, 2)
+        return
     show_report(report)
     if report.rejected:
         raise typer.Exit(2)
+
+
+def _run(session: Any, kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
+         skip_invalid: bool, progress: Any, unassign_unknown_owners: bool) -> ImportReport:
+    return run_import(
+        session, acting_user(session), kind.value, file, filename=file.name,
+        source=source.value, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
+        unassign_unknown_owners=unassign_unknown_owners,
+    )
 
 
 @import_app.command("accounts")
@@ -160,9 +194,10 @@ def import_contacts(file: FileArg, source: SourceOpt = ImportSource.ACCORD,
 @import_app.command("revenue")
 @handles_errors
 def import_revenue(file: FileArg, source: SourceOpt = ImportSource.ACCORD,
-                   dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False) -> None:
+                   dry_run: DryRunOpt = False, skip_invalid: SkipOpt = False,
+                   wait: WaitOpt = WAIT_SECONDS) -> None:
     """Revenue lines: account_external_id,date,amount[,product_line][,line_id]"""
-    _import(ImportKind.REVENUE, file, source, dry_run, skip_invalid)
+    _import(ImportKind.REVENUE, file, source, dry_run, skip_invalid, wait=wait)
 
 
 FormatOpt = Annotated[ExportFormat, typer.Option("--format", help="csv or xlsx.")]

@@ -14,12 +14,13 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from accord.core import audit
+from accord.core import audit, single_flight
 from accord.core.database import is_sqlite
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import User
@@ -98,6 +99,26 @@ def run_import(
     report = ImportReport(kind=kind_, source=source_, file=name, dry_run=dry_run,
                           skip_invalid=skip_invalid,
                           unassign_unknown_owners=unassign_unknown_owners)
+    with import_turn(session.get_bind(), f"the {kind_.value} import of {name} by {user.email}"):
+        return _run(session, user, file, name, report, progress, batch_size)
+
+
+def import_turn(
+    bind: Any, what: str, *, wait: float = 0.0, on_wait: Callable[[str], None] | None = None
+) -> AbstractContextManager[None]:
+    """One import at a time on a database (C4), across processes: a second one waits up to
+    ``wait`` seconds (``on_wait`` told once what for), then ``single_flight.Busy`` (409)
+    naming the running one. Re-entrant: a CLI takes its turn before its transaction
+    begins (on SQLite a waiting transaction would hold, or wait for, the write lock)."""
+    engine = getattr(bind, "engine", bind)
+    return single_flight.exclusive(engine, "import", what, wait=wait, on_wait=on_wait)
+
+
+def _run(
+    session: Session, user: User, file: str | Path | IO[bytes], name: str,
+    report: ImportReport, progress: Progress | None, batch_size: int,
+) -> ImportReport:
+    kind_, skip_invalid, dry_run = report.kind, report.skip_invalid, report.dry_run
     started = time.perf_counter()
     savepoint = session.begin_nested()
     try:

@@ -20,6 +20,7 @@ from sqlalchemy import Select, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
+from accord.core import single_flight
 from accord.core.database import utcnow
 from accord.core.periods import month_index
 from accord.revenue.models import MonthlyRevenue, RevenueLoad
@@ -80,6 +81,9 @@ def revenue_windows(as_of: int, window: int, abc_a_bp: int, abc_b_bp: int) -> Su
 
 # ---------------------------------------------------------------- the stored snapshot
 
+#: the refresh job's name (its lock)
+JOB = "kam_revenue"
+
 
 @dataclass(frozen=True)
 class RevenueBasis:
@@ -107,7 +111,7 @@ def _fingerprint(session: Session) -> tuple[int | None, int | None]:
 
 
 def is_fresh(session: Session, basis: RevenueBasis) -> bool:
-    state = session.get(KamRevenueState, 1)
+    state = session.get(KamRevenueState, 1, populate_existing=True)  # as committed now
     if state is None:
         return False
     return (state.as_of, state.window_months, state.abc_a_bp, state.abc_b_bp) == (
@@ -120,6 +124,7 @@ def is_fresh(session: Session, basis: RevenueBasis) -> bool:
 
 def refresh(session: Session, basis: RevenueBasis) -> None:
     """Recompute ``kam_revenue`` in the database (INSERT … SELECT; no rows through Python)."""
+    single_flight.lock(session, JOB)  # one refresh at a time (C3)
     view = revenue_windows(basis.as_of, basis.window_months, basis.abc_a_bp, basis.abc_b_bp)
     session.execute(delete(KamRevenue))
     session.execute(
@@ -144,10 +149,17 @@ def refresh(session: Session, basis: RevenueBasis) -> None:
 
 
 def ensure_fresh(session: Session, today: date, policy: SelectionPolicy) -> RevenueBasis:
-    """Refresh the snapshot when the data, the month or the policy changed."""
+    """Refresh the snapshot when the data, the month or the policy changed: in a writing
+    transaction right there, for a reader (a GET) by the single-flight refresh job, never in
+    the reader's own transaction (``core.single_flight``)."""
     basis = basis_for(today, policy)
     if not is_fresh(session, basis):
-        refresh(session, basis)
+
+        def job(writer: Session) -> None:
+            if not is_fresh(writer, basis):  # under the lock: done meanwhile?
+                refresh(writer, basis)
+
+        single_flight.bring_up_to_date(session, JOB, job)
     return basis
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import BackgroundTasks, Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
@@ -24,13 +27,48 @@ __all__ = [
 
 from accord.core import sessions as session_service
 from accord.core import users as user_service
-from accord.core.database import utcnow
+from accord.core.database import is_busy, is_sqlite, reading_session, utcnow
 from accord.core.errors import Forbidden, NotAuthenticated
 from accord.core.models import User
 from accord.core.security import csrf_token_for, csrf_valid
+from accord.core.single_flight import DatabaseBusy
+
+#: the most threads running the app's synchronous code at once (Starlette's default is 40):
+#: room for every request a busy team sends, so a writer never waits for a thread that a
+#: request waiting on it holds
+THREADS = 200
+#: the longest a writing request queues for its turn (SQLite) before a 503
+WRITE_TURN_SECONDS = 30.0
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def write_turn(request: Request) -> AsyncIterator[None]:
+    """On SQLite, the writing requests of this process take turns *before* they begin (C1):
+    queued here in the event loop, a waiting writer holds no thread and no connection (a
+    writer that waited inside its transaction could block, for want of a thread, the one
+    it waits for). Readers and PostgreSQL pass straight through."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    if limiter.total_tokens < THREADS:
+        limiter.total_tokens = THREADS
+    if request.method in ("GET", "HEAD", "OPTIONS") or not is_sqlite(request.app.state.engine):
+        yield
+        return
+    gate = getattr(request.app.state, "write_gate", None)
+    if gate is None:
+        gate = request.app.state.write_gate = asyncio.Lock()
+    try:
+        await asyncio.wait_for(gate.acquire(), timeout=WRITE_TURN_SECONDS)
+    except TimeoutError:
+        raise DatabaseBusy("the database is busy with other writes; try again in a "
+                           "moment") from None
+    try:
+        yield
+    finally:
+        gate.release()
+
+
+def get_db(
+    request: Request, _turn: Annotated[None, Depends(write_turn, scope="function")]
+) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
     Always taken through ``Db`` (``Depends(get_db, scope="function")``): FastAPI's default
@@ -38,10 +76,19 @@ def get_db(request: Request) -> Iterator[Session]:
     *sent*, so a client (a browser following the redirect after a form) could read before
     the commit, and a failed commit would follow a success answer."""
     factory: sessionmaker[Session] = request.app.state.sessions
-    session = factory()
+    # GET requests read only: on SQLite their transaction begins deferred and never takes
+    # the write lock; every other request's begins IMMEDIATE (waits its turn to write, C1)
+    reads = request.method in ("GET", "HEAD", "OPTIONS")
+    session = reading_session(factory) if reads else factory()
     try:
         yield session
         session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        if is_busy(exc):  # waited the whole busy timeout for another writer (an import?)
+            raise DatabaseBusy("the database is busy with another write (an import?); "
+                               "try again in a moment") from None
+        raise
     except BaseException:
         session.rollback()
         raise
@@ -63,7 +110,12 @@ def api_user(request: Request, db: Db, background: BackgroundTasks) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
-        by_token = user_service.user_for_token(db, token.strip())
+        by_token = user_service.user_for_token(
+            db, token.strip(),
+            # recorded after the response, in its own short transaction (C2)
+            on_due_use=lambda token_id: background.add_task(
+                user_service.record_token_use, request.app.state.sessions, token_id),
+        )
         request.state.user_id = by_token.id  # for the access log
         return by_token
     user = _session_user(request, db, background)
@@ -96,7 +148,7 @@ def signed_in_user(request: Request) -> User | None:
     if "session" not in request.scope:
         return None
     factory: sessionmaker[Session] = request.app.state.sessions
-    with factory() as db:
+    with reading_session(factory) as db:
         user = _session_user(request, db)
         if user is not None:
             db.expunge(user)
