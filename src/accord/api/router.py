@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from accord.accounts.api import router as accounts_router
+from accord.audit.api import router as audit_router
 from accord.core.api import router as core_router
 from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
@@ -12,5 +13,5 @@ from accord.selection.api import router as selection_router
 
 api_router = APIRouter(prefix="/api/v1")
 for router in (core_router, accounts_router, revenue_router, kpis_router, selection_router,
-               relationships_router, health_router):
+               relationships_router, health_router, audit_router):
     api_router.include_router(router)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from accord.accounts.cli import app as accounts_app
+from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
 from accord.cli import common
 from accord.core.cli import db_app, serve, users_app
@@ -55,6 +56,7 @@ app.add_typer(teams_app, name="teams")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(audit_app, name="audit")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("backup")(backup_cli.backup)

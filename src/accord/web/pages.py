@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from accord.accounts.pages import router as accounts_pages
+from accord.audit.pages import router as audit_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
 from accord.relationships.pages import router as relationships_pages
@@ -12,5 +13,5 @@ from accord.web.auth_pages import router as auth_pages
 
 page_router = APIRouter(include_in_schema=False)
 for router in (auth_pages, accounts_pages, revenue_pages, kpis_pages, selection_pages,
-               relationships_pages, health_pages):
+               relationships_pages, health_pages, audit_pages):
     page_router.include_router(router)

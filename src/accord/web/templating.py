@@ -20,6 +20,7 @@ TEMPLATE_PACKAGES = (
     "accord.selection",
     "accord.relationships",
     "accord.health",
+    "accord.audit",
 )
 
 
