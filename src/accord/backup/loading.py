@@ -120,18 +120,43 @@ def _copy_in(
         if conn.dialect.name == "postgresql":
             _copy_postgres(conn, shape.name, names, rows(stream))
         else:
-            table = shape.insert_table()
-            statement = table.insert()
-            batch: list[dict[str, Any]] = []
-            for row in rows(stream):
-                batch.append(dict(zip(names, row, strict=True)))
-                if len(batch) == BATCH:
-                    conn.execute(statement, batch)
-                    batch = []
-            if batch:
-                conn.execute(statement, batch)
+            _insert_sqlite(conn, shape, names, rows(stream))
     on_progress("load", entry.name, entry.rows, entry.rows)
     return later
+
+
+def _insert_sqlite(
+    conn: Connection, shape: TableShape, names: list[str], rows: Iterator[tuple[Any, ...]]
+) -> None:
+    """executemany straight on the driver, each value stored as the models' type stores it."""
+    table = shape.insert_table()
+    convert = [
+        (i, process)
+        for i, name in enumerate(names)
+        if (process := _bind_processor(table.c[name].type, conn.dialect)) is not None
+    ]
+    quoted = ", ".join(f'"{c}"' for c in names)
+    sql = f'INSERT INTO "{shape.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})'
+    batch: list[Any] = []
+    for row in rows:
+        if convert:
+            values = list(row)
+            for i, process in convert:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            batch.append(tuple(values))
+        else:
+            batch.append(row)
+        if len(batch) == BATCH:
+            conn.exec_driver_sql(sql, batch)
+            batch = []
+    if batch:
+        conn.exec_driver_sql(sql, batch)
+
+
+def _bind_processor(type_: Any, dialect: Any) -> Any:
+    """How SQLAlchemy turns a value of this type into what this database stores."""
+    return type_.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _copy_postgres(
