@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import MAX_ID, Id
+from accord.core.visibility import require_writer
 from accord.health import service as health_service
 from accord.relationships import service as stage_service
 from accord.relationships.schemas import AssessmentIn, OverrideIn
@@ -126,6 +127,7 @@ def _scoring_from_form(form: dict[str, Any]) -> dict[str, Any]:
 def score(
     request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
 ) -> Any:
+    require_writer(user)  # a read-only role is refused before its form is read (403, not 422)
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     try:
         data = ScoringIn.model_validate(_scoring_from_form(values))

@@ -1,0 +1,236 @@
+"""Who may call which route: every route and method of the app, classified (issue 9, §2).
+
+``tests/test_route_table.py`` walks the app's own route table and checks each route against
+this table; a route that is not named here FAILS that test, so a route added next month is
+covered the day it lands. To classify a new route, add one line to ``POLICY``:
+
+    ("POST", "/api/v1/accounts/{account_id}/things"): write(WRITERS, body={"name": "x"}),
+
+- ``read(roles)``: a GET. ``roles`` may read it (200); any other role gets 403 or 404. Every
+  200 body read by someone who must not see the out-of-reach account is searched for it
+  (its name, external id, ``/accounts/<id>`` links, ``account_id``/``parent_id`` values).
+- ``write(roles)``: a POST/PUT/PATCH/DELETE. ``roles`` may do it (any 2xx/3xx, or 409/422 for
+  the sample input), every other role gets 403 or 404 — never a success. Give a ``body``
+  (JSON, the API), ``form`` (pages; the CSRF token is added) or ``files`` (uploads) that
+  passes request validation, else a refused role would see a 422 instead of 403/404.
+- A path with ``{account_id}`` is an account route: only roles in ``roles`` *who see the
+  account* may, someone who does not see it gets 404, and an out-of-reach id must answer
+  exactly like a missing one (the 404 wall). ``wall=`` names other account-like parameters
+  (an external id, a contact seen through its accounts).
+- ``self_ok=True``: the path's ``{user_id}`` / ``{token_id}`` is the caller's own (the
+  test's sample is the manager's), so that manager may too.
+- ``public(...)``: a route reached by a secret in its path instead of a login (a calendar
+  feed, a shared plan link): it must carry ``{token}`` and answer 404 to a wrong token,
+  the same for everybody, signed in or not. ``OPEN``: needs no login and shows no account
+  data (login page, health probes, static files, API description). ``SESSION``: signs in
+  or out; any signed-in user.
+- ``reach``: the test's people who may see the sample object of a non-account path (a
+  team: its head and the admin); anyone else gets 404 from an allowed role too.
+- ``params`` / ``query``: sample path values and query string; ``who``: only these people
+  (slow routes); ``leaks=False``: a body the test cannot read (a PDF; its HTML twin is).
+
+Roles: admin, head, manager, sales, billing, viewer. A route that does not fit these
+categories is a design question for the review, not a reason to leave it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = frozenset({"admin", "head", "manager", "sales", "billing", "viewer"})
+EVERYONE = ROLES
+#: roles that may change the accounts they see
+WRITERS = frozenset({"admin", "head", "manager", "sales"})
+ADMIN = frozenset({"admin"})
+ADMIN_HEAD = frozenset({"admin", "head"})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # read | write | public | open | session
+    roles: frozenset[str] = EVERYONE
+    self_ok: bool = False
+    body: Any = None
+    form: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    who: tuple[str, ...] | None = None
+    leaks: bool = True
+    wall: tuple[str, ...] = ()
+    reach: tuple[str, ...] | None = None
+
+
+def read(roles: frozenset[str] = EVERYONE, **kw: Any) -> Rule:
+    return Rule("read", roles, **kw)
+
+
+def write(roles: frozenset[str], **kw: Any) -> Rule:
+    return Rule("write", roles, **kw)
+
+
+def public(**kw: Any) -> Rule:
+    return Rule("public", NOBODY, **kw)
+
+
+OPEN = Rule("open")
+SESSION = Rule("session")
+
+CONTACTS_CSV = ("contacts.csv", b"account_external_id,name,email\nACME,Zed Zeta,zed@acme.test\n",
+                "text/csv")
+USER_MAP_CSV = ("map.csv", b"crm_user_id,email\n005000000000001,owner@accord.test\n", "text/csv")
+SCORING = {"attractiveness": [], "buying": [], "competitor_name": "Rival"}
+INTERACTION = {"kind": "call", "occurred_on": "2025-01-02", "summary": "Called"}
+
+POLICY: dict[tuple[str, str], Rule] = {
+    # ------------------------------------------------------------ open, session
+    ("GET", "/api/v1/openapi.json"): OPEN,
+    ("GET", "/api/v1/docs"): OPEN,
+    ("GET", "/static"): OPEN,
+    ("GET", "/healthz"): OPEN,
+    ("GET", "/readyz"): OPEN,
+    ("GET", "/login"): OPEN,
+    ("POST", "/login"): SESSION,
+    ("POST", "/logout"): SESSION,
+    ("POST", "/logout/everywhere"): SESSION,
+    ("GET", "/"): read(),
+    # ------------------------------------------------------------ users, teams, tokens
+    ("GET", "/api/v1/me"): read(),
+    ("GET", "/api/v1/users"): read(ADMIN),
+    ("POST", "/api/v1/users"): write(ADMIN, body={"email": "new@accord.test", "role": "viewer"}),
+    ("GET", "/api/v1/users/{user_id}"): read(ADMIN),
+    ("PATCH", "/api/v1/users/{user_id}"): write(ADMIN, body={"capacity": 90}),
+    ("POST", "/api/v1/users/{user_id}/tokens"): write(ADMIN, self_ok=True, body={"name": "t"}),
+    ("GET", "/api/v1/tokens"): read(),
+    ("DELETE", "/api/v1/tokens/{token_id}"): write(ADMIN, self_ok=True),
+    ("POST", "/api/v1/users/{user_id}/logout-everywhere"): write(ADMIN, self_ok=True),
+    ("GET", "/api/v1/teams"): read(ADMIN_HEAD),  # a head: the teams they head
+    ("POST", "/api/v1/teams"): write(ADMIN, body={"name": "East"}),
+    ("GET", "/api/v1/teams/{team_id}"): read(ADMIN_HEAD, reach=("admin", "head")),
+    ("PATCH", "/api/v1/teams/{team_id}"): write(ADMIN, body={"name": "Northern"}),
+    ("DELETE", "/api/v1/teams/{team_id}"): write(ADMIN),
+    ("POST", "/api/v1/teams/{team_id}/members"): write(ADMIN, body={"user_id": 1}),
+    ("DELETE", "/api/v1/teams/{team_id}/members/{user_id}"): write(ADMIN),
+    ("GET", "/admin/users"): read(ADMIN),
+    ("POST", "/admin/users"): write(ADMIN, form={"email": "new@accord.test", "role": "viewer"}),
+    ("GET", "/admin/users/{user_id}"): read(ADMIN),
+    ("POST", "/admin/users/{user_id}"): write(ADMIN, form={"name": "Olivia", "role": "manager",
+                                                          "capacity": "90", "is_active": "on"}),
+    ("POST", "/admin/users/{user_id}/tokens"): write(ADMIN, form={"name": "t"}),
+    ("POST", "/admin/users/{user_id}/tokens/{token_id}/revoke"): write(ADMIN),
+    ("POST", "/admin/users/{user_id}/logout-everywhere"): write(ADMIN),
+    ("GET", "/admin/teams"): read(ADMIN),
+    ("POST", "/admin/teams"): write(ADMIN, form={"name": "East"}),
+    ("GET", "/admin/teams/{team_id}"): read(ADMIN),
+    ("POST", "/admin/teams/{team_id}"): write(ADMIN, form={"name": "Northern"}),
+    ("POST", "/admin/teams/{team_id}/members"): write(ADMIN, form={"user_id": "1"}),
+    ("POST", "/admin/teams/{team_id}/members/{member_id}/remove"): write(ADMIN),
+    ("POST", "/admin/teams/{team_id}/delete"): write(ADMIN),
+    # ------------------------------------------------------------ audit log
+    ("GET", "/api/v1/audit"): read(ADMIN_HEAD),
+    ("GET", "/api/v1/audit/export.csv"): read(ADMIN_HEAD),
+    ("GET", "/audit"): read(ADMIN_HEAD),
+    ("GET", "/audit/export.csv"): read(ADMIN_HEAD),
+    # ------------------------------------------------------------ accounts (API)
+    ("GET", "/api/v1/accounts"): read(),
+    ("POST", "/api/v1/accounts"): write(WRITERS, body={"name": "New Co"}),
+    ("GET", "/api/v1/accounts/by-external-id/{external_id}"): read(wall=("external_id",)),
+    ("GET", "/api/v1/accounts/{account_id}"): read(),
+    ("PATCH", "/api/v1/accounts/{account_id}"): write(WRITERS, body={"notes": "n"}),
+    ("DELETE", "/api/v1/accounts/{account_id}"): write(ADMIN),
+    ("GET", "/api/v1/accounts/{account_id}/members"): read(),
+    ("PUT", "/api/v1/accounts/{account_id}/members"): write(WRITERS, body={"user_ids": []}),
+    ("GET", "/api/v1/accounts/{account_id}/contacts"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/contacts"): write(WRITERS, body={"name": "Zed"}),
+    ("PATCH", "/api/v1/accounts/{account_id}/contacts/{contact_id}"): write(
+        WRITERS, body={"function": "CEO"}),
+    ("DELETE", "/api/v1/accounts/{account_id}/contacts/{contact_id}"): write(WRITERS),
+    ("GET", "/api/v1/contacts/{contact_id}"): read(wall=("contact_id",)),
+    ("GET", "/api/v1/accounts/{account_id}/interactions"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/interactions"): write(WRITERS, body=INTERACTION),
+    ("GET", "/api/v1/accounts/{account_id}/revenue/monthly"): read(),
+    ("GET", "/api/v1/accounts/{account_id}/revenue/lines"): read(),
+    # ------------------------------------------------------------ imports and exports
+    ("POST", "/api/v1/imports/{kind}"): write(WRITERS, params={"kind": "contacts"},
+                                              files={"file": CONTACTS_CSV}),
+    ("POST", "/api/v1/imports/user-map"): write(ADMIN_HEAD, files={"file": USER_MAP_CSV}),
+    ("GET", "/api/v1/exports/{kind}"): read(params={"kind": "accounts"}),
+    ("GET", "/import"): read(),  # the upload form; uploading is a write
+    ("POST", "/import"): write(WRITERS, form={"kind": "contacts"}, files={"file": CONTACTS_CSV}),
+    # ------------------------------------------------------------ KPIs
+    ("GET", "/api/v1/kpis"): read(query="as_of=2025-12"),
+    ("GET", "/api/v1/kpis/accounts"): read(query="movement=churned&as_of=2025-12"),
+    ("GET", "/api/v1/kpis/registry"): read(),
+    ("GET", "/api/v1/kpis/policy"): read(),
+    ("PUT", "/api/v1/kpis/policy"): write(ADMIN_HEAD, body={}),
+    ("GET", "/dashboard"): read(query="as_of=2025-12"),
+    ("GET", "/dashboard/accounts"): read(query="movement=churned&as_of=2025-12"),
+    ("GET", "/dashboard/export/{table}.{fmt}"): read(
+        params={"table": "accounts", "fmt": "csv"}, query="movement=churned&as_of=2025-12"),
+    ("GET", "/dashboard/report"): read(query="as_of=2025-12"),
+    ("GET", "/dashboard/report.pdf"): read(query="as_of=2025-12", who=("head",), leaks=False),
+    # ------------------------------------------------------------ selection, stages, health
+    ("GET", "/api/v1/selection/criteria"): read(),
+    ("PUT", "/api/v1/selection/criteria/{kind}"): write(
+        ADMIN_HEAD, params={"kind": "attractiveness"}, body={"criteria": []}),
+    ("GET", "/api/v1/selection/settings"): read(),
+    ("PUT", "/api/v1/selection/settings"): write(ADMIN_HEAD, body={}),
+    ("GET", "/api/v1/accounts/{account_id}/scorings"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/scorings"): write(WRITERS, body=SCORING),
+    ("GET", "/api/v1/accounts/{account_id}/selection"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/deselection"): write(ADMIN_HEAD, body={"reason": "r"}),
+    ("DELETE", "/api/v1/accounts/{account_id}/deselection"): write(ADMIN_HEAD),
+    ("GET", "/api/v1/matrix"): read(),
+    ("GET", "/api/v1/accounts/{account_id}/kam"): read(),
+    ("GET", "/api/v1/accounts/{account_id}/stage"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/stage-assessments"): write(WRITERS, body={}),
+    ("PUT", "/api/v1/accounts/{account_id}/stage-overrides/{criterion}"): write(
+        WRITERS, body={"score": 2, "reason": "r"}),
+    ("DELETE", "/api/v1/accounts/{account_id}/stage-overrides/{criterion}"): write(WRITERS),
+    ("GET", "/api/v1/stages/settings"): read(),
+    ("PUT", "/api/v1/stages/settings"): write(ADMIN_HEAD, body={}),
+    ("GET", "/api/v1/decisions"): read(),
+    ("GET", "/api/v1/accounts/{account_id}/health"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/health/recompute"): write(WRITERS),
+    ("POST", "/api/v1/health/recompute"): write(ADMIN_HEAD),
+    ("GET", "/api/v1/health"): read(),
+    ("GET", "/api/v1/health/settings"): read(),
+    ("PUT", "/api/v1/health/settings"): write(ADMIN_HEAD, body={}),
+    ("PUT", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD, body={}),
+    ("DELETE", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD),
+    # ------------------------------------------------------------ account pages
+    ("GET", "/accounts"): read(),
+    ("GET", "/accounts/new"): read(WRITERS),
+    ("POST", "/accounts/new"): write(WRITERS, form={"name": "New Co"}),
+    ("GET", "/accounts/{account_id}"): read(),
+    ("GET", "/accounts/{account_id}/edit"): read(WRITERS),
+    ("POST", "/accounts/{account_id}/edit"): write(WRITERS, form={"name": "Acme Industries"}),
+    ("POST", "/accounts/{account_id}/contacts"): write(WRITERS, form={"name": "Zed"}),
+    ("GET", "/accounts/{account_id}/contacts/{contact_id}/edit"): read(WRITERS),
+    ("POST", "/accounts/{account_id}/contacts/{contact_id}/edit"): write(
+        WRITERS, form={"name": "Carla Acme"}),
+    ("POST", "/accounts/{account_id}/contacts/{contact_id}/unlink"): write(WRITERS),
+    ("POST", "/accounts/{account_id}/interactions"): write(WRITERS, form=INTERACTION),
+    ("GET", "/accounts/{account_id}/timeline"): read(),
+    ("POST", "/accounts/{account_id}/members"): write(WRITERS, form={}),
+    ("GET", "/accounts/{account_id}/members/edit"): read(WRITERS),
+    ("GET", "/accounts/{account_id}/kam"): read(),
+    ("POST", "/accounts/{account_id}/kam/score"): write(WRITERS, form={}),
+    ("POST", "/accounts/{account_id}/kam/stage"): write(WRITERS, form={}),
+    ("POST", "/accounts/{account_id}/kam/override"): write(WRITERS, form={}),
+    ("POST", "/accounts/{account_id}/kam/override/{criterion}/clear"): write(WRITERS),
+    ("POST", "/accounts/{account_id}/kam/health"): write(WRITERS),
+    ("POST", "/accounts/{account_id}/kam/deselect"): write(ADMIN_HEAD, form={"reason": "r"}),
+    ("POST", "/accounts/{account_id}/kam/reselect"): write(ADMIN_HEAD),
+    # ------------------------------------------------------------ portfolio pages
+    ("GET", "/matrix"): read(),
+    ("GET", "/selection/criteria"): read(),
+    ("POST", "/selection/criteria/{kind}"): write(ADMIN_HEAD, params={"kind": "attractiveness"},
+                                                  form={}),
+    ("GET", "/decisions"): read(),
+    ("GET", "/decisions/export.csv"): read(),
+    ("GET", "/decisions/export.xlsx"): read(),
+    ("POST", "/health/recompute"): write(ADMIN_HEAD),
+}
