@@ -206,3 +206,73 @@ def test_every_writer_raises_the_version(cast, sessions):
         setting.value = {"a": 2}
     with sessions.begin() as s:
         assert s.get(KamSetting, "stages").version == 2
+
+
+def test_a_stale_user_form_shows_what_changed(app, cast, sessions):
+    admin_api = api_client(app, cast.token(sessions, "admin"))
+    ada, csrf = _browser(app, "admin@accord.test")
+    edit = f"/admin/users/{cast.viewer.id}"
+    page = ada.get(edit).text
+    form = {
+        "csrf_token": csrf,
+        "version": hidden(page, "version"),
+        "original": hidden(page, "original"),
+        "name": "Vera Viewer",
+        "role": "viewer",
+        "team_id": "",
+        "segment": "",
+        "capacity": "80",
+        "is_active": "on",
+    }
+    admin_api.patch(f"/api/v1/users/{cast.viewer.id}", json={"name": "Vera Renamed"})
+
+    stale = ada.post(edit, data=form, follow_redirects=False)
+    assert stale.status_code == 409
+    conflict = stale.text.split('id="conflict"', 1)[1].split("</div>", 1)[0]
+    assert "Name" in conflict and "Vera Renamed" in conflict and "Capacity" not in conflict
+    assert 'value="80"' in stale.text  # the input is kept
+    assert stored(sessions, User, cast.viewer.id, "capacity") == 100
+
+    form.update(version=hidden(stale.text, "version"), original=hidden(stale.text, "original"))
+    assert ada.post(edit, data=form, follow_redirects=False).status_code == 303
+    assert stored(sessions, User, cast.viewer.id, "capacity") == 80
+
+
+def test_two_saves_of_one_version_at_the_same_time_cannot_both_win(cast, sessions):
+    """The second waits for the first's row lock (PostgreSQL) or write lock (SQLite), then
+    finds the version moved on."""
+    import threading
+
+    from accord.accounts import service
+    from accord.accounts.schemas import AccountPatch
+    from accord.core.versions import Expected, Stale
+
+    start = stored(sessions, Account, cast.acme_id, "version")
+    first = sessions()
+    service.update_account(
+        first, first.merge(cast.owner), cast.acme_id, AccountPatch(notes="first"),
+        expected=Expected(start),
+    )
+    outcome: list[object] = []
+
+    def second() -> None:
+        with sessions() as s:
+            try:
+                service.update_account(
+                    s, s.merge(cast.teammate), cast.acme_id, AccountPatch(notes="second"),
+                    expected=Expected(start),
+                )
+                s.commit()
+                outcome.append("saved")
+            except Stale as exc:
+                outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # waiting for the first save's lock
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], Stale)
+    assert stored(sessions, Account, cast.acme_id, "notes") == "first"

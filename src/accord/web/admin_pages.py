@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from accord.core import sessions as session_service
+from accord.core import versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role
 from accord.core.schemas import Id
@@ -101,6 +102,26 @@ def create_user(request: Request, user: PageUser, db: Db, form: FormData) -> Any
     return RedirectResponse(f"/admin/users/{created.id}", status_code=303)
 
 
+#: what the edit form shows, as ``core.users.user_snapshot`` names it (stale saves, L1)
+VERSIONED_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active")
+EDIT_LABELS = {
+    "name": "Name",
+    "role": "Role",
+    "team_id": "Team (id)",
+    "segment": "Segment",
+    "capacity": "Capacity",
+    "is_active": "Active",
+}
+
+
+def _started(target: Any) -> dict[str, Any]:
+    """The hidden fields of an edit form showing ``target`` as stored."""
+    return {
+        "version": target.version,
+        "original": versions.form_original({f: getattr(target, f) for f in VERSIONED_FIELDS}),
+    }
+
+
 def _edit(
     request: Request,
     db: Any,
@@ -111,8 +132,14 @@ def _edit(
     token: str | None = None,
     token_errors: dict[str, str] | None = None,
     status_code: int = 200,
+    started: dict[str, Any] | None = None,
+    changed: dict[str, str] | None = None,
 ) -> Any:
+    """``started``: the hidden version and values a submitted form carried (None: the form
+    starts from the stored user); ``changed``: what a stale save found changed meanwhile."""
     target = admin_service.get_user(db, user, user_id)
+    if values is None or started is None:
+        started = _started(target)
     if values is None:
         values = {
             "name": target.name,
@@ -136,6 +163,10 @@ def _edit(
             "open_sessions": session_service.open_sessions(db, target.id),
             "new_token": token,
             "token_errors": token_errors or {},
+            "version": started.get("version"),
+            "original": started.get("original") or "",
+            "changed": changed or {},
+            "labels": EDIT_LABELS,
         },
         status_code=status_code,
     )
@@ -151,11 +182,22 @@ def edit_user_page(request: Request, user_id: Id, user: PageUser, db: Db) -> Any
 def update_user(request: Request, user_id: Id, user: PageUser, db: Db, form: FormData) -> Any:
     require_role(user, Role.ADMIN)
     values = form_values(form, EDIT_FIELDS)
+    started = form_values(form, ("version", "original"))
     try:
-        admin_service.update_user(db, user, user_id, **_parse(values, editing=True))
+        changes = _parse(values, editing=True)
+        expected = versions.form_expected(started, changes)
+        admin_service.update_user(db, user, user_id, expected=expected, **changes)
+    except versions.Stale as exc:  # the input stays; the form now starts from the store
+        values.pop("password", None)
+        return _edit(
+            request, db, user, user_id, values, {}, status_code=409, changed=exc.changed
+        )
     except ValidationFailed as exc:
         values.pop("password", None)
-        return _edit(request, db, user, user_id, values, form_errors(exc), status_code=422)
+        return _edit(
+            request, db, user, user_id, values, form_errors(exc), status_code=422,
+            started=started,
+        )
     flash(request, "User saved.")
     return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core import users as user_service
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -80,7 +80,15 @@ def create_user(session: Session, actor: User, **fields: Any) -> User:
         raise ValidationFailed([FieldProblem("email", exc.detail)]) from None
 
 
-def update_user(session: Session, actor: User, user_id: int, **changes: Any) -> User:
+def update_user(
+    session: Session,
+    actor: User,
+    user_id: int,
+    *,
+    expected: versions.Expected | None = None,
+    **changes: Any,
+) -> User:
+    """``expected``: the version and values the edit form started from (stale: 409)."""
     require_role(actor, Role.ADMIN)
     target = get_user(session, actor, user_id)
     problems = [FieldProblem(k, "not an editable field") for k in changes if k not in EDITABLE]
@@ -94,7 +102,7 @@ def update_user(session: Session, actor: User, user_id: int, **changes: Any) -> 
     if problems:
         raise ValidationFailed(problems)
     _check_team(session, changes.get("team_id"))
-    return user_service.update_user(session, actor, user_id, **changes)
+    return user_service.update_user(session, actor, user_id, expected=expected, **changes)
 
 
 def list_tokens(session: Session, actor: User, user_id: int) -> list[TokenRow]:
