@@ -321,9 +321,8 @@ def test_an_archive_of_a_newer_schema_is_refused(
 # ---------------------------------------------------------------- an older schema
 
 
-def test_an_archive_of_an_older_schema_is_restored_and_migrated(
-    new_engine: Engine, tmp_path: Path
-) -> None:
+def older_archive(tmp_path: Path) -> Path:
+    """An archive of a SQLite database at revision 0008 (before issue 9's migrations)."""
     old = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade(old, "0008_revenue_keys")
     with old.begin() as conn:
@@ -350,14 +349,31 @@ def test_an_archive_of_an_older_schema_is_restored_and_migrated(
     manifest = backup(old, archive)
     old.dispose()
     assert manifest.schema_revision == "0008_revenue_keys"
+    return archive
 
-    restore(new_engine, archive)
-    assert current_revision(new_engine) == head_revision()
-    with new_engine.connect() as conn:
+
+def assert_the_old_data_at_head(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
         assert conn.execute(text("SELECT name, manager_id FROM accounts")).all() == [("Old Co", 7)]
         assert conn.scalar(text("SELECT amount_cents FROM revenue_lines")) == 12345
         created = conn.execute(select(metadata.tables["users"].c.created_at)).scalar_one()
     assert created.isoformat() == "2025-01-02T03:04:05+00:00"
+
+
+def test_an_archive_of_an_older_schema_is_restored_and_migrated(
+    new_engine: Engine, tmp_path: Path
+) -> None:
+    restore(new_engine, older_archive(tmp_path))
+    assert_the_old_data_at_head(new_engine)
+
+
+def test_an_older_archive_goes_into_an_empty_database_already_at_head(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """`accord db upgrade` was run first: the empty schema is taken back to the archive's."""
+    restore(engine, older_archive(tmp_path))
+    assert_the_old_data_at_head(engine)
 
 
 # ---------------------------------------------------------------- one snapshot
