@@ -161,3 +161,25 @@ def test_dashboard_exports_hold_no_formula(sessions, cast):
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+
+
+def test_the_decisions_export_holds_no_formula(sessions, cast):
+    from tests.kam_helpers import TODAY, add_revenue, make_account, steady
+
+    from accord.relationships import decisions
+
+    with sessions.begin() as s:
+        big = make_account(s, HYPERLINK, cast.owner.id, segment="-x",
+                           spend_cents=10_000_000_000)
+        add_revenue(s, big, steady(100_000_000))
+    with sessions() as s:
+        admin = s.merge(cast.admin)
+        text = "".join(decisions.export_csv(s, admin, today=TODAY))
+        book = load_workbook(io.BytesIO(decisions.export_xlsx(s, admin, today=TODAY)))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert any("'" + HYPERLINK in row for row in rows[1:]), rows
+    for row in rows:
+        _no_formula(row)
+    for row in book.active.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", (cell.coordinate, cell.value)
