@@ -205,6 +205,15 @@ def test_redact_target_bounds_the_length() -> None:
 # ---------------------------------------------------------------- several worker processes
 
 
+def test_serve_refuses_several_workers_on_an_in_memory_database() -> None:
+    from typer.testing import CliRunner
+
+    from accord.cli.main import app as cli
+
+    result = CliRunner().invoke(cli, ["--database-url", "sqlite://", "serve", "--workers", "2"])
+    assert result.exit_code == 2 and "in-memory" in result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -279,6 +279,11 @@ def test_the_cli_administers_teams(database_url, cast, db, monkeypatch) -> None:
         result = run(database_url, *args)
         assert result.exit_code == 0, (args, result.output)
         assert expected in result.stdout, (args, result.stdout)
+    shown = run(database_url, "teams", "show", "North")
+    assert shown.exit_code == 0 and "teammate@accord.test" in shown.stdout
+    assert "owner@accord.test" not in shown.stdout  # moved to Eastern, then removed
+    digits = run(database_url, "teams", "create", "2027")
+    assert digits.exit_code == 0 and run(database_url, "teams", "delete", "2027").exit_code == 0
     listed = run(database_url, "teams", "list")
     assert listed.exit_code == 0 and "Eastern" in listed.stdout and "North" in listed.stdout
     team_id = db.scalar(select(Team.id).where(Team.name == "Eastern"))

@@ -168,7 +168,10 @@ def find_team(session: Session, actor: User, ref: str) -> TeamDetail:
     """A team by id or by name (any case), for the command line."""
     ref = ref.strip()
     if ref.isdigit() and len(ref) < 10:
-        return get_team(session, actor, int(ref))
+        try:
+            return get_team(session, actor, int(ref))
+        except NotFound:
+            pass  # a team may be named "2027"
     key = ref.casefold()
     for team_id, name in session.execute(select(Team.id, Team.name)):
         if name.casefold() == key:
