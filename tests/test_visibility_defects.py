@@ -23,7 +23,9 @@ runner = CliRunner()
 def _revoked(db, user_id: int) -> list[bool]:  # type: ignore[no-untyped-def]
     db.rollback()  # a fresh snapshot (SQLite WAL keeps the old one until the end)
     rows = db.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
-    return [r.revoked_at is not None for r in rows]
+    revoked = [r.revoked_at is not None for r in rows]
+    db.rollback()  # ends the read: the app's next write must not wait for this session
+    return revoked
 
 
 def test_v7_reactivating_a_user_over_the_api_does_not_revive_their_tokens(
@@ -97,8 +99,10 @@ def _links(db, contact_id: int) -> list[int]:  # type: ignore[no-untyped-def]
     from accord.accounts.models import AccountContact
 
     db.rollback()  # a fresh snapshot (SQLite WAL keeps the old one until the end)
-    return sorted(db.scalars(
+    links = sorted(db.scalars(
         select(AccountContact.account_id).where(AccountContact.contact_id == contact_id)))
+    db.rollback()
+    return links
 
 
 def test_v1_the_api_refuses_to_link_another_teams_contact_by_its_email(
@@ -235,6 +239,7 @@ def test_v3_the_page_and_the_cli_show_nothing_of_it_and_an_edit_keeps_it(
     assert saved.status_code == 303, saved.text
     db.rollback()
     assert db.get(Account, child).parent_id == cast.globex_id
+    db.rollback()
     shown = runner.invoke(cli, ["--database-url", database_url, "--as", "owner@accord.test",
                                 "accounts", "show", str(child), "--format", "json"])
     assert shown.exit_code == 0, shown.output
@@ -275,7 +280,9 @@ def _accounts(db) -> int:  # type: ignore[no-untyped-def]
     from accord.accounts.models import Account
 
     db.rollback()
-    return int(db.scalar(select(func.count()).select_from(Account)) or 0)
+    count = int(db.scalar(select(func.count()).select_from(Account)) or 0)
+    db.rollback()
+    return count
 
 
 def test_v6_a_head_must_name_a_manager_within_reach(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
@@ -365,6 +372,7 @@ def test_v5_only_a_writer_who_sees_the_account_stores_its_health_and_it_is_audit
     db.rollback()
     assert db.scalars(select(AccountHealth)).all() == []
     assert db.scalars(select(HealthHistory)).all() == []
+    db.rollback()
     stored = api_client(app, cast.token(sessions, "owner")).post(url)
     assert stored.status_code == 200, stored.text
     db.rollback()
