@@ -7,7 +7,6 @@ they head or belong to. Every change is audited in the caller's transaction.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,13 +18,9 @@ from sqlalchemy.orm import Session
 from accord.core import audit
 from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, Team, User
+from accord.core.team_rules import HEAD_ROLES, clean_name, head_problem
 from accord.core.visibility import require_role
 
-MAX_NAME = 120
-#: roles that may head a team
-HEAD_ROLES = frozenset({Role.HEAD.value, Role.ADMIN.value})
-#: control characters, surrogates and line/paragraph separators have no place in a name
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 EDITABLE = ("name", "head_id")
 
 
@@ -52,20 +47,6 @@ class TeamDetail:
 # ---------------------------------------------------------------- rules
 
 
-def clean_name(name: object) -> str:
-    """A team name trimmed and checked: 1 to 120 characters, no control characters."""
-    if not isinstance(name, str):
-        raise ValidationFailed([FieldProblem("name", "give the team a name")])
-    name = name.strip()
-    if not name:
-        raise ValidationFailed([FieldProblem("name", "give the team a name")])
-    if len(name) > MAX_NAME:
-        raise ValidationFailed([FieldProblem("name", f"at most {MAX_NAME} characters")])
-    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in name):
-        raise ValidationFailed([FieldProblem("name", "no control characters or line breaks")])
-    return name
-
-
 def _check_name_free(session: Session, name: str, except_id: int | None = None) -> None:
     """Names are unique whatever their case (compared in Python: SQLite's lower() is ASCII)."""
     key = name.casefold()
@@ -82,16 +63,9 @@ def _check_head(session: Session, head_id: Any) -> User | None:
     head = session.get(User, head_id)
     if head is None:
         raise ValidationFailed([FieldProblem("head_id", f"no user {head_id}")])
-    if not head.is_active:
-        raise ValidationFailed([FieldProblem("head_id", f"{head.email} is deactivated")])
-    if head.role not in HEAD_ROLES:
-        raise ValidationFailed(
-            [
-                FieldProblem(
-                    "head_id", f"{head.email} is a {head.role}; a head needs the role head or admin"
-                )
-            ]
-        )
+    problem = head_problem(head.email, head.role, head.is_active)
+    if problem:
+        raise ValidationFailed([FieldProblem("head_id", problem)])
     return head
 
 
@@ -102,7 +76,7 @@ def _snapshot(team: Team) -> dict[str, Any]:
 # ---------------------------------------------------------------- reading
 
 
-def _readable_ids(actor: User) -> Any:
+def _readable(actor: User) -> Any:
     """None for every team (admin); else the condition on ``Team`` a head may read."""
     if actor.role == Role.ADMIN.value and actor.is_active:
         return None
@@ -116,7 +90,7 @@ def _readable_ids(actor: User) -> Any:
 
 def list_teams(session: Session, actor: User) -> list[TeamSummary]:
     """Every team for an admin; the teams a head heads or belongs to; 403 for others."""
-    condition = _readable_ids(actor)
+    condition = _readable(actor)
     counts = (
         select(User.team_id, func.count().label("n"))
         .where(User.team_id.is_not(None))
@@ -154,7 +128,7 @@ def _team(session: Session, team_id: int) -> Team:
 
 def get_team(session: Session, actor: User, team_id: int) -> TeamDetail:
     """One team with its members; a team a head may not read is *not found*, like a missing one."""
-    condition = _readable_ids(actor)
+    condition = _readable(actor)
     query = select(Team).where(Team.id == team_id)
     if condition is not None:
         query = query.where(condition)
