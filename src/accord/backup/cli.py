@@ -19,16 +19,15 @@ VERBS = {"backup": "writing", "verify": "checking", "load": "loading"}
 
 
 def _progress() -> service.Progress:
-    last_at, last_line = 0.0, ("", "", -1)
+    last = {"at": 0.0}
 
     def report(phase: str, table: str, done: int, total: int) -> None:
-        nonlocal last_at, last_line
-        if total < BIG_TABLE or last_line == (phase, table, done):
+        if total < BIG_TABLE:
             return
         now = time.monotonic()
-        if done < total and now - last_at < EVERY_SECONDS:
+        if done < total and now - last["at"] < EVERY_SECONDS:
             return
-        last_at, last_line = now, (phase, table, done)
+        last["at"] = now
         err_console.print(
             f"{VERBS.get(phase, phase)} {table}: {done:,} / {total:,} rows", highlight=False
         )
