@@ -421,3 +421,22 @@ def test_a_backup_taken_while_another_thread_writes_is_one_snapshot(
         teams = sum(1 for row in tables["teams"] if dict(row)["name"].startswith("writer "))
         entries = sum(1 for row in tables["audit_log"] if dict(row)["actor"] == "writer")
         assert teams == entries
+
+
+def test_a_write_during_the_backup_neither_waits_nor_shows(engine: Engine, tmp_path: Path) -> None:
+    """The backup holds no write lock (SQLite) and reads one snapshot: a team created while it
+    runs is created at once and is not in the archive."""
+    created = []
+
+    def meanwhile(phase: str, table: str, done: int, total: int) -> None:
+        if not created:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO teams (name) VALUES ('Created meanwhile')"))
+            created.append(table)
+
+    archive = tmp_path / "accord.zip"
+    backup(engine, archive, on_progress=meanwhile)
+    assert created and created[0] != "teams"
+    assert archived(archive)["teams"] == []
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT name FROM teams")) == "Created meanwhile"

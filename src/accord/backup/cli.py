@@ -19,15 +19,16 @@ VERBS = {"backup": "writing", "verify": "checking", "load": "loading"}
 
 
 def _progress() -> service.Progress:
-    last = {"at": 0.0}
+    last_at, last_line = 0.0, ("", "", -1)
 
     def report(phase: str, table: str, done: int, total: int) -> None:
-        if total < BIG_TABLE:
+        nonlocal last_at, last_line
+        if total < BIG_TABLE or last_line == (phase, table, done):
             return
         now = time.monotonic()
-        if done < total and now - last["at"] < EVERY_SECONDS:
+        if done < total and now - last_at < EVERY_SECONDS:
             return
-        last["at"] = now
+        last_at, last_line = now, (phase, table, done)
         err_console.print(
             f"{VERBS.get(phase, phase)} {table}: {done:,} / {total:,} rows", highlight=False
         )

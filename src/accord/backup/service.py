@@ -37,7 +37,7 @@ from accord.backup.archive import (
 )
 from accord.backup.loading import LoadFailed, Progress, count, load
 from accord.backup.tables import TableShape, UnsupportedColumn, shapes
-from accord.core.database import make_engine, utcnow
+from accord.core.database import READ_ONLY, make_engine, utcnow
 from accord.core.errors import AccordError
 from accord.core.migrate import alembic_config, upgrade
 from accord.schema import metadata
@@ -106,8 +106,8 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        else:  # a reader (accord.core.database.READ_ONLY): BEGIN deferred, never the write lock
-            conn.execution_options(accord_read_only=True)
+        else:  # a reader: BEGIN deferred, never the write lock (writers go on)
+            conn.execution_options(**{READ_ONLY: True})
         with conn.begin():
             yield conn
 
@@ -129,6 +129,7 @@ def _write_table(
             tally.update(chunk)
             out.write(chunk)
             on_progress("backup", shape.name, tally.lines, total)
+    on_progress("backup", shape.name, tally.lines, tally.lines)  # done (an empty table too)
     entry.rows, entry.sha256, entry.size = tally.lines, tally.sha256, tally.size
     return entry
 
