@@ -276,3 +276,43 @@ def test_two_saves_of_one_version_at_the_same_time_cannot_both_win(cast, session
     thread.join(30)
     assert len(outcome) == 1 and isinstance(outcome[0], Stale)
     assert stored(sessions, Account, cast.acme_id, "notes") == "first"
+
+
+def test_a_criteria_set_replaced_meanwhile_is_a_conflict(app, cast, sessions):
+    admin_api = api_client(app, cast.token(sessions, "admin"))
+    hannah, csrf = _browser(app, "head@accord.test")
+    page = hannah.get("/selection/criteria").text
+    version = re.search(
+        r'action="/selection/criteria/attractiveness">\s*<input[^>]*>\s*'
+        r'<input type="hidden" name="version" value="(\d+)"',
+        page,
+    )
+    assert version, "the form carries the set's version"
+
+    ours = [{"name": f"Ours {i}", "weight": 25} for i in range(4)]
+    current = admin_api.get("/api/v1/selection/criteria").json()["attractiveness"]
+    etag = f'"{max(c["id"] for c in current)}"'
+    assert etag == f'"{version.group(1)}"'
+    saved = admin_api.put(
+        "/api/v1/selection/criteria/attractiveness",
+        json={"criteria": ours},
+        headers={"If-Match": etag},
+    )
+    assert saved.status_code == 200 and saved.headers["ETag"] != etag
+    again = admin_api.put(
+        "/api/v1/selection/criteria/attractiveness",
+        json={"criteria": ours},
+        headers={"If-Match": etag},
+    )
+    assert again.status_code == 409
+
+    form = {"csrf_token": csrf, "version": version.group(1)}
+    for i in range(4):
+        form.update({f"name_{i}": f"Hers {i}", f"weight_{i}": "25"})
+    stale = hannah.post("/selection/criteria/attractiveness", data=form, follow_redirects=False)
+    assert stale.status_code == 409
+    conflict = stale.text.split('id="conflict"', 1)[1].split("</div>", 1)[0]
+    assert "Ours 0 (25)" in conflict
+    assert 'value="Hers 0"' in stale.text  # what she typed is kept
+    stored_set = admin_api.get("/api/v1/selection/criteria").json()["attractiveness"]
+    assert [c["name"] for c in stored_set] == [f"Ours {i}" for i in range(4)]

@@ -47,13 +47,19 @@ def get_criteria(db: Db, user: Caller) -> CriteriaOut:
     "/selection/criteria/{kind}",
     tags=TAGS,
     response_model=list[CriterionOut],
-    responses=problems(403),
+    responses=problems(403, 409),
     summary="Replace a criteria set (weights sum to 100)",
     description="`kind` is `attractiveness` or `buying`. Admins and heads only. "
-    "Earlier scorings keep the criteria they were scored against.",
+    "Earlier scorings keep the criteria they were scored against. A set's version (its "
+    "`ETag`) is the highest `id` among its criteria; with `If-Match`, a set replaced "
+    "meanwhile is a 409.",
 )
-def put_criteria(kind: Word, body: CriteriaSetIn, db: Db, user: Caller) -> list[CriterionOut]:
-    return service.replace_criteria(db, user, kind, body.criteria)
+def put_criteria(
+    kind: Word, body: CriteriaSetIn, db: Db, user: Caller, response: Response, expected: IfMatch
+) -> list[CriterionOut]:
+    saved = service.replace_criteria(db, user, kind, body.criteria, expected)
+    set_etag(response, service.criteria_version(saved))
+    return saved
 
 
 @router.get(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
+from accord.core import versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import MAX_ID, Id
 from accord.core.visibility import require_writer
@@ -21,7 +22,7 @@ from accord.selection.schemas import ScoringIn
 from accord.selection.summary import kam_page
 from accord.web.deps import today
 from accord.web.flash import flash
-from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors
+from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
 
 router = APIRouter()
@@ -231,16 +232,24 @@ def _criteria_page(
     errors: dict[str, str] | None = None,
     submitted: dict[str, Any] | None = None,
     status_code: int = 200,
+    changed: dict[str, str] | None = None,
 ) -> Any:
+    """``changed``: a stale save's kind and the criteria now stored (L1)."""
+    criteria = service.list_criteria(db, user)
     return render(
         request,
         "criteria.html",
         {
             "user": user,
-            "criteria": service.list_criteria(db, user),
+            "criteria": criteria,
+            "versions": {
+                kind: service.criteria_version(getattr(criteria, kind))
+                for kind in ("attractiveness", "buying")
+            },
             "policy": service.get_policy(db, user),
             "errors": errors or {},
             "submitted": submitted or {},
+            "changed": changed or {},
         },
         status_code=status_code,
     )
@@ -271,7 +280,18 @@ def save_criteria(request: Request, kind: str, db: Db, user: PageUser, form: For
         from accord.selection.schemas import CriteriaSetIn
 
         data = CriteriaSetIn.model_validate({"criteria": rows})
-        service.replace_criteria(db, user, kind, data.criteria)
+        expected = versions.form_expected(form_values(form, ("version",)))
+        service.replace_criteria(db, user, kind, data.criteria, expected)
+    except versions.Stale as exc:  # the rows typed stay; the form now starts from the store
+        db.rollback()
+        return _criteria_page(
+            request,
+            db,
+            user,
+            submitted={"kind": kind, "rows": rows},
+            status_code=409,
+            changed={"kind": kind, **exc.changed},
+        )
     except (ValidationFailed, ValidationError) as exc:
         db.rollback()
         return _criteria_page(

@@ -123,15 +123,46 @@ def list_criteria(session: Session, user: User) -> CriteriaOut:
     )
 
 
+def criteria_version(criteria: list[CriterionOut]) -> int:
+    """A criteria set's version: the highest id among its criteria (a replacement writes new
+    rows, so every save gives a higher one; 0 for an empty set)."""
+    return max((c.id for c in criteria), default=0)
+
+
+def _check_criteria_version(
+    session: Session, kind: CriterionKind, expected: versions.Expected | None
+) -> None:
+    """Refuse a replacement that started from another set (409). The set's rows are locked
+    (PostgreSQL), so a concurrent replacement waits and then finds them replaced."""
+    if expected is None:
+        return
+    rows = session.execute(
+        select(SelectionCriterion.id, SelectionCriterion.name, SelectionCriterion.weight)
+        .where(SelectionCriterion.kind == kind.value, SelectionCriterion.active.is_(True))
+        .order_by(SelectionCriterion.position, SelectionCriterion.id)
+        .with_for_update()
+    ).all()
+    now = max((r.id for r in rows), default=0)
+    if now != expected.version:
+        stored = ", ".join(f"{r.name} ({r.weight})" for r in rows) or "none"
+        raise versions.Stale(f"the {kind.value} criteria", now, {"criteria": stored})
+
+
 def replace_criteria(
-    session: Session, user: User, kind: str, criteria: list[CriterionIn]
+    session: Session,
+    user: User,
+    kind: str,
+    criteria: list[CriterionIn],
+    expected: versions.Expected | None = None,
 ) -> list[CriterionOut]:
-    """Replace a criteria set (admins and heads). Weights must sum to 100."""
+    """Replace a criteria set (admins and heads). Weights must sum to 100. ``expected``: the
+    version (``criteria_version``) the change started from; a stale one is a 409."""
     require_role(user, *EDITORS)
     try:
         kind_enum = CriterionKind(kind)
     except ValueError:
         raise _problems([("kind", "attractiveness or buying")]) from None
+    _check_criteria_version(session, kind_enum, expected)
     drafts = [
         CriterionDraft(c.name, c.weight, c.anchor_0, c.anchor_5, c.anchor_10) for c in criteria
     ]
