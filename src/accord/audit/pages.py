@@ -23,6 +23,16 @@ router = APIRouter()
 
 FILTER_FIELDS = ("actor", "entity", "entity_id", "account_id", "action", "since", "until")
 PAGE_SIZES = (25, 50, 100, 200)
+#: suggestions for the entity and action fields (any value may be typed)
+ENTITIES = (
+    "account", "account_members", "account_contact", "contact", "interaction", "user", "team",
+    "api_token", "kam_setting", "selection_criteria", "scoring", "account_selection",
+    "stage_criterion", "stage_assessment", "health", "import", "kpi_policy", "kpi_data",
+)
+ACTIONS = (
+    "create", "update", "delete", "link", "unlink", "login", "logout", "revoke", "recompute",
+    "refresh", "override", "deselect", "reselect", "import",
+)
 
 
 def _cursor(text: str | None) -> int | None:
@@ -76,6 +86,8 @@ def audit_page(request: Request, user: PageUser, db: Db) -> Any:
             "export_url": "/audit/export.csv" + ("?" + urlencode(query) if query else ""),
             "limit": limit,
             "page_sizes": PAGE_SIZES,
+            "entities": ENTITIES,
+            "actions": ACTIONS,
             "paged": bool(params.get("before") or params.get("after")),
         },
     )
