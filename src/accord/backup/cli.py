@@ -54,9 +54,22 @@ def backup(
 @handles_errors
 def restore(
     file: Annotated[Path, typer.Argument(help="An archive written by 'accord backup'")],
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Only check the archive (checksums, counts, revision)"),
+    ] = False,
 ) -> None:
     """Load an archive into an empty database (SQLite or PostgreSQL), then migrate it."""
     started = time.perf_counter()
+    if check:
+        checked = service.verify(file, on_progress=_progress())
+        console.print(
+            f"the archive is sound: {len(checked.tables)} tables, "
+            f"{sum(t.rows for t in checked.tables):,} rows, schema revision "
+            f"{checked.schema_revision} ({file})",
+            highlight=False,
+        )
+        return
     manifest = service.restore(engine(), file, on_progress=_progress())
     rows = sum(t.rows for t in manifest.tables)
     console.print(

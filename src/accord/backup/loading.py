@@ -61,11 +61,12 @@ def load(
             conn.execute(statement, later)
     for shape in order:  # a queue filled by triggers of tables loaded after it is loaded again
         entry = entries[shape.name]
-        if count(conn, shape) != entry.rows:
+        if (rows := count(conn, shape)) != entry.rows:
             conn.execute(delete(shape.table))
             _copy_in(conn, archive, shape, entry, on_progress, keep_forward=True)
             _advance_sequence(conn, shape)
-        if (rows := count(conn, shape)) != entry.rows:
+            rows = count(conn, shape)
+        if rows != entry.rows:
             raise LoadFailed(
                 f"{shape.name} holds {rows} rows after loading, the archive {entry.rows}"
             )
