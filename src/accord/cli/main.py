@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from accord.accounts.cli import app as accounts_app
-from accord.backup import cli as backup_cli
 from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
 from accord.cli import common
@@ -60,8 +59,6 @@ app.add_typer(export_app, name="export")
 app.add_typer(audit_app, name="audit")
 app.command("demo")(demo)
 app.command("serve")(serve)
-app.command("backup")(backup_cli.backup)
-app.command("restore")(backup_cli.restore)
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)
 
