@@ -379,3 +379,28 @@ def test_v5_only_a_writer_who_sees_the_account_stores_its_health_and_it_is_audit
     entry = db.scalars(select(AuditEntry).where(AuditEntry.entity == "health")).one()
     assert entry.action == "recompute" and entry.entity_id == str(cast.acme_id)
     assert entry.actor_id == cast.owner.id
+
+
+def test_v1_a_person_in_reach_is_linked_even_when_the_e_mail_is_also_out_of_reach(
+    app, cast, sessions, db
+) -> None:  # type: ignore[no-untyped-def]
+    from accord.accounts.models import Account, AccountContact, Contact
+    from accord.core.database import utcnow
+
+    _globex_contact(sessions, cast)  # the lower id
+    with sessions.begin() as s:
+        now = utcnow()
+        mine = Contact(name="Gina at Acme", email="gina@globex.test", created_at=now,
+                       updated_at=now)
+        other = Account(name="Acme Two", name_key="acme two", kind="company", status="active",
+                        manager_id=cast.owner.id, created_at=now, updated_at=now)
+        s.add_all([mine, other])
+        s.flush()
+        s.add(AccountContact(account_id=cast.acme_id, contact_id=mine.id))
+        mine_id, other_id = mine.id, other.id
+    owner = api_client(app, cast.token(sessions, "owner"))
+    linked = owner.post(f"/api/v1/accounts/{other_id}/contacts",
+                        json={"name": "Gina", "email": "gina@globex.test"})
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["id"] == mine_id and linked.json()["name"] == "Gina at Acme"
+    assert _links(db, mine_id) == sorted([cast.acme_id, other_id])

@@ -140,19 +140,20 @@ def _validate_contact(
 
 
 def _same_person(session: Session, user: User, email: str | None) -> Contact | None:
-    """The contact already known by this e-mail (any case), if any; a person at accounts out
-    of the user's reach is refused, naming nothing of them, exactly as the import does."""
+    """The contact already known by this e-mail (any case) that the user may see, if any; a
+    person known only at accounts out of the user's reach is refused, naming nothing of
+    them, exactly as the import does."""
     if not email:
         return None
-    contact = session.scalar(
-        select(Contact)
-        .where(func.lower(Contact.email) == email.lower())
-        .order_by(Contact.id)
-        .limit(1)
-    )
-    if contact is not None and not contact_in_reach(session, user, contact.id):
+    known = session.scalars(
+        select(Contact).where(func.lower(Contact.email) == email.lower()).order_by(Contact.id)
+    ).all()
+    for contact in known:
+        if contact_in_reach(session, user, contact.id):
+            return contact
+    if known:
         raise ValidationFailed([FieldProblem("email", OUT_OF_REACH)])
-    return contact
+    return None
 
 
 def add_contact(session: Session, user: User, account_id: int, data: ContactIn) -> ContactOut:
