@@ -31,7 +31,7 @@ from tests.page_helpers import sign_in
 from accord.accounts.models import Account
 from accord.core import audit
 from accord.core.database import transaction, utcnow
-from accord.core.models import ApiToken, User
+from accord.core.models import ApiToken
 
 # ---------------------------------------------------------------- arrangements
 
@@ -331,6 +331,23 @@ def test_a_second_import_waits_for_the_first_then_gives_up_with_status_2(  # typ
         assert s.scalar(text("SELECT count(*) FROM revenue_lines")) == 2
 
 
+def test_an_import_through_the_api_while_another_runs_is_a_409_naming_it(  # type: ignore[no-untyped-def]
+    app, engine, sessions, cast
+) -> None:
+    from accord.revenue.importing import import_turn
+
+    token = cast.token(sessions, "admin")
+    body = b"account_external_id,date,amount\nACME,2025-01-10,1.00\n"
+    with import_turn(engine, "the revenue import of big.csv by someone"), \
+            api_client(app, token) as api:
+        response = api.post("/api/v1/imports/revenue", files={"file": ("x.csv", body)})
+    assert response.status_code == 409, response.text
+    assert "big.csv" in response.json()["detail"] and "still running" in response.json()["detail"]
+    with api_client(app, token) as api:  # and once it is done
+        assert api.post("/api/v1/imports/revenue",
+                        files={"file": ("x.csv", body)}).status_code == 200
+
+
 # ---------------------------------------------------------------- a live server, 50 clients
 
 
@@ -398,9 +415,3 @@ def test_fifty_clients_against_a_live_server_get_no_server_error(  # type: ignor
         t.join(timeout=120)
     assert problems == [], problems[:10]
     assert counts["ok"] >= 150
-
-
-def _user(s: Session, email: str) -> User:
-    user = s.scalar(select(User).where(User.email == email))
-    assert user is not None
-    return user
