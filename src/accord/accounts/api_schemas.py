@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from accord.accounts.models import BuyingRole, Seniority, Stance
-from accord.core.schemas import Id
+from accord.core.schemas import StrictId
 
 
 class ContactPatch(BaseModel):
@@ -25,7 +25,7 @@ class ContactPatch(BaseModel):
     function: Annotated[str, Field(max_length=60)] | None = None
     seniority: Seniority | None = None
     stance: Stance | None = None
-    influence: Annotated[int, Field(ge=1, le=5)] | None = None
+    influence: Annotated[int, Strict(), Field(ge=1, le=5)] | None = None
     buying_role: BuyingRole | None = None
     title: Annotated[str, Field(max_length=120)] | None = None
 
@@ -35,4 +35,4 @@ class MembersIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_ids: list[Id]
+    user_ids: list[StrictId]

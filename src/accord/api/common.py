@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Security
+from fastapi import APIRouter, Depends, Security
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from accord.core.models import User
 from accord.core.schemas import MAX_ID as MAX_ID  # re-exported
@@ -38,8 +39,13 @@ Caller = Annotated[User, Depends(caller)]
 
 
 class FieldError(BaseModel):
-    field: str
-    message: str
+    """One problem of the input: a field and its message (an import's row problems name the
+    row and column instead)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = None
+    message: str | None = None
 
 
 class Problem(BaseModel):
@@ -53,11 +59,15 @@ class Problem(BaseModel):
 
 
 _DESCRIPTIONS = {
+    400: "The body is not what the media type says (JSON that does not parse, a broken form)",
     401: "No API token, or an unknown or revoked one",
     403: "The caller's role may not do this (read-only roles on writes, admin-only routes)",
     404: "No such resource, or the caller may not see it",
     409: "Conflicts with existing data",
+    413: "The request body is larger than the server accepts (ACCORD_MAX_BODY_BYTES, "
+    "ACCORD_MAX_UPLOAD_BYTES for a file)",
     422: "Invalid input; `errors` names each field",
+    429: "Too many attempts; wait the seconds the answer gives",
 }
 
 
@@ -67,10 +77,36 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         s: {
             "model": Problem,
-            "description": _DESCRIPTIONS[s],
+            "description": _DESCRIPTIONS.get(s, "An error; the body says what went wrong"),
             "content": {
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             },
         }
         for s in wanted
     }
+
+
+def document_problems(router: APIRouter) -> None:
+    """Declare on every operation of ``router`` the problems any operation of its shape may
+    answer with (B11), besides those it declares itself: 401 and 422 always, 400 and 413
+    with a request body, 404 with a path parameter, 403 on a change. Run once, on the
+    assembled API router, so a new route is documented the day it lands."""
+    for context in iter_route_contexts(router.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        wanted = {401, 422}
+        if route.body_field is not None:
+            wanted |= {400, 413}
+        if route.dependant.path_params:
+            wanted.add(404)
+        if (route.methods or set()) - {"GET", "HEAD", "OPTIONS"}:
+            wanted.add(403)
+        declared = {int(code): code for code in route.responses if str(code).isdigit()}
+        errors = [code for code in declared if code >= 400]
+        for status, spec in problems(*wanted, *errors).items():
+            if status not in declared:
+                route.responses[status] = spec
+            elif status >= 400 and "content" not in route.responses[declared[status]]:
+                route.responses[declared[status]] = {**spec, **route.responses[declared[status]],
+                                                     "content": spec["content"]}

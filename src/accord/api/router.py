@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from accord.accounts.api import router as accounts_router
+from accord.api.common import document_problems
 from accord.audit.api import router as audit_router
 from accord.core.api import router as core_router
 from accord.health.api import router as health_router
@@ -15,3 +16,4 @@ api_router = APIRouter(prefix="/api/v1")
 for router in (core_router, accounts_router, revenue_router, kpis_router, selection_router,
                relationships_router, health_router, audit_router):
     api_router.include_router(router)
+document_problems(api_router)  # every operation declares the problems it may answer

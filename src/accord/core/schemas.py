@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from annotated_types import Interval, Len, MaxLen
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from accord.core.models import Role
 
@@ -32,6 +32,19 @@ Segment = Annotated[str, Len(1, 60)]
 Word = Annotated[str, MaxLen(60)]
 #: Searched text in a query.
 SearchText = Annotated[str, MaxLen(200)]
+#: JSON-only bodies take numbers and booleans as JSON numbers and booleans, as the OpenAPI
+#: document says (B11): ``"5"`` or ``"true"`` is a 422, not quietly converted.
+StrictId = Annotated[int, Strict(), Interval(ge=1, le=MAX_ID)]
+
+
+def _true_or_false(value: object) -> object:
+    if isinstance(value, str) and value.lower() not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value
+
+
+#: A boolean in a query or an API form field: ``true`` or ``false`` (not yes, on, 1).
+Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
 class _In(BaseModel):
@@ -62,9 +75,9 @@ class UserIn(_In):
     role: Role
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     password: Password | None = None
-    team_id: Id | None = None
+    team_id: StrictId | None = None
     segment: Annotated[str, Field(max_length=60)] | None = None
-    capacity: Annotated[int, Field(ge=0, le=100_000)] = 100
+    capacity: Annotated[int, Strict(), Field(ge=0, le=100_000)] = 100
 
 
 class UserPatch(_In):
@@ -74,10 +87,10 @@ class UserPatch(_In):
     role: Role = None  # type: ignore[assignment]
     name: Annotated[str, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
     password: Password | None = None
-    team_id: Id | None = None
+    team_id: StrictId | None = None
     segment: Annotated[str, Field(max_length=60)] | None = None
-    capacity: Annotated[int, Field(ge=0, le=100_000)] = None  # type: ignore[assignment]
-    is_active: bool = None  # type: ignore[assignment]
+    capacity: Annotated[int, Strict(), Field(ge=0, le=100_000)] = None  # type: ignore[assignment]
+    is_active: Annotated[bool, Strict()] = None  # type: ignore[assignment]
 
 
 class TokenIn(_In):

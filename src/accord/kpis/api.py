@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from accord.core.models import User
-from accord.core.schemas import MAX_ID, Word
+from accord.core.schemas import MAX_ID, Flag, Word
 from accord.kpis import service
 from accord.kpis.formulas import MAX_WINDOW
 from accord.kpis.registry import REGISTRY
@@ -33,7 +33,7 @@ def get_kpis(
                                description="months; default: the policy setting"),
     basis: Word | None = Query(None, description="trailing or point"),
     by: Word | None = Query(None, description="manager, segment or tier; default: all three"),
-    series: bool = Query(False, description="add the monthly series"),
+    series: Annotated[Flag, Query(description="add the monthly series")] = False,
     user: User = Depends(api_user),
 ) -> Any:
     doc = service.kpi_report(db, user, today=today(), as_of=as_of, window=window, basis=basis,

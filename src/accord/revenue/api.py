@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from accord.accounts.user_map import import_user_map
 from accord.core.models import User
-from accord.core.schemas import MAX_ID, Id
+from accord.core.schemas import MAX_ID, Flag, Id
 from accord.revenue import exporting, lines
 from accord.revenue.importing import ImportRejected, run_import
 from accord.revenue.schemas import (
@@ -42,8 +42,8 @@ def post_user_map(
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or Excel .xlsx: "
                                                  "crm_user_id,email")],
     source: Annotated[ImportSource, Form()] = ImportSource.SALESFORCE,
-    dry_run: Annotated[bool, Form()] = False,
-    skip_invalid: Annotated[bool, Form()] = False,
+    dry_run: Annotated[Flag, Form()] = False,
+    skip_invalid: Annotated[Flag, Form()] = False,
 ) -> UserMapReport:
     """Map a CRM's user ids to users (by e-mail), for accounts imports naming owners by id."""
     report = import_user_map(db, user, file.file, filename=file.filename or "upload",
@@ -65,9 +65,9 @@ def post_import(
     db: Db,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or Excel .xlsx")],
     source: Annotated[ImportSource, Form()] = ImportSource.ACCORD,
-    dry_run: Annotated[bool, Form()] = False,
-    skip_invalid: Annotated[bool, Form()] = False,
-    unassign_unknown_owners: Annotated[bool, Form()] = False,
+    dry_run: Annotated[Flag, Form()] = False,
+    skip_invalid: Annotated[Flag, Form()] = False,
+    unassign_unknown_owners: Annotated[Flag, Form()] = False,
 ) -> ImportReport:
     """Import a file. Bad rows reject the whole file (422) unless ``skip_invalid``. Accounts:
     ``unassign_unknown_owners`` imports an account whose owner matches no user without a
