@@ -26,6 +26,9 @@ covered the day it lands. To classify a new route, add one line to ``POLICY``:
   or out; any signed-in user.
 - ``reach``: the test's people who may see the sample object of a non-account path (a
   team: its head and the admin); anyone else gets 404 from an allowed role too.
+- ``as_head``: more query strings read by North's head (200) and searched for the other
+  team's accounts too (``manager=`` choices: a team member on Globex's account team, a
+  viewer placed in the team must not widen what the head sees).
 - ``params`` / ``query``: sample path values and query string; ``who``: only these people
   (slow routes); ``leaks=False``: a body the test cannot read (a PDF; its HTML twin is).
 
@@ -61,6 +64,7 @@ class Rule:
     leaks: bool = True
     wall: tuple[str, ...] = ()
     reach: tuple[str, ...] | None = None
+    as_head: tuple[str, ...] = ()
 
 
 def read(roles: frozenset[str] = EVERYONE, **kw: Any) -> Rule:
@@ -82,6 +86,9 @@ CONTACTS_CSV = ("contacts.csv", b"account_external_id,name,email\nACME,Zed Zeta,
                 "text/csv")
 USER_MAP_CSV = ("map.csv", b"crm_user_id,email\n005000000000001,owner@accord.test\n", "text/csv")
 SCORING = {"attractiveness": [], "buying": [], "competitor_name": "Rival"}
+#: a head's choices of whose KPI figures to see (V2)
+CHOSEN = ("as_of=2025-12&movement=churned&manager=teammate@accord.test",
+          "as_of=2025-12&movement=churned&manager=viewer@accord.test")
 INTERACTION = {"kind": "call", "occurred_on": "2025-01-02", "summary": "Called"}
 
 POLICY: dict[tuple[str, str], Rule] = {
@@ -165,11 +172,13 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/kpis/registry"): read(),
     ("GET", "/api/v1/kpis/policy"): read(),
     ("PUT", "/api/v1/kpis/policy"): write(ADMIN_HEAD, body={}),
-    ("GET", "/dashboard"): read(query="as_of=2025-12"),
-    ("GET", "/dashboard/accounts"): read(query="movement=churned&as_of=2025-12"),
+    ("GET", "/dashboard"): read(query="as_of=2025-12", as_head=CHOSEN),
+    ("GET", "/dashboard/accounts"): read(query="movement=churned&as_of=2025-12",
+                                         as_head=CHOSEN),
     ("GET", "/dashboard/export/{table}.{fmt}"): read(
-        params={"table": "accounts", "fmt": "csv"}, query="movement=churned&as_of=2025-12"),
-    ("GET", "/dashboard/report"): read(query="as_of=2025-12"),
+        params={"table": "accounts", "fmt": "csv"}, query="movement=churned&as_of=2025-12",
+        as_head=CHOSEN),
+    ("GET", "/dashboard/report"): read(query="as_of=2025-12", as_head=CHOSEN),
     ("GET", "/dashboard/report.pdf"): read(query="as_of=2025-12", who=("head",), leaks=False),
     # ------------------------------------------------------------ selection, stages, health
     ("GET", "/api/v1/selection/criteria"): read(),

@@ -117,6 +117,10 @@ def _world(app, sessions, cast, password_hash) -> World:  # type: ignore[no-unty
         s.add_all([carla, gina])
         s.flush()
         s.add(AccountMember(account_id=cast.acme_id, user_id=sales.id, role="member"))
+        # a North manager on Globex's account team, a viewer placed in North: neither may
+        # widen what North's head sees through them (V2)
+        s.add(AccountMember(account_id=cast.globex_id, user_id=cast.teammate.id, role="member"))
+        s.get(User, cast.viewer.id).team_id = north
         s.add(AccountContact(account_id=cast.acme_id, contact_id=carla.id))
         s.add(AccountContact(account_id=cast.globex_id, contact_id=gina.id))
         s.flush()
@@ -269,6 +273,13 @@ def _check_roles(world: World, method: str, path: str, rule: Rule) -> None:
             leaked = _leaks(_text(response), world)
             if leaked:
                 world.fail(method, url, who, f"shows an account out of reach: {leaked}")
+    for query in rule.as_head:
+        url = _url(path, Rule(rule.kind, params=rule.params, query=query), world)
+        response = _call(world, "head", method, path, url, rule)
+        if response.status_code != 200:
+            world.fail(method, url, "head", f"{response.status_code}, not 200")
+        elif leaked := _leaks(_text(response), world):
+            world.fail(method, url, "head", f"shows an account out of reach: {leaked}")
 
 
 def _redirect_elsewhere(response: Any) -> bool:
