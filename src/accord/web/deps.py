@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from typing import Annotated
@@ -52,9 +53,10 @@ async def write_turn(request: Request) -> AsyncIterator[None]:
     if request.method in ("GET", "HEAD", "OPTIONS") or not is_sqlite(request.app.state.engine):
         yield
         return
-    gate = getattr(request.app.state, "write_gate", None)
-    if gate is None:
-        gate = request.app.state.write_gate = asyncio.Lock()
+    gates = getattr(request.app.state, "write_gates", None)  # one per event loop (tests
+    if gates is None:  # may serve one app from several)
+        gates = request.app.state.write_gates = weakref.WeakKeyDictionary()
+    gate = gates.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     try:
         await asyncio.wait_for(gate.acquire(), timeout=WRITE_TURN_SECONDS)
     except TimeoutError:
