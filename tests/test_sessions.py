@@ -87,6 +87,7 @@ def test_log_out_everywhere_on_the_page_ends_every_session_of_the_user(app, clie
     laptop, token = _captured(client, "owner@accord.test")
     with TestClient(app) as phone_client:
         phone, _ = _captured(phone_client, "owner@accord.test")
+    assert 'action="/logout/everywhere"' in client.get("/accounts").text
     with TestClient(app) as others:
         sign_in(others, "teammate@accord.test")
         response = client.post(
