@@ -30,7 +30,7 @@ def test_repeated_failures_delay_the_next_attempt_with_a_clear_message(client, c
         assert _attempt(client, "owner@accord.test", "wrong password").status_code == 400
     refused = _attempt(client, "owner@accord.test", PASSWORD)  # even the right password waits
     assert refused.status_code == 429
-    assert "Too many attempts; try again in 1 seconds." in refused.text
+    assert "Too many attempts; try again in 1 second." in refused.text
     assert refused.headers["retry-after"] == "1"
     assert client.get("/accounts", follow_redirects=False).status_code == 303
 
@@ -67,6 +67,19 @@ def test_one_address_trying_many_accounts_is_delayed(sessions, cast):
         with pytest.raises(logins.TooManyAttempts):
             logins.log_in(s, "viewer@accord.test", PASSWORD, address="203.0.113.7", now=now)
         assert logins.log_in(s, "viewer@accord.test", PASSWORD, address="198.51.100.1", now=now)
+
+
+def test_old_counters_are_forgotten(sessions, cast, db):
+    from accord.core.models import LoginThrottle
+
+    then = utcnow() - logins.FORGET_AFTER - timedelta(minutes=1)
+    with sessions.begin() as s:
+        with pytest.raises(NotAuthenticated):
+            logins.log_in(s, "ghost@accord.test", "x", address="192.0.2.1", now=then)
+    with sessions.begin() as s:
+        with pytest.raises(NotAuthenticated):
+            logins.log_in(s, "owner@accord.test", "x", address="192.0.2.2", now=utcnow())
+    assert len(db.scalars(select(LoginThrottle.key)).all()) == 2  # only the new ones
 
 
 def test_unknown_addresses_are_throttled_like_known_ones(client, cast):

@@ -103,3 +103,15 @@ def test_loopback_addresses_are_this_machine():
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "localhost", "[::1]"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "10.0.0.1", "example.com"))
+
+
+def test_the_cli_names_an_unreadable_secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from accord.cli.main import app
+    from accord.core.settings import get_settings
+
+    get_settings.cache_clear()
+    monkeypatch.setenv("ACCORD_DATABASE_URL_FILE", str(tmp_path / "missing"))
+    result = CliRunner().invoke(app, ["users", "list"])
+    get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "ACCORD_DATABASE_URL_FILE: cannot read" in result.output

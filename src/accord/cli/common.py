@@ -45,6 +45,9 @@ def database_url() -> str:
         reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         fail(f"bad setting: {reason}", 2)
         raise  # unreachable: fail() exits
+    except ValueError as exc:  # an ACCORD_<NAME>_FILE that cannot be read, or set twice
+        fail(f"bad setting: {exc}", 2)
+        raise
 
 
 def engine() -> Any:

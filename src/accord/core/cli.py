@@ -125,7 +125,8 @@ def serve(
     from accord.core.settings import get_settings, is_loopback
     from accord.web.server import run, shared_database
 
-    settings = get_settings().model_copy(update={"database_url": database_url()})
+    url = database_url()  # bad settings end here with a message and status 2
+    settings = get_settings().model_copy(update={"database_url": url})
     host = host or settings.host
     port = port or settings.port
     if settings.mode == "development" and not is_loopback(host):  # S5

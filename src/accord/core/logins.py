@@ -31,6 +31,8 @@ from accord.core.users import EMAIL_RE, authenticate, normalise_email
 
 #: a counter with no failure for this long starts again from zero
 RESET_AFTER = timedelta(minutes=15)
+#: counters idle this long are deleted (at the next failure), so the table stays small
+FORGET_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ class TooManyAttempts(AccordError):
     title = "Too many attempts"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many attempts; try again in {retry_after} seconds")
+        unit = "second" if retry_after == 1 else "seconds"
+        super().__init__(f"too many attempts; try again in {retry_after} {unit}")
         self.retry_after = retry_after
 
 
@@ -130,6 +133,9 @@ def log_in(
     try:
         user = authenticate(session, email, password)
     except NotAuthenticated:
+        session.execute(
+            delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER)
+        )
         for key, limit in keys.items():
             _count_failure(session, key, limit, now)
         known = session.scalar(select(User.id).where(User.email == normalise_email(email)))
