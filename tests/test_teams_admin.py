@@ -186,6 +186,7 @@ def test_the_api_creates_reads_changes_and_deletes_teams(app, cast, sessions) ->
         "application/problem+json"
     )
     assert admin.post("/api/v1/teams", json={"name": "x" * 121}).status_code == 422
+    assert admin.post("/api/v1/teams", json={"name": "X", "head_id": "1"}).status_code == 422
     url = f"/api/v1/teams/{team['id']}"
     added = admin.post(f"{url}/members", json={"user_id": cast.outsider.id})
     assert added.status_code == 200 and added.json()["member_count"] == 1

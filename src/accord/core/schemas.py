@@ -120,18 +120,18 @@ TeamName = Annotated[str, Field(min_length=1, max_length=120)]
 
 class TeamIn(_In):
     name: TeamName
-    head_id: Id | None = None
+    head_id: StrictId | None = None
 
 
 class TeamPatch(_In):
     """Partial update: only the fields given change; ``"head_id": null`` clears the head."""
 
     name: TeamName = None  # type: ignore[assignment]
-    head_id: Id | None = None
+    head_id: StrictId | None = None
 
 
 class TeamMemberIn(_In):
-    user_id: Id
+    user_id: StrictId
 
 
 class TeamSummaryOut(BaseModel):
