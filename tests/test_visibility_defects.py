@@ -404,3 +404,23 @@ def test_v1_a_person_in_reach_is_linked_even_when_the_e_mail_is_also_out_of_reac
     assert linked.status_code == 201, linked.text
     assert linked.json()["id"] == mine_id and linked.json()["name"] == "Gina at Acme"
     assert _links(db, mine_id) == sorted([cast.acme_id, other_id])
+
+
+def test_v6_a_new_manager_out_of_the_editors_view_is_refused_not_lost(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    url = f"/api/v1/accounts/{cast.acme_id}"
+    for who in ("owner", "head"):
+        client = api_client(app, cast.token(sessions, who))
+        moved = client.patch(url, json={"manager_id": cast.outsider.id})
+        assert moved.status_code == 422, (who, moved.text)
+        assert moved.json()["errors"][0]["field"] == "manager_id"
+    admin = api_client(app, cast.token(sessions, "admin"))
+    assert admin.get(url).json()["manager_id"] == cast.owner.id
+    # a member of the account's team still sees it after handing it over
+    teammate = api_client(app, cast.token(sessions, "teammate"))
+    handed = teammate.patch(url, json={"manager_id": cast.outsider.id})
+    assert handed.status_code == 200, handed.text
+    assert admin.get(url).json()["manager_id"] == cast.outsider.id
+    # and a head moves an account within their teams
+    head = api_client(app, cast.token(sessions, "head"))
+    admin.patch(url, json={"manager_id": cast.owner.id})
+    assert head.patch(url, json={"manager_id": cast.teammate.id}).status_code == 200

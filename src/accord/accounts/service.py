@@ -145,6 +145,25 @@ def _check_within_reach(session: Session, user: User, manager_id: int | None) ->
     raise ValidationFailed([FieldProblem("manager_id", message)])
 
 
+def _check_stays_in_view(
+    session: Session, user: User, account_id: int, manager_id: int | None
+) -> None:
+    """A new manager must leave the account in its editor's view (as a new account must,
+    V6): otherwise the save would end in "no account" and be lost. The editor still sees it
+    as a member of its account team; a head of both teams or an admin hands it over."""
+    reach = managers_in_reach(session, user)
+    if reach is None or (manager_id is not None and manager_id in reach):
+        return
+    member = select(AccountMember.account_id).where(
+        AccountMember.account_id == account_id, AccountMember.user_id == user.id
+    )
+    if session.scalar(member) is None:
+        raise ValidationFailed([FieldProblem(
+            "manager_id", "you would no longer see this account; an admin or the head of "
+            "the new manager's team hands it over"
+        )])
+
+
 def _would_cycle(session: Session, account_id: int, parent_id: int) -> bool:
     seen: set[int] = set()
     current: int | None = parent_id
@@ -204,6 +223,8 @@ def update_account(
         if key in values and values[key] is None:
             raise ValidationFailed([FieldProblem(key, "cannot be empty")])
     _check_references(session, user, values, account.id)
+    if values.get("manager_id", account.manager_id) != account.manager_id:
+        _check_stays_in_view(session, user, account.id, values["manager_id"])
     before = snapshot(account)
     _apply(account, values)
     after = snapshot(account)
