@@ -493,3 +493,25 @@ def test_a_kpi_month_without_data_cannot_be_pinned(client, cast, sessions) -> No
     assert pinned.status_code == 200 and pinned.json()["as_of"] == "2025-06"
     assert client.get("/api/v1/kpis").json()["as_of"] == "2025-06"
     assert client.put("/api/v1/kpis/policy", json={"as_of": "auto"}).json()["as_of"] is None
+
+
+def test_numbers_past_the_columns_in_page_forms_are_form_errors(client, cast) -> None:  # type: ignore[no-untyped-def]
+    """B1 in forms: a number typed into a page form past its column is a 422, not a crash."""
+    client = TestClient(client.app, raise_server_exceptions=False)
+    csrf = sign_in(client, "admin@accord.test")
+    answers = {}
+    for url, data in (
+        (f"/admin/users/{cast.owner.id}", {"name": "Olivia", "role": "manager",
+                                           "team_id": "99999999999", "capacity": "100"}),
+        (f"/admin/users/{cast.owner.id}", {"name": "Olivia", "role": "manager",
+                                           "capacity": str(2**63)}),
+        ("/admin/users", {"email": "new@accord.test", "name": "New", "role": "manager",
+                          "capacity": "99999999999"}),
+        (f"/accounts/{cast.acme_id}/members", {"user_ids": str(2**63)}),
+        (f"/accounts/{cast.acme_id}/members", {"user_ids": "3000000000"}),
+        (f"/admin/teams/{cast.owner.team_id}/members", {"user_id": "99999999999"}),
+    ):
+        response = client.post(url, data={**data, "csrf_token": csrf}, follow_redirects=False)
+        if response.status_code != 422:
+            answers[f"{url} {data}"] = response.status_code
+    assert answers == {}

@@ -18,8 +18,8 @@ from accord.accounts import profile_service, service
 from accord.accounts.models import BuyingRole, InteractionKind, Seniority, Stance
 from accord.accounts.schemas import ContactIn, InteractionIn
 from accord.core import versions
-from accord.core.errors import NotFound, ValidationFailed
-from accord.core.schemas import Count, Id
+from accord.core.errors import FieldProblem, NotFound, ValidationFailed
+from accord.core.schemas import MAX_ID, Count, Id
 from accord.core.visibility import require_writer
 from accord.web.charts import bar_chart
 from accord.web.deps import today
@@ -326,9 +326,12 @@ def set_members(request: Request, account_id: Id, user: PageUser, db: Db, form: 
     require_writer(user)
     ids = form_values(form, (), multi=("user_ids",))["user_ids"]
     try:
-        service.set_members(db, user, account_id, [int(i) for i in ids])
+        numbers = [int(i) for i in ids]
     except ValueError:
         raise ValidationFailed([]) from None
+    if not all(1 <= n <= MAX_ID for n in numbers):  # B1: not a user id, not a crash
+        raise ValidationFailed([FieldProblem("user_ids", "choose people from the list")])
+    service.set_members(db, user, account_id, numbers)
     flash(request, "Account team saved.")
     return _back(account_id, "#team")
 

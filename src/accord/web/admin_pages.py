@@ -11,7 +11,7 @@ from accord.core import sessions as session_service
 from accord.core import versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role
-from accord.core.schemas import Id
+from accord.core.schemas import MAX_ID, Id
 from accord.core.visibility import require_role
 from accord.web import admin_service
 from accord.web.admin_team_pages import router as team_router
@@ -40,10 +40,14 @@ def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
                 else:
                     out[key] = None
                 continue
+            low, high = (0, 100_000) if key == "capacity" else (1, MAX_ID)  # as the API (B1)
             try:
                 out[key] = int(text)
             except ValueError:
                 problems.append(FieldProblem(key, "must be a whole number"))
+            else:
+                if not low <= out[key] <= high:
+                    problems.append(FieldProblem(key, f"a whole number from {low} to {high}"))
         elif key in ("segment", "name"):
             out[key] = text or None
         elif key == "password":

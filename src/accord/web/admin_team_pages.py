@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from accord.core import teams as team_service
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import Role
-from accord.core.schemas import Id
+from accord.core.schemas import MAX_ID, Id
 from accord.core.visibility import require_role
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
@@ -23,7 +23,7 @@ def _optional_id(values: dict[str, Any], field: str) -> int | None:
     text = (values.get(field) or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 10:
+    if not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
         raise ValidationFailed([FieldProblem(field, "choose someone from the list")])
     return int(text)
 
