@@ -135,3 +135,34 @@ def test_every_failed_login_costs_one_password_verification(sessions, cast, monk
         with pytest.raises(NotAuthenticated):
             logins.log_in(s, email, PASSWORD, address=None, now=utcnow())
     assert len(calls) == 1 and calls[0].startswith("$argon2")
+
+
+def test_the_password_is_verified_before_the_login_takes_its_turn_to_write(
+    app, client, cast, engine, monkeypatch
+):
+    """A login's argon2 verification (tens of milliseconds) holds neither the SQLite write
+    lock nor the process's write turn, so logins do not hold up other writes."""
+    seen: list[bool] = []
+
+    class Probing(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+            gate = getattr(app.state, "write_gate", None)
+            sqlite = engine.dialect.name == "sqlite"
+            with engine.connect() as conn:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+                    conn.commit()
+                try:  # fails at once if someone holds the write lock
+                    conn.exec_driver_sql("UPDATE users SET capacity = capacity WHERE id = -1")
+                    conn.commit()
+                finally:
+                    if sqlite:
+                        conn.exec_driver_sql("PRAGMA busy_timeout=10000")
+                        conn.commit()
+            seen.append(gate is None or not gate.locked())
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(security, "_hasher", Probing())
+    assert _attempt(client, "owner@accord.test", PASSWORD).status_code == 303
+    assert _attempt(client, "ghost@accord.test", PASSWORD).status_code == 400
+    assert seen == [True, True]

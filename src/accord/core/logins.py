@@ -119,24 +119,45 @@ def _attempted(email: str) -> str:
     return email if EMAIL_RE.match(email) else "(not an e-mail address)"
 
 
-def log_in(
+@dataclass(frozen=True)
+class Checked:
+    """What checking an attempt found, before anything is written: the seconds still to
+    wait (the password then unchecked), else the user whose password it is (None: wrong)."""
+
+    wait: int
+    user_id: int | None
+
+
+def check(
     session: Session, email: str, password: str, *, address: str | None, now: datetime
-) -> User:
-    """Check a login attempt. Raises ``TooManyAttempts`` during a delay and
-    ``NotAuthenticated`` for a wrong e-mail or password — after counting and auditing the
-    failure in ``session``: the caller commits on ``NotAuthenticated`` too (the login page
-    renders its error, which commits)."""
-    keys = _keys(email, address)
-    wait = _wait(session, list(keys), now)
+) -> Checked:
+    """The reading half of a login: the delay, then the password (one argon2 verification,
+    tens of milliseconds). Reads only, so the web login runs it before taking its turn to
+    write: logins do not hold up other writes while a password is verified."""
+    wait = _wait(session, list(_keys(email, address)), now)
     if wait:
-        raise TooManyAttempts(wait)
+        return Checked(wait, None)
     try:
-        user = authenticate(session, email, password)
+        return Checked(0, authenticate(session, email, password).id)
     except NotAuthenticated:
+        return Checked(0, None)
+
+
+def record(
+    session: Session, email: str, checked: Checked, *, address: str | None, now: datetime
+) -> User:
+    """The writing half: raises ``TooManyAttempts`` during a delay; a wrong password is
+    counted and audited, then ``NotAuthenticated`` is raised — the caller commits on it too
+    (the login page renders its error, which commits); a success clears the account's
+    counter, is audited and returns the user."""
+    if checked.wait:
+        raise TooManyAttempts(checked.wait)
+    user = session.get(User, checked.user_id) if checked.user_id is not None else None
+    if user is None or not user.is_active:
         session.execute(
             delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER)
         )
-        for key, limit in keys.items():
+        for key, limit in _keys(email, address).items():
             _count_failure(session, key, limit, now)
         known = session.scalar(select(User.id).where(User.email == normalise_email(email)))
         audit.record(
@@ -147,7 +168,15 @@ def log_in(
             known,
             after={"email": _attempted(email), "address": address},
         )
-        raise
+        raise NotAuthenticated("wrong e-mail or password")
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == _key("account", user.email)))
     audit.record(session, user, "login", "user", user.id, after={"address": address})
     return user
+
+
+def log_in(
+    session: Session, email: str, password: str, *, address: str | None, now: datetime
+) -> User:
+    """Check a login attempt and record it, in one session (see ``check`` and ``record``)."""
+    checked = check(session, email, password, address=address, now=now)
+    return record(session, email, checked, address=address, now=now)

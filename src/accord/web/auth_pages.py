@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -42,19 +42,25 @@ def login_form(request: Request, next: str | None = None) -> Any:  # noqa: A002 
     return render(request, "login.html", {"user": None, "next": next or ""})
 
 
+def _checked(request: Request, email: str = Form(""), password: str = Form("")) -> logins.Checked:
+    """The password checked (argon2) before the request takes its turn to write (``Db``)."""
+    with deps.reader(request) as session:
+        return logins.check(
+            session, email, password, address=deps.client_address(request), now=utcnow()
+        )
+
+
 @router.post("/login", dependencies=[Depends(deps.csrf_protect)])
 def login_submit(
-    db: deps.Db,
     request: Request,
+    checked: Annotated[logins.Checked, Depends(_checked)],  # before Db: resolved first
+    db: deps.Db,
     email: str = Form(""),
-    password: str = Form(""),
     next: str = Form(""),  # noqa: A002 - form field name
 ) -> Any:
     form = {"user": None, "next": next, "email": email}
     try:
-        user = logins.log_in(
-            db, email, password, address=deps.client_address(request), now=utcnow()
-        )
+        user = logins.record(db, email, checked, address=deps.client_address(request), now=utcnow())
     except logins.TooManyAttempts as exc:
         response = render(
             request, "login.html", {**form, "error": exc.detail.capitalize() + "."}, status_code=429
@@ -62,7 +68,7 @@ def login_submit(
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except NotAuthenticated:
-        # rendered, not raised: the failure counted and audited by log_in is committed
+        # rendered, not raised: the failure counted and audited by record() is committed
         return render(
             request, "login.html", {**form, "error": "Wrong e-mail or password."}, status_code=400
         )
