@@ -515,3 +515,21 @@ def test_numbers_past_the_columns_in_page_forms_are_form_errors(client, cast) ->
         if response.status_code != 422:
             answers[f"{url} {data}"] = response.status_code
     assert answers == {}
+
+
+def test_text_past_the_columns_in_the_user_forms_is_a_form_error(client, cast) -> None:  # type: ignore[no-untyped-def]
+    """B5 in forms: the user administration page bounds text like the users table."""
+    client = TestClient(client.app, raise_server_exceptions=False)
+    csrf = sign_in(client, "admin@accord.test")
+    long = "x" * 5000
+    base = {"email": "new@accord.test", "name": "New", "role": "manager", "capacity": "10"}
+    for url, data, field in (
+        ("/admin/users", {**base, "name": long}, "name"),
+        ("/admin/users", {**base, "segment": long}, "segment"),
+        ("/admin/users", {**base, "email": long + "@accord.test"}, "email"),
+        (f"/admin/users/{cast.owner.id}",
+         {"name": "Olivia", "role": "manager", "capacity": "10", "segment": long}, "segment"),
+    ):
+        response = client.post(url, data={**data, "csrf_token": csrf}, follow_redirects=False)
+        assert response.status_code == 422, (url, field)
+        assert "at most" in response.text

@@ -27,12 +27,20 @@ CREATE_FIELDS = ("email", "name", "role", "password", "team_id", "segment", "cap
 EDIT_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active", "password")
 
 
+#: the longest text each field holds, as the users table and the API (B5): longer is a form
+#: error, not a crash
+MAX_LENGTHS = {"email": 254, "name": 200, "segment": 60, "password": 200}
+
+
 def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
     """Form strings to service arguments; problems for numbers that are not numbers."""
     out: dict[str, Any] = {}
     problems: list[FieldProblem] = []
     for key, raw in values.items():
         text = (raw or "").strip() if isinstance(raw, str) else raw
+        if isinstance(text, str) and len(text) > MAX_LENGTHS.get(key, len(text)):
+            problems.append(FieldProblem(key, f"at most {MAX_LENGTHS[key]} characters"))
+            continue
         if key in ("team_id", "capacity"):
             if text in ("", None):
                 if key == "capacity":
