@@ -93,3 +93,27 @@ def test_pages_run_under_the_policy_with_no_violation(page, cast):
     page.wait_for_selector(".swagger-ui .info .title")
     assert "Accord" in page.locator(".swagger-ui .info .title").inner_text()
     assert violations == []
+
+
+@pytest.mark.browser
+def test_every_main_page_loads_without_a_policy_violation(page, cast):
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    login(page, "admin@accord.test")
+    for path in (
+        "/accounts",
+        "/dashboard",
+        "/matrix",
+        "/decisions",
+        "/import",
+        "/admin/users",
+        f"/admin/users/{cast.owner.id}",
+        f"/accounts/{cast.acme_id}/edit",
+    ):
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        page.wait_for_load_state("networkidle")
+    assert violations == []
