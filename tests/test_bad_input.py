@@ -183,6 +183,27 @@ def test_a_control_character_in_any_path_or_query_parameter_is_a_422(app, cast, 
     assert answers == {}
 
 
+
+ODD_TEXT = ("9999-12", "0000-00", "2025-1", "-1", "99999999999999999999", " ", "x" * 5000)
+
+
+def test_odd_text_in_any_path_or_query_parameter_is_never_a_server_error(  # type: ignore[no-untyped-def]
+    app, cast, callers
+) -> None:
+    """Months out of the calendar or the data, numbers as text, blanks, 5,000 characters."""
+    answers = {}
+    for op in operations(app):
+        for p in op.params:
+            if _is_int(p.annotation):
+                continue
+            for odd in ODD_TEXT:
+                url, query = _url(op, cast, {p.name: odd})
+                response = _call(op, callers, url, query)
+                if response.status_code >= 500:
+                    answers[f"{op.method} {op.path} {p.name}={odd[:20]}"] = response.status_code
+    assert answers == {}
+
+
 def _json_body(route: APIRoute, bad: str) -> dict[str, Any] | None:
     """A body for the route's model with every string field set to ``bad``."""
     body = [p for p in route.dependant.body_params if p.field_info.annotation is not None]

@@ -482,6 +482,8 @@ def export_xlsx(
 
     from openpyxl import Workbook
 
+    if sort not in SORTS:  # refused before a workbook exists (none is left half-written)
+        raise ValidationFailed([FieldProblem("sort", "one of " + ", ".join(SORTS))])
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Decisions")
     sheet.append(list(EXPORT_COLUMNS))
