@@ -108,16 +108,38 @@ def test_every_operation_declares_its_problems(client) -> None:  # type: ignore[
     assert missing == []
 
 
+def _integers(schema: dict, components: dict, where: str, seen: tuple = ()):  # type: ignore[no-untyped-def, type-arg]
+    """(where, schema) of every integer in a parameter's or a body's schema."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name not in seen:
+            yield from _integers(components[name], components, where, (*seen, name))
+        return
+    if schema.get("type") == "integer":
+        yield where, schema
+    for option in schema.get("anyOf", []):
+        yield from _integers(option, components, where, seen)
+    for name, sub in schema.get("properties", {}).items():
+        yield from _integers(sub, components, f"{where}.{name}", seen)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            yield from _integers(schema[key], components, f"{where}[]", seen)
+
+
 def test_every_integer_parameter_declares_its_bounds(client) -> None:  # type: ignore[no-untyped-def]
+    """Parameters and request bodies: no integer the database could not hold (B1)."""
     doc = _document(client)
+    components = doc["components"]["schemas"]
     unbounded = []
     for path, item in doc["paths"].items():
         for method, op in item.items():
-            for p in op.get("parameters", []):
-                options = [p["schema"], *p["schema"].get("anyOf", [])]
-                ints = [o for o in options if o.get("type") == "integer"]
-                if ints and not all("minimum" in o and "maximum" in o for o in ints):
-                    unbounded.append(f"{method.upper()} {path} {p['name']}")
+            schemas = [(p["name"], p["schema"]) for p in op.get("parameters", [])] + [
+                ("body", c["schema"]) for c in op.get("requestBody", {}).get("content", {}).values()
+            ]
+            for name, schema in schemas:
+                for where, integer in _integers(schema, components, name):
+                    if not ("minimum" in integer and "maximum" in integer):
+                        unbounded.append(f"{method.upper()} {path} {where}")
     assert unbounded == []
     page_size = next(p for p in doc["paths"]["/api/v1/accounts"]["get"]["parameters"]
                      if p["name"] == "page_size")
