@@ -117,3 +117,16 @@ def test_every_main_page_loads_without_a_policy_violation(page, cast):
         assert response is not None and response.ok, path
         page.wait_for_load_state("networkidle")
     assert violations == []
+
+
+def test_a_refused_oversized_body_carries_the_headers_too(app, cast, sessions):
+    from tests.conftest import api_client
+
+    client = api_client(app, cast.token(sessions, "admin"))
+    response = client.post(
+        "/api/v1/accounts",
+        content=b"x" * (app.state.settings.max_body_bytes + 1),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["x-frame-options"] == "DENY"

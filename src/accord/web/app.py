@@ -71,8 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.mode == "production",
     )
-    app.add_middleware(SecurityHeaders, production=settings.mode == "production")  # S4
     app.add_middleware(RequestGuard, settings=settings)
+    # S4: around everything but the access log, so the guard's refusals carry them too
+    app.add_middleware(SecurityHeaders, production=settings.mode == "production")
     app.add_middleware(AccessLog, enabled=settings.access_log)  # outermost: ids every answer
     static = resources.files("accord.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
