@@ -554,3 +554,15 @@ def test_text_past_the_columns_in_the_user_forms_is_a_form_error(client, cast) -
         response = client.post(url, data={**data, "csrf_token": csrf}, follow_redirects=False)
         assert response.status_code == 422, (url, field)
         assert "at most" in response.text
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_crash(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    """B9: within the size cap, 100,000 nested brackets would exhaust the parser's stack."""
+    client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    for body in (b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000):
+        response = client.post("/api/v1/accounts", content=body,
+                               headers={"content-type": "application/json"})
+        assert response.status_code == 400
+        assert response.json()["detail"] == "the JSON nests deeper than 32 levels"
+    brackets = {"name": "Initech [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ {{{{"}
+    assert client.post("/api/v1/accounts", json=brackets).status_code == 201

@@ -10,7 +10,8 @@ One ASGI middleware, ``RequestGuard``, in front of everything:
   otherwise as soon as the bytes received pass the cap (never read or parsed whole);
 - a JSON or URL-encoded form body (read whole: it is within the small cap) holding a
   control character in any string is a 422 naming the field. Multipart form fields are
-  checked where forms are parsed (``accord.web.page_deps``).
+  checked where forms are parsed (``accord.web.page_deps``);
+- JSON nested deeper than ``MAX_DEPTH`` is a 400 (parsing it would exhaust the stack).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any, get_args
 from urllib.parse import parse_qsl
 
@@ -35,6 +37,10 @@ from accord.core.text import LINE_MESSAGE, MESSAGE, refused_character, unclean_f
 
 PROBLEM = "application/problem+json"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: the deepest JSON a request may send (Accord's own documents nest four levels at most)
+MAX_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:\\.|[^"\\])*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 def _problem(status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None,
@@ -119,6 +125,10 @@ class RequestGuard:
         except _TooLarge as exc:
             await _problem(413, "Content too large", str(exc.detail))(scope, receive, send)
             return
+        if kind == "json" and _too_deep(body):
+            detail = f"the JSON nests deeper than {MAX_DEPTH} levels"
+            await _problem(400, "Bad request", detail)(scope, receive, send)
+            return
         bad = _unclean_body(body, kind)
         if bad:
             await _invalid(bad, MESSAGE)(scope, receive, send)
@@ -154,6 +164,13 @@ def _content_kind(content_type: str) -> str | None:
     if media == "application/x-www-form-urlencoded":
         return "form"
     return None
+
+
+def _too_deep(body: bytes) -> bool:
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return False
+    steps = (1 if b in (b"[", b"{") else -1 for b in _BRACKETS.findall(_JSON_STRING.sub(b"", body)))
+    return max(accumulate(steps), default=0) > MAX_DEPTH
 
 
 def _unclean_body(body: bytes, kind: str) -> list[str]:
