@@ -111,8 +111,8 @@ class RequestGuard:
             await response(scope, receive, send)
             return
         cap = self.max_upload if self._is_upload(scope) else self.max_body
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > cap:
+        length = headers.get("content-length", "")
+        if length.isascii() and length.isdigit() and (len(length) > 15 or int(length) > cap):
             await _problem(413, "Content too large", str(_TooLarge(cap).detail))(
                 scope, receive, send)
             return
