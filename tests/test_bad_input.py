@@ -570,3 +570,54 @@ def test_json_nested_too_deeply_is_a_400_not_a_crash(client, cast, sessions) -> 
         assert response.json()["detail"] == "the JSON nests deeper than 32 levels"
     brackets = {"name": "Initech [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ {{{{"}
     assert client.post("/api/v1/accounts", json=brackets).status_code == 201
+
+
+#: each request schema and the tables its text fields are stored in
+STORED_IN = {
+    "accord.core.schemas:UserIn": ("users",),
+    "accord.core.schemas:UserPatch": ("users",),
+    "accord.core.schemas:TokenIn": ("api_tokens",),
+    "accord.core.schemas:TeamIn": ("teams",),
+    "accord.core.schemas:TeamPatch": ("teams",),
+    "accord.accounts.schemas:AccountIn": ("accounts",),
+    "accord.accounts.schemas:AccountPatch": ("accounts",),
+    "accord.accounts.schemas:ContactIn": ("contacts", "account_contacts"),
+    "accord.accounts.api_schemas:ContactPatch": ("contacts", "account_contacts"),
+    "accord.accounts.schemas:InteractionIn": ("interactions",),
+    "accord.selection.schemas:CriterionIn": ("selection_criteria",),
+    "accord.selection.schemas:ScoringIn": ("selection_scorings",),
+    "accord.selection.schemas:DeselectIn": ("selection_deselections",),
+    "accord.relationships.schemas:AssessmentIn": ("stage_assessments",),
+    "accord.relationships.schemas:OverrideIn": ("stage_overrides",),
+}
+
+
+def test_text_lengths_in_the_request_schemas_match_their_columns() -> None:
+    """B5: a schema never lets through more characters than its column holds."""
+    import importlib
+
+    from sqlalchemy import String
+
+    import accord.schema  # noqa: F401 - every model registered
+    from accord.core.database import Base
+
+    too_long, checked = [], 0
+    for ref, tables in STORED_IN.items():
+        module, name = ref.split(":")
+        schema = getattr(importlib.import_module(module), name).model_json_schema()
+        for field, spec in schema["properties"].items():
+            texts = [o for o in [spec, *spec.get("anyOf", [])]
+                     if o.get("type") == "string" and not {"enum", "format", "const"} & set(o)]
+            if not texts:
+                continue  # an enum, a date, a number: not free text
+            lengths = [o["maxLength"] for o in texts if "maxLength" in o]
+            for table in tables:
+                column = Base.metadata.tables[table].columns.get(field)
+                if column is None or not isinstance(column.type, String):
+                    continue
+                limit = column.type.length
+                checked += 1
+                if limit is not None and (not lengths or max(lengths) > limit):
+                    too_long.append(f"{name}.{field}: {lengths} > {table}.{field} {limit}")
+    assert checked > 25
+    assert too_long == []
