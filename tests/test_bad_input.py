@@ -621,3 +621,30 @@ def test_text_lengths_in_the_request_schemas_match_their_columns() -> None:
                     too_long.append(f"{name}.{field}: {lengths} > {table}.{field} {limit}")
     assert checked > 25
     assert too_long == []
+
+
+def test_a_month_pinned_past_the_data_before_the_check_no_longer_breaks_the_dashboards(  # type: ignore[no-untyped-def]
+    client, cast, sessions
+) -> None:
+    """B7 for databases that already hold such a pin: reports show the data's last month."""
+    from decimal import Decimal
+
+    from tests.import_helpers import write_monthly
+
+    from accord.kpis import service
+    from accord.kpis.models import KpiPolicy
+
+    service.clear_cache()
+    with sessions.begin() as db:
+        write_monthly(db, cast.acme_id, {2024 * 12 + m: 10_000 for m in range(24)})
+        service.rebuild(db)
+        db.merge(KpiPolicy(id=service.POLICY_ID, window_months=12, basis="trailing",
+                           abc_a=Decimal("0.8"), abc_b=Decimal("0.95"),
+                           as_of_month=9999 * 12 + 11))
+    client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
+    response = client.get("/api/v1/kpis")
+    assert response.status_code == 200 and response.json()["as_of"] == "2025-12"
+    assert client.get("/api/v1/kpis", params={"as_of": "2026-01"}).status_code == 422
+    del client.headers["Authorization"]
+    sign_in(client, "admin@accord.test")
+    assert client.get("/dashboard").status_code == 200

@@ -247,6 +247,8 @@ def resolve(
     month = _month("as_of", as_of)
     if month is None:
         month = settings.as_of_month
+        if month is not None and state.last_month is not None and month > state.last_month:
+            month = state.last_month  # a pin past the data (set before B7, or data removed since)
     if month is None:
         month = last_complete_month(state.last_month, month_index(today))
     elif state.last_month is not None and month > state.last_month:
