@@ -138,8 +138,15 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for arranging and checking; commit to make changes visible to the app."""
-    session = sessions()
+    """A session for arranging and checking; commit to make changes visible to the app.
+
+    It begins deferred on SQLite (``reading_session``), as a reader does: a test that reads
+    through it and then calls the app must not hold the write lock the app's writers wait
+    for (every other session begins IMMEDIATE). Its own writes still take the lock when they
+    happen, and end with its commit or rollback."""
+    from accord.core.database import reading_session
+
+    session = reading_session(sessions)
     yield session
     session.rollback()
     session.close()
