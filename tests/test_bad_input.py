@@ -249,6 +249,36 @@ def _accounts(sessions) -> int:  # type: ignore[no-untyped-def]
         return int(s.scalar(select(func.count()).select_from(Account)) or 0)
 
 
+def _reads_form(dependant) -> bool:  # type: ignore[no-untyped-def]
+    from accord.web import page_deps
+
+    return bool(dependant.body_params) or any(
+        d.call is page_deps._form or _reads_form(d) for d in dependant.dependencies
+    )
+
+
+def test_a_control_character_in_any_page_form_is_a_422(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+    """Every page that takes a form: URL-encoded (refused at the edge, whether the page reads
+    the form or not) and multipart (refused where the form is parsed)."""
+    _, pages = callers
+    answers = {}
+    posts = [op for op in operations(app) if not op.is_api and op.method == "POST"]
+    form = {"name": "ok\x00", "summary": "a\x07b"}
+    for op in posts:
+        url, query = _url(op, cast, {})
+        response = pages.post(url, params=query, data=form, follow_redirects=False)
+        if response.status_code != 422:
+            answers[f"POST {op.path} urlencoded"] = response.status_code
+    for op in [op for op in posts if _reads_form(op.route.dependant)]:
+        url, query = _url(op, cast, {})
+        response = pages.post(url, params=query, data=form, files={"file": ("a.csv", b"x\n")},
+                              follow_redirects=False)
+        if response.status_code != 422:
+            answers[f"POST {op.path} multipart"] = response.status_code
+    assert len(posts) > 20
+    assert answers == {}
+
+
 def test_nul_in_a_new_account_is_refused_and_nothing_is_stored(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     before = _accounts(sessions)

@@ -18,10 +18,7 @@ from accord.web.deps import Db as Db  # re-exported: the pages' one way to the d
 from accord.web.deps import csrf_protect, page_user
 
 
-async def _form(request: Request) -> _FormData:
-    """The submitted form; a text field holding a control character is a 422 (B2). URL-encoded
-    forms were already checked at the edge (``accord.web.limits``); this covers multipart."""
-    form = await request.form()
+def _refuse_control_characters(form: _FormData) -> None:
     refused = [
         key for key, value in form.multi_items()
         if refused_character(key) is not None
@@ -29,7 +26,22 @@ async def _form(request: Request) -> _FormData:
     ]
     if refused:
         raise ValidationFailed([FieldProblem(key, MESSAGE) for key in dict.fromkeys(refused)])
+
+
+async def _form(request: Request) -> _FormData:
+    """The submitted form; a text field holding a control character is a 422 (B2). URL-encoded
+    forms were already checked at the edge (``accord.web.limits``); this covers multipart."""
+    form = await request.form()
+    _refuse_control_characters(form)
     return form
+
+
+async def clean_multipart(request: Request) -> None:
+    """B2 for every multipart form, also one a route takes as declared ``Form()`` fields (the
+    login, the import): a dependency of the assembled page and API routers. It reads the form
+    the route parses anyway (Starlette keeps it), before the route's code runs."""
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        _refuse_control_characters(await request.form())
 
 
 PageUser = Annotated[User, Depends(page_user)]
