@@ -341,7 +341,21 @@ def test_it_rejects_bad_input_naming_the_field_and_writes_nothing(
     assert field_name in [e["field"] for e in problem["errors"]], problem
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
-    assert client.get(resource.collection(cast)).json() == listed_before
+    assert _without_use(client.get(resource.collection(cast)).json()) == _without_use(
+        listed_before
+    )
+
+
+def _without_use(listed: Any) -> Any:
+    """A token's ``last_used_at`` is bookkeeping recorded after each response (at most once a
+    minute), not a write of the refused request: left out of the before/after comparison."""
+    if isinstance(listed, list):
+        return [
+            {k: v for k, v in row.items() if k != "last_used_at"} if isinstance(row, dict)
+            else row
+            for row in listed
+        ]
+    return listed
 
 
 @pytest.mark.parametrize("resource", RESOURCES, ids=str)
