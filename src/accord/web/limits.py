@@ -44,15 +44,45 @@ _BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 def _problem(status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None,
-             ) -> JSONResponse:
+             ) -> _Refusal:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
                             "detail": detail}
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return _Refusal(body)
 
 
-def _invalid(fields: Iterable[str], message: str) -> JSONResponse:
+class _Refusal:
+    """The guard's answer: a problem body under ``/api/`` (and to clients that do not ask for
+    HTML), the error page to a browser on a page URL. The guard sits outside the session, so
+    the page shows no navigation."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        wants_page = not scope["path"].startswith("/api/") and "text/html" in headers.get(
+            "accept", "")
+        if not wants_page:
+            response = JSONResponse(self.body, status_code=self.body["status"],
+                                    media_type=PROBLEM)
+            await response(scope, receive, send)
+            return
+        from starlette.requests import Request
+
+        from accord.web.templating import templates
+
+        page = templates.TemplateResponse(
+            Request(scope), "error.html",
+            {"csrf_token": "", "user": None, "status": self.body["status"],
+             "title": self.body["title"], "detail": self.body["detail"]},
+            status_code=self.body["status"],
+        )
+        await page(scope, receive, send)
+
+
+def _invalid(fields: Iterable[str], message: str) -> _Refusal:
     errors = [{"field": f, "message": message} for f in dict.fromkeys(fields)]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return _problem(422, "Validation failed", detail, errors)
