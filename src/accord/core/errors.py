@@ -35,6 +35,14 @@ class Conflict(AccordError):
     title = "Conflict"
 
 
+class Unavailable(AccordError):
+    """Not now: the same request may succeed in a moment (a busy database, figures being
+    prepared)."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 @dataclass
 class FieldProblem:
     field: str

@@ -38,7 +38,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from accord.core.database import is_busy, is_read_only, new_snapshot, writer_engine
-from accord.core.errors import AccordError
+from accord.core.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +48,19 @@ READER_WAIT_SECONDS = 60.0
 JOB = "accord.job"
 
 
-class Preparing(AccordError):
-    status = 503
+class Preparing(Unavailable):
     title = "Being prepared"
 
 
-class Busy(AccordError):
+class Busy(Conflict):
     """Another holder of an ``exclusive`` operation (an import) is still running."""
 
-    status = 409
     title = "Busy"
 
 
-class DatabaseBusy(AccordError):
+class DatabaseBusy(Unavailable):
     """A write waited the whole busy timeout for another writer (SQLite)."""
 
-    status = 503
     title = "Database busy"
 
 

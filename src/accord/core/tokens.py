@@ -5,13 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.core import audit
-from accord.core.database import utcnow
 from accord.core.errors import NotFound
 from accord.core.models import ApiToken, Role, User
 from accord.core.schemas import TokenCreated, TokenOut
 from accord.core.security import hash_api_token
-from accord.core.users import create_token
+from accord.core.users import create_token, revoke
 from accord.core.visibility import require_role
 
 
@@ -65,16 +63,5 @@ def revoke_token(session: Session, actor: User, token_id: int) -> TokenOut:
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != actor.id and Role(actor.role) is not Role.ADMIN):
         raise NotFound(f"no token {token_id}")
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "revoke",
-            "api_token",
-            row.id,
-            before={"revoked_at": None},
-            after={"revoked_at": row.revoked_at},
-        )
+    revoke(session, actor, row)
     return _out(row)

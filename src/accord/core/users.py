@@ -143,24 +143,26 @@ def revoke_tokens_of(session: Session, actor: User | None, user: User) -> None:
     stay revoked for good (reactivation never revives one; the user gets new tokens), and
     a token left live by an older version while its user was inactive is revoked too.
     """
-    now = utcnow()
+    why = "user deactivated" if not user.is_active else "user re-activated"
     for row in session.scalars(
         select(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.id)
     ):
-        row.revoked_at = now
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "revoke",
-            "api_token",
-            row.id,
-            before={"revoked_at": None},
-            after={"revoked_at": now, "why": "user deactivated" if not user.is_active
-                   else "user re-activated"},
-        )
+        revoke(session, actor, row, why)
+
+
+def revoke(session: Session, actor: User | None, row: ApiToken, why: str | None = None) -> None:
+    """Revoke one token, audited; a token already revoked stays as it was."""
+    if row.revoked_at is not None:
+        return
+    row.revoked_at = utcnow()
+    session.flush()
+    after: dict[str, object] = {"revoked_at": row.revoked_at}
+    if why:
+        after["why"] = why
+    audit.record(session, actor, "revoke", "api_token", row.id,
+                 before={"revoked_at": None}, after=after)
 
 
 def get_user_by_email(session: Session, email: str) -> User:

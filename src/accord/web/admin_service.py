@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.core import audit, versions
 from accord.core import users as user_service
-from accord.core.database import utcnow
+from accord.core import versions
 from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from accord.core.models import ApiToken, Role, Team, User
 from accord.core.visibility import require_role
@@ -133,14 +132,4 @@ def revoke_token(session: Session, actor: User, user_id: int, token_id: int) -> 
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user_id:
         raise NotFound(f"no token {token_id}")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "revoke",
-            "api_token",
-            token.id,
-            after={"user_id": user_id, "name": token.name},
-        )
+    user_service.revoke(session, actor, token)
