@@ -13,7 +13,6 @@ Admins and heads import it, as they import accounts.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -27,7 +26,8 @@ from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import CrmUserMap, Role, User
 from accord.core.visibility import require_role
 from accord.revenue.columns import normalise_header
-from accord.revenue.readers import READ_ERRORS, UnreadableFile, open_table
+from accord.revenue.importing import load_file
+from accord.revenue.readers import Table
 from accord.revenue.schemas import ImportSource, UserMapReport
 
 ID_HEADERS = ("crm_user_id", "id", "user id", "userid", "owner id", "ownerid",
@@ -48,35 +48,13 @@ def import_user_map(
     name = filename or (Path(file).name if isinstance(file, (str, Path)) else "upload")
     report = UserMapReport(source=ImportSource(source), file=name, dry_run=dry_run,
                            skip_invalid=skip_invalid)
-    started = time.perf_counter()
-    savepoint = session.begin_nested()
-    try:
-        with open_table(file, name) as table:
-            _load(session, user, table.header, table.rows, table.line, report)
-    except (UnreadableFile, *READ_ERRORS) as exc:
-        savepoint.rollback()
-        report.add_problem(1, "file", str(exc) if isinstance(exc, UnreadableFile)
-                           else f"unreadable file (is it UTF-8 CSV or .xlsx?): {exc}")
-        report.invalid_rows += 1
-        report.status = "rejected"
-        return report
-    except BaseException:
-        savepoint.rollback()
-        raise
-    report.seconds = round(time.perf_counter() - started, 3)
-    if (report.invalid_rows and not skip_invalid) or report.status == "rejected":
-        report.status = "rejected"
-        report.inserted = report.updated = report.unchanged = 0
-        savepoint.rollback()
-    elif dry_run:
-        report.status = "dry_run"
-        savepoint.rollback()
-    else:
-        report.skipped = report.invalid_rows
-        savepoint.commit()
-        audit.record(session, user, "import", "import", None, after=report.summary(),
+
+    def load(table: Table) -> bool:
+        _load(session, user, table.header, table.rows, table.line, report)
+        return True
+
+    return load_file(session, user, file, name, report, load,
                      note=f"CRM user map ({source}) from {name}")
-    return report
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:

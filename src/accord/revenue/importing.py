@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -114,16 +114,33 @@ def import_turn(
     return single_flight.exclusive(engine, "import", what, wait=wait, on_wait=on_wait)
 
 
+R = TypeVar("R", bound=ImportReport)
+
+
 def _run(
     session: Session, user: User, file: str | Path | IO[bytes], name: str,
     report: ImportReport, progress: Progress | None, batch_size: int,
 ) -> ImportReport:
-    kind_, skip_invalid, dry_run = report.kind, report.skip_invalid, report.dry_run
+    return load_file(
+        session, user, file, name, report,
+        lambda table: _import_table(session, user, table, report, progress, batch_size),
+        note=f"{report.kind.value} from {name}",
+    )
+
+
+def load_file(
+    session: Session, user: User, file: str | Path | IO[bytes], name: str,
+    report: R, load: Callable[[Table], bool], *, note: str,
+) -> R:
+    """The frame of every file import: one savepoint; ``load`` reads the opened table into
+    it (False: the file cannot be imported at all); an unreadable file is a rejected report;
+    a file with bad rows is rejected whole (unless ``skip_invalid``), a dry run rolled back,
+    anything else kept and summed up in the audit log."""
     started = time.perf_counter()
     savepoint = session.begin_nested()
     try:
         with open_table(file, name) as table:
-            fatal = not _import_table(session, user, table, report, progress, batch_size)
+            fatal = not load(table)
     except (UnreadableFile, *READ_ERRORS) as exc:
         savepoint.rollback()
         report.add_problem(1, "file", str(exc) if isinstance(exc, UnreadableFile)
@@ -131,25 +148,22 @@ def _run(
         report.invalid_rows += 1
         report.status = "rejected"
         return report
-    except ValidationFailed:
-        savepoint.rollback()
-        raise
     except BaseException:
         savepoint.rollback()
         raise
     report.seconds = round(time.perf_counter() - started, 3)
-    if fatal or (report.invalid_rows and not skip_invalid):
+    if fatal or (report.invalid_rows and not report.skip_invalid):
         report.status = "rejected"
         report.inserted = report.updated = report.unchanged = report.accounts_refreshed = 0
         savepoint.rollback()
-    elif dry_run:
+    elif report.dry_run:
         report.status = "dry_run"
         savepoint.rollback()
     else:
         report.skipped = report.invalid_rows
         savepoint.commit()
         audit.record(session, user, "import", "import", None, after=report.summary(),
-                     note=f"{kind_.value} from {name}")
+                     note=note)
     return report
 
 
