@@ -82,18 +82,19 @@ def current(session: Session, token: str | None) -> Current | None:
         return None
     now = utcnow()
     row = session.execute(
-        select(UserSession.id, UserSession.user_id, UserSession.last_seen_at).where(
+        select(User, UserSession.id, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
             UserSession.token_hash == token_hash(token),
             UserSession.revoked_at.is_(None),
             UserSession.expires_at > now,
+            User.is_active.is_(True),
         )
-    ).first()
+    ).first()  # one query per request for the session and its user
     if row is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return Current(user, row.id, now - row.last_seen_at >= TOUCH_RESOLUTION)
+    user, session_id, last_seen_at = row
+    return Current(user, session_id, now - last_seen_at >= TOUCH_RESOLUTION)
 
 
 def touch(factory: sessionmaker[Session], session_id: int) -> None:
