@@ -210,8 +210,23 @@ def test_the_page_shows_filters_changes_pages_and_an_export_link(app, client, ca
     invalid = client.get("/audit", params={"since": "not a day"})
     assert invalid.status_code == 200 and 'id="f-since-error"' in invalid.text
 
+    with api_client(app, cast.token(sessions, "admin")) as admin:  # more than one page
+        for n in range(26):
+            assert admin.patch(f"/api/v1/accounts/{cast.acme_id}",
+                               json={"notes": f"note {n}"}).status_code == 200
     paged = client.get("/audit", params={"limit": 25})
-    assert "Older" in paged.text or len(paged.text.split("<tr id=\"entry-")) <= 26
+    assert 'rel="next">Older' in paged.text
+    assert paged.text.count('<tr id="entry-') == 25
+    older = client.get("/audit", params={"limit": 25, "before": _older_cursor(paged.text)})
+    assert older.status_code == 200 and "<ins>note 0</ins>" in older.text
+
+
+def _older_cursor(html: str) -> str:
+    import re
+
+    found = re.search(r'before=(\d+)[^"]*" rel="next"', html)
+    assert found, "no link to older entries"
+    return found.group(1)
 
 
 def test_the_page_is_for_admins_and_heads(app, client, cast, sessions):
