@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountExternalId, AccountKind, AccountStatus, SizeBand
 from accord.accounts.owners import Owners
+from accord.accounts.search import unseen_parents
 from accord.accounts.service import snapshot
 from accord.core import audit
 from accord.core.database import utcnow
@@ -249,6 +250,11 @@ def _write(ctx: Context, rows: list[Row], existing: dict[str, tuple[int, bool]])
         account.name_key = (account.name or "").lower()
     session.flush()
     _link_external_ids(ctx, rows)
+    hidden = unseen_parents(session, ctx.user, {
+        r.account.parent_id for r in rows
+        if r.account is not None and r.account.parent_id is not None
+        and not r.values.get("parent_external_id")
+    }) if "parent_external_id" in present else set()
     for row in rows:
         if "parent_external_id" in present:
             parent = row.values.get("parent_external_id")
@@ -256,7 +262,7 @@ def _write(ctx: Context, rows: list[Row], existing: dict[str, tuple[int, bool]])
             if parent and target is None:
                 target = _account_for(ctx, parent, _existing_accounts(ctx, [parent]))
             assert row.account is not None
-            if not parent and _parent_out_of_reach(ctx, row.account):
+            if not parent and row.account.parent_id in hidden:
                 continue  # an export shows nothing of such a parent: a blank keeps it (V3)
             row.account.parent_id = target.id if target is not None else None
     session.flush()
@@ -278,13 +284,6 @@ def _write(ctx: Context, rows: list[Row], existing: dict[str, tuple[int, bool]])
         else:
             ctx.report.unchanged += 1
     session.flush()
-
-
-def _parent_out_of_reach(ctx: Context, account: Account) -> bool:
-    if account.parent_id is None:
-        return False
-    seen = select(Account.id).where(Account.id == account.parent_id, visible_accounts(ctx.user))
-    return ctx.session.scalar(seen) is None
 
 
 def _link_external_ids(ctx: Context, rows: list[Row]) -> None:

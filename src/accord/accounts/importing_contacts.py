@@ -14,14 +14,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.accounts.contacts import CONTACT_FIELDS, contact_snapshot
+from accord.accounts.contacts import (
+    CONTACT_FIELDS,
+    OUT_OF_REACH,
+    contact_in_reach,
+    contact_snapshot,
+)
 from accord.accounts.importing import Context, Row, read_rows
-from accord.accounts.models import Account, AccountContact, BuyingRole, Contact, Seniority
+from accord.accounts.models import AccountContact, BuyingRole, Contact, Seniority
 from accord.core import audit
 from accord.core.database import utcnow
-from accord.core.models import SEES_EVERYTHING, Role, User
+from accord.core.models import User
 from accord.core.users import EMAIL_RE
-from accord.core.visibility import visible_accounts
 from accord.revenue.columns import Resolved
 from accord.revenue.lookups import account_ids_by_external_id
 from accord.revenue.readers import Table
@@ -92,9 +96,9 @@ def _check(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
             if text not in allowed:
                 ctx.problem(row, name, f"bad value {text!r}; one of {', '.join(allowed)}")
     existing = _find(ctx, v)
-    if existing is not None and not _may_see(ctx, existing.id):
+    if existing is not None and not contact_in_reach(ctx.session, ctx.user, existing.id):
         column = "external_id" if v.get("external_id") else "email"
-        ctx.problem(row, column, "already used by a contact at an account you cannot see")
+        ctx.problem(row, column, OUT_OF_REACH)
 
 
 def _find(ctx: Context, v: dict[str, str | None]) -> Contact | None:
@@ -103,22 +107,6 @@ def _find(ctx: Context, v: dict[str, str | None]) -> Contact | None:
     return ctx.session.scalar(
         select(Contact).where(func.lower(Contact.email) == v["email"]).order_by(Contact.id).limit(1)
     )
-
-
-def _may_see(ctx: Context, contact_id: int) -> bool:
-    if Role(ctx.user.role) in SEES_EVERYTHING:
-        return True
-    links = ctx.session.scalar(
-        select(func.count()).select_from(AccountContact)
-        .where(AccountContact.contact_id == contact_id)
-    )
-    if not links:
-        return True  # an orphan contact belongs to no one yet
-    return bool(ctx.session.scalar(
-        select(func.count()).select_from(AccountContact)
-        .join(Account, Account.id == AccountContact.account_id)
-        .where(AccountContact.contact_id == contact_id, visible_accounts(ctx.user))
-    ))
 
 
 def _write(ctx: Context, row: Row, accounts: dict[str, int]) -> None:

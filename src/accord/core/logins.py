@@ -172,11 +172,3 @@ def record(
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == _key("account", user.email)))
     audit.record(session, user, "login", "user", user.id, after={"address": address})
     return user
-
-
-def log_in(
-    session: Session, email: str, password: str, *, address: str | None, now: datetime
-) -> User:
-    """Check a login attempt and record it, in one session (see ``check`` and ``record``)."""
-    checked = check(session, email, password, address=address, now=now)
-    return record(session, email, checked, address=address, now=now)

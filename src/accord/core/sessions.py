@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.core import audit
@@ -161,11 +161,10 @@ def log_out_everywhere(session: Session, actor: User, user_id: int) -> int:
 
 def open_sessions(session: Session, user_id: int) -> int:
     """How many live sessions a user has (shown on the admin's user page)."""
-    rows = session.scalars(
-        select(UserSession.id).where(
+    return session.scalar(
+        select(func.count()).select_from(UserSession).where(
             UserSession.user_id == user_id,
             UserSession.revoked_at.is_(None),
             UserSession.expires_at > utcnow(),
         )
-    )
-    return len(list(rows))
+    ) or 0

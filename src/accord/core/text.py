@@ -28,10 +28,6 @@ def refused_character(value: str, *, one_line: bool = False) -> str | None:
     return match.group() if match else None
 
 
-def describe(char: str) -> str:
-    """A readable name of a refused character: ``U+0000``."""
-    return f"U+{ord(char):04X}"
-
 
 def unclean_fields(value: Any, path: str = "") -> Iterator[str]:
     """Dotted paths of the strings (and object keys) in a decoded JSON document that hold a

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.core import audit, versions
-from accord.core.database import utcnow
+from accord.core.database import transaction, utcnow
 from accord.core.errors import Conflict, FieldProblem, NotAuthenticated, NotFound, ValidationFailed
 from accord.core.models import ApiToken, Role, User
 from accord.core.security import hash_api_token, hash_password, new_api_token, verify_password
@@ -248,19 +248,15 @@ def record_token_use(factory: sessionmaker[Session], token_id: int) -> None:
     """Record a token's use in a short transaction of its own (at most once a minute; run
     after the response). Never fails: a busy database just skips this one."""
     now = utcnow()
-    session = factory()
-    session.info["accord.job"] = "token use"
     try:
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.id == token_id)
-            .where(or_(ApiToken.last_used_at.is_(None),
-                       ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION))
-            .values(last_used_at=now)
-        )
-        session.commit()
+        with transaction(factory) as session:
+            session.info["accord.job"] = "token use"
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.id == token_id)
+                .where(or_(ApiToken.last_used_at.is_(None),
+                           ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION))
+                .values(last_used_at=now)
+            )
     except SQLAlchemyError as exc:
-        session.rollback()
         log.info("token use not recorded (%s)", exc.__class__.__name__)
-    finally:
-        session.close()

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from accord.core import logins
 from accord.core import sessions as session_service
-from accord.core.database import utcnow
+from accord.core.database import reading, utcnow
 from accord.core.errors import NotAuthenticated
 from accord.web import deps
 from accord.web.admin_pages import router as admin_router
@@ -44,7 +44,7 @@ def login_form(request: Request, next: str | None = None) -> Any:  # noqa: A002 
 
 def _checked(request: Request, email: str = Form(""), password: str = Form("")) -> logins.Checked:
     """The password checked (argon2) before the request takes its turn to write (``Db``)."""
-    with deps.reader(request) as session:
+    with reading(request.app.state.sessions) as session:
         return logins.check(
             session, email, password, address=deps.client_address(request), now=utcnow()
         )

@@ -157,13 +157,6 @@ def signed_in_user(request: Request) -> User | None:
         return user
 
 
-def reader(request: Request) -> Session:
-    """A session that only reads, outside the request's write turn and transaction (a login
-    verifies its password there before it writes). Use it as a context manager."""
-    factory: sessionmaker[Session] = request.app.state.sessions
-    return reading_session(factory)
-
-
 class LoginRequired(Exception):
     """Raised by page dependencies; the app redirects to the login page."""
 

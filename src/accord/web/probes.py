@@ -15,7 +15,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from accord.core.migrate import current_revision, head_revision
-from accord.web.access_log import current_request_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,20 +44,12 @@ def schema_status(engine: Any) -> tuple[bool, str]:
 
 
 def _not_ready(detail: str) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": "Not ready",
-        "status": 503,
-        "detail": detail,
-    }
-    if current_request_id():
-        body["request_id"] = current_request_id()
-    return JSONResponse(
-        body,
-        status_code=503,
-        media_type="application/problem+json",
-        headers={"Cache-Control": "no-store", "Retry-After": "5"},
-    )
+    from accord.web.app import problem  # the app imports this router
+
+    response = problem(503, "Not ready", detail)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 @router.get("/readyz")
