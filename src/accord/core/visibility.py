@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, false, or_, select, true, union, union_all
 from sqlalchemy.orm import Session
 
@@ -31,14 +33,15 @@ def visible_account_ids(user: User) -> Select[tuple[int]]:
     return union(*parts)  # type: ignore[return-value]
 
 
-def visible_accounts(user: User) -> ColumnElement[bool]:
-    """A WHERE clause over ``Account`` selecting what ``user`` may see."""
+def visible_accounts(user: User, column: Any = Account.id) -> ColumnElement[bool]:
+    """A WHERE clause over ``Account`` selecting what ``user`` may see; ``column``: the id
+    column of another alias of ``Account`` (a parent, joined)."""
     role = Role(user.role)
     if not user.is_active:
         return false()
     if role in SEES_EVERYTHING:
         return true()
-    return Account.id.in_(visible_account_ids(user))
+    return column.in_(visible_account_ids(user))
 
 
 #: beyond this many accounts a user is a team member of, lists test membership by subquery

@@ -29,11 +29,9 @@ def _refuse_control_characters(form: _FormData) -> None:
 
 
 async def _form(request: Request) -> _FormData:
-    """The submitted form; a text field holding a control character is a 422 (B2). URL-encoded
-    forms were already checked at the edge (``accord.web.limits``); this covers multipart."""
-    form = await request.form()
-    _refuse_control_characters(form)
-    return form
+    """The submitted form. Control characters were refused before (B2): URL-encoded forms at
+    the edge (``accord.web.limits``), multipart ones by ``clean_multipart`` on every router."""
+    return await request.form()
 
 
 async def clean_multipart(request: Request) -> None:
