@@ -220,18 +220,15 @@ def update_contact(
         return _contact_state(contact, link)
 
     versions.check(session, contact, expected, f"contact {contact_id}", current)
-    parsed = ContactIn.model_validate(
-        {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title, **data}
-    )
+    before = _contact_state(contact, link)
+    parsed = ContactIn.model_validate({**before, **data})
     values = {k: _plain(v) for k, v in parsed.model_dump().items()}
     _validate_contact(session, user, values, contact_id)
-    before = {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
     for f in CONTACT_FIELDS:
         setattr(contact, f, values.get(f))
     for f in LINK_FIELDS:
         setattr(link, f, values.get(f))
-    after = {**contact_snapshot(contact), "buying_role": link.buying_role, "title": link.title}
-    old, new = audit.changed_fields(before, after)
+    old, new = audit.changed_fields(before, _contact_state(contact, link))
     if set(new) & set(LINK_FIELDS):
         versions.bump(contact)
     contact.updated_at = utcnow()
