@@ -30,7 +30,7 @@ from accord.health.formulas import HealthPolicy
 from accord.health.models import AccountHealth, HealthHistory
 from accord.health.schemas import HealthOut, HealthPoint, HealthRow, MeasureOut, RecomputeOut
 from accord.revenue.models import MonthlyRevenue
-from accord.selection import revenue_view
+from accord.selection import kam_revenue
 from accord.selection import settings as kam_settings
 from accord.selection.service import tier_case_one
 from accord.selection.settings import selection_policy
@@ -206,7 +206,7 @@ def recompute_all(session: Session, user: User, *, today: date) -> RecomputeOut:
     """Recompute and store the health of every account the user sees (admins and heads)."""
     require_role(user, Role.ADMIN, Role.HEAD)
     selection = selection_policy(session)
-    revenue_view.refresh(session, revenue_view.basis_for(today, selection))
+    kam_revenue.refresh(session, kam_revenue.basis_for(today, selection))
     scope = visible_accounts(user)
     visible_ids = select(Account.id).where(scope)
     query = bulk.health_select(

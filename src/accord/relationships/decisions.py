@@ -43,7 +43,7 @@ from accord.relationships.models import KamDecision, KamDecisionState, StageAsse
 from accord.relationships.rubric import POTENTIALS, STAGES, StagePolicy
 from accord.relationships.schemas import DecisionPage, DecisionRow
 from accord.relationships.service import stage_policy
-from accord.selection import revenue_view, rules
+from accord.selection import kam_revenue, rules
 from accord.selection import settings as kam_settings
 from accord.selection.models import KamRevenue
 from accord.selection.queries import placed, visible_row
@@ -166,10 +166,10 @@ def _build_select(session: Session, selection: Any) -> Any:
     return query, list(cols)
 
 
-def _built_from(session: Session, basis: revenue_view.RevenueBasis) -> str:
+def _built_from(session: Session, basis: kam_revenue.RevenueBasis) -> str:
     """What ``kam_decisions`` is current for: the KAM version, the revenue basis and the
     revenue snapshot it was built from."""
-    computed = revenue_view.computed_at(session)
+    computed = kam_revenue.computed_at(session)
     return (
         f"v{kam_settings.version(session)}|{basis.as_of}|{basis.window_months}|"
         f"{computed.isoformat() if computed else '-'}"
@@ -178,8 +178,8 @@ def _built_from(session: Session, basis: revenue_view.RevenueBasis) -> str:
 
 def is_current(session: Session, today: date) -> bool:
     """Is ``kam_decisions`` up to date (KAM writes, revenue snapshot, month)? Reads only."""
-    basis = revenue_view.basis_for(today, selection_policy(session))
-    if not revenue_view.is_fresh(session, basis):
+    basis = kam_revenue.basis_for(today, selection_policy(session))
+    if not kam_revenue.is_fresh(session, basis):
         return False
     state = session.get(KamDecisionState, 1, populate_existing=True)  # as committed now
     return state is not None and state.built_from == _built_from(session, basis)
@@ -203,7 +203,7 @@ def _rebuild(session: Session, today: date) -> None:
     """The rebuild, in a writing transaction holding the job's lock: nothing when another
     run brought it up to date meanwhile."""
     selection = selection_policy(session)
-    basis = revenue_view.ensure_fresh(session, today, selection)
+    basis = kam_revenue.ensure_fresh(session, today, selection)
     built_from = _built_from(session, basis)
     state = session.get(KamDecisionState, 1, populate_existing=True)
     if state is not None and state.built_from == built_from:
@@ -387,7 +387,7 @@ def list_decisions(
         total = rows[0].total_rows
     else:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    basis = revenue_view.basis_for(today, selection_policy(session))
+    basis = kam_revenue.basis_for(today, selection_policy(session))
     health_day = session.scalar(select(func.max(AccountHealth.computed_on)))
     return DecisionPage(
         items=[_row(r) for r in rows],

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account
 from accord.core import audit
 from accord.core.database import utcnow
-from accord.selection import revenue_view, rules
+from accord.selection import kam_revenue, rules
 from accord.selection.models import Scoring
 from accord.selection.queries import rebuild_current
 from accord.selection.rules import CriterionKind
@@ -38,8 +38,8 @@ COMPETITORS = (
 
 def _pick(session: Session, rng: random.Random, today: date, count: int) -> list[tuple[int, int]]:
     """(account_id, rank) of the largest companies plus a random sample of the others."""
-    revenue_view.ensure_fresh(session, today, selection_policy(session))
-    kr = revenue_view.revenue_table()
+    kam_revenue.ensure_fresh(session, today, selection_policy(session))
+    kr = kam_revenue.revenue_table()
     ranked = (
         session.execute(
             select(Account.id)

@@ -17,7 +17,7 @@ from accord.accounts.models import Account
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
-from accord.selection import revenue_view, rules
+from accord.selection import kam_revenue, rules
 from accord.selection.models import KamRevenue
 from accord.selection.queries import placed, visible_row
 from accord.selection.schemas import CheckOut, MatrixOut, MatrixPoint
@@ -53,7 +53,7 @@ def matrix(
     segment: str | None = None,
 ) -> MatrixOut:
     policy = selection_policy(session)
-    basis = revenue_view.ensure_fresh(session, today, policy)
+    basis = kam_revenue.ensure_fresh(session, today, policy)
     p = placed(policy, with_previous=True)
     manager = aliased(User, name="mgr")
     scope = _scope(user, manager_id, segment)
@@ -113,7 +113,7 @@ def matrix(
         segment=segment,
         key_count=counts["Strategic"] + counts["Star"],
     )
-    computed = revenue_view.computed_at(session)
+    computed = kam_revenue.computed_at(session)
     return MatrixOut(
         as_of=format_month(basis.as_of),
         window_months=basis.window_months,
@@ -137,7 +137,7 @@ def portfolio_checks(
 ) -> list[CheckOut]:
     """Key-account count, managers over the limit, large-not-key, key-not-large, stale scores."""
     policy = selection_policy(session)
-    revenue_view.ensure_fresh(session, today, policy)
+    kam_revenue.ensure_fresh(session, today, policy)
     p = placed(policy)
     scope = _scope(user, manager_id, segment)
     is_key = p.c.tier.in_(KEY)

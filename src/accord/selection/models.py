@@ -116,7 +116,7 @@ class Deselection(Base):
 class KamRevenue(Base):
     """Derived, never edited: each account's current- and previous-window revenue and ABC
     class, refreshed from ``monthly_revenue`` when the data or the policy changed (see
-    ``accord.selection.revenue_view``). Accounts without revenue in either window have no row.
+    ``accord.selection.kam_revenue``). Accounts without revenue in either window have no row.
     """
 
     __tablename__ = "kam_revenue"

@@ -1,4 +1,5 @@
-"""Per-account window revenue and ABC class, in SQL over ``monthly_revenue``.
+"""The ``kam_revenue`` table: per-account window revenue and ABC class, computed in SQL over
+``monthly_revenue`` and stored.
 
 This is the one place the KAM models read revenue. The KPI engine (``accord.kpis``) computes
 the same figures (KPIS.md: windows, "a window sum below zero counts as zero", ABC from the
