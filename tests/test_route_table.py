@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from starlette.routing import Mount
 
 from conftest import api_client
 from page_helpers import sign_in
 from route_policy import POLICY, ROLES, Rule
+from route_walk import app_routes
 
 MISSING = 987654321
 #: the people who call every route: each role, seeing Acme or not
@@ -46,18 +45,6 @@ SEES_ACME = {"admin", "head", "owner", "sales", "billing", "viewer"}
 NORTH = ("head", "owner", "sales")
 SECRETS = ("Globex", "GLOBEX", "Hooli", "HOOLI", "gina@globex.test")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def app_routes(app: Any) -> list[tuple[str, str]]:
-    """(method, path) of every route the app serves (HEAD and OPTIONS aside)."""
-    found: list[tuple[str, str]] = []
-    for route in iter_route_contexts(app.routes):
-        if isinstance(route.original_route, Mount):
-            found.append(("GET", str(route.path)))
-            continue
-        for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
-            found.append((method, str(route.path)))
-    return found
 
 
 def test_every_route_is_classified(app) -> None:  # type: ignore[no-untyped-def]
