@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
+
+from accord.core.errors import FieldProblem
+from accord.core.policy import Policy as BasePolicy
 
 RATIO_PLACES = 6
 _RATIO_Q = Decimal(1).scaleb(-RATIO_PLACES)
@@ -53,24 +56,24 @@ DEFAULT_ABC = (Decimal("0.80"), Decimal("0.95"))
 MAX_WINDOW = 60
 
 
-@dataclass(frozen=True)
-class Policy:
-    """The named choices behind every figure (stored as settings, overridable per request)."""
+class Policy(BasePolicy):
+    """The named choices behind every figure (stored as settings, overridable per request).
+
+    ``abc_a``/``abc_b`` are the values of the one ABC setting, which the selection settings
+    hold and judge (``selection.rules.SelectionPolicy``: 0 < A < B ≤ 1); they are here so
+    that the figures carry the cut-offs they were classified with."""
+
+    KIND: ClassVar[str] = "KPI"
 
     window_months: int = DEFAULT_WINDOW
     basis: Basis = Basis.TRAILING
     abc_a: Decimal = DEFAULT_ABC[0]
     abc_b: Decimal = DEFAULT_ABC[1]
 
-    def problems(self) -> list[tuple[str, str]]:
-        found: list[tuple[str, str]] = []
+    def problems(self) -> list[FieldProblem]:
+        found: list[FieldProblem] = []
         if not 1 <= self.window_months <= MAX_WINDOW:
-            found.append(("window", f"must be between 1 and {MAX_WINDOW} months"))
-        if not (Decimal(0) < self.abc_a < self.abc_b <= Decimal(1)):
-            found.append(("abc", "cut-offs must satisfy 0 < A < B <= 1"))
-        for name, value in (("abc_a", self.abc_a), ("abc_b", self.abc_b)):
-            if value != value.quantize(Decimal("0.0001")):
-                found.append((name, "at most four decimals"))
+            found.append(FieldProblem("window", f"must be between 1 and {MAX_WINDOW} months"))
         return found
 
 
@@ -94,11 +97,6 @@ class Windows:
             return (self.as_of - self.window, self.as_of - self.window)
         return (self.as_of - 2 * self.window + 1, self.as_of - self.window)
 
-    @property
-    def before_previous(self) -> int:
-        """Revenue in a month strictly before this one makes an entering account reactivated."""
-        return self.previous[0]
-
 
 def first_series_month(first_data_month: int, window: int, basis: Basis) -> int:
     """The first as-of month whose previous window lies fully inside the data."""
@@ -112,11 +110,6 @@ def last_complete_month(last_data_month: int | None, today_month: int) -> int:
     if last_data_month is None:
         return today_month - 1
     return min(last_data_month, today_month - 1)
-
-
-def clamp(cents: int) -> int:
-    """A window revenue below zero counts as zero."""
-    return cents if cents > 0 else 0
 
 
 @dataclass(frozen=True)
@@ -161,13 +154,6 @@ class Sums:
             new_accounts=accounts if move is Movement.NEW else 0,
             reactivated_accounts=accounts if move is Movement.REACTIVATED else 0,
             paying_accounts=0 if move is Movement.CHURNED else accounts,
-        )
-
-    def reconciles(self) -> bool:
-        """ending = starting + expansion - contraction - churned + new + reactivated."""
-        return self.ending == (
-            self.starting + self.expansion - self.contraction - self.churned
-            + self.new + self.reactivated
         )
 
 
