@@ -60,10 +60,10 @@ from accord.kpis.models import (
 from accord.kpis.windows import COLUMNS, Variant, lookback, recent_rows, window_rows
 from accord.revenue.models import MonthlyRevenue, RevenueLoad
 
-KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
-AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
-V: Table = KpiVariant.__table__  # type: ignore[assignment]
-MR = MonthlyRevenue.__table__
+account_windows: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
+account_groups: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
+window_variants: Table = KpiVariant.__table__  # type: ignore[assignment]
+monthly_revenue = MonthlyRevenue.__table__
 STATE_ID = 1
 POLICY_ID = 1
 #: above this many accounts a full rebuild is cheaper than per-account refreshes
@@ -88,7 +88,7 @@ def _insert_rows(session: Session, variants: list[Variant], last_month: int) -> 
     # in primary-key order: SQLite appends to its B-tree, PostgreSQL's heap ends up clustered
     # by as-of month, so one month is a few thousand adjacent pages instead of every page
     ordered = select(*body.c).order_by(*(body.c[i] for i in range(5)))
-    session.execute(insert(KW).from_select(COLUMNS, ordered))
+    session.execute(insert(account_windows).from_select(COLUMNS, ordered))
 
 
 # ---------------------------------------------------------------- variants and state
@@ -101,7 +101,10 @@ def _policy_variant(session: Session) -> Variant:
 
 
 def _variants(session: Session) -> list[Variant]:
-    rows = session.execute(select(V.c.id, V.c.window_months, V.c.basis).order_by(V.c.id))
+    variants = window_variants.c
+    rows = session.execute(
+        select(variants.id, variants.window_months, variants.basis).order_by(variants.id)
+    )
     return [(r.id, r.window_months, Basis(r.basis)) for r in rows]
 
 
@@ -109,8 +112,8 @@ def _data_range(session: Session) -> tuple[int | None, int | None]:
     # two subqueries: SQLite answers a lone min() or max() from the index, both together
     # from a scan
     row = session.execute(select(
-        select(func.min(MR.c.month)).scalar_subquery(),
-        select(func.max(MR.c.month)).scalar_subquery(),
+        select(func.min(monthly_revenue.c.month)).scalar_subquery(),
+        select(func.max(monthly_revenue.c.month)).scalar_subquery(),
     )).one()
     return row[0], row[1]
 
@@ -154,16 +157,16 @@ def rebuild(session: Session) -> None:
         session.execute(text("TRUNCATE kpi_account_windows"))
         session.execute(text("ANALYZE monthly_revenue"))
     else:
-        session.execute(delete(KW))
-    session.execute(delete(V))
+        session.execute(delete(account_windows))
+    session.execute(delete(window_variants))
     conn = session.connection()
-    for index in KW.indexes:  # build the secondary indexes once, after the insert
+    for index in account_windows.indexes:  # build the secondary indexes once, after the insert
         index.drop(conn)
     if last is not None:
         _insert_rows(session, list(variants.values()), last)
-    for index in KW.indexes:
+    for index in account_windows.indexes:
         index.create(conn)
-    session.execute(insert(V), [
+    session.execute(insert(window_variants), [
         {"id": vid, "window_months": w, "basis": b.value, "built_at": utcnow()}
         for vid, w, b in variants.values()
     ])
@@ -192,14 +195,15 @@ def _build_variant(session: Session, window: int, basis: Basis) -> None:
     policy_vid = _policy_variant(session)[0]
     held = [v[0] for v in _variants(session) if v[0] != policy_vid]
     for old in held[: max(0, len(held) - (MAX_VARIANTS - 2))]:  # oldest first
-        session.execute(delete(KW).where(KW.c.variant == old))
-        session.execute(delete(V).where(V.c.id == old))
+        session.execute(delete(account_windows).where(account_windows.c.variant == old))
+        session.execute(delete(window_variants).where(window_variants.c.id == old))
     if state is not None and state.last_month is not None:
         _tune(session)
-        session.execute(delete(KW).where(KW.c.variant == vid))  # none, unless left over
+        # none, unless left over
+        session.execute(delete(account_windows).where(account_windows.c.variant == vid))
         _insert_rows(session, [(vid, window, basis)], state.last_month)
-    session.execute(insert(V).values(id=vid, window_months=window, basis=basis.value,
-                                     built_at=utcnow()))
+    session.execute(insert(window_variants).values(id=vid, window_months=window, basis=basis.value,
+                                                   built_at=utcnow()))
     session.flush()
 
 
@@ -250,13 +254,14 @@ def refresh_after_import(
                                         for a, m in zip(ids, since, strict=True)])
     variants = _variants(session)
     if variants and last > state.last_month:  # months added: the accounts with recent revenue
-        listed = select(scope.c.account_id).where(scope.c.account_id == MR.c.account_id)
+        revenue = monthly_revenue.c
+        listed = select(scope.c.account_id).where(scope.c.account_id == revenue.account_id)
         session.execute(insert(scope).from_select(["account_id", "from_month"], select(
-            MR.c.account_id, literal(new_from, Integer)
-        ).where(MR.c.month >= new_from - lookback(variants), ~listed.exists()).distinct()))
+            revenue.account_id, literal(new_from, Integer)
+        ).where(revenue.month >= new_from - lookback(variants), ~listed.exists()).distinct()))
     groups.group_new_accounts(session, scope.c.account_id)
     if last < state.last_month:  # no account has rows after the new last month
-        session.execute(delete(KW).where(KW.c.month > last))
+        session.execute(delete(account_windows).where(account_windows.c.month > last))
     if variants:
         _refresh_rows(session, scope, variants, last, recent_from)
     session.execute(text("DROP TABLE kpi_scope"))
@@ -279,19 +284,20 @@ def _refresh_rows(
             session.execute(insert(fresh).from_select(COLUMNS, rows))
     if _is_postgres(session):
         session.execute(text("ANALYZE kpi_fresh"))
-    same = [fresh.c[c] == KW.c[c] for c in COLUMNS[:-1]]  # the bucket follows R(C)
-    stale = select(KW.c.account_id, KW.c.variant, KW.c.month).select_from(  # by the index
-        scope.join(KW, and_(
-            KW.c.account_id == scope.c.account_id,
-            KW.c.variant.in_([literal(v[0], Integer) for v in variants]),
-            KW.c.month >= func.coalesce(scope.c.from_month, 0),
+    same = [fresh.c[c] == account_windows.c[c] for c in COLUMNS[:-1]]  # the bucket follows R(C)
+    key = (account_windows.c.account_id, account_windows.c.variant, account_windows.c.month)
+    stale = select(*key).select_from(  # by the index
+        scope.join(account_windows, and_(
+            account_windows.c.account_id == scope.c.account_id,
+            account_windows.c.variant.in_([literal(v[0], Integer) for v in variants]),
+            account_windows.c.month >= func.coalesce(scope.c.from_month, 0),
         ))
     ).where(~select(fresh.c.account_id).where(*same).exists())
-    session.execute(delete(KW).where(tuple_(KW.c.account_id, KW.c.variant, KW.c.month).in_(stale)))
+    session.execute(delete(account_windows).where(tuple_(*key).in_(stale)))
     new = select(*(fresh.c[c] for c in COLUMNS)).where(
-        ~select(KW.c.account_id).where(*same).exists()
+        ~select(account_windows.c.account_id).where(*same).exists()
     )
-    session.execute(insert(KW).from_select(
+    session.execute(insert(account_windows).from_select(
         COLUMNS, new.order_by(*(fresh.c[c] for c in COLUMNS[:5]))
     ))
     session.execute(text("DROP TABLE kpi_fresh"))
@@ -355,9 +361,9 @@ def _refresh(session: Session, check_groups: bool) -> None:
     newest = _newest_load(session)
     if _loads_to_fold(state, newest):
         # a load that did not call the hook: the accounts whose months it wrote
-        q = select(MR.c.account_id).distinct()
+        q = select(monthly_revenue.c.account_id).distinct()
         if state.max_load_id is not None:
-            q = q.where(MR.c.load_id > state.max_load_id)
+            q = q.where(monthly_revenue.c.load_id > state.max_load_id)
         refresh_after_import(session, list(session.scalars(q)))
     if check_groups and groups.sync_queued(session):
         session.execute(update(KpiState).where(KpiState.id == STATE_ID).values(

@@ -51,11 +51,11 @@ from accord.kpis.models import (
     KpiState,
 )
 
-KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
-G: Table = KpiGroup.__table__  # type: ignore[assignment]
-AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
-A: Table = Account.__table__  # type: ignore[assignment]
-CH: Table = KpiGroupChange.__table__  # type: ignore[assignment]
+account_windows: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
+kpi_groups: Table = KpiGroup.__table__  # type: ignore[assignment]
+account_groups: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
+account_table: Table = Account.__table__  # type: ignore[assignment]
+group_changes: Table = KpiGroupChange.__table__  # type: ignore[assignment]
 _CHUNK = 500
 #: above this many queued accounts one pass over every account is cheaper than a list
 FULL_SYNC_ABOVE = 5_000
@@ -73,37 +73,45 @@ def _accounts(session: Session) -> tuple[FromClause, ColumnElement[str]]:
     from accord.kpis.queries import NOT_KEY, account_tiers
 
     tiers = account_tiers(session)
-    source = A.outerjoin(tiers, tiers.c.account_id == A.c.id)
+    source = account_table.outerjoin(tiers, tiers.c.account_id == account_table.c.id)
     return source, func.coalesce(tiers.c.tier, literal(NOT_KEY))
 
 
 def group_key(tier: ColumnElement[str]) -> ColumnElement[str]:
     """``tier|manager|segment`` as one string (NULL-safe: '-' for none, '=' before a segment)."""
     manager = case(
-        (A.c.manager_id.is_(None), literal("-")),
-        else_=cast(A.c.manager_id, String),
+        (account_table.c.manager_id.is_(None), literal("-")),
+        else_=cast(account_table.c.manager_id, String),
     )
-    segment = case((A.c.segment.is_(None), literal("-")), else_=literal("=") + A.c.segment)
+    segment = case(
+        (account_table.c.segment.is_(None), literal("-")),
+        else_=literal("=") + account_table.c.segment,
+    )
     return tier + literal("|") + manager + literal("|") + segment
 
 
 def _add_missing_groups(session: Session, account_ids: list[int] | None) -> None:
     source, tier = _accounts(session)
     q = (
-        select(group_key(tier).label("gkey"), A.c.manager_id, A.c.segment, tier.label("tier"))
+        select(
+            group_key(tier).label("gkey"), account_table.c.manager_id, account_table.c.segment,
+            tier.label("tier"),
+        )
         .select_from(source)
         .distinct()
     )
     if account_ids is not None:
-        q = q.where(A.c.id.in_(account_ids))
+        q = q.where(account_table.c.id.in_(account_ids))
     wanted = {row.gkey: row for row in session.execute(q)}
     if not wanted:
         return
-    known = set(session.scalars(select(G.c.gkey).where(G.c.gkey.in_(sorted(wanted)))))
+    known = set(session.scalars(
+        select(kpi_groups.c.gkey).where(kpi_groups.c.gkey.in_(sorted(wanted)))
+    ))
     missing = [wanted[k] for k in sorted(wanted) if k not in known]
     if missing:
-        top = session.scalar(select(func.coalesce(func.max(G.c.gid), 0))) or 0
-        session.execute(insert(G), [
+        top = session.scalar(select(func.coalesce(func.max(kpi_groups.c.gid), 0))) or 0
+        session.execute(insert(kpi_groups), [
             {"gid": top + i, "gkey": r.gkey, "manager_id": r.manager_id, "segment": r.segment,
              "tier": r.tier}
             for i, r in enumerate(missing, start=1)
@@ -113,10 +121,10 @@ def _add_missing_groups(session: Session, account_ids: list[int] | None) -> None
 def _group_of_accounts(session: Session, account_ids: list[int] | None) -> Any:
     """(account_id, gid) of the accounts' current groups."""
     source, tier = _accounts(session)
-    q = select(A.c.id.label("account_id"), G.c.gid).select_from(
-        source.join(G, G.c.gkey == group_key(tier))
+    q = select(account_table.c.id.label("account_id"), kpi_groups.c.gid).select_from(
+        source.join(kpi_groups, kpi_groups.c.gkey == group_key(tier))
     )
-    return q if account_ids is None else q.where(A.c.id.in_(account_ids))
+    return q if account_ids is None else q.where(account_table.c.id.in_(account_ids))
 
 
 def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[int]:
@@ -124,33 +132,36 @@ def sync_groups(session: Session, account_ids: list[int] | None = None) -> list[
     accounts and their tiers; returns the accounts whose group changed or that are gone
     (``account_ids`` None: check every account)."""
     _add_missing_groups(session, account_ids)
-    current = _group_of_accounts(session, account_ids).subquery("cur")
+    current = _group_of_accounts(session, account_ids).subquery("current_groups")
     changed_q = select(current.c.account_id, current.c.gid).select_from(
-        current.outerjoin(AG, AG.c.account_id == current.c.account_id)
-    ).where(or_(AG.c.gid.is_(None), AG.c.gid != current.c.gid))
+        current.outerjoin(account_groups, account_groups.c.account_id == current.c.account_id)
+    ).where(or_(account_groups.c.gid.is_(None), account_groups.c.gid != current.c.gid))
     changed = [(r.account_id, r.gid) for r in session.execute(changed_q)]
     # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join (NOT IN hashes every
     # account, 23 ms of 100,000, to check one)
-    gone_q = select(AG.c.account_id).where(~select(A.c.id).where(A.c.id == AG.c.account_id)
-                                           .exists())
+    gone_q = select(account_groups.c.account_id).where(
+        ~select(account_table.c.id).where(account_table.c.id == account_groups.c.account_id)
+        .exists()
+    )
     if account_ids is not None:
-        gone_q = gone_q.where(AG.c.account_id.in_(account_ids))
+        gone_q = gone_q.where(account_groups.c.account_id.in_(account_ids))
     gone = list(session.scalars(gone_q))
     for chunk in chunks(sorted(gone)):  # deleted accounts
-        session.execute(delete(KW).where(KW.c.account_id.in_(chunk)))
-        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
+        session.execute(delete(account_windows).where(account_windows.c.account_id.in_(chunk)))
+        session.execute(delete(account_groups).where(account_groups.c.account_id.in_(chunk)))
     if not changed:
         return gone
     ids = sorted(a for a, _ in changed)
     for chunk in chunks(ids):
-        session.execute(delete(AG).where(AG.c.account_id.in_(chunk)))
-    session.execute(insert(AG), [{"account_id": a, "gid": g} for a, g in changed])
+        session.execute(delete(account_groups).where(account_groups.c.account_id.in_(chunk)))
+    session.execute(insert(account_groups), [{"account_id": a, "gid": g} for a, g in changed])
     by_gid: dict[int, list[int]] = {}
     for account, gid in changed:
         by_gid.setdefault(gid, []).append(account)
     for gid, accounts in by_gid.items():
         for chunk in chunks(sorted(accounts)):
-            session.execute(update(KW).where(KW.c.account_id.in_(chunk)).values(gid=gid))
+            session.execute(update(account_windows)
+                            .where(account_windows.c.account_id.in_(chunk)).values(gid=gid))
     return ids + gone
 
 
@@ -158,17 +169,17 @@ def group_new_accounts(session: Session, account_ids: ColumnElement[int]) -> Non
     """Group those of these accounts that have no group yet (an import's new accounts). The
     others keep theirs: a queued change of their group is applied to all their rows, those
     written meanwhile included, by the next synchronisation."""
-    grouped = select(AG.c.account_id).where(AG.c.account_id == account_ids)
+    grouped = select(account_groups.c.account_id).where(account_groups.c.account_id == account_ids)
     new = list(session.scalars(select(account_ids).where(~grouped.exists())))
     if new:
         sync_groups(session, new)
 
 
 def rebuild_groups(session: Session) -> None:
-    session.execute(delete(AG))
+    session.execute(delete(account_groups))
     _add_missing_groups(session, None)
     session.execute(
-        insert(AG).from_select(["account_id", "gid"], _group_of_accounts(session, None))
+        insert(account_groups).from_select(["account_id", "gid"], _group_of_accounts(session, None))
     )
 
 
@@ -189,13 +200,13 @@ def lock_derived(session: Session) -> None:
 
 def queued(session: Session) -> bool:
     """Is any group change queued (visible to this transaction)? One index probe."""
-    return session.execute(select(CH.c.id).limit(1)).first() is not None
+    return session.execute(select(group_changes.c.id).limit(1)).first() is not None
 
 
 def clear_queue(session: Session) -> None:
     """Forget the queued changes this transaction sees (before a rebuild of every group:
     a change committed after this statement stays queued)."""
-    session.execute(delete(CH))
+    session.execute(delete(group_changes))
 
 
 def sync_queued(session: Session) -> list[int] | None:
@@ -207,7 +218,7 @@ def sync_queued(session: Session) -> list[int] | None:
     if not queued(session):
         return None
     lock_derived(session)
-    taken = list(session.scalars(delete(CH).returning(CH.c.account_id)))
+    taken = list(session.scalars(delete(group_changes).returning(group_changes.c.account_id)))
     if not taken:
         return None
     ids = sorted({a for a in taken if a is not None})

@@ -8,7 +8,7 @@ The ABC boundaries are the number of accounts in class A and in classes A or B, 
 cumulative share of the accounts ranked *before* each one (cut-offs from the policy).
 
 Window revenues are summed from ``monthly_revenue`` (the imported data itself), with the
-visibility of the asking user applied through ``accord.core.visibility.visible_accounts``.
+visibility of the asking user applied through ``accord.accounts.visibility.visible_accounts``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from accord.kpis import service
 from accord.kpis.formulas import Policy, Windows, basis_points, ratio
 from accord.revenue.models import MonthlyRevenue
 
-MR = MonthlyRevenue.__table__
-A = Account.__table__
+monthly_revenue = MonthlyRevenue.__table__
+account_table = Account.__table__
 DEFAULT_POINTS = 200
 
 
@@ -40,13 +40,15 @@ def current_revenue(w: Windows, visible: ColumnElement[bool] | None) -> Select[A
     ``visible`` None means every account (no join with ``accounts``).
     """
     first, last = w.current
-    cur = func.sum(MR.c.amount_cents)
-    stmt = select(MR.c.account_id.label("account_id"), cur.label("cur"))
+    cur = func.sum(monthly_revenue.c.amount_cents)
+    stmt = select(monthly_revenue.c.account_id.label("account_id"), cur.label("cur"))
     if visible is not None:
-        stmt = stmt.select_from(MR.join(A, A.c.id == MR.c.account_id)).where(visible)
+        stmt = stmt.select_from(monthly_revenue.join(
+            account_table, account_table.c.id == monthly_revenue.c.account_id
+        )).where(visible)
     return (
-        stmt.where(MR.c.month >= first, MR.c.month <= last)
-        .group_by(MR.c.account_id)
+        stmt.where(monthly_revenue.c.month >= first, monthly_revenue.c.month <= last)
+        .group_by(monthly_revenue.c.account_id)
         .having(cur > 0)
     )
 

@@ -57,9 +57,9 @@ from accord.kpis.models import KpiAccountWindow, KpiGroup
 from accord.selection import rules
 from accord.selection.queries import tier_select
 
-KW: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
-G: Table = KpiGroup.__table__  # type: ignore[assignment]
-A = Account.__table__
+account_windows: Table = KpiAccountWindow.__table__  # type: ignore[assignment]
+kpi_groups: Table = KpiGroup.__table__  # type: ignore[assignment]
+account_table = Account.__table__
 
 NOT_KEY = rules.NOT_KEY
 
@@ -91,9 +91,9 @@ def tune(session: Session) -> None:
 
 
 def _where(variant: int, visible: ColumnElement[bool] | None, *conds: Any) -> list[Any]:
-    out = [KW.c.variant == variant, *conds]
+    out = [account_windows.c.variant == variant, *conds]
     if visible is not None:
-        out.append(KW.c.account_id.in_(select(A.c.id).where(visible)))
+        out.append(account_windows.c.account_id.in_(select(account_table.c.id).where(visible)))
     return out
 
 
@@ -113,10 +113,10 @@ class OneMonth:
 
 def _movement_sums() -> list[Any]:
     return [
-        KW.c.movement,
+        account_windows.c.movement,
         func.count().label("n"),
-        func.sum(KW.c.prev_cents).label("prev"),
-        func.sum(KW.c.cur_cents).label("cur"),
+        func.sum(account_windows.c.prev_cents).label("prev"),
+        func.sum(account_windows.c.cur_cents).label("cur"),
     ]
 
 
@@ -127,7 +127,7 @@ def _sums(row: Any) -> Sums:
 def _square_parts() -> list[Any]:
     """hi*hi, hi*lo, lo*lo of R(C) = hi * SPLIT + lo: each fits in 64 bits, and so does the
     sum of each over a million accounts (SQLite's sum() refuses to overflow)."""
-    cur = KW.c.cur_cents
+    cur = account_windows.c.cur_cents
     hi, lo = cur // SPLIT, cur % SPLIT
     return [func.sum(hi * hi).label("hh"), func.sum(hi * lo).label("hl"),
             func.sum(lo * lo).label("ll")]
@@ -136,13 +136,15 @@ def _square_parts() -> list[Any]:
 def _groups_with_names(sums: Any) -> Any:
     """Each summed row with its group's manager, segment, tier and the manager's e-mail."""
     users = User.__table__
-    return sums.outerjoin(G, G.c.gid == sums.c.gid).outerjoin(
-        users, users.c.id == G.c.manager_id
+    return sums.outerjoin(kpi_groups, kpi_groups.c.gid == sums.c.gid).outerjoin(
+        users, users.c.id == kpi_groups.c.manager_id
     )
 
 
 def _named_columns() -> list[Any]:
-    return [G.c.manager_id, G.c.segment, G.c.tier, User.__table__.c.email]
+    return [
+        kpi_groups.c.manager_id, kpi_groups.c.segment, kpi_groups.c.tier, User.__table__.c.email
+    ]
 
 
 class _Groups:
@@ -180,9 +182,9 @@ def one_month(
     if session.get_bind().dialect.name == "postgresql":
         return _one_month_in_one_pass(session, variant, month, visible)
     sums = (
-        select(KW.c.gid, *_movement_sums(), *_square_parts())
-        .where(*_where(variant, visible, KW.c.month == month))
-        .group_by(KW.c.gid, KW.c.movement)
+        select(account_windows.c.gid, *_movement_sums(), *_square_parts())
+        .where(*_where(variant, visible, account_windows.c.month == month))
+        .group_by(account_windows.c.gid, account_windows.c.movement)
         .subquery("sums")
     )
     stmt = select(*sums.c, *_named_columns()).select_from(_groups_with_names(sums))
@@ -192,10 +194,12 @@ def one_month(
         rolled.add(row)
         hh, hl, ll = hh + int(row.hh), hl + int(row.hl), ll + int(row.ll)
     histogram = (
-        select(KW.c.bucket, func.count(), func.sum(KW.c.cur_cents))
-        .where(*_where(variant, visible, KW.c.month == month, KW.c.bucket > 0))
-        .group_by(KW.c.bucket)
-        .order_by(KW.c.bucket.desc())
+        select(account_windows.c.bucket, func.count(), func.sum(account_windows.c.cur_cents))
+        .where(*_where(
+            variant, visible, account_windows.c.month == month, account_windows.c.bucket > 0
+        ))
+        .group_by(account_windows.c.bucket)
+        .order_by(account_windows.c.bucket.desc())
     )
     buckets = list(map(Bucket._make, session.execute(histogram).all()))
     return OneMonth(rolled.groups(), sum_of_squares(hh, hl, ll), rolled.emails, buckets)
@@ -204,20 +208,23 @@ def one_month(
 def _one_month_in_one_pass(
     session: Session, variant: int, month: int, visible: ColumnElement[bool] | None
 ) -> OneMonth:
-    cur = KW.c.cur_cents
+    cur = account_windows.c.cur_cents
     sums = (
         select(
-            KW.c.gid, KW.c.movement, KW.c.bucket,
+            account_windows.c.gid, account_windows.c.movement, account_windows.c.bucket,
             func.count().label("n"),
-            cast(func.sum(KW.c.prev_cents), BigInteger).label("prev"),
+            cast(func.sum(account_windows.c.prev_cents), BigInteger).label("prev"),
             cast(func.sum(cur), BigInteger).label("cur"),
             # R(C)**2 = (R(C) * hi) * SPLIT + R(C) * lo: two 64-bit products per row (fewer
             # operations than three parts; PostgreSQL sums 64-bit integers without overflow)
             func.sum(cur * cur.bitwise_rshift(literal(SPLIT_BITS, Integer))).label("sq_hi"),
             func.sum(cur * cur.bitwise_and(literal(SPLIT - 1, BigInteger))).label("sq_lo"),
         )
-        .where(*_where(variant, visible, KW.c.month == month))
-        .group_by(func.grouping_sets(tuple_(KW.c.gid, KW.c.movement), tuple_(KW.c.bucket)))
+        .where(*_where(variant, visible, account_windows.c.month == month))
+        .group_by(func.grouping_sets(
+            tuple_(account_windows.c.gid, account_windows.c.movement),
+            tuple_(account_windows.c.bucket),
+        ))
         .subquery("sums")
     )
     stmt = select(*sums.c, *_named_columns()).select_from(_groups_with_names(sums))
@@ -241,9 +248,11 @@ def series_sums(
 ) -> dict[int, Sums]:
     """Portfolio sums for every as-of month from ``first`` to ``last``, in one query."""
     stmt = (
-        select(KW.c.month, KW.c.gid, *_movement_sums())
-        .where(*_where(variant, visible, KW.c.month >= first, KW.c.month <= last))
-        .group_by(KW.c.month, KW.c.gid, KW.c.movement)
+        select(account_windows.c.month, account_windows.c.gid, *_movement_sums())
+        .where(*_where(
+            variant, visible, account_windows.c.month >= first, account_windows.c.month <= last
+        ))
+        .group_by(account_windows.c.month, account_windows.c.gid, account_windows.c.movement)
     )
     out = {m: Sums() for m in range(first, last + 1)}
     for row in session.execute(stmt).all():
@@ -266,8 +275,9 @@ def concentration(
     amounts: dict[int, list[int]] = {k: [] for k in keys}
     if keys:
         rows = session.execute(
-            select(KW.c.bucket, KW.c.cur_cents).where(
-                *_where(variant, visible, KW.c.month == month, KW.c.bucket.in_(keys))
+            select(account_windows.c.bucket, account_windows.c.cur_cents).where(
+                *_where(variant, visible, account_windows.c.month == month,
+                        account_windows.c.bucket.in_(keys))
             )
         ).all()
         for bucket, amount in rows:
@@ -286,24 +296,26 @@ def movement_accounts(
     offset: int,
 ) -> tuple[int, list[Any]]:
     """Accounts with one movement, largest change first: total count and one page."""
-    cond = _where(variant, visible, KW.c.month == month, KW.c.movement == MOVE_CODE[movement])
-    count = session.scalar(select(func.count()).select_from(KW).where(*cond)) or 0
-    change = KW.c.cur_cents - KW.c.prev_cents
+    cond = _where(variant, visible, account_windows.c.month == month,
+                  account_windows.c.movement == MOVE_CODE[movement])
+    count = session.scalar(select(func.count()).select_from(account_windows).where(*cond)) or 0
+    change = account_windows.c.cur_cents - account_windows.c.prev_cents
     magnitude = func.abs(change)
     users = User.__table__
     stmt = (
         select(
-            KW.c.account_id, A.c.name, A.c.segment, G.c.tier,
+            account_windows.c.account_id, account_table.c.name, account_table.c.segment,
+            kpi_groups.c.tier,
             users.c.email.label("manager"),
-            KW.c.prev_cents.label("prev"), KW.c.cur_cents.label("cur"),
+            account_windows.c.prev_cents.label("prev"), account_windows.c.cur_cents.label("cur"),
         )
         .select_from(
-            KW.join(A, A.c.id == KW.c.account_id)
-            .join(G, G.c.gid == KW.c.gid)
-            .outerjoin(users, users.c.id == A.c.manager_id)
+            account_windows.join(account_table, account_table.c.id == account_windows.c.account_id)
+            .join(kpi_groups, kpi_groups.c.gid == account_windows.c.gid)
+            .outerjoin(users, users.c.id == account_table.c.manager_id)
         )
         .where(*cond)
-        .order_by(magnitude.desc(), KW.c.account_id)
+        .order_by(magnitude.desc(), account_windows.c.account_id)
         .limit(limit)
         .offset(offset)
     )

@@ -31,8 +31,8 @@ from accord.kpis.formulas import MOVE_CODE, Basis, Movement
 from accord.kpis.models import KpiAccountGroup
 from accord.revenue.models import MonthlyRevenue
 
-AG: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
-MR = MonthlyRevenue.__table__
+account_groups: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
+monthly_revenue = MonthlyRevenue.__table__
 #: (variant id, window months, basis)
 Variant = tuple[int, int, Basis]
 #: the columns of ``kpi_account_windows`` in the order the SELECTs give them
@@ -80,17 +80,20 @@ def window_rows(
     ``from_month`` is ``recent_from`` or later are left to ``recent_rows``."""
     if scope is None:
         raw = select(
-            MR.c.account_id.label("account_id"), func.min(MR.c.month).label("first_month"),
-            func.min(case((MR.c.amount_cents > 0, MR.c.month))).label("first_sale"),
-        ).group_by(MR.c.account_id).subquery("raw_span")
+            monthly_revenue.c.account_id.label("account_id"),
+            func.min(monthly_revenue.c.month).label("first_month"),
+            func.min(case((monthly_revenue.c.amount_cents > 0, monthly_revenue.c.month)))
+            .label("first_sale"),
+        ).group_by(monthly_revenue.c.account_id).subquery("raw_span")
         keep_from: Any = cast(null(), Integer)
         start: Any = raw.c.first_month
     else:  # per listed account: two seeks of the (account_id, month) key, on both databases
-        own = MR.c.account_id == scope.c.account_id
+        own = monthly_revenue.c.account_id == scope.c.account_id
         raw = select(
             scope.c.account_id.label("account_id"), scope.c.from_month,
-            select(func.min(MR.c.month)).where(own).scalar_subquery().label("first_month"),
-            select(func.min(MR.c.month)).where(own, MR.c.amount_cents > 0)
+            select(func.min(monthly_revenue.c.month)).where(own).scalar_subquery()
+            .label("first_month"),
+            select(func.min(monthly_revenue.c.month)).where(own, monthly_revenue.c.amount_cents > 0)
             .scalar_subquery().label("first_sale"),
         ).where(or_(scope.c.from_month.is_(None), scope.c.from_month < recent_from)
                 ).subquery("raw_span")
@@ -99,18 +102,23 @@ def window_rows(
         start = case((and_(keep_from.is_not(None), back > raw.c.first_month), back),
                      else_=raw.c.first_month)
     span = select(  # the group once per account, not per row
-        raw.c.account_id, AG.c.gid, raw.c.first_sale, keep_from.label("keep_from"),
+        raw.c.account_id, account_groups.c.gid, raw.c.first_sale, keep_from.label("keep_from"),
         start.label("start"),
-    ).select_from(raw.join(AG, AG.c.account_id == raw.c.account_id)).cte("span")
+    ).select_from(
+        raw.join(account_groups, account_groups.c.account_id == raw.c.account_id)
+    ).cte("span")
     first = select(func.min(span.c.start)).scalar_subquery()
     months = select(first.label("m")).cte("months", recursive=True)
     months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
-    match = and_(MR.c.account_id == span.c.account_id, MR.c.month == months.c.m)
+    match = and_(monthly_revenue.c.account_id == span.c.account_id,
+                 monthly_revenue.c.month == months.c.m)
     dense = select(
         span.c.account_id, span.c.gid, months.c.m.label("month"),
-        func.coalesce(MR.c.amount_cents, 0).label("amount"), span.c.first_sale,
+        func.coalesce(monthly_revenue.c.amount_cents, 0).label("amount"), span.c.first_sale,
         span.c.keep_from,
-    ).select_from(span.join(months, months.c.m >= span.c.start).outerjoin(MR, match)).cte("dense")
+    ).select_from(
+        span.join(months, months.c.m >= span.c.start).outerjoin(monthly_revenue, match)
+    ).cte("dense")
     over: dict[str, Any] = {"partition_by": dense.c.account_id, "order_by": dense.c.month}
     branches: list[Select[Any]] = []
     for vid, window, basis in variants:
@@ -143,24 +151,24 @@ def recent_rows(variants: list[Variant], last_month: int, scope: Table, recent_f
     function over the account's whole history."""
     months = select(literal(recent_from, Integer).label("m")).cte("recent", recursive=True)
     months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
-    own = MR.c.account_id == scope.c.account_id
+    own = monthly_revenue.c.account_id == scope.c.account_id
     pairs = select(
-        scope.c.account_id, AG.c.gid, months.c.m.label("month"),
-        select(func.min(MR.c.month)).where(own, MR.c.amount_cents > 0)
+        scope.c.account_id, account_groups.c.gid, months.c.m.label("month"),
+        select(func.min(monthly_revenue.c.month)).where(own, monthly_revenue.c.amount_cents > 0)
         .scalar_subquery().label("first_sale"),
     ).select_from(
-        scope.join(AG, AG.c.account_id == scope.c.account_id)
+        scope.join(account_groups, account_groups.c.account_id == scope.c.account_id)
         .join(months, months.c.m >= scope.c.from_month)
     ).where(scope.c.from_month >= recent_from).cte("pairs")
 
     def upto(month: Any) -> Any:  # the running total at ``month``: one seek of the key
-        return func.coalesce(select(MR.c.cumulative_cents).where(
-            MR.c.account_id == pairs.c.account_id, MR.c.month <= month,
-        ).order_by(MR.c.month.desc()).limit(1).scalar_subquery(), 0)
+        return func.coalesce(select(monthly_revenue.c.cumulative_cents).where(
+            monthly_revenue.c.account_id == pairs.c.account_id, monthly_revenue.c.month <= month,
+        ).order_by(monthly_revenue.c.month.desc()).limit(1).scalar_subquery(), 0)
 
     def at(month: Any) -> Any:
-        return func.coalesce(select(MR.c.amount_cents).where(
-            MR.c.account_id == pairs.c.account_id, MR.c.month == month,
+        return func.coalesce(select(monthly_revenue.c.amount_cents).where(
+            monthly_revenue.c.account_id == pairs.c.account_id, monthly_revenue.c.month == month,
         ).scalar_subquery(), 0)
 
     m = pairs.c.month
@@ -188,15 +196,17 @@ def _final(branches: list[Select[Any]], restrict: bool, materialize: bool = Fals
     computed once (not repeated, as SQLite would, for every use of a window sum)."""
     body = branches[0] if len(branches) == 1 else union_all(*branches)
     sums = body.cte("sums").prefix_with("MATERIALIZED") if materialize else body.subquery("sums")
-    v = select(
+    clamped = select(
         sums.c.variant, sums.c.account_id, sums.c.gid, sums.c.month, sums.c.back,
         case((sums.c.cur_raw > 0, sums.c.cur_raw), else_=0).label("cur"),
         case((sums.c.prev_raw > 0, sums.c.prev_raw), else_=0).label("prev"),
     )
     if restrict:
-        v = v.where(or_(sums.c.keep_from.is_(None), sums.c.month >= sums.c.keep_from))
-    c = v.subquery("v").c
+        clamped = clamped.where(
+            or_(sums.c.keep_from.is_(None), sums.c.month >= sums.c.keep_from)
+        )
+    row = clamped.subquery("clamped").c
     return select(
-        c.variant, c.month, c.gid, _movement(c.cur, c.prev, c.back == 1), c.account_id, c.cur,
-        c.prev, _bucket(c.cur),
-    ).where(or_(c.cur > 0, c.prev > 0))
+        row.variant, row.month, row.gid, _movement(row.cur, row.prev, row.back == 1),
+        row.account_id, row.cur, row.prev, _bucket(row.cur),
+    ).where(or_(row.cur > 0, row.prev > 0))
