@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, inspect, select, text
 from typer.testing import CliRunner
 
-from accord.backup.archive import MANIFEST, Manifest, decode_line
+from accord.backup.archive import MANIFEST, Manifest, line_decoder
 from accord.backup.service import BackupRefused, backup, restore
 from accord.cli.main import app as cli
 from accord.core.database import make_engine, session_factory, utcnow
@@ -114,7 +114,7 @@ def archived(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             rows = []
             with archive.open(entry.member) as member:
                 for line in member:
-                    values = decode_line(entry.kinds, line)
+                    values = line_decoder(entry.kinds)(line)
                     rows.append(
                         tuple(
                             (name, json.loads(v) if kind == "json" and v is not None else v)

@@ -29,9 +29,6 @@ class AuditFilter(BaseModel):
             raise ValueError("since must not be after until")
         return self
 
-    def is_empty(self) -> bool:
-        return not any(self.model_dump().values())
-
 
 class AuditEntryOut(BaseModel):
     id: int

@@ -159,11 +159,6 @@ def line_encoder(kinds: list[str]) -> Callable[[Iterable[Any]], bytes]:
     return encode
 
 
-def encode_line(kinds: list[str], row: Iterable[Any]) -> bytes:
-    """One row as one line of the table's member."""
-    return line_encoder(kinds)(row)
-
-
 _PARSE = json.JSONDecoder().decode
 
 
@@ -197,11 +192,6 @@ def line_decoder(kinds: list[str], *, as_text: bool = False) -> Callable[[bytes]
             raise ArchiveError(f"a row that cannot be read ({exc})") from None
 
     return decode
-
-
-def decode_line(kinds: list[str], line: bytes) -> tuple[Any, ...]:
-    """One line back to the row's values (Python types by kind)."""
-    return line_decoder(kinds)(line)
 
 
 def lines(stream: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:

@@ -52,10 +52,6 @@ class User(Base):
     #: raised by every change of an editable field (optimistic concurrency, core.versions)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"

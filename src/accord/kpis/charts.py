@@ -194,8 +194,3 @@ def pareto(curve: Mapping[str, Any], width: int = 760, height: int = 300) -> Mar
                      f"({share * 100:.1f} % of accounts)</title></line>")
     parts.append("</svg>")
     return Markup("".join(parts))
-
-
-def money_short(value: Any) -> str:
-    """1234567.89 → '1.2M' (for captions)."""
-    return short_number(float(value))

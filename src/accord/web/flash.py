@@ -14,11 +14,3 @@ def flash(request: Request, text: str, kind: Kind = "success") -> None:
     messages = list(request.session.get("flash", []))
     messages.append([kind, text])
     request.session["flash"] = messages[-5:]
-
-
-def pop_flashes(request: Request) -> list[tuple[str, str]]:
-    """The queued messages, removed from the session (called by base.html)."""
-    if "session" not in request.scope:
-        return []
-    messages = request.session.pop("flash", None) or []
-    return [(str(kind), str(text)) for kind, text in messages]
