@@ -1,0 +1,271 @@
+"""Query budgets: how many SQL statements each GET page and GET endpoint runs (issue 10, §6).
+
+Every GET route of the app's own route table (``tests/route_walk.py``) is called by the
+admin (who sees every account) on the demo portfolio with ``SMALL`` accounts and again with
+``LARGE`` (three times as many), and the statements reaching the database are counted
+(SQLAlchemy's ``before_cursor_execute`` on the app's engine; never time). A route fails
+
+- when its count grows with the number of accounts: a query per row, an N+1;
+- when its count passes its budget: ``BUDGETS`` for the route, else ``DEFAULT_BUDGET``.
+
+Both portfolios are smaller than a page (``Settings.page_size``), so a query per listed row
+shows as growth. Each route is called once before it is counted: the count is the steady
+state (a token's ``last_used_at``, once a minute, and warm caches aside). A route added
+tomorrow is measured the day it lands; give it a budget here only if it needs more than the
+default. A route that runs a query per account today is listed in ``KNOWN_N_PLUS_ONE`` with
+the reason: its test is an xfail(strict=True), visible until it is fixed, then failing so
+the entry is removed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, select
+
+from route_policy import POLICY
+from route_walk import served
+
+SMALL, LARGE = 15, 45
+TODAY = date(2026, 1, 1)  # the demo's revenue ends with 2025-12
+AS_OF = "as_of=2025-12"
+DEFAULT_BUDGET = 25
+#: routes that need more statements than the default, with the count measured when set
+BUDGETS: dict[tuple[str, str], int] = {
+    ("GET", "/accounts/{account_id}"): 52,  # 49: the account page with every panel
+    ("GET", "/accounts/{account_id}/kam"): 39,  # 36
+    ("GET", "/api/v1/accounts/{account_id}/kam"): 34,  # 31
+    ("GET", "/dashboard/report"): 54,  # 51: every KPI of the report
+    ("GET", "/dashboard/report.pdf"): 54,  # 51: the same, printed
+}
+#: routes whose statement count grows with the number of accounts today: (route) -> why
+KNOWN_N_PLUS_ONE: dict[tuple[str, str], str] = {}
+#: a route about one account may run a few more statements in the larger portfolio: the
+#: sample account's contacts, interactions and revenue are the same in both (the demo draws
+#: each account from its own seeded stream) but its scorings, stage and health are drawn per
+#: portfolio. A query per account would add ``LARGE - SMALL`` (30).
+ONE_ACCOUNT_SLACK = 3
+#: not measured: no database behind them, or a file tree
+UNMEASURED = {("GET", "/static"), ("GET", "/api/v1/docs"), ("GET", "/api/v1/openapi.json")}
+
+
+def _get_routes() -> list[tuple[str, str]]:
+    """The GET routes of the app as it is built today (read when the tests are collected)."""
+    from accord.core.settings import Settings
+    from accord.web.app import create_app
+
+    app = create_app(Settings(mode="test", database_url="sqlite://", secret_key="q" * 48))
+    return [r.key for r in served(app) if r.method == "GET" and r.key not in UNMEASURED]
+
+
+ROUTES = _get_routes()
+
+
+# ---------------------------------------------------------------- a demo world, measured
+
+
+@dataclass
+class Measured:
+    """Statements per route for one portfolio size, and what went wrong calling them."""
+
+    sample: str  # the external id of the account the account routes were called for
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    problems: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
+    """The demo portfolio of ``accounts`` accounts; sample path values for the routes (the
+    account ``sample`` when given, the same one in both portfolios)."""
+    from accord.accounts.models import Account, AccountContact, Interaction
+    from accord.core.database import engine_for, session_factory
+    from accord.core.models import ApiToken, Team, User
+    from accord.demo.loader import load_demo
+    from accord.demo.plan import DemoSpec
+    from accord.selection.models import Scoring
+    from conftest import Cast
+
+    sessions = session_factory(engine_for(url))
+    with sessions.begin() as s:
+        load_demo(s, DemoSpec(accounts=accounts, months=24, seed=7, today=TODAY))
+    with sessions.begin() as s:
+        admin = s.scalars(select(User).where(User.email == "admin@accord.demo")).one()
+        s.expunge(admin)
+    token = Cast.token(SimpleNamespace(admin=admin), sessions, "admin")  # type: ignore[arg-type]
+    with sessions.begin() as s:
+        account = (s.scalar(select(Account.id).where(Account.external_id == sample))
+                   if sample else _richest_account(s))
+        external_id = s.scalar(select(Account.external_id).where(Account.id == account))
+        contact = s.scalar(select(AccountContact.contact_id)
+                           .where(AccountContact.account_id == account).limit(1))
+        manager = s.scalar(select(User.id).where(User.role == "manager").order_by(User.id))
+        team = s.scalar(select(Team.id).order_by(Team.id))
+        token_id = s.scalar(select(ApiToken.id).order_by(ApiToken.id))
+        interactions = s.scalar(select(Interaction.id).where(Interaction.account_id == account)
+                                .limit(1))
+        assert interactions and s.scalar(select(Scoring.id).limit(1)), "a thin demo world"
+    values = {"account_id": account, "external_id": external_id, "contact_id": contact,
+              "user_id": manager, "team_id": team, "token_id": token_id,
+              "segment": "Manufacturing", "token": "not-a-valid-secret"}
+    return {"api_token": token, **{k: str(v) for k, v in values.items()}}
+
+
+def _richest_account(s: Any) -> int:
+    """The first demo account with a scoring, contacts and interactions."""
+    from sqlalchemy import func
+
+    from accord.accounts.models import Account, AccountContact, Interaction
+    from accord.selection.models import Scoring
+
+    scored = select(Scoring.account_id)
+    contacts = select(AccountContact.account_id)
+    talked = select(Interaction.account_id).group_by(Interaction.account_id).having(
+        func.count() >= 3)
+    found = s.scalar(select(Account.id).where(Account.id.in_(scored), Account.id.in_(contacts),
+                                              Account.id.in_(talked)).order_by(Account.id))
+    return int(found or s.scalar(select(Account.id).order_by(Account.id)))
+
+
+def _url(method: str, path: str, values: dict[str, str]) -> str:
+    rule = POLICY.get((method, path))
+    params = rule.params if rule else {}
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return params.get(name) or values[name]
+
+    url = re.sub(r"\{(\w+)\}", fill, path)
+    query = rule.query if rule and rule.query else ""
+    if not query and (path.startswith("/dashboard") or path.startswith("/api/v1/kpis")):
+        query = AS_OF
+    return f"{url}?{query}" if query else url
+
+
+def _signed_in(app: Any) -> TestClient:
+    from accord.demo.generator import DEMO_PASSWORD
+
+    client = TestClient(app)
+    login = client.get("/login").text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', login)
+    assert csrf
+    done = client.post("/login", follow_redirects=False, data={
+        "email": "admin@accord.demo", "password": DEMO_PASSWORD, "csrf_token": csrf.group(1)})
+    assert done.status_code == 303, done.text
+    return client
+
+
+def _measure(url: str, accounts: int, sample: str | None = None) -> Measured:
+    from accord.core.settings import Settings
+    from accord.web.app import create_app
+    from conftest import TEST_SECRET
+
+    values = _load(url, accounts, sample)
+    app = create_app(Settings(mode="test", database_url=url, secret_key=TEST_SECRET))
+    api = TestClient(app)
+    api.headers["Authorization"] = f"Bearer {values['api_token']}"
+    pages = _signed_in(app)
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    measured = Measured(values["external_id"])
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    try:
+        for method, path in ROUTES:
+            target = _url(method, path, values)
+            client = api if path.startswith("/api/") else pages
+            client.get(target, follow_redirects=False)  # warm: caches, last-used stamps
+            statements.clear()
+            response = client.get(target, follow_redirects=False)
+            measured.counts[(method, path)] = len(statements)
+            if response.status_code >= 400:
+                measured.problems[(method, path)] = (
+                    f"GET {target} answered {response.status_code}: {response.text[:200]}")
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", count)
+    return measured
+
+
+_MEASURED: dict[str, dict[int, Measured]] = {}
+
+
+def _fresh(database_url: str, tmp_path: Path, request: pytest.FixtureRequest,
+           accounts: int) -> str:
+    """An empty migrated database of the fixture's kind for one portfolio."""
+    if database_url.startswith("sqlite"):
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / f"world-{accounts}.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    from accord.core.database import engine_for
+    from conftest import _truncate_postgres
+
+    _truncate_postgres(engine_for(database_url))
+    return database_url
+
+
+@pytest.fixture
+def measured(database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+             ) -> Iterator[dict[int, Measured]]:
+    """Both portfolios measured once per database kind, shared by every route's test."""
+    kind = database_url.split(":", 1)[0].split("+", 1)[0]
+    if kind not in _MEASURED:
+        small = _measure(_fresh(database_url, tmp_path, request, SMALL), SMALL)
+        large = _measure(_fresh(database_url, tmp_path, request, LARGE), LARGE, small.sample)
+        _MEASURED[kind] = {SMALL: small, LARGE: large}
+    yield _MEASURED[kind]
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(route, id=f"{route[0]} {route[1]}", marks=[
+            pytest.mark.xfail(strict=True, reason=KNOWN_N_PLUS_ONE[route])]
+            if route in KNOWN_N_PLUS_ONE else [])
+        for route in ROUTES
+    ]
+
+
+pytestmark = pytest.mark.xdist_group("query_budgets")  # one worker measures both worlds
+
+
+@pytest.mark.parametrize("route", _params())
+def test_statements_stay_within_budget_and_do_not_grow_with_the_accounts(
+    route: tuple[str, str], measured: dict[int, Measured]
+) -> None:
+    small, large = measured[SMALL], measured[LARGE]
+    for world in (small, large):
+        assert route not in world.problems, world.problems.get(route)
+    few, many = small.counts[route], large.counts[route]
+    slack = ONE_ACCOUNT_SLACK if re.search(r"\{(account|contact|external)_id\}", route[1]) else 0
+    assert many <= few + slack, (
+        f"{route[0]} {route[1]}: {few} statements with {SMALL} accounts, {many} with "
+        f"{LARGE}: the count grows with the accounts (a query per row, an N+1)")
+    budget = BUDGETS.get(route, DEFAULT_BUDGET)
+    assert many <= budget, f"{route[0]} {route[1]}: {many} statements, budget {budget}"
+
+
+def test_every_get_route_is_measured_and_the_tables_name_only_real_routes(
+    measured: dict[int, Measured]
+) -> None:
+    assert len(ROUTES) >= 40, f"only {len(ROUTES)} GET routes found: is the walker broken?"
+    for world in measured.values():
+        assert set(world.counts) == set(ROUTES)
+        # the listener sees the app's statements: the account list reads accounts
+        assert world.counts[("GET", "/api/v1/accounts")] > 0
+    for table in (BUDGETS, KNOWN_N_PLUS_ONE):
+        stale = [route for route in table if route not in ROUTES]
+        assert not stale, f"budget entries for routes the app no longer has: {stale}"
+    assert all(budget > DEFAULT_BUDGET for budget in BUDGETS.values()), (
+        "a budget at or below the default is the default: remove the entry")
