@@ -178,11 +178,11 @@ class Cast:
     globex_id: int
 
     def token(self, sessions: sessionmaker[Session], who: str) -> str:
-        from accord.core.users import create_token
+        from accord.users.service import issue_token
 
         with sessions.begin() as session:
             user = session.merge(getattr(self, who))
-            return create_token(session, None, user, f"test-{who}")
+            return issue_token(session, None, user.id, f"test-{who}").token
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_only_an_admin_lists_creates_and_changes_users(app, cast, sessions, who)
 
 
 def test_an_admin_creates_a_user_who_can_then_log_in(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
-    from accord.core.users import authenticate
+    from accord.core.identity import authenticate
 
     admin = api_client(app, cast.token(sessions, "admin"))
     made = admin.post(

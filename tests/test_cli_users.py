@@ -19,7 +19,7 @@ def run(database_url: str, *args: str, input: str | None = None):  # type: ignor
 
 
 def test_it_creates_a_user_with_a_password_from_stdin(database_url, db) -> None:  # type: ignore[no-untyped-def]
-    from accord.core.users import authenticate
+    from accord.core.identity import authenticate
 
     result = run(
         database_url,

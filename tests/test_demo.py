@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accord.accounts.models import Account, AccountContact, Interaction
 from accord.core.errors import Conflict
+from accord.core.identity import authenticate
 from accord.core.models import AuditEntry, Team, User
 from accord.core.periods import month_index
-from accord.core.users import authenticate
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, FirstIds, build_staff
 from accord.demo.loader import load_demo
 from accord.demo.plan import DemoSpec, lifecycle_status
@@ -219,7 +219,7 @@ def test_some_contacts_are_linked_to_two_accounts_when_groups_exist(
     ).all()
     assert shared
     # ids handed out by the generator leave the sequences usable for new rows
-    from accord.core.users import create_user
+    from accord.users.service import create_user
 
     highest = db.scalar(select(func.max(User.id)))
     user = create_user(db, None, email="new@accord.test", role="viewer")

@@ -280,7 +280,7 @@ def ref_month(text_month: str) -> int:
 def test_a_change_of_manager_moves_the_account_between_breakdown_rows(sessions):
     from accord.accounts.schemas import AccountPatch
     from accord.accounts.service import update_account
-    from accord.core.users import create_user
+    from accord.users.service import create_user
 
     monthly = {1: {B + m: 1_000 for m in range(30)}, 2: {B + m: 3_000 for m in range(30)}}
     with sessions.begin() as s:

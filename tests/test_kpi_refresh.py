@@ -244,7 +244,7 @@ def test_an_import_before_anything_was_built_leaves_the_build_to_the_first_repor
 
 
 def _portfolio(sessions) -> None:  # type: ignore[no-untyped-def]
-    from accord.core.users import create_user
+    from accord.users.service import create_user
 
     monthly = {a: {B + m: 1_000 * a + m for m in range(24)} for a in range(1, 7)}
     with sessions.begin() as s:

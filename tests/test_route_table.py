@@ -86,7 +86,7 @@ def _world(app, sessions, cast, password_hash) -> World:  # type: ignore[no-unty
     from accord.accounts.models import AccountContact, AccountMember, Contact
     from accord.core.database import utcnow
     from accord.core.models import Team, User
-    from accord.core.users import create_token
+    from accord.users.service import issue_token
     from test_kpi_pages import arrange_portfolio
 
     accounts = arrange_portfolio(sessions, cast)  # revenue, KPIs; Hooli is the outsider's
@@ -111,8 +111,8 @@ def _world(app, sessions, cast, password_hash) -> World:  # type: ignore[no-unty
         s.add(AccountContact(account_id=cast.acme_id, contact_id=carla.id))
         s.add(AccountContact(account_id=cast.globex_id, contact_id=gina.id))
         s.flush()
-        sales_token = create_token(s, None, sales, "test-sales")
-        spare = create_token(s, None, s.get(User, cast.owner.id), "spare")
+        sales_token = issue_token(s, None, sales.id, "test-sales").token
+        spare = issue_token(s, None, cast.owner.id, "spare").token
         from sqlalchemy import select
 
         from accord.core.models import ApiToken

@@ -70,16 +70,16 @@ def test_a_password_change_ends_open_sessions(app, client, cast):
 
 
 def test_deactivation_ends_open_sessions_for_good(app, client, cast, sessions):
-    from accord.core import users as user_service
     from accord.core.models import User
+    from accord.users import service as user_service
 
     cookie, _ = _captured(client, "owner@accord.test")
     with sessions.begin() as s:
         admin = s.get(User, cast.admin.id)
-        user_service.update_user(s, admin, cast.owner.id, is_active=False)
+        user_service.update_user(s, admin, cast.owner.id, {"is_active": False})
     with sessions.begin() as s:
         admin = s.get(User, cast.admin.id)
-        user_service.update_user(s, admin, cast.owner.id, is_active=True)
+        user_service.update_user(s, admin, cast.owner.id, {"is_active": True})
     assert _replay(app, cookie).get("/accounts", follow_redirects=False).status_code == 303
 
 

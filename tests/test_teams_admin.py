@@ -1,4 +1,4 @@
-"""O1: teams administration — one service (accord.core.teams) behind the page, the API and
+"""O1: teams administration — one service (accord.users.teams) behind the page, the API and
 the CLI; validated, audited, and what makes a head's visibility work on a fresh install."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from tests.page_helpers import sign_in
 from typer.testing import CliRunner
 
 from accord.cli.main import app as cli
-from accord.core import teams
 from accord.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from accord.core.models import AuditEntry, Team, User
+from accord.users import teams
 from conftest import api_client
 
 runner = CliRunner()

@@ -17,9 +17,9 @@ from accord.accounts.profile import AccountProfile, account_profile
 from accord.accounts.schemas import AccountOut, AccountPage
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
 from accord.core.database import utcnow
+from accord.core.identity import get_user_by_email
 from accord.core.money import format_money
 from accord.core.periods import month_index, parse_month
-from accord.core.users import get_user_by_email
 
 app = typer.Typer(
     help="Accounts: search, list and show (your visibility applies).", no_args_is_help=True

@@ -19,9 +19,9 @@ from accord.accounts.models import (
 from accord.accounts.schemas import ContactIn, ContactOut, InteractionIn, InteractionOut
 from accord.core import audit, versions
 from accord.core.database import utcnow
+from accord.core.emails import EMAIL_RE
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.models import SEES_EVERYTHING, Role, User
-from accord.core.users import EMAIL_RE
 from accord.core.visibility import get_visible_account, get_writable_account, visible_accounts
 
 CONTACT_FIELDS = (

@@ -24,8 +24,8 @@ from accord.accounts.importing import Context, Row, read_rows
 from accord.accounts.models import AccountContact, BuyingRole, Contact, Seniority
 from accord.core import audit
 from accord.core.database import utcnow
+from accord.core.emails import EMAIL_RE
 from accord.core.models import User
-from accord.core.users import EMAIL_RE
 from accord.revenue.columns import Resolved
 from accord.revenue.lookups import account_ids_by_external_id
 from accord.revenue.readers import Table

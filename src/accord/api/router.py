@@ -5,16 +5,16 @@ from fastapi import APIRouter, Depends
 from accord.accounts.api import router as accounts_router
 from accord.api.common import document_problems
 from accord.audit.api import router as audit_router
-from accord.core.api import router as core_router
 from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
 from accord.relationships.api import router as relationships_router
 from accord.revenue.api import router as revenue_router
 from accord.selection.api import router as selection_router
+from accord.users.api import router as users_router
 from accord.web.page_deps import clean_multipart
 
 api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(clean_multipart)])  # B2
-for router in (core_router, accounts_router, revenue_router, kpis_router, selection_router,
+for router in (users_router, accounts_router, revenue_router, kpis_router, selection_router,
                relationships_router, health_router, audit_router):
     api_router.include_router(router)
 document_problems(api_router)  # every operation declares the problems it may answer

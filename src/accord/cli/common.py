@@ -93,7 +93,7 @@ def operator() -> User:
 def acting_user(session: Session) -> User:
     """``--as EMAIL`` acts as that user (their visibility applies); otherwise the operator."""
     if state.as_user:
-        from accord.core.users import get_user_by_email
+        from accord.core.identity import get_user_by_email
 
         return get_user_by_email(session, state.as_user)
     return operator()

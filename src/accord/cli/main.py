@@ -10,10 +10,11 @@ from accord.accounts.cli import app as accounts_app
 from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
 from accord.cli import common
-from accord.core.cli import db_app, serve, users_app
-from accord.core.teams_cli import teams_app
+from accord.core.cli import db_app, serve
 from accord.demo.cli import demo
 from accord.revenue.cli import export_app, import_app
+from accord.users.cli import users_app
+from accord.users.teams_cli import teams_app
 
 
 def register_capability_commands(app: typer.Typer) -> None:

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from accord.core import audit
 from accord.core.database import is_sqlite
+from accord.core.emails import EMAIL_RE, normalise_email
 from accord.core.errors import AccordError, NotAuthenticated
+from accord.core.identity import authenticate
 from accord.core.models import LoginThrottle, User
-from accord.core.users import EMAIL_RE, authenticate, normalise_email
 
 #: a counter with no failure for this long starts again from zero
 RESET_AFTER = timedelta(minutes=15)

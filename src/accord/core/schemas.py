@@ -1,18 +1,13 @@
-"""Request and response shapes for users and API tokens (API and CLI)."""
+"""Shapes the capabilities' APIs share: row ids, counts, flags, bounded words, a user reference."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from annotated_types import Interval, Len, MaxLen
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import BaseModel, BeforeValidator, Field, Strict
 
-from accord.core.models import Role
-
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Password = Annotated[str, Field(min_length=8, max_length=200)]
 #: The largest row id: ids are 32-bit on both databases (PostgreSQL's ``integer``).
 MAX_ID = 2_147_483_647
 #: A row id in a body, a path or a query: a larger number is a 422, never a crash (B1).
@@ -47,10 +42,6 @@ def _true_or_false(value: object) -> object:
 Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 class UserRef(BaseModel):
     """A user as other resources mention them (account members, managers)."""
 
@@ -58,94 +49,3 @@ class UserRef(BaseModel):
     email: str
     name: str
     role: str
-
-
-class UserOut(UserRef):
-    team_id: int | None
-    segment: str | None
-    capacity: int
-    is_active: bool
-    created_at: datetime | None
-    #: raised by every change; send it back (form field, API ``If-Match``) to refuse stale saves
-    version: int = 1
-
-
-class UserIn(_In):
-    email: Email
-    role: Role
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    password: Password | None = None
-    team_id: StrictId | None = None
-    segment: Annotated[str, Field(max_length=60)] | None = None
-    capacity: Annotated[int, Strict(), Field(ge=0, le=100_000)] = 100
-
-
-class UserPatch(_In):
-    """Partial update: only the fields given change."""
-
-    email: Email = None  # type: ignore[assignment]
-    role: Role = None  # type: ignore[assignment]
-    name: Annotated[str, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
-    password: Password | None = None
-    team_id: StrictId | None = None
-    segment: Annotated[str, Field(max_length=60)] | None = None
-    capacity: Annotated[int, Strict(), Field(ge=0, le=100_000)] = None  # type: ignore[assignment]
-    is_active: Annotated[bool, Strict()] = None  # type: ignore[assignment]
-
-
-class TokenIn(_In):
-    name: Annotated[str, Field(min_length=1, max_length=120)] = "api"
-
-
-class TokenOut(BaseModel):
-    """A token as listed: never the secret, only its first characters."""
-
-    id: int
-    user_id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class TokenCreated(TokenOut):
-    """Returned once, when the token is made: ``token`` is not stored and cannot be shown again."""
-
-    token: str
-
-
-TeamName = Annotated[str, Field(min_length=1, max_length=120)]
-
-
-class TeamIn(_In):
-    name: TeamName
-    head_id: StrictId | None = None
-
-
-class TeamPatch(_In):
-    """Partial update: only the fields given change; ``"head_id": null`` clears the head."""
-
-    name: TeamName = None  # type: ignore[assignment]
-    head_id: StrictId | None = None
-
-
-class TeamMemberIn(_In):
-    user_id: StrictId
-
-
-class TeamSummaryOut(BaseModel):
-    id: int
-    name: str
-    head: UserRef | None
-    member_count: int
-
-
-class TeamOut(TeamSummaryOut):
-    members: list[UserRef]
-
-
-class SessionsEnded(BaseModel):
-    """The answer to "log out everywhere": how many browser sessions were ended."""
-
-    sessions_ended: int

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.core.errors import NotFound, ValidationFailed
+from accord.core.identity import get_user_by_email
 from accord.core.models import SEES_EVERYTHING, Role, Team, User
 from accord.core.periods import format_month, parse_month
-from accord.core.users import get_user_by_email
 from accord.kpis import charts, exporting, pareto, service
 from accord.kpis.formulas import Basis, Windows
 from accord.kpis.registry import BY_SLUG

@@ -1,4 +1,4 @@
-"""Log in, log out, the home redirect; the user administration pages are mounted here too."""
+"""Log in, log out, the home redirect."""
 
 from __future__ import annotations
 
@@ -12,13 +12,11 @@ from accord.core import sessions as session_service
 from accord.core.database import reading, utcnow
 from accord.core.errors import NotAuthenticated
 from accord.web import deps
-from accord.web.admin_pages import router as admin_router
 from accord.web.flash import flash
 from accord.web.page_deps import PageUser
 from accord.web.templating import render
 
 router = APIRouter()
-router.include_router(admin_router)
 
 HOME = "/accounts"
 

@@ -26,8 +26,8 @@ __all__ = [
     "logout",
 ]
 
+from accord.core import identity
 from accord.core import sessions as session_service
-from accord.core import users as user_service
 from accord.core.database import is_busy, is_sqlite, reading_session, utcnow
 from accord.core.errors import Forbidden, NotAuthenticated
 from accord.core.models import User
@@ -112,11 +112,11 @@ def api_user(request: Request, db: Db, background: BackgroundTasks) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
-        by_token = user_service.user_for_token(
+        by_token = identity.user_for_token(
             db, token.strip(),
             # recorded after the response, in its own short transaction (C2)
             on_due_use=lambda token_id: background.add_task(
-                user_service.record_token_use, request.app.state.sessions, token_id),
+                identity.record_token_use, request.app.state.sessions, token_id),
         )
         request.state.user_id = by_token.id  # for the access log
         return by_token

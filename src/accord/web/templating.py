@@ -21,6 +21,7 @@ TEMPLATE_PACKAGES = (
     "accord.relationships",
     "accord.health",
     "accord.audit",
+    "accord.users",
 )
 
 

@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
-from accord.core import teams as team_service
-from accord.core import users as user_service
+from accord.core.identity import get_user_by_email
+from accord.users import teams as team_service
 
 teams_app = typer.Typer(help="Teams: names, heads and members.", no_args_is_help=True)
 
@@ -55,7 +55,7 @@ def teams_create(
     """Create a team, optionally with its head (an active head or admin)."""
     with unit_of_work() as session:
         actor = acting_user(session)
-        head_id = user_service.get_user_by_email(session, head).id if head else None
+        head_id = get_user_by_email(session, head).id if head else None
         created = team_service.create_team(session, actor, name, head_id)
         _say(f"created team {created.name} (id {created.id})")
 
@@ -84,7 +84,7 @@ def teams_set_head(
     with unit_of_work() as session:
         actor = acting_user(session)
         found = team_service.find_team(session, actor, team)
-        head_id = user_service.get_user_by_email(session, email).id if email else None
+        head_id = get_user_by_email(session, email).id if email else None
         changed = team_service.set_head(session, actor, found.id, head_id)
         _say(f"team {changed.name}: head {changed.head.email if changed.head else 'none'}")
 
@@ -96,7 +96,7 @@ def teams_add_member(team: Team, email: Email) -> None:
     with unit_of_work() as session:
         actor = acting_user(session)
         found = team_service.find_team(session, actor, team)
-        user = user_service.get_user_by_email(session, email)
+        user = get_user_by_email(session, email)
         change = team_service.add_member(session, actor, found.id, user.id)
         if not change.changed:
             _say(f"{user.email} is already in team {found.name}")
@@ -113,7 +113,7 @@ def teams_remove_member(team: Team, email: Email) -> None:
     with unit_of_work() as session:
         actor = acting_user(session)
         found = team_service.find_team(session, actor, team)
-        user = user_service.get_user_by_email(session, email)
+        user = get_user_by_email(session, email)
         team_service.remove_member(session, actor, found.id, user.id)
         _say(f"{user.email} removed from team {found.name}")
 

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from accord.core import teams as team_service
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import Role
+from accord.core.roles import require_role
 from accord.core.schemas import MAX_ID, Id
-from accord.core.visibility import require_role
+from accord.users import teams as team_service
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
@@ -45,7 +45,7 @@ def _list(
 ) -> Any:
     return render(
         request,
-        "admin_teams.html",
+        "users/admin_teams.html",
         {
             "user": user,
             "rows": team_service.list_teams(db, user),
@@ -95,7 +95,7 @@ def _team_page(
         values = {"name": team.name, "head_id": str(team.head.id) if team.head else ""}
     return render(
         request,
-        "admin_team.html",
+        "users/admin_team.html",
         {
             "user": user,
             "team": team,

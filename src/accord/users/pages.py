@@ -1,4 +1,5 @@
-"""User administration pages (admins only): list, create, edit, API tokens."""
+"""User administration pages (admins only): list, create, edit, API tokens. Each form is
+parsed here and handed to ``accord.users.service``, which holds every rule."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from fastapi.responses import RedirectResponse
 
 from accord.core import sessions as session_service
 from accord.core import versions
-from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.errors import Conflict, FieldProblem, ValidationFailed
 from accord.core.models import Role
-from accord.core.schemas import MAX_ID, Id
-from accord.core.visibility import require_role
-from accord.web import admin_service
-from accord.web.admin_team_pages import router as team_router
+from accord.core.roles import require_role
+from accord.core.schemas import Id
+from accord.users import service, teams
+from accord.users.team_pages import router as team_router
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
@@ -27,20 +28,13 @@ CREATE_FIELDS = ("email", "name", "role", "password", "team_id", "segment", "cap
 EDIT_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active", "password")
 
 
-#: the longest text each field holds, as the users table and the API (B5): longer is a form
-#: error, not a crash
-MAX_LENGTHS = {"email": 254, "name": 200, "segment": 60, "password": 200}
-
-
 def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
-    """Form strings to service arguments; problems for numbers that are not numbers."""
+    """Form strings to service arguments; problems for numbers that are not numbers (the
+    service judges the values, as on every door)."""
     out: dict[str, Any] = {}
     problems: list[FieldProblem] = []
     for key, raw in values.items():
         text = (raw or "").strip() if isinstance(raw, str) else raw
-        if isinstance(text, str) and len(text) > MAX_LENGTHS.get(key, len(text)):
-            problems.append(FieldProblem(key, f"at most {MAX_LENGTHS[key]} characters"))
-            continue
         if key in ("team_id", "capacity"):
             if text in ("", None):
                 if key == "capacity":
@@ -48,14 +42,10 @@ def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
                 else:
                     out[key] = None
                 continue
-            low, high = (0, 100_000) if key == "capacity" else (1, MAX_ID)  # as the API (B1)
             try:
                 out[key] = int(text)
             except ValueError:
                 problems.append(FieldProblem(key, "must be a whole number"))
-            else:
-                if not low <= out[key] <= high:
-                    problems.append(FieldProblem(key, f"a whole number from {low} to {high}"))
         elif key in ("segment", "name"):
             out[key] = text or None
         elif key == "password":
@@ -65,8 +55,6 @@ def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
             out[key] = text
     if editing:
         out["is_active"] = values.get("is_active") == "on"
-        if out.get("name") is None:
-            problems.append(FieldProblem("name", "cannot be empty"))
     if problems:
         raise ValidationFailed(problems)
     return out
@@ -82,11 +70,11 @@ def _list(
 ) -> Any:
     return render(
         request,
-        "admin_users.html",
+        "users/admin_users.html",
         {
             "user": user,
-            "rows": admin_service.list_users(db, user),
-            "teams": admin_service.list_teams(db, user),
+            "rows": service.list_users(db, user, active_first=True),
+            "teams": teams.list_teams(db, user),
             "roles": ROLES,
             "values": values,
             "errors": errors,
@@ -106,7 +94,10 @@ def create_user(request: Request, user: PageUser, db: Db, form: FormData) -> Any
     require_role(user, Role.ADMIN)
     values = form_values(form, CREATE_FIELDS)
     try:
-        created = admin_service.create_user(db, user, **_parse(values, editing=False))
+        created = service.create_user(db, user, **_parse(values, editing=False))
+    except Conflict as exc:  # the e-mail is taken: said next to the field
+        values.pop("password", None)
+        return _list(request, db, user, values, {"email": exc.detail}, status_code=422)
     except ValidationFailed as exc:
         values.pop("password", None)
         return _list(request, db, user, values, form_errors(exc), status_code=422)
@@ -114,7 +105,7 @@ def create_user(request: Request, user: PageUser, db: Db, form: FormData) -> Any
     return RedirectResponse(f"/admin/users/{created.id}", status_code=303)
 
 
-#: what the edit form shows, as ``core.users.user_snapshot`` names it (stale saves, L1)
+#: what the edit form shows, as ``service.user_snapshot`` names it (stale saves, L1)
 VERSIONED_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active")
 EDIT_LABELS = {
     "name": "Name",
@@ -149,7 +140,7 @@ def _edit(
 ) -> Any:
     """``started``: the hidden version and values a submitted form carried (None: the form
     starts from the stored user); ``changed``: what a stale save found changed meanwhile."""
-    target = admin_service.get_user(db, user, user_id)
+    target = service.get_user(db, user, user_id)
     if values is None or started is None:
         started = _started(target)
     if values is None:
@@ -163,15 +154,15 @@ def _edit(
         }
     return render(
         request,
-        "admin_user_edit.html",
+        "users/admin_user_edit.html",
         {
             "user": user,
             "target": target,
             "values": values,
             "errors": errors,
             "roles": ROLES,
-            "teams": admin_service.list_teams(db, user),
-            "tokens": admin_service.list_tokens(db, user, user_id),
+            "teams": teams.list_teams(db, user),
+            "tokens": service.list_tokens(db, user, user_id)[::-1],  # the newest first
             "open_sessions": session_service.open_sessions(db, target.id),
             "new_token": token,
             "token_errors": token_errors or {},
@@ -198,7 +189,7 @@ def update_user(request: Request, user_id: Id, user: PageUser, db: Db, form: For
     try:
         changes = _parse(values, editing=True)
         expected = versions.form_expected(started, changes)
-        admin_service.update_user(db, user, user_id, expected=expected, **changes)
+        service.update_user(db, user, user_id, changes, expected=expected)
     except versions.Stale as exc:  # the input stays; the form now starts from the store
         values.pop("password", None)
         return _edit(
@@ -220,11 +211,10 @@ def create_token(request: Request, user_id: Id, user: PageUser, db: Db, form: Fo
     require_role(user, Role.ADMIN)
     name = form_values(form, ("name",)).get("name") or ""
     try:
-        token = admin_service.create_token(db, user, user_id, name)
-    except ValidationFailed as exc:
-        return _edit(
-            request, db, user, user_id, None, {}, token_errors=form_errors(exc), status_code=422
-        )
+        token = service.issue_token(db, user, user_id, name).token
+    except ValidationFailed as exc:  # every problem is shown at the form's one field
+        shown = {"name": "; ".join(form_errors(exc).values())}
+        return _edit(request, db, user, user_id, None, {}, token_errors=shown, status_code=422)
     response = _edit(request, db, user, user_id, None, {}, token=token)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -233,7 +223,7 @@ def create_token(request: Request, user_id: Id, user: PageUser, db: Db, form: Fo
 @router.post("/admin/users/{user_id}/tokens/{token_id}/revoke", dependencies=csrf)
 def revoke_token(request: Request, user_id: Id, token_id: Id, user: PageUser, db: Db) -> Any:
     require_role(user, Role.ADMIN)
-    admin_service.revoke_token(db, user, user_id, token_id)
+    service.revoke_token(db, user, token_id, of_user=user_id)
     flash(request, "Token revoked.")
     return RedirectResponse(f"/admin/users/{user_id}#tokens", status_code=303)
 

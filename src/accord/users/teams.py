@@ -1,7 +1,7 @@
 """Teams: create, rename, head, members, delete. One service behind the page, API and CLI.
 
 A user belongs to at most one team (``users.team_id``); a team's head sees the accounts of
-its members (``accord.core.visibility``). Admins change teams; a head may read the teams
+its members (``accord.accounts.visibility``). Admins change teams; a head may read the teams
 they head or belong to. Every change is audited in the caller's transaction.
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from accord.core import audit
 from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, Team, User
-from accord.core.team_rules import HEAD_ROLES, clean_name, head_problem
-from accord.core.visibility import require_role
+from accord.core.roles import require_role
+from accord.users.team_rules import HEAD_ROLES, clean_name, head_problem
 
 EDITABLE = ("name", "head_id")
 

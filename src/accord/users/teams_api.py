@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from accord.api.common import Caller, Db, IdPath, problems
-from accord.core import teams as team_service
 from accord.core.models import User
-from accord.core.schemas import TeamIn, TeamMemberIn, TeamOut, TeamPatch, TeamSummaryOut, UserRef
+from accord.core.schemas import UserRef
+from accord.users import teams as team_service
+from accord.users.schemas import TeamIn, TeamMemberIn, TeamOut, TeamPatch, TeamSummaryOut
 
 router = APIRouter(tags=["teams"])
 

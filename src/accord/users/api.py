@@ -1,4 +1,5 @@
-"""REST API for the caller, users and API tokens: ``/me``, ``/users``, ``/tokens``."""
+"""REST API for the caller, users and API tokens: ``/me``, ``/users``, ``/tokens``; teams
+are ``teams_api``. Each operation adapts the body to ``accord.users.service`` and back."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from fastapi import APIRouter, Response, status
 from accord.api.common import Caller, Db, IdPath, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.core import sessions as session_service
-from accord.core import tokens as token_service
-from accord.core import user_admin
-from accord.core.schemas import (
+from accord.core.models import ApiToken, User
+from accord.users import service
+from accord.users.schemas import (
     SessionsEnded,
     TokenCreated,
     TokenIn,
@@ -18,7 +19,35 @@ from accord.core.schemas import (
     UserOut,
     UserPatch,
 )
-from accord.core.teams_api import router as teams_router
+from accord.users.teams_api import router as teams_router
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        team_id=user.team_id,
+        segment=user.segment,
+        capacity=user.capacity,
+        is_active=user.is_active,
+        created_at=user.created_at,
+        version=user.version or 1,
+    )
+
+
+def token_out(row: ApiToken) -> TokenOut:
+    return TokenOut(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )
+
 
 router = APIRouter()
 router.include_router(teams_router)
@@ -28,7 +57,7 @@ router.include_router(teams_router)
     "/me", tags=["users"], summary="The caller", response_model=UserOut, responses=problems()
 )
 def me(user: Caller) -> UserOut:
-    return user_admin.user_out(user)
+    return user_out(user)
 
 
 @router.get(
@@ -39,7 +68,7 @@ def me(user: Caller) -> UserOut:
     responses=problems(403),
 )
 def list_users(db: Db, user: Caller) -> list[UserOut]:
-    return user_admin.list_users(db, user)
+    return [user_out(row.user) for row in service.list_users(db, user)]
 
 
 @router.post(
@@ -51,7 +80,7 @@ def list_users(db: Db, user: Caller) -> list[UserOut]:
     responses=problems(403, 409),
 )
 def create_user(body: UserIn, db: Db, user: Caller, response: Response) -> UserOut:
-    created = user_admin.create_user(db, user, body)
+    created = user_out(service.create_user(db, user, **body.model_dump()))
     response.headers["Location"] = f"/api/v1/users/{created.id}"
     return created
 
@@ -64,7 +93,7 @@ def create_user(body: UserIn, db: Db, user: Caller, response: Response) -> UserO
     responses=problems(403, 404),
 )
 def get_user(user_id: IdPath, db: Db, user: Caller, response: Response) -> UserOut:
-    out = user_admin.get_user(db, user, user_id)
+    out = user_out(service.get_user(db, user, user_id))
     set_etag(response, out.version)
     return out
 
@@ -80,7 +109,8 @@ def get_user(user_id: IdPath, db: Db, user: Caller, response: Response) -> UserO
 def update_user(
     user_id: IdPath, body: UserPatch, db: Db, user: Caller, response: Response, expected: IfMatch
 ) -> UserOut:
-    out = user_admin.update_user(db, user, user_id, body, expected)
+    changes = body.model_dump(exclude_unset=True)
+    out = user_out(service.update_user(db, user, user_id, changes, expected=expected))
     set_etag(response, out.version)
     return out
 
@@ -97,7 +127,8 @@ def update_user(
 def create_token(
     user_id: IdPath, db: Db, user: Caller, body: TokenIn | None = None
 ) -> TokenCreated:
-    return token_service.issue_token(db, user, user_id, (body or TokenIn()).name)
+    issued = service.issue_token(db, user, user_id, (body or TokenIn()).name)
+    return TokenCreated(**token_out(issued.row).model_dump(), token=issued.token)
 
 
 @router.get(
@@ -108,7 +139,7 @@ def create_token(
     responses=problems(),
 )
 def list_tokens(db: Db, user: Caller) -> list[TokenOut]:
-    return token_service.list_own_tokens(db, user)
+    return [token_out(row) for row in service.list_tokens(db, user, user.id)]
 
 
 @router.delete(
@@ -120,7 +151,7 @@ def list_tokens(db: Db, user: Caller) -> list[TokenOut]:
     responses=problems(404),
 )
 def revoke_token(token_id: IdPath, db: Db, user: Caller) -> Response:
-    token_service.revoke_token(db, user, token_id)
+    service.revoke_token(db, user, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,0 +1,33 @@
+"""The e-mail rule, for logins, users and contacts alike (standard library only)."""
+
+from __future__ import annotations
+
+import re
+
+from accord.core.errors import FieldProblem, ValidationFailed
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: the longest address the users table holds (B5)
+MAX_EMAIL = 254
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why ``email`` (normalised) is not an address Accord keeps; None when it is one."""
+    if len(email) > MAX_EMAIL:
+        return f"at most {MAX_EMAIL} characters"
+    if not EMAIL_RE.match(email):
+        return f"not an e-mail address: {email!r}"
+    return None
+
+
+def validate_email(email: str, field: str = "email") -> str:
+    """``email`` normalised, or a ValidationFailed naming ``field``."""
+    email = normalise_email(email)
+    problem = email_problem(email)
+    if problem:
+        raise ValidationFailed([FieldProblem(field, problem)])
+    return email
