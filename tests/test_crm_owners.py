@@ -33,7 +33,7 @@ def managers(db, source: str) -> dict[str, int | None]:  # type: ignore[no-untyp
 
 
 def imp(db, user, path, source, **options):  # type: ignore[no-untyped-def]
-    from accord.revenue.importing import run_import
+    from accord.revenue.load.importing import run_import
 
     return run_import(db, db.merge(user), "accounts", path, source=source, **options)
 

@@ -49,7 +49,7 @@ def test_numbers_and_other_values_are_left_alone():
 
 
 def _import(sessions, user, kind, data, name):  # type: ignore[no-untyped-def]
-    from accord.revenue.importing import run_import
+    from accord.revenue.load.importing import run_import
 
     with sessions() as session:
         report = run_import(session, session.merge(user), kind, io.BytesIO(data), filename=name)

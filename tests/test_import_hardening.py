@@ -59,7 +59,7 @@ def cut_sheet(kind: str) -> bytes:
 
 
 def run(db, user, kind: str, data: bytes, suffix: str = "xlsx"):  # type: ignore[no-untyped-def]
-    from accord.revenue.importing import run_import
+    from accord.revenue.load.importing import run_import
 
     return run_import(db, db.merge(user), kind, io.BytesIO(data), filename=f"{kind}.{suffix}")
 
@@ -203,7 +203,7 @@ def temp_root(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     """A temporary folder of its own, as a fresh process sees it (nothing swept yet)."""
     import tempfile
 
-    from accord.revenue import scratch
+    from accord.revenue.load import scratch
 
     root = tmp_path / "tmp"
     root.mkdir()
@@ -235,7 +235,7 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(temp_root):
     import subprocess
     import sys
 
-    from accord.revenue import scratch
+    from accord.revenue.load import scratch
 
     dead = _leftovers(temp_root, _dead_pid())
     running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
@@ -256,7 +256,7 @@ def test_the_next_chunked_import_removes_a_killed_imports_leftovers(db, cast, te
                                                                      monkeypatch):
     import os
 
-    from accord.revenue import pipeline
+    from accord.revenue.load import pipeline
 
     if db.get_bind().dialect.name != "sqlite":
         pytest.skip("the chunked import is SQLite's")

@@ -3,7 +3,7 @@
 on small files, every import gives exactly what the one-connection staged path gives — the
 lines, the monthly revenue, the counts and the report with its line numbers — including bad
 rows, trimmed values, blank lines, CRLF, keys repeated across chunks and re-imports (the
-merge). The chunk processes are real ``python -m accord.revenue.chunk_worker`` processes."""
+merge). The chunk processes are real ``python -m accord.revenue.load.chunk_worker`` processes."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from accord.revenue import pipeline
-from accord.revenue.importing import run_import
+from accord.revenue.load import pipeline
+from accord.revenue.load.importing import run_import
+from accord.revenue.load.rows import GiveUp
 from import_helpers import lines_of, monthly_of, recomputed_monthly
 
 HEADER = "account_external_id,date,amount,product_line,line_id\n"
@@ -41,7 +42,7 @@ def chunked(monkeypatch: pytest.MonkeyPatch):
         used.append(len(args[4]))
         try:
             return real(*args, **kwargs)
-        except pipeline.ChunkFailed:
+        except GiveUp:
             used.append(-1)  # fell back to the one-connection path
             raise
 

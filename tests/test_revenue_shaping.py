@@ -1,5 +1,5 @@
 """The quick paths' row rules (``shaping.shaped_batches``: tuples for SQLite's chunk
-processes, ``COPY`` text for PostgreSQL's ``direct.clean_batches``) are the rules of
+processes, ``COPY`` text for PostgreSQL's ``routes.copy_batches``) are the rules of
 ``parse_cents`` and ``parse_month_of_day``: a row they vouch for has exactly those cents
 and that month, and a row those rules refuse is never vouched for. Pure Python: no
 database."""
@@ -12,13 +12,13 @@ import io
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from accord.revenue.bulk import Tally
-from accord.revenue.columns import resolve
-from accord.revenue.direct import clean_batches
-from accord.revenue.readers import Table
+from accord.revenue.load.bulk import Tally
+from accord.revenue.load.columns import resolve
+from accord.revenue.load.readers import Table
+from accord.revenue.load.routes import copy_batches
+from accord.revenue.load.rows import GiveUp
+from accord.revenue.load.shaping import shaped
 from accord.revenue.rules import parse_cents, parse_month_of_day
-from accord.revenue.shaping import Unvouched, shaped
-from accord.revenue.staging import Restart
 
 HEADER = ["account_external_id", "date", "amount", "product_line", "line_id"]
 INDEX = {name: i for i, name in enumerate(HEADER)}
@@ -47,9 +47,9 @@ def _direct_row(record: list[str]) -> tuple[int, int] | None:
                   size=0, format="csv")
     tally = Tally()
     try:
-        batches = list(clean_batches(table, resolve("revenue", "accord", HEADER), ACCOUNTS, 10,
-                                     [0], tally))
-    except Restart:
+        batches = list(copy_batches(table, resolve("revenue", "accord", HEADER), ACCOUNTS, 10,
+                                    [0], tally))
+    except GiveUp:
         return None
     fields = next(csv.reader(io.StringIO(batches[0].text), delimiter="\t"))
     return int(fields[4]), int(fields[3])
@@ -69,7 +69,7 @@ def test_the_quick_paths_follow_parse_cents_and_the_calendar(amount, day, produc
         and day == day.strip(" ")
     try:
         rows = list(shaped([record], INDEX, ACCOUNTS))
-    except Unvouched:
+    except GiveUp:
         rows = []
     direct = _direct_row(record)
     if not vouchable:
@@ -87,6 +87,6 @@ def test_an_unknown_account_or_a_short_row_is_not_vouched_for():
     for record in (["NOBODY", "2024-01-01", "1.00", "", ""], ["ACME", "2024-01-01"]):
         try:
             list(shaped([record], INDEX, ACCOUNTS))
-        except Unvouched:
+        except GiveUp:
             continue
         raise AssertionError(f"vouched for {record}")

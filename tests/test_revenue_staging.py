@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from accord.revenue import checks
-from accord.revenue.importing import bulk_load_revenue, parse_cents, parse_month_of_day, run_import
-from accord.revenue.monthly import AccountVanished
+from accord.revenue.load import checks
+from accord.revenue.load.importing import bulk_load_revenue, run_import
+from accord.revenue.load.monthly import AccountVanished
+from accord.revenue.load.raw_rows import RL_IN
+from accord.revenue.rules import line_key, line_key_sql, parse_cents, parse_month_of_day
 from import_helpers import lines_of, monthly_of, recomputed_monthly
 
 HEADER = "account_external_id,date,amount,product_line,line_id\n"
@@ -43,17 +45,17 @@ def staged_values(db, column: str, values: list[str], expression: str) -> list:
     conn = db.connection()
     sqlite = db.get_bind().dialect.name == "sqlite"
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_in")
-    conn.exec_driver_sql("CREATE TEMP TABLE rl_in (n bigint, a text, d text, amt text, p text, l text)")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE rl_in ({RL_IN.format(key='bigint')})")
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_acc")
-    conn.exec_driver_sql("CREATE TEMP TABLE rl_acc (ext text PRIMARY KEY, id integer)")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE rl_acc ({checks.RL_ACC_COLUMNS})")
     for i, value in enumerate(values, 2):
-        conn.execute(text(f"INSERT INTO rl_in (n, {column}) VALUES (:n, :v)"), {"n": i, "v": value})
+        conn.execute(text(f"INSERT INTO rl_in (line_no, {column}) VALUES (:n, :v)"), {"n": i, "v": value})
     conn.exec_driver_sql("DROP TABLE IF EXISTS rl_loaded")
-    conn.exec_driver_sql("CREATE TEMP TABLE rl_loaded (n bigint PRIMARY KEY)")
+    conn.exec_driver_sql("CREATE TEMP TABLE rl_loaded (line_no bigint PRIMARY KEY)")
     if not sqlite:
         checks.fill_days(conn)
     d = checks.Dialect(sqlite, trimmed=True)  # the rule after trimming (the second pass)
-    got = conn.exec_driver_sql(f"SELECT {expression.format(d=d)} FROM {d.source} ORDER BY s.n").all()
+    got = conn.exec_driver_sql(f"SELECT {expression.format(d=d)} FROM {d.source} ORDER BY s.line_no").all()
     conn.exec_driver_sql("DROP TABLE rl_in")
     return [r[0] if len(r) == 1 else tuple(r) for r in got]
 
@@ -72,7 +74,7 @@ AMOUNT_TEXT = st.one_of(
 @DB_EXAMPLES
 @given(values=st.lists(AMOUNT_TEXT, min_size=1, max_size=20))
 def test_the_sql_amount_rule_is_parse_cents(db, values):
-    got = staged_values(db, "amt", values,
+    got = staged_values(db, "amount_text", values,
                         "CASE WHEN {d.amount_ok} THEN {d.cents} END")
     assert [None if g is None else int(g) for g in got] == [parse_cents(v) for v in values]
 
@@ -87,8 +89,32 @@ DATE_TEXT = st.one_of(
 @DB_EXAMPLES
 @given(values=st.lists(DATE_TEXT, min_size=1, max_size=20))
 def test_the_sql_date_rule_is_the_calendar(db, values):
-    got = staged_values(db, "d", values, "CASE WHEN {d.date_ok} THEN {d.month} END")
+    got = staged_values(db, "date_text", values, "CASE WHEN {d.date_ok} THEN {d.month} END")
     assert [None if g is None else int(g) for g in got] == [parse_month_of_day(v) for v in values]
+
+
+KEY_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                   max_size=6)
+
+
+@DB_EXAMPLES
+@given(rows=st.lists(st.tuples(st.dates(min_value=date(1, 1, 1)).map(date.isoformat),
+                               KEY_TEXT, KEY_TEXT), min_size=1, max_size=20))
+def test_the_sql_line_key_is_line_key(db, rows):
+    """``line_key_sql`` (what the staged checks build) is ``line_key`` (what the Python
+    routes and ``bulk_load_revenue`` build), for any text, on both databases."""
+    conn = db.connection()
+    conn.exec_driver_sql("DROP TABLE IF EXISTS rl_keys")
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE rl_keys (n integer, day text, product text, line_id text)")
+    conn.execute(text("INSERT INTO rl_keys VALUES (:n, :day, :product, :line_id)"),
+                 [{"n": i, "day": day, "product": product, "line_id": line_id}
+                  for i, (day, product, line_id) in enumerate(rows)])
+    got = conn.exec_driver_sql(f"SELECT {line_key_sql('day', 'product', 'line_id')} "
+                               "FROM rl_keys ORDER BY n").scalars().all()
+    conn.exec_driver_sql("DROP TABLE rl_keys")
+    assert got == [line_key(day, product or None, line_id or None)
+                   for day, product, line_id in rows]
 
 
 BAD_BODY = HEADER + """ACME,2024-01-15,100.00,Licences,

@@ -1,6 +1,6 @@
 """Importing accounts from a CSV or Excel file (Accord, Salesforce or HubSpot columns).
 
-Called by :func:`accord.revenue.importing.run_import`, which owns the savepoint, the report
+Called by :func:`accord.revenue.load.importing.run_import`, which owns the savepoint, the report
 status and the summary audit entry. Account files are small: every row is read and checked
 first (so a parent defined further down the file works), then written with the ORM, each
 created or changed account audited like an edit in the app. Only admins and heads import
@@ -25,8 +25,8 @@ from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.models import Role, User
 from accord.core.visibility import require_role, visible_accounts
-from accord.revenue.columns import Resolved
-from accord.revenue.readers import Table
+from accord.revenue.load.columns import Resolved
+from accord.revenue.load.readers import Table
 from accord.revenue.schemas import ImportReport
 
 ENUMS: dict[str, tuple[str, ...]] = {

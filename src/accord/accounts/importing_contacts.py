@@ -26,9 +26,9 @@ from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.emails import EMAIL_RE
 from accord.core.models import User
-from accord.revenue.columns import Resolved
-from accord.revenue.lookups import account_ids_by_external_id
-from accord.revenue.readers import Table
+from accord.revenue.load.columns import Resolved
+from accord.revenue.load.lookups import account_ids_by_external_id
+from accord.revenue.load.readers import Table
 from accord.revenue.schemas import ImportReport
 
 ENUMS = {

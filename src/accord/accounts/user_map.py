@@ -25,9 +25,9 @@ from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import CrmUserMap, Role, User
 from accord.core.visibility import require_role
-from accord.revenue.columns import normalise_header
-from accord.revenue.importing import load_file
-from accord.revenue.readers import Table
+from accord.revenue.load.columns import normalise_header
+from accord.revenue.load.importing import load_file
+from accord.revenue.load.readers import Table
 from accord.revenue.schemas import ImportSource, UserMapReport
 
 ID_HEADERS = ("crm_user_id", "id", "user id", "userid", "owner id", "ownerid",

@@ -63,22 +63,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-#: the revenue import's scratch chunks are attached under this prefix (revenue/pipeline.py)
-IMPORT_CHUNK_PREFIX = "rl_c"
-
-
-def _sqlite_detach_chunks(dbapi_connection: Any, _record: Any) -> None:
-    """The revenue import attaches its scratch chunks and cannot detach them inside its
-    transaction (SQLite refuses): they are detached when the connection goes back to the
-    pool, after its transaction has ended."""
-    try:
-        for row in dbapi_connection.execute("PRAGMA database_list").fetchall():
-            if str(row[1]).startswith(IMPORT_CHUNK_PREFIX):
-                dbapi_connection.execute(f"DETACH {row[1]}")
-    except Exception:  # noqa: BLE001 - a closed or broken connection is the pool's business
-        pass
-
-
 BUSY_TIMEOUT_MS = 10_000
 _HOLDS_WRITER = "accord_holds_writer"
 _writer_queues: dict[str, threading.Lock] = {}
@@ -101,7 +85,6 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "checkin", _sqlite_detach_chunks)
 
         # Let SQLAlchemy (not pysqlite) own transactions so SAVEPOINT and BEGIN behave.
         @event.listens_for(engine, "connect")

@@ -31,7 +31,7 @@ from accord.core.security import hash_password
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, Bundle, FirstIds, build_staff
 from accord.demo.plan import DemoSpec, plan_for
 from accord.demo.revenue import RevenueRow, account_revenue, month_days
-from accord.revenue.bulk import DEFAULT_BATCH, batched, load_new, prepare
+from accord.revenue.load.bulk import DEFAULT_BATCH, batched, load_new, prepare
 from accord.revenue.models import RevenueLine
 
 #: accounts per executemany round (their contacts and interactions go with them)

@@ -13,7 +13,7 @@ from accord.accounts.user_map import import_user_map
 from accord.core.models import User
 from accord.core.schemas import MAX_ID, Flag, Id
 from accord.revenue import exporting, lines
-from accord.revenue.importing import ImportRejected, run_import
+from accord.revenue.load.importing import ImportRejected, run_import
 from accord.revenue.schemas import (
     ExportFormat,
     ImportKind,

@@ -24,7 +24,7 @@ from accord.cli.common import (
 )
 from accord.core.single_flight import Busy
 from accord.revenue import exporting
-from accord.revenue.importing import import_turn, run_import
+from accord.revenue.load.importing import import_turn, run_import
 from accord.revenue.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
 
 import_app = typer.Typer(

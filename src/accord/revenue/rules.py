@@ -1,7 +1,9 @@
-"""The rules of one revenue value, in plain Python (no storage): an amount, a date.
+"""The rules of one revenue value, in plain Python (no storage): an amount, a date, a
+line's key.
 
-The importer checks the same rules in SQL (``checks.py``), set-based; property tests hold
-the two to each other. ``direct.py`` uses these for PostgreSQL's clean-file fast path.
+The importer checks the same rules in SQL (``load/checks.py``), set-based; property tests
+hold the two to each other. The routes that vouch for rows in Python (``load/shaping.py``)
+use these. ``line_key`` is rendered in SQL right below it (``line_key_sql``).
 """
 
 from __future__ import annotations
@@ -43,3 +45,17 @@ def parse_month_of_day(text: str) -> int | None:
     except ValueError:
         return None
     return day.year * 12 + day.month - 1
+
+
+def line_key(day_iso: str, product_line: str | None, line_id: str | None) -> str:
+    """A revenue line's identity within its account: ``#<line_id>`` when the line has an
+    id, else ``<date>|<product line>`` (``revenue_lines`` is keyed by account and this)."""
+    return "#" + line_id if line_id else day_iso + "|" + (product_line or "")
+
+
+def line_key_sql(day_iso: str, product_line: str, line_id: str) -> str:
+    """:func:`line_key` as an SQL expression over three text expressions, none of them NULL
+    (the staged checks coalesce a missing value to ``''``); the same on SQLite and
+    PostgreSQL, and held to :func:`line_key` by a property test on both."""
+    return (f"CASE WHEN {line_id} <> '' THEN '#' || {line_id} "
+            f"ELSE {day_iso} || '|' || {product_line} END")

@@ -7,7 +7,7 @@ importer only ever writes account ids it has just read from ``accounts`` (joined
 and it checks, in the same transaction, that every account it wrote for still exists
 (locking them ``FOR KEY SHARE`` on PostgreSQL), so the constraints are replaced by:
 
-- that set-based check (``accord.revenue.monthly.refresh_monthly``);
+- that set-based check (``accord.revenue.load.monthly.refresh_monthly``);
 - a trigger on ``accounts`` that deletes an account's revenue lines and monthly revenue
   with it, as ``ON DELETE CASCADE`` did.
 

@@ -3,7 +3,8 @@
 SQLite has one writer, and one connection does one thing at a time; but staging and checking
 a part of the file needs no access to the database being written. So the file is cut at
 line starts into at most :data:`MAX_CHUNKS` chunks, and each is staged and checked by a
-child process (``chunk_worker.py``) into its own scratch database, two at a time, with the
+child process (``chunk_worker.py``) into its own scratch database, as many at a time as
+the machine gives this process CPUs (:func:`parallel_chunks`), with the
 SQL of ``checks.py``: ``ready`` (the valid rows summed per key, in key order) and ``delta``
 (their monthly change). Meanwhile this process ``ATTACH``es each finished chunk, in file
 order, and inserts its rows into ``revenue_lines`` and its delta into ``rl_delta``.
@@ -11,13 +12,16 @@ order, and inserts its rows into ``revenue_lines`` and its delta into ``rl_delta
 
 A key already stored, or met in two chunks, makes the insert fail: the load then rolls back
 to its savepoint and merges every chunk's ``ready`` through ``bulk``'s ``rl_new`` instead.
-Rows the checks refuse are read back chunk by chunk, in file order, for the report.
+Rows the checks refuse are read back chunk by chunk, in file order, for the report. A chunk
+process that does not start or fails makes the route give up (``rows.GiveUp``, logged as a
+warning): the caller rolls it back and stages the file on one connection.
 
 ``ATTACH`` works inside a transaction but ``DETACH`` does not, and SQLite attaches at most
 10 databases: the chunks stay attached until the connection goes back to the pool (a
-check-in hook in ``core.database`` detaches them), and the pipeline is only used when enough
-slots are free. Files with a double quote (a record may span lines) or a lone carriage
-return take the one-connection path of ``staging.py``.
+check-in hook this module registers on the engine, :func:`detach_on_checkin`, detaches
+them), and the pipeline is only used when enough slots are free. Files with a double quote
+(a record may span lines) or a lone carriage return take the one-connection path of
+``staging.py``.
 
 Scratch files (the chunk databases, an upload's copy) live in a folder this process owns
 (``scratch.py``: ``<temp>/accord-import-<pid>/``), removed when the load ends; the folders
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
 import os
 import shutil
@@ -41,16 +46,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from accord.core.database import IMPORT_CHUNK_PREFIX
-from accord.revenue import bulk, checks, scratch
-from accord.revenue.columns import Resolved
-from accord.revenue.staging import BLOCK, FIELDS, SHORT
+from sqlalchemy import Connection, Engine, event
 
+from accord.revenue.load import bulk, checks, scratch
+from accord.revenue.load.columns import Resolved
+from accord.revenue.load.raw_rows import present_columns
+from accord.revenue.load.rows import GiveUp
+from accord.revenue.load.staging import BLOCK
+
+log = logging.getLogger(__name__)
 MAX_CHUNKS = 8
 #: below this many bytes per chunk, chunks cost more than they give; a file smaller than
 #: two chunks takes the one-connection staged path
 MIN_CHUNK_BYTES = 2 << 20
-PARALLEL = 2  # chunk processes at a time (this machine's cores; the loader runs beside them)
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system says), at least 1."""
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if counted is not None:
+        return max(1, counted() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def parallel_chunks() -> int:
+    """Chunk processes at a time: one per CPU this process may use (the loader beside them
+    mostly waits for the next chunk), at most :data:`MAX_CHUNKS`."""
+    return min(MAX_CHUNKS, available_cpus())
 #: a key repeated in a chunk is one revenue line: amounts summed, the greatest of the rest
 SUM_REPEATED = ("ON CONFLICT (account_id, line_key) DO UPDATE SET "
                 "amount_cents = ready.amount_cents + excluded.amount_cents, "
@@ -61,7 +85,26 @@ SUM_REPEATED = ("ON CONFLICT (account_id, line_key) DO UPDATE SET "
 UPSERT = "INSERT INTO ready SELECT *, 1 FROM ({}) v WHERE true ORDER BY 1, 2 " + SUM_REPEATED
 #: the rows the chunk process vouched for in Python (``shaping.py``), as they come
 QUICK = "INSERT INTO ready VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
-ALIAS = IMPORT_CHUNK_PREFIX  # chunk k of load n is attached as rl_c<n>_<k>
+ALIAS = "rl_c"  # chunk k of load n is attached as rl_c<n>_<k>
+
+
+def _detach_chunks(dbapi_connection: Any, _record: Any) -> None:
+    """The chunks cannot be detached inside the import's transaction (SQLite refuses): they
+    are detached when the connection goes back to the pool, after its transaction ended."""
+    try:
+        for row in dbapi_connection.execute("PRAGMA database_list").fetchall():
+            if str(row[1]).startswith(ALIAS):
+                dbapi_connection.execute(f"DETACH {row[1]}")
+    except Exception:  # noqa: BLE001 - a closed or broken connection is the pool's business
+        pass
+
+
+def detach_on_checkin(bind: Engine | Connection) -> None:
+    """Register :func:`_detach_chunks` on the pool of the session's engine, once (the
+    pipeline's own engine hook: ``core.database`` knows nothing of chunks)."""
+    engine = bind.engine
+    if not event.contains(engine, "checkin", _detach_chunks):
+        event.listen(engine, "checkin", _detach_chunks)
 
 
 def free_slots(raw: Any) -> int:
@@ -81,11 +124,7 @@ def chunk_count(size: int) -> int:
 _LOADS = itertools.count()  # numbers the loads of this process (chunk aliases)
 #: the chunk process: this interpreter, so it has the same packages
 #: (``-P``: not the working directory first on the module path)
-WORKER = [sys.executable, "-P", "-m", "accord.revenue.chunk_worker"]
-
-
-class ChunkFailed(RuntimeError):
-    """A chunk process did not start or did not finish its chunk."""
+WORKER = [sys.executable, "-P", "-m", "accord.revenue.load.chunk_worker"]
 
 
 @dataclass
@@ -114,7 +153,7 @@ def _open(path: Path, lookups: Path) -> sqlite3.Connection:
 def _write_lookups(path: Path, accounts: dict[str, int]) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("CREATE TABLE rl_acc (ext TEXT PRIMARY KEY, id INTEGER) WITHOUT ROWID")
+    conn.execute(f"CREATE TABLE rl_acc ({checks.RL_ACC_COLUMNS}) WITHOUT ROWID")
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO rl_acc VALUES (?, ?)", accounts.items())
     conn.execute("COMMIT")
@@ -216,8 +255,7 @@ def load_in_chunks(
 ) -> Outcome:
     """Stage, check and load the file in the chunks ``plan`` gave; see the module.
     ``progress`` gets the bytes done; at most ``limit`` bad rows are read back."""
-    present = [(short, cols.index[f]) for f, short in zip(FIELDS, SHORT, strict=True)
-               if f in cols.index]
+    present = present_columns(cols.index)
     plain, trimmed = checks.Dialect(True), checks.Dialect(True, trimmed=True)
     sql = {"quick": QUICK, "convert": UPSERT.format(checks.valid_rows(plain)),
            "loaded": checks.loaded_rows(plain),
@@ -240,32 +278,29 @@ def load_in_chunks(
                 running[k] = subprocess.Popen([*WORKER, str(order)], stdout=subprocess.PIPE,
                                               stderr=subprocess.PIPE, text=True)
             except OSError as exc:
-                raise ChunkFailed(f"the chunk process did not start: {exc}") from exc
+                raise _failed(f"the chunk process did not start: {exc}") from exc
 
+        parallel = parallel_chunks()
         loader = _Loader(db)
         try:
-            for k in range(min(PARALLEL, len(parts))):
+            for k in range(min(parallel, len(parts))):
                 launch(k)
             for k, chunk in enumerate(chunks):
                 child = running.pop(k)
                 out, err = child.communicate()
-                if k + PARALLEL < len(parts):
-                    launch(k + PARALLEL)
+                if k + parallel < len(parts):
+                    launch(k + parallel)
                 try:
                     result = json.loads(out or "{}")
                 except ValueError:
                     result = {"error": out.strip()[-300:]}
                 if child.returncode or "error" in result or "rows" not in result:
-                    raise ChunkFailed(f"revenue chunk {k} failed: "
-                                      f"{result.get('error') or err.strip()[-300:]}")
+                    raise _failed(f"revenue chunk {k} failed: "
+                                  f"{result.get('error') or err.strip()[-300:]}")
                 chunk.rows, chunk.loaded, chunk.keys = (
                     int(result["rows"]), int(result["loaded"]), int(result["keys"]))
                 loader.add(chunk)
                 progress(parts[k][1])
-        except ChunkFailed:  # nothing of this load stays: the caller takes the other path
-            db.execute("ROLLBACK TO SAVEPOINT rl_chunks")
-            db.execute("RELEASE SAVEPOINT rl_chunks")
-            raise
         finally:
             for child in running.values():
                 child.kill()
@@ -275,6 +310,13 @@ def load_in_chunks(
         invalid = total - stats.lines
         bad = _bad_rows(chunks, lookups, limit) if invalid else []
     return Outcome(stats, total, invalid, bad)
+
+
+def _failed(why: str) -> GiveUp:
+    """A chunk process did not start or did not finish: the route gives up (the caller
+    rolls back everything this load wrote and stages the file on one connection)."""
+    log.warning("chunked revenue import fell back to one connection: %s", why)
+    return GiveUp(why)
 
 
 def _same_file(raw: IO[bytes], name: str) -> bool:

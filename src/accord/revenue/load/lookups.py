@@ -8,8 +8,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountExternalId
+from accord.accounts.visibility import visible_accounts
 from accord.core.models import User
-from accord.core.visibility import visible_accounts
 
 
 def accord_ids(user: User) -> Select[Any, Any]:

@@ -1,9 +1,11 @@
-"""Revenue files staged in the database and checked in SQL: the import's fast path.
+"""Revenue files staged in the database and checked in SQL: the ``staged`` route, the one
+that takes any file and reports every bad row.
 
 A revenue file is copied as text, untouched, into a TEMP staging table; the database then
 does the rest in a few set-based statements: look up the account, check the date and the
 amount, compute month, cents and line key, and feed the valid rows to the upsert of
-:mod:`accord.revenue.bulk`. Python never touches a row one by one on the fast path:
+:mod:`accord.revenue.load.bulk`. Python never touches a row one by one when the bytes can
+be copied:
 
 - SQLite: ``executemany`` over ``csv.reader`` through ``operator.itemgetter`` (all in C);
   the staging row id *is* the file line, because the fast path is only taken for files
@@ -15,8 +17,8 @@ Anything else (quoted fields, blank lines or short rows PostgreSQL's COPY refuse
 workbooks, unseekable streams) is staged by a Python loop that records each row's line,
 then checked by the very same SQL, so both paths give the same report.
 
-Rules (``parse_cents`` in ``importing.py`` is the same rule in Python, and a property test
-holds the SQL to it): values are trimmed of surrounding spaces; a date is ``YYYY-MM-DD``,
+Rules (``parse_cents`` in ``revenue/rules.py`` is the same rule in Python, and a property
+test holds the SQL to it): values are trimmed of surrounding spaces; a date is ``YYYY-MM-DD``,
 a real day between the years 1 and 9999; an amount is ``-?digits[.d or .dd]`` with at most
 15 digits before the point; product line and line id are at most 100 characters.
 """
@@ -30,50 +32,52 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from accord.core.database import is_sqlite
-from accord.revenue.columns import Resolved
-from accord.revenue.raw_rows import Present, drop_blank_lines, picked, stage_by_row_id
-from accord.revenue.readers import Table
+from accord.revenue.load.columns import Resolved
+from accord.revenue.load.raw_rows import (
+    RL_IN,
+    STAGED_COLUMNS,
+    Present,
+    drop_blank_lines,
+    picked,
+    present_columns,
+    stage_by_row_id,
+)
+from accord.revenue.load.readers import Table
+from accord.revenue.load.rows import GiveUp
 
-FIELDS = ("account_external_id", "date", "amount", "product_line", "line_id")
-SHORT = ("a", "d", "amt", "p", "l")
 CHUNK = 50_000  # rows per executemany / progress step
 BLOCK = 1 << 20  # bytes per COPY write
 
 
-class Restart(Exception):
-    """The PostgreSQL fast path met something it cannot vouch for: stage with Python."""
-
-
 def stage(
-    session: Session, table: Table, cols: Resolved, raw: IO[bytes] | None,
-    on_progress: Callable[[], None], reopen: Callable[[], Any] | None = None,
-    chunk: int = CHUNK,
+    session: Session, table: Table, cols: Resolved, on_progress: Callable[[], None], *,
+    one_record_per_line: bool, chunk: int = CHUNK,
 ) -> int:
-    """Copy the table's rows into the TEMP table ``rl_in`` (n = file line, a, d, amt, p, l;
-    a column the file lacks stays NULL; values as written, spaces included). ``reopen``
-    gives a fresh reader of the same file, positioned after the header, for when the
-    PostgreSQL fast path has to start over."""
+    """Copy the table's rows into the TEMP table ``rl_in`` (``line_no`` = file line, then
+    the staged values: ``raw_rows.STAGED``; a column the file lacks stays NULL; values as
+    written, spaces included). ``one_record_per_line``: the probe found the table's bytes
+    readable and free of double quotes, so they can be copied as they are."""
     conn: Any = session.connection().connection.driver_connection
-    present = [(short, cols.index[f]) for f, short in zip(FIELDS, SHORT, strict=True)
-               if f in cols.index]
+    present = present_columns(cols.index)
+    raw = table.raw
     if is_sqlite(session):
         _create(conn, "INTEGER PRIMARY KEY")
-        if table.format == "csv" and raw is not None and not has_quote(raw):
+        if one_record_per_line:
             return _sqlite_fast(conn, table, present, on_progress, chunk)
         return _python(conn, table, present, on_progress, chunk, sqlite=True)
     _create(conn, "bigint")
-    if table.format == "csv" and raw is not None and reopen is not None and seekable(raw):
+    if one_record_per_line and raw is not None and table.restart is not None:
         cur = conn.cursor()
         cur.execute("SAVEPOINT rl_stage")
         try:
             rows = _postgres_fast(conn, table, raw, present, on_progress)
-        except Restart:
+        except GiveUp:
             cur.execute("ROLLBACK TO SAVEPOINT rl_stage")
         else:
             cur.execute("RELEASE SAVEPOINT rl_stage")
             return rows
         _create(conn, "bigint")
-        table = reopen()
+        table = table.restart()
     return _python(conn, table, present, on_progress, chunk, sqlite=False)
 
 
@@ -84,7 +88,7 @@ def drop(session: Session) -> None:
 def _create(conn: Any, key: str) -> None:
     cur = conn.cursor()
     cur.execute("DROP TABLE IF EXISTS rl_in")
-    cur.execute(f"CREATE TEMP TABLE rl_in (n {key}, a text, d text, amt text, p text, l text)")
+    cur.execute(f"CREATE TEMP TABLE rl_in ({RL_IN.format(key=key)})")
 
 
 def seekable(raw: IO[bytes]) -> bool:
@@ -92,21 +96,6 @@ def seekable(raw: IO[bytes]) -> bool:
         return bool(raw.seekable())
     except (AttributeError, ValueError):
         return False
-
-
-def has_quote(raw: IO[bytes]) -> bool:
-    """True when the file holds a double quote (or cannot be scanned), read ahead and rewound."""
-    if not seekable(raw):
-        return True
-    here = raw.tell()
-    try:
-        raw.seek(0)
-        while block := raw.read(BLOCK):
-            if b'"' in block:
-                return True
-        return False
-    finally:
-        raw.seek(here)
 
 
 def _sqlite_fast(conn: Any, table: Table, present: Present,
@@ -130,9 +119,9 @@ def _python(conn: Any, table: Table, present: Present,
             yield (line(), *values)
 
     rows = numbered()
-    names = ", ".join(["n"] + [s for s, _ in present])
+    names = ", ".join(["line_no"] + [s for s, _ in present])
     cur = conn.cursor()
-    cur.execute("INSERT INTO rl_in (n) VALUES (1)")
+    cur.execute("INSERT INTO rl_in (line_no) VALUES (1)")
     if sqlite:
         insert = f"INSERT INTO rl_in ({names}) VALUES ({', '.join('?' * (len(present) + 1))})"
         while batch := list(itertools.islice(rows, chunk)):
@@ -159,7 +148,7 @@ def _postgres_fast(conn: Any, table: Table, raw: IO[bytes], present: Present,
     cur.execute("DROP TABLE IF EXISTS rl_in")
     cols = ", ".join(f"c{i} text" for i in range(width))
     cur.execute(f"CREATE TEMP TABLE rl_in ({cols}, "
-                "n bigint GENERATED ALWAYS AS IDENTITY (START WITH 2))")
+                "line_no bigint GENERATED ALWAYS AS IDENTITY (START WITH 2))")
     raw.seek(0)
     lines = 0
     last = b"\n"
@@ -169,26 +158,26 @@ def _postgres_fast(conn: Any, table: Table, raw: IO[bytes], present: Present,
         with cur.copy(copy_sql) as copy:
             while block := raw.read(BLOCK):
                 if b'"' in block:
-                    raise Restart
+                    raise GiveUp("a double quote: a record may span lines")
                 lines += block.count(b"\n")
                 last = block[-1:]
                 copy.write(block)
                 on_progress()
     except psycopg.errors.DataError:  # ragged rows, blank lines, bad bytes: the slow path
-        raise Restart from None
+        raise GiveUp("COPY refused the bytes") from None
     if last != b"\n":
         lines += 1
-    cur.execute("SELECT count(*), coalesce(max(n), 1) FROM rl_in")
+    cur.execute("SELECT count(*), coalesce(max(line_no), 1) FROM rl_in")
     count, top = cur.fetchone()
-    if top != lines or count != lines - 1:
-        raise Restart  # anything that breaks "one record per line"
+    if top != lines or count != lines - 1:  # anything that breaks "one record per line"
+        raise GiveUp("not one record per line")
     keep = {i: short for short, i in present}
     for i in range(width):
         if i in keep:
             cur.execute(f"ALTER TABLE rl_in RENAME COLUMN c{i} TO {keep[i]}")
         else:
             cur.execute(f"ALTER TABLE rl_in DROP COLUMN c{i}")
-    for short in SHORT:
-        if short not in keep.values():
-            cur.execute(f"ALTER TABLE rl_in ADD COLUMN {short} text")
+    for name in STAGED_COLUMNS:
+        if name not in keep.values():
+            cur.execute(f"ALTER TABLE rl_in ADD COLUMN {name} text")
     return int(count)

@@ -1,12 +1,13 @@
-"""Revenue rows shaped for storage in plain Python, for the quick paths that vouch for a
-clean file row by row (PostgreSQL's ``direct.py``, SQLite's ``chunk_worker.py``).
+"""Revenue rows shaped for storage in plain Python, for the routes that vouch for a clean
+file row by row (PostgreSQL's ``copy`` route in ``routes.py``, SQLite's chunk processes in
+``chunk_worker.py``).
 
-Only the standard library and ``rules.py``: a chunk process imports this in milliseconds.
-A row is vouched for only when the rules of ``parse_cents`` and ``parse_month_of_day`` say
-so exactly — the same rules the SQL checks hold to, property tests say — and the account is
-known; at the first row that is not (a bad or spaced value, a short row, a text too long),
-:class:`Unvouched` is raised and the caller takes the staged path, which checks in SQL and
-reports every row.
+Only the standard library, ``rules.py`` and ``rows.py``: a chunk process imports this in
+milliseconds. A row is vouched for only when the rules of ``parse_cents`` and
+``parse_month_of_day`` say so exactly — the same rules the SQL checks hold to, property
+tests say — and the account is known; at the first row that is not (a bad or spaced value,
+a short row, a text too long), :class:`~accord.revenue.load.rows.GiveUp` is raised and the
+caller takes the staged route, which checks in SQL and reports every row.
 """
 
 from __future__ import annotations
@@ -14,15 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from accord.revenue.rules import MAX_TEXT, parse_cents, parse_month_of_day
-
-#: (account_id, line_key, date 'YYYY-MM-DD', month index, amount_cents, product_line, line_id)
-Shaped = tuple[int, str, str, int, int, str | None, str | None]
-
-
-class Unvouched(Exception):  # noqa: N818 - a signal to take the other path, not an error
-    """A row the quick path cannot vouch for."""
-
+from accord.revenue.load.rows import GiveUp, StoredLine
+from accord.revenue.rules import MAX_TEXT, line_key, parse_cents, parse_month_of_day
 
 NULL = "\\N"  # COPY text's NULL
 
@@ -35,26 +29,28 @@ def shaped_batches(
     ``copy_text`` lines of ``COPY``'s text format (PostgreSQL; the caller makes sure no value
     needs escaping). ``index``: field name -> column of the record. With ``tally``, each
     row's amount and line are added under ``account_id << 17 | month`` as
-    ``cents << 32 | lines`` (``bulk.Tally``). One loop for both quick paths, inlined: a
+    ``cents << 32 | lines`` (``bulk.Tally``). One loop for both routes, inlined: a
     generator of single rows cost 0.5 s per million rows where the parsing is the
-    bottleneck (PostgreSQL's direct path)."""
+    bottleneck (PostgreSQL's ``copy`` route). Raises ``GiveUp`` at the first row it cannot
+    vouch for."""
     ia, idate, iamt = index["account_external_id"], index["date"], index["amount"]
     ip = index.get("product_line")
     il = index.get("line_id")
     width = max(index.values()) + 1
+    key_of = line_key
     months: dict[str, int] = {}
     batch: list[Any] = []
     add = batch.append
     for rec in records:
         if len(rec) < width:
-            raise Unvouched
+            raise GiveUp
         account_id = accounts.get(rec[ia])
         day = rec[idate]
         month = months.get(day)
         if month is None:
             month = parse_month_of_day(day) if day == day.strip(" ") else None
             if month is None:
-                raise Unvouched
+                raise GiveUp
             months[day] = month
         amount = rec[iamt]
         cents: int | None
@@ -67,8 +63,8 @@ def shaped_batches(
         line_id = rec[il].strip(" ") if il is not None else ""
         if account_id is None or cents is None or len(product) > MAX_TEXT \
                 or len(line_id) > MAX_TEXT:
-            raise Unvouched
-        key = "#" + line_id if line_id else day + "|" + product
+            raise GiveUp
+        key = key_of(day, product, line_id)
         if copy_text:
             add(f"{account_id}\t{key}\t{day}\t{month}\t{cents}\t{product or NULL}\t"
                 f"{line_id or NULL}\n")
@@ -86,7 +82,7 @@ def shaped_batches(
 
 
 def shaped(records: Iterable[list[str]], index: Mapping[str, int],
-           accounts: Mapping[str, int]) -> Iterator[Shaped]:
+           accounts: Mapping[str, int]) -> Iterator[StoredLine]:
     """Each record in the stored shape (see :func:`shaped_batches`)."""
     for batch in shaped_batches(records, index, accounts, 1_000):
         yield from batch

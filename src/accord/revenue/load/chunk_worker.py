@@ -1,8 +1,9 @@
 """One chunk of a large revenue file, staged and checked in its own process (``pipeline.py``).
 
-Run as ``python -m accord.revenue.chunk_worker JOB.json`` (or with the JSON job on standard
-input); prints a JSON result. Only the standard library is imported (with ``shaping.py``
-and ``raw_rows.py``, which import nothing else), so the process starts in a few
+Run as ``python -m accord.revenue.load.chunk_worker JOB.json`` (or with the JSON job on
+standard input); prints a JSON result. Only the standard library is imported (with
+``shaping.py``, ``rows.py``, ``raw_rows.py`` and ``revenue/rules.py``, which import nothing
+else), so the process starts in a few
 milliseconds; the SQL comes from the parent (``checks.py`` writes it), so the rules live in
 one place. A separate process, not a thread: two threads using SQLite at once were both
 about half as fast (SQLite's allocator takes one lock for the whole process, and Python's
@@ -10,11 +11,11 @@ interpreter lock is taken for every staged row).
 
 The job: ``file``, the byte range ``start``/``end`` (both at the start of a line),
 ``first_line`` (the file line at ``start``), ``index`` (field name -> column), ``columns``
-(``[short name, column]``), ``database`` and ``lookups`` (paths), ``sql`` (``quick``,
+(``[staged column, field index]``), ``database`` and ``lookups`` (paths), ``sql`` (``quick``,
 ``convert``, ``loaded``, ``convert_trimmed``). The chunk database gets ``ready`` (valid rows
 summed per key) and ``delta`` (their monthly change): first by the quick path (every row
 vouched for in Python by ``shaping.py``); at the first row it cannot vouch for, by staging
-the chunk into ``rl_in`` (n = file line) and checking it in SQL, which also leaves
+the chunk into ``rl_in`` (``line_no`` = file line) and checking it in SQL, which also leaves
 ``rl_loaded`` (the rows of the first, untrimmed pass) for the report.
 """
 
@@ -29,6 +30,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from accord.revenue.load.raw_rows import RL_IN, drop_blank_lines, picked, stage_by_row_id
+from accord.revenue.load.rows import GiveUp
+from accord.revenue.load.shaping import shaped_batches
 
 STEP = 50_000
 GROUP = 50  # rows per INSERT on the quick path
@@ -79,10 +84,8 @@ def _finish(conn: sqlite3.Connection, rows: int, loaded: int) -> dict[str, int]:
 def quick(job: dict[str, Any]) -> dict[str, int] | None:
     """Every row vouched for in Python and written straight into ``ready``; None at the
     first row it cannot vouch for (nothing is kept)."""
-    from accord.revenue.shaping import Unvouched, shaped_batches
-
     conn = _connect(job)
-    accounts = dict(conn.execute("SELECT ext, id FROM lk.rl_acc").fetchall())
+    accounts = dict(conn.execute("SELECT external_id, account_id FROM lk.rl_acc").fetchall())
     conn.execute(READY_AS_THEY_COME)
     conn.execute("BEGIN")
     records = _records(job["file"], int(job["start"]), int(job["end"]))
@@ -100,7 +103,7 @@ def quick(job: dict[str, Any]) -> dict[str, int] | None:
     try:
         conn.executemany(f"{head} VALUES {', '.join([one] * GROUP)}", groups())
         conn.executemany(job["sql"]["quick"], rest)
-    except Unvouched:
+    except GiveUp:
         conn.execute("ROLLBACK")
         conn.close()
         return None
@@ -110,23 +113,21 @@ def quick(job: dict[str, Any]) -> dict[str, int] | None:
 
 def staged(job: dict[str, Any]) -> dict[str, int]:
     """The chunk staged into ``rl_in`` and checked and converted in SQL."""
-    from accord.revenue.raw_rows import drop_blank_lines, picked, stage_by_row_id
-
     present = [(str(short), int(index)) for short, index in job["columns"]]
     records = _records(job["file"], int(job["start"]), int(job["end"]))
     first = int(job["first_line"])
     conn = _connect(job)
-    conn.execute("CREATE TABLE rl_in (n INTEGER PRIMARY KEY, a, d, amt, p, l)")
+    conn.execute(f"CREATE TABLE rl_in ({RL_IN.format(key='INTEGER PRIMARY KEY')})")
     conn.execute("BEGIN")
     stage_by_row_id(conn, picked(records, present), present, first, STEP)
     count = drop_blank_lines(conn, present, after=first - 1)
-    conn.execute("DELETE FROM rl_in WHERE n = ?", (first - 1,))  # the bookmark
+    conn.execute("DELETE FROM rl_in WHERE line_no = ?", (first - 1,))  # the bookmark
 
     sql = job["sql"]
     conn.execute(READY)
     loaded = conn.execute(sql["convert"]).rowcount
     if loaded < count:  # spaces around values, or bad rows: the trimmed pass
-        conn.execute("CREATE TABLE rl_loaded (n INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE rl_loaded (line_no INTEGER PRIMARY KEY)")
         conn.execute(f"INSERT INTO rl_loaded {sql['loaded']}")
         loaded += conn.execute(sql["convert_trimmed"]).rowcount
     return _finish(conn, count, int(loaded))

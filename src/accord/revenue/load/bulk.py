@@ -3,8 +3,9 @@
 
 Semantics of one load (one call, one import):
 
-- a line's identity within its account is its ``line_key``: ``#<line_id>`` when the line has
-  an id, else ``<date>|<product_line>``; ``(account_id, line_key)`` is the table's key;
+- a line's identity within its account is its ``line_key`` (``rules.line_key``):
+  ``#<line_id>`` when the line has an id, else ``<date>|<product_line>``;
+  ``(account_id, line_key)`` is the table's key;
 - lines of the same key within one load are summed into one revenue line;
 - a key that existed before the load is *replaced* by the load's total for it (re-importing a
   file never double counts, and rewrites nothing when nothing changed).
@@ -15,15 +16,15 @@ Two ways in:
   each batch goes straight into ``revenue_lines`` (SQLite: ``executemany`` from a worker
   thread while the caller produces the next batch; PostgreSQL: one ``COPY`` fed from the
   caller's thread), and the monthly change is summed in Python as the batches go by. The
-  first key already stored or repeated raises :class:`KeyConflict`: the caller rolls back
-  its savepoint and merges.
+  first key already stored or repeated raises ``rows.GiveUp``: the caller rolls back its
+  savepoint and merges.
 - the merge (:func:`load_prepared`, :func:`load_select`): the load's rows are first summed
   per key into a TEMP table ``rl_new``; the stored rows of those keys are read into
   ``rl_touched`` (their values before); then one ``INSERT ... ON CONFLICT`` writes the rows
   that are new or differ, and the monthly change is (``rl_new``) - (``rl_touched``).
 
 Either way the change per account and month lands in ``rl_delta``, and
-:func:`accord.revenue.monthly.refresh_monthly` applies it. Every load that changes anything
+:func:`accord.revenue.load.monthly.refresh_monthly` applies it. Every load that changes anything
 is numbered in ``revenue_loads``.
 """
 
@@ -40,12 +41,9 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from accord.core.database import is_sqlite
-from accord.revenue.monthly import FromTally, refresh_monthly
-
-#: (account_id, line_key, date 'YYYY-MM-DD', month index, amount_cents, product_line, line_id)
-Prepared = tuple[int, str, str, int, int, str | None, str | None]
-#: (account_id, day, amount_cents, product_line, line_id) — what callers of the fast path give
-RevenueRow = tuple[int, date, int, str | None, str | None]
+from accord.revenue.load.monthly import FromTally, refresh_monthly
+from accord.revenue.load.rows import GiveUp, RevenueRow, StoredLine
+from accord.revenue.rules import line_key
 
 DEFAULT_BATCH = 20_000
 COLUMNS = "account_id, line_key, date, month, amount_cents, product_line, line_id"
@@ -76,15 +74,7 @@ class LoadStats:
         return len(self.first_months)
 
 
-class KeyConflict(Exception):
-    """A row of :func:`load_new` met a key already stored or repeated in the load."""
-
-
-def line_key(day_iso: str, product_line: str | None, line_id: str | None) -> str:
-    return "#" + line_id if line_id else day_iso + "|" + (product_line or "")
-
-
-def prepare(rows: Iterable[RevenueRow]) -> Iterator[Prepared]:
+def prepare(rows: Iterable[RevenueRow]) -> Iterator[StoredLine]:
     """Turn (account_id, day, cents, product, line_id) into the stored shape."""
     days: dict[date, tuple[str, int]] = {}
     for account_id, day, cents, product, line_id in rows:
@@ -92,11 +82,11 @@ def prepare(rows: Iterable[RevenueRow]) -> Iterator[Prepared]:
         if known is None:
             known = days[day] = (day.isoformat(), day.year * 12 + day.month - 1)
         iso, month = known
-        key = "#" + line_id if line_id else iso + "|" + (product or "")
-        yield (account_id, key, iso, month, cents, product or None, line_id or None)
+        yield (account_id, line_key(iso, product, line_id), iso, month, cents,
+               product or None, line_id or None)
 
 
-def batched(rows: Iterable[Prepared], size: int) -> Iterator[list[Prepared]]:
+def batched(rows: Iterable[StoredLine], size: int) -> Iterator[list[StoredLine]]:
     iterator = iter(rows)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
@@ -183,7 +173,7 @@ class Tally:
     def __init__(self) -> None:
         self.packed: dict[int, int] = {}
 
-    def add(self, batch: list[Prepared]) -> None:
+    def add(self, batch: list[StoredLine]) -> None:
         packed = self.packed
         for row in batch:
             key = row[0] << 17 | row[3]
@@ -237,14 +227,15 @@ class CopyText(NamedTuple):
 
 def load_new(
     session: Session,
-    batches: Iterable[list[Prepared] | CopyText],
+    batches: Iterable[list[StoredLine] | CopyText],
     *,
     on_batch: Callable[[int], None] | None = None,
     tally: Tally | None = None,
 ) -> LoadStats:
     """Rows whose keys are all new, inserted as they come (see the module).
     :class:`CopyText` batches (PostgreSQL) come with their ``tally`` filled by the caller.
-    Raises :class:`KeyConflict` (the database then holds part of the load: roll back)."""
+    Raises ``GiveUp`` at a key already stored or repeated in the load (the database then
+    holds part of the load: roll back)."""
     db = RawDb(session)
     stats = LoadStats(strategy="sqlite executemany" if db.sqlite else "postgresql copy")
     began = time.perf_counter()
@@ -257,17 +248,17 @@ def load_new(
         else:
             _new_postgres(db, batches, stats, tally, on_batch)
     except conflicts:
-        raise KeyConflict from None
+        raise GiveUp("a key already stored, or repeated in the load") from None
     stats.inserted = stats.lines
     return finish(db, stats, began, tally)
 
 
-def _new_sqlite(db: RawDb, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
+def _new_sqlite(db: RawDb, batches: Iterable[list[StoredLine] | CopyText], stats: LoadStats,
                 tally: Tally, on_batch: Callable[[int], None] | None) -> None:
     """``executemany`` by a worker thread while the caller's thread produces the next batch
     (sqlite3 releases the GIL while SQLite works); at most two batches alive at a time."""
 
-    def write(batch: list[Prepared]) -> None:
+    def write(batch: list[StoredLine]) -> None:
         db.write_rows("revenue_lines", COLUMNS, batch)
         tally.add(batch)
 
@@ -290,7 +281,7 @@ def _new_sqlite(db: RawDb, batches: Iterable[list[Prepared] | CopyText], stats: 
                 pending.result()
 
 
-def _new_postgres(db: RawDb, batches: Iterable[list[Prepared] | CopyText], stats: LoadStats,
+def _new_postgres(db: RawDb, batches: Iterable[list[StoredLine] | CopyText], stats: LoadStats,
                   tally: Tally, on_batch: Callable[[int], None] | None) -> None:
     """One ``COPY`` for the whole load, fed from this thread: the server works through what
     the socket holds while the next batch is produced. (A writer thread was slower: each
@@ -318,7 +309,7 @@ def bulk_load_revenue(
 
 def load_prepared(
     session: Session,
-    rows: Iterable[Prepared],
+    rows: Iterable[StoredLine],
     *,
     batch_size: int = DEFAULT_BATCH,
     on_batch: Callable[[int], None] | None = None,

@@ -1,0 +1,24 @@
+"""The one row type of the revenue load, and the one way a route of it gives up.
+
+Only the standard library: the chunk processes (``chunk_worker.py``) import this through
+``shaping.py`` and must start in milliseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+#: a revenue line in the stored shape: (account_id, line_key, date 'YYYY-MM-DD', month
+#: index, amount_cents, product_line, line_id) — what every route writes into
+#: ``revenue_lines`` (the columns of ``bulk.COLUMNS``, in that order)
+StoredLine = tuple[int, str, str, int, int, str | None, str | None]
+#: (account_id, day, amount_cents, product_line, line_id) — what code that already holds
+#: its rows gives ``bulk_load_revenue``
+RevenueRow = tuple[int, date, int, str | None, str | None]
+
+
+class GiveUp(Exception):  # noqa: N818 - a signal to take the next route, not an error
+    """This route cannot take the file: a row it cannot vouch for, a key already stored,
+    a chunk process that failed, bytes ``COPY`` would refuse. Whoever tried the route rolls
+    back to the savepoint taken before it and takes the next route (``routes.ROUTES``);
+    the last route, staging, never gives up and reports every row."""
