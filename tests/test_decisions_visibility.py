@@ -6,9 +6,8 @@ from sqlalchemy import select
 from tests.kam_helpers import make_account
 
 from accord.accounts.models import Account, AccountMember
+from accord.accounts.visibility import visible_accounts, visible_row
 from accord.core.models import User
-from accord.core.visibility import visible_accounts
-from accord.selection.queries import visible_row
 
 
 def test_the_per_row_rule_equals_the_core_rule_for_every_member_of_the_cast(sessions, cast) -> None:  # type: ignore[no-untyped-def]

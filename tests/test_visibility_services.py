@@ -183,8 +183,8 @@ def _varied_portfolio(db, cast) -> None:  # type: ignore[no-untyped-def]
 def test_the_list_rule_selects_what_the_rule_shows(db, cast, who, inline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
+    from accord.accounts import visibility
     from accord.accounts.models import Account
-    from accord.core import visibility
 
     if not inline:  # memberships tested by subquery, as for someone on very many accounts
         monkeypatch.setattr(visibility, "MEMBER_IDS_INLINE", 0)

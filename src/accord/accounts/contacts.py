@@ -17,12 +17,17 @@ from accord.accounts.models import (
     InteractionUser,
 )
 from accord.accounts.schemas import ContactIn, ContactOut, InteractionIn, InteractionOut
+from accord.accounts.visibility import (
+    get_visible_account,
+    get_writable_account,
+    sees_everything,
+    visible_accounts,
+)
 from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.emails import EMAIL_RE
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
-from accord.core.models import SEES_EVERYTHING, Role, User
-from accord.core.visibility import get_visible_account, get_writable_account, visible_accounts
+from accord.core.models import User
 
 CONTACT_FIELDS = (
     "external_id",
@@ -110,7 +115,7 @@ OUT_OF_REACH = "already used by a contact at an account you cannot see"
 def contact_in_reach(session: Session, user: User, contact_id: int) -> bool:
     """True when ``user`` may see (and so link) the contact: it is at an account they see,
     or at no account at all; the same rule as the contacts import."""
-    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+    if sees_everything(user):
         return True
     links = select(AccountContact.account_id).where(AccountContact.contact_id == contact_id)
     if session.scalar(links.limit(1)) is None:

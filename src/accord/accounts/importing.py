@@ -21,10 +21,11 @@ from accord.accounts.models import Account, AccountExternalId, AccountKind, Acco
 from accord.accounts.owners import Owners
 from accord.accounts.search import unseen_parents
 from accord.accounts.service import snapshot
+from accord.accounts.visibility import visible_accounts
 from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.models import Role, User
-from accord.core.visibility import require_role, visible_accounts
+from accord.core.roles import require_role
 from accord.revenue.load.columns import Resolved
 from accord.revenue.load.readers import Table
 from accord.revenue.schemas import ImportReport

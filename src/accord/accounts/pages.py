@@ -19,10 +19,10 @@ from accord.accounts.models import AccountKind, AccountStatus, SizeBand
 from accord.accounts.schemas import AccountIn, AccountPatch
 from accord.accounts.timeline_pages import account_page_context
 from accord.accounts.timeline_pages import router as timeline_router
+from accord.accounts.visibility import can_write, require_writer
 from accord.core import versions
 from accord.core.errors import ValidationFailed
 from accord.core.schemas import MAX_ID, Count, Id
-from accord.core.visibility import can_write, require_writer
 from accord.selection.service import account_kam_summary
 from accord.web.deps import today
 from accord.web.flash import flash

@@ -13,9 +13,9 @@ from accord.accounts import contacts as contact_service
 from accord.accounts import service
 from accord.accounts.models import AccountExternalId
 from accord.accounts.schemas import AccountOut, ContactOut, InteractionOut, MonthlyRevenueOut
+from accord.accounts.visibility import can_write, get_visible_account
 from accord.core.models import User
 from accord.core.periods import month_index
-from accord.core.visibility import can_write, get_visible_account
 from accord.revenue.service import monthly_revenue
 
 CHART_MONTHS = 36

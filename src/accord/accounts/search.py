@@ -26,14 +26,15 @@ from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
 from accord.accounts.schemas import AccountOut, AccountPage
-from accord.core.errors import FieldProblem, ValidationFailed
-from accord.core.models import SEES_EVERYTHING, Role, User
-from accord.core.money import from_cents
-from accord.core.visibility import (
+from accord.accounts.visibility import (
+    sees_everything,
     visible_accounts,
     visible_filter,
     visible_parts,
 )
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.models import User
+from accord.core.money import from_cents
 
 #: the LIKE escape character (not backslash: PostgreSQL and SQLite treat it differently)
 ESCAPE = "/"
@@ -195,7 +196,7 @@ def list_accounts(
     conditions = [visible_filter(session, user), *filter_conditions(flt)]
     offset = (page - 1) * page_size
     columns, order = SORTS[sort]
-    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+    if sees_everything(user):
         chosen = select(Account.id).where(*conditions).order_by(*order(Account))
     else:
         # Someone who sees a small part of the accounts: gather that part first (from the
@@ -233,7 +234,7 @@ def list_accounts(
 def unseen_parents(session: Session, user: User, parent_ids: set[int]) -> set[int]:
     """Those of ``parent_ids`` that ``user`` may not see (a visible child shows nothing of
     them)."""
-    if not parent_ids or (user.is_active and Role(user.role) in SEES_EVERYTHING):
+    if not parent_ids or sees_everything(user):
         return set()
     seen = session.scalars(
         select(Account.id).where(Account.id.in_(sorted(parent_ids)), visible_accounts(user))
@@ -270,7 +271,7 @@ def distinct_segments(session: Session, user: User) -> list[str]:
     each part of what they see is read apart, from the (manager_id, segment) or primary
     index (their union in one condition would make SQLite scan).
     """
-    if not (user.is_active and Role(user.role) in SEES_EVERYTHING):
+    if not sees_everything(user):
         parts = visible_parts(session, user)
         if not parts:
             return []

@@ -12,18 +12,20 @@ from accord.accounts import search
 from accord.accounts.models import Account, AccountMember
 from accord.accounts.schemas import AccountIn, AccountOut, AccountPatch
 from accord.accounts.search import account_out, name_key
+from accord.accounts.visibility import (
+    get_visible_account,
+    get_writable_account,
+    headed_team_members,
+    require_writer,
+    sees_everything,
+    visible_accounts,
+)
 from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from accord.core.models import SEES_EVERYTHING, Role, Team, User
+from accord.core.models import Role, User
 from accord.core.money import from_cents, to_cents
-from accord.core.visibility import (
-    get_visible_account,
-    get_writable_account,
-    require_role,
-    require_writer,
-    visible_accounts,
-)
+from accord.core.roles import require_role
 
 # Lists and search live in ``accounts.search``; the entry points know them from here.
 SORTS = search.SORTS
@@ -117,15 +119,11 @@ def _check_references(
 def managers_in_reach(session: Session, user: User) -> list[int] | None:
     """The users whose accounts ``user`` sees by management: themself, plus the members of
     the teams a head heads; None for a role that sees every account."""
-    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+    if sees_everything(user):
         return None
     ids = {user.id}
     if Role(user.role) is Role.HEAD:
-        ids.update(
-            session.scalars(
-                select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
-            )
-        )
+        ids.update(session.scalars(headed_team_members(user)))
     return sorted(ids)
 
 

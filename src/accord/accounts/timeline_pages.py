@@ -17,10 +17,10 @@ from accord.accounts import contacts as contact_service
 from accord.accounts import profile_service, service
 from accord.accounts.models import BuyingRole, InteractionKind, Seniority, Stance
 from accord.accounts.schemas import ContactIn, InteractionIn
+from accord.accounts.visibility import require_writer
 from accord.core import versions
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.schemas import MAX_ID, Count, Id
-from accord.core.visibility import require_writer
 from accord.web.charts import bar_chart
 from accord.web.deps import today
 from accord.web.flash import flash

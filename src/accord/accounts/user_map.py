@@ -24,7 +24,7 @@ from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import CrmUserMap, Role, User
-from accord.core.visibility import require_role
+from accord.core.roles import require_role
 from accord.revenue.load.columns import normalise_header
 from accord.revenue.load.importing import load_file
 from accord.revenue.load.readers import Table

@@ -25,11 +25,11 @@ from sqlalchemy import ColumnElement, String, and_, cast, false, or_, select, tr
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
+from accord.accounts.visibility import visible_accounts
 from accord.audit.schemas import AuditEntryOut, AuditFilter, AuditPage
 from accord.core.cells import neutralise
 from accord.core.errors import FieldProblem, Forbidden, ValidationFailed
 from accord.core.models import AuditEntry, Role, Team, User
-from accord.core.visibility import visible_accounts
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

@@ -22,12 +22,6 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
-#: Roles that see every account.
-SEES_EVERYTHING = frozenset({Role.ADMIN, Role.BILLING, Role.VIEWER})
-#: Roles that may never change an account, whatever they see.
-READ_ONLY = frozenset({Role.VIEWER, Role.BILLING})
-
-
 class Team(Base):
     __tablename__ = "teams"
 

@@ -15,16 +15,12 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, Interaction
+from accord.accounts.visibility import get_visible_account, get_writable_account, visible_accounts
 from accord.core import audit, versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.periods import month_index
-from accord.core.visibility import (
-    get_visible_account,
-    get_writable_account,
-    require_role,
-    visible_accounts,
-)
+from accord.core.roles import require_role
 from accord.health import bulk, formulas
 from accord.health.formulas import HealthPolicy
 from accord.health.models import AccountHealth, HealthHistory

@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.accounts.visibility import sees_everything
 from accord.core.errors import NotFound, ValidationFailed
 from accord.core.identity import get_user_by_email
-from accord.core.models import SEES_EVERYTHING, Role, Team, User
+from accord.core.models import Role, Team, User
 from accord.core.periods import format_month, parse_month
 from accord.kpis import charts, exporting, pareto, service
 from accord.kpis.formulas import Basis, Windows
@@ -59,7 +60,7 @@ class Subject:
     def label(self) -> str:
         if self.manager is not None:
             return f"{self.manager.name} ({self.manager.email})"
-        if self.user.is_active and Role(self.user.role) in SEES_EVERYTHING:
+        if sees_everything(self.user):
             return "Whole portfolio"
         return f"Accounts visible to {self.user.name}"
 
@@ -77,7 +78,7 @@ def subject_for(session: Session, user: User, manager: str | None) -> Subject:
         target = get_user_by_email(session, manager)
     except NotFound:
         raise hidden from None
-    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+    if sees_everything(user):
         allowed = True
     elif user.id is not None and target.id == user.id:
         allowed = True
@@ -136,8 +137,8 @@ def dashboard(
         "doc": doc, "before": before, "tiles": _tiles(doc, before), "curve": curve,
         "months": months, "empty": last is None, "subject": subject,
         "previous_as_of": None if before is None else before["as_of"],
-        "can_pick_manager": user.is_active and (
-            Role(user.role) in SEES_EVERYTHING or Role(user.role) is Role.HEAD),
+        "can_pick_manager": sees_everything(user) or (
+            user.is_active and Role(user.role) is Role.HEAD),
     }
 
 

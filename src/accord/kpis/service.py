@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from accord.accounts.visibility import sees_everything, visible_accounts
 from accord.core import audit
 from accord.core.errors import FieldProblem, ValidationFailed
-from accord.core.models import SEES_EVERYTHING, AuditEntry, Role, User
+from accord.core.models import AuditEntry, Role, User
 from accord.core.periods import format_month, month_index, parse_month
-from accord.core.visibility import require_role, visible_accounts
+from accord.core.roles import require_role
 from accord.kpis import derived, queries
 from accord.kpis.formulas import (
     BREAKDOWNS,
@@ -171,7 +172,7 @@ _CACHE_SIZE = 128
 
 
 def _own_scope(user: User) -> tuple[ColumnElement[bool] | None, str]:
-    if user.is_active and Role(user.role) in SEES_EVERYTHING:
+    if sees_everything(user):
         return None, "all"
     return visible_accounts(user), f"user:{user.id}:{user.role}:{int(user.is_active)}"
 

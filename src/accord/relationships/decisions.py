@@ -31,13 +31,13 @@ from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
 from accord.accounts.search import ESCAPE, like_pattern
+from accord.accounts.visibility import sees_everything, visible_accounts, visible_row
 from accord.core import single_flight
 from accord.core.cells import neutralise
 from accord.core.errors import FieldProblem, ValidationFailed
-from accord.core.models import SEES_EVERYTHING, Role, User
+from accord.core.models import Role, User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
-from accord.core.visibility import visible_accounts
 from accord.health.models import AccountHealth
 from accord.relationships.models import KamDecision, KamDecisionState, StageAssessment
 from accord.relationships.rubric import POTENTIALS, STAGES, StagePolicy
@@ -46,7 +46,7 @@ from accord.relationships.service import stage_policy
 from accord.selection import kam_revenue, rules
 from accord.selection import settings as kam_settings
 from accord.selection.models import KamRevenue
-from accord.selection.queries import placed, visible_row
+from accord.selection.queries import placed
 from accord.selection.settings import selection_policy
 
 MAX_PAGE_SIZE = 500
@@ -519,7 +519,7 @@ def decisions_page(
 def filter_segments(session: Session, user: User) -> list[str]:
     """Segment names for the filter. Admins and heads see the portfolio's segments (one index
     scan); others the segments of the accounts they see (a small set)."""
-    if Role(user.role) in SEES_EVERYTHING or Role(user.role) is Role.HEAD:
+    if sees_everything(user) or Role(user.role) is Role.HEAD:
         query = select(Account.segment).where(Account.segment.is_not(None))
     else:
         query = select(Account.segment).where(visible_accounts(user), Account.segment.is_not(None))

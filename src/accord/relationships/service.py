@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
+from accord.accounts.visibility import get_visible_account, get_writable_account, visible_accounts
 from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.models import User
-from accord.core.visibility import get_visible_account, get_writable_account, visible_accounts
 from accord.relationships import evidence, rubric
 from accord.relationships.models import StageAssessment, StageOverride
 from accord.relationships.rubric import Stage, StagePolicy

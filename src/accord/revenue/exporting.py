@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account, AccountContact, Contact
 from accord.accounts.search import visible_parent
+from accord.accounts.visibility import visible_accounts
 from accord.core.cells import neutralise, number_or_text, text_cell
 from accord.core.models import User
 from accord.core.money import from_cents
-from accord.core.visibility import visible_accounts
 from accord.revenue.load.columns import canonical_header
 from accord.revenue.models import RevenueLine
 from accord.revenue.schemas import ExportFormat, ImportKind

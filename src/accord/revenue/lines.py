@@ -7,11 +7,11 @@ import math
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.accounts.visibility import get_visible_account
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
-from accord.core.visibility import get_visible_account
 from accord.revenue.models import MonthlyRevenue, RevenueLine
 from accord.revenue.schemas import MonthlyRevenueRow, RevenueLineOut, RevenueLinePage
 

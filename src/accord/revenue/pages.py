@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from accord.accounts.user_map import import_user_map
-from accord.core.visibility import can_write
+from accord.accounts.visibility import can_write
 from accord.revenue.load.importing import run_import
 from accord.revenue.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
 from accord.web.page_deps import Db, PageUser, csrf

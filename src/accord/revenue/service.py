@@ -6,10 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.accounts.schemas import MonthlyRevenueOut
+from accord.accounts.visibility import get_visible_account
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
-from accord.core.visibility import get_visible_account
 from accord.revenue.models import MonthlyRevenue
 
 

@@ -14,12 +14,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
+from accord.accounts.visibility import visible_row
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
 from accord.selection import kam_revenue, rules
 from accord.selection.models import KamRevenue
-from accord.selection.queries import placed, visible_row
+from accord.selection.queries import placed
 from accord.selection.schemas import CheckOut, MatrixOut, MatrixPoint
 from accord.selection.settings import selection_policy
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
+from accord.accounts.visibility import require_writer
 from accord.core import versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import MAX_ID, Id
-from accord.core.visibility import require_writer
 from accord.health import service as health_service
 from accord.relationships import service as stage_service
 from accord.relationships.schemas import AssessmentIn, OverrideIn

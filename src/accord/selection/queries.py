@@ -8,24 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    case,
-    delete,
-    false,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Subquery
 
-from accord.accounts.models import Account, AccountMember
-from accord.core.models import SEES_EVERYTHING, Role, Team, User
 from accord.selection.models import Deselection, Scoring, SelectionCurrent
 from accord.selection.rules import NOT_KEY, Quadrant, SelectionPolicy
 from accord.selection.settings import selection_policy
@@ -159,25 +145,3 @@ def tier_case(session: Session) -> dict[int, str]:
     """{account_id: tier} for every scored account (others are 'not key')."""
     t = tier_select(session)
     return {a: tier for a, tier in session.execute(select(t.c.account_id, t.c.tier))}
-
-
-def visible_row(user: User, row_id: Any) -> Any:
-    """The visibility rule of ``accord.core.visibility`` as a test of one joined account row.
-
-    ``visible_accounts(user)`` is an ``id IN (UNION …)``: right for lists driven by accounts,
-    but here a head who sees 100,000 accounts would build all of them to keep a few thousand
-    decision rows. The same rule (a test keeps them equal for every role) is evaluated per
-    row inside a CASE, which the planners do not turn back into a set.
-    """
-    role = Role(user.role)
-    if not user.is_active:
-        return false()
-    if role in SEES_EVERYTHING:
-        return true()
-    members = select(AccountMember.account_id).where(AccountMember.user_id == user.id)
-    own = or_(Account.manager_id == user.id, Account.id.in_(members))
-    if role is Role.HEAD:
-        team = select(User.id).join(Team, User.team_id == Team.id).where(Team.head_id == user.id)
-        own = or_(own, Account.manager_id.in_(team))
-    # mentioning the decision row's id keeps the test after the join, on its few rows
-    return case((and_(row_id == Account.id, own), 1), else_=0) == 1

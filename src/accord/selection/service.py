@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from accord.accounts.visibility import get_visible_account, get_writable_account
 from accord.core import audit, single_flight, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
-from accord.core.visibility import get_visible_account, get_writable_account, require_role
+from accord.core.roles import require_role
 from accord.selection import defaults, rules
 from accord.selection.models import Deselection, Scoring, SelectionCriterion
 from accord.selection.queries import tier_case, tier_select, update_current

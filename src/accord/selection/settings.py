@@ -17,7 +17,7 @@ from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
-from accord.core.visibility import require_role
+from accord.core.roles import require_role
 from accord.selection.models import KamSetting
 from accord.selection.rules import SelectionPolicy
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from accord.accounts.visibility import can_write, get_visible_account
 from accord.core.models import User
-from accord.core.visibility import can_write, get_visible_account
 from accord.health.schemas import HealthOut
 from accord.relationships.schemas import StageOut
 from accord.selection.schemas import ScoringOut
