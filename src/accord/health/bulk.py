@@ -1,76 +1,202 @@
-"""Health of many accounts at once, in SQL: the formulas of ``formulas.py`` as expressions.
+"""Health of many accounts at once, in SQL: each rule of ``formulas.py`` has its twin here.
 
-The per-segment weights and thresholds become CASE expressions on the account's segment;
-missing measures drop out of both the weighted sum and the sum of weights (re-normalisation);
-the score is rounded half up and banded. The result is written with INSERT … SELECT, so no
-account passes through Python.
+``formulas.py`` is the reference (one account live, with its breakdown); the twins below
+render the same rule as an SQL expression, and ``tests/test_health_pairs.py`` holds each pair
+equal on SQLite and PostgreSQL:
+
+=========================  ===========================
+``formulas``               SQL twin
+=========================  ===========================
+``ratio``                  :func:`ratio_sql`
+``revenue_trend``          :func:`revenue_trend_sql`
+``freshness``              :func:`freshness_sql`
+``measure_score``          :func:`measure_score_sql`
+``weighted_score``         :func:`weighted_score_sql`
+``band``                   :func:`band_sql`
+=========================  ===========================
+
+Every twin is whole-number arithmetic, as its rule is: measure values in ten-thousandths,
+scores in millionths of a point, weights and thresholds scaled to whole numbers in Python
+before they become literals. No float takes part, so a score exactly on .5 rounds up on both
+databases. Per-segment policies become CASE expressions on the account's segment; the result
+is written with INSERT … SELECT, so no account passes through Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date
+from decimal import Decimal
+from math import gcd
 from typing import Any
 
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, null, select
+from sqlalchemy import BigInteger, Float, Integer, and_, case, cast, func, literal, null, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from accord.accounts.models import Account, Interaction
 from accord.core.database import is_sqlite
-from accord.health.formulas import HealthPolicy
+from accord.health.formulas import (
+    NEVER_TOUCHED,
+    RATIO_SCALE,
+    SCORE_SCALE,
+    HealthPolicy,
+    MeasureSpec,
+)
 from accord.selection.models import KamRevenue
 from accord.selection.queries import placed
 from accord.selection.rules import NOT_KEY, SelectionPolicy
 
-EPSILON = 1e-9  # keeps float rounding of an exact .5 on the half-up side, as Decimal does
+#: a measure's full score, in millionths of a point
+FULL = 100 * SCORE_SCALE
+#: the measures Accord computes (the others are always left out)
+SCORED = ("revenue_trend", "contact_freshness", "sentiment")
 
 
-def _by_segment(
-    policies: Mapping[str, HealthPolicy], default: HealthPolicy, pick: Any, segment: Any
-) -> Any:
-    """A CASE on the account's segment choosing ``pick(policy)`` (a number)."""
-    whens = [
-        (segment == seg, literal(float(pick(p))))
-        for seg, p in policies.items()
-        if pick(p) != pick(default)
-    ]
-    base = literal(float(pick(default)))
-    return case(*whens, else_=base) if whens else base
+def _int(value: int) -> Any:
+    return literal(value, BigInteger)
 
 
-def _measure_score(
-    value: Any,
-    name: str,
+def _places(value: Decimal) -> int:
+    """Decimal places of ``value`` (0 for a whole number)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+# ---------------------------------------------------------------- the twins
+
+
+def ratio_sql(numerator: Any, denominator: Any) -> Any:
+    """``formulas.ratio`` in ten-thousandths: numerator ÷ denominator, half up."""
+    n, d = cast(numerator, BigInteger), cast(denominator, BigInteger)
+    return (n * _int(2 * RATIO_SCALE) + d) // (d * _int(2))
+
+
+def revenue_trend_sql(current_cents: Any, previous_cents: Any) -> Any:
+    """``formulas.revenue_trend`` in ten-thousandths (NULL without a previous window)."""
+    current = case((current_cents > 0, current_cents), else_=_int(0))
+    return case((previous_cents > 0, ratio_sql(current, previous_cents)), else_=null())
+
+
+def freshness_sql(days_since_touch: Any, cadence_days: Any) -> Any:
+    """``formulas.freshness`` in ten-thousandths (``days_since_touch`` NULL: never touched)."""
+    return case(
+        (cadence_days.is_(None), null()),
+        (days_since_touch.is_(None), _int(NEVER_TOUCHED * RATIO_SCALE)),
+        (days_since_touch <= 0, _int(0)),
+        else_=ratio_sql(days_since_touch, cadence_days),
+    )
+
+
+def measure_score_sql(value_e4: Any, spec: MeasureSpec) -> Any:
+    """``formulas.measure_score`` in millionths of a point, for a value in ten-thousandths.
+
+    The thresholds become whole numbers at a scale of at least ten-thousandths, so the value
+    and both thresholds compare exactly; in between, the fraction is one integer division."""
+    places = max(_places(spec.zero), _places(spec.full), 4)
+    value_factor = 10 ** (places - 4)  # ten-thousandths -> the thresholds' scale
+    zero, full = int(spec.zero * 10**places), int(spec.full * 10**places)
+    sign = 1 if full > zero else -1
+    above_zero = cast(value_e4, BigInteger) * _int(sign * value_factor) + _int(-sign * zero)
+    span = abs(full - zero)
+    common = gcd(FULL, span)
+    return case(
+        (value_e4.is_(None), null()),
+        (above_zero <= 0, _int(0)),
+        (above_zero >= span, _int(FULL)),
+        else_=(above_zero * _int(FULL // common)) // _int(span // common),
+    )
+
+
+def weighted_score_sql(scored: list[tuple[Any, Any]]) -> Any:
+    """``formulas.weighted_score``: (score in millionths or NULL, whole-number weight) pairs;
+    a NULL score leaves its weight out. NULL without any weight counted."""
+    weighted = sum((func.coalesce(s * w, 0) for s, w in scored), _int(0))
+    counted = sum((case((s.is_(None), _int(0)), else_=w) for s, w in scored), _int(0))
+    bottom = counted * _int(SCORE_SCALE)
+    return case((counted > 0, (weighted * _int(2) + bottom) // (bottom * _int(2))), else_=null())
+
+
+def band_sql(score: Any, green_from: Any, amber_from: Any) -> Any:
+    """``formulas.band`` (NULL for no score)."""
+    return case(
+        (score.is_(None), null()),
+        (score >= green_from, literal("green")),
+        (score >= amber_from, literal("amber")),
+        else_=literal("red"),
+    )
+
+
+# ---------------------------------------------------------------- per segment
+
+
+def by_segment(
+    segment: Any,
     policies: Mapping[str, HealthPolicy],
     default: HealthPolicy,
+    key: Callable[[HealthPolicy], Hashable],
+    build: Callable[[HealthPolicy], Any],
+) -> Any:
+    """``build(policy)`` of the account's segment: a CASE over the segments whose ``key``
+    differs from the default's, the default's expression otherwise."""
+    whens = [(segment == seg, build(p)) for seg, p in policies.items() if key(p) != key(default)]
+    return case(*whens, else_=build(default)) if whens else build(default)
+
+
+def weight_scale(policies: Mapping[str, HealthPolicy], default: HealthPolicy) -> int:
+    """10 ** (the most decimal places of any weight): the weights as whole numbers."""
+    weights = [p.measures[m].weight for p in (default, *policies.values()) for m in SCORED]
+    return 10 ** max((_places(w) for w in weights), default=0)
+
+
+def scored_measure_sql(
+    value_e4: Any,
+    name: str,
     segment: Any,
+    policies: Mapping[str, HealthPolicy],
+    default: HealthPolicy,
+    scale: int,
 ) -> tuple[Any, Any]:
-    """(score 0–100 or NULL, weight counted or 0) for one measure."""
-    full = _by_segment(policies, default, lambda p: p.measures[name].full, segment)
-    zero = _by_segment(policies, default, lambda p: p.measures[name].zero, segment)
-    weight = _by_segment(policies, default, lambda p: p.measures[name].weight, segment)
-    frac = (value - zero) / (full - zero)
-    score = case(
-        (value.is_(None), null()),
-        (weight <= 0, null()),
-        (frac <= 0, literal(0.0)),
-        (frac >= 1, literal(100.0)),
-        else_=frac * 100.0,
+    """(score in millionths or NULL, whole-number weight) of one measure; a measure weighing
+    0 in the segment is left out, as ``formulas.health`` does."""
+
+    def spec_of(p: HealthPolicy) -> tuple[Decimal, Decimal, Decimal]:
+        s = p.measures[name]
+        return (s.weight, s.full, s.zero)
+
+    def score(p: HealthPolicy) -> Any:
+        spec = p.measures[name]
+        return measure_score_sql(value_e4, spec) if spec.weight > 0 else null()
+
+    def weight(p: HealthPolicy) -> Any:
+        return _int(int(max(p.measures[name].weight, Decimal(0)) * scale))
+
+    return (
+        by_segment(segment, policies, default, spec_of, score),
+        by_segment(segment, policies, default, spec_of, weight),
     )
-    counted = case((value.is_(None), literal(0.0)), (weight <= 0, literal(0.0)), else_=weight)
-    return score, counted
+
+
+def segment_band_sql(
+    score: Any, segment: Any, policies: Mapping[str, HealthPolicy], default: HealthPolicy
+) -> Any:
+    """``band_sql`` with the segment's green and amber thresholds."""
+    green = by_segment(
+        segment, policies, default, lambda p: p.green_from, lambda p: _int(p.green_from)
+    )
+    amber = by_segment(
+        segment, policies, default, lambda p: p.amber_from, lambda p: _int(p.amber_from)
+    )
+    return band_sql(score, green, amber)
+
+
+# ---------------------------------------------------------------- everyone at once
 
 
 def _days_since(session: Session, today: date, column: Any) -> Any:
     if is_sqlite(session):
         return cast(func.julianday(literal(today.isoformat())) - func.julianday(column), Integer)
     return literal(today) - column
-
-
-def _floor(session: Session, value: Any) -> Any:
-    # SQLite: CAST truncates (the value is ≥ 0); PostgreSQL: CAST rounds, so floor first
-    return cast(value, Integer) if is_sqlite(session) else cast(func.floor(value), Integer)
 
 
 def latest_sentiment(today: date) -> Any:
@@ -92,6 +218,11 @@ def _layer(query: Select, name: str) -> Any:  # type: ignore[type-arg]
     return query.cte(name).prefix_with("MATERIALIZED")
 
 
+def _as_ratio(value_e4: Any) -> Any:
+    """A value in ten-thousandths as the stored float."""
+    return cast(value_e4, Float) / literal(float(RATIO_SCALE), Float)
+
+
 def health_select(
     session: Session,
     scope: Any,
@@ -103,15 +234,7 @@ def health_select(
     """(account_id, computed_on, score, band, revenue_trend, contact_freshness, sentiment)."""
     p = placed(selection)
     ls = latest_sentiment(today)
-    trend = case(
-        (
-            func.coalesce(KamRevenue.previous_cents, 0) > 0,
-            cast(KamRevenue.current_cents, Float) / cast(KamRevenue.previous_cents, Float),
-        ),
-        else_=null(),
-    )
     tier = func.coalesce(p.c.tier, literal(NOT_KEY))
-    days = _days_since(session, today, Account.last_touch_on)
     base = _layer(
         select(
             Account.id.label("account_id"),
@@ -119,8 +242,10 @@ def health_select(
             Account.kind,
             Account.last_touch_on,
             tier.label("tier"),
-            days.label("days"),
-            trend.label("trend"),
+            _days_since(session, today, Account.last_touch_on).label("days"),
+            revenue_trend_sql(KamRevenue.current_cents, KamRevenue.previous_cents).label(
+                "trend_e4"
+            ),
             ls.c.sentiment,
         )
         .select_from(Account)
@@ -130,94 +255,73 @@ def health_select(
         .where(and_(scope)),
         "health_base",
     )
-    cadence_whens = []
-    for tier_name in sorted(default.cadence_days):
-        cadence_days = _by_segment(
-            policies, default, lambda pol, t=tier_name: pol.cadence_days.get(t, 90), base.c.segment
+
+    def cadence_of(tier_name: str) -> Any:
+        return by_segment(
+            base.c.segment,
+            policies,
+            default,
+            lambda pol: pol.cadence_days.get(tier_name, 90),
+            lambda pol: _int(pol.cadence_days.get(tier_name, 90)),
         )
-        cadence_whens.append((base.c.tier == tier_name, cadence_days))
-    cadence = case((base.c.kind == "person", null()), *cadence_whens, else_=literal(90.0))
-    values = _layer(
+
+    cadence = case(
+        (base.c.kind == "person", null()),
+        *[(base.c.tier == t, cadence_of(t)) for t in sorted(default.cadence_days)],
+        else_=_int(90),
+    )
+    days = case((base.c.last_touch_on.is_(None), null()), else_=base.c.days)
+    measures = _layer(
         select(
             base.c.account_id,
             base.c.segment,
-            base.c.trend,
+            base.c.trend_e4,
+            freshness_sql(days, cadence).label("fresh_e4"),
             base.c.sentiment,
-            cadence.label("cadence"),
-            base.c.days,
-            base.c.last_touch_on,
-        ),
-        "health_cadence",
-    )
-    freshness = case(
-        (values.c.cadence.is_(None), null()),
-        (values.c.last_touch_on.is_(None), literal(999.0)),
-        (values.c.days <= 0, literal(0.0)),
-        else_=cast(values.c.days, Float) / values.c.cadence,
-    )
-    measures = _layer(
-        select(
-            values.c.account_id,
-            values.c.segment,
-            values.c.trend,
-            values.c.sentiment,
-            freshness.label("freshness"),
+            (cast(base.c.sentiment, BigInteger) * _int(RATIO_SCALE)).label("sent_e4"),
         ),
         "health_values",
     )
-    seg = measures.c.segment
+    seg, scale = measures.c.segment, weight_scale(policies, default)
     parts = {
-        "trend": _measure_score(measures.c.trend, "revenue_trend", policies, default, seg),
-        "fresh": _measure_score(measures.c.freshness, "contact_freshness", policies, default, seg),
-        "sent": _measure_score(
-            cast(measures.c.sentiment, Float), "sentiment", policies, default, seg
-        ),
+        key: scored_measure_sql(measures.c[column], name, seg, policies, default, scale)
+        for key, column, name in (
+            ("trend", "trend_e4", "revenue_trend"),
+            ("fresh", "fresh_e4", "contact_freshness"),
+            ("sent", "sent_e4", "sentiment"),
+        )
     }
     scored = _layer(
         select(
             measures.c.account_id,
             measures.c.segment,
-            measures.c.trend,
-            measures.c.freshness,
+            measures.c.trend_e4,
+            measures.c.fresh_e4,
             measures.c.sentiment,
             *[s.label(f"s_{k}") for k, (s, _) in parts.items()],
             *[w.label(f"w_{k}") for k, (_, w) in parts.items()],
         ),
         "health_scores",
     )
-    weighted = sum(
-        (func.coalesce(scored.c[f"s_{k}"] * scored.c[f"w_{k}"], 0.0) for k in parts),
-        literal(0.0),
-    )
-    weights = sum((scored.c[f"w_{k}"] for k in parts), literal(0.0))
-    raw = case((weights > 0, weighted / weights), else_=null())
     rounded = _layer(
         select(
             scored.c.account_id,
             scored.c.segment,
-            scored.c.trend,
-            scored.c.freshness,
+            scored.c.trend_e4,
+            scored.c.fresh_e4,
             scored.c.sentiment,
-            case((raw.is_(None), null()), else_=_floor(session, raw + 0.5 + EPSILON)).label(
+            weighted_score_sql([(scored.c[f"s_{k}"], scored.c[f"w_{k}"]) for k in parts]).label(
                 "score"
             ),
         ),
         "health_rounded",
     )
-    green = _by_segment(policies, default, lambda pol: pol.green_from, rounded.c.segment)
-    amber = _by_segment(policies, default, lambda pol: pol.amber_from, rounded.c.segment)
-    band = case(
-        (rounded.c.score.is_(None), null()),
-        (rounded.c.score >= green, literal("green")),
-        (rounded.c.score >= amber, literal("amber")),
-        else_=literal("red"),
-    )
     return select(
         rounded.c.account_id,
         literal(today).label("computed_on"),
         rounded.c.score,
-        band.label("band"),
-        rounded.c.trend.label("revenue_trend"),
-        rounded.c.freshness.label("contact_freshness"),
+        segment_band_sql(rounded.c.score, rounded.c.segment, policies, default).label("band"),
+        _as_ratio(rounded.c.trend_e4).label("revenue_trend"),
+        _as_ratio(rounded.c.fresh_e4).label("contact_freshness"),
         rounded.c.sentiment,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 MEASURES = (
@@ -135,11 +135,56 @@ def _dec(raw: Any, name: str) -> Decimal:
     return value
 
 
+# ---------------------------------------------------------------- the score, exactly
+#
+# Every step is exact integer arithmetic, so the SQL twins in ``bulk.py`` (which score every
+# account at once) give the same score on SQLite and PostgreSQL, ties included:
+# - a ratio measure (revenue trend, contact freshness) is kept to four decimals, half up;
+# - a measure's score is kept in millionths of a point, rounded down;
+# - the weighted mean of the scores is rounded half up to a whole number.
+
+#: ratio measures are kept in ten-thousandths
+RATIO_SCALE = 10_000
+#: a measure's score is kept in millionths of a point (0 … 100 × SCORE_SCALE)
+SCORE_SCALE = 1_000_000
+#: never touched counts as this far overdue (times the cadence)
+NEVER_TOUCHED = 999
+
+
+def half_up(numerator: int, denominator: int) -> int:
+    """numerator ÷ denominator rounded half up (numerator ≥ 0, denominator > 0)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def ratio(numerator: int, denominator: int) -> Decimal:
+    """numerator ÷ denominator to four decimals, half up (numerator ≥ 0, denominator > 0)."""
+    return Decimal(half_up(numerator * RATIO_SCALE, denominator)) / RATIO_SCALE
+
+
 def measure_score(value: Decimal, spec: MeasureSpec) -> Decimal:
-    """Linear between the thresholds, clamped to 0–100."""
-    fraction = (value - spec.zero) / (spec.full - spec.zero)
-    fraction = max(Decimal(0), min(Decimal(1), fraction))
-    return fraction * 100
+    """Linear between the thresholds, clamped to 0–100, in millionths of a point (down)."""
+    above_zero, scale = (value - spec.zero).as_integer_ratio()
+    span, span_scale = (spec.full - spec.zero).as_integer_ratio()
+    # fraction = above_zero / scale ÷ (span / span_scale), sign carried by the span
+    numerator, denominator = above_zero * span_scale, span * scale
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    if numerator <= 0:
+        return Decimal(0)
+    if numerator >= denominator:
+        return Decimal(100)
+    return Decimal(numerator * 100 * SCORE_SCALE // denominator) / SCORE_SCALE
+
+
+def weighted_score(scored: list[tuple[Decimal, Decimal]]) -> int | None:
+    """The weighted mean of (weight, score) pairs rounded half up; None without weight."""
+    counted = sum((w for w, _ in scored), Decimal(0))
+    if counted <= 0:
+        return None
+    weighted = sum((w * s for w, s in scored), Decimal(0))
+    top, top_scale = weighted.as_integer_ratio()
+    bottom, bottom_scale = counted.as_integer_ratio()
+    return half_up(top * bottom_scale, bottom * top_scale)
 
 
 def band(score: int, policy: HealthPolicy) -> str:
@@ -191,10 +236,7 @@ def health(
             note = "weight 0 in this segment"
         scored.append((name, value, s, spec.weight, note))
     counted = sum((w for _, _, s, w, _ in scored if s is not None), Decimal(0))
-    total = None
-    if counted > 0:
-        weighted = sum((w * s for _, _, s, w, _ in scored if s is not None), Decimal(0))
-        total = int((weighted / counted).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    total = weighted_score([(w, s) for _, _, s, w, _ in scored if s is not None])
     results = tuple(
         MeasureResult(
             n, v, s, w, (w * 100 / counted) if (s is not None and counted) else Decimal(0), note
@@ -205,17 +247,19 @@ def health(
 
 
 def revenue_trend(current_cents: int, previous_cents: int) -> Decimal | None:
-    """R(C) ÷ R(P) (negative window sums count as zero); None without a previous window."""
+    """R(C) ÷ R(P) to four decimals (negative window sums count as zero); None without a
+    previous window."""
     current, previous = max(current_cents, 0), max(previous_cents, 0)
     if previous == 0:
         return None
-    return Decimal(current) / Decimal(previous)
+    return ratio(current, previous)
 
 
 def freshness(days_since_touch: int | None, cadence_days: int | None) -> Decimal | None:
-    """Days since the last touch ÷ the cadence interval; never touched counts as far overdue."""
+    """Days since the last touch ÷ the cadence interval, to four decimals; never touched
+    counts as far overdue."""
     if cadence_days is None:
         return None
     if days_since_touch is None:
-        return Decimal(999)
-    return Decimal(max(days_since_touch, 0)) / Decimal(cadence_days)
+        return Decimal(NEVER_TOUCHED)
+    return ratio(max(days_since_touch, 0), cadence_days)
