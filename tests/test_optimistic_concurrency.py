@@ -18,7 +18,7 @@ from tests.page_helpers import sign_in
 
 from accord.accounts.models import Account, Contact
 from accord.core.models import User
-from accord.selection.models import KamSetting
+from accord.core.policy_store import KamSetting
 
 
 def stored(sessions, model, key, column):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accord.core.errors import ValidationFailed
 from accord.relationships import rubric
 from accord.relationships.rubric import Decision, Evidence, Stage, StagePolicy
 
@@ -72,7 +73,7 @@ def test_the_decision_table_is_a_setting() -> None:
 def test_a_decision_table_with_a_hole_is_refused() -> None:
     custom = P.to_dict()
     del custom["decisions"]["Strategic"]
-    with pytest.raises(ValueError, match="Strategic"):
+    with pytest.raises(ValidationFailed, match="Strategic"):
         StagePolicy.from_dict(custom)
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accord.core.errors import ValidationFailed
 from accord.selection import rules
 from accord.selection.rules import (
     CriterionDraft,
@@ -164,9 +165,24 @@ def test_a_scoring_is_due_again_after_twelve_months() -> None:
     )
 
 
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    st.integers(min_value=1, max_value=120),
+)
+def test_the_rescoring_cut_off_the_matrix_queries_with_is_needs_rescoring(
+    scored_on: date, today: date, months: int
+) -> None:
+    # the matrix asks SQL for scored_on <= rescore_before(today); needs_rescoring is its rule
+    policy = SelectionPolicy(rescore_months=months)
+    assert rules.needs_rescoring(scored_on, today, policy) == (
+        scored_on <= rules.rescore_before(today, policy)
+    )
+
+
 def test_bad_settings_are_refused_with_the_field_named() -> None:
-    with pytest.raises(ValueError, match="potential_medium_from"):
+    with pytest.raises(ValidationFailed, match="potential_medium_from"):
         SelectionPolicy.from_dict({"potential_medium_from": "8", "potential_high_from": "7"})
-    with pytest.raises(ValueError, match="nonsense"):
+    with pytest.raises(ValidationFailed, match="nonsense"):
         SelectionPolicy.from_dict({"nonsense": 1})
     assert SelectionPolicy.from_dict(P.to_dict()) == P

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from accord.api.common import Caller, Db, problems
 from accord.api.concurrency import IfMatch, set_etag
+from accord.core import policy_store
 from accord.core.schemas import Id, Segment
 from accord.health import service
-from accord.health.schemas import HealthOut, HealthRow, HealthSettingsIn, RecomputeOut
-from accord.selection import settings as kam_settings
+from accord.health.formulas import HealthPolicy
+from accord.health.schemas import (
+    HealthOut,
+    HealthRow,
+    HealthSettingsIn,
+    HealthSettingsOut,
+    RecomputeOut,
+)
 from accord.web.deps import today
 
 router = APIRouter()
@@ -73,18 +80,20 @@ def list_health(
 @router.get(
     "/health/settings",
     tags=TAGS,
+    response_model=HealthSettingsOut,
     responses=problems(),
     summary="Health weights, thresholds, bands and cadence; per-segment overrides",
     description="`ETag` carries the version of the default settings.",
 )
-def get_settings(db: Db, user: Caller, response: Response) -> dict[str, Any]:
-    set_etag(response, kam_settings.setting_version(db, "health"))
+def get_settings(db: Db, user: Caller, response: Response) -> HealthSettingsOut:
+    set_etag(response, policy_store.setting_version(db, service.DEFAULT_SETTING))
     return service.get_policies(db, user)
 
 
 @router.put(
     "/health/settings",
     tags=TAGS,
+    response_model=HealthPolicy,
     responses=problems(403, 409),
     summary="Change the default health settings (admins and heads)",
     description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
@@ -95,15 +104,16 @@ def put_settings(
     body: HealthSettingsIn,
     response: Response,
     expected: IfMatch,
-) -> dict[str, Any]:
+) -> HealthPolicy:
     out = service.update_policy(db, user, body.given(), expected=expected)
-    set_etag(response, kam_settings.setting_version(db, "health"))
+    set_etag(response, policy_store.setting_version(db, service.DEFAULT_SETTING))
     return out
 
 
 @router.put(
     "/health/settings/segments/{segment}",
     tags=TAGS,
+    response_model=HealthPolicy,
     responses=problems(403, 409),
     summary="Give a segment its own weights and thresholds",
     description="`ETag` carries the segment's version (0 before it has its own settings); "
@@ -116,9 +126,9 @@ def put_segment_settings(
     body: HealthSettingsIn,
     response: Response,
     expected: IfMatch,
-) -> dict[str, Any]:
+) -> HealthPolicy:
     out = service.update_policy(db, user, body.given(), segment=segment, expected=expected)
-    set_etag(response, kam_settings.setting_version(db, service.PREFIX + segment))
+    set_etag(response, policy_store.setting_version(db, service.setting_name(segment)))
     return out
 
 

@@ -6,15 +6,22 @@ freshness lower is better: full at ≤ 1.0, zero at ≥ 2.0). A missing measure 
 the remaining weights re-normalised. The score is rounded half up to a whole number and the
 band follows the rounded score (green ≥ 70, amber ≥ 40, red below; settings).
 
-Standard library only. Decimal arithmetic, so a value exactly on a threshold scores exactly.
+Standard library and the typed policy base (``core.policy``) only. Decimal arithmetic, so a
+value exactly on a threshold scores exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, Self
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.core.policy import Policy
 
 MEASURES = (
     "revenue_trend",
@@ -37,14 +44,13 @@ UNAVAILABLE = {
 }
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class MeasureSpec:
+    """One measure's weight and the thresholds where it scores 100 and 0."""
+
     weight: Decimal
     full: Decimal  # scores 100 at or beyond this
     zero: Decimal  # scores 0 at or beyond this
-
-    def to_dict(self) -> dict[str, str]:
-        return {"weight": str(self.weight), "full": str(self.full), "zero": str(self.zero)}
 
 
 _DEFAULTS = {
@@ -57,82 +63,66 @@ _DEFAULTS = {
 _DEFAULT_CADENCE = {"Strategic": 14, "Star": 21, "Status": 30, "Streamline": 90, "not key": 90}
 
 
-@dataclass(frozen=True)
-class HealthPolicy:
-    measures: Mapping[str, MeasureSpec] = field(default_factory=lambda: dict(_DEFAULTS))
+class HealthPolicy(Policy):
+    """Weights and thresholds of the measures, the bands and the touch cadence per tier."""
+
+    KIND: ClassVar[str] = "health"
+
+    measures: dict[str, MeasureSpec] = Field(default_factory=lambda: dict(_DEFAULTS))
     green_from: int = 70
     amber_from: int = 40
     #: touch interval per tier (days); B2C individuals have none (freshness left out)
-    cadence_days: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_CADENCE))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "measures": {k: v.to_dict() for k, v in self.measures.items()},
-            "green_from": self.green_from,
-            "amber_from": self.amber_from,
-            "cadence_days": dict(self.cadence_days),
-        }
+    cadence_days: dict[str, int] = Field(default_factory=lambda: dict(_DEFAULT_CADENCE))
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], base: HealthPolicy | None = None) -> HealthPolicy:
-        """Parse a stored or submitted policy; missing parts come from ``base`` (or defaults)."""
+    def from_dict(cls, data: Mapping[str, Any], base: HealthPolicy | None = None) -> Self:
+        """Parse a stored or submitted policy; missing parts come from ``base`` (or defaults):
+        a measure given in part keeps the rest of its spec, a tier not given its cadence."""
         base = base or cls()
-        unknown = sorted(set(data) - {"measures", "green_from", "amber_from", "cadence_days"})
-        if unknown:
-            raise ValueError(f"{unknown[0]}: not a health setting")
-        measures = dict(base.measures)
-        for name, spec in (data.get("measures") or {}).items():
-            if name not in MEASURES:
-                raise ValueError(f"measures.{name}: not a health measure")
-            old = measures[name]
-            spec = spec or {}
-            measures[name] = MeasureSpec(
-                _dec(spec.get("weight", old.weight), f"measures.{name}.weight"),
-                _dec(spec.get("full", old.full), f"measures.{name}.full"),
-                _dec(spec.get("zero", old.zero), f"measures.{name}.zero"),
-            )
-        cadence = dict(base.cadence_days)
-        for tier_name, days in (data.get("cadence_days") or {}).items():
-            try:
-                cadence[str(tier_name)] = int(days)
-            except (TypeError, ValueError):
-                raise ValueError(f"cadence_days.{tier_name}: a whole number of days") from None
-        try:
-            green = int(data.get("green_from", base.green_from))
-            amber = int(data.get("amber_from", base.amber_from))
-        except (TypeError, ValueError):
-            raise ValueError("green_from/amber_from: whole numbers") from None
-        policy = cls(measures=measures, green_from=green, amber_from=amber, cadence_days=cadence)
-        problems = policy.problems()
-        if problems:
-            raise ValueError("; ".join(problems))
-        return policy
+        document = base.to_dict()
+        given = {k: v for k, v in data.items() if v is not None}
+        measures = given.pop("measures", None) or {}
+        cadence = given.pop("cadence_days", None) or {}
+        if isinstance(measures, Mapping):
+            unknown = [FieldProblem(f"measures.{n}", "not a health measure")
+                       for n in measures if n not in MEASURES]
+            if unknown:
+                raise ValidationFailed(unknown)
+            for name, spec in measures.items():
+                old = document["measures"].get(name, {})
+                document["measures"][name] = (
+                    {**old, **{k: v for k, v in spec.items() if v is not None}}
+                    if isinstance(spec, Mapping)
+                    else spec if spec is not None else old
+                )
+        else:
+            document["measures"] = measures
+        if isinstance(cadence, Mapping):
+            document["cadence_days"].update(cadence)
+        else:
+            document["cadence_days"] = cadence
+        return super().from_dict({**document, **given})
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[FieldProblem]:
         out = []
         for name, spec in self.measures.items():
+            if name not in MEASURES:
+                out.append(FieldProblem(f"measures.{name}", "not a health measure"))
+                continue
             if spec.weight < 0:
-                out.append(f"measures.{name}.weight: zero or more")
+                out.append(FieldProblem(f"measures.{name}.weight", "zero or more"))
             if spec.full == spec.zero:
-                out.append(f"measures.{name}: the 100 and 0 thresholds must differ")
+                out.append(FieldProblem(
+                    f"measures.{name}", "the 100 and 0 thresholds must differ"
+                ))
         if sum((s.weight for s in self.measures.values()), Decimal(0)) <= 0:
-            out.append("measures: at least one weight above zero")
+            out.append(FieldProblem("measures", "at least one weight above zero"))
         if not 0 < self.amber_from <= self.green_from <= 100:
-            out.append("amber_from/green_from: 0 < amber ≤ green ≤ 100")
+            out.append(FieldProblem("amber_from/green_from", "0 < amber ≤ green ≤ 100"))
         for tier_name, days in self.cadence_days.items():
             if days < 1:
-                out.append(f"cadence_days.{tier_name}: 1 day or more")
+                out.append(FieldProblem(f"cadence_days.{tier_name}", "1 day or more"))
         return out
-
-
-def _dec(raw: Any, name: str) -> Decimal:
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError(f"{name}: not a number: {raw!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"{name}: not a number: {raw!r}")
-    return value
 
 
 # ---------------------------------------------------------------- the score, exactly

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from accord.core.schemas import SettingInt, SettingKey, SettingNumber
+from accord.health.formulas import HealthPolicy
 
 
 class _In(BaseModel):
@@ -32,6 +33,14 @@ class HealthSettingsIn(_In):
     def given(self) -> dict[str, object]:
         """The fields given, as the settings document holds them (numbers as text)."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+
+class HealthSettingsOut(BaseModel):
+    """The default health policy and every segment's own (a segment without one follows the
+    default)."""
+
+    default: HealthPolicy
+    segments: dict[str, HealthPolicy]
 
 
 class MeasureOut(BaseModel):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, Interaction
 from accord.accounts.visibility import get_visible_account, get_writable_account, visible_accounts
-from accord.core import audit, versions
+from accord.core import audit, policy_store, versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.periods import month_index
@@ -24,7 +24,14 @@ from accord.core.roles import require_role
 from accord.health import bulk, formulas
 from accord.health.formulas import HealthPolicy
 from accord.health.models import AccountHealth, HealthHistory
-from accord.health.schemas import HealthOut, HealthPoint, HealthRow, MeasureOut, RecomputeOut
+from accord.health.schemas import (
+    HealthOut,
+    HealthPoint,
+    HealthRow,
+    HealthSettingsOut,
+    MeasureOut,
+    RecomputeOut,
+)
 from accord.revenue.models import MonthlyRevenue
 from accord.selection import kam_revenue
 from accord.selection import settings as kam_settings
@@ -32,38 +39,35 @@ from accord.selection.service import tier_case_one
 from accord.selection.settings import selection_policy
 
 PREFIX = "health:"
+DEFAULT_SETTING = "health"
 
 
 # ---------------------------------------------------------------- settings
 
 
 def default_policy(session: Session) -> HealthPolicy:
-    value = kam_settings.stored(session, "health")
-    return HealthPolicy.from_dict(value) if value else HealthPolicy()
+    return policy_store.load(session, DEFAULT_SETTING, HealthPolicy)
 
 
 def segment_policies(session: Session) -> dict[str, HealthPolicy]:
     base = default_policy(session)
     out = {}
-    for name in kam_settings.stored_names(session, PREFIX):
-        value = kam_settings.stored(session, name) or {}
+    for name in policy_store.stored_names(session, PREFIX):
+        value = policy_store.stored(session, name) or {}
         out[name.removeprefix(PREFIX)] = HealthPolicy.from_dict(value, base)
     return out
 
 
 def policy_for(session: Session, segment: str | None) -> HealthPolicy:
     if segment:
-        value = kam_settings.stored(session, PREFIX + segment)
+        value = policy_store.stored(session, PREFIX + segment)
         if value:
             return HealthPolicy.from_dict(value, default_policy(session))
     return default_policy(session)
 
 
-def get_policies(session: Session, user: User) -> dict[str, Any]:
-    return {
-        "default": default_policy(session).to_dict(),
-        "segments": {s: p.to_dict() for s, p in segment_policies(session).items()},
-    }
+def get_policies(session: Session, user: User) -> HealthSettingsOut:
+    return HealthSettingsOut(default=default_policy(session), segments=segment_policies(session))
 
 
 def update_policy(
@@ -72,26 +76,32 @@ def update_policy(
     values: dict[str, Any],
     segment: str | None = None,
     expected: versions.Expected | None = None,
-) -> dict[str, Any]:
+) -> HealthPolicy:
     """Save the default health policy, or a segment's own weights and thresholds;
     ``expected``: the API's If-Match; a stale one is a 409."""
     base = default_policy(session)
     current = policy_for(session, segment) if segment else base
     merged = {**current.to_dict(), **values}
-    name = PREFIX + segment if segment else "health"
-    return kam_settings.save(
+    policy = policy_store.save(
         session,
         user,
-        name,
+        setting_name(segment),
         merged,
         lambda v: HealthPolicy.from_dict(v, base),
-        HealthPolicy.to_dict,
         expected,
-    ).to_dict()
+    )
+    kam_settings.bump_version(session)
+    return policy
 
 
 def delete_segment_policy(session: Session, user: User, segment: str) -> None:
-    kam_settings.delete(session, user, PREFIX + segment)
+    if policy_store.delete(session, user, PREFIX + segment):
+        kam_settings.bump_version(session)
+
+
+def setting_name(segment: str | None) -> str:
+    """Where the default policy or a segment's own is stored."""
+    return PREFIX + segment if segment else DEFAULT_SETTING
 
 
 # ---------------------------------------------------------------- one account

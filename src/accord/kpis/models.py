@@ -19,15 +19,15 @@ takes exactly the rows it sees and re-synchronises those accounts (``groups.py``
 ``kpi_variants`` lists the window variants held.
 ``kpi_state`` (one row) records the data version — bumped by every refresh, so cached reports
 are keyed by it — and the month range of the data. ``kpi_policy`` (one row) holds the policy
-settings: window, basis, ABC cut-offs and an optional pinned as-of month.
+settings: window, basis and an optional pinned as-of month (the ABC cut-offs are the
+selection settings' ``abc_a``/``abc_b``, the one ABC setting; migration 0013).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Numeric, String, Table, text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
@@ -125,8 +125,6 @@ class KpiPolicy(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     window_months: Mapped[int] = mapped_column(Integer, default=12)
     basis: Mapped[str] = mapped_column(String(10), default="trailing")
-    abc_a: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.8000"))
-    abc_b: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.9500"))
     #: pinned as-of month index; null means "the last complete month in the data"
     as_of_month: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -39,6 +39,7 @@ from accord.kpis.formulas import (
     total,
 )
 from accord.kpis.models import KpiPolicy, KpiState
+from accord.selection.settings import save_selection_policy, selection_policy
 
 POLICY_ID = 1
 refresh_after_import = derived.refresh_after_import
@@ -64,11 +65,14 @@ class PolicySettings:
 
 
 def get_policy(session: Session) -> PolicySettings:
+    """The stored KPI policy; its ABC cut-offs are the one ABC setting (selection settings)."""
     row = session.get(KpiPolicy, POLICY_ID)
+    abc = selection_policy(session)
     if row is None:
-        return PolicySettings(Policy(), None)
+        return PolicySettings(Policy(abc_a=abc.abc_a, abc_b=abc.abc_b), None)
     return PolicySettings(
-        Policy(row.window_months, Basis(row.basis), Decimal(row.abc_a), Decimal(row.abc_b)),
+        Policy(window_months=row.window_months, basis=Basis(row.basis),
+               abc_a=abc.abc_a, abc_b=abc.abc_b),
         row.as_of_month,
     )
 
@@ -115,7 +119,7 @@ def _pinnable(session: Session, month: int, this_month: int) -> None:
 def _check(policy: Policy) -> Policy:
     problems = policy.problems()
     if problems:
-        raise ValidationFailed([FieldProblem(f, m) for f, m in problems])
+        raise ValidationFailed(problems)
     return policy
 
 
@@ -137,11 +141,13 @@ def update_policy(
     current = get_policy(session)
     p = current.policy
     new = _check(Policy(
-        window_months if window_months is not None else p.window_months,
-        _basis(basis) or p.basis,
-        abc_a if abc_a is not None else p.abc_a,
-        abc_b if abc_b is not None else p.abc_b,
+        window_months=window_months if window_months is not None else p.window_months,
+        basis=_basis(basis) or p.basis,
+        abc_a=abc_a if abc_a is not None else p.abc_a,
+        abc_b=abc_b if abc_b is not None else p.abc_b,
     ))
+    if (new.abc_a, new.abc_b) != (p.abc_a, p.abc_b):  # the one ABC setting: validated there
+        save_selection_policy(session, user, {"abc_a": str(new.abc_a), "abc_b": str(new.abc_b)})
     pinned = None if unpin_as_of else (_month("as_of", as_of) if as_of else current.as_of_month)
     if pinned is not None and pinned != current.as_of_month:
         _pinnable(session, pinned, month_index(today))
@@ -151,7 +157,7 @@ def update_policy(
         row = KpiPolicy(id=POLICY_ID)
         session.add(row)
     row.window_months, row.basis = new.window_months, new.basis.value
-    row.abc_a, row.abc_b, row.as_of_month = new.abc_a, new.abc_b, pinned
+    row.as_of_month = pinned
     row.updated_by = user.email
     session.flush()
     if derived.variant_id(new.window_months, new.basis) != derived.variant_id(
@@ -241,8 +247,8 @@ def resolve(
     settings = get_policy(session)
     stored = settings.policy
     policy = _check(Policy(
-        window if window is not None else stored.window_months,
-        _basis(basis) or stored.basis, stored.abc_a, stored.abc_b,
+        window_months=window if window is not None else stored.window_months,
+        basis=_basis(basis) or stored.basis, abc_a=stored.abc_a, abc_b=stored.abc_b,
     ))
     state = derived.ensure_fresh(session, newest_audit, newest_load)
     month = _month("as_of", as_of)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 from annotated_types import Len
 from fastapi import APIRouter, Depends, Query, Response
 
 from accord.api.common import Caller, Db, problems
 from accord.api.concurrency import IfMatch, set_etag
+from accord.core import policy_store
 from accord.core.schemas import MAX_ID, Id, SearchText, Word
 from accord.relationships import decisions as decision_service
 from accord.relationships import service
 from accord.relationships.decisions import DecisionFilter
+from accord.relationships.rubric import StagePolicy
 from accord.relationships.schemas import (
     AssessmentIn,
     DecisionPage,
@@ -22,7 +24,6 @@ from accord.relationships.schemas import (
     StageOut,
     StageSettingsIn,
 )
-from accord.selection import settings as kam_settings
 from accord.web.deps import today
 
 Criterion = Annotated[str, Len(1, 40)]  # stage_overrides.criterion
@@ -88,17 +89,19 @@ def delete_override(
 @router.get(
     "/stages/settings",
     tags=TAGS,
+    response_model=StagePolicy,
     responses=problems(),
     summary="Rubric thresholds, stage bands and the stage × potential table",
 )
-def get_settings(db: Db, user: Caller, response: Response) -> dict[str, Any]:
-    set_etag(response, kam_settings.setting_version(db, "stages"))
+def get_settings(db: Db, user: Caller, response: Response) -> StagePolicy:
+    set_etag(response, policy_store.setting_version(db, service.STAGES_SETTING))
     return service.get_policy(db, user)
 
 
 @router.put(
     "/stages/settings",
     tags=TAGS,
+    response_model=StagePolicy,
     responses=problems(403, 409),
     summary="Change stage settings (admins and heads; only the fields given)",
     description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
@@ -109,9 +112,9 @@ def put_settings(
     body: StageSettingsIn,
     response: Response,
     expected: IfMatch,
-) -> dict[str, Any]:
+) -> StagePolicy:
     out = service.update_policy(db, user, body.given(), expected)
-    set_etag(response, kam_settings.setting_version(db, "stages"))
+    set_etag(response, policy_store.setting_version(db, service.STAGES_SETTING))
     return out
 
 

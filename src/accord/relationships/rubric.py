@@ -5,16 +5,21 @@ manager may override any criterion with a reason. The total (6–24) gives the s
 with the account's potential gives the decision: invest, maintain or recalibrate.
 
 Every threshold is a field of :class:`StagePolicy` (a setting; defaults from KAM_MODELS.md).
-Standard library only.
+Standard library and the typed policy base (``core.policy``) only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from accord.core.errors import FieldProblem
+from accord.core.policy import Policy
 
 
 class Stage(StrEnum):
@@ -32,6 +37,7 @@ class Decision(StrEnum):
 
 STAGES = tuple(Stage)
 POTENTIALS = ("low", "medium", "high")
+DecisionName = Literal["invest", "maintain", "recalibrate"]
 
 CRITERIA = (
     "contact_points",
@@ -83,7 +89,7 @@ DECISION_MEANING = {
     ),
 }
 
-_DEFAULT_TABLE = {
+_DEFAULT_TABLE: dict[str, dict[str, DecisionName]] = {
     "Tactical": {"low": "maintain", "medium": "invest", "high": "invest"},
     "Cooperative": {"low": "maintain", "medium": "maintain", "high": "invest"},
     "Interdependent": {"low": "recalibrate", "medium": "recalibrate", "high": "maintain"},
@@ -91,9 +97,10 @@ _DEFAULT_TABLE = {
 }
 
 
-@dataclass(frozen=True)
-class StagePolicy:
+class StagePolicy(Policy):
     """Thresholds of the rubric, the stage bands and the stage × potential table."""
+
+    KIND: ClassVar[str] = "stage"
 
     #: contacts touched in the lookback: 2 from this many, 3 from ..., 4 from ...
     contacts_for_2: int = 2
@@ -119,80 +126,42 @@ class StagePolicy:
     cooperative_from: int = 11
     interdependent_from: int = 17
     strategic_from: int = 23
-    decisions: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _DEFAULT_TABLE)
+    #: stage -> potential (low, medium, high) -> decision
+    decisions: dict[str, dict[str, DecisionName]] = Field(
+        default_factory=lambda: {s: dict(row) for s, row in _DEFAULT_TABLE.items()}
+    )
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, Decimal):
-                out[name] = str(value)
-            elif name == "decisions":
-                out[name] = {s: dict(row) for s, row in value.items()}
-            else:
-                out[name] = value
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> StagePolicy:
-        values: dict[str, Any] = {}
-        known = set(cls.__dataclass_fields__)
-        for name, raw in data.items():
-            if name not in known:
-                raise ValueError(f"{name}: not a stage setting")
-            if raw is None:
-                continue
-            default = getattr(cls(), name)
-            if name == "decisions":
-                values[name] = _decision_table(raw)
-            elif isinstance(default, Decimal):
-                try:
-                    values[name] = Decimal(str(raw))
-                except InvalidOperation:
-                    raise ValueError(f"{name}: not a number: {raw!r}") from None
-            else:
-                try:
-                    values[name] = int(raw)
-                except (TypeError, ValueError):
-                    raise ValueError(f"{name}: expected a whole number") from None
-        policy = cls(**values)
-        problems = policy.problems()
-        if problems:
-            raise ValueError("; ".join(problems))
-        return policy
-
-    def problems(self) -> list[str]:
+    def problems(self) -> list[FieldProblem]:
         out = []
         for prefix in ("contacts", "lines", "reviews"):
             a, b, c = (getattr(self, f"{prefix}_for_{n}") for n in (2, 3, 4))
             if not 0 <= a <= b <= c:
-                out.append(f"{prefix}_for_2/3/4: increasing whole numbers")
+                out.append(FieldProblem(f"{prefix}_for_2/3/4", "increasing whole numbers"))
         if not Decimal(0) <= self.share_for_2 <= self.share_for_3 <= self.share_for_4 <= Decimal(1):
-            out.append("share_for_2/3/4: increasing shares between 0 and 1")
+            out.append(FieldProblem("share_for_2/3/4", "increasing shares between 0 and 1"))
         if not 7 <= self.cooperative_from <= self.interdependent_from <= self.strategic_from <= 24:
-            out.append(
-                "cooperative_from/interdependent_from/strategic_from: 7 ≤ … ≤ 24, increasing"
-            )
-        if self.contact_lookback_days < 1 or self.review_lookback_days < 1:
-            out.append("lookback days: 1 or more")
+            out.append(FieldProblem(
+                "cooperative_from/interdependent_from/strategic_from", "7 ≤ … ≤ 24, increasing"
+            ))
+        if self.contact_lookback_days < 1:
+            out.append(FieldProblem("contact_lookback_days", "1 or more"))
+        if self.review_lookback_days < 1:
+            out.append(FieldProblem("review_lookback_days", "1 or more"))
+        for extra in sorted(set(self.decisions) - {s.value for s in STAGES}):
+            out.append(FieldProblem(f"decisions.{extra}", "not a stage"))
+        for stage in STAGES:
+            row = self.decisions.get(stage.value)
+            if row is None:
+                out.append(FieldProblem(f"decisions.{stage.value}", "the row is missing"))
+                continue
+            for extra in sorted(set(row) - set(POTENTIALS)):
+                out.append(FieldProblem(f"decisions.{stage.value}.{extra}", "not a potential"))
+            for pot in POTENTIALS:
+                if pot not in row:
+                    out.append(FieldProblem(
+                        f"decisions.{stage.value}.{pot}", "invest, maintain or recalibrate"
+                    ))
         return out
-
-
-def _decision_table(raw: Any) -> dict[str, dict[str, str]]:
-    if not isinstance(raw, Mapping):
-        raise ValueError("decisions: a table of stage → potential → decision")
-    table: dict[str, dict[str, str]] = {}
-    for stage in STAGES:
-        row = raw.get(stage.value)
-        if not isinstance(row, Mapping):
-            raise ValueError(f"decisions: the row for {stage.value} is missing")
-        table[stage.value] = {}
-        for pot in POTENTIALS:
-            value = row.get(pot)
-            if value not in {d.value for d in Decision}:
-                raise ValueError(f"decisions.{stage.value}.{pot}: invest, maintain or recalibrate")
-            table[stage.value][pot] = value
-    return table
 
 
 # ---------------------------------------------------------------- evidence → scores

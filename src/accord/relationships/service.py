@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
 from accord.accounts.visibility import get_visible_account, get_writable_account, visible_accounts
-from accord.core import audit, versions
+from accord.core import audit, policy_store, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.models import User
@@ -26,14 +26,15 @@ from accord.relationships.schemas import (
 )
 from accord.selection import settings as kam_settings
 
+STAGES_SETTING = "stages"
+
 
 def stage_policy(session: Session) -> StagePolicy:
-    value = kam_settings.stored(session, "stages")
-    return StagePolicy.from_dict(value) if value else StagePolicy()
+    return policy_store.load(session, STAGES_SETTING, StagePolicy)
 
 
-def get_policy(session: Session, user: User) -> dict[str, Any]:
-    return stage_policy(session).to_dict()
+def get_policy(session: Session, user: User) -> StagePolicy:
+    return stage_policy(session)
 
 
 def update_policy(
@@ -41,12 +42,14 @@ def update_policy(
     user: User,
     values: dict[str, Any],
     expected: versions.Expected | None = None,
-) -> dict[str, Any]:
-    """``expected``: the API's If-Match; a stale one is a 409."""
+) -> StagePolicy:
+    """Change the fields given; ``expected``: the API's If-Match; a stale one is a 409."""
     merged = {**stage_policy(session).to_dict(), **values}
-    return kam_settings.save(
-        session, user, "stages", merged, StagePolicy.from_dict, StagePolicy.to_dict, expected
-    ).to_dict()
+    policy = policy_store.save(
+        session, user, STAGES_SETTING, merged, StagePolicy.from_dict, expected
+    )
+    kam_settings.bump_version(session)
+    return policy
 
 
 def _overrides(session: Session, account_id: int) -> dict[str, tuple[int, str]]:

@@ -10,10 +10,12 @@ from fastapi import APIRouter, Depends, Response
 
 from accord.api.common import Caller, Db, problems
 from accord.api.concurrency import IfMatch, set_etag
+from accord.core import policy_store
 from accord.core.schemas import Id, Word
 from accord.selection import matrix as matrix_service
 from accord.selection import service
 from accord.selection import settings as kam_settings
+from accord.selection.rules import SelectionPolicy
 from accord.selection.schemas import (
     CriteriaOut,
     CriteriaSetIn,
@@ -65,17 +67,19 @@ def put_criteria(
 @router.get(
     "/selection/settings",
     tags=TAGS,
+    response_model=SelectionPolicy,
     responses=problems(),
-    summary="Cut lines, potential thresholds, check limits, revenue window",
+    summary="Cut lines, potential thresholds, check limits, revenue window, ABC cut-offs",
 )
-def get_settings(db: Db, user: Caller, response: Response) -> dict[str, Any]:
-    set_etag(response, kam_settings.setting_version(db, "selection"))
+def get_settings(db: Db, user: Caller, response: Response) -> SelectionPolicy:
+    set_etag(response, policy_store.setting_version(db, kam_settings.NAME))
     return service.get_policy(db, user)
 
 
 @router.put(
     "/selection/settings",
     tags=TAGS,
+    response_model=SelectionPolicy,
     responses=problems(403, 409),
     summary="Change selection settings (admins and heads; only the fields given)",
     description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
@@ -86,9 +90,9 @@ def put_settings(
     body: SelectionSettingsIn,
     response: Response,
     expected: IfMatch,
-) -> dict[str, Any]:
+) -> SelectionPolicy:
     out = service.update_policy(db, user, body.given(), expected)
-    set_etag(response, kam_settings.setting_version(db, "selection"))
+    set_etag(response, policy_store.setting_version(db, kam_settings.NAME))
     return out
 
 

@@ -99,8 +99,8 @@ def basis_for(today: date, policy: SelectionPolicy) -> RevenueBasis:
     return RevenueBasis(
         as_of=month_index(today) - 1,
         window_months=policy.window_months,
-        abc_a_bp=int(policy.abc_a_below * 10000),
-        abc_b_bp=int(policy.abc_b_below * 10000),
+        abc_a_bp=int(policy.abc_a * 10000),
+        abc_b_bp=int(policy.abc_b * 10000),
     )
 
 

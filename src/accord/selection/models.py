@@ -1,4 +1,7 @@
-"""Selection matrix tables: KAM settings, criteria, scorings (every one kept), deselections."""
+"""Selection matrix tables: criteria, scorings (every one kept), deselections, KAM revenue.
+
+The KAM settings (``kam_settings``) are the policy store's table: ``core.policy_store``.
+"""
 
 from __future__ import annotations
 
@@ -16,29 +19,10 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
-from accord.core.versions import versioned
-
-
-class KamSetting(Base):
-    """Settings of the KAM models, editable by admins and heads (one JSON document per name).
-
-    Names: ``selection``, ``stages``, ``health`` and ``health:<segment>`` (per-segment health).
-    A missing row means the defaults of KAM_MODELS.md.
-    """
-
-    __tablename__ = "kam_settings"
-
-    name: Mapped[str] = mapped_column(String(80), primary_key=True)
-    value: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by: Mapped[str | None] = mapped_column(String(254))
-    #: raised by every change of the document (optimistic concurrency, core.versions)
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class SelectionCriterion(Base):
@@ -170,6 +154,3 @@ class KamVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
-
-# optimistic concurrency (core.versions): a new document raises the setting's version
-versioned(KamSetting, ("value",))

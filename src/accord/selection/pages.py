@@ -246,7 +246,7 @@ def _criteria_page(
                 kind: service.criteria_version(getattr(criteria, kind))
                 for kind in ("attractiveness", "buying")
             },
-            "policy": service.get_policy(db, user),
+            "policy": service.get_policy(db, user).to_dict(),
             "errors": errors or {},
             "submitted": submitted or {},
             "changed": changed or {},

@@ -12,17 +12,20 @@ A value exactly on a cut line counts as *high* (attractiveness 5.0 is high; stre
 "as good as the best competitor", is high). Potential follows attractiveness: below the
 medium threshold low, from the high threshold high, medium in between.
 
-Standard library only; "today" is passed in.
+Standard library and the typed policy base (``core.policy``) only; "today" is passed in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
+
+from accord.core.errors import FieldProblem
+from accord.core.policy import Policy
 
 
 class Quadrant(StrEnum):
@@ -61,9 +64,13 @@ STRATEGY = {
 }
 
 
-@dataclass(frozen=True)
-class SelectionPolicy:
-    """Every number of the selection matrix; stored as a setting, defaults from KAM_MODELS.md."""
+class SelectionPolicy(Policy):
+    """Every number of the selection matrix; stored as a setting, defaults from KAM_MODELS.md.
+
+    ``abc_a``/``abc_b`` are the one ABC setting of Accord (the KPI report and the matrix
+    both classify with them; ``kpis.formulas.abc_class`` is the rule)."""
+
+    KIND: ClassVar[str] = "selection"
 
     attractiveness_cut: Decimal = Decimal("5.0")
     strength_cut: Decimal = Decimal("1.0")
@@ -77,66 +84,43 @@ class SelectionPolicy:
     manager_key_limit: int = 5
     rescore_months: int = 12
     window_months: int = 12
-    abc_a_below: Decimal = Decimal("0.80")
-    abc_b_below: Decimal = Decimal("0.95")
+    abc_a: Decimal = Decimal("0.80")
+    abc_b: Decimal = Decimal("0.95")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SelectionPolicy:
-        """Parse stored or submitted values; raise ValueError naming the field on bad input."""
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in data or data[f.name] is None:
-                continue
-            raw = data[f.name]
-            if f.type in ("Decimal", Decimal):
-                values[f.name] = _decimal(raw, f.name)
-            else:
-                if isinstance(raw, bool) or not isinstance(raw, int | str):
-                    raise ValueError(f"{f.name}: expected a whole number")
-                try:
-                    values[f.name] = int(raw)
-                except ValueError:
-                    raise ValueError(f"{f.name}: expected a whole number") from None
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ValueError(f"{unknown[0]}: not a selection setting")
-        policy = cls(**values)
-        problems = policy.problems()
-        if problems:
-            raise ValueError("; ".join(problems))
-        return policy
-
-    def problems(self) -> list[str]:
+    def problems(self) -> list[FieldProblem]:
         out = []
         if not Decimal(0) <= self.attractiveness_cut <= Decimal(10):
-            out.append("attractiveness_cut: between 0 and 10")
-        if self.attractiveness_cut != self.attractiveness_cut.quantize(Decimal("0.001")):
-            out.append("attractiveness_cut: at most three decimals")
+            out.append(FieldProblem("attractiveness_cut", "between 0 and 10"))
+        if not _places(self.attractiveness_cut, 3):
+            out.append(FieldProblem("attractiveness_cut", "at most three decimals"))
         if not Decimal(0) < self.strength_cut <= Decimal(100):
-            out.append("strength_cut: above 0")
-        if self.strength_cut != self.strength_cut.quantize(Decimal("0.0001")):
-            out.append("strength_cut: at most four decimals")
+            out.append(FieldProblem("strength_cut", "above 0"))
+        if not _places(self.strength_cut, 4):
+            out.append(FieldProblem("strength_cut", "at most four decimals"))
         if not Decimal(0) <= self.potential_medium_from <= self.potential_high_from <= Decimal(10):
-            out.append("potential_medium_from/potential_high_from: 0 ≤ medium ≤ high ≤ 10")
+            out.append(
+                FieldProblem("potential_medium_from/potential_high_from", "0 ≤ medium ≤ high ≤ 10")
+            )
         for name in ("potential_medium_from", "potential_high_from"):
-            value = getattr(self, name)
-            if value != value.quantize(Decimal("0.001")):
-                out.append(f"{name}: at most three decimals")
+            if not _places(getattr(self, name), 3):
+                out.append(FieldProblem(name, "at most three decimals"))
         if not 1 <= self.min_criteria <= self.max_criteria <= 20:
-            out.append("min_criteria/max_criteria: 1 ≤ min ≤ max ≤ 20")
+            out.append(FieldProblem("min_criteria/max_criteria", "1 ≤ min ≤ max ≤ 20"))
         if not 0 <= self.key_count_min <= self.key_count_max <= self.key_count_too_many:
-            out.append("key_count_min/key_count_max/key_count_too_many: min ≤ max ≤ too many")
+            out.append(FieldProblem(
+                "key_count_min/key_count_max/key_count_too_many", "min ≤ max ≤ too many"
+            ))
         if self.manager_key_limit < 1:
-            out.append("manager_key_limit: 1 or more")
+            out.append(FieldProblem("manager_key_limit", "1 or more"))
         if not 1 <= self.rescore_months <= 120:
-            out.append("rescore_months: between 1 and 120")
+            out.append(FieldProblem("rescore_months", "between 1 and 120"))
         if not 1 <= self.window_months <= 36:
-            out.append("window_months: between 1 and 36")
-        if not Decimal(0) < self.abc_a_below <= self.abc_b_below <= Decimal(1):
-            out.append("abc_a_below/abc_b_below: 0 < A ≤ B ≤ 1")
+            out.append(FieldProblem("window_months", "between 1 and 36"))
+        if not Decimal(0) < self.abc_a < self.abc_b <= Decimal(1):
+            out.append(FieldProblem("abc_a/abc_b", "0 < A < B ≤ 1"))
+        for name in ("abc_a", "abc_b"):
+            if not _places(getattr(self, name), 4):
+                out.append(FieldProblem(name, "at most four decimals"))
         return out
 
     @property
@@ -147,6 +131,10 @@ class SelectionPolicy:
     def strength_cut_bp(self) -> int:
         """The strength cut in ten-thousandths (1.0 -> 10000)."""
         return int(self.strength_cut * 10000)
+
+
+def _places(value: Decimal, places: int) -> bool:
+    return value == value.quantize(Decimal(1).scaleb(-places))
 
 
 def _decimal(raw: Any, name: str) -> Decimal:
@@ -243,6 +231,7 @@ def is_strong(us: int, them: int, policy: SelectionPolicy) -> bool:
 
 
 def quadrant(attr_milli: int, us: int, them: int, policy: SelectionPolicy) -> Quadrant:
+    """The matrix quadrant; SQL twin ``queries.quadrant_sql``."""
     high = is_attractive(attr_milli, policy)
     strong = is_strong(us, them, policy)
     if high:
@@ -250,12 +239,19 @@ def quadrant(attr_milli: int, us: int, them: int, policy: SelectionPolicy) -> Qu
     return Quadrant.STATUS if strong else Quadrant.STREAMLINE
 
 
+def potential_cuts_milli(policy: SelectionPolicy) -> tuple[int, int]:
+    """(medium from, high from) in thousandths of attractiveness."""
+    return int(policy.potential_medium_from * 1000), int(policy.potential_high_from * 1000)
+
+
 def potential(attr_milli: int, policy: SelectionPolicy, override: str | None = None) -> Potential:
+    """The override if any, else from the attractiveness; SQL twin ``queries.potential_sql``."""
     if override:
         return Potential(override)
-    if attr_milli >= int(policy.potential_high_from * 1000):
+    medium, high = potential_cuts_milli(policy)
+    if attr_milli >= high:
         return Potential.HIGH
-    if attr_milli >= int(policy.potential_medium_from * 1000):
+    if attr_milli >= medium:
         return Potential.MEDIUM
     return Potential.LOW
 

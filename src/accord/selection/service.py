@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accord.accounts.visibility import get_visible_account, get_writable_account
-from accord.core import audit, single_flight, versions
+from accord.core import audit, policy_store, single_flight, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
@@ -33,7 +33,6 @@ from accord.selection.schemas import (
     SelectionStatusOut,
 )
 from accord.selection.settings import (
-    EDITORS,
     bump_version,
     save_selection_policy,
     selection_policy,
@@ -158,7 +157,7 @@ def replace_criteria(
 ) -> list[CriterionOut]:
     """Replace a criteria set (admins and heads). Weights must sum to 100. ``expected``: the
     version (``criteria_version``) the change started from; a stale one is a 409."""
-    require_role(user, *EDITORS)
+    require_role(user, *policy_store.EDITORS)
     try:
         kind_enum = CriterionKind(kind)
     except ValueError:
@@ -416,8 +415,8 @@ def reselect(session: Session, user: User, account_id: int) -> SelectionStatusOu
     return selection_status(session, user, account_id)
 
 
-def get_policy(session: Session, user: User) -> dict[str, Any]:
-    return selection_policy(session).to_dict()
+def get_policy(session: Session, user: User) -> SelectionPolicy:
+    return selection_policy(session)
 
 
 def update_policy(
@@ -425,9 +424,9 @@ def update_policy(
     user: User,
     values: dict[str, Any],
     expected: versions.Expected | None = None,
-) -> dict[str, Any]:
+) -> SelectionPolicy:
     """``expected``: the API's If-Match; a stale one is a 409."""
-    return save_selection_policy(session, user, values, expected).to_dict()
+    return save_selection_policy(session, user, values, expected)
 
 
 def account_kam_summary(session: Session, user: User, account_id: int, today: date) -> Any:
