@@ -126,3 +126,55 @@ def test_a_browser_session_needs_the_csrf_header_to_write(app, cast, client) -> 
         url, json={"notes": "from the browser"}, headers={"X-CSRF-Token": token.group(1)}
     )
     assert accepted.status_code == 200
+
+
+# ---------------------------------------------------------------- the rules, on this door
+# (the same rules on the admin pages: test_pages_admin.py; on the CLI: test_cli_users.py)
+
+
+def _live_tokens(sessions, user_id: int) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    with sessions() as s:
+        return s.scalar(
+            select(func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        )
+
+
+def test_the_api_makes_no_token_for_a_deactivated_user(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    admin = api_client(app, cast.token(sessions, "admin"))
+    off = admin.patch(f"/api/v1/users/{cast.viewer.id}", json={"is_active": False})
+    assert off.status_code == 200
+    refused = admin.post(f"/api/v1/users/{cast.viewer.id}/tokens", json={"name": "report bot"})
+    assert refused.status_code == 422
+    assert "deactivated" in refused.json()["errors"][0]["message"]
+    assert _live_tokens(sessions, cast.viewer.id) == 0
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 121])
+def test_the_api_refuses_a_token_without_a_fitting_name(app, cast, sessions, name) -> None:  # type: ignore[no-untyped-def]
+    owner = api_client(app, cast.token(sessions, "owner"))
+    before = _live_tokens(sessions, cast.owner.id)
+    refused = owner.post(f"/api/v1/users/{cast.owner.id}/tokens", json={"name": name})
+    assert refused.status_code == 422
+    assert "name" in str(refused.json()["errors"][0]["field"])
+    assert _live_tokens(sessions, cast.owner.id) == before
+
+
+def test_the_service_holds_the_token_rules_whatever_the_door(cast, sessions) -> None:  # type: ignore[no-untyped-def]
+    """Below every door: the one service refuses a nameless token and a deactivated user."""
+    from accord.core.errors import ValidationFailed
+    from accord.core.models import User
+    from accord.users.service import issue_token
+
+    with sessions.begin() as s:
+        admin = s.get(User, cast.admin.id)
+        with pytest.raises(ValidationFailed) as nameless:
+            issue_token(s, admin, cast.owner.id, "  ")
+        assert nameless.value.problems[0].field == "name"
+        s.get(User, cast.viewer.id).is_active = False
+        with pytest.raises(ValidationFailed) as deactivated:
+            issue_token(s, admin, cast.viewer.id, "bot")
+        assert "deactivated" in deactivated.value.problems[0].message

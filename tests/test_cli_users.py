@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
+from tests.page_helpers import sign_in
 from typer.testing import CliRunner
 
 from accord.cli.main import app as cli
-from accord.core.models import ApiToken, User
+from accord.core.models import ApiToken, AuditEntry, User
 from conftest import PASSWORD, api_client
 
 runner = CliRunner()
@@ -116,3 +117,83 @@ def test_it_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, c
     assert empty.exit_code == 2
     assert db.scalar(select(User).where(User.email == "z@y.test")) is None
     assert PASSWORD  # the cast's password stays theirs
+
+
+# ---------------------------------------------------------------- the rules, on this door
+# (the same rules on the API: test_api_tokens.py; on the admin pages: test_pages_admin.py)
+
+
+def test_the_cli_makes_no_token_for_a_deactivated_user(database_url, cast, db) -> None:  # type: ignore[no-untyped-def]
+    db.get(User, cast.viewer.id).is_active = False
+    db.commit()
+    result = run(database_url, "users", "token", "viewer@accord.test")
+    assert result.exit_code == 2
+    assert "deactivated" in result.stderr and "acc_" not in result.stdout
+
+
+def test_the_cli_refuses_a_token_without_a_fitting_name(database_url, cast) -> None:  # type: ignore[no-untyped-def]
+    for name in ("", "   ", "x" * 121):
+        result = run(database_url, "users", "token", "owner@accord.test", "--name", name)
+        assert result.exit_code == 2, name
+        assert "give the token a name" in result.stderr and "acc_" not in result.stdout
+
+
+def test_the_cli_holds_the_field_limits_of_the_api_and_the_pages(database_url, cast, db) -> None:  # type: ignore[no-untyped-def]
+    for args, field in (
+        (["--name", "x" * 201], "name"),
+        (["--segment", "x" * 61], "segment"),
+        (["--capacity", "-1"], "capacity"),
+        (["--capacity", "100001"], "capacity"),
+    ):
+        result = run(database_url, "users", "create", "z@y.test", "--role", "viewer", *args)
+        assert result.exit_code == 2, args
+        assert field in result.stderr, (args, result.stderr)
+    assert db.scalar(select(User).where(User.email == "z@y.test")) is None
+
+
+def test_revoking_leaves_the_same_audit_record_on_every_door(
+    database_url, cast, app, client, sessions, db
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        cast.token(sessions, "owner")
+    ids = [t.id for t in db.scalars(select(ApiToken).where(ApiToken.user_id == cast.owner.id))]
+    db.rollback()
+    by_api, by_page, by_cli = ids[-3:]
+    admin = api_client(app, cast.token(sessions, "admin"))
+    assert admin.delete(f"/api/v1/tokens/{by_api}").status_code == 204
+    csrf = sign_in(client, "admin@accord.test")
+    page = client.post(
+        f"/admin/users/{cast.owner.id}/tokens/{by_page}/revoke",
+        data={"csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert page.status_code == 303
+    cli = run(database_url, "--as", "admin@accord.test", "users", "revoke-token", str(by_cli))
+    assert cli.exit_code == 0, cli.output
+    assert f"token {by_cli}" in cli.stdout
+    entries = {
+        int(e.entity_id): e
+        for e in db.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity == "api_token", AuditEntry.action == "revoke"
+            )
+        )
+    }
+    shapes = {
+        (e.actor, e.actor_id, e.before == {"revoked_at": None}, tuple(sorted(e.after)))
+        for e in (entries[by_api], entries[by_page], entries[by_cli])
+    }
+    assert shapes == {("admin@accord.test", cast.admin.id, True, ("revoked_at",))}
+    for token_id in (by_api, by_page, by_cli):
+        assert db.get(ApiToken, token_id).revoked_at is not None
+
+
+def test_the_cli_revokes_only_ones_own_token_unless_admin(database_url, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+    cast.token(sessions, "admin")
+    admins = db.scalar(select(ApiToken.id).where(ApiToken.user_id == cast.admin.id))
+    db.rollback()
+    refused = run(database_url, "--as", "owner@accord.test", "users", "revoke-token", str(admins))
+    assert refused.exit_code == 1 and "no token" in refused.stderr
+    listed = run(database_url, "users", "tokens", "admin@accord.test")
+    assert listed.exit_code == 0 and "test-admin" in listed.stdout
+    assert db.get(ApiToken, admins).revoked_at is None

@@ -168,3 +168,30 @@ def test_a_revoked_token_stops_working(client, app, cast):
     from tests.conftest import api_client
 
     assert api_client(app, secret).get("/api/v1/me").status_code == 401
+
+
+# ---------------------------------------------------------------- the rules, on this door
+# (the same rules on the API: test_api_tokens.py; on the CLI: test_cli_users.py)
+
+
+def test_the_page_makes_no_token_for_a_deactivated_user(client, cast, sessions):
+    from accord.core.models import User
+
+    with sessions.begin() as s:
+        s.get(User, cast.viewer.id).is_active = False
+    token = sign_in(client, "admin@accord.test")
+    response = client.post(
+        f"/admin/users/{cast.viewer.id}/tokens", data={"csrf_token": token, "name": "bot"}
+    )
+    assert response.status_code == 422
+    assert "deactivated" in response.text and 'id="new-token"' not in response.text
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 121])
+def test_the_page_refuses_a_token_without_a_fitting_name(client, cast, name):
+    token = sign_in(client, "admin@accord.test")
+    response = client.post(
+        f"/admin/users/{cast.owner.id}/tokens", data={"csrf_token": token, "name": name}
+    )
+    assert response.status_code == 422
+    assert "give the token a name" in response.text and 'id="new-token"' not in response.text
