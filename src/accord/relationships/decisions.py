@@ -114,13 +114,13 @@ def _order(values: tuple[str, ...], column: Any) -> Any:
 
 def _build_select(session: Session, selection: Any) -> Any:
     """Every key-or-large account's row of ``kam_decisions``, computed in SQL."""
-    p = placed(selection)
-    st = latest_stages()
+    placement = placed(selection)
+    stages = latest_stages()
     candidates = union(
-        select(p.c.account_id.label("account_id")),
+        select(placement.c.account_id.label("account_id")),
         select(KamRevenue.account_id.label("account_id")).where(KamRevenue.abc == "A"),
     ).subquery("candidates")
-    tier = func.coalesce(p.c.tier, literal(rules.NOT_KEY))
+    tier = func.coalesce(placement.c.tier, literal(rules.NOT_KEY))
     flag = case(
         (and_(KamRevenue.abc == "A", tier.not_in(KEY)), literal("large_not_key")),
         (
@@ -131,8 +131,8 @@ def _build_select(session: Session, selection: Any) -> Any:
     )
     strength = case(
         (
-            p.c.competitor_weighted > 0,
-            cast(p.c.us_weighted, Float) / cast(p.c.competitor_weighted, Float),
+            placement.c.competitor_weighted > 0,
+            cast(placement.c.us_weighted, Float) / cast(placement.c.competitor_weighted, Float),
         ),
         else_=null(),
     )
@@ -140,27 +140,29 @@ def _build_select(session: Session, selection: Any) -> Any:
         "account_id": candidates.c.account_id,
         "tier": tier,
         "tier_order": _order(rules.TIERS, tier),
-        "attractiveness_milli": p.c.attractiveness_milli,
-        "us_weighted": p.c.us_weighted,
-        "competitor_weighted": p.c.competitor_weighted,
+        "attractiveness_milli": placement.c.attractiveness_milli,
+        "us_weighted": placement.c.us_weighted,
+        "competitor_weighted": placement.c.competitor_weighted,
         "strength": strength,
-        "potential": p.c.potential,
-        "stage": st.c.recorded_stage,
-        "stage_on": st.c.assessed_on,
-        "decision": decision_expr(st.c.recorded_stage, p.c.potential, stage_policy(session)),
+        "potential": placement.c.potential,
+        "stage": stages.c.recorded_stage,
+        "stage_on": stages.c.assessed_on,
+        "decision": decision_expr(
+            stages.c.recorded_stage, placement.c.potential, stage_policy(session)
+        ),
         "health": AccountHealth.score,
         "band": AccountHealth.band,
         "revenue_cents": func.coalesce(KamRevenue.current_cents, 0),
         "abc": KamRevenue.abc,
-        "scored_on": p.c.scored_on,
+        "scored_on": placement.c.scored_on,
         "flag": flag,
     }
     query = (
         select(*[c.label(k) for k, c in cols.items()])
         .select_from(candidates)
-        .outerjoin(p, p.c.account_id == candidates.c.account_id)
+        .outerjoin(placement, placement.c.account_id == candidates.c.account_id)
         .outerjoin(KamRevenue, KamRevenue.account_id == candidates.c.account_id)
-        .outerjoin(st, st.c.account_id == candidates.c.account_id)
+        .outerjoin(stages, stages.c.account_id == candidates.c.account_id)
         .outerjoin(AccountHealth, AccountHealth.account_id == candidates.c.account_id)
     )
     return query, list(cols)
@@ -221,40 +223,39 @@ def _rebuild(session: Session, today: date) -> None:
 def _columns(session: Session, user: User, today: date) -> tuple[Any, dict[str, Any]]:
     """The query over visible key-or-large accounts, unfiltered, and its named columns."""
     ensure_built(session, today)
-    manager = aliased(User, name="dmgr")
-    d = KamDecision
+    manager = aliased(User, name="account_manager")
     cols = {
         "account_id": Account.id,
         "name": Account.name,
         "name_key": Account.name_key,
         "segment": Account.segment,
         "manager": manager.name,
-        "tier": d.tier,
-        "tier_order": d.tier_order,
-        "attractiveness_milli": d.attractiveness_milli,
-        "us": d.us_weighted,
-        "them": d.competitor_weighted,
-        "strength": d.strength,
-        "potential": d.potential,
-        "stage": d.stage,
-        "stage_on": d.stage_on,
-        "decision": d.decision,
-        "health": d.health,
-        "band": d.band,
-        "revenue": d.revenue_cents,
-        "abc": d.abc,
-        "scored_on": d.scored_on,
-        "flag": d.flag,
+        "tier": KamDecision.tier,
+        "tier_order": KamDecision.tier_order,
+        "attractiveness_milli": KamDecision.attractiveness_milli,
+        "us": KamDecision.us_weighted,
+        "them": KamDecision.competitor_weighted,
+        "strength": KamDecision.strength,
+        "potential": KamDecision.potential,
+        "stage": KamDecision.stage,
+        "stage_on": KamDecision.stage_on,
+        "decision": KamDecision.decision,
+        "health": KamDecision.health,
+        "band": KamDecision.band,
+        "revenue": KamDecision.revenue_cents,
+        "abc": KamDecision.abc,
+        "scored_on": KamDecision.scored_on,
+        "flag": KamDecision.flag,
     }
     query = (
         select(*[c.label(k) for k, c in cols.items()])
-        .select_from(d)
-        .join(Account, Account.id == d.account_id)
+        .select_from(KamDecision)
+        .join(Account, Account.id == KamDecision.account_id)
         .outerjoin(manager, manager.id == Account.manager_id)
         # the visibility rule as a per-row test (inside CASE): the planners then walk the few
         # thousand decision rows instead of building every visible account (a head may see
         # 100,000) to semi-join against
-        .where(visible_row(user, d.account_id))
+        .where(visible_row(user, KamDecision.account_id))
     )
     return query, cols
 

@@ -55,8 +55,8 @@ def matrix(
 ) -> MatrixOut:
     policy = selection_policy(session)
     basis = kam_revenue.ensure_fresh(session, today, policy)
-    p = placed(policy, with_previous=True)
-    manager = aliased(User, name="mgr")
+    placement = placed(policy, with_previous=True)
+    manager = aliased(User, name="account_manager")
     scope = _scope(user, manager_id, segment)
     rows = session.execute(
         select(
@@ -64,12 +64,12 @@ def matrix(
             Account.name,
             Account.segment,
             manager.name.label("manager"),
-            p,
+            placement,
             func.coalesce(KamRevenue.current_cents, 0).label("revenue"),
             KamRevenue.abc,
         )
-        .select_from(p)
-        .join(Account, Account.id == p.c.account_id)
+        .select_from(placement)
+        .join(Account, Account.id == placement.c.account_id)
         .outerjoin(manager, manager.id == Account.manager_id)
         .outerjoin(KamRevenue, KamRevenue.account_id == Account.id)
         .where(scope)
@@ -139,15 +139,15 @@ def portfolio_checks(
     """Key-account count, managers over the limit, large-not-key, key-not-large, stale scores."""
     policy = selection_policy(session)
     kam_revenue.ensure_fresh(session, today, policy)
-    p = placed(policy)
+    placement = placed(policy)
     scope = _scope(user, manager_id, segment)
-    is_key = p.c.tier.in_(KEY)
+    is_key = placement.c.tier.in_(KEY)
     if key_count is None:
         key_count = (
             session.scalar(
                 select(func.count())
-                .select_from(p)
-                .join(Account, Account.id == p.c.account_id)
+                .select_from(placement)
+                .join(Account, Account.id == placement.c.account_id)
                 .where(scope, is_key)
             )
             or 0
@@ -156,11 +156,11 @@ def portfolio_checks(
     kc = rules.key_count_check(key_count, policy)
     checks.append(CheckOut(code=kc.code, severity=kc.severity, message=kc.message))
 
-    manager = aliased(User, name="km")
+    manager = aliased(User, name="key_account_manager")
     held = (
-        select(manager.id, manager.name, func.count().label("n"))
-        .select_from(p)
-        .join(Account, Account.id == p.c.account_id)
+        select(manager.id, manager.name, func.count().label("key_accounts"))
+        .select_from(placement)
+        .join(Account, Account.id == placement.c.account_id)
         .join(manager, manager.id == Account.manager_id)
         .where(scope, is_key)
         .group_by(manager.id, manager.name)
@@ -177,7 +177,10 @@ def portfolio_checks(
                 if heavy
                 else f"every manager holds fewer than {policy.manager_key_limit} key accounts"
             ),
-            accounts=[{"id": m.id, "name": m.name, "detail": f"{m.n} key accounts"} for m in heavy],
+            accounts=[
+                {"id": m.id, "name": m.name, "detail": f"{m.key_accounts} key accounts"}
+                for m in heavy
+            ],
         )
     )
 
@@ -185,8 +188,8 @@ def portfolio_checks(
         select(Account.id, Account.name)
         .select_from(KamRevenue)
         .join(Account, Account.id == KamRevenue.account_id)
-        .outerjoin(p, p.c.account_id == Account.id)
-        .where(scope, KamRevenue.abc == "A", or_(p.c.tier.is_(None), ~is_key))
+        .outerjoin(placement, placement.c.account_id == Account.id)
+        .where(scope, KamRevenue.abc == "A", or_(placement.c.tier.is_(None), ~is_key))
     )
     n = session.scalar(select(func.count()).select_from(large_not_key.subquery())) or 0
     checks.append(
@@ -201,8 +204,8 @@ def portfolio_checks(
     )
     key_not_large = (
         select(Account.id, Account.name)
-        .select_from(p)
-        .join(Account, Account.id == p.c.account_id)
+        .select_from(placement)
+        .join(Account, Account.id == placement.c.account_id)
         .outerjoin(KamRevenue, KamRevenue.account_id == Account.id)
         .where(scope, is_key, or_(KamRevenue.abc.is_(None), KamRevenue.abc != "A"))
     )
@@ -218,9 +221,9 @@ def portfolio_checks(
     due = rules.rescore_before(today, policy)
     stale = (
         select(Account.id, Account.name)
-        .select_from(p)
-        .join(Account, Account.id == p.c.account_id)
-        .where(scope, p.c.scored_on <= due)
+        .select_from(placement)
+        .join(Account, Account.id == placement.c.account_id)
+        .where(scope, placement.c.scored_on <= due)
     )
     n = session.scalar(select(func.count()).select_from(stale.subquery())) or 0
     checks.append(
@@ -228,7 +231,7 @@ def portfolio_checks(
             code="rescore",
             severity="warn" if n else "ok",
             message=(f"{n} accounts not re-scored for {policy.rescore_months} months or more"),
-            accounts=_account_refs(session, stale.order_by(p.c.scored_on, Account.id)),
+            accounts=_account_refs(session, stale.order_by(placement.c.scored_on, Account.id)),
         )
     )
     return checks
@@ -256,11 +259,11 @@ def matrix_page(
     from accord.selection.chart import matrix_svg
 
     out = matrix(session, user, today=today, manager_id=manager_id, segment=segment)
-    p = placed(selection_policy(session))
+    placement = placed(selection_policy(session))
     managers = session.execute(
         select(User.id, User.name)
         .join(Account, Account.manager_id == User.id)
-        .join(p, p.c.account_id == Account.id)
+        .join(placement, placement.c.account_id == Account.id)
         .where(visible_row(user, Account.id))
         .distinct()
         .order_by(User.name)
