@@ -1,4 +1,4 @@
-"""The KPI engine agrees with the independent reference of KPIS.md, on both databases."""
+"""The KPI engine agrees with the independent reference of docs/kpis.md, on both databases."""
 
 from __future__ import annotations
 

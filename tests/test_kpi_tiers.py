@@ -3,7 +3,7 @@
 Scored accounts are in the quadrant of their latest scoring under the current cut lines, the
 others (and deselected ones) "not key". A new scoring, a changed cut line or a deselection
 queues the account for the KPI engine (a trigger), and the next report moves it to its new
-tier without a rebuild; the figures of every tier equal the independent reference of KPIS.md.
+tier without a rebuild; the figures of every tier equal the independent reference of docs/kpis.md.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ month is one contiguous primary-key range whose rows arrive ordered by (group, m
 - ``one_month`` reads everything a report needs of the month except a few individual
   amounts: the ``count``/``sum`` per (group, movement) with the group's names joined (the
   service rolls them up into the portfolio and the three breakdowns and turns each
-  movement's sums into the KPIS.md fields), the exact sum of R(C) squared for HHI, and a
-  histogram of R(C) by bucket (digits and first three digits). PostgreSQL does it in one
+  movement's sums into the fields of docs/kpis.md), the exact sum of R(C) squared for HHI,
+  and a histogram of R(C) by bucket (digits and first three digits). PostgreSQL does it in one
   pass over the range (``GROUPING SETS``); SQLite in two queries (the sums from the range,
   the histogram from the rank index);
 - ``concentration`` then reads the individual amounts of the at most three buckets a

@@ -4,7 +4,7 @@ Six criteria, each 1–4. Where Accord holds evidence the score is computed from
 manager may override any criterion with a reason. The total (6–24) gives the stage; the stage
 with the account's potential gives the decision: invest, maintain or recalibrate.
 
-Every threshold is a field of :class:`StagePolicy` (a setting; defaults from KAM_MODELS.md).
+Every threshold is a field of :class:`StagePolicy` (a setting; defaults in docs/kam_models.md).
 Standard library and the typed policy base (``core.policy``) only.
 """
 

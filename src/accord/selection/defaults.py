@@ -1,4 +1,4 @@
-"""Default criteria sets of the selection matrix (KAM_MODELS.md "typical criteria").
+"""Default criteria sets of the selection matrix (docs/kam_models.md).
 
 Seeded into the database (the migration and, on an empty table, the service); from then on
 the criteria are data that heads and admins edit. Tuples: name, weight, what 0, 5 and 10 mean.

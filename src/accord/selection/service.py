@@ -53,8 +53,9 @@ def _problems(pairs: list[tuple[str, str]]) -> ValidationFailed:
 
 
 def _seed_defaults(session: Session, kind: CriterionKind) -> None:
-    """An empty criteria table gets the KAM_MODELS.md defaults (as the migration does): by
-    a writer right there, for a reader (a GET) by a single-flight job (``core.single_flight``)."""
+    """An empty criteria table gets the default criteria of docs/kam_models.md (as the
+    migration does): by a writer right there, for a reader (a GET) by a single-flight job
+    (``core.single_flight``)."""
     if _has_criteria(session, kind):
         return
 
