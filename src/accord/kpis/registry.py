@@ -1,6 +1,6 @@
 """The KPI registry: every published figure with its slug, label, unit, description, formula.
 
-The API (``/api/v1/kpis/registry``), the pages, the CLI (``accord kpi --registry``) and the
+The API (``/api/v1/kpis/registry``), the pages, the CLI (``accord kpi-registry``) and the
 docs (docs/kpis.md, checked by a test) all enumerate this one list.
 """
 
