@@ -1,19 +1,48 @@
 """SQL expressions of the selection matrix: latest scorings, quadrant, potential, tier.
 
 Built from the policy (settings) so they follow edits of the cut lines without re-scoring.
-Exact integer comparisons, the same as :mod:`accord.selection.rules`.
+Each rule of :mod:`accord.selection.rules` that the matrix evaluates in the database has its
+SQL twin here, the same exact integer comparisons; ``tests/test_selection_pairs.py`` holds
+each pair equal on SQLite and PostgreSQL:
+
+=========================  ===========================
+``rules``                  SQL twin
+=========================  ===========================
+``is_attractive``          :func:`attractive_sql`
+``is_strong``              :func:`strong_sql`
+``quadrant``               :func:`quadrant_sql`
+``potential``              :func:`potential_sql`
+``tier``                   :func:`tier_sql`
+=========================  ===========================
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Subquery
 
 from accord.selection.models import Deselection, Scoring, SelectionCurrent
-from accord.selection.rules import NOT_KEY, Quadrant, SelectionPolicy
+from accord.selection.rules import (
+    NOT_KEY,
+    Potential,
+    Quadrant,
+    SelectionPolicy,
+    potential_cuts_milli,
+)
 from accord.selection.settings import selection_policy
 
 
@@ -65,9 +94,24 @@ def rebuild_current(session: Session) -> None:
     session.flush()
 
 
-def quadrant_expr(attr: Any, us: Any, them: Any, policy: SelectionPolicy) -> ColumnElement[str]:
-    high = attr >= policy.attractiveness_cut_milli
-    strong = us * 10000 >= them * policy.strength_cut_bp
+def attractive_sql(attr_milli: Any, policy: SelectionPolicy) -> ColumnElement[bool]:
+    """``rules.is_attractive``."""
+    return attr_milli >= policy.attractiveness_cut_milli
+
+
+def strong_sql(us: Any, them: Any, policy: SelectionPolicy) -> ColumnElement[bool]:
+    """``rules.is_strong``, in 64-bit integers (a cut of up to 100 in ten-thousandths times a
+    weighted score of up to 10,000 passes the 32-bit range)."""
+    return cast(us, BigInteger) * literal(10000, BigInteger) >= cast(
+        them, BigInteger
+    ) * literal(policy.strength_cut_bp, BigInteger)
+
+
+def quadrant_sql(
+    attr_milli: Any, us: Any, them: Any, policy: SelectionPolicy
+) -> ColumnElement[str]:
+    """``rules.quadrant``."""
+    high, strong = attractive_sql(attr_milli, policy), strong_sql(us, them, policy)
     return case(
         (and_(high, strong), literal(Quadrant.STRATEGIC.value)),
         (high, literal(Quadrant.STAR.value)),
@@ -76,13 +120,20 @@ def quadrant_expr(attr: Any, us: Any, them: Any, policy: SelectionPolicy) -> Col
     )
 
 
-def potential_expr(attr: Any, override: Any, policy: SelectionPolicy) -> ColumnElement[str]:
+def potential_sql(attr_milli: Any, override: Any, policy: SelectionPolicy) -> ColumnElement[str]:
+    """``rules.potential``: the override if any, else from the attractiveness."""
+    medium, high = potential_cuts_milli(policy)
     computed = case(
-        (attr >= int(policy.potential_high_from * 1000), literal("high")),
-        (attr >= int(policy.potential_medium_from * 1000), literal("medium")),
-        else_=literal("low"),
+        (attr_milli >= high, literal(Potential.HIGH.value)),
+        (attr_milli >= medium, literal(Potential.MEDIUM.value)),
+        else_=literal(Potential.LOW.value),
     )
     return func.coalesce(override, computed)
+
+
+def tier_sql(quadrant: Any, deselected: Any) -> ColumnElement[str]:
+    """``rules.tier``: a deselected account is not key, whatever its quadrant."""
+    return case((deselected, literal(NOT_KEY)), else_=quadrant)
 
 
 def placed(policy: SelectionPolicy, *, with_previous: bool = False) -> Subquery:
@@ -94,7 +145,7 @@ def placed(policy: SelectionPolicy, *, with_previous: bool = False) -> Subquery:
     prev_us_weighted, prev_competitor_weighted, prev_scored_on].
     """
     latest = aliased(Scoring, name="latest")
-    quadrant = quadrant_expr(
+    quadrant = quadrant_sql(
         latest.attractiveness_milli, latest.us_weighted, latest.competitor_weighted, policy
     )
     deselected = Deselection.account_id.is_not(None)
@@ -106,10 +157,10 @@ def placed(policy: SelectionPolicy, *, with_previous: bool = False) -> Subquery:
         latest.us_weighted,
         latest.competitor_weighted,
         quadrant.label("quadrant"),
-        potential_expr(latest.attractiveness_milli, latest.potential_override, policy).label(
+        potential_sql(latest.attractiveness_milli, latest.potential_override, policy).label(
             "potential"
         ),
-        case((deselected, literal(NOT_KEY)), else_=quadrant).label("tier"),
+        tier_sql(quadrant, deselected).label("tier"),
         deselected.label("deselected"),
     ]
     query = (
