@@ -32,6 +32,7 @@ from accord.selection.schemas import (
     ScoringOut,
     SelectionStatusOut,
 )
+from accord.selection.scoring import check_scoring
 from accord.selection.settings import (
     bump_version,
     save_selection_policy,
@@ -234,60 +235,11 @@ def score_account(
     policy = selection_policy(session)
     attr = active_criteria(session, CriterionKind.ATTRACTIVENESS)
     buying = active_criteria(session, CriterionKind.BUYING)
-    problems: list[tuple[str, str]] = []
     scored_on = data.scored_on or today
-    if scored_on > today:
-        problems.append(("scored_on", "a scoring cannot be dated in the future"))
-
-    def collect(
-        items: list[Any], criteria: list[SelectionCriterion], field: str, sides: tuple[str, ...]
-    ) -> dict[int, dict[str, int]]:
-        known = {c.id for c in criteria}
-        got: dict[int, dict[str, int]] = {}
-        for i, item in enumerate(items):
-            if item.criterion_id not in known:
-                problems.append(
-                    (
-                        f"{field}.{i}.criterion_id",
-                        f"{item.criterion_id} is not a current {field} criterion",
-                    )
-                )
-                continue
-            if item.criterion_id in got:
-                problems.append((f"{field}.{i}.criterion_id", "scored twice"))
-                continue
-            got[item.criterion_id] = {}
-            for side in sides:
-                try:
-                    got[item.criterion_id][side] = rules.parse_score(getattr(item, side))
-                except ValueError as exc:
-                    problems.append((f"{field}.{i}.{side}", str(exc)))
-        missing = [c.name for c in criteria if c.id not in got]
-        if missing:
-            problems.append(
-                (field, "every criterion needs a score; missing: " + ", ".join(missing))
-            )
-        return got
-
-    a_scores = collect(data.attractiveness, attr, "attractiveness", ("score",))
-    b_scores = collect(data.buying, buying, "buying", ("us", "competitor"))
-    if problems:
-        raise _problems(problems)
-    attr_milli = rules.weighted([c.weight for c in attr], [a_scores[c.id]["score"] for c in attr])
-    us = rules.weighted([c.weight for c in buying], [b_scores[c.id]["us"] for c in buying])
-    them = rules.weighted(
-        [c.weight for c in buying], [b_scores[c.id]["competitor"] for c in buying]
-    )
-    if them <= 0:
-        raise _problems(
-            [
-                (
-                    "buying",
-                    "the best competitor must score above 0 on some criterion; "
-                    "relative strength is our score ÷ theirs",
-                )
-            ]
-        )
+    checked = check_scoring(scored_on, today, data.attractiveness, data.buying, attr, buying)
+    if checked.problems:
+        raise _problems(checked.problems)
+    a_scores, b_scores = checked.attractiveness, checked.buying
     detail = {
         "attractiveness": [
             {
@@ -316,9 +268,9 @@ def score_account(
         scored_by=user.email,
         comment=data.comment,
         competitor_name=data.competitor_name,
-        attractiveness_milli=attr_milli,
-        us_weighted=us,
-        competitor_weighted=them,
+        attractiveness_milli=checked.attractiveness_milli,
+        us_weighted=checked.us,
+        competitor_weighted=checked.them,
         potential_override=data.potential_override,
         detail=detail,
         created_at=utcnow(),
