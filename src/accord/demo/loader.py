@@ -29,8 +29,8 @@ from accord.core.errors import Conflict
 from accord.core.models import Team, User
 from accord.core.security import hash_password
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, Bundle, FirstIds, build_staff
-from accord.demo.plan import DemoSpec, plan_for
-from accord.demo.revenue import RevenueRow, account_revenue, month_days
+from accord.demo.plan import DemoSpec
+from accord.demo.revenue import RevenueRow, revenue_rows
 from accord.revenue.load.bulk import DEFAULT_BATCH, batched, load_new, prepare
 from accord.revenue.models import RevenueLine
 
@@ -203,12 +203,12 @@ def _write_accounts(session: Session, stream: AccountStream, spec: DemoSpec,
 
 def _write_revenue(session: Session, spec: DemoSpec, first_account: int,
                    progress: Progress) -> int:
+    def done(accounts: int) -> None:
+        if accounts % PROGRESS_EVERY == 0:
+            progress("revenue", accounts, spec.accounts)
+
     def rows() -> Iterator[RevenueRow]:
-        days = month_days(spec)
-        for index in range(spec.accounts):
-            yield from account_revenue(spec, plan_for(spec, index), first_account + index, days)
-            if (index + 1) % PROGRESS_EVERY == 0:
-                progress("revenue", index + 1, spec.accounts)
+        yield from revenue_rows(spec, first_account, done)
         progress("revenue", spec.accounts, spec.accounts)
 
     # new accounts: every key is new, so the lines go straight in

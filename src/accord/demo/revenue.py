@@ -8,7 +8,7 @@ split into lines whose cents add up exactly. Pure: no storage, no clock.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from accord.core.periods import first_day
@@ -92,8 +92,13 @@ def account_revenue(
                 yield (account_id, month[27], credit, product_line, f"{prefix}{seq}")
 
 
-def revenue_rows(spec: DemoSpec, first_account_id: int) -> Iterator[RevenueRow]:
-    """All revenue lines of the portfolio, account by account; ids are ``first + index``."""
+def revenue_rows(
+    spec: DemoSpec, first_account_id: int, done: Callable[[int], None] | None = None
+) -> Iterator[RevenueRow]:
+    """All revenue lines of the portfolio, account by account; ids are ``first + index``.
+    ``done(n)`` is called after the n-th account's lines (progress)."""
     days = month_days(spec)
     for index in range(spec.accounts):
         yield from account_revenue(spec, plan_for(spec, index), first_account_id + index, days)
+        if done is not None:
+            done(index + 1)
