@@ -185,11 +185,11 @@ def tier_select(session: Session) -> Subquery:
     """(account_id, tier) of every scored account, from its latest scoring and the current
     cut lines. Accounts absent from it are 'not key'. For the KPI engine's tier breakdown::
 
-        t = tier_select(session)
-        tier = func.coalesce(t.c.tier, "not key")   # after .outerjoin(t, t.c.account_id == …)
+        tiers = tier_select(session)  # .outerjoin(tiers, tiers.c.account_id == …), then
+        tier = func.coalesce(tiers.c.tier, "not key")
     """
-    p = placed(selection_policy(session))
-    return select(p.c.account_id, p.c.tier).subquery("tiers")
+    placement = placed(selection_policy(session))
+    return select(placement.c.account_id, placement.c.tier).subquery("tiers")
 
 
 def tier_case(session: Session) -> dict[int, str]:
