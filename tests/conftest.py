@@ -276,21 +276,21 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+def app(settings: Settings, engine: Engine):
     from accord.web.app import create_app
 
     return create_app(settings)
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     from fastapi.testclient import TestClient
 
     with TestClient(app) as c:
         yield c
 
 
-def api_client(app, token: str):  # type: ignore[no-untyped-def]
+def api_client(app, token: str):
     from fastapi.testclient import TestClient
 
     c = TestClient(app)
@@ -308,7 +308,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def live_server(app) -> Iterator[str]:
     import uvicorn
 
     port = _free_port()
@@ -326,7 +326,7 @@ def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     if not Path(CHROMIUM).exists():
         if REQUIRE_BROWSER:
             pytest.fail(f"ACCORD_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
@@ -351,7 +351,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
+def page(browser, live_server):
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
     pg = context.new_page()
@@ -359,7 +359,7 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def login(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def login(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)

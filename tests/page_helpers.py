@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import PASSWORD
+from conftest import PASSWORD
 
 
 def csrf_from(html: str) -> str:
@@ -13,7 +13,7 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
+def sign_in(client, email: str) -> str:
     """Log in with the cast's password; return the session's CSRF token."""
     token = csrf_from(client.get("/login").text)
     response = client.post(

@@ -6,7 +6,7 @@ from accord.accounts.service import list_members, set_members
 from accord.core.models import AuditEntry
 
 
-def test_a_teammate_can_remove_themself_from_the_account_team(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_teammate_can_remove_themself_from_the_account_team(sessions, cast) -> None:
     with sessions.begin() as s:
         assert set_members(s, cast.teammate, cast.acme_id, []) == []
     with sessions() as s:
@@ -16,7 +16,7 @@ def test_a_teammate_can_remove_themself_from_the_account_team(sessions, cast) ->
         assert entry.after == {"user_ids": []}
 
 
-def test_the_owner_adds_a_colleague_to_the_team(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_owner_adds_a_colleague_to_the_team(sessions, cast) -> None:
     with sessions.begin() as s:
         members = set_members(s, cast.owner, cast.acme_id, [cast.teammate.id, cast.head.id])
         assert sorted(m.email for m in members) == ["head@accord.test", "teammate@accord.test"]

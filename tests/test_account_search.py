@@ -38,7 +38,7 @@ NAMES = [
 ]
 
 
-def add_named(sessions, manager_id: int) -> None:  # type: ignore[no-untyped-def]
+def add_named(sessions, manager_id: int) -> None:
     now = utcnow()
     with sessions.begin() as s:
         s.add_all(
@@ -56,7 +56,7 @@ def add_named(sessions, manager_id: int) -> None:  # type: ignore[no-untyped-def
         )
 
 
-def expected(db, q: str) -> list[str]:  # type: ignore[no-untyped-def]
+def expected(db, q: str) -> list[str]:
     """The rule in plain Python, over every account in the database."""
     wanted = q.replace("\x00", "").strip()
     return sorted(
@@ -66,7 +66,7 @@ def expected(db, q: str) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def found(db, user, q: str, **kw) -> list[str]:  # type: ignore[no-untyped-def]
+def found(db, user, q: str, **kw) -> list[str]:
     page = service.list_accounts(db, user, service.AccountFilter(q=q), page_size=200, **kw)
     assert page.total == len(page.items)
     return sorted(a.name for a in page.items)
@@ -98,7 +98,7 @@ def found(db, user, q: str, **kw) -> list[str]:  # type: ignore[no-untyped-def]
 )
 def test_search_is_a_substring_of_the_name_in_any_case_or_the_exact_external_id(
     db, sessions, cast, q, names
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     add_named(sessions, cast.owner.id)
     admin = db.merge(cast.admin)
     assert found(db, admin, q) == names

@@ -10,7 +10,7 @@ from accord.core.models import ApiToken
 from conftest import api_client
 
 
-def test_the_database_never_holds_the_clear_token(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_never_holds_the_clear_token(app, cast, sessions, db) -> None:
     client = api_client(app, cast.token(sessions, "owner"))
     made = client.post(f"/api/v1/users/{cast.owner.id}/tokens", json={"name": "laptop"})
     assert made.status_code == 201
@@ -23,7 +23,7 @@ def test_the_database_never_holds_the_clear_token(app, cast, sessions, db) -> No
     assert api_client(app, clear).get("/api/v1/me").json()["email"] == "owner@accord.test"
 
 
-def test_the_token_list_shows_no_secrets_and_only_ones_own(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_list_shows_no_secrets_and_only_ones_own(app, cast, sessions) -> None:
     cast.token(sessions, "outsider")
     client = api_client(app, cast.token(sessions, "owner"))
     listed = client.get("/api/v1/tokens").json()
@@ -31,7 +31,7 @@ def test_the_token_list_shows_no_secrets_and_only_ones_own(app, cast, sessions) 
     assert "token" not in listed[0] and "token_hash" not in listed[0]
 
 
-def test_a_revoked_token_is_refused(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_token_is_refused(app, cast, sessions) -> None:
     token = cast.token(sessions, "owner")
     client = api_client(app, token)
     token_id = client.get("/api/v1/tokens").json()[0]["id"]
@@ -46,7 +46,7 @@ def test_a_revoked_token_is_refused(app, cast, sessions) -> None:  # type: ignor
     "header",
     [None, "Bearer acc_not-a-real-token", "Bearer ", "Basic b3duZXI6cHc=", "acc_no_scheme"],
 )
-def test_a_missing_or_bad_token_gives_401_with_a_problem_body(app, cast, header) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_or_bad_token_gives_401_with_a_problem_body(app, cast, header) -> None:
     client = TestClient(app)
     headers = {"Authorization": header} if header else {}
     response = client.get(f"/api/v1/accounts/{cast.acme_id}", headers=headers)
@@ -56,7 +56,7 @@ def test_a_missing_or_bad_token_gives_401_with_a_problem_body(app, cast, header)
     assert "Acme" not in response.text
 
 
-def test_a_disabled_users_token_stops_working(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_users_token_stops_working(app, cast, sessions) -> None:
     client = api_client(app, cast.token(sessions, "owner"))
     admin = api_client(app, cast.token(sessions, "admin"))
     assert (
@@ -67,7 +67,7 @@ def test_a_disabled_users_token_stops_working(app, cast, sessions) -> None:  # t
 
 def test_an_admin_makes_tokens_for_others_and_a_manager_only_for_themself(
     app, cast, sessions
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = api_client(app, cast.token(sessions, "admin"))
     owner = api_client(app, cast.token(sessions, "owner"))
     made = admin.post(f"/api/v1/users/{cast.viewer.id}/tokens", json={"name": "report bot"})
@@ -78,7 +78,7 @@ def test_an_admin_makes_tokens_for_others_and_a_manager_only_for_themself(
     assert owner.post(f"/api/v1/users/{cast.owner.id}/tokens").status_code == 201
 
 
-def test_nobody_but_an_admin_revokes_anothers_token(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_but_an_admin_revokes_anothers_token(app, cast, sessions) -> None:
     victim = api_client(app, cast.token(sessions, "owner"))
     token_id = victim.get("/api/v1/tokens").json()[0]["id"]
     outsider = api_client(app, cast.token(sessions, "outsider"))
@@ -89,13 +89,13 @@ def test_nobody_but_an_admin_revokes_anothers_token(app, cast, sessions) -> None
     assert victim.get("/api/v1/me").status_code == 401
 
 
-def test_me_describes_the_caller(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_me_describes_the_caller(app, cast, sessions) -> None:
     me = api_client(app, cast.token(sessions, "head")).get("/api/v1/me").json()
     assert me["email"] == "head@accord.test" and me["role"] == "head"
     assert "password_hash" not in me
 
 
-def test_a_browser_session_needs_the_csrf_header_to_write(app, cast, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_browser_session_needs_the_csrf_header_to_write(app, cast, client) -> None:
     """api_user also accepts the page session, but a write needs X-CSRF-Token."""
     from conftest import PASSWORD
 
@@ -132,7 +132,7 @@ def test_a_browser_session_needs_the_csrf_header_to_write(app, cast, client) -> 
 # (the same rules on the admin pages: test_pages_admin.py; on the CLI: test_cli_users.py)
 
 
-def _live_tokens(sessions, user_id: int) -> int:  # type: ignore[no-untyped-def]
+def _live_tokens(sessions, user_id: int) -> int:
     from sqlalchemy import func
 
     with sessions() as s:
@@ -143,7 +143,7 @@ def _live_tokens(sessions, user_id: int) -> int:  # type: ignore[no-untyped-def]
         )
 
 
-def test_the_api_makes_no_token_for_a_deactivated_user(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_makes_no_token_for_a_deactivated_user(app, cast, sessions) -> None:
     admin = api_client(app, cast.token(sessions, "admin"))
     off = admin.patch(f"/api/v1/users/{cast.viewer.id}", json={"is_active": False})
     assert off.status_code == 200
@@ -154,7 +154,7 @@ def test_the_api_makes_no_token_for_a_deactivated_user(app, cast, sessions) -> N
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 121])
-def test_the_api_refuses_a_token_without_a_fitting_name(app, cast, sessions, name) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_refuses_a_token_without_a_fitting_name(app, cast, sessions, name) -> None:
     owner = api_client(app, cast.token(sessions, "owner"))
     before = _live_tokens(sessions, cast.owner.id)
     refused = owner.post(f"/api/v1/users/{cast.owner.id}/tokens", json={"name": name})
@@ -163,7 +163,7 @@ def test_the_api_refuses_a_token_without_a_fitting_name(app, cast, sessions, nam
     assert _live_tokens(sessions, cast.owner.id) == before
 
 
-def test_the_service_holds_the_token_rules_whatever_the_door(cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_holds_the_token_rules_whatever_the_door(cast, sessions) -> None:
     """Below every door: the one service refuses a nameless token and a deactivated user."""
     from accord.core.errors import ValidationFailed
     from accord.core.models import User

@@ -8,7 +8,7 @@ from conftest import api_client
 
 
 @pytest.mark.parametrize("who", ["head", "owner", "viewer", "billing", "outsider"])
-def test_only_an_admin_lists_creates_and_changes_users(app, cast, sessions, who) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_admin_lists_creates_and_changes_users(app, cast, sessions, who) -> None:
     client = api_client(app, cast.token(sessions, who))
     assert client.get("/api/v1/users").status_code == 403
     assert (
@@ -19,7 +19,7 @@ def test_only_an_admin_lists_creates_and_changes_users(app, cast, sessions, who)
     assert client.get("/api/v1/me").json()["role"] != "admin"
 
 
-def test_an_admin_creates_a_user_who_can_then_log_in(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_creates_a_user_who_can_then_log_in(app, cast, sessions, db) -> None:
     from accord.core.identity import authenticate
 
     admin = api_client(app, cast.token(sessions, "admin"))
@@ -42,7 +42,7 @@ def test_an_admin_creates_a_user_who_can_then_log_in(app, cast, sessions, db) ->
 
 def test_an_admin_moves_a_manager_into_a_team_and_the_head_then_sees_their_accounts(
     app, cast, sessions
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = api_client(app, cast.token(sessions, "admin"))
     head = api_client(app, cast.token(sessions, "head"))
     assert head.get(f"/api/v1/accounts/{cast.globex_id}").status_code == 404
@@ -52,7 +52,7 @@ def test_an_admin_moves_a_manager_into_a_team_and_the_head_then_sees_their_accou
     assert head.get(f"/api/v1/accounts/{cast.globex_id}").status_code == 200
 
 
-def test_an_admin_cannot_lock_themself_out(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_cannot_lock_themself_out(app, cast, sessions) -> None:
     admin = api_client(app, cast.token(sessions, "admin"))
     for change, field in (({"is_active": False}, "is_active"), ({"role": "viewer"}, "role")):
         response = admin.patch(f"/api/v1/users/{cast.admin.id}", json=change)
@@ -75,7 +75,7 @@ def test_an_admin_cannot_lock_themself_out(app, cast, sessions) -> None:  # type
 )
 def test_a_bad_user_change_is_refused_with_the_field_named(
     app, cast, sessions, change, field
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = api_client(app, cast.token(sessions, "admin"))
     response = admin.patch(f"/api/v1/users/{cast.teammate.id}", json=change)
     if field is None:  # the e-mail of somebody else

@@ -59,7 +59,7 @@ ENDPOINTS = [
 ]
 
 
-def make_contact(sessions, cast, account_id: int, person: str) -> int:  # type: ignore[no-untyped-def]
+def make_contact(sessions, cast, account_id: int, person: str) -> int:
     from accord.accounts.contacts import add_contact
     from accord.accounts.schemas import ContactIn
 
@@ -68,7 +68,7 @@ def make_contact(sessions, cast, account_id: int, person: str) -> int:  # type: 
 
 
 @pytest.fixture
-def world(cast, sessions):  # type: ignore[no-untyped-def]
+def world(cast, sessions):
     """A contact and an interaction at each account, made through the services as admin."""
     from accord.accounts.contacts import add_contact, log_interaction
     from accord.accounts.schemas import ContactIn, InteractionIn
@@ -98,7 +98,7 @@ def world(cast, sessions):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def tokens(cast, sessions) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def tokens(cast, sessions) -> dict[str, str]:
     return {who: cast.token(sessions, who) for who in CAST}
 
 
@@ -116,7 +116,7 @@ def expected(endpoint: Endpoint, who: str, target: str) -> int:
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_each_endpoint_obeys_the_visibility_rule_for_the_whole_cast(
     app, cast, sessions, world, tokens, endpoint: Endpoint, target: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     wrong = []
     # those who are refused go first and change nothing; the admin deletes last
     order = sorted(CAST, key=lambda who: (expected(endpoint, who, target) < 400, who == "admin"))
@@ -144,7 +144,7 @@ def test_each_endpoint_obeys_the_visibility_rule_for_the_whole_cast(
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_the_account_list_holds_exactly_what_the_caller_may_see(app, cast, sessions, who) -> None:  # type: ignore[no-untyped-def]
+def test_the_account_list_holds_exactly_what_the_caller_may_see(app, cast, sessions, who) -> None:
     client = api_client(app, cast.token(sessions, who))
     page = client.get("/api/v1/accounts").json()
     names = {item["name"].split()[0] for item in page["items"]}
@@ -155,7 +155,7 @@ def test_the_account_list_holds_exactly_what_the_caller_may_see(app, cast, sessi
     assert ("Acme" in str(searched)) is (who in SEES["acme"])
 
 
-def test_an_outsider_cannot_hang_an_account_under_acme(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_cannot_hang_an_account_under_acme(app, cast, sessions) -> None:
     client = api_client(app, cast.token(sessions, "outsider"))
     response = client.patch(f"/api/v1/accounts/{cast.globex_id}", json={"parent_id": cast.acme_id})
     assert response.status_code == 422
@@ -163,7 +163,7 @@ def test_an_outsider_cannot_hang_an_account_under_acme(app, cast, sessions) -> N
     assert "Acme" not in response.text
 
 
-def test_an_outsider_cannot_see_a_shared_contact_through_acme(app, cast, sessions, world) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_cannot_see_a_shared_contact_through_acme(app, cast, sessions, world) -> None:
     """A person linked to both accounts shows the outsider only Globex's link.
 
     (The owner cannot link the outsider's contact to Acme by its e-mail (V1): the admin,

@@ -15,14 +15,14 @@ from accord.core.models import AuditEntry
 from conftest import api_client
 
 
-def entries(db, entity: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+def entries(db, entity: str) -> list[AuditEntry]:
     db.expire_all()
     return list(
         db.scalars(select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id))
     )
 
 
-def _contact(client, cast) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _contact(client, cast) -> dict[str, Any]:
     made = client.post(
         f"/api/v1/accounts/{cast.acme_id}/contacts",
         json={"name": "Ann Buyer", "email": "ann@acme.test"},
@@ -168,7 +168,7 @@ WRITES: list[
 )
 def test_every_api_write_is_audited_with_actor_before_and_after(
     app, cast, sessions, db, name, who, write, entity, action, before, after
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = api_client(app, cast.token(sessions, who))
     response = write(client, cast)
     assert response.status_code < 300, response.text
@@ -189,7 +189,7 @@ def test_every_api_write_is_audited_with_actor_before_and_after(
         assert entry.after and entry.after["revoked_at"]
 
 
-def test_a_refused_write_leaves_no_audit_entry(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_write_leaves_no_audit_entry(app, cast, sessions, db) -> None:
     count = len(entries(db, "account"))
     viewer = api_client(app, cast.token(sessions, "viewer"))
     assert viewer.patch(f"/api/v1/accounts/{cast.acme_id}", json={"notes": "x"}).status_code == 403
@@ -200,7 +200,7 @@ def test_a_refused_write_leaves_no_audit_entry(app, cast, sessions, db) -> None:
     assert len(entries(db, "account")) == count
 
 
-def test_the_audit_log_refuses_update_and_delete(sessions, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_refuses_update_and_delete(sessions, db) -> None:
     with sessions.begin() as s:
         audit.record(s, None, "create", "thing", 1, after={"a": 1})
     for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):

@@ -12,16 +12,16 @@ from __future__ import annotations
 import getpass
 
 from sqlalchemy import select
-from tests.conftest import api_client
 from typer.testing import CliRunner
 
 from accord.cli.main import app as cli
 from accord.core.models import AuditEntry
+from conftest import api_client
 
 runner = CliRunner()
 
 
-def entries(sessions, **where):  # type: ignore[no-untyped-def]
+def entries(sessions, **where):
     """Audit entries, read in a transaction of its own (it must not hold the write lock)."""
     query = select(AuditEntry).order_by(AuditEntry.id)
     for key, value in where.items():

@@ -13,19 +13,19 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import api_client
-from tests.page_helpers import sign_in
 from typer.testing import CliRunner
 
 from accord.audit import service
 from accord.audit.schemas import AuditEntryOut
 from accord.cli.main import app as cli
+from conftest import api_client
+from page_helpers import sign_in
 
 runner = CliRunner()
 TODAY = datetime.now(UTC).date()
 
 
-def _story(app, cast, sessions):  # type: ignore[no-untyped-def]
+def _story(app, cast, sessions):
     """Changes on both teams' accounts, a contact and interaction at Acme, two user edits."""
     owner = api_client(app, cast.token(sessions, "owner"))
     outsider = api_client(app, cast.token(sessions, "outsider"))
@@ -45,7 +45,7 @@ def _story(app, cast, sessions):  # type: ignore[no-untyped-def]
     return contact
 
 
-def _as(app, cast, sessions, who):  # type: ignore[no-untyped-def]
+def _as(app, cast, sessions, who):
     return api_client(app, cast.token(sessions, who))
 
 
@@ -152,7 +152,7 @@ def test_the_csv_export_has_every_matching_entry_and_no_live_formula(app, cast, 
 def test_the_cli_lists_filters_and_exports(cast, database_url, app, sessions):
     _story(app, cast, sessions)
 
-    def run(*args: str):  # type: ignore[no-untyped-def]
+    def run(*args: str):
         return runner.invoke(cli, ["--database-url", database_url, *args])
 
     result = run(

@@ -20,8 +20,9 @@ from urllib.parse import quote
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from tests.conftest import TEST_SECRET
-from tests.page_helpers import sign_in
+
+from conftest import TEST_SECRET
+from page_helpers import sign_in
 
 MAX_ID = 2**31 - 1
 TOO_BIG = (2**63, 3_000_000_000)  # past SQLite's INTEGER, past PostgreSQL's int4
@@ -46,7 +47,7 @@ class Operation:
         return self.path.startswith("/api/")
 
 
-def _params(dependant) -> Iterator[Param]:  # type: ignore[no-untyped-def]
+def _params(dependant) -> Iterator[Param]:
     for p in dependant.path_params:
         yield Param(p.name, "path", p.field_info.annotation)
     for p in dependant.query_params:
@@ -55,7 +56,7 @@ def _params(dependant) -> Iterator[Param]:  # type: ignore[no-untyped-def]
         yield from _params(sub)
 
 
-def operations(app) -> list[Operation]:  # type: ignore[no-untyped-def]
+def operations(app) -> list[Operation]:
     """Every route and method of the app (API and pages), with the full path."""
     found = []
     for context in iter_route_contexts(app.router.routes):
@@ -81,7 +82,7 @@ def _is_int(annotation: Any) -> bool:
     return base is int
 
 
-def _sample(param: Param, cast) -> str:  # type: ignore[no-untyped-def]
+def _sample(param: Param, cast) -> str:
     """A plausible value for a path parameter (the one under test is replaced)."""
     base = _base(param.annotation)
     if base is int:
@@ -91,7 +92,7 @@ def _sample(param: Param, cast) -> str:  # type: ignore[no-untyped-def]
     return {"fmt": "csv", "table": "accounts", "kind": "attractiveness"}.get(param.name, "x")
 
 
-def _url(op: Operation, cast, override: dict[str, str]) -> tuple[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+def _url(op: Operation, cast, override: dict[str, str]) -> tuple[str, dict[str, str]]:
     path = op.path
     query: dict[str, str] = {}
     for p in op.params:
@@ -104,7 +105,7 @@ def _url(op: Operation, cast, override: dict[str, str]) -> tuple[str, dict[str, 
 
 
 @pytest.fixture
-def callers(app, cast, sessions):  # type: ignore[no-untyped-def]
+def callers(app, cast, sessions):
     """An admin API client and an admin signed into the pages (with the CSRF header)."""
     api = TestClient(app, raise_server_exceptions=False)
     api.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
@@ -113,7 +114,7 @@ def callers(app, cast, sessions):  # type: ignore[no-untyped-def]
     return api, pages
 
 
-def _call(op: Operation, callers, url: str, query: dict[str, str], **kw: Any):  # type: ignore[no-untyped-def]
+def _call(op: Operation, callers, url: str, query: dict[str, str], **kw: Any):
     api, pages = callers
     client = api if op.is_api else pages
     return client.request(op.method, url, params=query, follow_redirects=False, **kw)
@@ -138,7 +139,7 @@ def _upper_bound(op: Operation, name: str) -> int | None:
     return min(highs) if highs and lows else None
 
 
-def test_every_integer_parameter_is_bounded_in_the_route_table(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_integer_parameter_is_bounded_in_the_route_table(app) -> None:
     """Row ids and page numbers within 32 bits; a 64-bit key (an audit cursor) within 64."""
     unbounded = sorted({
         f"{op.method} {op.path} {p.where} {p.name}"
@@ -148,7 +149,7 @@ def test_every_integer_parameter_is_bounded_in_the_route_table(app) -> None:  # 
     assert unbounded == []
 
 
-def test_an_integer_too_large_for_the_database_is_a_422_everywhere(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+def test_an_integer_too_large_for_the_database_is_a_422_everywhere(app, cast, callers) -> None:
     answers = {}
     cases = 0
     for op in operations(app):
@@ -169,7 +170,7 @@ def test_an_integer_too_large_for_the_database_is_a_422_everywhere(app, cast, ca
 # ---------------------------------------------------------------- B2: control characters
 
 
-def test_a_control_character_in_any_path_or_query_parameter_is_a_422(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+def test_a_control_character_in_any_path_or_query_parameter_is_a_422(app, cast, callers) -> None:
     answers = {}
     for op in operations(app):
         for p in op.params:
@@ -187,7 +188,7 @@ def test_a_control_character_in_any_path_or_query_parameter_is_a_422(app, cast, 
 ODD_TEXT = ("9999-12", "0000-00", "2025-1", "-1", "99999999999999999999", " ", "x" * 5000)
 
 
-def test_odd_text_in_any_path_or_query_parameter_is_never_a_server_error(  # type: ignore[no-untyped-def]
+def test_odd_text_in_any_path_or_query_parameter_is_never_a_server_error(
     app, cast, callers
 ) -> None:
     """Months out of the calendar or the data, numbers as text, blanks, 5,000 characters."""
@@ -220,7 +221,7 @@ def _json_body(route: APIRoute, bad: str) -> dict[str, Any] | None:
     return document or {next(iter(fields)): bad}
 
 
-def test_a_control_character_in_any_json_body_is_a_422_naming_the_field(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+def test_a_control_character_in_any_json_body_is_a_422_naming_the_field(app, cast, callers) -> None:
     answers = {}
     cases = 0
     for op in operations(app):
@@ -240,7 +241,7 @@ def test_a_control_character_in_any_json_body_is_a_422_naming_the_field(app, cas
     assert answers == {}
 
 
-def _accounts(sessions) -> int:  # type: ignore[no-untyped-def]
+def _accounts(sessions) -> int:
     from sqlalchemy import func, select
 
     from accord.accounts.models import Account
@@ -249,7 +250,7 @@ def _accounts(sessions) -> int:  # type: ignore[no-untyped-def]
         return int(s.scalar(select(func.count()).select_from(Account)) or 0)
 
 
-def _reads_form(dependant) -> bool:  # type: ignore[no-untyped-def]
+def _reads_form(dependant) -> bool:
     from accord.web import page_deps
 
     return bool(dependant.body_params) or any(
@@ -257,7 +258,7 @@ def _reads_form(dependant) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_control_character_in_any_page_form_is_a_422(app, cast, callers) -> None:  # type: ignore[no-untyped-def]
+def test_a_control_character_in_any_page_form_is_a_422(app, cast, callers) -> None:
     """Every page that takes a form: URL-encoded (refused at the edge, whether the page reads
     the form or not) and multipart (refused where the form is parsed)."""
     _, pages = callers
@@ -279,7 +280,7 @@ def test_a_control_character_in_any_page_form_is_a_422(app, cast, callers) -> No
     assert answers == {}
 
 
-def test_nul_in_a_new_account_is_refused_and_nothing_is_stored(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_nul_in_a_new_account_is_refused_and_nothing_is_stored(client, cast, sessions) -> None:
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     before = _accounts(sessions)
     response = client.post("/api/v1/accounts", json={"name": "Initech\u0000", "notes": "ok\nok"})
@@ -294,7 +295,7 @@ def test_nul_in_a_new_account_is_refused_and_nothing_is_stored(client, cast, ses
     assert ok.status_code == 201
 
 
-def test_a_control_character_in_a_page_form_is_a_422(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_control_character_in_a_page_form_is_a_422(client, cast) -> None:
     csrf = sign_in(client, "admin@accord.test")
     plain = client.post(
         "/accounts/new", data={"name": "Initech\x00", "csrf_token": csrf}, follow_redirects=False
@@ -312,7 +313,7 @@ def test_a_control_character_in_a_page_form_is_a_422(client, cast) -> None:  # t
 # ---------------------------------------------------------------- B9: request size
 
 
-async def _asgi(app, method: str, path: str, headers: dict[str, str], chunks: Iterator[bytes],  # type: ignore[no-untyped-def]
+async def _asgi(app, method: str, path: str, headers: dict[str, str], chunks: Iterator[bytes],
                 ) -> tuple[int, bytes, int]:
     """Call the app as a server would, streaming ``chunks``; (status, body, bytes read)."""
     read = 0
@@ -351,7 +352,7 @@ def _megabytes(n: int) -> Iterator[bytes]:
         yield chunk
 
 
-def test_a_huge_unauthenticated_body_is_refused_before_it_is_read(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_unauthenticated_body_is_refused_before_it_is_read(app) -> None:
     size = str(200 * 1024 * 1024)
     for headers in (
         {"content-type": "application/json", "content-length": size},
@@ -365,7 +366,7 @@ def test_a_huge_unauthenticated_body_is_refused_before_it_is_read(app) -> None: 
         assert read == 0
 
 
-def test_a_body_over_the_cap_is_a_413_without_reading_it_all(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_over_the_cap_is_a_413_without_reading_it_all(app, cast, sessions) -> None:
     token = cast.token(sessions, "admin")
     auth = {"authorization": f"Bearer {token}", "content-type": "application/json"}
     status, body, read = asyncio.run(_asgi(
@@ -386,7 +387,7 @@ def test_a_body_over_the_cap_is_a_413_without_reading_it_all(app, cast, sessions
     assert (status, read) == (413, 0)
 
 
-def test_uploads_have_their_own_larger_cap(engine, cast, sessions, database_url) -> None:  # type: ignore[no-untyped-def]
+def test_uploads_have_their_own_larger_cap(engine, cast, sessions, database_url) -> None:
     from accord.core.settings import Settings
     from accord.web.app import create_app
 
@@ -429,7 +430,7 @@ SETTINGS = {
 }
 
 
-def test_settings_bodies_of_the_wrong_type_are_a_422(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_settings_bodies_of_the_wrong_type_are_a_422(client, cast, sessions) -> None:
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     answers = {}
     for url, bodies in SETTINGS.items():
@@ -452,7 +453,7 @@ def test_settings_bodies_of_the_wrong_type_are_a_422(client, cast, sessions) -> 
 # ---------------------------------------------------------------- B4: the scoring form
 
 
-def test_a_scoring_field_not_named_after_a_criterion_is_a_form_error(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_scoring_field_not_named_after_a_criterion_is_a_form_error(client, cast) -> None:
     csrf = sign_in(client, "owner@accord.test")
     for name in ("a_x", "us_", "a_²", "us_99999999999999999999"):
         response = client.post(
@@ -467,7 +468,7 @@ def test_a_scoring_field_not_named_after_a_criterion_is_a_form_error(client, cas
 # ---------------------------------------------------------------- B5: string lengths
 
 
-def test_a_segment_longer_than_the_column_is_a_422_naming_it(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_a_segment_longer_than_the_column_is_a_422_naming_it(client, cast, sessions) -> None:
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     long = "S" * 5000
     cases = [
@@ -485,7 +486,7 @@ def test_a_segment_longer_than_the_column_is_a_422_naming_it(client, cast, sessi
         assert field in {e["field"] for e in response.json()["errors"]}, url[:60]
 
 
-def test_every_string_the_api_takes_has_a_declared_length(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_string_the_api_takes_has_a_declared_length(client) -> None:
     """Parameters and request bodies: every text is bounded (or an enum, a pattern, a date,
     a file, a decimal number), so a too long value is a 422 before it reaches a column."""
     doc = client.get("/api/v1/openapi.json").json()
@@ -528,10 +529,9 @@ def test_every_string_the_api_takes_has_a_declared_length(client) -> None:  # ty
 # ---------------------------------------------------------------- B7: the pinned KPI month
 
 
-def test_a_kpi_month_without_data_cannot_be_pinned(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
-    from tests.import_helpers import write_monthly
-
+def test_a_kpi_month_without_data_cannot_be_pinned(client, cast, sessions) -> None:
     from accord.kpis import service
+    from import_helpers import write_monthly
 
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     assert client.put("/api/v1/kpis/policy", json={"as_of": "9999-12"}).status_code == 422
@@ -550,7 +550,7 @@ def test_a_kpi_month_without_data_cannot_be_pinned(client, cast, sessions) -> No
     assert client.put("/api/v1/kpis/policy", json={"as_of": "auto"}).json()["as_of"] is None
 
 
-def test_numbers_past_the_columns_in_page_forms_are_form_errors(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_past_the_columns_in_page_forms_are_form_errors(client, cast) -> None:
     """B1 in forms: a number typed into a page form past its column is a 422, not a crash."""
     client = TestClient(client.app, raise_server_exceptions=False)
     csrf = sign_in(client, "admin@accord.test")
@@ -572,7 +572,7 @@ def test_numbers_past_the_columns_in_page_forms_are_form_errors(client, cast) ->
     assert answers == {}
 
 
-def test_text_past_the_columns_in_the_user_forms_is_a_form_error(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_text_past_the_columns_in_the_user_forms_is_a_form_error(client, cast) -> None:
     """B5 in forms: the user administration page bounds text like the users table."""
     client = TestClient(client.app, raise_server_exceptions=False)
     csrf = sign_in(client, "admin@accord.test")
@@ -590,7 +590,7 @@ def test_text_past_the_columns_in_the_user_forms_is_a_form_error(client, cast) -
         assert "at most" in response.text
 
 
-def test_json_nested_too_deeply_is_a_400_not_a_crash(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_json_nested_too_deeply_is_a_400_not_a_crash(client, cast, sessions) -> None:
     """B9: within the size cap, 100,000 nested brackets would exhaust the parser's stack."""
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     for body in (b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000):
@@ -653,16 +653,15 @@ def test_text_lengths_in_the_request_schemas_match_their_columns() -> None:
     assert too_long == []
 
 
-def test_a_month_pinned_past_the_data_before_the_check_no_longer_breaks_the_dashboards(  # type: ignore[no-untyped-def]
+def test_a_month_pinned_past_the_data_before_the_check_no_longer_breaks_the_dashboards(
     client, cast, sessions
 ) -> None:
     """B7 for databases that already hold such a pin: reports show the data's last month."""
     from decimal import Decimal
 
-    from tests.import_helpers import write_monthly
-
     from accord.kpis import service
     from accord.kpis.models import KpiPolicy
+    from import_helpers import write_monthly
 
     service.clear_cache()
     with sessions.begin() as db:

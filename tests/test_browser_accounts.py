@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.conftest import login
+
+from conftest import login
 
 
 @pytest.fixture
-def acme_revenue(sessions, cast):  # type: ignore[no-untyped-def]
+def acme_revenue(sessions, cast):
     from accord.accounts import contacts as contact_service
     from accord.accounts.schemas import ContactIn
     from accord.core.models import User

@@ -3,10 +3,10 @@ head reads the change in the audit log, filters it and exports it (L1, A2)."""
 
 from __future__ import annotations
 
-from tests.conftest import login
+from conftest import login
 
 
-def test_a_stale_save_then_the_audit_log(page, browser, live_server, cast):  # type: ignore[no-untyped-def]
+def test_a_stale_save_then_the_audit_log(page, browser, live_server, cast):
     edit = f"/accounts/{cast.acme_id}/edit"
     login(page, "owner@accord.test")
     page.goto(edit)

@@ -9,7 +9,7 @@ from conftest import login
 from test_kpi_pages import arrange_portfolio
 
 
-def _column(page, table: str, index: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _column(page, table: str, index: int) -> list[str]:
     return page.locator(f"#{table} tbody tr td:nth-child({index})").all_inner_texts()
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 def test_a_manager_works_an_account_and_imports_revenue_with_a_bad_row(
     page, cast, tmp_path: Path
-):  # type: ignore[no-untyped-def]
+):
     login(page, "owner@accord.test")
 
     page.fill("#q", "acme")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import login
-from tests.kam_helpers import add_revenue, steady
+
+from conftest import login
+from kam_helpers import add_revenue, steady
 
 pytestmark = pytest.mark.browser
 
 
-def _score(page, acme: int, attractiveness: str, us: str, them: str) -> None:  # type: ignore[no-untyped-def]
+def _score(page, acme: int, attractiveness: str, us: str, them: str) -> None:
     page.goto(f"/accounts/{acme}/kam")
     for box in page.locator("input[name^='a_']").all():
         box.fill(attractiveness)
@@ -25,7 +26,7 @@ def _score(page, acme: int, attractiveness: str, us: str, them: str) -> None:  #
 
 def test_scoring_moves_the_account_on_the_matrix_and_changes_the_decision(
     page, sessions, cast
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with sessions.begin() as s:
         add_revenue(s, cast.acme_id, steady(2_000_000))
     acme = cast.acme_id
@@ -66,7 +67,7 @@ def test_scoring_moves_the_account_on_the_matrix_and_changes_the_decision(
     assert row.locator(".decision").inner_text() == "invest"
 
 
-def test_a_bad_score_is_shown_back_with_the_values_kept(page, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_score_is_shown_back_with_the_values_kept(page, cast) -> None:
     login(page, "owner@accord.test")
     page.goto(f"/accounts/{cast.acme_id}/kam")
     page.locator("input[name^='a_']").first.fill("12")

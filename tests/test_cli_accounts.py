@@ -18,12 +18,12 @@ SEES_ACME = {"admin", "head", "owner", "teammate", "viewer", "billing"}
 SEES_GLOBEX = {"admin", "other_head", "outsider", "viewer", "billing"}
 
 
-def run(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+def run(database_url: str, *args: str):
     return runner.invoke(cli, ["--database-url", database_url, *args])
 
 
 @pytest.fixture
-def portfolio(cast, sessions):  # type: ignore[no-untyped-def]
+def portfolio(cast, sessions):
     """Acme with a contact, an interaction and revenue; 23 more accounts of the owner's."""
     from sqlalchemy import insert
 
@@ -81,13 +81,13 @@ def portfolio(cast, sessions):  # type: ignore[no-untyped-def]
     return cast
 
 
-def test_list_pages_and_says_what_it_shows(database_url, portfolio) -> None:  # type: ignore[no-untyped-def]
+def test_list_pages_and_says_what_it_shows(database_url, portfolio) -> None:
     result = run(database_url, "accounts", "list", "--page-size", "10", "--page", "3")
     assert result.exit_code == 0, result.output
     assert "showing 21–25 of 25" in result.stdout
 
 
-def test_list_filters_and_writes_csv(database_url, portfolio) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_and_writes_csv(database_url, portfolio) -> None:
     result = run(
         database_url,
         "accounts",
@@ -110,7 +110,7 @@ def test_list_filters_and_writes_csv(database_url, portfolio) -> None:  # type: 
     assert {r["manager_email"] for r in rows} == {"owner@accord.test"}
 
 
-def test_list_as_json_matches_the_api_shape(database_url, portfolio) -> None:  # type: ignore[no-untyped-def]
+def test_list_as_json_matches_the_api_shape(database_url, portfolio) -> None:
     result = run(database_url, "accounts", "list", "--q", "acme", "--format", "json")
     assert result.exit_code == 0, result.output
     page = json.loads(result.stdout)
@@ -119,7 +119,7 @@ def test_list_as_json_matches_the_api_shape(database_url, portfolio) -> None:  #
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_list_and_show_obey_the_visibility_of_as(database_url, portfolio, who) -> None:  # type: ignore[no-untyped-def]
+def test_list_and_show_obey_the_visibility_of_as(database_url, portfolio, who) -> None:
     email = getattr(portfolio, who).email
     listed = run(
         database_url, "--as", email, "accounts", "list", "--format", "csv", "--page-size", "200"
@@ -140,7 +140,7 @@ def test_list_and_show_obey_the_visibility_of_as(database_url, portfolio, who) -
 
 def test_show_gives_profile_contacts_interactions_and_twelve_months(
     database_url, portfolio
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run(database_url, "accounts", "show", "ACME", "--format", "json", "--month", "2025-04")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
@@ -154,7 +154,7 @@ def test_show_gives_profile_contacts_interactions_and_twelve_months(
     assert shown["revenue_total"] == "3500.50"
 
 
-def test_show_as_a_table(database_url, portfolio) -> None:  # type: ignore[no-untyped-def]
+def test_show_as_a_table(database_url, portfolio) -> None:
     result = run(database_url, "accounts", "show", str(portfolio.acme_id), "--month", "2025-03")
     assert result.exit_code == 0, result.output
     for text in ("Acme Industries", "Ann Buyer", "QBR on pricing", "2,500.50", "3,500.50"):
@@ -176,7 +176,7 @@ def test_show_as_a_table(database_url, portfolio) -> None:  # type: ignore[no-un
 )
 def test_bad_input_gives_a_message_and_a_non_zero_exit(
     database_url, portfolio, args, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run(database_url, *args)
     assert result.exit_code != 0
     assert message in result.stderr, result.stderr

@@ -5,21 +5,21 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from tests.page_helpers import sign_in
 from typer.testing import CliRunner
 
 from accord.cli.main import app as cli
 from accord.core.models import ApiToken, AuditEntry, User
 from conftest import PASSWORD, api_client
+from page_helpers import sign_in
 
 runner = CliRunner()
 
 
-def run(database_url: str, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def run(database_url: str, *args: str, input: str | None = None):
     return runner.invoke(cli, ["--database-url", database_url, *args], input=input)
 
 
-def test_it_creates_a_user_with_a_password_from_stdin(database_url, db) -> None:  # type: ignore[no-untyped-def]
+def test_it_creates_a_user_with_a_password_from_stdin(database_url, db) -> None:
     from accord.core.identity import authenticate
 
     result = run(
@@ -40,7 +40,7 @@ def test_it_creates_a_user_with_a_password_from_stdin(database_url, db) -> None:
     assert "a secret passphrase" not in result.output
 
 
-def test_it_lists_users(database_url, cast, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_users(database_url, cast, monkeypatch) -> None:
     from accord.cli import common
 
     monkeypatch.setattr(common.console, "width", 200)  # no wrapping of e-mails in the table
@@ -52,7 +52,7 @@ def test_it_lists_users(database_url, cast, monkeypatch) -> None:  # type: ignor
 
 def test_a_token_from_the_cli_works_on_the_api_and_is_stored_hashed(
     database_url, cast, app, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run(database_url, "users", "token", "owner@accord.test", "--name", "laptop")
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
@@ -61,7 +61,7 @@ def test_a_token_from_the_cli_works_on_the_api_and_is_stored_hashed(
     assert token not in json.dumps([r.token_hash for r in db.scalars(select(ApiToken))])
 
 
-def test_a_manager_may_only_make_their_own_token(database_url, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_may_only_make_their_own_token(database_url, cast) -> None:
     own = run(database_url, "--as", "owner@accord.test", "users", "token", "owner@accord.test")
     assert own.exit_code == 0, own.output
     other = run(database_url, "--as", "owner@accord.test", "users", "token", "admin@accord.test")
@@ -69,7 +69,7 @@ def test_a_manager_may_only_make_their_own_token(database_url, cast) -> None:  #
     assert "admin" in other.stderr and "acc_" not in other.stdout
 
 
-def test_only_an_admin_creates_users(database_url, cast, db) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_admin_creates_users(database_url, cast, db) -> None:
     result = run(
         database_url, "--as", "head@accord.test", "users", "create", "x@y.test", "--role", "admin"
     )
@@ -81,7 +81,7 @@ def test_only_an_admin_creates_users(database_url, cast, db) -> None:  # type: i
     assert ok.exit_code == 0, ok.output
 
 
-def test_it_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, cast, db) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, cast, db) -> None:
     cases = [
         (["users", "create", "not-an-email", "--role", "admin"], "e-mail"),
         (["users", "create", "z@y.test", "--role", "emperor"], "role"),
@@ -123,7 +123,7 @@ def test_it_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, c
 # (the same rules on the API: test_api_tokens.py; on the admin pages: test_pages_admin.py)
 
 
-def test_the_cli_makes_no_token_for_a_deactivated_user(database_url, cast, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_makes_no_token_for_a_deactivated_user(database_url, cast, db) -> None:
     db.get(User, cast.viewer.id).is_active = False
     db.commit()
     result = run(database_url, "users", "token", "viewer@accord.test")
@@ -131,14 +131,14 @@ def test_the_cli_makes_no_token_for_a_deactivated_user(database_url, cast, db) -
     assert "deactivated" in result.stderr and "acc_" not in result.stdout
 
 
-def test_the_cli_refuses_a_token_without_a_fitting_name(database_url, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_refuses_a_token_without_a_fitting_name(database_url, cast) -> None:
     for name in ("", "   ", "x" * 121):
         result = run(database_url, "users", "token", "owner@accord.test", "--name", name)
         assert result.exit_code == 2, name
         assert "give the token a name" in result.stderr and "acc_" not in result.stdout
 
 
-def test_the_cli_holds_the_field_limits_of_the_api_and_the_pages(database_url, cast, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_holds_the_field_limits_of_the_api_and_the_pages(database_url, cast, db) -> None:
     for args, field in (
         (["--name", "x" * 201], "name"),
         (["--segment", "x" * 61], "segment"),
@@ -153,7 +153,7 @@ def test_the_cli_holds_the_field_limits_of_the_api_and_the_pages(database_url, c
 
 def test_revoking_leaves_the_same_audit_record_on_every_door(
     database_url, cast, app, client, sessions, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for _ in range(3):
         cast.token(sessions, "owner")
     ids = [t.id for t in db.scalars(select(ApiToken).where(ApiToken.user_id == cast.owner.id))]
@@ -188,7 +188,7 @@ def test_revoking_leaves_the_same_audit_record_on_every_door(
         assert db.get(ApiToken, token_id).revoked_at is not None
 
 
-def test_the_cli_revokes_only_ones_own_token_unless_admin(database_url, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_revokes_only_ones_own_token_unless_admin(database_url, cast, sessions, db) -> None:
     cast.token(sessions, "admin")
     admins = db.scalar(select(ApiToken.id).where(ApiToken.user_id == cast.admin.id))
     db.rollback()

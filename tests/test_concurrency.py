@@ -23,19 +23,19 @@ from typing import Any
 import httpx
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
-from tests.conftest import api_client
-from tests.kam_helpers import TODAY, add_revenue, make_account, steady
-from tests.page_helpers import sign_in
 
 from accord.accounts.models import Account
 from accord.core import audit
 from accord.core.database import transaction, utcnow
 from accord.core.models import ApiToken
+from conftest import api_client
+from kam_helpers import TODAY, add_revenue, make_account, steady
+from page_helpers import sign_in
 
 # ---------------------------------------------------------------- arrangements
 
 
-def _portfolio(sessions, cast, accounts: int = 12) -> list[int]:  # type: ignore[no-untyped-def]
+def _portfolio(sessions, cast, accounts: int = 12) -> list[int]:
     """Accounts with two years of revenue, managed by the owner and the outsider."""
     ids = []
     with sessions.begin() as s:
@@ -48,7 +48,7 @@ def _portfolio(sessions, cast, accounts: int = 12) -> list[int]:  # type: ignore
     return ids
 
 
-def _bring_derived_data_up_to_date(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def _bring_derived_data_up_to_date(sessions, cast) -> None:
     """What the writes and the refresh job leave behind: every derived table current."""
     from accord.kpis import derived
     from accord.relationships import decisions
@@ -64,7 +64,7 @@ def _bring_derived_data_up_to_date(sessions, cast) -> None:  # type: ignore[no-u
         decisions.ensure_built(s, today())  # the app's today
 
 
-def _idle_token(sessions, cast, who: str) -> str:  # type: ignore[no-untyped-def]
+def _idle_token(sessions, cast, who: str) -> str:
     """A token last used two minutes ago (its next use is due to be recorded)."""
     token = cast.token(sessions, who)
     with sessions.begin() as s:
@@ -123,7 +123,7 @@ API = (
 )
 
 
-def _get_everything(page_client, token_client, acme: int) -> None:  # type: ignore[no-untyped-def]
+def _get_everything(page_client, token_client, acme: int) -> None:
     for path in PAGES:
         response = page_client.get(path.format(acme=acme))
         assert response.status_code == 200, (path, response.status_code, response.text[:300])
@@ -135,7 +135,7 @@ def _get_everything(page_client, token_client, acme: int) -> None:  # type: igno
 # ---------------------------------------------------------------- C1
 
 
-def test_concurrent_writers_on_one_database_all_succeed(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_writers_on_one_database_all_succeed(sessions, cast) -> None:
     """10 writers, 5 writes each, each a read then a write of the same account (what every
     service does): with a deferred BEGIN, SQLite refused the upgrade at once ("database is
     locked") once another writer had committed; IMMEDIATE writers wait their turn."""
@@ -175,7 +175,7 @@ def test_concurrent_writers_on_one_database_all_succeed(sessions, cast) -> None:
 # ---------------------------------------------------------------- C2
 
 
-def test_get_requests_write_nothing_and_the_idle_token_is_recorded_after_them(  # type: ignore[no-untyped-def]
+def test_get_requests_write_nothing_and_the_idle_token_is_recorded_after_them(
     app, sessions, cast
 ) -> None:
     """A viewer with a token idle for two minutes and a signed-in viewer read the main pages
@@ -200,7 +200,7 @@ def test_get_requests_write_nothing_and_the_idle_token_is_recorded_after_them(  
     assert used is not None and utcnow() - used < timedelta(seconds=30)
 
 
-def test_after_writes_and_a_month_gone_by_gets_still_write_nothing_in_their_transaction(  # type: ignore[no-untyped-def]
+def test_after_writes_and_a_month_gone_by_gets_still_write_nothing_in_their_transaction(
     app, sessions, cast
 ) -> None:
     """Stale derived data (a new manager for an account, revenue written without the import
@@ -209,7 +209,7 @@ def test_after_writes_and_a_month_gone_by_gets_still_write_nothing_in_their_tran
     ids = _portfolio(sessions, cast)
     token = _idle_token(sessions, cast, "viewer")
     with sessions.begin() as s:  # a change of manager queues the account's KPI group
-        s.get(Account, ids[0]).manager_id = cast.teammate.id  # type: ignore[union-attr]
+        s.get(Account, ids[0]).manager_id = cast.teammate.id
     with api_client(app, token) as api, WriteLog().watching() as log:
         for path in ("/api/v1/kpis?by=manager", "/api/v1/decisions", "/api/v1/matrix",
                      "/api/v1/kpis?window=3&by=manager"):
@@ -221,7 +221,7 @@ def test_after_writes_and_a_month_gone_by_gets_still_write_nothing_in_their_tran
     assert cast.teammate.email in managers
 
 
-def test_a_token_in_use_is_recorded_at_most_once_a_minute(app, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_in_use_is_recorded_at_most_once_a_minute(app, sessions, cast) -> None:
     token = _idle_token(sessions, cast, "viewer")
     with api_client(app, token) as api, WriteLog().watching() as log:
         for _ in range(5):
@@ -233,7 +233,7 @@ def test_a_token_in_use_is_recorded_at_most_once_a_minute(app, sessions, cast) -
 # ---------------------------------------------------------------- C3
 
 
-def test_concurrent_decision_rebuilds_are_single_flight(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_decision_rebuilds_are_single_flight(sessions, cast) -> None:
     """Four writers and four readers find ``kam_decisions`` stale at once: one rebuild
     runs at a time (PostgreSQL raised UniqueViolation pk_kam_decisions), all see the rows."""
     from accord.core.database import reading
@@ -272,7 +272,7 @@ def test_concurrent_decision_rebuilds_are_single_flight(sessions, cast) -> None:
 # ---------------------------------------------------------------- C4
 
 
-def test_a_second_import_waits_for_the_first_then_gives_up_with_status_2(  # type: ignore[no-untyped-def]
+def test_a_second_import_waits_for_the_first_then_gives_up_with_status_2(
     database_url, sessions, cast, tmp_path
 ) -> None:
     from typer.testing import CliRunner
@@ -330,7 +330,7 @@ def test_a_second_import_waits_for_the_first_then_gives_up_with_status_2(  # typ
         assert s.scalar(text("SELECT count(*) FROM revenue_lines")) == 2
 
 
-def test_an_import_through_the_api_while_another_runs_is_a_409_naming_it(  # type: ignore[no-untyped-def]
+def test_an_import_through_the_api_while_another_runs_is_a_409_naming_it(
     app, engine, sessions, cast
 ) -> None:
     from accord.revenue.load.importing import import_turn
@@ -350,7 +350,7 @@ def test_an_import_through_the_api_while_another_runs_is_a_409_naming_it(  # typ
 # ---------------------------------------------------------------- a live server, 50 clients
 
 
-def test_fifty_clients_against_a_live_server_get_no_server_error(  # type: ignore[no-untyped-def]
+def test_fifty_clients_against_a_live_server_get_no_server_error(
     request, sessions, cast
 ) -> None:
     """Reads (pages with a session, the API with tokens idle for minutes) and writes

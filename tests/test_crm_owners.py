@@ -18,11 +18,11 @@ OWNER_NAMES = FIXTURES / "hubspot_companies_owner_names.csv"
 USERS = FIXTURES / "salesforce_users.csv"
 
 
-def accord(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+def accord(database_url: str, *args: str):
     return runner.invoke(cli_app, ["--database-url", database_url, *args])
 
 
-def managers(db, source: str) -> dict[str, int | None]:  # type: ignore[no-untyped-def]
+def managers(db, source: str) -> dict[str, int | None]:
     from accord.accounts.models import Account, AccountExternalId
 
     db.expire_all()
@@ -32,7 +32,7 @@ def managers(db, source: str) -> dict[str, int | None]:  # type: ignore[no-untyp
         .where(AccountExternalId.source == source)).all())
 
 
-def imp(db, user, path, source, **options):  # type: ignore[no-untyped-def]
+def imp(db, user, path, source, **options):
     from accord.revenue.load.importing import run_import
 
     return run_import(db, db.merge(user), "accounts", path, source=source, **options)

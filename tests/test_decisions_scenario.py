@@ -13,7 +13,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tests.kam_helpers import (
+from accord.core.models import User
+from accord.health import service as health
+from accord.relationships import decisions
+from accord.relationships import service as stages
+from accord.relationships.decisions import DecisionFilter
+from accord.relationships.schemas import AssessmentIn, OverrideIn
+from accord.selection import matrix
+from accord.selection import service as selection
+from kam_helpers import (
     TODAY,
     add_contacts,
     add_revenue,
@@ -24,15 +32,6 @@ from tests.kam_helpers import (
     steady,
 )
 
-from accord.core.models import User
-from accord.health import service as health
-from accord.relationships import decisions
-from accord.relationships import service as stages
-from accord.relationships.decisions import DecisionFilter
-from accord.relationships.schemas import AssessmentIn, OverrideIn
-from accord.selection import matrix
-from accord.selection import service as selection
-
 EXECS = [("Ada Board", "executive board", "executive"), ("Ben Chief", "finance", "executive")]
 TEAM = [
     (f"P{i}", f, "manager")
@@ -42,7 +41,7 @@ TEAM = [
 ]
 
 
-def _arrange(sessions, cast) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _arrange(sessions, cast) -> dict[str, int]:
     with sessions.begin() as s:
         owner = cast.owner.id
         bulk = make_account(s, "Bulk Buyers", owner, spend_cents=10_000_000_000)
@@ -75,14 +74,14 @@ def _arrange(sessions, cast) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return {"bulk": bulk, "partner": partner, "star": star}
 
 
-def _head(sessions, cast) -> User:  # type: ignore[no-untyped-def]
+def _head(sessions, cast) -> User:
     with sessions() as s:
         user = s.get(User, cast.head.id)
         s.expunge(user)
         return user
 
 
-def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> None:
     ids = _arrange(sessions, cast)
     head = _head(sessions, cast)
     with sessions.begin() as s:
@@ -195,7 +194,7 @@ def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> N
     assert live.left_out == ["licence_utilisation", "overdue_commitments"]
 
 
-def test_the_decision_changes_when_the_account_is_rescored(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_decision_changes_when_the_account_is_rescored(sessions, cast) -> None:
     ids = _arrange(sessions, cast)
     head = _head(sessions, cast)
     with sessions.begin() as s:
@@ -219,7 +218,7 @@ def test_the_decision_changes_when_the_account_is_rescored(sessions, cast) -> No
     assert after.flag is None
 
 
-def test_a_deselected_account_is_not_key_whatever_its_quadrant(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_deselected_account_is_not_key_whatever_its_quadrant(sessions, cast) -> None:
     ids = _arrange(sessions, cast)
     head = _head(sessions, cast)
     with sessions.begin() as s:
@@ -233,7 +232,7 @@ def test_a_deselected_account_is_not_key_whatever_its_quadrant(sessions, cast) -
         assert status.tier == "Strategic"
 
 
-def test_interactions_after_today_do_not_count_as_evidence(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_interactions_after_today_do_not_count_as_evidence(sessions, cast) -> None:
     ids = _arrange(sessions, cast)
     head = _head(sessions, cast)
     with sessions.begin() as s:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from tests.kam_helpers import make_account
 
 from accord.accounts.models import Account, AccountMember
 from accord.accounts.visibility import visible_accounts, visible_row
 from accord.core.models import User
+from kam_helpers import make_account
 
 
-def test_the_per_row_rule_equals_the_core_rule_for_every_member_of_the_cast(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_per_row_rule_equals_the_core_rule_for_every_member_of_the_cast(sessions, cast) -> None:
     with sessions.begin() as s:
         extra = make_account(s, "Member Only", cast.outsider.id)
         s.add(AccountMember(account_id=extra, user_id=cast.teammate.id, role="member"))

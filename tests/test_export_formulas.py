@@ -48,7 +48,7 @@ def test_numbers_and_other_values_are_left_alone():
     assert restore("'hello") == "'hello" and restore("-120.00") == "-120.00"
 
 
-def _import(sessions, user, kind, data, name):  # type: ignore[no-untyped-def]
+def _import(sessions, user, kind, data, name):
     from accord.revenue.load.importing import run_import
 
     with sessions() as session:
@@ -57,7 +57,7 @@ def _import(sessions, user, kind, data, name):  # type: ignore[no-untyped-def]
     return report
 
 
-def _export(sessions, user, kind, fmt) -> bytes:  # type: ignore[no-untyped-def]
+def _export(sessions, user, kind, fmt) -> bytes:
     from accord.revenue import exporting
 
     out = io.BytesIO()
@@ -66,13 +66,13 @@ def _export(sessions, user, kind, fmt) -> bytes:  # type: ignore[no-untyped-def]
     return out.getvalue()
 
 
-def _load(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def _load(sessions, cast) -> None:
     for kind, body in (("accounts", ACCOUNTS), ("contacts", CONTACTS), ("revenue", REVENUE)):
         report = _import(sessions, cast.admin, kind, body.encode(), f"{kind}.csv")
         assert report.status == "imported", report.problems
 
 
-def _no_formula(cells) -> None:  # type: ignore[no-untyped-def]
+def _no_formula(cells) -> None:
     for cell in cells:
         if isinstance(cell, str):
             assert cell[:1] not in FORMULA_STARTS, cell
@@ -164,9 +164,8 @@ def test_dashboard_exports_hold_no_formula(sessions, cast):
 
 
 def test_the_decisions_export_holds_no_formula(sessions, cast):
-    from tests.kam_helpers import TODAY, add_revenue, make_account, steady
-
     from accord.relationships import decisions
+    from kam_helpers import TODAY, add_revenue, make_account, steady
 
     with sessions.begin() as s:
         big = make_account(s, HYPERLINK, cast.owner.id, segment="-x",

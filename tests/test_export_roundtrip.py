@@ -14,7 +14,7 @@ from import_helpers import FIXTURES
 runner = CliRunner()
 
 
-def accord(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+def accord(database_url: str, *args: str):
     result = runner.invoke(app, ["--database-url", database_url, *args])
     return result
 

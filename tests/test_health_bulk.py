@@ -5,14 +5,13 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from tests.kam_helpers import TODAY, add_revenue, interaction, make_account, scoring, steady
-
 from accord.core.models import User
 from accord.health import service
 from accord.selection import service as selection
+from kam_helpers import TODAY, add_revenue, interaction, make_account, scoring, steady
 
 
-def test_the_bulk_sql_score_equals_the_live_score_for_varied_accounts(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_bulk_sql_score_equals_the_live_score_for_varied_accounts(sessions, cast) -> None:
     rng = random.Random(4)
     with sessions.begin() as s:
         admin = s.get(User, cast.admin.id)
@@ -58,7 +57,7 @@ def test_the_bulk_sql_score_equals_the_live_score_for_varied_accounts(sessions, 
             assert live.history[-1].band == live.band
 
 
-def test_recomputing_twice_a_day_keeps_one_history_point(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_recomputing_twice_a_day_keeps_one_history_point(sessions, cast) -> None:
     with sessions.begin() as s:
         head = s.get(User, cast.head.id)
         s.expunge(head)
@@ -71,7 +70,7 @@ def test_recomputing_twice_a_day_keeps_one_history_point(sessions, cast) -> None
     assert [p.computed_on for p in live.history] == [TODAY, TODAY + timedelta(days=1)]
 
 
-def test_a_manager_may_not_recompute_everyone(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_may_not_recompute_everyone(sessions, cast) -> None:
     import pytest
 
     from accord.core.errors import Forbidden

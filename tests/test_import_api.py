@@ -10,7 +10,7 @@ from conftest import api_client
 from import_helpers import FIXTURES, upload
 
 
-def post(client, kind, body, **form):  # type: ignore[no-untyped-def]
+def post(client, kind, body, **form):
     files = {"file": (f"{kind}.csv", upload(body) if isinstance(body, str) else body, "text/csv")}
     return client.post(f"/api/v1/imports/{kind}", files=files,
                        data={k: str(v).lower() for k, v in form.items()})

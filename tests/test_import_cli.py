@@ -11,7 +11,7 @@ from import_helpers import FIXTURES, csv_file
 runner = CliRunner()
 
 
-def accord(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+def accord(database_url: str, *args: str):
     return runner.invoke(app, ["--database-url", database_url, *args])
 
 

@@ -58,14 +58,14 @@ def cut_sheet(kind: str) -> bytes:
     return rewritten(workbook(ROWS[kind] * 20), lambda xml: xml[: len(xml) // 2])
 
 
-def run(db, user, kind: str, data: bytes, suffix: str = "xlsx"):  # type: ignore[no-untyped-def]
+def run(db, user, kind: str, data: bytes, suffix: str = "xlsx"):
     from accord.revenue.load.importing import run_import
 
     return run_import(db, db.merge(user), kind, io.BytesIO(data), filename=f"{kind}.{suffix}")
 
 
 @pytest.fixture
-def limits(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def limits(monkeypatch: pytest.MonkeyPatch):
     """Set ACCORD_IMPORT_MAX_* for one test."""
     from accord.core.settings import get_settings
 
@@ -199,7 +199,7 @@ def test_a_row_past_excels_last_row_refuses_the_file(db, cast):
 
 
 @pytest.fixture
-def temp_root(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def temp_root(tmp_path, monkeypatch: pytest.MonkeyPatch):
     """A temporary folder of its own, as a fresh process sees it (nothing swept yet)."""
     import tempfile
 
@@ -212,7 +212,7 @@ def temp_root(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     return root
 
 
-def _leftovers(root, pid: int):  # type: ignore[no-untyped-def]
+def _leftovers(root, pid: int):
     """What a chunked import killed with ``kill -9`` leaves: its folder, chunk databases."""
     folder = root / f"accord-import-{pid}" / "chunks-x1y2z3"
     folder.mkdir(parents=True)

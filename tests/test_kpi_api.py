@@ -12,7 +12,7 @@ from import_helpers import write_monthly
 B = 2024 * 12
 
 
-def _arrange(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def _arrange(sessions, cast) -> None:
     service.clear_cache()
     with sessions.begin() as db:
         # Acme (owner's): 100.00 a month in 2024, 150.00 a month in 2025 -> expanded

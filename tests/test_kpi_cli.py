@@ -14,7 +14,7 @@ B = 2024 * 12
 runner = CliRunner()
 
 
-def _arrange(sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def _arrange(sessions, cast) -> None:
     service.clear_cache()
     with sessions.begin() as db:
         write_monthly(db, cast.acme_id,
@@ -23,7 +23,7 @@ def _arrange(sessions, cast) -> None:  # type: ignore[no-untyped-def]
         service.rebuild(db)
 
 
-def _run(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+def _run(database_url: str, *args: str):
     return runner.invoke(app, hoist_global_options([*args, "--database-url", database_url]))
 
 

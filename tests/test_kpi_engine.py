@@ -22,14 +22,14 @@ TODAY = date(2031, 1, 1)
 ADMIN = operator()
 
 
-def _reset(session) -> None:  # type: ignore[no-untyped-def]
+def _reset(session) -> None:
     for table in ("kpi_account_windows", "kpi_variants", "kpi_account_groups", "kpi_groups",
                   "kpi_state", "kpi_policy", "monthly_revenue",
                   "revenue_lines", "account_members", "accounts"):
         session.execute(text(f"DELETE FROM {table}"))
 
 
-def _arrange(sessions, monthly, groups=None):  # type: ignore[no-untyped-def]
+def _arrange(sessions, monthly, groups=None):
     groups = groups or {a: (None, f"S{a % 3}") for a in monthly}
     with sessions.begin() as s:
         _reset(s)
@@ -37,7 +37,7 @@ def _arrange(sessions, monthly, groups=None):  # type: ignore[no-untyped-def]
         service.rebuild(s)
 
 
-def _report(sessions, **kw):  # type: ignore[no-untyped-def]
+def _report(sessions, **kw):
     with sessions.begin() as s:
         return service.kpi_report(s, ADMIN, today=TODAY, **kw)
 
@@ -78,7 +78,7 @@ def test_it_agrees_with_the_reference_on_random_portfolios(
     assert _moving(got_groups) == _moving(by_segment)
 
 
-def _moving(groups):  # type: ignore[no-untyped-def]
+def _moving(groups):
     """Groups with any revenue in either window (groups without are not listed)."""
     return {g: f for g, f in groups.items() if f["starting_revenue"] or f["ending_revenue"]}
 
@@ -128,7 +128,7 @@ def test_it_does_not_depend_on_how_lines_are_split_within_a_month(sessions):
                for a in range(1, 12)}
     _arrange(sessions, {a: {} for a in monthly})
 
-    def lines(split: int):  # type: ignore[no-untyped-def]
+    def lines(split: int):
         n = 0
         for a, revenue in monthly.items():
             for m, amount in revenue.items():
@@ -200,7 +200,7 @@ def test_it_refuses_an_as_of_month_after_the_data(sessions):
 # ---------------------------------------------------------------- the derived rows stay right
 
 
-def _random_portfolio(seed: int, accounts: int = 40, months: int = 30):  # type: ignore[no-untyped-def]
+def _random_portfolio(seed: int, accounts: int = 40, months: int = 30):
     rng = random.Random(seed)
     return {a: {B + m: rng.choice([0, rng.randint(-3000, 20_000), rng.randint(1, 90_000)])
                 for m in range(rng.randint(0, 12), months) if rng.random() < 0.6}
@@ -237,7 +237,7 @@ def test_the_derived_rows_stay_right_after_an_incremental_import(sessions):
     monthly[1] = {B + 29: 500}  # the data reaches the last month from the start
     _arrange(sessions, {a: {} for a in monthly})
 
-    def lines(revenue, tag):  # type: ignore[no-untyped-def]
+    def lines(revenue, tag):
         for a, months in revenue.items():
             for m, amount in months.items():
                 yield (a, date(m // 12, m % 12 + 1, 3), amount, None, f"{tag}-{a}-{m}")

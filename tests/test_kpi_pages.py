@@ -23,18 +23,18 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from tests.page_helpers import sign_in
 
 from accord.accounts.models import Account
 from accord.core.database import utcnow
 from accord.kpis import pareto, service
 from conftest import api_client
 from import_helpers import write_monthly
+from page_helpers import sign_in
 
 B = 2024 * 12  # 2024-01
 
 
-def _account(db, name: str, manager_id: int, segment: str) -> int:  # type: ignore[no-untyped-def]
+def _account(db, name: str, manager_id: int, segment: str) -> int:
     now = utcnow()
     a = Account(name=name, name_key=name.lower(), external_id=name.upper(), kind="company",
                 status="active", segment=segment, manager_id=manager_id, created_at=now,
@@ -44,7 +44,7 @@ def _account(db, name: str, manager_id: int, segment: str) -> int:  # type: igno
     return int(a.id)
 
 
-def arrange_portfolio(sessions, cast) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def arrange_portfolio(sessions, cast) -> dict[str, int]:
     """The portfolio of the module docstring; returns account ids by name."""
     service.clear_cache()
     pareto.clear_cache()

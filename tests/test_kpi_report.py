@@ -89,7 +89,7 @@ def _cli() -> typer.Typer:
     return app
 
 
-def _run(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+def _run(database_url: str, *args: str):
     return runner.invoke(_cli(), ["--database-url", database_url, *args])
 
 

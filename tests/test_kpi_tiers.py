@@ -47,14 +47,14 @@ def _portfolio() -> ref.Monthly:
     return monthly
 
 
-def _arrange(sessions, monthly):  # type: ignore[no-untyped-def]
+def _arrange(sessions, monthly):
     service.clear_cache()
     with sessions.begin() as s:
         ref.load(s, monthly, {a: (None, f"S{a % 3}") for a in monthly})
         service.rebuild(s)
 
 
-def _score(sessions, account_id: int, place: tuple[str, str, str], on: date) -> None:  # type: ignore[no-untyped-def]
+def _score(sessions, account_id: int, place: tuple[str, str, str], on: date) -> None:
     attractiveness, us, them = place
     with sessions.begin() as s:
         selection.score_account(
@@ -64,23 +64,23 @@ def _score(sessions, account_id: int, place: tuple[str, str, str], on: date) -> 
         )
 
 
-def _report(sessions):  # type: ignore[no-untyped-def]
+def _report(sessions):
     with sessions.begin() as s:
         return service.kpi_report(s, ADMIN, today=TODAY, as_of="2025-12")
 
 
-def _by_tier(doc):  # type: ignore[no-untyped-def]
+def _by_tier(doc):
     return {r["tier"]: {k: r[k] for k in RETENTION_FIELDS} for r in doc["by_tier"]}
 
 
-def _expected(monthly, tiers: dict[int, str]):  # type: ignore[no-untyped-def]
+def _expected(monthly, tiers: dict[int, str]):
     tier_of = {a: tiers.get(a, "not key") for a in monthly}
     groups = ref.grouped(monthly, tier_of, AS_OF)
     # groups with no revenue in either window have no derived rows and are not listed
     return {t: f for t, f in groups.items() if f["starting_revenue"] or f["ending_revenue"]}
 
 
-def _stored_tier(sessions, account_id: int) -> str:  # type: ignore[no-untyped-def]
+def _stored_tier(sessions, account_id: int) -> str:
     g, ag = kpi_models.KpiGroup, kpi_models.KpiAccountGroup
     with sessions() as s:
         return s.scalar(

@@ -7,23 +7,23 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
-from tests.conftest import PASSWORD
-from tests.page_helpers import csrf_from
 
 from accord.core import logins, security
 from accord.core.database import utcnow
 from accord.core.errors import NotAuthenticated
 from accord.core.models import AuditEntry
+from conftest import PASSWORD
+from page_helpers import csrf_from
 
 
-def _log_in(session, email: str, password: str, *, address: str | None, now):  # type: ignore[no-untyped-def]
+def _log_in(session, email: str, password: str, *, address: str | None, now):
     """A login as the login page makes it: the password checked, then the attempt recorded
     (the page does the two in separate sessions; one is enough here)."""
     checked = logins.check(session, email, password, address=address, now=now)
     return logins.record(session, email, checked, address=address, now=now)
 
 
-def _attempt(client, email: str, password: str):  # type: ignore[no-untyped-def]
+def _attempt(client, email: str, password: str):
     token = csrf_from(client.get("/login").text)
     return client.post(
         "/login",

@@ -20,7 +20,7 @@ PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_engine(request, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def empty_engine(request, tmp_path) -> Iterator[Engine]:
     """A brand-new, empty database (not the migrated template the other tests use)."""
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
@@ -50,7 +50,7 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
         command.downgrade(config, revision)
 
 
-def test_an_empty_database_upgrades_to_head_and_matches_the_models(empty_engine) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_database_upgrades_to_head_and_matches_the_models(empty_engine) -> None:
     assert current_revision(empty_engine) is None
     upgrade(empty_engine)
     assert current_revision(empty_engine) is not None
@@ -60,14 +60,14 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(empty_engine)
     assert set(metadata.tables) <= set(inspect(empty_engine).get_table_names())
 
 
-def test_upgrading_twice_changes_nothing(empty_engine) -> None:  # type: ignore[no-untyped-def]
+def test_upgrading_twice_changes_nothing(empty_engine) -> None:
     upgrade(empty_engine)
     head = current_revision(empty_engine)
     upgrade(empty_engine)
     assert current_revision(empty_engine) == head
 
 
-def test_it_downgrades_to_base_and_up_again(empty_engine) -> None:  # type: ignore[no-untyped-def]
+def test_it_downgrades_to_base_and_up_again(empty_engine) -> None:
     upgrade(empty_engine)
     downgrade(empty_engine, "base")
     assert current_revision(empty_engine) is None
@@ -78,7 +78,7 @@ def test_it_downgrades_to_base_and_up_again(empty_engine) -> None:  # type: igno
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
 
 
-def test_the_audit_guard_survives_a_round_trip(empty_engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_guard_survives_a_round_trip(empty_engine) -> None:
     from sqlalchemy.exc import DBAPIError
 
     upgrade(empty_engine)

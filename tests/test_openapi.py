@@ -12,13 +12,13 @@ OURS = {"users", "tokens", "accounts", "contacts", "interactions"}
 
 
 @pytest.fixture
-def document(client: TestClient) -> dict:  # type: ignore[type-arg]
+def document(client: TestClient) -> dict:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
-def test_the_document_is_served_without_a_token(document) -> None:  # type: ignore[no-untyped-def]
+def test_the_document_is_served_without_a_token(document) -> None:
     assert document["openapi"].startswith("3.")
     assert document["info"]["title"] == "Accord"
 
@@ -27,7 +27,7 @@ def test_the_document_is_served_without_a_token(document) -> None:  # type: igno
 UNDOCUMENTED = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
 
-def test_every_api_route_is_in_the_document(app, document) -> None:  # type: ignore[no-untyped-def]
+def test_every_api_route_is_in_the_document(app, document) -> None:
     """Walked from the app's own route table (included routers flattened), so a route hidden
     with ``include_in_schema=False`` or missing from the document fails here."""
     api = [r for r in served(app) if r.is_api and r.key not in UNDOCUMENTED]
@@ -44,14 +44,14 @@ def test_every_api_route_is_in_the_document(app, document) -> None:  # type: ign
     assert sum(len(item) for item in document["paths"].values()) == seen
 
 
-def _operations(document):  # type: ignore[no-untyped-def]
+def _operations(document):
     for path, item in document["paths"].items():
         for method, op in item.items():
             if set(op.get("tags", [])) & OURS:
                 yield f"{method.upper()} {path}", op
 
 
-def test_our_operations_have_summaries_typed_answers_and_documented_errors(document) -> None:  # type: ignore[no-untyped-def]
+def test_our_operations_have_summaries_typed_answers_and_documented_errors(document) -> None:
     operations = dict(_operations(document))
     assert len(operations) >= 20
     for name, op in operations.items():
@@ -71,7 +71,7 @@ def test_our_operations_have_summaries_typed_answers_and_documented_errors(docum
             }, (name, code)
 
 
-def test_account_writes_document_403_and_reads_document_404(document) -> None:  # type: ignore[no-untyped-def]
+def test_account_writes_document_403_and_reads_document_404(document) -> None:
     for name, op in _operations(document):
         method, path = name.split(" ", 1)
         if "{account_id}" in path:
@@ -80,7 +80,7 @@ def test_account_writes_document_403_and_reads_document_404(document) -> None:  
                 assert "403" in op["responses"], name
 
 
-def test_the_token_scheme_is_documented(document) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_scheme_is_documented(document) -> None:
     schemes = document["components"]["securitySchemes"]
     assert any(s["type"] == "http" and s["scheme"] == "bearer" for s in schemes.values())
     account_list = document["paths"]["/api/v1/accounts"]["get"]
@@ -107,7 +107,7 @@ schemathesis = pytest.importorskip("schemathesis")
 TAGS = "^(users|tokens|accounts|contacts|interactions)$"
 
 
-def test_get_endpoints_answer_as_documented(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_get_endpoints_answer_as_documented(app, cast, sessions) -> None:
     """Schemathesis draws inputs from the document for each GET; answers must conform."""
     from hypothesis import given
     from hypothesis import strategies as st
@@ -120,7 +120,7 @@ def test_get_endpoints_answer_as_documented(app, cast, sessions) -> None:  # typ
     ]
     assert len(operations) >= 10
 
-    def check(operation) -> None:  # type: ignore[no-untyped-def]
+    def check(operation) -> None:
         @settings(
             max_examples=12,
             deadline=None,
@@ -129,7 +129,7 @@ def test_get_endpoints_answer_as_documented(app, cast, sessions) -> None:  # typ
             suppress_health_check=list(HealthCheck),
         )
         @given(data=st.data())
-        def conforms(data) -> None:  # type: ignore[no-untyped-def]
+        def conforms(data) -> None:
             case = data.draw(operation.as_strategy())
             # control characters are refused at the edge (B2), which the document does not
             # spell out per parameter: a drawn one is a 422, not valid data refused

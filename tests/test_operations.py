@@ -18,22 +18,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from tests.page_helpers import sign_in
 
 from accord.core.database import make_engine
 from accord.core.migrate import alembic_config, head_revision, upgrade
 from accord.core.settings import Settings
 from accord.web.access_log import REDACTED, redact_target, request_id_from
 from conftest import TEST_SECRET, api_client
+from page_helpers import sign_in
 
 ACCESS = "accord.access"
 
 
-def access_lines(caplog: pytest.LogCaptureFixture) -> list[dict]:  # type: ignore[type-arg]
+def access_lines(caplog: pytest.LogCaptureFixture) -> list[dict]:
     return [json.loads(r.getMessage()) for r in caplog.records if r.name == ACCESS]
 
 
-def app_on(url: str):  # type: ignore[no-untyped-def]
+def app_on(url: str):
     from fastapi.testclient import TestClient
 
     from accord.web.app import create_app
@@ -56,7 +56,7 @@ def test_healthz_answers_without_a_database_and_readyz_says_why_not(tmp_path: Pa
     assert body["request_id"] == "probe-1"
 
 
-def test_readyz_is_ready_on_a_database_at_the_head_revision(client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_is_ready_on_a_database_at_the_head_revision(client, engine) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["status"] == "ready" and head_revision() in ready.json()["detail"]
@@ -84,7 +84,7 @@ def test_readyz_is_not_ready_on_a_database_behind_the_head_revision(tmp_path: Pa
 # ---------------------------------------------------------------- request ids
 
 
-def test_every_answer_carries_a_request_id_kept_from_a_sane_header(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_answer_carries_a_request_id_kept_from_a_sane_header(client) -> None:
     made = client.get("/healthz").headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", made)
     assert client.get("/healthz").headers["x-request-id"] != made
@@ -97,7 +97,7 @@ def test_every_answer_carries_a_request_id_kept_from_a_sane_header(client) -> No
     assert client.get("/no-such-page").headers["x-request-id"]
 
 
-def test_a_problem_body_names_the_request_id(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_a_problem_body_names_the_request_id(app, cast, sessions) -> None:
     owner = api_client(app, cast.token(sessions, "owner"))
     missing = owner.get("/api/v1/accounts/999999", headers={"X-Request-ID": "trace-404"})
     assert missing.status_code == 404 and missing.json()["request_id"] == "trace-404"
@@ -113,7 +113,7 @@ def test_request_id_from_keeps_only_sane_ids() -> None:
 # ---------------------------------------------------------------- the access log
 
 
-def test_one_json_line_per_request_with_the_user_and_no_secret(app, cast, sessions, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_one_json_line_per_request_with_the_user_and_no_secret(app, cast, sessions, caplog) -> None:
     caplog.set_level(logging.INFO, logger=ACCESS)
     token = cast.token(sessions, "owner")
     owner = api_client(app, token)
@@ -149,7 +149,7 @@ def test_one_json_line_per_request_with_the_user_and_no_secret(app, cast, sessio
     assert "SECRET-VALUE" not in text and token not in text
 
 
-def test_a_signed_in_page_request_is_logged_with_its_user(client, cast, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_in_page_request_is_logged_with_its_user(client, cast, caplog) -> None:
     sign_in(client, "admin@accord.test")
     caplog.set_level(logging.INFO, logger=ACCESS)
     client.get("/admin/teams", headers={"X-Request-ID": "page-1"})
@@ -157,7 +157,7 @@ def test_a_signed_in_page_request_is_logged_with_its_user(client, cast, caplog) 
     assert line["user_id"] == cast.admin.id and line["status"] == 200
 
 
-def test_the_access_log_can_be_turned_off(engine, database_url, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_the_access_log_can_be_turned_off(engine, database_url, caplog) -> None:
     from fastapi.testclient import TestClient
 
     from accord.web.app import create_app
@@ -228,7 +228,7 @@ def _get(url: str) -> int:
         return 0
 
 
-def test_serve_with_two_workers_answers_readyz_from_both(sqlite_template, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_with_two_workers_answers_readyz_from_both(sqlite_template, tmp_path) -> None:
     database = tmp_path / "served.db"
     shutil.copy(sqlite_template, database)
     port = _free_port()
@@ -280,7 +280,7 @@ def test_serve_with_two_workers_answers_readyz_from_both(sqlite_template, tmp_pa
             pass
 
 
-def test_an_error_page_names_the_request_id(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_page_names_the_request_id(client, cast) -> None:
     sign_in(client, "owner@accord.test")
     page = client.get("/admin/teams", headers={"X-Request-ID": "page-403"})
     assert page.status_code == 403 and "<code>page-403</code>" in page.text

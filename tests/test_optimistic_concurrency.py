@@ -13,15 +13,15 @@ import json
 import re
 
 from fastapi.testclient import TestClient
-from tests.conftest import api_client
-from tests.page_helpers import sign_in
 
 from accord.accounts.models import Account, Contact
 from accord.core.models import User
 from accord.core.policy_store import KamSetting
+from conftest import api_client
+from page_helpers import sign_in
 
 
-def stored(sessions, model, key, column):  # type: ignore[no-untyped-def]
+def stored(sessions, model, key, column):
     """A stored value, read in a transaction of its own (it must not hold the write lock)."""
     with sessions() as s:
         return getattr(s.get(model, key), column)

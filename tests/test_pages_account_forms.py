@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.page_helpers import sign_in
+from page_helpers import sign_in
 
 
 def error_of(html: str, prefix_field: str) -> str:

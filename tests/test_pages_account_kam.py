@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.page_helpers import sign_in
+from page_helpers import sign_in
 
 
-def test_an_unscored_account_shows_as_not_key_on_its_page(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_an_unscored_account_shows_as_not_key_on_its_page(client, cast) -> None:
     sign_in(client, "owner@accord.test")
     html = client.get(f"/accounts/{cast.acme_id}").text
     assert 'id="kam-panel"' in html
@@ -14,7 +14,7 @@ def test_an_unscored_account_shows_as_not_key_on_its_page(client, cast) -> None:
     assert f'href="/accounts/{cast.acme_id}/kam"' in panel
 
 
-def test_an_outsider_gets_no_panel_and_no_page(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_gets_no_panel_and_no_page(client, cast) -> None:
     sign_in(client, "outsider@accord.test")
     response = client.get(f"/accounts/{cast.acme_id}")
     assert response.status_code == 404

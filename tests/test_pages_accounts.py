@@ -6,7 +6,8 @@ import re
 from datetime import date
 
 import pytest
-from tests.page_helpers import sign_in
+
+from page_helpers import sign_in
 
 
 def row_names(html: str) -> list[str]:
@@ -14,7 +15,7 @@ def row_names(html: str) -> list[str]:
     return re.findall(r'<td class="row-title"><a href="/accounts/\d+">([^<]+)</a>', body)
 
 
-def add_accounts(sessions, manager_id: int, n: int, **extra):  # type: ignore[no-untyped-def]
+def add_accounts(sessions, manager_id: int, n: int, **extra):
     from accord.accounts.models import Account
     from accord.core.database import utcnow
 
@@ -173,7 +174,7 @@ def test_a_viewer_sees_no_create_button(client, cast):
 
 
 @pytest.fixture
-def acme_with_history(sessions, cast):  # type: ignore[no-untyped-def]
+def acme_with_history(sessions, cast):
     from accord.accounts import contacts as contact_service
     from accord.accounts.schemas import ContactIn, InteractionIn
     from accord.core.models import User

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.page_helpers import csrf_from, sign_in
+
+from page_helpers import csrf_from, sign_in
 
 
 @pytest.mark.parametrize("who", ["head", "owner", "viewer", "billing"])
@@ -149,7 +150,7 @@ def test_an_api_token_is_shown_once_and_works(client, app, cast):
     assert response.headers["cache-control"] == "no-store"
     again = client.get(f"/admin/users/{cast.owner.id}").text
     assert secret not in again and "ERP sync" in again and secret[:10] in again
-    from tests.conftest import api_client
+    from conftest import api_client
 
     me = api_client(app, secret).get("/api/v1/me")
     assert me.status_code == 200 and me.json()["email"] == "owner@accord.test"
@@ -165,7 +166,7 @@ def test_a_revoked_token_stops_working(client, app, cast):
     assert (
         client.post(revoke, data={"csrf_token": token}, follow_redirects=False).status_code == 303
     )
-    from tests.conftest import api_client
+    from conftest import api_client
 
     assert api_client(app, secret).get("/api/v1/me").status_code == 401
 

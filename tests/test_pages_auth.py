@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.conftest import PASSWORD
-from tests.page_helpers import csrf_from
+
+from conftest import PASSWORD
+from page_helpers import csrf_from
 
 
-def sign_in(client, email: str, password: str = PASSWORD, next_url: str = ""):  # type: ignore[no-untyped-def]
+def sign_in(client, email: str, password: str = PASSWORD, next_url: str = ""):
     token = csrf_from(client.get("/login").text)
     return client.post(
         "/login",

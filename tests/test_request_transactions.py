@@ -20,7 +20,7 @@ def _db_dependencies(dependant: Dependant) -> list[Dependant]:
     return found
 
 
-def _routes(routes: list) -> list[APIRoute]:  # type: ignore[type-arg]
+def _routes(routes: list) -> list[APIRoute]:
     """Every API route, through included routers (kept as they were declared)."""
     found: list[APIRoute] = []
     for route in routes:
@@ -50,7 +50,8 @@ def test_the_answer_leaves_only_after_the_commit(live_server, cast, monkeypatch)
 
     import httpx
     from sqlalchemy.orm import Session
-    from tests.page_helpers import PASSWORD, csrf_from
+
+    from page_helpers import PASSWORD, csrf_from
 
     committed: list[float] = []
     real_commit = Session.commit

@@ -38,7 +38,7 @@ def chunked(monkeypatch: pytest.MonkeyPatch):
     used: list[int] = []
     real = pipeline.load_in_chunks
 
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):
         used.append(len(args[4]))
         try:
             return real(*args, **kwargs)
@@ -62,7 +62,7 @@ def write(tmp_path: Path, name: str, body: str, newline: str = "\n") -> Path:
     return path
 
 
-def outcome(db, user, path: Path, **kw) -> tuple:  # type: ignore[no-untyped-def]
+def outcome(db, user, path: Path, **kw) -> tuple:
     report = run_import(db, user, "revenue", path, **kw)
     result = (report.status, report.rows, report.invalid_rows, report.inserted, report.updated,
               report.unchanged, [(p.row, p.column, p.reason) for p in report.problems],
@@ -71,7 +71,7 @@ def outcome(db, user, path: Path, **kw) -> tuple:  # type: ignore[no-untyped-def
     return result
 
 
-def both_ways(db, user, chunked, path: Path, **kw) -> tuple:  # type: ignore[no-untyped-def]
+def both_ways(db, user, chunked, path: Path, **kw) -> tuple:
     used = chunked(True)
     with_chunks = outcome(db, user, path, **kw)
     assert used and used[0] >= 2 and -1 not in used, "the chunked path did not run"

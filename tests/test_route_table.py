@@ -47,7 +47,7 @@ SECRETS = ("Globex", "GLOBEX", "Hooli", "HOOLI", "gina@globex.test")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def test_every_route_is_classified(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_is_classified(app) -> None:
     routes = app_routes(app)
     assert len(routes) > 100
     missing = [r for r in routes if r not in POLICY]
@@ -82,7 +82,7 @@ class World:
         self.problems.append(f"{method} {url} as {who}: {message}")
 
 
-def _world(app, sessions, cast, password_hash) -> World:  # type: ignore[no-untyped-def]
+def _world(app, sessions, cast, password_hash) -> World:
     from accord.accounts.models import AccountContact, AccountMember, Contact
     from accord.core.database import utcnow
     from accord.core.models import Team, User
@@ -138,7 +138,7 @@ def _world(app, sessions, cast, password_hash) -> World:  # type: ignore[no-unty
     return World(ids, api, pages, TestClient(app))
 
 
-def _rolled_back(app) -> None:  # type: ignore[no-untyped-def]
+def _rolled_back(app) -> None:
     """Every request's session is rolled back instead of committed: writes answer as usual
     and leave the world as it was for the next call."""
     from accord.web.deps import get_db
@@ -323,7 +323,7 @@ def _check_public(world: World, method: str, path: str, rule: Rule) -> None:
         world.fail(method, url, "anyone", "a wrong secret must be a 404 for everybody")
 
 
-def test_the_route_table_holds_for_every_route_and_role(  # type: ignore[no-untyped-def]
+def test_the_route_table_holds_for_every_route_and_role(
     app, sessions, cast, password_hash
 ) -> None:
     world = _world(app, sessions, cast, password_hash)
@@ -348,7 +348,7 @@ def test_the_route_table_holds_for_every_route_and_role(  # type: ignore[no-unty
     )
 
 
-def test_the_walk_never_writes(app, sessions, cast, password_hash, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_walk_never_writes(app, sessions, cast, password_hash, db) -> None:
     """The rolled-back session the walk relies on really leaves the world as it was."""
     from sqlalchemy import func, select
 

@@ -36,7 +36,7 @@ CHECKS = [
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 
 
-def _run(  # type: ignore[no-untyped-def]
+def _run(
     operation, mode: GenerationMode, headers: dict[str, str], known: dict[str, int]
 ) -> str | None:
     @settings(
@@ -47,7 +47,7 @@ def _run(  # type: ignore[no-untyped-def]
         suppress_health_check=list(HealthCheck),
     )
     @given(data=st.data())
-    def conforms(data) -> None:  # type: ignore[no-untyped-def]
+    def conforms(data) -> None:
         fixed = {p.name: known[p.name] for p in operation.path_parameters if p.name in known}
         drawn = operation.as_strategy(generation_mode=mode)
         if fixed and data.draw(st.booleans()):  # half the cases on the cast's own rows
@@ -64,7 +64,7 @@ def _run(  # type: ignore[no-untyped-def]
     return None
 
 
-def test_every_operation_answers_as_documented(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_answers_as_documented(app, cast, sessions) -> None:
     token = cast.token(sessions, "admin")
     loaded = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in loaded.get_all_operations()]
@@ -83,11 +83,11 @@ def test_every_operation_answers_as_documented(app, cast, sessions) -> None:  # 
 # ------------------------------------------------------------ what the document declares
 
 
-def _document(client) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    return client.get("/api/v1/openapi.json").json()  # type: ignore[no-any-return]
+def _document(client) -> dict:
+    return client.get("/api/v1/openapi.json").json()
 
 
-def test_every_operation_declares_its_problems(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_declares_its_problems(client) -> None:
     doc = _document(client)
     missing = []
     for path, item in doc["paths"].items():
@@ -108,7 +108,7 @@ def test_every_operation_declares_its_problems(client) -> None:  # type: ignore[
     assert missing == []
 
 
-def _integers(schema: dict, components: dict, where: str, seen: tuple = ()):  # type: ignore[no-untyped-def, type-arg]
+def _integers(schema: dict, components: dict, where: str, seen: tuple = ()):
     """(where, schema) of every integer in a parameter's or a body's schema."""
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
@@ -126,7 +126,7 @@ def _integers(schema: dict, components: dict, where: str, seen: tuple = ()):  # 
             yield from _integers(schema[key], components, f"{where}[]", seen)
 
 
-def test_every_integer_parameter_declares_its_bounds(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_integer_parameter_declares_its_bounds(client) -> None:
     """Parameters and request bodies: no integer the database could not hold (B1)."""
     doc = _document(client)
     components = doc["components"]["schemas"]
@@ -146,7 +146,7 @@ def test_every_integer_parameter_declares_its_bounds(client) -> None:  # type: i
     assert (page_size["schema"]["minimum"], page_size["schema"]["maximum"]) == (1, 200)
 
 
-def test_booleans_and_integers_are_taken_as_the_document_types_them(client, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_booleans_and_integers_are_taken_as_the_document_types_them(client, cast, sessions) -> None:
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     user = f"/api/v1/users/{cast.owner.id}"
     for body in ({"is_active": "true"}, {"is_active": 1}, {"capacity": "5"}, {"capacity": 5.0},

@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.conftest import TEST_SECRET, login
-from tests.page_helpers import sign_in
 
 from accord.core.settings import Settings
+from conftest import TEST_SECRET, login
+from page_helpers import sign_in
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "accord"
 
 
-def _policy(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _policy(response) -> dict[str, str]:
     parts = [p.strip() for p in response.headers["content-security-policy"].split(";")]
     return {p.split(" ", 1)[0]: p.partition(" ")[2] for p in parts if p}
 
@@ -120,7 +120,7 @@ def test_every_main_page_loads_without_a_policy_violation(page, cast):
 
 
 def test_a_refused_oversized_body_carries_the_headers_too(app, cast, sessions):
-    from tests.conftest import api_client
+    from conftest import api_client
 
     client = api_client(app, cast.token(sessions, "admin"))
     response = client.post(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import api_client
-from tests.kam_helpers import TODAY, add_revenue, steady
 from typer.testing import CliRunner
 
 from accord.cli.main import app as cli_app
+from conftest import api_client
+from kam_helpers import TODAY, add_revenue, steady
 
 
-def _scoring_body(client, attractiveness: str = "6", us: str = "6", them: str = "5") -> dict:  # type: ignore[no-untyped-def]
+def _scoring_body(client, attractiveness: str = "6", us: str = "6", them: str = "5") -> dict:
     criteria = client.get("/api/v1/selection/criteria").json()
     return {
         "attractiveness": [
@@ -25,7 +25,7 @@ def _scoring_body(client, attractiveness: str = "6", us: str = "6", them: str = 
     }
 
 
-def test_the_owner_scores_an_account_and_it_is_placed_on_the_matrix(app, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_owner_scores_an_account_and_it_is_placed_on_the_matrix(app, sessions, cast) -> None:
     owner = api_client(app, cast.token(sessions, "owner"))
     r = owner.post(f"/api/v1/accounts/{cast.acme_id}/scorings", json=_scoring_body(owner))
     assert r.status_code == 201, r.text
@@ -51,7 +51,7 @@ def test_the_owner_scores_an_account_and_it_is_placed_on_the_matrix(app, session
 
 def test_a_scoring_missing_a_criterion_or_out_of_range_is_refused_whole(
     app, sessions, cast
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     owner = api_client(app, cast.token(sessions, "owner"))
     body = _scoring_body(owner)
     body["attractiveness"] = body["attractiveness"][1:]
@@ -63,13 +63,13 @@ def test_a_scoring_missing_a_criterion_or_out_of_range_is_refused_whole(
     assert owner.get(f"/api/v1/accounts/{cast.acme_id}/scorings").json() == []
 
 
-def test_a_competitor_scoring_zero_everywhere_is_refused(app, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_competitor_scoring_zero_everywhere_is_refused(app, sessions, cast) -> None:
     owner = api_client(app, cast.token(sessions, "owner"))
     r = owner.post(f"/api/v1/accounts/{cast.acme_id}/scorings", json=_scoring_body(owner, them="0"))
     assert r.status_code == 422 and "competitor" in r.json()["detail"]
 
 
-def test_an_outsider_learns_nothing_and_a_viewer_cannot_score(app, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_learns_nothing_and_a_viewer_cannot_score(app, sessions, cast) -> None:
     outsider = api_client(app, cast.token(sessions, "outsider"))
     viewer = api_client(app, cast.token(sessions, "viewer"))
     body = _scoring_body(outsider)
@@ -93,7 +93,7 @@ def test_an_outsider_learns_nothing_and_a_viewer_cannot_score(app, sessions, cas
 
 def test_only_heads_and_admins_change_criteria_and_weights_must_sum_to_100(
     app, sessions, cast
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     head = api_client(app, cast.token(sessions, "head"))
     owner = api_client(app, cast.token(sessions, "owner"))
     new = [{"name": n, "weight": w} for n, w in (("Price", 50), ("Quality", 30), ("Support", 10))]
@@ -106,7 +106,7 @@ def test_only_heads_and_admins_change_criteria_and_weights_must_sum_to_100(
     assert len(head.get("/api/v1/selection/criteria").json()["buying"]) == 3
 
 
-def test_settings_are_stored_validated_and_change_the_placement(app, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_settings_are_stored_validated_and_change_the_placement(app, sessions, cast) -> None:
     head = api_client(app, cast.token(sessions, "head"))
     head.post(
         f"/api/v1/accounts/{cast.acme_id}/scorings", json=_scoring_body(head, attractiveness="6")
@@ -135,7 +135,7 @@ def test_settings_are_stored_validated_and_change_the_placement(app, sessions, c
 
 def test_overrides_need_a_reason_and_a_recorded_stage_differing_needs_a_comment(
     app, sessions, cast
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     owner = api_client(app, cast.token(sessions, "owner"))
     url = f"/api/v1/accounts/{cast.acme_id}"
     assert (
@@ -158,7 +158,7 @@ def test_overrides_need_a_reason_and_a_recorded_stage_differing_needs_a_comment(
     assert owner.delete(f"{url}/stage-overrides/governance").status_code == 200
 
 
-def test_decisions_are_filtered_sorted_and_refuse_unknown_choices(app, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_decisions_are_filtered_sorted_and_refuse_unknown_choices(app, sessions, cast) -> None:
     head = api_client(app, cast.token(sessions, "head"))
     head.post(f"/api/v1/accounts/{cast.acme_id}/scorings", json=_scoring_body(head))
     assert head.get("/api/v1/decisions?sort=sideways").status_code == 422
@@ -170,11 +170,10 @@ def test_decisions_are_filtered_sorted_and_refuse_unknown_choices(app, sessions,
 
 def test_the_cli_prints_the_matrix_decisions_stages_and_health(
     database_url, sessions, cast
-) -> None:  # type: ignore[no-untyped-def]
-    from tests.kam_helpers import scoring
-
+) -> None:
     from accord.core.models import User
     from accord.selection import service
+    from kam_helpers import scoring
 
     with sessions.begin() as s:
         add_revenue(s, cast.acme_id, steady(1_000_000))

@@ -21,7 +21,7 @@ from accord.selection.models import Scoring
 TODAY = date(2026, 1, 1)
 
 
-def test_the_demo_seeds_give_a_matrix_stages_decisions_and_health(sessions) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_seeds_give_a_matrix_stages_decisions_and_health(sessions) -> None:
     spec = DemoSpec(accounts=400, months=25, seed=5, today=TODAY)
     with sessions.begin() as s:
         load_demo(s, spec)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 
 from openpyxl import load_workbook
-from tests.kam_helpers import add_revenue, sign_in, steady
+
+from kam_helpers import add_revenue, sign_in, steady
 
 
-def _score_acme(client, token: str, acme: int, attractiveness: str = "8") -> None:  # type: ignore[no-untyped-def]
+def _score_acme(client, token: str, acme: int, attractiveness: str = "8") -> None:
     html = client.get(f"/accounts/{acme}/kam").text
     import re
 
@@ -21,13 +22,13 @@ def _score_acme(client, token: str, acme: int, attractiveness: str = "8") -> Non
     assert r.status_code == 303, r.text[:500]
 
 
-def test_an_outsider_gets_a_404_page_for_someone_elses_kam_page(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_gets_a_404_page_for_someone_elses_kam_page(client, cast) -> None:
     sign_in(client, "outsider@accord.test")
     r = client.get(f"/accounts/{cast.acme_id}/kam")
     assert r.status_code == 404 and "Acme" not in r.text
 
 
-def test_the_matrix_page_draws_the_scored_account_with_cut_lines(client, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_matrix_page_draws_the_scored_account_with_cut_lines(client, sessions, cast) -> None:
     with sessions.begin() as s:
         add_revenue(s, cast.acme_id, steady(3_000_000))
     token = sign_in(client, "owner@accord.test")
@@ -41,7 +42,7 @@ def test_the_matrix_page_draws_the_scored_account_with_cut_lines(client, session
     assert "matrix-point" not in html
 
 
-def test_a_viewer_sees_the_kam_page_without_the_forms_and_cannot_post(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_viewer_sees_the_kam_page_without_the_forms_and_cannot_post(client, cast) -> None:
     token = sign_in(client, "viewer@accord.test")
     html = client.get(f"/accounts/{cast.acme_id}/kam").text
     assert "Score the account" in html and "save-scoring" not in html
@@ -49,7 +50,7 @@ def test_a_viewer_sees_the_kam_page_without_the_forms_and_cannot_post(client, ca
     assert r.status_code == 403
 
 
-def test_the_decisions_page_sorts_filters_and_exports(client, sessions, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_decisions_page_sorts_filters_and_exports(client, sessions, cast) -> None:
     with sessions.begin() as s:
         add_revenue(s, cast.acme_id, steady(3_000_000))
     token = sign_in(client, "head@accord.test")
@@ -67,7 +68,7 @@ def test_the_decisions_page_sorts_filters_and_exports(client, sessions, cast) ->
     assert rows[0][1] == "name" and rows[1][1] == "Acme Industries" and rows[1][4] == "Strategic"
 
 
-def test_a_head_edits_the_buying_criteria_and_a_wrong_sum_is_shown(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_head_edits_the_buying_criteria_and_a_wrong_sum_is_shown(client, cast) -> None:
     token = sign_in(client, "head@accord.test")
     data = {
         "csrf_token": token,
@@ -85,7 +86,7 @@ def test_a_head_edits_the_buying_criteria_and_a_wrong_sum_is_shown(client, cast)
     assert 'value="Service"' in html and 'value="Quality"' not in html
 
 
-def test_a_manager_sees_the_criteria_but_cannot_change_them(client, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_sees_the_criteria_but_cannot_change_them(client, cast) -> None:
     token = sign_in(client, "owner@accord.test")
     assert "disabled" in client.get("/selection/criteria").text
     r = client.post(

@@ -9,20 +9,20 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.conftest import PASSWORD, api_client
-from tests.page_helpers import csrf_from, sign_in
 
 from accord.core.models import AuditEntry, UserSession
+from conftest import PASSWORD, api_client
+from page_helpers import csrf_from, sign_in
 
 
-def _replay(app, cookie: str):  # type: ignore[no-untyped-def]
+def _replay(app, cookie: str):
     """A fresh client (another browser) sending only the captured cookie."""
     other = TestClient(app)
     other.cookies.set("accord_session", cookie)
     return other
 
 
-def _captured(client, email: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _captured(client, email: str) -> tuple[str, str]:
     token = sign_in(client, email)
     return client.cookies["accord_session"], token
 

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from sqlalchemy import select
-from tests.page_helpers import sign_in
 from typer.testing import CliRunner
 
 from accord.cli.main import app as cli
@@ -15,15 +14,16 @@ from accord.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from accord.core.models import AuditEntry, Team, User
 from accord.users import teams
 from conftest import api_client
+from page_helpers import sign_in
 
 runner = CliRunner()
 
 
-def run(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+def run(database_url: str, *args: str):
     return runner.invoke(cli, ["--database-url", database_url, *args])
 
 
-def audit_of(db, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+def audit_of(db, action: str) -> list[AuditEntry]:
     db.expire_all()
     return list(
         db.scalars(
@@ -34,7 +34,7 @@ def audit_of(db, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-de
     )
 
 
-def admin_of(db, cast) -> User:  # type: ignore[no-untyped-def]
+def admin_of(db, cast) -> User:
     return db.get(User, cast.admin.id)
 
 
@@ -54,13 +54,13 @@ def admin_of(db, cast) -> User:  # type: ignore[no-untyped-def]
 )
 def test_a_team_name_is_refused_when_empty_long_or_with_control_characters(
     db, cast, name, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with pytest.raises(ValidationFailed) as caught:
         teams.create_team(db, admin_of(db, cast), name)
     assert caught.value.problems[0].field == "name" and message in caught.value.detail
 
 
-def test_names_are_trimmed_and_unique_whatever_their_case(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_names_are_trimmed_and_unique_whatever_their_case(db, cast) -> None:
     admin = admin_of(db, cast)
     made = teams.create_team(db, admin, "  Östra Key Accounts  ")
     assert made.name == "Östra Key Accounts"
@@ -73,7 +73,7 @@ def test_names_are_trimmed_and_unique_whatever_their_case(db, cast) -> None:  # 
     assert teams.create_team(db, admin, "x" * 120).name == "x" * 120
 
 
-def test_the_head_is_an_active_head_or_admin(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_head_is_an_active_head_or_admin(db, cast) -> None:
     admin = admin_of(db, cast)
     for who in ("owner", "viewer"):
         with pytest.raises(ValidationFailed) as caught:
@@ -92,7 +92,7 @@ def test_the_head_is_an_active_head_or_admin(db, cast) -> None:  # type: ignore[
     assert teams.set_head(db, admin, east.id, None).head is None
 
 
-def test_a_user_is_in_one_team_at_most_and_moves_when_added_elsewhere(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_is_in_one_team_at_most_and_moves_when_added_elsewhere(db, cast) -> None:
     admin = admin_of(db, cast)
     north = db.get(User, cast.owner.id).team_id
     east = teams.create_team(db, admin, "East")
@@ -114,7 +114,7 @@ def test_a_user_is_in_one_team_at_most_and_moves_when_added_elsewhere(db, cast) 
     assert db.get(User, cast.owner.id).team_id is None
 
 
-def test_only_an_empty_team_is_deleted(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_empty_team_is_deleted(db, cast) -> None:
     admin = admin_of(db, cast)
     north = db.get(User, cast.owner.id).team_id
     with pytest.raises(Conflict, match="2 members"):
@@ -126,7 +126,7 @@ def test_only_an_empty_team_is_deleted(db, cast) -> None:  # type: ignore[no-unt
         teams.delete_team(db, admin, empty.id)
 
 
-def test_heads_read_their_own_teams_and_only_admins_change_them(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_heads_read_their_own_teams_and_only_admins_change_them(db, cast) -> None:
     head = db.get(User, cast.head.id)
     north = db.get(User, cast.owner.id).team_id
     south = db.get(User, cast.outsider.id).team_id
@@ -150,7 +150,7 @@ def test_heads_read_their_own_teams_and_only_admins_change_them(db, cast) -> Non
             write()
 
 
-def test_every_change_is_audited(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_every_change_is_audited(db, cast) -> None:
     admin = admin_of(db, cast)
     east = teams.create_team(db, admin, "East", cast.head.id)
     teams.update_team(db, admin, east.id, {"name": "Eastern", "head_id": cast.other_head.id})
@@ -172,7 +172,7 @@ def test_every_change_is_audited(db, cast) -> None:  # type: ignore[no-untyped-d
 # ---------------------------------------------------------------- the API
 
 
-def test_the_api_creates_reads_changes_and_deletes_teams(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_creates_reads_changes_and_deletes_teams(app, cast, sessions) -> None:
     admin = api_client(app, cast.token(sessions, "admin"))
     made = admin.post("/api/v1/teams", json={"name": " East ", "head_id": cast.head.id})
     assert made.status_code == 201, made.text
@@ -205,7 +205,7 @@ def test_the_api_creates_reads_changes_and_deletes_teams(app, cast, sessions) ->
 
 
 @pytest.mark.parametrize("who", ["head", "owner", "viewer", "billing"])
-def test_only_an_admin_writes_teams_over_the_api(app, cast, sessions, db, who) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_admin_writes_teams_over_the_api(app, cast, sessions, db, who) -> None:
     client = api_client(app, cast.token(sessions, who))
     north = db.get(User, cast.owner.id).team_id
     db.rollback()  # end the arranging transaction before the app writes
@@ -217,7 +217,7 @@ def test_only_an_admin_writes_teams_over_the_api(app, cast, sessions, db, who) -
     assert client.delete(f"/api/v1/teams/{north}/members/{cast.owner.id}").status_code == 403
 
 
-def test_a_head_reads_their_own_team_over_the_api_and_no_other(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_head_reads_their_own_team_over_the_api_and_no_other(app, cast, sessions, db) -> None:
     head = api_client(app, cast.token(sessions, "head"))
     north = db.get(User, cast.owner.id).team_id
     south = db.get(User, cast.outsider.id).team_id
@@ -233,7 +233,7 @@ def test_a_head_reads_their_own_team_over_the_api_and_no_other(app, cast, sessio
 
 def test_on_a_fresh_install_a_head_sees_a_manager_s_accounts_once_teams_are_made(
     database_url, app, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert run(database_url, "users", "create", "root@fresh.test", "--role", "admin").exit_code == 0
     made = run(database_url, "users", "token", "root@fresh.test")
     assert made.exit_code == 0, made.output
@@ -241,7 +241,7 @@ def test_on_a_fresh_install_a_head_sees_a_manager_s_accounts_once_teams_are_made
     head = admin.post("/api/v1/users", json={"email": "hd@fresh.test", "role": "head"}).json()
     mgr = admin.post("/api/v1/users", json={"email": "mg@fresh.test", "role": "manager"}).json()
 
-    def client_of(email: str):  # type: ignore[no-untyped-def]
+    def client_of(email: str):
         return api_client(app, run(database_url, "users", "token", email).stdout.strip())
 
     head_client, mgr_client = client_of("hd@fresh.test"), client_of("mg@fresh.test")
@@ -261,7 +261,7 @@ def test_on_a_fresh_install_a_head_sees_a_manager_s_accounts_once_teams_are_made
 # ---------------------------------------------------------------- the CLI
 
 
-def test_the_cli_administers_teams(database_url, cast, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_administers_teams(database_url, cast, db, monkeypatch) -> None:
     from accord.cli import common
 
     monkeypatch.setattr(common.console, "width", 200)
@@ -296,7 +296,7 @@ def test_the_cli_administers_teams(database_url, cast, db, monkeypatch) -> None:
     assert entry.actor.startswith("cli") and entry.before["name"] == "Eastern"
 
 
-def test_the_cli_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, cast) -> None:
     cases = [
         (["teams", "create", "north"], "already exists"),
         (["teams", "create", " "], "name"),
@@ -321,7 +321,7 @@ def test_the_cli_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_u
 
 
 @pytest.mark.parametrize("who", ["head", "owner", "viewer"])
-def test_only_admins_reach_team_administration(client, cast, db, who) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_reach_team_administration(client, cast, db, who) -> None:
     token = sign_in(client, getattr(cast, who).email)
     north = db.get(User, cast.owner.id).team_id
     db.rollback()  # end the arranging transaction before the app writes
@@ -333,7 +333,7 @@ def test_only_admins_reach_team_administration(client, cast, db, who) -> None:  
     assert response.status_code == 403
 
 
-def test_the_admin_manages_a_team_on_the_pages(client, cast, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_manages_a_team_on_the_pages(client, cast, db) -> None:
     token = sign_in(client, "admin@accord.test")
     listing = client.get("/admin/teams")
     assert listing.status_code == 200

@@ -20,7 +20,7 @@ runner = CliRunner()
 # ---------------------------------------------------------------- V7: tokens stay revoked
 
 
-def _revoked(db, user_id: int) -> list[bool]:  # type: ignore[no-untyped-def]
+def _revoked(db, user_id: int) -> list[bool]:
     db.rollback()  # a fresh snapshot (SQLite WAL keeps the old one until the end)
     rows = db.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
     revoked = [r.revoked_at is not None for r in rows]
@@ -30,7 +30,7 @@ def _revoked(db, user_id: int) -> list[bool]:  # type: ignore[no-untyped-def]
 
 def test_v7_reactivating_a_user_over_the_api_does_not_revive_their_tokens(
     app, cast, sessions, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     secret = cast.token(sessions, "owner")
     owner = api_client(app, secret)
     admin = api_client(app, cast.token(sessions, "admin"))
@@ -49,7 +49,7 @@ def test_v7_reactivating_a_user_over_the_api_does_not_revive_their_tokens(
 
 def test_v7_reactivating_a_user_on_the_admin_page_does_not_revive_their_tokens(
     app, cast, sessions, client, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     secret = cast.token(sessions, "owner")
     csrf = sign_in(client, "admin@accord.test")
     fields = {"csrf_token": csrf, "name": "Olivia Owner", "role": "manager", "capacity": "100"}
@@ -67,7 +67,7 @@ def test_v7_reactivating_a_user_on_the_admin_page_does_not_revive_their_tokens(
 
 def test_v7_no_door_issues_a_token_to_a_deactivated_user(
     app, cast, sessions, database_url, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = api_client(app, cast.token(sessions, "admin"))
     assert admin.patch(f"/api/v1/users/{cast.owner.id}", json={"is_active": False}).is_success
     made = admin.post(f"/api/v1/users/{cast.owner.id}/tokens", json={"name": "late"})
@@ -81,7 +81,7 @@ def test_v7_no_door_issues_a_token_to_a_deactivated_user(
 # ---------------------------------------------------------------- V1: another team's contact
 
 
-def _globex_contact(sessions, cast) -> int:  # type: ignore[no-untyped-def]
+def _globex_contact(sessions, cast) -> int:
     from accord.accounts.models import AccountContact, Contact
     from accord.core.database import utcnow
 
@@ -95,7 +95,7 @@ def _globex_contact(sessions, cast) -> int:  # type: ignore[no-untyped-def]
         return int(person.id)
 
 
-def _links(db, contact_id: int) -> list[int]:  # type: ignore[no-untyped-def]
+def _links(db, contact_id: int) -> list[int]:
     from accord.accounts.models import AccountContact
 
     db.rollback()  # a fresh snapshot (SQLite WAL keeps the old one until the end)
@@ -107,7 +107,7 @@ def _links(db, contact_id: int) -> list[int]:  # type: ignore[no-untyped-def]
 
 def test_v1_the_api_refuses_to_link_another_teams_contact_by_its_email(
     app, cast, sessions, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     gina = _globex_contact(sessions, cast)
     owner = api_client(app, cast.token(sessions, "owner"))
     for email in ("gina@globex.test", "Gina@Globex.test"):
@@ -136,7 +136,7 @@ def test_v1_the_api_refuses_to_link_another_teams_contact_by_its_email(
 
 def test_v1_the_contact_form_refuses_it_too_and_a_visible_person_is_still_linked(
     app, cast, sessions, client, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     gina = _globex_contact(sessions, cast)
     csrf = sign_in(client, "owner@accord.test")
     response = client.post(f"/accounts/{cast.acme_id}/contacts",
@@ -168,7 +168,7 @@ def test_v1_the_contact_form_refuses_it_too_and_a_visible_person_is_still_linked
 # ---------------------------------------------------------------- V3: an invisible parent
 
 
-def _child_of_globex(sessions, cast) -> int:  # type: ignore[no-untyped-def]
+def _child_of_globex(sessions, cast) -> int:
     from accord.accounts.models import Account
     from accord.core.database import utcnow
 
@@ -182,13 +182,13 @@ def _child_of_globex(sessions, cast) -> int:  # type: ignore[no-untyped-def]
         return int(child.id)
 
 
-def _nothing_of_globex(text: str, cast) -> None:  # type: ignore[no-untyped-def]
+def _nothing_of_globex(text: str, cast) -> None:
     assert "Globex" not in text and "GLOBEX" not in text
     assert f"/accounts/{cast.globex_id}" not in text
     assert f'"parent_id":{cast.globex_id}' not in text.replace(" ", "")
 
 
-def test_v3_the_api_shows_nothing_of_an_invisible_parent(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_v3_the_api_shows_nothing_of_an_invisible_parent(app, cast, sessions) -> None:
     child = _child_of_globex(sessions, cast)
     owner = api_client(app, cast.token(sessions, "owner"))
     one = owner.get(f"/api/v1/accounts/{child}")
@@ -220,7 +220,7 @@ def test_v3_the_api_shows_nothing_of_an_invisible_parent(app, cast, sessions) ->
 
 def test_v3_the_page_and_the_cli_show_nothing_of_it_and_an_edit_keeps_it(
     app, cast, sessions, client, database_url, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from accord.accounts.models import Account
 
     child = _child_of_globex(sessions, cast)
@@ -254,7 +254,7 @@ def test_v3_the_page_and_the_cli_show_nothing_of_it_and_an_edit_keeps_it(
 # ---------------------------------------------------------------- V4: an external id in use
 
 
-def test_v4_an_external_id_out_of_reach_is_only_said_to_be_in_use(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_v4_an_external_id_out_of_reach_is_only_said_to_be_in_use(app, cast, sessions) -> None:
     owner = api_client(app, cast.token(sessions, "owner"))
     for response in (
         owner.patch(f"/api/v1/accounts/{cast.acme_id}", json={"external_id": "GLOBEX"}),
@@ -274,7 +274,7 @@ def test_v4_an_external_id_out_of_reach_is_only_said_to_be_in_use(app, cast, ses
 # ---------------------------------------------------------------- V6: a head's new account
 
 
-def _accounts(db) -> int:  # type: ignore[no-untyped-def]
+def _accounts(db) -> int:
     from sqlalchemy import func
 
     from accord.accounts.models import Account
@@ -285,7 +285,7 @@ def _accounts(db) -> int:  # type: ignore[no-untyped-def]
     return count
 
 
-def test_v6_a_head_must_name_a_manager_within_reach(app, cast, sessions, db) -> None:  # type: ignore[no-untyped-def]
+def test_v6_a_head_must_name_a_manager_within_reach(app, cast, sessions, db) -> None:
     head = api_client(app, cast.token(sessions, "head"))
     before = _accounts(db)
     for body in ({"name": "New Co"}, {"name": "New Co", "manager_id": cast.outsider.id}):
@@ -305,7 +305,7 @@ def test_v6_a_head_must_name_a_manager_within_reach(app, cast, sessions, db) -> 
     assert admin.post("/api/v1/accounts", json={"name": "Unassigned"}).status_code == 201
 
 
-def test_v6_the_new_account_form_offers_a_head_their_managers(app, cast, client) -> None:  # type: ignore[no-untyped-def]
+def test_v6_the_new_account_form_offers_a_head_their_managers(app, cast, client) -> None:
     csrf = sign_in(client, "head@accord.test")
     form = client.get("/accounts/new").text
     for name in ("Olivia Owner", "Tom Teammate", "Hannah Head"):
@@ -320,7 +320,7 @@ def test_v6_the_new_account_form_offers_a_head_their_managers(app, cast, client)
 # ---------------------------------------------------------------- V2: ?manager= on the dashboard
 
 
-def test_v2_a_chosen_manager_never_widens_what_a_head_sees(app, cast, sessions, client) -> None:  # type: ignore[no-untyped-def]
+def test_v2_a_chosen_manager_never_widens_what_a_head_sees(app, cast, sessions, client) -> None:
     from accord.accounts.models import AccountMember
     from accord.core.models import User as UserRow
     from test_kpi_pages import arrange_portfolio
@@ -353,7 +353,7 @@ def test_v2_a_chosen_manager_never_widens_what_a_head_sees(app, cast, sessions, 
 
 def test_v5_only_a_writer_who_sees_the_account_stores_its_health_and_it_is_audited(
     app, cast, sessions, client, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from accord.health.models import AccountHealth, HealthHistory
 
     url = f"/api/v1/accounts/{cast.acme_id}/health/recompute"
@@ -383,7 +383,7 @@ def test_v5_only_a_writer_who_sees_the_account_stores_its_health_and_it_is_audit
 
 def test_v1_a_person_in_reach_is_linked_even_when_the_e_mail_is_also_out_of_reach(
     app, cast, sessions, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from accord.accounts.models import Account, AccountContact, Contact
     from accord.core.database import utcnow
 
@@ -406,7 +406,7 @@ def test_v1_a_person_in_reach_is_linked_even_when_the_e_mail_is_also_out_of_reac
     assert _links(db, mine_id) == sorted([cast.acme_id, other_id])
 
 
-def test_v6_a_new_manager_out_of_the_editors_view_is_refused_not_lost(app, cast, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_v6_a_new_manager_out_of_the_editors_view_is_refused_not_lost(app, cast, sessions) -> None:
     url = f"/api/v1/accounts/{cast.acme_id}"
     for who in ("owner", "head"):
         client = api_client(app, cast.token(sessions, who))

@@ -100,7 +100,7 @@ def _by_the_rule(world: World, users: list[User], ids: list[int], who: int) -> s
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), inline=st.sampled_from([0, 1, visibility.MEMBER_IDS_INLINE]))
-def test_every_form_of_the_rule_selects_the_same_accounts(sessions, world, inline) -> None:  # type: ignore[no-untyped-def]
+def test_every_form_of_the_rule_selects_the_same_accounts(sessions, world, inline) -> None:
     with sessions() as s:
         users, ids = _build(s, world)
         mine = Account.id.in_(ids)  # the database may hold other accounts
@@ -135,7 +135,7 @@ def test_every_form_of_the_rule_selects_the_same_accounts(sessions, world, inlin
             s.rollback()
 
 
-def test_a_deactivated_admin_reaches_no_contact(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_deactivated_admin_reaches_no_contact(db, cast) -> None:
     """The contacts import asked "sees everything?" without ``is_active``: a deactivated
     admin reached every contact (the reach rule is now ``sees_everything``)."""
     now = utcnow()

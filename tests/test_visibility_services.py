@@ -19,7 +19,7 @@ SEES_GLOBEX = {"admin", "other_head", "outsider", "viewer", "billing"}
 READ_ONLY = {"viewer", "billing"}
 
 
-def as_(db, cast, who):  # type: ignore[no-untyped-def]
+def as_(db, cast, who):
     return db.merge(getattr(cast, who))
 
 
@@ -47,7 +47,7 @@ WRITES: dict[str, Callable[[Any, Any, int], Any]] = {
 
 @pytest.mark.parametrize("read", READS)
 @pytest.mark.parametrize("who", CAST)
-def test_reads_of_acme_succeed_only_for_those_who_see_it(db, cast, who, read) -> None:  # type: ignore[no-untyped-def]
+def test_reads_of_acme_succeed_only_for_those_who_see_it(db, cast, who, read) -> None:
     user = as_(db, cast, who)
     if who in SEES_ACME:
         READS[read](db, user, cast.acme_id)
@@ -59,7 +59,7 @@ def test_reads_of_acme_succeed_only_for_those_who_see_it(db, cast, who, read) ->
 
 @pytest.mark.parametrize("write", WRITES)
 @pytest.mark.parametrize("who", CAST)
-def test_writes_to_acme_follow_the_rule(db, cast, who, write) -> None:  # type: ignore[no-untyped-def]
+def test_writes_to_acme_follow_the_rule(db, cast, who, write) -> None:
     user = as_(db, cast, who)
     if who not in SEES_ACME:
         with pytest.raises(NotFound):
@@ -72,7 +72,7 @@ def test_writes_to_acme_follow_the_rule(db, cast, who, write) -> None:  # type: 
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_the_list_and_the_external_id_lookup_agree_with_the_rule(db, cast, who) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_and_the_external_id_lookup_agree_with_the_rule(db, cast, who) -> None:
     user = as_(db, cast, who)
     listed = {a.external_id for a in service.list_accounts(db, user).items}
     streamed = {a.external_id for a in service.iter_visible_accounts(db, user)}
@@ -87,7 +87,7 @@ def test_the_list_and_the_external_id_lookup_agree_with_the_rule(db, cast, who) 
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_only_an_admin_deletes_and_an_outsider_learns_nothing(db, cast, who) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_admin_deletes_and_an_outsider_learns_nothing(db, cast, who) -> None:
     user = as_(db, cast, who)
     if who == "admin":
         service.delete_account(db, user, cast.acme_id)
@@ -102,7 +102,7 @@ def test_only_an_admin_deletes_and_an_outsider_learns_nothing(db, cast, who) -> 
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_a_contact_is_visible_through_its_accounts_only(db, cast, who) -> None:  # type: ignore[no-untyped-def]
+def test_a_contact_is_visible_through_its_accounts_only(db, cast, who) -> None:
     admin = as_(db, cast, "admin")
     person = contacts.add_contact(db, admin, cast.acme_id, ContactIn(name="Ann Acmeson"))
     user = as_(db, cast, who)
@@ -113,7 +113,7 @@ def test_a_contact_is_visible_through_its_accounts_only(db, cast, who) -> None: 
             contacts.get_contact(db, user, person.id)
 
 
-def test_a_manager_creates_accounts_of_their_own_and_a_viewer_none(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_creates_accounts_of_their_own_and_a_viewer_none(db, cast) -> None:
     owner = as_(db, cast, "owner")
     made = service.create_account(db, owner, AccountIn(name="Initech"))
     assert made.manager_id == cast.owner.id
@@ -125,7 +125,7 @@ def test_a_manager_creates_accounts_of_their_own_and_a_viewer_none(db, cast) -> 
     assert "Initech" not in {a.name for a in service.list_accounts(db, outsider).items}
 
 
-def test_a_disabled_user_sees_nothing(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_user_sees_nothing(db, cast) -> None:
     owner = as_(db, cast, "owner")
     owner.is_active = False
     assert service.list_accounts(db, owner).total == 0
@@ -133,7 +133,7 @@ def test_a_disabled_user_sees_nothing(db, cast) -> None:  # type: ignore[no-unty
         service.get_account(db, owner, cast.acme_id)
 
 
-def test_the_head_sees_an_account_moved_into_their_team(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_head_sees_an_account_moved_into_their_team(db, cast) -> None:
     head = as_(db, cast, "head")
     with pytest.raises(NotFound):
         service.get_account(db, head, cast.globex_id)
@@ -148,7 +148,7 @@ def test_the_head_sees_an_account_moved_into_their_team(db, cast) -> None:  # ty
 # ------------------------------------------------------------------ the rule shaped for lists
 
 
-def _varied_portfolio(db, cast) -> None:  # type: ignore[no-untyped-def]
+def _varied_portfolio(db, cast) -> None:
     """Accounts of every kind of reach: each manager's, nobody's, and some team memberships
     (for the head too), in several segments."""
     from accord.accounts.models import Account, AccountMember
@@ -180,7 +180,7 @@ def _varied_portfolio(db, cast) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("inline", [True, False])
 @pytest.mark.parametrize("who", CAST)
-def test_the_list_rule_selects_what_the_rule_shows(db, cast, who, inline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_rule_selects_what_the_rule_shows(db, cast, who, inline, monkeypatch) -> None:
     from sqlalchemy import select
 
     from accord.accounts import visibility
@@ -201,7 +201,7 @@ def test_the_list_rule_selects_what_the_rule_shows(db, cast, who, inline, monkey
     assert service.distinct_segments(db, user) == sorted(set(segments))
 
 
-def test_a_disabled_user_has_no_segments_to_choose(db, cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_user_has_no_segments_to_choose(db, cast) -> None:
     _varied_portfolio(db, cast)
     owner = as_(db, cast, "owner")
     owner.is_active = False
@@ -211,7 +211,7 @@ def test_a_disabled_user_has_no_segments_to_choose(db, cast) -> None:  # type: i
 
 @pytest.mark.parametrize("sort", list(service.SORTS))
 @pytest.mark.parametrize("who", ["admin", "head", "teammate"])
-def test_pages_in_every_order_cover_what_the_user_sees_once(db, cast, who, sort) -> None:  # type: ignore[no-untyped-def]
+def test_pages_in_every_order_cover_what_the_user_sees_once(db, cast, who, sort) -> None:
     _varied_portfolio(db, cast)
     user = as_(db, cast, who)
     whole = service.list_accounts(db, user, sort=sort, page_size=200)

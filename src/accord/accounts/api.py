@@ -42,7 +42,7 @@ INTERACTIONS: list[str | Enum] = ["interactions"]
 AccountSort = StrEnum("AccountSort", [(key, key) for key in service.SORTS])  # type: ignore[misc]
 
 
-def _members(users: list) -> list[UserRef]:  # type: ignore[type-arg]
+def _members(users: list) -> list[UserRef]:
     return [UserRef(id=u.id, email=u.email, name=u.name, role=u.role) for u in users]
 
 
@@ -67,7 +67,7 @@ def list_accounts(
     kind: AccountKind | None = None,
     manager_id: IdQuery = None,
     parent_id: IdQuery = None,
-    sort: AccountSort = AccountSort("name"),  # type: ignore[valid-type]
+    sort: AccountSort = AccountSort("name"),
     page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 50,
 ) -> AccountPage:

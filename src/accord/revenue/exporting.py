@@ -111,7 +111,7 @@ def export(session: Session, user: User, kind: str, fmt: str, out: IO[bytes]) ->
     rows = export_rows(session, user, kind)
     if fmt_ is ExportFormat.XLSX:
         return write_xlsx(rows, out, ImportKind(kind).value)
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # type: ignore[type-var]
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
         return write_csv(rows, text)
     finally:

@@ -154,7 +154,7 @@ def _csv(raw: IO[bytes]) -> Iterator[Table]:
             return 0
 
     def table() -> Table:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         wrappers.append(text)
         reader = csv.reader(text)
         try:
