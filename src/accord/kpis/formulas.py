@@ -23,6 +23,7 @@ from typing import ClassVar, NamedTuple
 
 from accord.core.errors import FieldProblem
 from accord.core.policy import Policy as BasePolicy
+from accord.selection.rules import basis_points
 
 RATIO_PLACES = 6
 _RATIO_Q = Decimal(1).scaleb(-RATIO_PLACES)
@@ -216,20 +217,6 @@ def retention(s: Sums) -> dict[str, int | Decimal | None]:
 def top_count(paying_accounts: int) -> int:
     """The number of accounts in the top 20 %: ceil(0.2 n), in integers."""
     return (paying_accounts + 4) // 5
-
-
-def basis_points(cutoff: Decimal) -> int:
-    """A cut-off such as 0.80 as integer ten-thousandths (8000), for exact comparisons."""
-    return int(cutoff * 10000)
-
-
-def abc_class(revenue_before: int, total_revenue: int, abc_a: Decimal, abc_b: Decimal) -> str:
-    """Class from the cumulative share of the accounts ranked before this one."""
-    if revenue_before * 10000 < basis_points(abc_a) * total_revenue:
-        return "A"
-    if revenue_before * 10000 < basis_points(abc_b) * total_revenue:
-        return "B"
-    return "C"
 
 
 #: R(C) is split as hi * SPLIT + lo so that the database sums hi*hi, hi*lo and lo*lo in 64-bit

@@ -19,15 +19,17 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
 from accord.core.models import AuditEntry, User
 from accord.core.periods import format_month
 from accord.kpis import service
-from accord.kpis.formulas import Policy, Windows, basis_points, ratio
+from accord.kpis.formulas import Policy, Windows, ratio
 from accord.revenue.models import MonthlyRevenue
+from accord.selection.kam_revenue import abc_sql
+from accord.selection.rules import basis_points
 
 monthly_revenue = MonthlyRevenue.__table__
 account_table = Account.__table__
@@ -68,11 +70,8 @@ def ranked(w: Windows, visible: ColumnElement[bool] | None) -> Any:
 
 
 def _class(r: Any, policy: Policy) -> ColumnElement[Any]:
-    before = r.c.cum - r.c.cur
-    return case(
-        (before * 10000 < basis_points(policy.abc_a) * r.c.total, "A"),
-        (before * 10000 < basis_points(policy.abc_b) * r.c.total, "B"),
-        else_="C",
+    return abc_sql(
+        r.c.cum - r.c.cur, r.c.total, basis_points(policy.abc_a), basis_points(policy.abc_b)
     )
 
 

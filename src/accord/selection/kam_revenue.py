@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, Select, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
@@ -26,7 +27,7 @@ from accord.core.database import utcnow
 from accord.core.periods import month_index
 from accord.revenue.models import MonthlyRevenue, RevenueLoad
 from accord.selection.models import KamRevenue, KamRevenueState
-from accord.selection.rules import SelectionPolicy
+from accord.selection.rules import SelectionPolicy, basis_points
 
 
 def window_sums(as_of: int, window: int) -> Select:  # type: ignore[type-arg]
@@ -71,13 +72,21 @@ def revenue_windows(as_of: int, window: int, abc_a_bp: int, abc_b_bp: int) -> Su
     ).subquery("ranked")
     abc = case(
         (ranked.c.current_cents <= 0, literal(None)),
-        (ranked.c.before_cents * 10000 < ranked.c.total_cents * abc_a_bp, literal("A")),
-        (ranked.c.before_cents * 10000 < ranked.c.total_cents * abc_b_bp, literal("B")),
-        else_=literal("C"),
+        else_=abc_sql(ranked.c.before_cents, ranked.c.total_cents, abc_a_bp, abc_b_bp),
     )
     return select(
         ranked.c.account_id, ranked.c.current_cents, ranked.c.previous_cents, abc.label("abc")
     ).subquery("revenue")
+
+
+def abc_sql(before: Any, total: Any, abc_a_bp: int, abc_b_bp: int) -> ColumnElement[str]:
+    """``rules.abc_class`` in SQL (cut-offs in ten-thousandths): the class of a paying account
+    from the revenue ranked before it and the total. The KPI report uses it too."""
+    return case(
+        (before * 10000 < total * abc_a_bp, literal("A")),
+        (before * 10000 < total * abc_b_bp, literal("B")),
+        else_=literal("C"),
+    )
 
 
 # ---------------------------------------------------------------- the stored snapshot
@@ -99,8 +108,8 @@ def basis_for(today: date, policy: SelectionPolicy) -> RevenueBasis:
     return RevenueBasis(
         as_of=month_index(today) - 1,
         window_months=policy.window_months,
-        abc_a_bp=int(policy.abc_a * 10000),
-        abc_b_bp=int(policy.abc_b * 10000),
+        abc_a_bp=basis_points(policy.abc_a),
+        abc_b_bp=basis_points(policy.abc_b),
     )
 
 

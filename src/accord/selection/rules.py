@@ -68,7 +68,7 @@ class SelectionPolicy(Policy):
     """Every number of the selection matrix; stored as a setting, defaults from KAM_MODELS.md.
 
     ``abc_a``/``abc_b`` are the one ABC setting of Accord (the KPI report and the matrix
-    both classify with them; ``kpis.formulas.abc_class`` is the rule)."""
+    both classify with them; :func:`abc_class` is the rule)."""
 
     KIND: ClassVar[str] = "selection"
 
@@ -262,6 +262,27 @@ def tier(q: Quadrant | None, deselected: bool) -> str:
 
 def is_key(tier_name: str) -> bool:
     return tier_name in {q.value for q in KEY_QUADRANTS}
+
+
+# ---------------------------------------------------------------- ABC class
+
+
+def basis_points(cutoff: Decimal) -> int:
+    """A cut-off such as 0.80 as integer ten-thousandths (8000), for exact comparisons."""
+    return int(cutoff * 10000)
+
+
+def abc_class(revenue_before: int, total_revenue: int, abc_a: Decimal, abc_b: Decimal) -> str:
+    """The ABC class of a paying account from the revenue of the accounts ranked before it
+    (by revenue, largest first, ties by account id): A while that share of the total is below
+    ``abc_a``, B while below ``abc_b``, else C. Exact in integers. The one rule: the KPI
+    report and the KAM matrix classify in SQL with ``kam_revenue.abc_sql``, held equal to this
+    by tests/test_abc_rule.py on both databases."""
+    if revenue_before * 10000 < basis_points(abc_a) * total_revenue:
+        return "A"
+    if revenue_before * 10000 < basis_points(abc_b) * total_revenue:
+        return "B"
+    return "C"
 
 
 # ---------------------------------------------------------------- portfolio checks

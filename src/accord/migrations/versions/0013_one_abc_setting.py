@@ -122,8 +122,13 @@ def downgrade() -> None:
     if document is None:
         return
     pair = _pair(*(document.get(k) for k in NEW_KEYS)) or DEFAULTS
-    conn.execute(sa.text("UPDATE kpi_policy SET abc_a = :a, abc_b = :b"),
-                 {"a": pair[0], "b": pair[1]})
+    cut = sa.Numeric(precision=5, scale=4)
+    conn.execute(
+        sa.text("UPDATE kpi_policy SET abc_a = :a, abc_b = :b").bindparams(
+            sa.bindparam("a", type_=cut), sa.bindparam("b", type_=cut)
+        ),
+        {"a": pair[0], "b": pair[1]},
+    )
     kept = {k: v for k, v in document.items() if k not in NEW_KEYS}
     if any(k in document for k in NEW_KEYS):
         kept.update(zip(OLD_KEYS, (_text(v) for v in pair), strict=True))
