@@ -9,11 +9,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from pydantic_core import to_jsonable_python
 from rich.table import Table
 
 from accord.accounts import service
 from accord.accounts.models import AccountKind, AccountStatus
-from accord.accounts.profile import AccountProfile, account_profile
+from accord.accounts.profile import AccountProfile, account_profile, resolve_account
 from accord.accounts.schemas import AccountOut, AccountPage
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
 from accord.core.database import utcnow
@@ -130,6 +131,25 @@ def list_accounts(
         console.print(_table(result))
 
 
+#: ``accounts show``: the months of revenue and the interactions it lists
+SHOWN_MONTHS = 12
+SHOWN_INTERACTIONS = 5
+
+
+def _profile_json(p: AccountProfile) -> Any:
+    """``--format json``: the account at a glance in this command's names."""
+    return to_jsonable_python({
+        "account": p.account,
+        "contacts": p.contacts,
+        "interactions": p.timeline,
+        "interaction_count": p.interactions_total,
+        "revenue_from": p.revenue_from,
+        "revenue_to": p.revenue_to,
+        "revenue": [{"month": r.month, "amount": r.amount} for r in p.revenue],
+        "revenue_total": p.revenue_total,
+    })
+
+
 def _profile_tables(p: AccountProfile) -> None:
     a: AccountOut = p.account
     grid = Table.grid(padding=(0, 2))
@@ -187,12 +207,12 @@ def _profile_tables(p: AccountProfile) -> None:
         "kind",
         "summary",
         "with",
-        title=(f"Last interactions ({len(p.interactions)} of {p.interaction_count})"),
+        title=(f"Last interactions ({len(p.timeline)} of {p.interactions_total})"),
         title_justify="left",
     )
-    for i in p.interactions:
+    for i in p.timeline:
         timeline.add_row(str(i.occurred_on), i.kind, i.summary, ", ".join(i.contacts + i.users))
-    console.print(timeline if p.interactions else "[dim]no interactions[/]")
+    console.print(timeline if p.timeline else "[dim]no interactions[/]")
 
     revenue = Table(
         "month", "revenue", title=f"Revenue {p.revenue_from}…{p.revenue_to}", title_justify="left"
@@ -223,8 +243,11 @@ def show_account(
         fail(str(exc), 2)
         raise  # unreachable: fail() exits
     with unit_of_work() as session:
-        profile = account_profile(session, acting_user(session), ref, last_month=last)
+        user = acting_user(session)
+        account = resolve_account(session, user, ref)
+        profile = account_profile(session, user, account.id, last_month=last,
+                                  months=SHOWN_MONTHS, timeline=SHOWN_INTERACTIONS)
     if fmt is ShowFormat.JSON:
-        typer.echo(json.dumps(profile.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(_profile_json(profile), indent=2, ensure_ascii=False))
     else:
         _profile_tables(profile)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from accord.accounts import profile_service, service
+from accord.accounts import profile, service
 from accord.accounts.models import AccountKind, AccountStatus, SizeBand
 from accord.accounts.schemas import AccountIn, AccountPatch
 from accord.accounts.timeline_pages import account_page_context
@@ -22,6 +22,7 @@ from accord.accounts.timeline_pages import router as timeline_router
 from accord.accounts.visibility import can_write, require_writer
 from accord.core import versions
 from accord.core.errors import ValidationFailed
+from accord.core.periods import month_index
 from accord.core.schemas import MAX_ID, Count, Id
 from accord.selection.service import account_kam_summary
 from accord.web.deps import today
@@ -317,10 +318,12 @@ def account_page(
     account_id: Id,
     user: PageUser,
     db: Db,
-    shown: Count = profile_service.TIMELINE_PAGE,
+    shown: Count = profile.TIMELINE_PAGE,
 ) -> Any:
     shown = min(max(shown, 1), 1000)
-    view = profile_service.account_view(db, user, account_id, today=today(), timeline_limit=shown)
+    view = profile.account_profile(
+        db, user, account_id, last_month=month_index(today()), timeline=shown
+    )
     context = account_page_context(user, view)
     context["kam"] = account_kam_summary(db, user, account_id, today())
     return render(request, "accounts_detail.html", context)

@@ -158,7 +158,3 @@ class InteractionOut(BaseModel):
     users: list[str]
     created_at: datetime
 
-
-class MonthlyRevenueOut(BaseModel):
-    month: str
-    amount: Decimal

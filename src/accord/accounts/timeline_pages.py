@@ -14,12 +14,13 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from accord.accounts import contacts as contact_service
-from accord.accounts import profile_service, service
+from accord.accounts import profile, service
 from accord.accounts.models import BuyingRole, InteractionKind, Seniority, Stance
 from accord.accounts.schemas import ContactIn, InteractionIn
 from accord.accounts.visibility import require_writer
 from accord.core import versions
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
+from accord.core.periods import month_index
 from accord.core.schemas import MAX_ID, Count, Id
 from accord.web.charts import bar_chart
 from accord.web.deps import today
@@ -52,7 +53,7 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
 
 
 def account_page_context(
-    user: Any, view: profile_service.AccountView, **extra: Any
+    user: Any, view: profile.AccountProfile, **extra: Any
 ) -> dict[str, Any]:
     """Everything accounts_detail.html needs; ``extra`` carries a failed form's values/errors."""
     revenue = view.revenue
@@ -99,7 +100,7 @@ def account_page_context(
     return context
 
 
-def _participants(view: profile_service.AccountView) -> list[tuple[int, str]]:
+def _participants(view: profile.AccountProfile) -> list[tuple[int, str]]:
     """Users who may take part in an interaction: the manager and the account team."""
     people: dict[int, str] = {}
     if view.account.manager_id:
@@ -112,7 +113,7 @@ def _participants(view: profile_service.AccountView) -> list[tuple[int, str]]:
 
 
 def _rerender(request: Request, db: Any, user: Any, account_id: Id, **extra: Any) -> Any:
-    view = profile_service.account_view(db, user, account_id, today=today())
+    view = profile.account_profile(db, user, account_id, last_month=month_index(today()))
     return render(
         request, "accounts_detail.html", account_page_context(user, view, **extra), status_code=422
     )
@@ -299,7 +300,7 @@ def timeline_items(
     user: PageUser,
     db: Db,
     offset: Count = 0,
-    limit: Count = profile_service.TIMELINE_PAGE,
+    limit: Count = profile.TIMELINE_PAGE,
 ) -> Any:
     """The next interactions as list items (htmx "load more")."""
     offset, limit = max(offset, 0), min(max(limit, 1), 200)

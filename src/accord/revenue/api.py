@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from accord.accounts.user_map import import_user_map
 from accord.core.models import User
 from accord.core.schemas import MAX_ID, Flag, Id
-from accord.revenue import exporting, lines
+from accord.revenue import exporting, service
 from accord.revenue.load.importing import ImportRejected, run_import
 from accord.revenue.schemas import (
     ExportFormat,
@@ -106,14 +106,14 @@ def get_export(
 @router.get("/accounts/{account_id}/revenue/monthly", response_model=list[MonthlyRevenueRow])
 def get_monthly(account_id: Id, user: ApiUser, db: Db) -> list[MonthlyRevenueRow]:
     """Monthly revenue of one account with the running total and line count."""
-    return lines.monthly(db, user, account_id)
+    return service.monthly_revenue(db, user, account_id)
 
 
 @router.get("/accounts/{account_id}/revenue/lines", response_model=RevenueLinePage)
 def get_lines(
     account_id: Id, user: ApiUser, db: Db,
     page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=lines.MAX_PAGE_SIZE)] = 100,
+    page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 100,
 ) -> RevenueLinePage:
     """One account's revenue lines, newest first, a page at a time."""
-    return lines.lines(db, user, account_id, page=page, page_size=page_size)
+    return service.revenue_lines(db, user, account_id, page=page, page_size=page_size)

@@ -75,9 +75,12 @@ class ImportReport(BaseModel):
         return self.model_dump(exclude={"problems", "seconds", "phases"})
 
 
+#: one month of one account's revenue (``revenue.service.monthly_revenue``): the API's
+#: body, the account page's chart, ``accord accounts show``
 class MonthlyRevenueRow(BaseModel):
     month: str
     amount: Decimal
+    #: the running total since the account's first revenue, this month included
     cumulative: Decimal
     line_count: int
 
