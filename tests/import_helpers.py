@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from accord.revenue.load.importing import bulk_load_revenue
+from accord.revenue.load.rows import RevenueRow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -69,12 +74,21 @@ def audit_entries(db: Session, entity: str) -> list[tuple[str, str | None]]:
     )]
 
 
+def month_lines(account_id: int, months: Mapping[int, int], lines: int = 1, *,
+                product_line: str | None = None, day: int = 1) -> list[RevenueRow]:
+    """Revenue lines that make exactly these monthly amounts (month index -> cents):
+    ``lines`` lines a month (ids ``m<month>-<i>``) whose amounts add up to the month's."""
+    rows: list[RevenueRow] = []
+    for month, cents in sorted(months.items()):
+        year, month0 = divmod(month, 12)
+        share, rest = divmod(cents, lines)
+        rows += [(account_id, date(year, month0 + 1, day), share + (rest if i == 0 else 0),
+                  product_line, f"m{month}-{i}") for i in range(lines)]
+    return rows
+
+
 def write_monthly(db: Session, account_id: int, months: dict[int, int], lines: int = 1) -> None:
-    """Monthly revenue rows for one account (running totals worked out), bypassing lines."""
-    running = 0
-    for month in sorted(months):
-        running += months[month]
-        db.execute(text("INSERT INTO monthly_revenue (account_id, month, amount_cents, "
-                        "cumulative_cents, line_count) VALUES (:a, :m, :amt, :cum, :n)"),
-                   {"a": account_id, "m": month, "amt": months[month], "cum": running,
-                    "n": lines})
+    """Monthly revenue of one account (month index -> cents; ``lines`` lines a month),
+    written as the importer writes it: lines through the loader, which keeps the monthly
+    rows and their running totals."""
+    bulk_load_revenue(db, month_lines(account_id, months, lines))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import (
@@ -19,10 +18,11 @@ from accord.core.database import utcnow
 from accord.core.periods import month_index
 from accord.health import models as _health_models  # noqa: F401  (metadata knows them)
 from accord.relationships import models as _relationship_models  # noqa: F401
-from accord.revenue.models import MonthlyRevenue, RevenueLine
+from accord.revenue.load.importing import bulk_load_revenue
 from accord.selection import models as _selection_models  # noqa: F401
 from accord.selection import service as selection
 from accord.selection.schemas import ScoringIn
+from import_helpers import month_lines
 
 TODAY = date(2026, 1, 15)
 
@@ -61,34 +61,17 @@ def add_revenue(
     monthly_cents: dict[int, int],
     product_lines: tuple[str, ...] = ("core",),
 ) -> None:
-    """Monthly revenue rows (as the importer keeps them) and one revenue line per product line
-    in the latest month."""
-    running = 0
-    for month in sorted(monthly_cents):
-        running += monthly_cents[month]
-        s.execute(
-            insert(MonthlyRevenue).values(
-                account_id=account_id,
-                month=month,
-                amount_cents=monthly_cents[month],
-                cumulative_cents=running,
-                line_count=1,
-            )
-        )
+    """Monthly revenue as the importer keeps it, loaded through the loader: one line a month
+    (the first product line), and in the latest month one line per product line (ids
+    ``<account>-<i>``), the month's amount shared between them."""
     last = max(monthly_cents)
+    earlier = {m: c for m, c in monthly_cents.items() if m != last}
+    rows = month_lines(account_id, earlier, product_line=product_lines[0], day=10)
     year, m0 = divmod(last, 12)
-    for i, line in enumerate(product_lines):
-        s.execute(
-            insert(RevenueLine).values(
-                account_id=account_id,
-                line_key=f"#{account_id}-{i}",
-                date=date(year, m0 + 1, 10),
-                month=last,
-                amount_cents=max(monthly_cents[last] // len(product_lines), 1),
-                product_line=line,
-                line_id=f"{account_id}-{i}",
-            )
-        )
+    share, rest = divmod(monthly_cents[last], len(product_lines))
+    rows += [(account_id, date(year, m0 + 1, 10), share + (rest if i == 0 else 0), line,
+              f"{account_id}-{i}") for i, line in enumerate(product_lines)]
+    bulk_load_revenue(s, rows)
 
 
 def steady(cents: int, months: int = 24, *, growth: Decimal = Decimal(1)) -> dict[int, int]:
@@ -189,7 +172,7 @@ def sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
     """Log in through the login form; return the CSRF token of the session."""
     import re
 
-    from tests.conftest import PASSWORD
+    from conftest import PASSWORD
 
     def token(html: str) -> str:
         match = re.search(r'name="csrf-token" content="([^"]+)"', html)

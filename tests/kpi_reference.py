@@ -121,7 +121,8 @@ def grouped(
 
 
 def load(session, monthly: Monthly, groups: dict[int, tuple[int | None, str | None]]) -> None:  # type: ignore[no-untyped-def]
-    """Write accounts (id -> (manager_id, segment)) and their monthly revenue rows directly."""
+    """Write accounts (id -> (manager_id, segment)) and their monthly revenue (one line a
+    month, through the loader, as an import would)."""
     from datetime import UTC, datetime
 
     from sqlalchemy import text
@@ -135,15 +136,11 @@ def load(session, monthly: Monthly, groups: dict[int, tuple[int | None, str | No
             {"id": account, "name": f"Account {account}", "key": f"account {account}",
              "segment": segment, "manager": manager_id, "now": now},
         )
-    rows = []
-    for account, revenue in monthly.items():
-        running = 0
-        for month in sorted(revenue):
-            running += revenue[month]
-            rows.append({"a": account, "m": month, "amt": revenue[month], "cum": running})
+    # the monthly revenue as the importer keeps it: one line a month, through the loader
+    from accord.revenue.load.importing import bulk_load_revenue
+    from import_helpers import month_lines
+
+    rows = [row for account, revenue in monthly.items()
+            for row in month_lines(account, revenue)]
     if rows:
-        session.execute(
-            text("INSERT INTO monthly_revenue (account_id, month, amount_cents, cumulative_cents,"
-                 " line_count) VALUES (:a, :m, :amt, :cum, 1)"),
-            rows,
-        )
+        bulk_load_revenue(session, rows)

@@ -50,7 +50,8 @@ def _reset(session) -> None:  # type: ignore[no-untyped-def]
 def _write_monthly(session, monthly: ref.Monthly) -> None:  # type: ignore[no-untyped-def]
     """Replace these accounts' monthly revenue (running totals included), as an import does."""
     for account in monthly:
-        session.execute(text("DELETE FROM monthly_revenue WHERE account_id = :a"), {"a": account})
+        for table in ("monthly_revenue", "revenue_lines"):
+            session.execute(text(f"DELETE FROM {table} WHERE account_id = :a"), {"a": account})
     ref.load(session, monthly, {})
 
 
