@@ -43,7 +43,7 @@ def _one(engine: Engine, *expressions: Any) -> tuple[Any, ...]:
         return tuple(conn.execute(select(*expressions)).one())
 
 
-def _e4(value: Decimal | None) -> int | None:
+def _scaled(value: Decimal | None) -> int | None:
     return None if value is None else int(value * RATIO_SCALE)
 
 
@@ -57,19 +57,19 @@ def test_the_measure_values_equal_their_sql(
         bulk.revenue_trend_sql(_int(current), _int(previous)),
         bulk.freshness_sql(_int(days_since), _int(cadence_days)),
     )
-    assert trend == _e4(formulas.revenue_trend(current, previous))
-    assert fresh == _e4(formulas.freshness(days_since, cadence_days))
+    assert trend == _scaled(formulas.revenue_trend(current, previous))
+    assert fresh == _scaled(formulas.freshness(days_since, cadence_days))
 
 
 @PAIRS
-@given(value_e4=st.integers(min_value=0, max_value=10**9), full=threshold(), zero=threshold())
+@given(value_scaled=st.integers(min_value=0, max_value=10**9), full=threshold(), zero=threshold())
 def test_a_measure_score_equals_its_sql(
-    engine: Engine, value_e4: int, full: Decimal, zero: Decimal
+    engine: Engine, value_scaled: int, full: Decimal, zero: Decimal
 ) -> None:
     assume(full != zero)
     spec = MeasureSpec(Decimal(1), full, zero)
-    (score,) = _one(engine, bulk.measure_score_sql(_int(value_e4), spec))
-    pure = formulas.measure_score(Decimal(value_e4) / RATIO_SCALE, spec)
+    (score,) = _one(engine, bulk.measure_score_sql(_int(value_scaled), spec))
+    pure = formulas.measure_score(Decimal(value_scaled) / RATIO_SCALE, spec)
     assert score == pure * SCORE_SCALE
 
 

@@ -15,7 +15,7 @@ equal on SQLite and PostgreSQL:
 ``band``                   :func:`band_sql`
 =========================  ===========================
 
-Every twin is whole-number arithmetic, as its rule is: measure values in ten-thousandths,
+Every twin is whole-number arithmetic, as its rule is: measure values in millionths,
 scores in millionths of a point, weights and thresholds scaled to whole numbers in Python
 before they become literals. No float takes part, so a score exactly on .5 rounds up on both
 databases. Per-segment policies become CASE expressions on the account's segment; the result
@@ -38,6 +38,7 @@ from accord.accounts.models import Account, Interaction
 from accord.core.database import is_sqlite
 from accord.health.formulas import (
     NEVER_TOUCHED,
+    RATIO_PLACES,
     RATIO_SCALE,
     SCORE_SCALE,
     HealthPolicy,
@@ -67,19 +68,19 @@ def _places(value: Decimal) -> int:
 
 
 def ratio_sql(numerator: Any, denominator: Any) -> Any:
-    """``formulas.ratio`` in ten-thousandths: numerator ÷ denominator, half up."""
-    n, d = cast(numerator, BigInteger), cast(denominator, BigInteger)
-    return (n * _int(2 * RATIO_SCALE) + d) // (d * _int(2))
+    """``formulas.ratio`` in millionths: numerator ÷ denominator, half up. (Every product
+    has a BIGINT literal in it, so PostgreSQL computes it in 64 bits.)"""
+    return (numerator * _int(2 * RATIO_SCALE) + denominator) // (denominator * _int(2))
 
 
 def revenue_trend_sql(current_cents: Any, previous_cents: Any) -> Any:
-    """``formulas.revenue_trend`` in ten-thousandths (NULL without a previous window)."""
+    """``formulas.revenue_trend`` in millionths (NULL without a previous window)."""
     current = case((current_cents > 0, current_cents), else_=_int(0))
     return case((previous_cents > 0, ratio_sql(current, previous_cents)), else_=null())
 
 
 def freshness_sql(days_since_touch: Any, cadence_days: Any) -> Any:
-    """``formulas.freshness`` in ten-thousandths (``days_since_touch`` NULL: never touched)."""
+    """``formulas.freshness`` in millionths (``days_since_touch`` NULL: never touched)."""
     return case(
         (cadence_days.is_(None), null()),
         (days_since_touch.is_(None), _int(NEVER_TOUCHED * RATIO_SCALE)),
@@ -88,20 +89,20 @@ def freshness_sql(days_since_touch: Any, cadence_days: Any) -> Any:
     )
 
 
-def measure_score_sql(value_e4: Any, spec: MeasureSpec) -> Any:
-    """``formulas.measure_score`` in millionths of a point, for a value in ten-thousandths.
+def measure_score_sql(value: Any, spec: MeasureSpec) -> Any:
+    """``formulas.measure_score`` in millionths of a point, for a value in millionths.
 
-    The thresholds become whole numbers at a scale of at least ten-thousandths, so the value
+    The thresholds become whole numbers at a scale of at least millionths, so the value
     and both thresholds compare exactly; in between, the fraction is one integer division."""
-    places = max(_places(spec.zero), _places(spec.full), 4)
-    value_factor = 10 ** (places - 4)  # ten-thousandths -> the thresholds' scale
+    places = max(_places(spec.zero), _places(spec.full), RATIO_PLACES)
+    value_factor = 10 ** (places - RATIO_PLACES)  # millionths -> the thresholds' scale
     zero, full = int(spec.zero * 10**places), int(spec.full * 10**places)
     sign = 1 if full > zero else -1
-    above_zero = cast(value_e4, BigInteger) * _int(sign * value_factor) + _int(-sign * zero)
+    above_zero = value * _int(sign * value_factor) + _int(-sign * zero)
     span = abs(full - zero)
     common = gcd(FULL, span)
     return case(
-        (value_e4.is_(None), null()),
+        (value.is_(None), null()),
         (above_zero <= 0, _int(0)),
         (above_zero >= span, _int(FULL)),
         else_=(above_zero * _int(FULL // common)) // _int(span // common),
@@ -150,7 +151,7 @@ def weight_scale(policies: Mapping[str, HealthPolicy], default: HealthPolicy) ->
 
 
 def scored_measure_sql(
-    value_e4: Any,
+    value: Any,
     name: str,
     segment: Any,
     policies: Mapping[str, HealthPolicy],
@@ -166,7 +167,7 @@ def scored_measure_sql(
 
     def score(p: HealthPolicy) -> Any:
         spec = p.measures[name]
-        return measure_score_sql(value_e4, spec) if spec.weight > 0 else null()
+        return measure_score_sql(value, spec) if spec.weight > 0 else null()
 
     def weight(p: HealthPolicy) -> Any:
         return _int(int(max(p.measures[name].weight, Decimal(0)) * scale))
@@ -218,9 +219,9 @@ def _layer(query: Select, name: str) -> Any:  # type: ignore[type-arg]
     return query.cte(name).prefix_with("MATERIALIZED")
 
 
-def _as_ratio(value_e4: Any) -> Any:
-    """A value in ten-thousandths as the stored float."""
-    return cast(value_e4, Float) / literal(float(RATIO_SCALE), Float)
+def _as_ratio(value: Any) -> Any:
+    """A value in millionths as the stored float."""
+    return cast(value, Float) / literal(float(RATIO_SCALE), Float)
 
 
 def health_select(
@@ -240,11 +241,10 @@ def health_select(
             Account.id.label("account_id"),
             Account.segment,
             Account.kind,
-            Account.last_touch_on,
             tier.label("tier"),
             _days_since(session, today, Account.last_touch_on).label("days"),
             revenue_trend_sql(KamRevenue.current_cents, KamRevenue.previous_cents).label(
-                "trend_e4"
+                "trend_e6"
             ),
             ls.c.sentiment,
         )
@@ -270,15 +270,25 @@ def health_select(
         *[(base.c.tier == t, cadence_of(t)) for t in sorted(default.cadence_days)],
         else_=_int(90),
     )
-    days = case((base.c.last_touch_on.is_(None), null()), else_=base.c.days)
-    measures = _layer(
+    values = _layer(
         select(
             base.c.account_id,
             base.c.segment,
-            base.c.trend_e4,
-            freshness_sql(days, cadence).label("fresh_e4"),
+            base.c.trend_e6,
+            base.c.days,  # NULL when never touched
+            cadence.label("cadence"),
             base.c.sentiment,
-            (cast(base.c.sentiment, BigInteger) * _int(RATIO_SCALE)).label("sent_e4"),
+        ),
+        "health_cadence",
+    )
+    measures = _layer(
+        select(
+            values.c.account_id,
+            values.c.segment,
+            values.c.trend_e6,
+            freshness_sql(values.c.days, values.c.cadence).label("fresh_e6"),
+            values.c.sentiment,
+            (values.c.sentiment * _int(RATIO_SCALE)).label("sent_e6"),
         ),
         "health_values",
     )
@@ -286,17 +296,17 @@ def health_select(
     parts = {
         key: scored_measure_sql(measures.c[column], name, seg, policies, default, scale)
         for key, column, name in (
-            ("trend", "trend_e4", "revenue_trend"),
-            ("fresh", "fresh_e4", "contact_freshness"),
-            ("sent", "sent_e4", "sentiment"),
+            ("trend", "trend_e6", "revenue_trend"),
+            ("fresh", "fresh_e6", "contact_freshness"),
+            ("sent", "sent_e6", "sentiment"),
         )
     }
     scored = _layer(
         select(
             measures.c.account_id,
             measures.c.segment,
-            measures.c.trend_e4,
-            measures.c.fresh_e4,
+            measures.c.trend_e6,
+            measures.c.fresh_e6,
             measures.c.sentiment,
             *[s.label(f"s_{k}") for k, (s, _) in parts.items()],
             *[w.label(f"w_{k}") for k, (_, w) in parts.items()],
@@ -307,8 +317,8 @@ def health_select(
         select(
             scored.c.account_id,
             scored.c.segment,
-            scored.c.trend_e4,
-            scored.c.fresh_e4,
+            scored.c.trend_e6,
+            scored.c.fresh_e6,
             scored.c.sentiment,
             weighted_score_sql([(scored.c[f"s_{k}"], scored.c[f"w_{k}"]) for k in parts]).label(
                 "score"
@@ -321,7 +331,7 @@ def health_select(
         literal(today).label("computed_on"),
         rounded.c.score,
         segment_band_sql(rounded.c.score, rounded.c.segment, policies, default).label("band"),
-        _as_ratio(rounded.c.trend_e4).label("revenue_trend"),
-        _as_ratio(rounded.c.fresh_e4).label("contact_freshness"),
+        _as_ratio(rounded.c.trend_e6).label("revenue_trend"),
+        _as_ratio(rounded.c.fresh_e6).label("contact_freshness"),
         rounded.c.sentiment,
     )
