@@ -12,7 +12,8 @@ of every front door; ``bulk_load_revenue`` for rows already held). The layout fo
 - ``shaping.py``: rows vouched for in Python (the ``copy`` and ``chunks`` routes);
 - ``pipeline.py``, ``chunk_worker.py``, ``scratch.py``: the ``chunks`` route (SQLite);
 - ``staging.py``, ``raw_rows.py``, ``checks.py``: the ``staged`` route, checked in SQL;
-- ``bulk.py`` (lines: insert or merge) and ``monthly.py`` (monthly revenue), shared by all;
+- ``bulk.py`` (lines: insert or merge) and ``monthly.py`` (monthly revenue), shared by all,
+  over ``raw_db.py`` (the raw connection and the two databases' differences);
 - ``readers.py``, ``columns.py``, ``lookups.py``: reading files, column maps, the accounts
   a user may name.
 

@@ -50,6 +50,7 @@ from sqlalchemy import Connection, Engine, event
 
 from accord.revenue.load import bulk, checks, scratch
 from accord.revenue.load.columns import Resolved
+from accord.revenue.load.raw_db import RawDb
 from accord.revenue.load.raw_rows import present_columns
 from accord.revenue.load.rows import GiveUp
 from accord.revenue.load.staging import BLOCK
@@ -198,7 +199,7 @@ class _Loader:
     """The import's side: each converted chunk attached and loaded, in order. Aliases are
     unique per load: an earlier load's chunks may still be attached (same transaction)."""
 
-    def __init__(self, db: bulk.RawDb) -> None:
+    def __init__(self, db: RawDb) -> None:
         self.db = db
         self.prefix = f"{ALIAS}{next(_LOADS)}_"
         self.chunks: list[Chunk] = []
@@ -250,7 +251,7 @@ class _Loader:
 
 
 def load_in_chunks(
-    db: bulk.RawDb, path: str, cols: Resolved, accounts: dict[str, int],
+    db: RawDb, path: str, cols: Resolved, accounts: dict[str, int],
     parts: list[tuple[int, int, int]], progress: Callable[[int], None], limit: int,
 ) -> Outcome:
     """Stage, check and load the file in the chunks ``plan`` gave; see the module.

@@ -30,9 +30,10 @@ from sqlalchemy.orm import Session
 from accord.core.database import is_sqlite
 from accord.core.models import User
 from accord.revenue.load import checks, pipeline, staging
-from accord.revenue.load.bulk import CopyText, LoadStats, RawDb, Tally, load_new, load_select
+from accord.revenue.load.bulk import CopyText, LoadStats, Tally, load_new, load_select
 from accord.revenue.load.columns import Resolved
 from accord.revenue.load.lookups import account_ids_by_external_id
+from accord.revenue.load.raw_db import RawDb
 from accord.revenue.load.readers import Table
 from accord.revenue.load.rows import GiveUp
 from accord.revenue.load.shaping import shaped, shaped_batches
