@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Boolean, Engine, Integer, String, literal, null, select
 
@@ -45,6 +45,14 @@ weighted = st.integers(min_value=0, max_value=10_000)
     them=st.integers(min_value=1, max_value=10_000),
     override=st.none() | st.sampled_from([p.value for p in Potential]),
     deselected=st.booleans(),
+)
+@example(  # the widest product: a cut of 100 against a competitor scoring 10 everywhere
+    policy=SelectionPolicy(strength_cut=Decimal(100)),
+    attr=10_000,
+    us=10_000,
+    them=10_000,
+    override=None,
+    deselected=False,
 )
 def test_quadrant_potential_and_tier_equal_their_sql(
     engine: Engine,

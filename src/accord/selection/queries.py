@@ -25,7 +25,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    cast,
     delete,
     func,
     insert,
@@ -100,11 +99,10 @@ def attractive_sql(attr_milli: Any, policy: SelectionPolicy) -> ColumnElement[bo
 
 
 def strong_sql(us: Any, them: Any, policy: SelectionPolicy) -> ColumnElement[bool]:
-    """``rules.is_strong``, in 64-bit integers (a cut of up to 100 in ten-thousandths times a
-    weighted score of up to 10,000 passes the 32-bit range)."""
-    return cast(us, BigInteger) * literal(10000, BigInteger) >= cast(
-        them, BigInteger
-    ) * literal(policy.strength_cut_bp, BigInteger)
+    """``rules.is_strong``, in 64-bit integers: a cut of up to 100 in ten-thousandths times a
+    weighted score of up to 10,000 passes the 32-bit range (the BIGINT literals make
+    PostgreSQL multiply in 64 bits; SQLite always does)."""
+    return us * literal(10000, BigInteger) >= them * literal(policy.strength_cut_bp, BigInteger)
 
 
 def quadrant_sql(
