@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from accord.core.database import engine_for, session_factory
+from accord.core.database import engine_for, session_factory, transaction
 from accord.core.errors import AccordError
 from accord.core.models import Role, User
 from accord.core.settings import get_settings
@@ -53,19 +53,9 @@ def engine() -> Any:
     return engine_for(database_url())
 
 
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work() -> AbstractContextManager[Session]:
     """One transaction: everything the command changes, or nothing."""
-    factory = session_factory(engine())
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    return transaction(session_factory(engine()))
 
 
 def os_user() -> str:

@@ -224,9 +224,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
-    session = factory()
+def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back everything on any error. Every
+    request (``web.deps.get_db``), command (``cli.common.unit_of_work``) and job opens its
+    session here. ``read_only``: a reader's session (``reading_session``), whose commit
+    only ends its read; otherwise, on SQLite, the transaction begins IMMEDIATE behind this
+    process's other writers (``make_engine``)."""
+    session = reading_session(factory) if read_only else factory()
     try:
         yield session
         session.commit()

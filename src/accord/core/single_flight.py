@@ -37,7 +37,14 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from accord.core.database import is_busy, is_read_only, new_snapshot, writer_engine
+from accord.core.database import (
+    is_busy,
+    is_read_only,
+    new_snapshot,
+    session_factory,
+    transaction,
+    writer_engine,
+)
 from accord.core.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
@@ -84,17 +91,10 @@ _running_guard = threading.Lock()
 
 
 def _run_job(engine: Engine, name: str, job: Callable[[Session], None]) -> None:
-    session = Session(bind=engine, expire_on_commit=False)
-    session.info[JOB] = name
-    try:
+    with transaction(session_factory(engine)) as session:
+        session.info[JOB] = name
         lock(session, name)
         job(session)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def start_job(engine: Engine, name: str, job: Callable[[Session], None]) -> Future[None]:

@@ -28,7 +28,7 @@ __all__ = [
 
 from accord.core import identity
 from accord.core import sessions as session_service
-from accord.core.database import is_busy, is_sqlite, reading_session, utcnow
+from accord.core.database import is_busy, is_sqlite, reading, transaction, utcnow
 from accord.core.errors import Forbidden, NotAuthenticated
 from accord.core.models import User
 from accord.core.security import csrf_token_for, csrf_valid
@@ -81,21 +81,14 @@ def get_db(
     # GET requests read only: on SQLite their transaction begins deferred and never takes
     # the write lock; every other request's begins IMMEDIATE (waits its turn to write, C1)
     reads = request.method in ("GET", "HEAD", "OPTIONS")
-    session = reading_session(factory) if reads else factory()
     try:
-        yield session
-        session.commit()
+        with transaction(factory, read_only=reads) as session:
+            yield session
     except OperationalError as exc:
-        session.rollback()
         if is_busy(exc):  # waited the whole busy timeout for another writer (an import?)
             raise DatabaseBusy("the database is busy with another write (an import?); "
                                "try again in a moment") from None
         raise
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def today() -> date:
@@ -150,7 +143,7 @@ def signed_in_user(request: Request) -> User | None:
     if "session" not in request.scope:
         return None
     factory: sessionmaker[Session] = request.app.state.sessions
-    with reading_session(factory) as db:
+    with reading(factory) as db:
         user = _session_user(request, db)
         if user is not None:
             db.expunge(user)
