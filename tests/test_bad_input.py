@@ -126,7 +126,8 @@ def _call(op: Operation, callers, url: str, query: dict[str, str], **kw: Any):
 def _upper_bound(op: Operation, name: str) -> int | None:
     """The declared ``le`` of an integer parameter (where it is declared: route or dependency),
     None without a lower and an upper bound."""
-    dependants, metadata = [op.route.dependant], []
+    dependants = [op.route.dependant]
+    metadata: list[Any] = []
     while dependants:
         d = dependants.pop()
         metadata.extend(m for q in d.path_params + d.query_params if q.name == name
@@ -409,7 +410,7 @@ def test_uploads_have_their_own_larger_cap(engine, cast, sessions, database_url)
 
 # ---------------------------------------------------------------- B3: settings bodies
 
-SETTINGS = {
+SETTINGS: dict[str, list[dict[str, Any]]] = {
     "/api/v1/health/settings": [
         {"measures": "x"}, {"measures": {"sentiment": "x"}}, {"measures": ["sentiment"]},
         {"cadence_days": "x"}, {"cadence_days": {"Star": [1]}}, {"green_from": {"a": 1}},
@@ -657,8 +658,6 @@ def test_a_month_pinned_past_the_data_before_the_check_no_longer_breaks_the_dash
     client, cast, sessions
 ) -> None:
     """B7 for databases that already hold such a pin: reports show the data's last month."""
-    from decimal import Decimal
-
     from accord.kpis import service
     from accord.kpis.models import KpiPolicy
     from import_helpers import write_monthly
@@ -668,7 +667,6 @@ def test_a_month_pinned_past_the_data_before_the_check_no_longer_breaks_the_dash
         write_monthly(db, cast.acme_id, {2024 * 12 + m: 10_000 for m in range(24)})
         service.rebuild(db)
         db.merge(KpiPolicy(id=service.POLICY_ID, window_months=12, basis="trailing",
-                           abc_a=Decimal("0.8"), abc_b=Decimal("0.95"),
                            as_of_month=9999 * 12 + 11))
     client.headers["Authorization"] = f"Bearer {cast.token(sessions, 'admin')}"
     response = client.get("/api/v1/kpis")

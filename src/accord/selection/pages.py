@@ -1,4 +1,5 @@
-"""Pages: the selection matrix, and an account's KAM page (score, stage, health)."""
+"""Pages: the selection matrix, the criteria, and an account's KAM page (score, stage,
+health); the page's stage and health forms post to the routes of their own packages."""
 
 from __future__ import annotations
 
@@ -13,9 +14,6 @@ from accord.accounts.visibility import require_writer
 from accord.core import versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import MAX_ID, Id
-from accord.health import service as health_service
-from accord.relationships import service as stage_service
-from accord.relationships.schemas import AssessmentIn, OverrideIn
 from accord.selection import matrix as matrix_service
 from accord.selection import service
 from accord.selection.schemas import ScoringIn
@@ -61,7 +59,7 @@ def matrix_page(
     )
 
 
-def _kam(
+def account_kam_page(
     request: Request,
     db: Any,
     user: Any,
@@ -71,6 +69,8 @@ def _kam(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Any:
+    """The account's KAM page (scoring, stage, health), with a form's errors and values when
+    a post from it failed (the stage and health routes of their own packages use it too)."""
     page = kam_page(db, user, account_id, day)
     return render(
         request,
@@ -89,7 +89,7 @@ def _kam(
 
 @router.get("/accounts/{account_id}/kam")
 def account_kam(request: Request, account_id: Id, db: Db, user: PageUser, day: Today) -> Any:
-    return _kam(request, db, user, account_id, day)
+    return account_kam_page(request, db, user, account_id, day)
 
 
 def _criterion(key: str, prefix: int) -> int:
@@ -135,7 +135,7 @@ def score(
         result = service.score_account(db, user, account_id, data, today=day)
     except (ValidationFailed, ValidationError) as exc:
         db.rollback()
-        return _kam(
+        return account_kam_page(
             request,
             db,
             user,
@@ -149,62 +149,13 @@ def score(
     return RedirectResponse(f"/accounts/{account_id}/kam", status_code=303)
 
 
-@router.post("/accounts/{account_id}/kam/stage", dependencies=csrf)
-def record_stage(
-    request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
-) -> Any:
-    stage = form.get("stage") or None
-    comment = form.get("comment") or None
-    try:
-        data = AssessmentIn.model_validate({"stage": stage, "comment": comment})
-        out = stage_service.record_stage(db, user, account_id, data, today=day)
-    except (ValidationFailed, ValidationError) as exc:
-        db.rollback()
-        return _kam(request, db, user, account_id, day, errors=form_errors(exc), status_code=422)
-    flash(request, f"Stage recorded: {out.recorded_stage}.")
-    return RedirectResponse(f"/accounts/{account_id}/kam#stage", status_code=303)
-
-
-@router.post("/accounts/{account_id}/kam/override", dependencies=csrf)
-def override(
-    request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
-) -> Any:
-    criterion = str(form.get("criterion") or "")
-    try:
-        data = OverrideIn.model_validate(
-            {"score": form.get("score") or 0, "reason": form.get("reason") or ""}
-        )
-        stage_service.set_override(db, user, account_id, criterion, data, today=day)
-    except (ValidationFailed, ValidationError) as exc:
-        db.rollback()
-        return _kam(request, db, user, account_id, day, errors=form_errors(exc), status_code=422)
-    flash(request, "Override saved.")
-    return RedirectResponse(f"/accounts/{account_id}/kam#stage", status_code=303)
-
-
-@router.post("/accounts/{account_id}/kam/override/{criterion}/clear", dependencies=csrf)
-def clear_override(
-    request: Request, account_id: Id, criterion: str, db: Db, user: PageUser, day: Today
-) -> Any:
-    stage_service.clear_override(db, user, account_id, criterion, today=day)
-    flash(request, "Override removed; the evidence counts again.")
-    return RedirectResponse(f"/accounts/{account_id}/kam#stage", status_code=303)
-
-
-@router.post("/accounts/{account_id}/kam/health", dependencies=csrf)
-def recompute_health(request: Request, account_id: Id, db: Db, user: PageUser, day: Today) -> Any:
-    out = health_service.recompute_account(db, user, account_id, today=day)
-    flash(request, f"Health stored: {out.score if out.score is not None else '—'}.")
-    return RedirectResponse(f"/accounts/{account_id}/kam#health", status_code=303)
-
-
 @router.post("/accounts/{account_id}/kam/deselect", dependencies=csrf)
 def deselect(
     request: Request, account_id: Id, db: Db, user: PageUser, day: Today, form: FormData
 ) -> Any:
     reason = str(form.get("reason") or "").strip()
     if not reason:
-        return _kam(
+        return account_kam_page(
             request,
             db,
             user,
