@@ -84,3 +84,22 @@ def test_a_bad_user_change_is_refused_with_the_field_named(
         assert response.status_code == 422, response.text
         assert field in [e["field"] for e in response.json()["errors"]]
     assert admin.get(f"/api/v1/users/{cast.teammate.id}").json()["email"] == "teammate@accord.test"
+
+
+def test_the_user_rules_are_one_pure_definition() -> None:
+    """The limits every door applies (the API schemas take theirs from the same module)."""
+    from accord.users import rules
+    from accord.users.schemas import UserIn
+
+    fine = {"email": " Ada@Example.com ", "name": "Ada", "password": "x" * 8, "capacity": 0}
+    assert rules.field_problems(fine) == []
+    bad = {"email": "x" * 250 + "@a.test", "name": " ", "segment": "s" * 61,
+           "password": "short", "capacity": rules.MAX_CAPACITY + 1}
+    assert [p.field for p in rules.field_problems(bad)] == [
+        "email", "name", "segment", "password", "capacity"]
+    assert rules.field_problems({"capacity": True})[0].field == "capacity"
+    assert [p.field for p in rules.self_change_problems(
+        {"is_active": False, "role": "viewer"}, "admin")] == ["is_active", "role"]
+    assert rules.self_change_problems({"is_active": True, "role": "admin"}, "admin") == []
+    assert rules.token_name("  ERP sync ") == "ERP sync"
+    assert UserIn.model_json_schema()["properties"]["capacity"]["maximum"] == rules.MAX_CAPACITY

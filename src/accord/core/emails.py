@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from accord.core.errors import FieldProblem, ValidationFailed
-
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: the longest address the users table holds (B5)
 MAX_EMAIL = 254
@@ -23,11 +21,3 @@ def email_problem(email: str) -> str | None:
         return f"not an e-mail address: {email!r}"
     return None
 
-
-def validate_email(email: str, field: str = "email") -> str:
-    """``email`` normalised, or a ValidationFailed naming ``field``."""
-    email = normalise_email(email)
-    problem = email_problem(email)
-    if problem:
-        raise ValidationFailed([FieldProblem(field, problem)])
-    return email

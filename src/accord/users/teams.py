@@ -187,12 +187,9 @@ def _flush(session: Session, name: str) -> None:
         raise Conflict(f"a team named {name!r} already exists") from None
 
 
-def create_team(
-    session: Session, actor: User | None, name: str, head_id: int | None = None
-) -> TeamDetail:
-    """A new team. ``actor`` None is the system (demo, tests); otherwise an admin."""
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
+def create_team(session: Session, actor: User, name: str, head_id: int | None = None) -> TeamDetail:
+    """A new team (admin)."""
+    require_role(actor, Role.ADMIN)
     name = clean_name(name)
     head = _check_head(session, head_id)
     _check_name_free(session, name)
