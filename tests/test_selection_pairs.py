@@ -74,11 +74,14 @@ def test_quadrant_potential_and_tier_equal_their_sql(
                     a, literal(override, String) if override else null(), policy
                 ),
                 queries.tier_sql(quadrant, literal(deselected, Boolean)),
+                queries.key_tier_sql(queries.tier_sql(quadrant, literal(deselected, Boolean))),
             )
         ).one()
     q = rules.quadrant(attr, us, them, policy)
+    tier = rules.tier(q, deselected)
     assert tuple(row) == (
         q.value,
         rules.potential(attr, policy, override).value,
-        rules.tier(q, deselected),
+        tier,
+        rules.is_key(tier),
     )

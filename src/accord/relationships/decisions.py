@@ -51,7 +51,7 @@ from accord.selection.settings import selection_policy
 
 MAX_PAGE_SIZE = 500
 FLAGS = ("large_not_key", "key_not_large")
-KEY = tuple(q.value for q in rules.KEY_QUADRANTS)
+KEY = rules.KEY_TIERS
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,11 @@ from accord.core.money import from_cents
 from accord.core.periods import format_month
 from accord.selection import kam_revenue, rules
 from accord.selection.models import KamRevenue
-from accord.selection.queries import placed
+from accord.selection.queries import key_tier_sql, placed
 from accord.selection.schemas import CheckOut, MatrixOut, MatrixPoint
 from accord.selection.settings import selection_policy
 
 LIST_LIMIT = 25
-KEY = tuple(q.value for q in rules.KEY_QUADRANTS)
 
 
 def _scope(user: User, manager_id: int | None, segment: str | None) -> Any:
@@ -141,7 +140,7 @@ def portfolio_checks(
     kam_revenue.ensure_fresh(session, today, policy)
     placement = placed(policy)
     scope = _scope(user, manager_id, segment)
-    is_key = placement.c.tier.in_(KEY)
+    is_key = key_tier_sql(placement.c.tier)
     if key_count is None:
         key_count = (
             session.scalar(

@@ -13,6 +13,7 @@ each pair equal on SQLite and PostgreSQL:
 ``quadrant``               :func:`quadrant_sql`
 ``potential``              :func:`potential_sql`
 ``tier``                   :func:`tier_sql`
+``is_key``                 :func:`key_tier_sql`
 =========================  ===========================
 """
 
@@ -36,6 +37,7 @@ from sqlalchemy.sql import Subquery
 
 from accord.selection.models import Deselection, Scoring, SelectionCurrent
 from accord.selection.rules import (
+    KEY_TIERS,
     NOT_KEY,
     Potential,
     Quadrant,
@@ -127,6 +129,11 @@ def potential_sql(attr_milli: Any, override: Any, policy: SelectionPolicy) -> Co
         else_=literal(Potential.LOW.value),
     )
     return func.coalesce(override, computed)
+
+
+def key_tier_sql(tier: Any) -> ColumnElement[bool]:
+    """``rules.is_key``."""
+    return tier.in_(KEY_TIERS)
 
 
 def tier_sql(quadrant: Any, deselected: Any) -> ColumnElement[str]:

@@ -54,8 +54,8 @@ TIERS = (
     Quadrant.STREAMLINE.value,
     NOT_KEY,
 )
-#: Quadrants that make an account a key account ("large is not key").
-KEY_QUADRANTS = frozenset({Quadrant.STRATEGIC, Quadrant.STAR})
+#: Tiers (quadrants) that make an account a key account ("large is not key").
+KEY_TIERS = (Quadrant.STRATEGIC.value, Quadrant.STAR.value)
 STRATEGY = {
     Quadrant.STRATEGIC: "invest; ensure profitability",
     Quadrant.STAR: "invest to build position",
@@ -261,7 +261,8 @@ def tier(q: Quadrant | None, deselected: bool) -> str:
 
 
 def is_key(tier_name: str) -> bool:
-    return tier_name in {q.value for q in KEY_QUADRANTS}
+    """A key account's tier; SQL twin ``queries.key_tier_sql``."""
+    return tier_name in KEY_TIERS
 
 
 # ---------------------------------------------------------------- ABC class
