@@ -1,4 +1,4 @@
-"""An independent reference implementation of docs/KPIS.md, for the tests only.
+"""An independent reference implementation of docs/kpis.md, for the tests only.
 
 Straightforward Python over a dictionary of monthly revenues; written from the contract and
 sharing no code with ``accord.kpis``. Amounts are integer cents in, Decimal out; ratios are

@@ -1,4 +1,4 @@
-"""Portfolio KPI formulas of docs/KPIS.md as pure code: windows, movement, ratios, concentration.
+"""Portfolio KPI formulas of docs/kpis.md as pure code: windows, movement, ratios, concentration.
 
 No storage and no clock here. The database computes the per-account window revenues and sums
 them (see ``queries.py``); this module defines what those sums mean and turns them into the
@@ -180,7 +180,7 @@ def money(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(_CENT)
 
 
-#: The retention and movement fields of KPIS.md, in the published order.
+#: The retention and movement fields of docs/kpis.md, in the published order.
 RETENTION_FIELDS = (
     "accounts_at_start", "starting_revenue", "churned_accounts", "churned_revenue",
     "contraction_revenue", "expansion_revenue", "grr", "nrr", "logo_churn_rate",
@@ -190,7 +190,7 @@ RETENTION_FIELDS = (
 
 
 def retention(s: Sums) -> dict[str, int | Decimal | None]:
-    """Every retention and movement field of KPIS.md from one group's sums."""
+    """Every retention and movement field of docs/kpis.md from one group's sums."""
     kept = s.starting - s.churned - s.contraction  # sum over B of min(R(C), R(P))
     return {
         "accounts_at_start": s.accounts_at_start,

@@ -1,7 +1,7 @@
 """The Pareto curve and per-account ABC classes, computed by the database.
 
 Accounts are ranked by current-window revenue R_i(C) (descending, ties by account id
-ascending, as KPIS.md ranks them for concentration). The curve is the cumulative share of
+ascending, as docs/kpis.md ranks them for concentration). The curve is the cumulative share of
 revenue against the share of accounts, downsampled in SQL to about ``points`` points (every
 k-th rank plus the last), so a 100,000-account portfolio still sends ~200 rows to Python.
 The ABC boundaries are the number of accounts in class A and in classes A or B, from the

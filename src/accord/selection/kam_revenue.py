@@ -2,7 +2,7 @@
 ``monthly_revenue`` and stored.
 
 This is the one place the KAM models read revenue. The KPI engine (``accord.kpis``) computes
-the same figures (KPIS.md: windows, "a window sum below zero counts as zero", ABC from the
+the same figures (docs/kpis.md: windows, "a window sum below zero counts as zero", ABC from the
 cumulative share of the accounts ranked before, ties by account id); switch
 :func:`revenue_windows` to it once it offers a selectable of the same shape.
 
@@ -36,18 +36,17 @@ def window_sums(as_of: int, window: int) -> Select:  # type: ignore[type-arg]
     Current window C = months as_of−W+1 … as_of; previous P = as_of−2W+1 … as_of−W (trailing).
     Negative sums count as zero.
     """
-    mr = MonthlyRevenue
-    in_current = mr.month > as_of - window
-    cur = func.sum(case((in_current, mr.amount_cents), else_=0))
-    prev = func.sum(case((in_current, 0), else_=mr.amount_cents))
+    in_current = MonthlyRevenue.month > as_of - window
+    cur = func.sum(case((in_current, MonthlyRevenue.amount_cents), else_=0))
+    prev = func.sum(case((in_current, 0), else_=MonthlyRevenue.amount_cents))
     return (
         select(
-            mr.account_id.label("account_id"),
+            MonthlyRevenue.account_id.label("account_id"),
             case((cur > 0, cur), else_=0).label("current_cents"),
             case((prev > 0, prev), else_=0).label("previous_cents"),
         )
-        .where(mr.month > as_of - 2 * window, mr.month <= as_of)
-        .group_by(mr.account_id)
+        .where(MonthlyRevenue.month > as_of - 2 * window, MonthlyRevenue.month <= as_of)
+        .group_by(MonthlyRevenue.account_id)
     )
 
 

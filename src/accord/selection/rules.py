@@ -65,7 +65,7 @@ STRATEGY = {
 
 
 class SelectionPolicy(Policy):
-    """Every number of the selection matrix; stored as a setting, defaults from KAM_MODELS.md.
+    """Every number of the selection matrix; stored as a setting, defaults in docs/kam_models.md.
 
     ``abc_a``/``abc_b`` are the one ABC setting of Accord (the KPI report and the matrix
     both classify with them; :func:`abc_class` is the rule)."""
