@@ -18,7 +18,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# Defaults of KAM_MODELS.md, seeded as editable data (a frozen copy: later code may differ).
+# Default criteria (docs/kam_models.md), seeded as editable data (a frozen copy: later code may differ).
 ATTRACTIVENESS = [
     (
         "Purchase volume (3-year potential)",
