@@ -33,7 +33,6 @@ ACCOUNT_COLUMNS = (
     ("abc", "ABC class", "text"), ("previous_revenue", "Previous window", "money"),
     ("current_revenue", "Current window", "money"), ("change", "Change", "money"),
 )
-TABLE_NAMES = (*BREAKDOWN_TABLES, "accounts")
 
 
 @dataclass

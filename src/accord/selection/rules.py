@@ -56,12 +56,6 @@ TIERS = (
 )
 #: Tiers (quadrants) that make an account a key account ("large is not key").
 KEY_TIERS = (Quadrant.STRATEGIC.value, Quadrant.STAR.value)
-STRATEGY = {
-    Quadrant.STRATEGIC: "invest; ensure profitability",
-    Quadrant.STAR: "invest to build position",
-    Quadrant.STATUS: "maintain efficiently",
-    Quadrant.STREAMLINE: "cut cost to serve",
-}
 
 
 class SelectionPolicy(Policy):
