@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import BigInteger, Engine, Numeric, bindparam, literal, select, text
-from tests.test_migrations import downgrade, empty_engine  # noqa: F401  (the fixture)
 
 from accord.core.errors import ValidationFailed
 from accord.core.migrate import upgrade
 from accord.selection.kam_revenue import abc_sql
 from accord.selection.rules import SelectionPolicy, abc_class, basis_points
+from test_migrations import downgrade, empty_engine  # noqa: F401  (the fixture)
 
 PAIRS = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

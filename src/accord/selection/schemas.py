@@ -96,8 +96,9 @@ class SelectionSettingsIn(_In):
     manager_key_limit: SettingInt | None = None
     rescore_months: SettingInt | None = None
     window_months: SettingInt | None = None
-    abc_a_below: SettingNumber | None = None
-    abc_b_below: SettingNumber | None = None
+    #: the one ABC setting (the KPI policy's cut-offs too)
+    abc_a: SettingNumber | None = None
+    abc_b: SettingNumber | None = None
 
     def given(self) -> dict[str, object]:
         """The fields given, as the settings document holds them (numbers as text)."""
