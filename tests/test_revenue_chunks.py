@@ -243,3 +243,29 @@ def test_two_chunked_imports_in_one_transaction(db, cast, chunked, tmp_path, mon
     assert used == [3, 3]  # both chunked, the second beside the first's attached chunks
     db.commit()
     assert monthly_of(db) == recomputed_monthly(db)
+
+
+def test_the_chunk_processes_follow_the_cpus_this_process_may_use(monkeypatch):
+    import os
+
+    monkeypatch.delattr(os, "process_cpu_count", raising=False)
+    for cpus, expected in ((set(), 1), ({0}, 1), ({0, 1}, 2), (set(range(64)), pipeline.MAX_CHUNKS)):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, cpus=cpus: cpus, raising=False)
+        assert pipeline.parallel_chunks() == expected
+
+
+def test_one_probe_chooses_the_route_from_the_table(monkeypatch):
+    from accord.revenue.load.routes import ROUTES, Probe
+
+    monkeypatch.setattr(pipeline, "MIN_CHUNK_BYTES", 1 << 20)
+
+    def routes(probe: Probe) -> list[str]:
+        return [r.name for r in ROUTES if r.takes(probe)]
+
+    big, small = 8 << 20, 1 << 20
+    assert routes(Probe(False, True, big, quote=False, escapes=False)) == ["copy", "staged"]
+    assert routes(Probe(False, True, big, quote=False, escapes=True)) == ["staged"]
+    assert routes(Probe(False, False, big)) == ["staged"]  # a workbook, cells to restore
+    assert routes(Probe(True, True, big, quote=False, escapes=True)) == ["chunks", "staged"]
+    assert routes(Probe(True, True, big, quote=True, escapes=False)) == ["staged"]
+    assert routes(Probe(True, True, small, quote=False, escapes=False)) == ["staged"]
