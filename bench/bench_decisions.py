@@ -20,6 +20,7 @@ import os
 import random
 import statistics
 import time
+from contextlib import closing
 from datetime import date
 from typing import Any
 
@@ -52,7 +53,7 @@ def _copy_or_insert(engine: Engine, table: str, columns: list[str], rows: list[t
     raw = engine.raw_connection()
     try:
         if engine.dialect.name == "postgresql":
-            with raw.cursor() as cur:
+            with closing(raw.cursor()) as cur:
                 with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
@@ -272,6 +273,7 @@ def measure(url: str, runs: int) -> dict[str, float]:
 
     with factory() as s:
         user = s.get(User, head)
+        assert user is not None
         s.expunge(user)
     t0 = time.perf_counter()
     with factory.begin() as s:

@@ -100,6 +100,7 @@ def create_accounts(url: str) -> None:
             for i in range(1, ACCOUNTS + 1)]
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
+        assert raw is not None
         cur = raw.cursor()
         sql = ("INSERT INTO accounts (id, external_id, kind, name, status, name_key, created_at, "
                "updated_at) VALUES (%s, %s, 'company', %s, 'active', %s, %s, %s)")
@@ -170,7 +171,9 @@ def yardstick(kind: str, url: str, path: Path) -> float:
     with engine.begin() as conn, open(path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
-        cur = conn.connection.driver_connection.cursor()
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        cur = raw.cursor()
         start = time.perf_counter()
         if kind == "sqlite":
             cur.execute("CREATE TEMP TABLE y (a text, d text, amount text, p text)")

@@ -295,6 +295,7 @@ async def _drive(base: str, cast: Cast, tokens: dict[str, str], users: int,
     tally = Tally()
     limits = httpx.Limits(max_connections=2)
     who = []
+    own: list[int]
     for i in range(users):
         if i % 5 == 4 and cast.readers:  # one in five reads only (admin, viewer)
             email, own = cast.readers[(i // 5) % len(cast.readers)], []

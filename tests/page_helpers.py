@@ -13,6 +13,13 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def found(pattern: str, html: str) -> str:
+    """The first group of the pattern in the page, which must be there."""
+    match = re.search(pattern, html)
+    assert match, f"no {pattern} in the page"
+    return match.group(1)
+
+
 def sign_in(client, email: str) -> str:
     """Log in with the cast's password; return the session's CSRF token."""
     token = csrf_from(client.get("/login").text)

@@ -144,6 +144,7 @@ def test_migration_0013_keeps_one_abc_pair(
         pair = conn.execute(text("SELECT abc_a, abc_b FROM kpi_policy")).first()
     if kpi is not None:
         expected = (after or {"abc_a": "0.80", "abc_b": "0.95"})
+        assert pair is not None
         assert (Decimal(str(pair[0])), Decimal(str(pair[1]))) == (
             Decimal(expected["abc_a"]), Decimal(expected["abc_b"])
         )

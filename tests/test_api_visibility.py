@@ -71,6 +71,7 @@ def make_contact(sessions, cast, account_id: int, person: str) -> int:
 def world(cast, sessions):
     """A contact and an interaction at each account, made through the services as admin."""
     from accord.accounts.contacts import add_contact, log_interaction
+    from accord.accounts.models import InteractionKind
     from accord.accounts.schemas import ContactIn, InteractionIn
 
     ids: dict[str, dict[str, Any]] = {}
@@ -86,7 +87,7 @@ def world(cast, sessions):
                 admin,
                 account_id,
                 InteractionIn(
-                    kind="meeting",
+                    kind=InteractionKind.MEETING,
                     occurred_on=date(2024, 1, 5),
                     summary=f"Kick-off with {person}",
                     contact_ids=[c.id],

@@ -440,7 +440,7 @@ def test_a_backup_taken_while_another_thread_writes_is_one_snapshot(
 def test_a_write_during_the_backup_neither_waits_nor_shows(engine: Engine, tmp_path: Path) -> None:
     """The backup holds no write lock (SQLite) and reads one snapshot: a team created while it
     runs is created at once and is not in the archive."""
-    created = []
+    created: list[str] = []
 
     def meanwhile(phase: str, table: str, done: int, total: int) -> None:
         if not created:

@@ -12,6 +12,7 @@ from conftest import login
 @pytest.fixture
 def acme_revenue(sessions, cast):
     from accord.accounts import contacts as contact_service
+    from accord.accounts.models import BuyingRole, Seniority
     from accord.accounts.schemas import ContactIn
     from accord.core.models import User
     from accord.core.periods import month_index
@@ -29,8 +30,8 @@ def acme_revenue(sessions, cast):
                 name="Wile E. Coyote",
                 email="wile@acme.test",
                 function="Procurement",
-                seniority="executive",
-                buying_role="decision_maker",
+                seniority=Seniority.EXECUTIVE,
+                buying_role=BuyingRole.DECISION_MAKER,
                 influence=5,
                 title="CPO",
             ),
@@ -42,8 +43,8 @@ def acme_revenue(sessions, cast):
             ContactIn(
                 name="Road Runner",
                 function="IT",
-                seniority="director",
-                buying_role="champion",
+                seniority=Seniority.DIRECTOR,
+                buying_role=BuyingRole.CHAMPION,
                 influence=3,
             ),
         )

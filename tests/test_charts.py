@@ -20,6 +20,19 @@ def parse(svg: Markup) -> ET.Element:
     return ET.fromstring(str(svg))
 
 
+def attr(element: ET.Element, name: str) -> str:
+    """An attribute the chart must draw (a missing one fails here rather than in float())."""
+    value = element.get(name)
+    assert value is not None, f"no {name} on {element.tag}"
+    return value
+
+
+def title_of(element: ET.Element) -> str | None:
+    title = element.find(f"{SVG}title")
+    assert title is not None, f"no title in {element.tag}"
+    return title.text
+
+
 finite = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
 
 
@@ -72,12 +85,12 @@ def test_a_bar_chart_has_one_bar_per_month_with_a_tooltip_and_accessible_label()
     assert root.get("role") == "img" and root.get("aria-label") == "Monthly revenue"
     bars = [r for r in root.iter(f"{SVG}rect") if "bar" in (r.get("class") or "")]
     assert len(bars) == 3
-    assert [b.find(f"{SVG}title").text for b in bars] == [
+    assert [title_of(b) for b in bars] == [
         "2025-01: 1,200.00",
         "2025-02: 0.00",
         "2025-03: 950.55",
     ]
-    heights = [float(b.get("height")) for b in bars]
+    heights = [float(attr(b, "height")) for b in bars]
     assert heights[0] > heights[2] > heights[1] == 0
     assert any(t.text == "2025-02" for t in root.iter(f"{SVG}text"))
     assert len([line for line in root.iter(f"{SVG}line") if line.get("class") == "grid"]) >= 2
@@ -86,9 +99,9 @@ def test_a_bar_chart_has_one_bar_per_month_with_a_tooltip_and_accessible_label()
 def test_negative_months_hang_below_the_zero_line():
     root = parse(bar_chart(["a", "b"], [Decimal("100"), Decimal("-50")]))
     pos, neg = [r for r in root.iter(f"{SVG}rect") if "bar" in (r.get("class") or "")]
-    assert "negative" in neg.get("class")
-    assert float(neg.get("y")) == pytest.approx(
-        float(pos.get("y")) + float(pos.get("height")), abs=0.2
+    assert "negative" in attr(neg, "class")
+    assert float(attr(neg, "y")) == pytest.approx(
+        float(attr(pos, "y")) + float(attr(pos, "height")), abs=0.2
     )
 
 
@@ -139,7 +152,7 @@ def test_a_line_chart_breaks_at_missing_points_and_has_a_legend():
     assert len(list(groups["NRR"].iter(f"{SVG}polyline"))) == 2  # broken at the gap
     assert len(list(groups["GRR"].iter(f"{SVG}polyline"))) == 1
     assert len(list(groups["NRR"].iter(f"{SVG}circle"))) == 4
-    tips = [c.find(f"{SVG}title").text for c in groups["GRR"].iter(f"{SVG}circle")]
+    tips = [title_of(c) for c in groups["GRR"].iter(f"{SVG}circle")]
     assert tips[0] == "GRR m1: 90.0 %"
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "NRR" in texts and "GRR" in texts
@@ -148,5 +161,5 @@ def test_a_line_chart_breaks_at_missing_points_and_has_a_legend():
 
 def test_higher_values_are_drawn_higher():
     root = parse(line_chart(["a", "b"], {"s": [1.0, 3.0]}))
-    ys = [float(c.get("cy")) for c in root.iter(f"{SVG}circle")]
+    ys = [float(attr(c, "cy")) for c in root.iter(f"{SVG}circle")]
     assert ys[0] > ys[1]

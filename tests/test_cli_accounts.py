@@ -28,6 +28,7 @@ def portfolio(cast, sessions):
     from sqlalchemy import insert
 
     from accord.accounts.contacts import add_contact, log_interaction
+    from accord.accounts.models import AccountStatus, BuyingRole, InteractionKind
     from accord.accounts.schemas import AccountIn, ContactIn, InteractionIn
     from accord.accounts.service import create_account
     from accord.revenue.models import MonthlyRevenue
@@ -38,14 +39,16 @@ def portfolio(cast, sessions):
             s,
             owner,
             cast.acme_id,
-            ContactIn(name="Ann Buyer", email="ann@acme.test", buying_role="decision_maker"),
+            ContactIn(
+                name="Ann Buyer", email="ann@acme.test", buying_role=BuyingRole.DECISION_MAKER
+            ),
         )
         log_interaction(
             s,
             owner,
             cast.acme_id,
             InteractionIn(
-                kind="business_review",
+                kind=InteractionKind.BUSINESS_REVIEW,
                 occurred_on=date(2025, 3, 4),
                 summary="QBR on pricing",
                 contact_ids=[c.id],
@@ -57,7 +60,9 @@ def portfolio(cast, sessions):
                 s,
                 owner,
                 AccountIn(
-                    name=f"Zeta {i:02d}", segment="Retail", status="lapsed" if i % 2 else "active"
+                    name=f"Zeta {i:02d}",
+                    segment="Retail",
+                    status=AccountStatus.LAPSED if i % 2 else AccountStatus.ACTIVE,
                 ),
             )
         # monthly revenue as the importer keeps it: Jan..Mar 2025

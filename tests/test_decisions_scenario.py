@@ -156,6 +156,7 @@ def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> N
             )
         partner = stages.record_stage(s, head, ids["partner"], AssessmentIn(), today=TODAY)
         assert (partner.suggested_total, partner.recorded_stage) == (24, "Strategic")
+        assert partner.reasoning is not None
         assert partner.decision == "maintain" and "strategic" in partner.reasoning
 
         bulk = stages.stage_view(s, head, ids["bulk"], today=TODAY)

@@ -222,6 +222,7 @@ def test_some_contacts_are_linked_to_two_accounts_when_groups_exist(
     from accord.users.service import create_user
 
     highest = db.scalar(select(func.max(User.id)))
+    assert highest is not None
     user = create_user(db, None, email="new@accord.test", role="viewer")
     assert user.id > highest
     db.rollback()

@@ -12,7 +12,7 @@ import io
 import re
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 from openpyxl import Workbook
@@ -32,7 +32,7 @@ ROWS = {
 }
 
 
-def workbook(rows: list[list[object]]) -> bytes:
+def workbook(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     sheet = book.active
     for row in rows:
@@ -264,8 +264,12 @@ def test_the_next_chunked_import_removes_a_killed_imports_leftovers(db, cast, te
     parent = _leftovers(temp_root, os.getppid())  # a live process: left alone
     used: list[int] = []
     real = pipeline.load_in_chunks
-    monkeypatch.setattr(pipeline, "load_in_chunks",
-                        lambda *a, **k: used.append(1) or real(*a, **k))
+
+    def counted(*a, **k):
+        used.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(pipeline, "load_in_chunks", counted)
     monkeypatch.setattr(pipeline, "MIN_CHUNK_BYTES", 64)
     body = "account_external_id,date,amount\n" + "".join(
         f"{'ACME' if i % 2 else 'GLOBEX'},2024-{i % 12 + 1:02d}-15,{i}.00\n" for i in range(300))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher
@@ -133,7 +134,7 @@ def test_every_failed_login_costs_one_password_verification(sessions, cast, monk
     calls: list[str] = []
 
     class Counting(PasswordHasher):
-        def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002
             calls.append(str(hash))
             return super().verify(hash, password)
 
@@ -152,7 +153,7 @@ def test_the_password_is_verified_before_the_login_takes_its_turn_to_write(
     seen: list[bool] = []
 
     class Probing(PasswordHasher):
-        def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002
             gate = getattr(app.state, "write_gate", None)
             sqlite = engine.dialect.name == "sqlite"
             with engine.connect() as conn:

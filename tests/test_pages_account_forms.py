@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from page_helpers import sign_in
+from page_helpers import found, sign_in
 
 
 def error_of(html: str, prefix_field: str) -> str:
@@ -161,7 +161,7 @@ def test_adding_and_editing_a_contact(client, cast):
     page = client.get(f"/accounts/{cast.acme_id}").text
     table = page.split('id="contacts-table"', 1)[1].split("</table>", 1)[0]
     assert "Road Runner" in table and "champion" in table and "CIO" in table
-    edit_url = re.search(r'href="(/accounts/\d+/contacts/\d+/edit)"', table).group(1)
+    edit_url = found(r'href="(/accounts/\d+/contacts/\d+/edit)"', table)
     form = client.get(edit_url).text
     assert 'value="Road Runner"' in form and 'value="champion" selected' in form
     response = client.post(
@@ -204,7 +204,7 @@ def test_logging_an_interaction_puts_it_on_the_timeline(client, cast):
         f"/accounts/{cast.acme_id}/contacts", data={"csrf_token": token, "name": "Pat Buyer"}
     )
     page = client.get(f"/accounts/{cast.acme_id}").text
-    contact_id = re.search(r'name="contact_ids" value="(\d+)"', page).group(1)
+    contact_id = found(r'name="contact_ids" value="(\d+)"', page)
     today_value = re.search(
         r'id="i-occurred_on" name="occurred_on" type="date" value="([\d-]+)"', page
     )

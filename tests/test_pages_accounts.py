@@ -176,6 +176,7 @@ def test_a_viewer_sees_no_create_button(client, cast):
 @pytest.fixture
 def acme_with_history(sessions, cast):
     from accord.accounts import contacts as contact_service
+    from accord.accounts.models import BuyingRole, InteractionKind, Seniority
     from accord.accounts.schemas import ContactIn, InteractionIn
     from accord.core.models import User
     from accord.core.periods import month_index
@@ -192,8 +193,8 @@ def acme_with_history(sessions, cast):
                 name="Wile E. Coyote",
                 email="wile@acme.test",
                 function="Procurement",
-                seniority="executive",
-                buying_role="decision_maker",
+                seniority=Seniority.EXECUTIVE,
+                buying_role=BuyingRole.DECISION_MAKER,
                 influence=5,
             ),
         )
@@ -203,7 +204,7 @@ def acme_with_history(sessions, cast):
                 owner,
                 cast.acme_id,
                 InteractionIn(
-                    kind="call",
+                    kind=InteractionKind.CALL,
                     occurred_on=date(2024, 1, 1 + k),
                     summary=f"Call number {k + 1}",
                     contact_ids=[boss.id],

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from page_helpers import csrf_from, sign_in
+from page_helpers import csrf_from, found, sign_in
 
 
 @pytest.mark.parametrize("who", ["head", "owner", "viewer", "billing"])
@@ -36,7 +34,7 @@ def test_the_admin_lists_every_user(client, cast):
 def test_the_admin_creates_a_user_who_can_log_in(client, app, cast):
     token = sign_in(client, "admin@accord.test")
     html = client.get("/admin/users").text
-    north = re.search(r'<option value="(\d+)">North</option>', html).group(1)
+    north = found(r'<option value="(\d+)">North</option>', html)
     response = client.post(
         "/admin/users",
         data={
@@ -146,7 +144,7 @@ def test_an_api_token_is_shown_once_and_works(client, app, cast):
         f"/admin/users/{cast.owner.id}/tokens", data={"csrf_token": token, "name": "ERP sync"}
     )
     assert response.status_code == 200
-    secret = re.search(r'<p class="token-box" id="new-token">([^<]+)</p>', response.text).group(1)
+    secret = found(r'<p class="token-box" id="new-token">([^<]+)</p>', response.text)
     assert response.headers["cache-control"] == "no-store"
     again = client.get(f"/admin/users/{cast.owner.id}").text
     assert secret not in again and "ERP sync" in again and secret[:10] in again
@@ -161,8 +159,8 @@ def test_a_revoked_token_stops_working(client, app, cast):
     html = client.post(
         f"/admin/users/{cast.owner.id}/tokens", data={"csrf_token": token, "name": "short-lived"}
     ).text
-    secret = re.search(r'id="new-token">([^<]+)<', html).group(1)
-    revoke = re.search(r'action="(/admin/users/\d+/tokens/\d+/revoke)"', html).group(1)
+    secret = found(r'id="new-token">([^<]+)<', html)
+    revoke = found(r'action="(/admin/users/\d+/tokens/\d+/revoke)"', html)
     assert (
         client.post(revoke, data={"csrf_token": token}, follow_redirects=False).status_code == 303
     )

@@ -88,7 +88,8 @@ def test_the_head_is_an_active_head_or_admin(db, cast) -> None:
         teams.create_team(db, admin, "East", cast.other_head.id)
     east = teams.create_team(db, admin, "East", cast.head.id)  # a head may head two teams
     assert east.head is not None and east.head.id == cast.head.id
-    assert teams.create_team(db, admin, "West", cast.admin.id).head.id == cast.admin.id
+    west = teams.create_team(db, admin, "West", cast.admin.id)
+    assert west.head is not None and west.head.id == cast.admin.id
     assert teams.set_head(db, admin, east.id, None).head is None
 
 
@@ -164,8 +165,10 @@ def test_every_change_is_audited(db, cast) -> None:
     assert updated.before == {"name": "East", "head_id": cast.head.id}
     assert updated.after == {"name": "Eastern", "head_id": cast.other_head.id}
     added = audit_of(db, "add_member")[-1]
+    assert added.after is not None and added.before is not None
     assert added.after["email"] == "owner@accord.test" and added.before["team_id"] is not None
-    assert audit_of(db, "remove_member")[-1].before["user_id"] == cast.owner.id
+    removed = audit_of(db, "remove_member")[-1]
+    assert removed.before is not None and removed.before["user_id"] == cast.owner.id
     assert audit_of(db, "delete")[-1].before == {"name": "Eastern", "head_id": cast.other_head.id}
 
 
@@ -293,6 +296,7 @@ def test_the_cli_administers_teams(database_url, cast, db, monkeypatch) -> None:
     db.rollback()  # a fresh snapshot: the command committed in its own transaction
     assert db.get(Team, team_id) is None
     entry = audit_of(db, "delete")[-1]
+    assert entry.before is not None
     assert entry.actor.startswith("cli") and entry.before["name"] == "Eastern"
 
 

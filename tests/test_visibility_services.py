@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from accord.accounts import contacts, service
+from accord.accounts.models import InteractionKind
 from accord.accounts.schemas import AccountIn, AccountPatch, ContactIn, InteractionIn
 from accord.core.errors import Forbidden, NotFound
 from accord.revenue.service import monthly_revenue
@@ -39,7 +40,7 @@ WRITES: dict[str, Callable[[Any, Any, int], Any]] = {
         s,
         u,
         a,
-        InteractionIn(kind="note", occurred_on=date(2024, 1, 1), summary="noted"),
+        InteractionIn(kind=InteractionKind.NOTE, occurred_on=date(2024, 1, 1), summary="noted"),
         today=date(2024, 1, 2),
     ),
 }
