@@ -15,6 +15,7 @@ from accord.accounts.models import (
     InteractionContact,
 )
 from accord.core.database import utcnow
+from accord.core.models import User
 from accord.core.periods import month_index
 from accord.health import models as _health_models  # noqa: F401  (metadata knows them)
 from accord.relationships import models as _relationship_models  # noqa: F401
@@ -133,6 +134,7 @@ def interaction(
     for cid in contact_ids or []:
         s.add(InteractionContact(interaction_id=i.id, contact_id=cid))
     account = s.get(Account, account_id)
+    assert account is not None
     if account.last_touch_on is None or day > account.last_touch_on:
         account.last_touch_on = day
     s.flush()
@@ -145,7 +147,7 @@ def reviews(s: Session, account_id: int, days_ago: list[int]) -> None:
 
 def scoring(
     s: Session,
-    user: object,
+    user: User,
     *,
     attractiveness: str,
     us: str,
@@ -156,19 +158,23 @@ def scoring(
 ) -> ScoringIn:
     """Every attractiveness criterion at one score, every buying criterion us/them alike:
     attractiveness and strength come out exactly as given."""
-    criteria = selection.list_criteria(s, user)  # type: ignore[arg-type]
-    return ScoringIn(
-        attractiveness=[
-            {"criterion_id": c.id, "score": attractiveness} for c in criteria.attractiveness
-        ],
-        buying=[{"criterion_id": c.id, "us": us, "competitor": them} for c in criteria.buying],
-        competitor_name=competitor,
-        scored_on=scored_on,
-        potential_override=potential_override,
+    criteria = selection.list_criteria(s, user)
+    return ScoringIn.model_validate(
+        {
+            "attractiveness": [
+                {"criterion_id": c.id, "score": attractiveness} for c in criteria.attractiveness
+            ],
+            "buying": [
+                {"criterion_id": c.id, "us": us, "competitor": them} for c in criteria.buying
+            ],
+            "competitor_name": competitor,
+            "scored_on": scored_on,
+            "potential_override": potential_override,
+        }
     )
 
 
-def sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
+def sign_in(client, email: str) -> str:
     """Log in through the login form; return the CSRF token of the session."""
     import re
 

@@ -3,6 +3,7 @@ links the table of each; each table names exactly the fields of its model."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_the_docs_list_exactly_the_fields_of_the_policy(name: str) -> None:
         fields |= set(PolicyIn.model_fields)
     assert _documented(section) == fields
     if name == "health":  # each measure's spec
-        for part in MeasureSpec.__pydantic_fields__:
+        for part in [f.name for f in dataclasses.fields(MeasureSpec)]:
             assert f"`{part}`" in section, part
 
 
