@@ -15,7 +15,7 @@ equal on SQLite and PostgreSQL:
 ``band``                   :func:`band_sql`
 =========================  ===========================
 
-Every twin is whole-number arithmetic, as its rule is: measure values in millionths,
+Every twin is whole-number arithmetic, as its rule is: measure values in ten-thousandths,
 scores in millionths of a point, weights and thresholds scaled to whole numbers in Python
 before they become literals. No float takes part, so a score exactly on .5 rounds up on both
 databases. Per-segment policies become CASE expressions on the account's segment; the result
@@ -68,19 +68,19 @@ def _places(value: Decimal) -> int:
 
 
 def ratio_sql(numerator: Any, denominator: Any) -> Any:
-    """``formulas.ratio`` in millionths: numerator ÷ denominator, half up. (Every product
+    """``formulas.ratio`` in ten-thousandths: numerator ÷ denominator, half up. (Every product
     has a BIGINT literal in it, so PostgreSQL computes it in 64 bits.)"""
     return (numerator * _int(2 * RATIO_SCALE) + denominator) // (denominator * _int(2))
 
 
 def revenue_trend_sql(current_cents: Any, previous_cents: Any) -> Any:
-    """``formulas.revenue_trend`` in millionths (NULL without a previous window)."""
+    """``formulas.revenue_trend`` in ten-thousandths (NULL without a previous window)."""
     current = case((current_cents > 0, current_cents), else_=_int(0))
     return case((previous_cents > 0, ratio_sql(current, previous_cents)), else_=null())
 
 
 def freshness_sql(days_since_touch: Any, cadence_days: Any) -> Any:
-    """``formulas.freshness`` in millionths (``days_since_touch`` NULL: never touched)."""
+    """``formulas.freshness`` in ten-thousandths (``days_since_touch`` NULL: never touched)."""
     return case(
         (cadence_days.is_(None), null()),
         (days_since_touch.is_(None), _int(NEVER_TOUCHED * RATIO_SCALE)),
@@ -90,12 +90,12 @@ def freshness_sql(days_since_touch: Any, cadence_days: Any) -> Any:
 
 
 def measure_score_sql(value: Any, spec: MeasureSpec) -> Any:
-    """``formulas.measure_score`` in millionths of a point, for a value in millionths.
+    """``formulas.measure_score`` in millionths of a point, for a value in ten-thousandths.
 
-    The thresholds become whole numbers at a scale of at least millionths, so the value
+    The thresholds become whole numbers at a scale of at least ten-thousandths, so the value
     and both thresholds compare exactly; in between, the fraction is one integer division."""
     places = max(_places(spec.zero), _places(spec.full), RATIO_PLACES)
-    value_factor = 10 ** (places - RATIO_PLACES)  # millionths -> the thresholds' scale
+    value_factor = 10 ** (places - RATIO_PLACES)  # ten-thousandths -> the thresholds' scale
     zero, full = int(spec.zero * 10**places), int(spec.full * 10**places)
     sign = 1 if full > zero else -1
     above_zero = value * _int(sign * value_factor) + _int(-sign * zero)
@@ -213,14 +213,14 @@ def latest_sentiment(today: date) -> Any:
     return select(ranked.c.account_id, ranked.c.sentiment).where(ranked.c.rn == 1).subquery("ls")
 
 
-def _layer(query: Select, name: str) -> Any:  # type: ignore[type-arg]
+def _layer(query: Select, name: str) -> Any:
     """A materialised CTE: each layer names its results, so the next one refers to columns
     instead of repeating (and the planners do not inline) the expressions before it."""
     return query.cte(name).prefix_with("MATERIALIZED")
 
 
 def _as_ratio(value: Any) -> Any:
-    """A value in millionths as the stored float."""
+    """A value in ten-thousandths as the stored float."""
     return cast(value, Float) / literal(float(RATIO_SCALE), Float)
 
 
@@ -231,7 +231,7 @@ def health_select(
     selection: SelectionPolicy,
     default: HealthPolicy,
     policies: Mapping[str, HealthPolicy],
-) -> Select:  # type: ignore[type-arg]
+) -> Select:
     """(account_id, computed_on, score, band, revenue_trend, contact_freshness, sentiment)."""
     p = placed(selection)
     ls = latest_sentiment(today)
@@ -244,7 +244,7 @@ def health_select(
             tier.label("tier"),
             _days_since(session, today, Account.last_touch_on).label("days"),
             revenue_trend_sql(KamRevenue.current_cents, KamRevenue.previous_cents).label(
-                "trend_e6"
+                "trend_e4"
             ),
             ls.c.sentiment,
         )
@@ -274,7 +274,7 @@ def health_select(
         select(
             base.c.account_id,
             base.c.segment,
-            base.c.trend_e6,
+            base.c.trend_e4,
             base.c.days,  # NULL when never touched
             cadence.label("cadence"),
             base.c.sentiment,
@@ -285,10 +285,10 @@ def health_select(
         select(
             values.c.account_id,
             values.c.segment,
-            values.c.trend_e6,
-            freshness_sql(values.c.days, values.c.cadence).label("fresh_e6"),
+            values.c.trend_e4,
+            freshness_sql(values.c.days, values.c.cadence).label("fresh_e4"),
             values.c.sentiment,
-            (values.c.sentiment * _int(RATIO_SCALE)).label("sent_e6"),
+            (values.c.sentiment * _int(RATIO_SCALE)).label("sent_e4"),
         ),
         "health_values",
     )
@@ -296,17 +296,17 @@ def health_select(
     parts = {
         key: scored_measure_sql(measures.c[column], name, seg, policies, default, scale)
         for key, column, name in (
-            ("trend", "trend_e6", "revenue_trend"),
-            ("fresh", "fresh_e6", "contact_freshness"),
-            ("sent", "sent_e6", "sentiment"),
+            ("trend", "trend_e4", "revenue_trend"),
+            ("fresh", "fresh_e4", "contact_freshness"),
+            ("sent", "sent_e4", "sentiment"),
         )
     }
     scored = _layer(
         select(
             measures.c.account_id,
             measures.c.segment,
-            measures.c.trend_e6,
-            measures.c.fresh_e6,
+            measures.c.trend_e4,
+            measures.c.fresh_e4,
             measures.c.sentiment,
             *[s.label(f"s_{k}") for k, (s, _) in parts.items()],
             *[w.label(f"w_{k}") for k, (_, w) in parts.items()],
@@ -317,8 +317,8 @@ def health_select(
         select(
             scored.c.account_id,
             scored.c.segment,
-            scored.c.trend_e6,
-            scored.c.fresh_e6,
+            scored.c.trend_e4,
+            scored.c.fresh_e4,
             scored.c.sentiment,
             weighted_score_sql([(scored.c[f"s_{k}"], scored.c[f"w_{k}"]) for k in parts]).label(
                 "score"
@@ -331,7 +331,7 @@ def health_select(
         literal(today).label("computed_on"),
         rounded.c.score,
         segment_band_sql(rounded.c.score, rounded.c.segment, policies, default).label("band"),
-        _as_ratio(rounded.c.trend_e6).label("revenue_trend"),
-        _as_ratio(rounded.c.fresh_e6).label("contact_freshness"),
+        _as_ratio(rounded.c.trend_e4).label("revenue_trend"),
+        _as_ratio(rounded.c.fresh_e4).label("contact_freshness"),
         rounded.c.sentiment,
     )

@@ -129,12 +129,13 @@ class HealthPolicy(Policy):
 #
 # Every step is exact integer arithmetic, so the SQL twins in ``bulk.py`` (which score every
 # account at once) give the same score on SQLite and PostgreSQL, ties included:
-# - a ratio measure (revenue trend, contact freshness) is kept to six decimals, half up;
+# - a ratio measure (revenue trend, contact freshness) is kept to four decimals, half up
+#   (as relative strength is; more would overflow 64 bits for a window of 5·10¹² cents);
 # - a measure's score is kept in millionths of a point, rounded down;
 # - the weighted mean of the scores is rounded half up to a whole number.
 
-#: ratio measures are kept to six decimals (in millionths)
-RATIO_PLACES = 6
+#: ratio measures are kept to four decimals (in ten-thousandths)
+RATIO_PLACES = 4
 RATIO_SCALE = 10**RATIO_PLACES
 #: a measure's score is kept in millionths of a point (0 … 100 × SCORE_SCALE)
 SCORE_SCALE = 1_000_000
@@ -148,7 +149,7 @@ def half_up(numerator: int, denominator: int) -> int:
 
 
 def ratio(numerator: int, denominator: int) -> Decimal:
-    """numerator ÷ denominator to six decimals, half up (numerator ≥ 0, denominator > 0)."""
+    """numerator ÷ denominator to four decimals, half up (numerator ≥ 0, denominator > 0)."""
     return Decimal(half_up(numerator * RATIO_SCALE, denominator)) / RATIO_SCALE
 
 
@@ -238,7 +239,7 @@ def health(
 
 
 def revenue_trend(current_cents: int, previous_cents: int) -> Decimal | None:
-    """R(C) ÷ R(P) to six decimals (negative window sums count as zero); None without a
+    """R(C) ÷ R(P) to four decimals (negative window sums count as zero); None without a
     previous window."""
     current, previous = max(current_cents, 0), max(previous_cents, 0)
     if previous == 0:
@@ -247,7 +248,7 @@ def revenue_trend(current_cents: int, previous_cents: int) -> Decimal | None:
 
 
 def freshness(days_since_touch: int | None, cadence_days: int | None) -> Decimal | None:
-    """Days since the last touch ÷ the cadence interval, to six decimals; never touched
+    """Days since the last touch ÷ the cadence interval, to four decimals; never touched
     counts as far overdue."""
     if cadence_days is None:
         return None
