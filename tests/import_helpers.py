@@ -69,7 +69,7 @@ def recomputed_monthly(db: Session) -> list[tuple[int, int, int, int, int]]:
 
 
 def audit_entries(db: Session, entity: str) -> list[tuple[str, str | None]]:
-    return [tuple(r) for r in db.execute(  # type: ignore[misc]
+    return [tuple(r) for r in db.execute(
         text("SELECT action, entity_id FROM audit_log WHERE entity = :e ORDER BY id"), {"e": entity}
     )]
 

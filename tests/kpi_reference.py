@@ -8,6 +8,7 @@ Decimal rounded half-even to six places, ``None`` when the denominator is zero.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 
 Monthly = dict[int, dict[int, int]]  # account id -> month index -> r_i(m) in cents
@@ -108,7 +109,7 @@ def concentration(
 
 
 def grouped(
-    monthly: Monthly, group_of: dict[int, object], as_of: int, window: int = 12,
+    monthly: Monthly, group_of: Mapping[int, object], as_of: int, window: int = 12,
     basis: str = "trailing",
 ) -> dict[object, dict[str, object]]:
     groups: dict[object, Monthly] = {}
@@ -120,7 +121,7 @@ def grouped(
 # ---------------------------------------------------------------- arranging a database
 
 
-def load(session, monthly: Monthly, groups: dict[int, tuple[int | None, str | None]]) -> None:  # type: ignore[no-untyped-def]
+def load(session, monthly: Monthly, groups: dict[int, tuple[int | None, str | None]]) -> None:
     """Write accounts (id -> (manager_id, segment)) and their monthly revenue (one line a
     month, through the loader, as an import would)."""
     from datetime import UTC, datetime

@@ -39,7 +39,7 @@ ADMIN = operator()
 EXTRA_VARIANTS = ((3, Basis.POINT), (5, Basis.TRAILING))
 
 
-def _reset(session) -> None:  # type: ignore[no-untyped-def]
+def _reset(session) -> None:
     for table in ("kpi_account_windows", "kpi_variants", "kpi_account_groups", "kpi_groups",
                   "kpi_state", "kpi_policy", "kpi_group_changes", "monthly_revenue",
                   "revenue_lines", "selection_current", "selection_scorings",
@@ -47,7 +47,7 @@ def _reset(session) -> None:  # type: ignore[no-untyped-def]
         session.execute(text(f"DELETE FROM {table}"))
 
 
-def _write_monthly(session, monthly: ref.Monthly) -> None:  # type: ignore[no-untyped-def]
+def _write_monthly(session, monthly: ref.Monthly) -> None:
     """Replace these accounts' monthly revenue (running totals included), as an import does."""
     for account in monthly:
         for table in ("monthly_revenue", "revenue_lines"):
@@ -55,22 +55,22 @@ def _write_monthly(session, monthly: ref.Monthly) -> None:  # type: ignore[no-un
     ref.load(session, monthly, {})
 
 
-def _rows(session) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
+def _rows(session) -> list[tuple[int, ...]]:
     return [tuple(int(v) for v in r) for r in session.execute(text(
         "SELECT variant, month, gid, movement, account_id, cur_cents, prev_cents, bucket "
         "FROM kpi_account_windows ORDER BY variant, month, gid, movement, account_id"))]
 
 
-def _groups(session) -> dict[int, int]:  # type: ignore[no-untyped-def]
+def _groups(session) -> dict[int, int]:
     return dict(session.execute(text("SELECT account_id, gid FROM kpi_account_groups")).all())
 
 
 @contextmanager
-def _written_rows(engine) -> Iterator[list[int]]:  # type: ignore[no-untyped-def]
+def _written_rows(engine) -> Iterator[list[int]]:
     """Rows deleted from or inserted into kpi_account_windows by the statements run inside."""
     counts: list[int] = []
 
-    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, params, context, executemany):
         head = statement.lstrip()[:40].upper()
         if head.startswith(("DELETE FROM KPI_ACCOUNT_WINDOWS", "INSERT INTO KPI_ACCOUNT_WINDOWS")):
             counts.append(cursor.rowcount)
@@ -83,10 +83,10 @@ def _written_rows(engine) -> Iterator[list[int]]:  # type: ignore[no-untyped-def
 
 
 @contextmanager
-def _statements(engine) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+def _statements(engine) -> Iterator[list[str]]:
     seen: list[str] = []
 
-    def keep(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+    def keep(conn, cursor, statement, params, context, executemany):
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", keep)
@@ -244,7 +244,7 @@ def test_an_import_before_anything_was_built_leaves_the_build_to_the_first_repor
 # ---------------------------------------------------------------- group re-synchronisation
 
 
-def _portfolio(sessions) -> None:  # type: ignore[no-untyped-def]
+def _portfolio(sessions) -> None:
     from accord.users.service import create_user
 
     monthly = {a: {B + m: 1_000 * a + m for m in range(24)} for a in range(1, 7)}
@@ -257,7 +257,7 @@ def _portfolio(sessions) -> None:  # type: ignore[no-untyped-def]
     service.clear_cache()
 
 
-def _report(session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _report(session) -> dict[str, Any]:
     return service.kpi_report(session, ADMIN, today=TODAY, as_of="2025-12", by="tier")
 
 
@@ -265,7 +265,7 @@ def _tiers(doc: dict[str, Any]) -> dict[str, int]:
     return {r["tier"]: r["ending_revenue"] for r in doc["by_tier"]}
 
 
-def _score(session, account_id: int, on: date) -> None:  # type: ignore[no-untyped-def]
+def _score(session, account_id: int, on: date) -> None:
     selection.score_account(  # attractiveness 8, ours 6 against 5: Strategic
         session, ADMIN, account_id,
         scoring(session, ADMIN, attractiveness="8", us="6", them="5", scored_on=on),
@@ -273,17 +273,19 @@ def _score(session, account_id: int, on: date) -> None:  # type: ignore[no-untyp
     )
 
 
-def _log_interaction(session, account_id: int) -> None:  # type: ignore[no-untyped-def]
+def _log_interaction(session, account_id: int) -> None:
     from accord.accounts.contacts import log_interaction
+    from accord.accounts.models import InteractionKind
     from accord.accounts.schemas import InteractionIn
     from accord.core.models import User
 
     user = session.scalars(select(User).where(User.email == "kam@example.com")).one()
     log_interaction(session, user, account_id, InteractionIn(
-        kind="call", occurred_on=date(2026, 12, 1), summary="quarterly call"), today=TODAY)
+        kind=InteractionKind.CALL, occurred_on=date(2026, 12, 1), summary="quarterly call"),
+        today=TODAY)
 
 
-def _queued(session) -> list[int | None]:  # type: ignore[no-untyped-def]
+def _queued(session) -> list[int | None]:
     return list(session.scalars(text("SELECT account_id FROM kpi_group_changes")))
 
 

@@ -29,7 +29,7 @@ GLOBEX,2024-03-31,99.95,Services,
 
 
 @pytest.fixture
-def loaded(app, sessions, cast):  # type: ignore[no-untyped-def]
+def loaded(app, sessions, cast):
     client = api_client(app, cast.token(sessions, "admin"))
     files = {"file": ("revenue.csv", upload(LINES), "text/csv")}
     response = client.post("/api/v1/imports/revenue", files=files)
@@ -37,11 +37,11 @@ def loaded(app, sessions, cast):  # type: ignore[no-untyped-def]
     return client
 
 
-def figures(rows) -> list[tuple[str, str, str, int]]:  # type: ignore[no-untyped-def]
+def figures(rows) -> list[tuple[str, str, str, int]]:
     return [(r.month, str(r.amount), str(r.cumulative), r.line_count) for r in rows]
 
 
-def test_without_a_window_the_months_with_revenue(loaded, cast, db) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_window_the_months_with_revenue(loaded, cast, db) -> None:
     assert figures(monthly_revenue(db, cast.admin, cast.acme_id)) == [
         ("2024-01", "1200.00", "1200.00", 1),
         ("2024-02", "-200.00", "1000.00", 1),
@@ -54,7 +54,7 @@ def test_without_a_window_the_months_with_revenue(loaded, cast, db) -> None:  # 
     )
 
 
-def test_a_window_lists_every_month_and_carries_the_running_total(loaded, cast, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_window_lists_every_month_and_carries_the_running_total(loaded, cast, db) -> None:
     window = monthly_revenue(
         db, cast.admin, cast.acme_id, first=parse_month("2023-12"), last=parse_month("2024-08")
     )
@@ -82,7 +82,7 @@ def test_a_window_lists_every_month_and_carries_the_running_total(loaded, cast, 
         monthly_revenue(db, cast.admin, cast.acme_id, first=parse_month("2024-03"))
 
 
-def test_the_page_and_the_command_read_the_same_profile(loaded, cast, db, database_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_and_the_command_read_the_same_profile(loaded, cast, db, database_url) -> None:
     last = parse_month("2024-08")
     profile = account_profile(db, cast.admin, cast.acme_id, last_month=last, months=12)
     assert (profile.revenue_from, profile.revenue_to) == ("2023-09", "2024-08")

@@ -30,7 +30,7 @@ from accord.selection.models import KamRevenue, KamRevenueState
 from accord.selection.rules import SelectionPolicy, basis_points
 
 
-def window_sums(as_of: int, window: int) -> Select:  # type: ignore[type-arg]
+def window_sums(as_of: int, window: int) -> Select:
     """(account_id, current_cents, previous_cents) for accounts with revenue in either window.
 
     Current window C = months as_of−W+1 … as_of; previous P = as_of−2W+1 … as_of−W (trailing).
