@@ -1,7 +1,9 @@
 """Query budgets: how many SQL statements each GET page and GET endpoint runs (issue 10, §6).
 
 Every GET route of the app's own route table (``tests/route_walk.py``) is called by the
-admin (who sees every account) on the demo portfolio with ``SMALL`` accounts and again with
+admin (who sees every account), and every one a manager may read by the manager of the
+sample account (whose reach is filtered: their own, their account teams'), on the demo
+portfolio with ``SMALL`` accounts and again with
 ``LARGE`` (three times as many), and the statements reaching the database are counted
 (SQLAlchemy's ``before_cursor_execute`` on the app's engine; never time). A route fails
 
@@ -49,8 +51,9 @@ BUDGETS: dict[tuple[str, str], int] = {
     ("GET", "/dashboard/report"): 60,
     ("GET", "/dashboard/report.pdf"): 60,  # the same, printed
 }
-#: routes whose statement count grows with the number of accounts today: (route) -> why
-KNOWN_N_PLUS_ONE: dict[tuple[str, str], str] = {}
+#: routes whose statement count grows with the number of accounts today:
+#: (viewer, method, path) -> why
+KNOWN_N_PLUS_ONE: dict[tuple[str, str, str], str] = {}
 #: a route about one account may run a few more statements in the larger portfolio: the
 #: sample account's contacts, interactions and revenue are the same in both (the demo draws
 #: each account from its own seeded stream) but its scorings, stage and health are drawn per
@@ -70,6 +73,16 @@ def _get_routes() -> list[tuple[str, str]]:
 
 
 ROUTES = _get_routes()
+VIEWERS = ("admin", "manager")
+
+
+def _reads(viewer: str, route: tuple[str, str]) -> bool:
+    """May the viewer read the route (``tests/route_policy.py``)? The admin reads all."""
+    rule = POLICY.get(route)
+    return viewer == "admin" or bool(rule and rule.kind == "read" and viewer in rule.roles)
+
+
+CALLS = [(viewer, route) for viewer in VIEWERS for route in ROUTES if _reads(viewer, route)]
 
 
 # ---------------------------------------------------------------- a demo world, measured
@@ -80,8 +93,8 @@ class Measured:
     """Statements per route for one portfolio size, and what went wrong calling them."""
 
     sample: str  # the external id of the account the account routes were called for
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    counts: dict[tuple[str, tuple[str, str]], int] = field(default_factory=dict)
+    problems: dict[tuple[str, tuple[str, str]], str] = field(default_factory=dict)
 
 
 def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
@@ -99,12 +112,16 @@ def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
     with sessions.begin() as s:
         load_demo(s, DemoSpec(accounts=accounts, months=24, seed=7, today=TODAY))
     with sessions.begin() as s:
-        admin = s.scalars(select(User).where(User.email == "admin@accord.demo")).one()
-        s.expunge(admin)
-    token = Cast.token(SimpleNamespace(admin=admin), sessions, "admin")  # type: ignore[arg-type]
-    with sessions.begin() as s:
         account = (s.scalar(select(Account.id).where(Account.external_id == sample))
                    if sample else _richest_account(s))
+        admin = s.scalars(select(User).where(User.email == "admin@accord.demo")).one()
+        owner = s.scalars(select(User).join(Account, Account.manager_id == User.id)
+                          .where(Account.id == account)).one()
+        assert owner.role == "manager", owner.role
+        s.expunge_all()
+    people = SimpleNamespace(admin=admin, manager=owner)
+    tokens = {who: Cast.token(people, sessions, who) for who in VIEWERS}  # type: ignore[arg-type]
+    with sessions.begin() as s:
         external_id = s.scalar(select(Account.external_id).where(Account.id == account))
         contact = s.scalar(select(AccountContact.contact_id)
                            .where(AccountContact.account_id == account).limit(1))
@@ -117,7 +134,9 @@ def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
     values = {"account_id": account, "external_id": external_id, "contact_id": contact,
               "user_id": manager, "team_id": team, "token_id": token_id,
               "segment": "Manufacturing", "token": "not-a-valid-secret"}
-    return {"api_token": token, **{k: str(v) for k, v in values.items()}}
+    return {"admin_token": tokens["admin"], "manager_token": tokens["manager"],
+            "admin_email": admin.email, "manager_email": owner.email,
+            **{k: str(v) for k, v in values.items()}}
 
 
 def _richest_account(s: Any) -> int:
@@ -151,7 +170,7 @@ def _url(method: str, path: str, values: dict[str, str]) -> str:
     return f"{url}?{query}" if query else url
 
 
-def _signed_in(app: Any) -> TestClient:
+def _signed_in(app: Any, email: str) -> TestClient:
     from accord.demo.generator import DEMO_PASSWORD
 
     client = TestClient(app)
@@ -159,7 +178,7 @@ def _signed_in(app: Any) -> TestClient:
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', login)
     assert csrf
     done = client.post("/login", follow_redirects=False, data={
-        "email": "admin@accord.demo", "password": DEMO_PASSWORD, "csrf_token": csrf.group(1)})
+        "email": email, "password": DEMO_PASSWORD, "csrf_token": csrf.group(1)})
     assert done.status_code == 303, done.text
     return client
 
@@ -171,9 +190,11 @@ def _measure(url: str, accounts: int, sample: str | None = None) -> Measured:
 
     values = _load(url, accounts, sample)
     app = create_app(Settings(mode="test", database_url=url, secret_key=TEST_SECRET))
-    api = TestClient(app)
-    api.headers["Authorization"] = f"Bearer {values['api_token']}"
-    pages = _signed_in(app)
+    clients = {}
+    for who in VIEWERS:
+        api = TestClient(app)
+        api.headers["Authorization"] = f"Bearer {values[who + '_token']}"
+        clients[who] = (api, _signed_in(app, values[who + "_email"]))
     statements: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -182,15 +203,16 @@ def _measure(url: str, accounts: int, sample: str | None = None) -> Measured:
     measured = Measured(values["external_id"])
     event.listen(app.state.engine, "before_cursor_execute", count)
     try:
-        for method, path in ROUTES:
+        for who, (method, path) in CALLS:
             target = _url(method, path, values)
+            api, pages = clients[who]
             client = api if path.startswith("/api/") else pages
             client.get(target, follow_redirects=False)  # warm: caches, last-used stamps
             statements.clear()
             response = client.get(target, follow_redirects=False)
-            measured.counts[(method, path)] = len(statements)
+            measured.counts[(who, (method, path))] = len(statements)
             if response.status_code >= 400:
-                measured.problems[(method, path)] = (
+                measured.problems[(who, (method, path))] = (
                     f"GET {target} answered {response.status_code}: {response.text[:200]}")
     finally:
         event.remove(app.state.engine, "before_cursor_execute", count)
@@ -232,42 +254,43 @@ def measured(database_url: str, tmp_path: Path, request: pytest.FixtureRequest
 
 def _params() -> list[Any]:
     return [
-        pytest.param(route, id=f"{route[0]} {route[1]}", marks=[
-            pytest.mark.xfail(strict=True, reason=KNOWN_N_PLUS_ONE[route])]
-            if route in KNOWN_N_PLUS_ONE else [])
-        for route in ROUTES
+        pytest.param(who, route, id=f"{who} {route[0]} {route[1]}", marks=[
+            pytest.mark.xfail(strict=True, reason=KNOWN_N_PLUS_ONE[(who, *route)])]
+            if (who, *route) in KNOWN_N_PLUS_ONE else [])
+        for who, route in CALLS
     ]
 
 
 pytestmark = pytest.mark.xdist_group("query_budgets")  # one worker measures both worlds
 
 
-@pytest.mark.parametrize("route", _params())
+@pytest.mark.parametrize(("who", "route"), _params())
 def test_statements_stay_within_budget_and_do_not_grow_with_the_accounts(
-    route: tuple[str, str], measured: dict[int, Measured]
+    who: str, route: tuple[str, str], measured: dict[int, Measured]
 ) -> None:
     small, large = measured[SMALL], measured[LARGE]
     for world in (small, large):
-        assert route not in world.problems, world.problems.get(route)
-    few, many = small.counts[route], large.counts[route]
+        assert (who, route) not in world.problems, world.problems.get((who, route))
+    few, many = small.counts[(who, route)], large.counts[(who, route)]
     slack = ONE_ACCOUNT_SLACK if re.search(r"\{(account|contact|external)_id\}", route[1]) else 0
     assert many <= few + slack, (
-        f"{route[0]} {route[1]}: {few} statements with {SMALL} accounts, {many} with "
+        f"{route[0]} {route[1]} as {who}: {few} statements with {SMALL} accounts, {many} with "
         f"{LARGE}: the count grows with the accounts (a query per row, an N+1)")
     budget = BUDGETS.get(route, DEFAULT_BUDGET)
-    assert many <= budget, f"{route[0]} {route[1]}: {many} statements, budget {budget}"
+    assert many <= budget, f"{route[0]} {route[1]} as {who}: {many} statements, budget {budget}"
 
 
 def test_every_get_route_is_measured_and_the_tables_name_only_real_routes(
     measured: dict[int, Measured]
 ) -> None:
     assert len(ROUTES) >= 40, f"only {len(ROUTES)} GET routes found: is the walker broken?"
+    assert sum(who == "manager" for who, _ in CALLS) >= 30, "the manager reads too few routes"
     for world in measured.values():
-        assert set(world.counts) == set(ROUTES)
+        assert set(world.counts) == set(CALLS)
         # the listener sees the app's statements: the account list reads accounts
-        assert world.counts[("GET", "/api/v1/accounts")] > 0
-    for table in (BUDGETS, KNOWN_N_PLUS_ONE):
-        stale = [route for route in table if route not in ROUTES]
-        assert not stale, f"budget entries for routes the app no longer has: {stale}"
+        assert world.counts[("admin", ("GET", "/api/v1/accounts"))] > 0
+    stale: list[tuple[str, ...]] = [route for route in BUDGETS if route not in ROUTES]
+    stale += [key for key in KNOWN_N_PLUS_ONE if (key[0], key[1:]) not in CALLS]
+    assert not stale, f"entries for routes the app no longer has: {stale}"
     assert all(budget > DEFAULT_BUDGET for budget in BUDGETS.values()), (
         "a budget at or below the default is the default: remove the entry")
