@@ -258,12 +258,12 @@ def measure(url: str, runs: int) -> dict[str, float]:
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
-    from accord.cli.main import app as cli_app
+    from accord.app.asgi import create_app
+    from accord.app.commands import app as cli_app
     from accord.core.database import engine_for, session_factory
     from accord.core.settings import Settings
     from accord.health import service as health_service
     from accord.relationships import decisions
-    from accord.web.app import create_app
 
     engine = engine_for(url)
     factory = session_factory(engine)

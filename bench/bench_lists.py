@@ -116,10 +116,11 @@ def _login(client: Any, email: str) -> None:
 
 def _token(url: str, email: str) -> str:
     from accord.core.database import engine_for, session_factory
-    from accord.core.users import create_token, get_user_by_email
+    from accord.core.identity import get_user_by_email
+    from accord.users.service import issue_token
 
     with session_factory(engine_for(url)).begin() as session:
-        return create_token(session, None, get_user_by_email(session, email), "bench")
+        return issue_token(session, None, get_user_by_email(session, email).id, "bench").token
 
 
 def _measure(
@@ -197,8 +198,8 @@ def _with_search_index(url: str) -> str:
 def bench_database(kind: str, size: int) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
+    from accord.app.asgi import create_app
     from accord.core.settings import Settings
-    from accord.web.app import create_app
 
     url = _with_search_index(large_portfolio(kind, size))
     say(f"  [{kind}] load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")

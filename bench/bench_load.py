@@ -81,7 +81,7 @@ def _accord_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("accord")
-    return [found] if found else [sys.executable, "-m", "accord.cli.main"]
+    return [found] if found else [sys.executable, "-m", "accord.app.commands"]
 
 
 class Server:
@@ -167,12 +167,14 @@ def _cast(url: str) -> Cast:
 
 def _tokens(url: str, emails: list[str]) -> dict[str, str]:
     from accord.core.database import make_engine, session_factory
-    from accord.core.users import create_token, get_user_by_email
+    from accord.core.identity import get_user_by_email
+    from accord.users.service import issue_token
 
     engine = make_engine(url)
     try:
         with session_factory(engine).begin() as session:
-            return {e: create_token(session, None, get_user_by_email(session, e), "bench-load")
+            return {e: issue_token(session, None, get_user_by_email(session, e).id,
+                                   "bench-load").token
                     for e in emails}
     finally:
         engine.dispose()

@@ -277,7 +277,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, engine: Engine):
-    from accord.web.app import create_app
+    from accord.app.asgi import create_app
 
     return create_app(settings)
 

@@ -14,7 +14,7 @@ import getpass
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from accord.cli.main import app as cli
+from accord.app.commands import app as cli
 from accord.core.models import AuditEntry
 from conftest import api_client
 

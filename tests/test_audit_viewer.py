@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from typer.testing import CliRunner
 
+from accord.app.commands import app as cli
 from accord.audit import service
 from accord.audit.schemas import AuditEntryOut
-from accord.cli.main import app as cli
 from conftest import api_client
 from page_helpers import sign_in
 

@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, inspect, select, text
 from typer.testing import CliRunner
 
+from accord.app.commands import app as cli
 from accord.backup.archive import MANIFEST, Manifest, line_decoder
 from accord.backup.service import BackupRefused, backup, restore
-from accord.cli.main import app as cli
 from accord.core.database import make_engine, session_factory, utcnow
 from accord.core.migrate import current_revision, head_revision, upgrade
 from accord.schema import metadata

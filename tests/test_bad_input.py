@@ -389,8 +389,8 @@ def test_a_body_over_the_cap_is_a_413_without_reading_it_all(app, cast, sessions
 
 
 def test_uploads_have_their_own_larger_cap(engine, cast, sessions, database_url) -> None:
+    from accord.app.asgi import create_app
     from accord.core.settings import Settings
-    from accord.web.app import create_app
 
     app = create_app(Settings(mode="test", database_url=database_url, secret_key=TEST_SECRET,
                               max_body_bytes=4096, max_upload_bytes=64 * 1024))

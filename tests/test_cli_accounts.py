@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from accord.cli.main import app as cli
+from accord.app.commands import app as cli
 
 runner = CliRunner()
 CAST = ["admin", "head", "owner", "teammate", "outsider", "other_head", "viewer", "billing"]

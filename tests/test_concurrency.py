@@ -277,8 +277,8 @@ def test_a_second_import_waits_for_the_first_then_gives_up_with_status_2(
 ) -> None:
     from typer.testing import CliRunner
 
+    from accord.app.commands import app as cli
     from accord.cli.common import state
-    from accord.cli.main import app as cli
     from accord.revenue.load.importing import run_import
 
     first = tmp_path / "first.csv"

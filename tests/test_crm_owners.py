@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from accord.cli.main import app as cli_app
+from accord.app.commands import app as cli_app
 from conftest import api_client
 from import_helpers import FIXTURES, audit_entries
 from page_helpers import sign_in

@@ -242,8 +242,8 @@ def test_if_empty_reuses_a_loaded_database_and_a_plain_load_refuses_it(
 def test_the_cli_loads_the_demo_and_prints_the_logins(database_url: str) -> None:
     from typer.testing import CliRunner
 
+    from accord.app.commands import app
     from accord.cli import common
-    from accord.cli.main import app
 
     runner = CliRunner()
     args = ["--database-url", database_url, "demo", "--accounts", "25", "--months", "4",

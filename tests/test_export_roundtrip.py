@@ -8,7 +8,7 @@ import io
 import pytest
 from typer.testing import CliRunner
 
-from accord.cli.main import app
+from accord.app.commands import app
 from import_helpers import FIXTURES
 
 runner = CliRunner()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from accord.cli.main import app
+from accord.app.commands import app
 from import_helpers import FIXTURES, csv_file
 
 runner = CliRunner()

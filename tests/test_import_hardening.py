@@ -18,7 +18,7 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from accord.cli.main import app as cli_app
+from accord.app.commands import app as cli_app
 from conftest import api_client
 from page_helpers import sign_in
 

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from accord.cli.main import app, hoist_global_options
+from accord.app.commands import app, hoist_global_options
 from accord.kpis import service
 from import_helpers import write_monthly
 

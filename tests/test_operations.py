@@ -36,7 +36,7 @@ def access_lines(caplog: pytest.LogCaptureFixture) -> list[dict]:
 def app_on(url: str):
     from fastapi.testclient import TestClient
 
-    from accord.web.app import create_app
+    from accord.app.asgi import create_app
 
     return TestClient(create_app(Settings(mode="test", database_url=url, secret_key=TEST_SECRET)))
 
@@ -160,7 +160,7 @@ def test_a_signed_in_page_request_is_logged_with_its_user(client, cast, caplog) 
 def test_the_access_log_can_be_turned_off(engine, database_url, caplog) -> None:
     from fastapi.testclient import TestClient
 
-    from accord.web.app import create_app
+    from accord.app.asgi import create_app
 
     settings = Settings(
         mode="test", database_url=database_url, secret_key=TEST_SECRET, access_log=False
@@ -208,7 +208,7 @@ def test_redact_target_bounds_the_length() -> None:
 def test_serve_refuses_several_workers_on_an_in_memory_database() -> None:
     from typer.testing import CliRunner
 
-    from accord.cli.main import app as cli
+    from accord.app.commands import app as cli
 
     result = CliRunner().invoke(cli, ["--database-url", "sqlite://", "serve", "--workers", "2"])
     assert result.exit_code == 2 and "in-memory" in result.stderr
@@ -238,7 +238,7 @@ def test_serve_with_two_workers_answers_readyz_from_both(sqlite_template, tmp_pa
     command = [
         sys.executable,
         "-m",
-        "accord.cli.main",
+        "accord.app.commands",
         "--database-url",
         f"sqlite:///{database}",
         "serve",

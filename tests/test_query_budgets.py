@@ -65,8 +65,8 @@ UNMEASURED = {("GET", "/static"), ("GET", "/api/v1/docs"), ("GET", "/api/v1/open
 
 def _get_routes() -> list[tuple[str, str]]:
     """The GET routes of the app as it is built today (read when the tests are collected)."""
+    from accord.app.asgi import create_app
     from accord.core.settings import Settings
-    from accord.web.app import create_app
 
     app = create_app(Settings(mode="test", database_url="sqlite://", secret_key="q" * 48))
     return [r.key for r in served(app) if r.method == "GET" and r.key not in UNMEASURED]
@@ -184,8 +184,8 @@ def _signed_in(app: Any, email: str) -> TestClient:
 
 
 def _measure(url: str, accounts: int, sample: str | None = None) -> Measured:
+    from accord.app.asgi import create_app
     from accord.core.settings import Settings
-    from accord.web.app import create_app
     from conftest import TEST_SECRET
 
     values = _load(url, accounts, sample)

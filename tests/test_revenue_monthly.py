@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accord.accounts.profile import account_profile
-from accord.cli.main import app as cli
+from accord.app.commands import app as cli
 from accord.core.periods import parse_month
 from accord.revenue.service import monthly_revenue
 from conftest import api_client

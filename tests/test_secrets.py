@@ -22,7 +22,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_without_a_secret_one_is_generated_beside_the_database_and_reused(tmp_path: Path):
-    from accord.web.app import create_app
+    from accord.app.asgi import create_app
 
     url = f"sqlite:///{tmp_path / 'data' / 'accord.db'}"
     (tmp_path / "data").mkdir()
@@ -41,7 +41,7 @@ def test_a_forged_cookie_signed_with_the_published_secret_is_nobody(tmp_path: Pa
     import itsdangerous
     from fastapi.testclient import TestClient
 
-    from accord.web.app import create_app
+    from accord.app.asgi import create_app
 
     url = engine.url.render_as_string(hide_password=False)
     app = create_app(Settings(database_url=url, data_dir=str(tmp_path)))
@@ -90,7 +90,7 @@ def test_production_needs_a_secret_of_its_own(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "accord.example.com"])
 def test_a_development_server_refuses_to_listen_beyond_this_machine(host: str, tmp_path: Path):
-    from accord.cli.main import app
+    from accord.app.commands import app
 
     url = f"sqlite:///{tmp_path / 'a.db'}"
     result = CliRunner().invoke(app, ["--database-url", url, "serve", "--host", host])
@@ -106,7 +106,7 @@ def test_loopback_addresses_are_this_machine():
 
 
 def test_the_cli_names_an_unreadable_secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from accord.cli.main import app
+    from accord.app.commands import app
     from accord.core.settings import get_settings
 
     get_settings.cache_clear()

@@ -39,7 +39,7 @@ def test_every_response_carries_the_security_headers(client, cast, path):
 def test_hsts_in_production_mode(database_url, engine):
     from fastapi.testclient import TestClient
 
-    from accord.web.app import create_app
+    from accord.app.asgi import create_app
 
     settings = Settings(mode="production", database_url=database_url, secret_key=TEST_SECRET)
     response = TestClient(create_app(settings)).get("/login")

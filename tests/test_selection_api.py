@@ -7,7 +7,7 @@ import json
 
 from typer.testing import CliRunner
 
-from accord.cli.main import app as cli_app
+from accord.app.commands import app as cli_app
 from conftest import api_client
 from kam_helpers import TODAY, add_revenue, steady
 

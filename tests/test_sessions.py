@@ -134,7 +134,7 @@ def test_the_api_logs_out_everywhere_oneself_or_an_admin_for_anybody(app, client
 def test_the_cli_logs_a_user_out_everywhere(app, client, cast, database_url, db):
     from typer.testing import CliRunner
 
-    from accord.cli.main import app as cli
+    from accord.app.commands import app as cli
 
     cookie, _ = _captured(client, "owner@accord.test")
     result = CliRunner().invoke(

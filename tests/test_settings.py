@@ -90,7 +90,7 @@ def test_it_refuses_bad_values(monkeypatch: pytest.MonkeyPatch, name: str, value
 def test_the_cli_refuses_a_bad_database_url_with_a_message() -> None:
     from typer.testing import CliRunner
 
-    from accord.cli.main import app
+    from accord.app.commands import app
 
     result = CliRunner().invoke(app, ["--database-url", "mysql://u@h/db", "accounts", "list"])
     assert result.exit_code == 2

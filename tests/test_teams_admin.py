@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from accord.cli.main import app as cli
+from accord.app.commands import app as cli
 from accord.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from accord.core.models import AuditEntry, Team, User
 from accord.users import teams

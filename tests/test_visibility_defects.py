@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from accord.cli.main import app as cli
+from accord.app.commands import app as cli
 from accord.core.models import ApiToken, AuditEntry, User
 from conftest import api_client
 from page_helpers import sign_in

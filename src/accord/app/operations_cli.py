@@ -29,9 +29,9 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web app and the API (uvicorn; several worker processes with --workers)."""
+    from accord.app.server import run, shared_database
     from accord.cli.common import database_url
     from accord.core.settings import get_settings, is_loopback
-    from accord.web.server import run, shared_database
 
     url = database_url()  # bad settings end here with a message and status 2
     settings = get_settings().model_copy(update={"database_url": url})

@@ -3,40 +3,28 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from accord.app.api_routes import api_router
+from accord.app.page_routes import page_router
+from accord.app.probes import router as probes_router
 from accord.core.database import engine_for, session_factory
 from accord.core.errors import AccordError
 from accord.core.settings import Settings, get_settings
-from accord.web.access_log import AccessLog, current_request_id
+from accord.web.access_log import AccessLog
 from accord.web.deps import LoginRequired, signed_in_user
 from accord.web.headers import SecurityHeaders
 from accord.web.limits import RequestGuard
-
-PROBLEM = "application/problem+json"
-
-
-def problem(status: int, title: str, detail: str, errors: list[Any] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = errors
-    if current_request_id():
-        body["request_id"] = current_request_id()
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+from accord.web.problems import problem
+from accord.web.templating import render, templates
 
 
 def _is_api(request: Request) -> bool:
@@ -47,10 +35,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # without a configured secret: the one kept in the data folder, made on first start (S5)
     settings = (settings or get_settings()).with_secret()
     assert settings.secret_key
-    from accord.api.router import api_router
-    from accord.web.pages import page_router
-    from accord.web.probes import router as probes_router
-
     app = FastAPI(
         title="Accord",
         version="0.1.0",
@@ -85,8 +69,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _domain_error(request: Request, exc: AccordError) -> Response:
         if _is_api(request):
             return problem(exc.status, exc.title, exc.detail, exc.errors)
-        from accord.web.templating import render
-
         return render(
             request,
             "error.html",
@@ -111,8 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request) or exc.status_code != 404:
             return problem(exc.status_code, "Error", str(exc.detail))
-        from accord.web.templating import render
-
         return render(
             request,
             "error.html",
@@ -131,8 +111,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/api/v1/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
-        from accord.web.templating import templates
-
         return templates.TemplateResponse(
             request, "api_docs.html", {"openapi_url": app.openapi_url}
         )

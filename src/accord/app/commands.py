@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from accord.accounts.cli import app as accounts_app
+from accord.app.operations_cli import db_app, serve
 from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
 from accord.cli import common
-from accord.core.cli import db_app, serve
 from accord.demo.cli import demo
 from accord.revenue.cli import export_app, import_app
 from accord.users.cli import users_app

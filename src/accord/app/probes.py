@@ -1,4 +1,4 @@
-"""``/readyz``: may this process take traffic? (``/healthz``, in app.py, only says it runs.)
+"""``/readyz``: may this process take traffic? (``/healthz``, in asgi.py, only says it runs.)
 
 Ready means the database answers and its schema is at the revision this code was written
 for (``accord db upgrade`` has run). Otherwise a 503 problem says why, so a load balancer
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from accord.core.migrate import current_revision, head_revision
+from accord.web.problems import problem
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,8 +45,6 @@ def schema_status(engine: Any) -> tuple[bool, str]:
 
 
 def _not_ready(detail: str) -> JSONResponse:
-    from accord.web.app import problem  # the app imports this router
-
     response = problem(503, "Not ready", detail)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Retry-After"] = "5"

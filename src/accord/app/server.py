@@ -60,9 +60,9 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
     }
     if workers <= 1:
-        from accord.web.app import create_app
+        from accord.app.asgi import create_app
 
         uvicorn.run(create_app(settings), **options)
         return
     os.environ["ACCORD_DATABASE_URL"] = settings.database_url
-    uvicorn.run("accord.web.app:create_app", factory=True, workers=workers, **options)
+    uvicorn.run("accord.app.asgi:create_app", factory=True, workers=workers, **options)
