@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from accord.cli import main as cli_main
+from accord.app import commands as cli_main
 from accord.kpis import charts, report_cli
 from test_kpi_pages import arrange_portfolio, sign_in
 
