@@ -116,7 +116,7 @@ def _child(url: str, path: str, queue: Any) -> None:
     """In a fresh interpreter: import the file like ``accord import revenue`` does."""
     from accord.cli.common import operator
     from accord.core.database import make_engine, session_factory
-    from accord.revenue.load.importing import run_import
+    from accord.exchange.importing import run_import
 
     engine = make_engine(url)
     sessions = session_factory(engine)

@@ -15,7 +15,7 @@ from accord.accounts.models import Account
 from accord.accounts.schemas import AccountIn, AccountPatch
 from accord.accounts.search import search_condition
 from accord.core.database import utcnow
-from accord.revenue.load.importing import run_import
+from accord.exchange.importing import run_import
 from import_helpers import csv_file
 
 #: names that trip up LIKE, case folding and trigram indexes

@@ -279,7 +279,7 @@ def test_a_second_import_waits_for_the_first_then_gives_up_with_status_2(
 
     from accord.app.commands import app as cli
     from accord.cli.common import state
-    from accord.revenue.load.importing import run_import
+    from accord.exchange.importing import run_import
 
     first = tmp_path / "first.csv"
     first.write_text("account_external_id,date,amount\nACME,2025-01-10,100.00\n")
@@ -333,7 +333,7 @@ def test_a_second_import_waits_for_the_first_then_gives_up_with_status_2(
 def test_an_import_through_the_api_while_another_runs_is_a_409_naming_it(
     app, engine, sessions, cast
 ) -> None:
-    from accord.revenue.load.importing import import_turn
+    from accord.exchange.importing import import_turn
 
     token = cast.token(sessions, "admin")
     body = b"account_external_id,date,amount\nACME,2025-01-10,1.00\n"

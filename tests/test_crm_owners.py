@@ -33,7 +33,7 @@ def managers(db, source: str) -> dict[str, int | None]:
 
 
 def imp(db, user, path, source, **options):
-    from accord.revenue.load.importing import run_import
+    from accord.exchange.importing import run_import
 
     return run_import(db, db.merge(user), "accounts", path, source=source, **options)
 

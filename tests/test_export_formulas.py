@@ -49,7 +49,7 @@ def test_numbers_and_other_values_are_left_alone():
 
 
 def _import(sessions, user, kind, data, name):
-    from accord.revenue.load.importing import run_import
+    from accord.exchange.importing import run_import
 
     with sessions() as session:
         report = run_import(session, session.merge(user), kind, io.BytesIO(data), filename=name)
@@ -58,7 +58,7 @@ def _import(sessions, user, kind, data, name):
 
 
 def _export(sessions, user, kind, fmt) -> bytes:
-    from accord.revenue import exporting
+    from accord.exchange import exporting
 
     out = io.BytesIO()
     with sessions() as session:

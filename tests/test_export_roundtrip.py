@@ -22,7 +22,7 @@ def accord(database_url: str, *args: str):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_an_export_reimports_unchanged(database_url, sessions, cast, tmp_path, fmt):
     from accord.cli.common import operator
-    from accord.revenue.load.importing import run_import
+    from accord.exchange.importing import run_import
 
     for kind in ("accounts", "contacts", "revenue"):
         assert accord(database_url, "import", kind, str(FIXTURES / f"{kind}.csv")).exit_code == 0

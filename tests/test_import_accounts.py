@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accord.accounts.models import Account, AccountContact, AccountExternalId, Contact
 from accord.core.errors import Forbidden
-from accord.revenue.load.importing import run_import
+from accord.exchange.importing import run_import
 from import_helpers import FIXTURES, audit_entries, csv_file
 
 ACCOUNTS = "external_id,name,kind,segment,business_line,manager_email,parent_external_id,status\n"

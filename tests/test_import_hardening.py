@@ -59,7 +59,7 @@ def cut_sheet(kind: str) -> bytes:
 
 
 def run(db, user, kind: str, data: bytes, suffix: str = "xlsx"):
-    from accord.revenue.load.importing import run_import
+    from accord.exchange.importing import run_import
 
     return run_import(db, db.merge(user), kind, io.BytesIO(data), filename=f"{kind}.{suffix}")
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from accord.core.models import User
-from accord.revenue.load.importing import bulk_load_revenue, run_import
+from accord.exchange.importing import run_import
+from accord.revenue.load.importing import bulk_load_revenue
 from accord.revenue.rules import parse_cents
 from import_helpers import audit_entries, csv_file, lines_of, monthly_of, recomputed_monthly
 

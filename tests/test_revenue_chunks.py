@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from accord.exchange.importing import run_import
 from accord.revenue.load import pipeline
-from accord.revenue.load.importing import run_import
 from accord.revenue.load.rows import GiveUp
 from import_helpers import lines_of, monthly_of, recomputed_monthly
 

@@ -12,8 +12,8 @@ import io
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from accord.exchange.columns import resolve
 from accord.revenue.load.bulk import Tally
-from accord.revenue.load.columns import resolve
 from accord.revenue.load.readers import Table
 from accord.revenue.load.routes import copy_batches
 from accord.revenue.load.rows import GiveUp

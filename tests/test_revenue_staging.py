@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from accord.exchange.importing import run_import
 from accord.revenue.load import checks
-from accord.revenue.load.importing import bulk_load_revenue, run_import
+from accord.revenue.load.importing import bulk_load_revenue
 from accord.revenue.load.monthly import AccountVanished
 from accord.revenue.load.raw_rows import RL_IN
 from accord.revenue.rules import line_key, line_key_sql, parse_cents, parse_month_of_day

@@ -1,16 +1,15 @@
-"""Importing accounts from a CSV or Excel file (Accord, Salesforce or HubSpot columns).
+"""Importing accounts: rows already read from a file (Accord, Salesforce or HubSpot columns).
 
-Called by :func:`accord.revenue.load.importing.run_import`, which owns the savepoint, the report
-status and the summary audit entry. Account files are small: every row is read and checked
-first (so a parent defined further down the file works), then written with the ORM, each
-created or changed account audited like an edit in the app. Only admins and heads import
-accounts. The owner column may hold an e-mail, a user's name or a mapped CRM user id
-(``owners.py``).
+``accord.exchange`` reads the file through its column map and calls :func:`import_accounts`
+with the rows; it owns the savepoint, the report status and the summary audit entry.
+Account files are small: every row is read and checked first (so a parent defined further
+down the file works), then written with the ORM, each created or changed account audited
+like an edit in the app. Only admins and heads import accounts. The owner column may hold
+an e-mail, a user's name or a mapped CRM user id (``owners.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +25,6 @@ from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.models import Role, User
 from accord.core.roles import require_role
-from accord.revenue.load.columns import Resolved
-from accord.revenue.load.readers import Table
-from accord.revenue.schemas import ImportReport
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "kind": tuple(k.value for k in AccountKind),
@@ -40,6 +36,36 @@ LIMITS = {"external_id": 100, "name": 200, "segment": 60, "business_line": 60, "
 #: fields of Account set straight from the file (the others are looked up)
 PLAIN = ("name", "kind", "segment", "business_line", "status", "country", "industry", "size_band")
 NOT_NULL_DEFAULTS = {"kind": AccountKind.COMPANY.value, "status": AccountStatus.ACTIVE.value}
+
+
+#: (file line, column as named in the file or field, reason)
+Problem = tuple[int, str, str]
+
+
+@dataclass
+class FileRows:
+    """Rows already read from a file through a column map (``accord.exchange`` reads them):
+    each (file line, {field: text or None}); ``header``: field -> the header as written in
+    the file, for every field the file has a column for; ``problems``: cells the column
+    map's conversion refused (file line, field, reason)."""
+
+    rows: list[tuple[int, dict[str, str | None]]]
+    header: dict[str, str]
+    source: str = "accord"
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What an import of rows did: the counts of its report and each problem, in order."""
+
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid_rows: int = 0
+    owners_unassigned: int = 0
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -57,55 +83,47 @@ class Row:
 class Context:
     session: Session
     user: User
-    source: str
-    cols: Resolved
-    report: ImportReport
+    file: FileRows
+    outcome: Outcome
+    unassign_unknown_owners: bool = False
     owners: Owners = field(default_factory=Owners)
 
+    @property
+    def source(self) -> str:
+        return self.file.source
+
+    def has(self, name: str) -> bool:
+        """The file has a column for this field."""
+        return name in self.file.header
+
     def problem(self, row: Row, column: str, reason: str) -> None:
-        self.report.add_problem(row.line, self.cols.header.get(column, column), reason)
+        self.outcome.problems.append((row.line, self.file.header.get(column, column), reason))
         if row.ok:
             row.ok = False
-            self.report.invalid_rows += 1
+            self.outcome.invalid_rows += 1
 
 
-def read_rows(table: Table, cols: Resolved, ctx_problem: Callable[[int, str, str], None]
-              ) -> list[tuple[int, dict[str, str | None]]]:
-    """Every non-blank row as {field: text or None}, converted by the column map."""
-    out = []
-    for rec in table.rows:
-        if not any(c.strip() for c in rec):
-            continue
-        values: dict[str, str | None] = {}
-        for name, i in cols.index.items():
-            text = rec[i].strip() if i < len(rec) else ""
-            convert = cols.convert.get(name)
-            if convert is not None and text:
-                try:
-                    text = convert(text) or ""
-                except ValueError as exc:
-                    ctx_problem(table.line(), name, str(exc))
-                    text = ""
-            values[name] = text or None
-        out.append((table.line(), values))
-    return out
-
-
-def import_accounts(
-    session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    require_role(user, Role.ADMIN, Role.HEAD)
-    ctx = Context(session, user, report.source.value, cols, report)
-    pending: list[tuple[int, str, str]] = []
-    raw = read_rows(table, cols, lambda line, col, why: pending.append((line, col, why)))
-    rows = [Row(line, values) for line, values in raw]
+def rows_of(ctx: Context) -> list[Row]:
+    """The file's rows, with the problems its reading found on them."""
+    rows = [Row(line, dict(values)) for line, values in ctx.file.rows]
     by_line = {r.line: r for r in rows}
-    for line, col, why in pending:
+    for line, col, why in ctx.file.problems:
         ctx.problem(by_line[line], col, why)
-    report.rows = len(rows)
-    if progress:
-        progress(table.size, table.size)
+    ctx.outcome.rows = len(rows)
+    return rows
+
+
+def check_may_import(user: User) -> None:
+    """Only admins and heads import accounts (checked before the file is read, too)."""
+    require_role(user, Role.ADMIN, Role.HEAD)
+
+
+def import_accounts(session: Session, user: User, file: FileRows, *,
+                    unassign_unknown_owners: bool = False) -> Outcome:
+    """Check every row, then create or update the accounts of the good ones (audited)."""
+    check_may_import(user)
+    ctx = Context(session, user, file, Outcome(), unassign_unknown_owners)
+    rows = rows_of(ctx)
     cells = {r.values.get("manager_email") or "" for r in rows} - {""}
     ctx.owners = Owners.load(session, ctx.source, cells)
     existing = _existing_accounts(ctx, [r.values.get("external_id") for r in rows])
@@ -114,6 +132,7 @@ def import_accounts(
         _check_row(ctx, row, seen, existing)
     _check_parents(ctx, rows, seen, existing)
     _write(ctx, [r for r in rows if r.ok], existing)
+    return ctx.outcome
 
 
 def _existing_accounts(ctx: Context, externals: list[str | None]) -> dict[str, tuple[int, bool]]:
@@ -142,9 +161,16 @@ def _existing_accounts(ctx: Context, externals: list[str | None]) -> dict[str, t
 def _check_row(
     ctx: Context, row: Row, seen: dict[str, Row], existing: dict[str, tuple[int, bool]]
 ) -> None:
+    _check_cells(ctx, row)
+    _check_external_id(ctx, row, seen, existing)
+    _check_owner(ctx, row)
+
+
+def _check_cells(ctx: Context, row: Row) -> None:
+    """Required fields, lengths, and the values of the enumerated fields (lower-cased)."""
     v = row.values
     for name in ("external_id", "name"):
-        if name in ctx.cols.index and not v.get(name):
+        if ctx.has(name) and not v.get(name):
             ctx.problem(row, name, "missing required field")
     for name, limit in LIMITS.items():
         text = v.get(name)
@@ -157,24 +183,34 @@ def _check_row(
             v[name] = text
             if text not in allowed:
                 ctx.problem(row, name, f"bad value {text!r}; one of {', '.join(allowed)}")
-    ext = v.get("external_id")
-    if ext:
-        if ext in seen:
-            ctx.problem(row, "external_id", f"duplicate of row {seen[ext].line}")
-        else:
-            seen[ext] = row
-        known = existing.get(ext)
-        if known is not None and not known[1]:
-            ctx.problem(row, "external_id", "external id already in use")
-    owner = v.get("manager_email")
-    if owner:
-        found = ctx.owners.match(owner)
-        if found.unknown and ctx.report.unassign_unknown_owners:
-            row.unassigned = True  # counted once the row is written
-        elif found.problem:
-            ctx.problem(row, "manager_email", found.problem)
-        else:
-            row.manager_id = found.user_id
+
+
+def _check_external_id(
+    ctx: Context, row: Row, seen: dict[str, Row], existing: dict[str, tuple[int, bool]]
+) -> None:
+    ext = row.values.get("external_id")
+    if not ext:
+        return
+    if ext in seen:
+        ctx.problem(row, "external_id", f"duplicate of row {seen[ext].line}")
+    else:
+        seen[ext] = row
+    known = existing.get(ext)
+    if known is not None and not known[1]:
+        ctx.problem(row, "external_id", "external id already in use")
+
+
+def _check_owner(ctx: Context, row: Row) -> None:
+    owner = row.values.get("manager_email")
+    if not owner:
+        return
+    found = ctx.owners.match(owner)
+    if found.unknown and ctx.unassign_unknown_owners:
+        row.unassigned = True  # counted once the row is written
+    elif found.problem:
+        ctx.problem(row, "manager_email", found.problem)
+    else:
+        row.manager_id = found.user_id
 
 
 def _check_parents(
@@ -221,70 +257,81 @@ def _account_for(ctx: Context, ext: str, existing: dict[str, tuple[int, bool]]) 
 
 
 def _write(ctx: Context, rows: list[Row], existing: dict[str, tuple[int, bool]]) -> None:
-    session, now, present = ctx.session, utcnow(), ctx.cols.index
-    by_ext: dict[str, Account] = {}
-    for row in rows:
-        ext = row.values["external_id"] or ""
-        account = _account_for(ctx, ext, existing)
-        if account is None:
-            account = Account(created_at=now, updated_at=now, name_key="")
-            account.external_id = ext
-            for name, default in NOT_NULL_DEFAULTS.items():
-                setattr(account, name, default)
-            session.add(account)
-        else:
-            row.before = snapshot(account)
-        row.account = account
-        by_ext[ext] = account
-        for name in PLAIN:
-            if name in present:
-                value = row.values.get(name)
-                if value is None and name in NOT_NULL_DEFAULTS:
-                    if row.before is not None:
-                        continue  # blank kind/status leaves an existing account's as it is
-                    value = NOT_NULL_DEFAULTS[name]
-                setattr(account, name, value)
-        if row.unassigned:
-            ctx.report.owners_unassigned += 1  # a new account has none; a known one keeps its
-        elif "manager_email" in present:
-            account.manager_id = row.manager_id
-        account.name_key = (account.name or "").lower()
-    session.flush()
+    now = utcnow()
+    by_ext = {row.values["external_id"] or "": _place(ctx, row, existing, now) for row in rows}
+    ctx.session.flush()
     _link_external_ids(ctx, rows)
-    hidden = unseen_parents(session, ctx.user, {
+    if ctx.has("parent_external_id"):
+        _set_parents(ctx, rows, by_ext)
+    ctx.session.flush()
+    for row in rows:
+        _count_and_audit(ctx, row, now)
+    ctx.session.flush()
+
+
+def _place(ctx: Context, row: Row, existing: dict[str, tuple[int, bool]], now: Any) -> Account:
+    """The row's account, created or found, with the file's plain fields and manager set."""
+    ext = row.values["external_id"] or ""
+    account = _account_for(ctx, ext, existing)
+    if account is None:
+        account = Account(created_at=now, updated_at=now, name_key="")
+        account.external_id = ext
+        for name, default in NOT_NULL_DEFAULTS.items():
+            setattr(account, name, default)
+        ctx.session.add(account)
+    else:
+        row.before = snapshot(account)
+    row.account = account
+    for name in PLAIN:
+        if ctx.has(name):
+            value = row.values.get(name)
+            if value is None and name in NOT_NULL_DEFAULTS:
+                if row.before is not None:
+                    continue  # blank kind/status leaves an existing account's as it is
+                value = NOT_NULL_DEFAULTS[name]
+            setattr(account, name, value)
+    if row.unassigned:
+        ctx.outcome.owners_unassigned += 1  # a new account has none; a known one keeps its
+    elif ctx.has("manager_email"):
+        account.manager_id = row.manager_id
+    account.name_key = (account.name or "").lower()
+    return account
+
+
+def _set_parents(ctx: Context, rows: list[Row], by_ext: dict[str, Account]) -> None:
+    hidden = unseen_parents(ctx.session, ctx.user, {
         r.account.parent_id for r in rows
         if r.account is not None and r.account.parent_id is not None
         and not r.values.get("parent_external_id")
-    }) if "parent_external_id" in present else set()
+    })
     for row in rows:
-        if "parent_external_id" in present:
-            parent = row.values.get("parent_external_id")
-            target = by_ext.get(parent) if parent else None
-            if parent and target is None:
-                target = _account_for(ctx, parent, _existing_accounts(ctx, [parent]))
-            assert row.account is not None
-            if not parent and row.account.parent_id in hidden:
-                continue  # an export shows nothing of such a parent: a blank keeps it (V3)
-            row.account.parent_id = target.id if target is not None else None
-    session.flush()
-    for row in rows:
-        account = row.account
-        assert account is not None
-        after = snapshot(account)
-        if row.before is None:
-            ctx.report.inserted += 1
-            audit.record(session, ctx.user, "create", "account", account.id, after=after,
-                         note="import")
-            continue
-        old, new = audit.changed_fields(row.before, after)
-        if new:
-            account.updated_at = now
-            ctx.report.updated += 1
-            audit.record(session, ctx.user, "update", "account", account.id, before=old,
-                         after=new, note="import")
-        else:
-            ctx.report.unchanged += 1
-    session.flush()
+        parent = row.values.get("parent_external_id")
+        target = by_ext.get(parent) if parent else None
+        if parent and target is None:
+            target = _account_for(ctx, parent, _existing_accounts(ctx, [parent]))
+        assert row.account is not None
+        if not parent and row.account.parent_id in hidden:
+            continue  # an export shows nothing of such a parent: a blank keeps it (V3)
+        row.account.parent_id = target.id if target is not None else None
+
+
+def _count_and_audit(ctx: Context, row: Row, now: Any) -> None:
+    account = row.account
+    assert account is not None
+    after = snapshot(account)
+    if row.before is None:
+        ctx.outcome.inserted += 1
+        audit.record(ctx.session, ctx.user, "create", "account", account.id, after=after,
+                     note="import")
+        return
+    old, new = audit.changed_fields(row.before, after)
+    if new:
+        account.updated_at = now
+        ctx.outcome.updated += 1
+        audit.record(ctx.session, ctx.user, "update", "account", account.id, before=old,
+                     after=new, note="import")
+    else:
+        ctx.outcome.unchanged += 1
 
 
 def _link_external_ids(ctx: Context, rows: list[Row]) -> None:

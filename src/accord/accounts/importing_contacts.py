@@ -1,4 +1,5 @@
-"""Importing contacts (people at accounts) from a CSV or Excel file.
+"""Importing contacts (people at accounts): rows already read from a file (``accord.exchange``
+reads it).
 
 A contact is identified by its external id, or by its e-mail when the file has no external
 id. Several rows may name the same person at different accounts: one contact, one link per
@@ -8,7 +9,6 @@ other rows are reported as unknown accounts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,16 +20,13 @@ from accord.accounts.contacts import (
     contact_in_reach,
     contact_snapshot,
 )
-from accord.accounts.importing import Context, Row, read_rows
+from accord.accounts.importing import Context, FileRows, Outcome, Row, rows_of
+from accord.accounts.lookups import account_ids_by_external_id
 from accord.accounts.models import AccountContact, BuyingRole, Contact, Seniority
 from accord.core import audit
 from accord.core.database import utcnow
 from accord.core.emails import EMAIL_RE
 from accord.core.models import User
-from accord.revenue.load.columns import Resolved
-from accord.revenue.load.lookups import account_ids_by_external_id
-from accord.revenue.load.readers import Table
-from accord.revenue.schemas import ImportReport
 
 ENUMS = {
     "seniority": tuple(s.value for s in Seniority),
@@ -41,20 +38,11 @@ LIMITS = {"external_id": 100, "name": 200, "email": 254, "function": 60, "title"
 FIELDS = ("external_id", "name", "email", "function", "phone")
 
 
-def import_contacts(
-    session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    ctx = Context(session, user, report.source.value, cols, report)
-    pending: list[tuple[int, str, str]] = []
-    raw = read_rows(table, cols, lambda line, col, why: pending.append((line, col, why)))
-    rows = [Row(line, values) for line, values in raw]
-    by_line = {r.line: r for r in rows}
-    for line, col, why in pending:
-        ctx.problem(by_line[line], col, why)
-    report.rows = len(rows)
-    if progress:
-        progress(table.size, table.size)
+def import_contacts(session: Session, user: User, file: FileRows) -> Outcome:
+    """Check every row, then create or update the contacts of the good ones and their link
+    to the account (audited)."""
+    ctx = Context(session, user, file, Outcome())
+    rows = rows_of(ctx)
     accounts = account_ids_by_external_id(session, user, ctx.source)
     for row in rows:
         _check(ctx, row, accounts)
@@ -62,9 +50,20 @@ def import_contacts(
         if row.ok:
             _write(ctx, row, accounts)
     session.flush()
+    return ctx.outcome
 
 
 def _check(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
+    _check_account(ctx, row, accounts)
+    _check_identity(ctx, row)
+    _check_cells(ctx, row)
+    existing = _find(ctx, row.values)
+    if existing is not None and not contact_in_reach(ctx.session, ctx.user, existing.id):
+        column = "external_id" if row.values.get("external_id") else "email"
+        ctx.problem(row, column, OUT_OF_REACH)
+
+
+def _check_account(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
     v = row.values
     if v.get("name") is None and ("first_name" in v or "last_name" in v):
         v["name"] = " ".join(p for p in (v.get("first_name"), v.get("last_name")) if p) or None
@@ -75,6 +74,11 @@ def _check(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
         ctx.problem(row, "account_external_id", "missing required field")
     elif account not in accounts:
         ctx.problem(row, "account_external_id", f"unknown account {account!r}")
+
+
+def _check_identity(ctx: Context, row: Row) -> None:
+    """A name, and an external id or an e-mail (lower-cased) to know the contact by."""
+    v = row.values
     if not v.get("name"):
         ctx.problem(row, "name", "missing required field")
     email = v.get("email")
@@ -83,8 +87,12 @@ def _check(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
         if not EMAIL_RE.match(email):
             ctx.problem(row, "email", f"not an e-mail address: {email!r}")
     if not v.get("external_id") and not email:
-        ctx.problem(row, "external_id" if "external_id" in ctx.cols.index else "email",
+        ctx.problem(row, "external_id" if ctx.has("external_id") else "email",
                     "missing required field (an external_id or an e-mail identifies a contact)")
+
+
+def _check_cells(ctx: Context, row: Row) -> None:
+    v = row.values
     for name, limit in LIMITS.items():
         text = v.get(name)
         if text and len(text) > limit:
@@ -95,10 +103,6 @@ def _check(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
             text = v[name] = text.lower().replace(" ", "_").replace("-", "_")
             if text not in allowed:
                 ctx.problem(row, name, f"bad value {text!r}; one of {', '.join(allowed)}")
-    existing = _find(ctx, v)
-    if existing is not None and not contact_in_reach(ctx.session, ctx.user, existing.id):
-        column = "external_id" if v.get("external_id") else "email"
-        ctx.problem(row, column, OUT_OF_REACH)
 
 
 def _find(ctx: Context, v: dict[str, str | None]) -> Contact | None:
@@ -110,7 +114,7 @@ def _find(ctx: Context, v: dict[str, str | None]) -> Contact | None:
 
 
 def _write(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
-    session, v, present, now = ctx.session, row.values, ctx.cols.index, utcnow()
+    session, v, now = ctx.session, row.values, utcnow()
     account_id = accounts[v["account_external_id"] or ""]
     contact = _find(ctx, v)
     created = contact is None
@@ -119,9 +123,9 @@ def _write(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
         session.add(contact)
     before = contact_snapshot(contact) if not created else None
     for name in FIELDS:
-        if name in present or (name == "name" and v.get("name")):
+        if ctx.has(name) or (name == "name" and v.get("name")):
             setattr(contact, name, v.get(name))
-    if "seniority" in present:
+    if ctx.has("seniority"):
         contact.seniority = v.get("seniority")
     session.flush()
     after = contact_snapshot(contact)
@@ -139,24 +143,24 @@ def _write(ctx: Context, row: Row, accounts: dict[str, int]) -> None:
     if _link(ctx, account_id, contact.id, v):
         changed = True
     if created:
-        ctx.report.inserted += 1
+        ctx.outcome.inserted += 1
     elif changed:
-        ctx.report.updated += 1
+        ctx.outcome.updated += 1
     else:
-        ctx.report.unchanged += 1
+        ctx.outcome.unchanged += 1
 
 
 def _link(ctx: Context, account_id: int, contact_id: int, v: dict[str, Any]) -> bool:
     """Link the contact to the account with its role there; True when something changed."""
-    session, present = ctx.session, ctx.cols.index
+    session = ctx.session
     link = session.get(AccountContact, (account_id, contact_id))
     before = None if link is None else {"buying_role": link.buying_role, "title": link.title}
     if link is None:
         link = AccountContact(account_id=account_id, contact_id=contact_id)
         session.add(link)
-    if "buying_role" in present:
+    if ctx.has("buying_role"):
         link.buying_role = v.get("buying_role")
-    if "title" in present:
+    if ctx.has("title"):
         link.title = v.get("title")
     after = {"buying_role": link.buying_role, "title": link.title}
     if before == after:

@@ -12,7 +12,7 @@ from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
 from accord.cli import common
 from accord.demo.cli import demo
-from accord.revenue.cli import export_app, import_app
+from accord.exchange.cli import export_app, import_app
 from accord.users.cli import users_app
 from accord.users.teams_cli import teams_app
 

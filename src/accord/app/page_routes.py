@@ -4,16 +4,16 @@ from fastapi import APIRouter, Depends
 
 from accord.accounts.pages import router as accounts_pages
 from accord.audit.pages import router as audit_pages
+from accord.exchange.pages import router as exchange_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
 from accord.relationships.pages import router as relationships_pages
-from accord.revenue.pages import router as revenue_pages
 from accord.selection.pages import router as selection_pages
 from accord.users.pages import router as users_pages
 from accord.web.auth_pages import router as auth_pages
 from accord.web.page_deps import clean_multipart
 
 page_router = APIRouter(include_in_schema=False, dependencies=[Depends(clean_multipart)])
-for router in (auth_pages, users_pages, accounts_pages, revenue_pages, kpis_pages, selection_pages,
+for router in (auth_pages, users_pages, accounts_pages, exchange_pages, kpis_pages, selection_pages,
                relationships_pages, health_pages, audit_pages):
     page_router.include_router(router)

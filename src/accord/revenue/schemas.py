@@ -1,78 +1,12 @@
-"""Shapes of import reports and revenue read models (API, pages, CLI)."""
+"""Shapes of the revenue read models (API, pages, CLI); the import reports are
+``exchange.schemas``."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
-from typing import Literal
 
-from pydantic import BaseModel, Field
-
-
-class ImportKind(StrEnum):
-    ACCOUNTS = "accounts"
-    CONTACTS = "contacts"
-    REVENUE = "revenue"
-
-
-class ImportSource(StrEnum):
-    ACCORD = "accord"
-    SALESFORCE = "salesforce"
-    HUBSPOT = "hubspot"
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-
-
-class ImportProblem(BaseModel):
-    """One bad cell (or row): the file line number, the column as named in the file, why."""
-
-    row: int
-    column: str
-    reason: str
-
-
-#: at most this many problems are listed in a report; ``invalid_rows`` counts them all
-MAX_PROBLEMS = 1000
-
-
-class ImportReport(BaseModel):
-    kind: ImportKind
-    source: ImportSource
-    file: str
-    dry_run: bool = False
-    skip_invalid: bool = False
-    #: accounts: an owner who matches no user leaves the account without a manager (counted
-    #: in ``owners_unassigned``) instead of rejecting the row
-    unassign_unknown_owners: bool = False
-    status: Literal["imported", "dry_run", "rejected"] = "imported"
-    rows: int = 0  # data rows read (blank lines excluded)
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0  # bad rows left out with --skip-invalid
-    invalid_rows: int = 0
-    accounts_refreshed: int = 0  # revenue: accounts whose monthly revenue was rebuilt
-    owners_unassigned: int = 0  # accounts: imported without a manager (owner matched nobody)
-    seconds: float = 0.0
-    #: seconds per phase (lines, counts, monthly, kpis), for benchmarks and the curious
-    phases: dict[str, float] = Field(default_factory=dict)
-    problems: list[ImportProblem] = Field(default_factory=list)
-
-    @property
-    def rejected(self) -> bool:
-        return self.status == "rejected"
-
-    def add_problem(self, row: int, column: str, reason: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(ImportProblem(row=row, column=column, reason=reason))
-
-    def summary(self) -> dict[str, object]:
-        """What the audit entry keeps."""
-        return self.model_dump(exclude={"problems", "seconds", "phases"})
+from pydantic import BaseModel
 
 
 #: one month of one account's revenue (``revenue.service.monthly_revenue``): the API's
@@ -100,14 +34,3 @@ class RevenueLinePage(BaseModel):
     page: int
     page_size: int
     pages: int
-
-
-class UserMapKind(StrEnum):
-    USER_MAP = "user-map"
-
-
-class UserMapReport(ImportReport):
-    """The report of a CRM user map import (``accord import user-map``): rows are CRM user
-    ids mapped to users' e-mails; inserted, updated and unchanged count mappings."""
-
-    kind: UserMapKind = UserMapKind.USER_MAP  # type: ignore[assignment]

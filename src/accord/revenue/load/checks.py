@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import column, delete, insert, table
 from sqlalchemy.orm import Session
 
+from accord.accounts.lookups import accord_ids, source_ids
 from accord.accounts.models import AccountExternalId
 from accord.core.database import is_sqlite
 from accord.core.models import User
-from accord.revenue.load.lookups import accord_ids, source_ids
 from accord.revenue.load.raw_rows import STAGED_COLUMNS
 from accord.revenue.rules import MAX_TEXT, MAX_WHOLE_DIGITS, line_key_sql
 

@@ -49,10 +49,9 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine, event
 
 from accord.revenue.load import bulk, checks, scratch
-from accord.revenue.load.columns import Resolved
 from accord.revenue.load.raw_db import RawDb
 from accord.revenue.load.raw_rows import present_columns
-from accord.revenue.load.rows import GiveUp
+from accord.revenue.load.rows import Columns, GiveUp
 from accord.revenue.load.staging import BLOCK
 
 log = logging.getLogger(__name__)
@@ -251,7 +250,7 @@ class _Loader:
 
 
 def load_in_chunks(
-    db: RawDb, path: str, cols: Resolved, accounts: dict[str, int],
+    db: RawDb, path: str, cols: Columns, accounts: dict[str, int],
     parts: list[tuple[int, int, int]], progress: Callable[[int], None], limit: int,
 ) -> Outcome:
     """Stage, check and load the file in the chunks ``plan`` gave; see the module.

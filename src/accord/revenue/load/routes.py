@@ -27,18 +27,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from accord.accounts.lookups import account_ids_by_external_id
 from accord.core.database import is_sqlite
 from accord.core.models import User
 from accord.revenue.load import checks, pipeline, staging
 from accord.revenue.load.bulk import CopyText, LoadStats, Tally, load_new, load_select
-from accord.revenue.load.columns import Resolved
-from accord.revenue.load.lookups import account_ids_by_external_id
 from accord.revenue.load.raw_db import RawDb
 from accord.revenue.load.readers import Table
-from accord.revenue.load.rows import GiveUp
+from accord.revenue.load.rows import Columns, GiveUp, LoadReport
 from accord.revenue.load.shaping import shaped, shaped_batches
 from accord.revenue.rules import MAX_TEXT
-from accord.revenue.schemas import MAX_PROBLEMS, ImportReport
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 log = logging.getLogger(__name__)
@@ -87,8 +85,8 @@ class Load:
     session: Session
     user: User
     table: Table
-    cols: Resolved
-    report: ImportReport
+    cols: Columns
+    report: LoadReport
     progress: Progress | None
     batch_size: int
     probe: Probe
@@ -124,7 +122,7 @@ def _copy(load: Load) -> LoadStats:
 
 
 def copy_batches(
-    table: Table, cols: Resolved, accounts: dict[str, int], size: int, counted: list[int],
+    table: Table, cols: Columns, accounts: dict[str, int], size: int, counted: list[int],
     tally: Tally,
 ) -> Iterator[CopyText]:
     """Batches of ``COPY`` text in the stored shape (``shaping.shaped_batches``), each row
@@ -136,7 +134,7 @@ def copy_batches(
         yield CopyText(len(batch), "".join(batch))
 
 
-def _first_line_stored(session: Session, table: Table, cols: Resolved,
+def _first_line_stored(session: Session, table: Table, cols: Columns,
                        accounts: dict[str, int]) -> bool:
     """Whether the file's first row is a line already stored; the row is put back into the
     table. (PostgreSQL reports a key conflict in ``COPY`` only when the copy ends.)"""
@@ -175,7 +173,7 @@ def _chunks(load: Load) -> LoadStats:
         progress = load.progress
         outcome = pipeline.load_in_chunks(
             db, path, load.cols, accounts, parts,
-            lambda done: progress(done, table.size) if progress else None, MAX_PROBLEMS)
+            lambda done: progress(done, table.size) if progress else None, report.max_problems)
     report.rows = outcome.rows
     report.invalid_rows = outcome.invalid
     if outcome.invalid:
@@ -207,7 +205,7 @@ def _staged(load: Load) -> LoadStats:
     stats, loaded = load_select(session, checks.valid_rows_sql(session), then)
     report.invalid_rows = rows - sum(loaded)
     if report.invalid_rows:
-        report_bad_rows(checks.problems(session, MAX_PROBLEMS), load.cols, report)
+        report_bad_rows(checks.problems(session, report.max_problems), load.cols, report)
     checks.drop_lookups(session)
     staging.drop(session)
     return stats
@@ -234,7 +232,7 @@ ROUTES: tuple[Route, ...] = (
 
 
 def load_revenue_file(
-    session: Session, user: User, table: Table, cols: Resolved, report: ImportReport,
+    session: Session, user: User, table: Table, cols: Columns, report: LoadReport,
     progress: Progress | None, batch_size: int,
 ) -> LoadStats:
     """Load a revenue table by the first route of :data:`ROUTES` that takes it and does not
@@ -262,7 +260,7 @@ def load_revenue_file(
     raise AssertionError("the last route takes every file")  # pragma: no cover
 
 
-def report_bad_rows(rows: list[checks.BadRow], cols: Resolved, report: ImportReport) -> None:
+def report_bad_rows(rows: list[checks.BadRow], cols: Columns, report: LoadReport) -> None:
     head = cols.header
     for bad in rows:
         account_ok, date_ok, amount_ok, product_ok, line_ok = bad.ok

@@ -32,7 +32,6 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from accord.core.database import is_sqlite
-from accord.revenue.load.columns import Resolved
 from accord.revenue.load.raw_rows import (
     RL_IN,
     STAGED_COLUMNS,
@@ -43,14 +42,14 @@ from accord.revenue.load.raw_rows import (
     stage_by_row_id,
 )
 from accord.revenue.load.readers import Table
-from accord.revenue.load.rows import GiveUp
+from accord.revenue.load.rows import Columns, GiveUp
 
 CHUNK = 50_000  # rows per executemany / progress step
 BLOCK = 1 << 20  # bytes per COPY write
 
 
 def stage(
-    session: Session, table: Table, cols: Resolved, on_progress: Callable[[], None], *,
+    session: Session, table: Table, cols: Columns, on_progress: Callable[[], None], *,
     one_record_per_line: bool, chunk: int = CHUNK,
 ) -> int:
     """Copy the table's rows into the TEMP table ``rl_in`` (``line_no`` = file line, then

@@ -12,7 +12,6 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from accord.accounts.user_map import import_user_map
 from accord.cli.common import (
     acting_user,
     console,
@@ -23,9 +22,9 @@ from accord.cli.common import (
     unit_of_work,
 )
 from accord.core.single_flight import Busy
-from accord.revenue import exporting
-from accord.revenue.load.importing import import_turn, run_import
-from accord.revenue.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
+from accord.exchange import exporting
+from accord.exchange.importing import import_turn, import_user_map, run_import
+from accord.exchange.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
 
 import_app = typer.Typer(
     help="Import accounts, contacts or revenue lines from a CSV or Excel (.xlsx) file.",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
-from accord.accounts.user_map import import_user_map
 from accord.accounts.visibility import can_write
-from accord.revenue.load.importing import run_import
-from accord.revenue.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
+from accord.exchange.importing import import_user_map, run_import
+from accord.exchange.schemas import ExportFormat, ImportKind, ImportReport, ImportSource
 from accord.web.page_deps import Db, PageUser, csrf
 from accord.web.templating import render
 
@@ -30,7 +29,7 @@ def _context(user: object, **extra: object) -> dict[str, object]:
 
 @router.get("/import")
 def import_page(request: Request, user: PageUser) -> object:
-    return render(request, "import.html", _context(user))
+    return render(request, "exchange/import.html", _context(user))
 
 
 @router.post("/import", dependencies=csrf)
@@ -56,5 +55,5 @@ def import_upload(
                             unassign_unknown_owners=unassign_unknown_owners)
     values = {"kind": kind, "source": source, "dry_run": dry_run, "skip_invalid": skip_invalid,
               "unassign_unknown_owners": unassign_unknown_owners}
-    return render(request, "import.html", _context(user, report=report, values=values),
+    return render(request, "exchange/import.html", _context(user, report=report, values=values),
                   status_code=422 if report.rejected else 200)

@@ -1,4 +1,5 @@
-"""Column maps: which header of a file feeds which Accord field, per kind and source.
+"""Column maps: which header of a file feeds which Accord field, per kind and source, and
+the rows of a file read through one (``read_rows``).
 
 Pure (stdlib only). Headers are matched case-insensitively, ignoring surrounding spaces;
 columns a map does not know are ignored; a field whose column is absent is left unchanged
@@ -7,7 +8,7 @@ on update (only the columns present in the file are applied).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -160,6 +161,13 @@ REVENUE_HUBSPOT = (
     Column("line_id", ("record id", "deal id")),
 )
 
+#: a CRM user map (``accord import user-map``): a CRM's user id -> a user's e-mail
+USER_MAP = (
+    Column("crm_user_id", ("crm_user_id", "id", "user id", "userid", "owner id", "ownerid",
+                           "hubspot owner id"), required=True),
+    Column("email", ("email", "e-mail", "user email", "owner email"), required=True),
+)
+
 MAPS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("accounts", "accord"): ACCOUNTS_ACCORD,
     ("accounts", "salesforce"): ACCOUNTS_SALESFORCE,
@@ -190,30 +198,71 @@ def resolve(kind: str, source: str, header: list[str]) -> Resolved:
     columns = MAPS.get((kind, source))
     if columns is None:
         raise KeyError(f"no {source} column map for {kind}")
+    return resolve_columns(columns, header)
+
+
+def resolve_columns(columns: tuple[Column, ...], header: list[str]) -> Resolved:
+    """Where each column of a map sits in a file with this header (its first accepted
+    header found wins; a header written twice: its first column)."""
     positions: dict[str, int] = {}
     for i, cell in enumerate(header):
         positions.setdefault(normalise_header(cell), i)
-    index: dict[str, int] = {}
-    names: dict[str, str] = {}
-    convert: dict[str, Convert] = {}
+    found = Resolved(index={}, header={}, convert={}, missing=[])
     for col in columns:
-        if col.field in index:
+        position = _position(col, positions)
+        if col.field in found.index or position is None:
             continue
-        for name in col.headers:
-            if name in positions:
-                index[col.field] = positions[name]
-                names[col.field] = str(header[positions[name]]).strip()
-                if col.convert:
-                    convert[col.field] = col.convert
-                break
-    satisfied = set(index)
+        found.index[col.field] = position
+        found.header[col.field] = str(header[position]).strip()
+        if col.convert:
+            found.convert[col.field] = col.convert
+    found.missing = _missing(columns, set(found.index))
+    return found
+
+
+def _position(col: Column, positions: dict[str, int]) -> int | None:
+    return next((positions[name] for name in col.headers if name in positions), None)
+
+
+def _missing(columns: tuple[Column, ...], satisfied: set[str]) -> list[str]:
+    """The first accepted header of each required column the file lacks."""
     if "first_name" in satisfied or "last_name" in satisfied:
         satisfied.add("name")  # a contact's name may come in two parts
-    missing = []
+    missing: list[str] = []
     for col in columns:
         if col.required and col.field not in satisfied and col.headers[0] not in missing:
             missing.append(col.headers[0])
-    return Resolved(index=index, header=names, convert=convert, missing=missing)
+    return missing
+
+
+#: (file line, {field: text or None}) for each non-blank row
+FileRow = tuple[int, dict[str, str | None]]
+#: (file line, field, reason): a cell its column's conversion refused
+CellProblem = tuple[int, str, str]
+
+
+def read_rows(rows: Iterable[list[str]], line: Callable[[], int], cols: Resolved
+              ) -> tuple[list[FileRow], list[CellProblem]]:
+    """Every non-blank row as {field: text or None}, converted by the column map, and the
+    cells a conversion refused (left blank)."""
+    out: list[FileRow] = []
+    problems: list[CellProblem] = []
+    for rec in rows:
+        if not any(c.strip() for c in rec):
+            continue
+        values: dict[str, str | None] = {}
+        for name, i in cols.index.items():
+            text = rec[i].strip() if i < len(rec) else ""
+            convert = cols.convert.get(name)
+            if convert is not None and text:
+                try:
+                    text = convert(text) or ""
+                except ValueError as exc:
+                    problems.append((line(), name, str(exc)))
+                    text = ""
+            values[name] = text or None
+        out.append((line(), values))
+    return out, problems
 
 
 def canonical_header(kind: str) -> list[str]:
