@@ -328,6 +328,19 @@ class AccountStream:
         total_days = sum((b - a).days + 1 for a, b in periods)
         if total_days <= 0:
             return
+        entries = self._touches(rng, plan, band, periods, total_days)
+        mood = 6.0 + 3.0 * max(-1.0, min(1.0, math.log(plan.growth) / 0.25))
+        if plan.churn is not None:
+            mood -= 2.0
+        head = self.staff.head_of_team[self.staff.team_of[manager_id]]
+        contact_ids = [c["contact_id"] for c in bundle.account_contacts]
+        entries.sort()
+        for day, kind in entries:
+            self._interaction(rng, bundle, day, kind, mood, manager_id, head, contact_ids)
+
+    def _touches(self, rng: random.Random, plan: Plan, band: str,
+                 periods: list[tuple[date, date]], total_days: int) -> list[tuple[date, str]]:
+        """(day, kind) of every touch in the engaged periods, business reviews included."""
         years = total_days / 365.0
         if plan.kind == "person":
             rate = PERSON_TOUCHES_PER_YEAR
@@ -346,38 +359,36 @@ class AccountStream:
                 while day <= b:
                     entries.append((day, "business_review"))
                     day += timedelta(days=85 + rng.randrange(12))
-        mood = 6.0 + 3.0 * max(-1.0, min(1.0, math.log(plan.growth) / 0.25))
-        if plan.churn is not None:
-            mood -= 2.0
-        head = self.staff.head_of_team[self.staff.team_of[manager_id]]
-        contact_ids = [c["contact_id"] for c in bundle.account_contacts]
-        entries.sort()
-        for day, kind in entries:
-            iid = self.interaction_id
-            self.interaction_id += 1
-            sentiment = None
-            if kind in ("meeting", "business_review", "call") and rng.random() < 0.5:
-                sentiment = max(0, min(10, round(mood + rng.gauss(0, 1.3))))
-            summary = rng.choice(names.SUMMARIES[kind])
-            bundle.interactions.append({
-                "id": iid, "account_id": bundle.account["id"], "kind": kind, "occurred_on": day,
-                "summary": summary,
-                "outcome": (rng.choice(names.OUTCOMES)
-                            if kind != "note" and rng.random() < 0.6 else None),
-                "sentiment": sentiment, "created_by_id": manager_id, "created_at": _moment(day),
-            })
-            users = [manager_id]
-            if kind == "business_review":
-                users.append(head)
-            if kind in ("meeting", "business_review"):
-                users.extend(m["user_id"] for m in bundle.members)
-            for uid in dict.fromkeys(users):
-                bundle.interaction_users.append({"interaction_id": iid, "user_id": uid})
-            if kind != "note" and contact_ids:
-                many = {"email": 1, "call": 1, "meeting": 2, "business_review": 3}[kind]
-                picked = rng.sample(contact_ids, min(len(contact_ids), 1 + rng.randrange(many)))
-                for cid in picked:
-                    bundle.interaction_contacts.append({"interaction_id": iid, "contact_id": cid})
+        return entries
+
+    def _interaction(self, rng: random.Random, bundle: Bundle, day: date, kind: str,
+                     mood: float, manager_id: int, head: int, contact_ids: list[int]) -> None:
+        """One interaction with its users (manager, head, members) and contacts."""
+        iid = self.interaction_id
+        self.interaction_id += 1
+        sentiment = None
+        if kind in ("meeting", "business_review", "call") and rng.random() < 0.5:
+            sentiment = max(0, min(10, round(mood + rng.gauss(0, 1.3))))
+        summary = rng.choice(names.SUMMARIES[kind])
+        bundle.interactions.append({
+            "id": iid, "account_id": bundle.account["id"], "kind": kind, "occurred_on": day,
+            "summary": summary,
+            "outcome": (rng.choice(names.OUTCOMES)
+                        if kind != "note" and rng.random() < 0.6 else None),
+            "sentiment": sentiment, "created_by_id": manager_id, "created_at": _moment(day),
+        })
+        users = [manager_id]
+        if kind == "business_review":
+            users.append(head)
+        if kind in ("meeting", "business_review"):
+            users.extend(m["user_id"] for m in bundle.members)
+        for uid in dict.fromkeys(users):
+            bundle.interaction_users.append({"interaction_id": iid, "user_id": uid})
+        if kind != "note" and contact_ids:
+            many = {"email": 1, "call": 1, "meeting": 2, "business_review": 3}[kind]
+            picked = rng.sample(contact_ids, min(len(contact_ids), 1 + rng.randrange(many)))
+            for cid in picked:
+                bundle.interaction_contacts.append({"interaction_id": iid, "contact_id": cid})
 
     @staticmethod
     def _day_in(rng: random.Random, periods: list[tuple[date, date]], total_days: int) -> date:

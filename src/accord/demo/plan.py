@@ -120,68 +120,102 @@ def _person_annual(rng: random.Random) -> int:
 
 
 def plan_for(spec: DemoSpec, index: int) -> Plan:
+    # every step draws from the one generator in this order: keep it, or the demo changes
     rng = random.Random(stream_seed(spec.seed, index, 0))
     months = spec.months
     person = rng.random() < PERSON_SHARE
-    kind = "person" if person else "company"
     segment = CONSUMER if person else SEGMENTS[rng.randrange(len(SEGMENTS))]
     annual = _person_annual(rng) if person else _company_annual(rng)
-
-    # lifecycle: prospect, existing client, or new within the window; churn; win-back
-    prospect = rng.random() < (0.05 if person else 0.08)
-    existing = not prospect and rng.random() < 0.62
-    start: int | None = None
-    churn: int | None = None
-    reactivate: int | None = None
-    if not prospect:
-        start = 0 if existing else rng.randrange(1, months) if months > 1 else 0
-        if rng.random() < (0.30 if person else 0.16):
-            churn = start + 2 + rng.randrange(max(1, 2 * months))
-            if churn < months and rng.random() < 0.3:
-                reactivate = churn + 3 + rng.randrange(12)
+    existing, start, churn, reactivate = _lifecycle(rng, person, months)
     growth = math.exp(rng.gauss(0.04, 0.22))
-
-    # product lines: bigger accounts buy more of the catalogue
-    if person:
-        lines: tuple[str, ...] = (CONSUMER_PRODUCT_LINES[rng.randrange(3)],)
-        if rng.random() < 0.2:
-            other = CONSUMER_PRODUCT_LINES[rng.randrange(3)]
-            if other not in lines:
-                lines = (*lines, other)
-    else:
-        wanted = 1 + min(3, int(math.log10(max(annual, 1) / COMPANY_MIN_ANNUAL_CENTS) * 1.6))
-        wanted = max(1, min(4, wanted + rng.choice((-1, 0, 0, 1))))
-        lines = tuple(rng.sample(PRODUCT_LINES, wanted))
+    lines = _product_lines(rng, person, annual)
     raw = [0.3 + rng.random() for _ in lines]
     total = sum(raw)
     weights = tuple(w / total for w in raw)
     added: tuple[str, int] | None = None
     dropped: tuple[int, int] | None = None
     if not person and start is not None:
-        spare = [p for p in PRODUCT_LINES if p not in lines]
-        if spare and rng.random() < 0.25:
-            added = (spare[rng.randrange(len(spare))], start + 1 + rng.randrange(months))
-        if len(lines) > 1 and rng.random() < 0.15:
-            dropped = (rng.randrange(len(lines)), start + 1 + rng.randrange(months))
-
-    # which months carry revenue: companies every month of their lifecycle, people now and then
-    buy_rate = 0.2 + 0.7 * rng.random() if person else 1.0
-    mask = 0
-    if start is not None:
-        for t in range(start, months):
-            if churn is not None and t >= churn and (reactivate is None or t < reactivate):
-                continue
-            if person and rng.random() >= buy_rate:
-                continue
-            mask |= 1 << t
-    if person:
-        ticket, min_lines, max_lines = 4_000 + rng.randrange(8_000), 1, 3
-    else:
-        ticket = TICKET_MIN + rng.randrange(TICKET_SPREAD)
-        min_lines, max_lines = MIN_LINES[rng.randrange(len(MIN_LINES))], MAX_LINES
+        added, dropped = _line_changes(rng, lines, start, months)
+    mask = _active_mask(rng, person, months, start, churn, reactivate)
+    ticket, min_lines, max_lines = _invoice_lines(rng, person)
     return Plan(
-        index=index, kind=kind, segment=segment, annual_cents=annual, active_mask=mask,
+        index=index, kind="person" if person else "company", segment=segment,
+        annual_cents=annual, active_mask=mask,
         existing=existing, start=start, churn=churn, reactivate=reactivate, growth=growth,
         product_lines=lines, weights=weights, added=added, dropped=dropped,
         ticket_cents=ticket, min_lines=min_lines, max_lines=max_lines,
     )
+
+
+def _lifecycle(
+    rng: random.Random, person: bool, months: int
+) -> tuple[bool, int | None, int | None, int | None]:
+    """Prospect, existing client or new within the window; churn; win-back.
+
+    Returns (existing, start, churn, reactivate); a prospect has no start."""
+    prospect = rng.random() < (0.05 if person else 0.08)
+    existing = not prospect and rng.random() < 0.62
+    if prospect:
+        return existing, None, None, None
+    start = 0 if existing else rng.randrange(1, months) if months > 1 else 0
+    churn: int | None = None
+    reactivate: int | None = None
+    if rng.random() < (0.30 if person else 0.16):
+        churn = start + 2 + rng.randrange(max(1, 2 * months))
+        if churn < months and rng.random() < 0.3:
+            reactivate = churn + 3 + rng.randrange(12)
+    return existing, start, churn, reactivate
+
+
+def _product_lines(rng: random.Random, person: bool, annual: int) -> tuple[str, ...]:
+    """Bigger accounts buy more of the catalogue; people one or two consumer lines."""
+    if person:
+        lines: tuple[str, ...] = (CONSUMER_PRODUCT_LINES[rng.randrange(3)],)
+        if rng.random() < 0.2:
+            other = CONSUMER_PRODUCT_LINES[rng.randrange(3)]
+            if other not in lines:
+                lines = (*lines, other)
+        return lines
+    wanted = 1 + min(3, int(math.log10(max(annual, 1) / COMPANY_MIN_ANNUAL_CENTS) * 1.6))
+    wanted = max(1, min(4, wanted + rng.choice((-1, 0, 0, 1))))
+    return tuple(rng.sample(PRODUCT_LINES, wanted))
+
+
+def _line_changes(
+    rng: random.Random, lines: tuple[str, ...], start: int, months: int
+) -> tuple[tuple[str, int] | None, tuple[int, int] | None]:
+    """A company's expansion (a line added) and contraction (a line dropped), if any."""
+    added: tuple[str, int] | None = None
+    dropped: tuple[int, int] | None = None
+    spare = [p for p in PRODUCT_LINES if p not in lines]
+    if spare and rng.random() < 0.25:
+        added = (spare[rng.randrange(len(spare))], start + 1 + rng.randrange(months))
+    if len(lines) > 1 and rng.random() < 0.15:
+        dropped = (rng.randrange(len(lines)), start + 1 + rng.randrange(months))
+    return added, dropped
+
+
+def _active_mask(
+    rng: random.Random, person: bool, months: int,
+    start: int | None, churn: int | None, reactivate: int | None,
+) -> int:
+    """Which months carry revenue: companies every month of their lifecycle, people now and then."""
+    buy_rate = 0.2 + 0.7 * rng.random() if person else 1.0
+    mask = 0
+    if start is None:
+        return mask
+    for t in range(start, months):
+        if churn is not None and t >= churn and (reactivate is None or t < reactivate):
+            continue
+        if person and rng.random() >= buy_rate:
+            continue
+        mask |= 1 << t
+    return mask
+
+
+def _invoice_lines(rng: random.Random, person: bool) -> tuple[int, int, int]:
+    """(typical invoice line in cents, fewest and most lines per product line and month)."""
+    if person:
+        return 4_000 + rng.randrange(8_000), 1, 3
+    ticket = TICKET_MIN + rng.randrange(TICKET_SPREAD)
+    return ticket, MIN_LINES[rng.randrange(len(MIN_LINES))], MAX_LINES

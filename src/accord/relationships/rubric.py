@@ -132,6 +132,9 @@ class StagePolicy(Policy):
     )
 
     def problems(self) -> list[FieldProblem]:
+        return self._threshold_problems() + self._decision_problems()
+
+    def _threshold_problems(self) -> list[FieldProblem]:
         out = []
         for prefix in ("contacts", "lines", "reviews"):
             a, b, c = (getattr(self, f"{prefix}_for_{n}") for n in (2, 3, 4))
@@ -147,6 +150,11 @@ class StagePolicy(Policy):
             out.append(FieldProblem("contact_lookback_days", "1 or more"))
         if self.review_lookback_days < 1:
             out.append(FieldProblem("review_lookback_days", "1 or more"))
+        return out
+
+    def _decision_problems(self) -> list[FieldProblem]:
+        """The stage × potential table: one row per stage, one decision per potential."""
+        out = []
         for extra in sorted(set(self.decisions) - {s.value for s in STAGES}):
             out.append(FieldProblem(f"decisions.{extra}", "not a stage"))
         for stage in STAGES:

@@ -82,6 +82,10 @@ class SelectionPolicy(Policy):
     abc_b: Decimal = Decimal("0.95")
 
     def problems(self) -> list[FieldProblem]:
+        return self._cut_problems() + self._count_problems() + self._abc_problems()
+
+    def _cut_problems(self) -> list[FieldProblem]:
+        """The matrix cuts and the potential bands."""
         out = []
         if not Decimal(0) <= self.attractiveness_cut <= Decimal(10):
             out.append(FieldProblem("attractiveness_cut", "between 0 and 10"))
@@ -98,6 +102,11 @@ class SelectionPolicy(Policy):
         for name in ("potential_medium_from", "potential_high_from"):
             if not _places(getattr(self, name), 3):
                 out.append(FieldProblem(name, "at most three decimals"))
+        return out
+
+    def _count_problems(self) -> list[FieldProblem]:
+        """How many criteria, key accounts and months."""
+        out = []
         if not 1 <= self.min_criteria <= self.max_criteria <= 20:
             out.append(FieldProblem("min_criteria/max_criteria", "1 ≤ min ≤ max ≤ 20"))
         if not 0 <= self.key_count_min <= self.key_count_max <= self.key_count_too_many:
@@ -110,6 +119,10 @@ class SelectionPolicy(Policy):
             out.append(FieldProblem("rescore_months", "between 1 and 120"))
         if not 1 <= self.window_months <= 36:
             out.append(FieldProblem("window_months", "between 1 and 36"))
+        return out
+
+    def _abc_problems(self) -> list[FieldProblem]:
+        out = []
         if not Decimal(0) < self.abc_a < self.abc_b <= Decimal(1):
             out.append(FieldProblem("abc_a/abc_b", "0 < A < B ≤ 1"))
         for name in ("abc_a", "abc_b"):
