@@ -20,9 +20,13 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.app.wiring import connect
 from accord.core.database import make_engine, session_factory
 from accord.core.migrate import upgrade
 from accord.core.settings import Settings
+
+# the tests run the whole system: the KPI engine hears revenue loads as in the app and CLI
+connect()
 
 PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("ACCORD_REQUIRE_POSTGRES") == "1"

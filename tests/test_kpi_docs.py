@@ -55,15 +55,7 @@ LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
 def _pages() -> list[object]:
-    out: list[object] = []
-    for page in sorted(DOCS.glob("*.md")):
-        if page.name == "architecture.md":  # its rewrite at the end of issue 10 drops the name
-            out.append(pytest.param(page, marks=pytest.mark.xfail(
-                strict=True, reason="still names KAM_MODELS.md; remove this mark once fixed"
-            ), id=page.name))
-        else:
-            out.append(pytest.param(page, id=page.name))
-    return out
+    return [pytest.param(page, id=page.name) for page in sorted(DOCS.glob("*.md"))]
 
 
 @pytest.mark.parametrize("page", _pages())

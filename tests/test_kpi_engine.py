@@ -16,6 +16,7 @@ from accord.cli.common import operator
 from accord.kpis import models as _kpi_models  # noqa: F401 - tables for the schema check
 from accord.kpis import service
 from accord.kpis.formulas import RETENTION_FIELDS
+from accord.revenue.load import bulk
 
 B = 2024 * 12  # 2024-01
 TODAY = date(2031, 1, 1)
@@ -122,7 +123,6 @@ def test_it_does_not_depend_on_row_order(sessions):
 
 
 def test_it_does_not_depend_on_how_lines_are_split_within_a_month(sessions):
-    bulk = pytest.importorskip("accord.revenue.load.bulk")
     rng = random.Random(3)
     monthly = {a: {B + m: rng.randint(-500, 4000) for m in range(30) if rng.random() < 0.6}
                for a in range(1, 12)}
@@ -232,7 +232,6 @@ def test_it_gives_identical_documents_on_sqlite_and_postgresql(sqlite_template, 
 
 
 def test_the_derived_rows_stay_right_after_an_incremental_import(sessions):
-    bulk = pytest.importorskip("accord.revenue.load.bulk")
     monthly = _random_portfolio(5)
     monthly[1] = {B + 29: 500}  # the data reaches the last month from the start
     _arrange(sessions, {a: {} for a in monthly})

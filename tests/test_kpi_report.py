@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-import pytest
 import typer
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +21,7 @@ runner = CliRunner()
 
 
 def pdf_text(data: bytes) -> str:
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 

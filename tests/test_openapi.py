@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
@@ -100,8 +101,6 @@ def test_the_token_scheme_is_documented(document) -> None:
 
 
 # ------------------------------------------------------------ schemathesis over the GETs
-
-schemathesis = pytest.importorskip("schemathesis")
 
 
 TAGS = "^(users|tokens|accounts|contacts|interactions)$"

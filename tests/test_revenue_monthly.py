@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from typer.testing import CliRunner
 
-from accord.accounts.profile import account_profile
 from accord.app.commands import app as cli
 from accord.core.periods import parse_month
+from accord.glance.profile import account_profile
 from accord.revenue.service import monthly_revenue
 from conftest import api_client
 from import_helpers import upload

@@ -8,13 +8,10 @@ headers). Failures are collected over all operations so one run names them all.
 
 from __future__ import annotations
 
-import pytest
+import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-
-schemathesis = pytest.importorskip("schemathesis")
-
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402

@@ -1,6 +1,7 @@
 """Account pages: the list (search, filters, sort, pages), the account page, create and edit.
 
-Contacts, interactions, team members and the timeline are in ``accounts.timeline_pages``.
+The account page itself, its contacts, interactions, team members and timeline are in
+``accord.glance`` (one account at a glance).
 Every read and write goes through the services, which apply visibility: an account the
 user may not see is a 404 page naming nothing; a read-only role gets 403 on every POST.
 """
@@ -14,24 +15,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from accord.accounts import profile, service
+from accord.accounts import service
 from accord.accounts.models import AccountKind, AccountStatus, SizeBand
 from accord.accounts.schemas import AccountIn, AccountPatch
-from accord.accounts.timeline_pages import account_page_context
-from accord.accounts.timeline_pages import router as timeline_router
 from accord.accounts.visibility import can_write, require_writer
 from accord.core import versions
 from accord.core.errors import ValidationFailed
-from accord.core.periods import month_index
-from accord.core.schemas import MAX_ID, Count, Id
-from accord.selection.service import account_kam_summary
-from accord.web.deps import today
+from accord.core.schemas import MAX_ID, Id
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values, is_partial
 from accord.web.templating import render
 
 router = APIRouter()
-router.include_router(timeline_router)
 
 PAGE_SIZES = (25, 50, 100, 200)
 #: column -> (ascending sort key, descending sort key); None when the column is not sortable
@@ -307,23 +302,3 @@ def update_account(
         )
     flash(request, "Account saved.")
     return RedirectResponse(f"/accounts/{updated.id}", status_code=303)
-
-
-# ------------------------------------------------------------------ the account page
-
-
-@router.get("/accounts/{account_id}")
-def account_page(
-    request: Request,
-    account_id: Id,
-    user: PageUser,
-    db: Db,
-    shown: Count = profile.TIMELINE_PAGE,
-) -> Any:
-    shown = min(max(shown, 1), 1000)
-    view = profile.account_profile(
-        db, user, account_id, last_month=month_index(today()), timeline=shown
-    )
-    context = account_page_context(user, view)
-    context["kam"] = account_kam_summary(db, user, account_id, today())
-    return render(request, "accounts_detail.html", context)

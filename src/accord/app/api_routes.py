@@ -6,6 +6,7 @@ from accord.accounts.api import router as accounts_router
 from accord.api.common import document_problems
 from accord.audit.api import router as audit_router
 from accord.exchange.api import router as exchange_router
+from accord.glance.api import router as glance_router
 from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
 from accord.relationships.api import router as relationships_router
@@ -16,6 +17,6 @@ from accord.web.page_deps import clean_multipart
 
 api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(clean_multipart)])  # B2
 for router in (users_router, accounts_router, exchange_router, revenue_router, kpis_router,
-               selection_router, relationships_router, health_router, audit_router):
+               selection_router, relationships_router, health_router, glance_router, audit_router):
     api_router.include_router(router)
 document_problems(api_router)  # every operation declares the problems it may answer

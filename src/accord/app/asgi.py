@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from accord.app.api_routes import api_router
 from accord.app.page_routes import page_router
 from accord.app.probes import router as probes_router
+from accord.app.wiring import connect
 from accord.core.database import engine_for, session_factory
 from accord.core.errors import AccordError
 from accord.core.settings import Settings, get_settings
@@ -34,6 +35,7 @@ def _is_api(request: Request) -> bool:
 def create_app(settings: Settings | None = None) -> FastAPI:
     # without a configured secret: the one kept in the data folder, made on first start (S5)
     settings = (settings or get_settings()).with_secret()
+    connect()  # the capabilities' listeners (app.wiring)
     assert settings.secret_key
     app = FastAPI(
         title="Accord",

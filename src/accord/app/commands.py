@@ -9,21 +9,22 @@ import typer
 from accord.accounts.cli import app as accounts_app
 from accord.app.operations_cli import db_app, serve
 from accord.audit.cli import app as audit_app
+from accord.app.wiring import connect
 from accord.backup import cli as backup_cli
 from accord.cli import common
 from accord.demo.cli import demo
 from accord.exchange.cli import export_app, import_app
+from accord.glance.cli import register as register_glance
+from accord.health.cli import register as register_health
+from accord.kpis.cli import register as register_kpis
+from accord.relationships.cli import register as register_relationships
+from accord.selection.cli import register as register_selection
 from accord.users.cli import users_app
 from accord.users.teams_cli import teams_app
 
 
 def register_capability_commands(app: typer.Typer) -> None:
     """Commands of the analytical capabilities (kpi, matrix, stages, health, decisions)."""
-    from accord.health.cli import register as register_health
-    from accord.kpis.cli import register as register_kpis
-    from accord.relationships.cli import register as register_relationships
-    from accord.selection.cli import register as register_selection
-
     for register in (register_kpis, register_selection, register_relationships, register_health):
         register(app)
 
@@ -54,6 +55,7 @@ def _global(
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(teams_app, name="teams")
+register_glance(accounts_app)  # accord accounts show: one account at a glance
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
@@ -64,6 +66,7 @@ app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)
 
 register_capability_commands(app)
+connect()  # the capabilities' listeners (app.wiring)
 
 
 GLOBAL_OPTIONS = ("--database-url", "--as")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
@@ -163,13 +163,3 @@ def get_matrix(
     db: Db, user: Caller, day: Today, manager_id: Id | None = None, segment: Word | None = None
 ) -> MatrixOut:
     return matrix_service.matrix(db, user, today=day, manager_id=manager_id, segment=segment)
-
-
-@router.get(
-    "/accounts/{account_id}/kam",
-    tags=TAGS,
-    responses=problems(404),
-    summary="Quadrant, potential, stage, decision and health of one account",
-)
-def get_kam_summary(account_id: Id, db: Db, user: Caller, day: Today) -> dict[str, Any]:
-    return service.account_kam_summary(db, user, account_id, day).as_json()

@@ -380,10 +380,3 @@ def update_policy(
 ) -> SelectionPolicy:
     """``expected``: the API's If-Match; a stale one is a 409."""
     return save_selection_policy(session, user, values, expected)
-
-
-def account_kam_summary(session: Session, user: User, account_id: int, today: date) -> Any:
-    """Everything the account page panel shows (see ``accord.selection.summary``)."""
-    from accord.selection.summary import account_kam_summary as summary
-
-    return summary(session, user, account_id, today)

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from accord.accounts import contacts as contact_service
-from accord.accounts import profile, service
+from accord.accounts import service
 from accord.accounts.models import BuyingRole, InteractionKind, Seniority, Stance
 from accord.accounts.schemas import ContactIn, InteractionIn
 from accord.accounts.visibility import require_writer
@@ -22,6 +22,7 @@ from accord.core import versions
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.periods import month_index
 from accord.core.schemas import MAX_ID, Count, Id
+from accord.glance import profile
 from accord.web.charts import bar_chart
 from accord.web.deps import today
 from accord.web.flash import flash
@@ -55,7 +56,7 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
 def account_page_context(
     user: Any, view: profile.AccountProfile, **extra: Any
 ) -> dict[str, Any]:
-    """Everything accounts_detail.html needs; ``extra`` carries a failed form's values/errors."""
+    """Everything accounts/detail.html needs; ``extra`` carries a failed form's values/errors."""
     revenue = view.revenue
     chart = bar_chart(
         [r.month for r in revenue],

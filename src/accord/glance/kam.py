@@ -8,11 +8,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from accord.accounts.service import get_account
 from accord.accounts.visibility import can_write, get_visible_account
 from accord.core.models import User
 from accord.health.schemas import HealthOut
+from accord.health.service import account_health
 from accord.relationships.schemas import StageOut
+from accord.relationships.service import stage_view
 from accord.selection.schemas import ScoringOut
+from accord.selection.service import list_criteria, list_scorings, selection_status
 
 
 @dataclass
@@ -39,10 +43,6 @@ class KamSummary:
 
 
 def account_kam_summary(session: Session, user: User, account_id: int, today: date) -> KamSummary:
-    from accord.health.service import account_health
-    from accord.relationships.service import stage_view
-    from accord.selection.service import list_scorings, selection_status
-
     get_visible_account(session, user, account_id)
     scorings = list_scorings(session, user, account_id)
     status = selection_status(session, user, account_id)
@@ -67,9 +67,6 @@ class KamPage:
 
 def kam_page(session: Session, user: User, account_id: int, today: date) -> KamPage:
     """Everything the account's KAM page needs: the account, the panel, the criteria."""
-    from accord.accounts.service import get_account
-    from accord.selection.service import list_criteria
-
     return KamPage(
         account=get_account(session, user, account_id),
         summary=account_kam_summary(session, user, account_id, today),

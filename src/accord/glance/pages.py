@@ -1,0 +1,43 @@
+"""The account page: profile, revenue, contacts, the timeline, the team and the KAM panel.
+
+Its forms (contacts, interactions, members) are in ``glance.timeline_pages``; the KAM page
+and its forms in ``glance.kam_pages``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from accord.core.periods import month_index
+from accord.core.schemas import Count, Id
+from accord.glance import profile
+from accord.glance.kam import account_kam_summary
+from accord.glance.kam_pages import router as kam_router
+from accord.glance.timeline_pages import account_page_context
+from accord.glance.timeline_pages import router as timeline_router
+from accord.web.deps import today
+from accord.web.page_deps import Db, PageUser
+from accord.web.templating import render
+
+router = APIRouter()
+router.include_router(timeline_router)
+router.include_router(kam_router)
+
+
+@router.get("/accounts/{account_id}")
+def account_page(
+    request: Request,
+    account_id: Id,
+    user: PageUser,
+    db: Db,
+    shown: Count = profile.TIMELINE_PAGE,
+) -> Any:
+    shown = min(max(shown, 1), 1000)
+    view = profile.account_profile(
+        db, user, account_id, last_month=month_index(today()), timeline=shown
+    )
+    context = account_page_context(user, view)
+    context["kam"] = account_kam_summary(db, user, account_id, today())
+    return render(request, "accounts_detail.html", context)
