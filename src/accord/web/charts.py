@@ -242,33 +242,7 @@ def line_chart(
     legend_x = float(frame.left)
     for k, (name, points) in enumerate(series.items()):
         color = (colors or {}).get(name, PALETTE[k % len(PALETTE)])
-        segment: list[str] = []
-        segments: list[list[str]] = []
-        for i, v in enumerate(points):
-            if v is None:
-                if segment:
-                    segments.append(segment)
-                segment = []
-                continue
-            segment.append(f"{x_at(i):.1f},{frame.y(float(v)):.1f}")
-        if segment:
-            segments.append(segment)
-        parts.append(f'<g class="series" data-series="{escape(name)}">')
-        for seg in segments:
-            if len(seg) > 1:
-                parts.append(
-                    f'<polyline fill="none" stroke="{color}" stroke-width="2" '
-                    f'stroke-linejoin="round" points="{" ".join(seg)}"/>'
-                )
-        for i, v in enumerate(points):
-            if v is None:
-                continue
-            text = f"{name} {labels[i]}: {fmt_value(float(v))}"
-            parts.append(
-                f'<circle cx="{x_at(i):.1f}" cy="{frame.y(float(v)):.1f}" r="3" '
-                f'fill="{color}"><title>{escape(text)}</title></circle>'
-            )
-        parts.append("</g>")
+        parts.append(_series(frame, x_at, name, points, labels, color, fmt_value))
         parts.append(
             f'<rect x="{legend_x:.0f}" y="8" width="10" height="10" rx="2" fill="{color}"/>'
             f'<text x="{legend_x + 14:.0f}" y="17">{escape(name)}</text>'
@@ -276,3 +250,49 @@ def line_chart(
         legend_x += 24 + 7 * len(name)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _series(
+    frame: _Frame,
+    x_at: Callable[[int], float],
+    name: str,
+    points: Sequence[float | Decimal | None],
+    labels: Sequence[str],
+    color: str,
+    fmt_value: Callable[[float], str],
+) -> str:
+    """One series: a polyline per unbroken run, and a dot with its tooltip per point."""
+    out = [f'<g class="series" data-series="{escape(name)}">']
+    for run in _runs(points):
+        if len(run) > 1:
+            coords = " ".join(f"{x_at(i):.1f},{frame.y(v):.1f}" for i, v in run)
+            out.append(
+                f'<polyline fill="none" stroke="{color}" stroke-width="2" '
+                f'stroke-linejoin="round" points="{coords}"/>'
+            )
+    for i, v in enumerate(points):
+        if v is None:
+            continue
+        text = f"{name} {labels[i]}: {fmt_value(float(v))}"
+        out.append(
+            f'<circle cx="{x_at(i):.1f}" cy="{frame.y(float(v)):.1f}" r="3" '
+            f'fill="{color}"><title>{escape(text)}</title></circle>'
+        )
+    out.append("</g>")
+    return "".join(out)
+
+
+def _runs(points: Sequence[float | Decimal | None]) -> list[list[tuple[int, float]]]:
+    """The unbroken runs of a series as (position, value): ``None`` ends a run."""
+    runs: list[list[tuple[int, float]]] = []
+    run: list[tuple[int, float]] = []
+    for i, v in enumerate(points):
+        if v is None:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append((i, float(v)))
+    if run:
+        runs.append(run)
+    return runs
