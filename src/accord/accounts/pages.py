@@ -154,10 +154,10 @@ def accounts_list(request: Request, user: PageUser, db: Db) -> Any:
     params = dict(request.query_params)
     if is_partial(request):
         context = _list_context(db, user, params, with_options=False)
-        response = render(request, "_accounts_results.html", context)
+        response = render(request, "accounts/_results.html", context)
         response.headers["HX-Push-Url"] = context["url"]()  # the clean address, not every field
         return response
-    return render(request, "accounts_list.html", _list_context(db, user, params))
+    return render(request, "accounts/list.html", _list_context(db, user, params))
 
 
 # ------------------------------------------------------------------ create and edit
@@ -228,7 +228,7 @@ def new_account_form(request: Request, user: PageUser, db: Db) -> Any:
         "status": "active",
         "manager_id": str(user.id) if user.role in ("manager", "sales", "head") else "",
     }
-    return render(request, "accounts_form.html", _form_context(db, user, values, {}))
+    return render(request, "accounts/form.html", _form_context(db, user, values, {}))
 
 
 @router.post("/accounts/new", dependencies=csrf)
@@ -240,7 +240,7 @@ def create_account(request: Request, user: PageUser, db: Db, form: FormData) -> 
     except (ValidationFailed, ValidationError) as exc:
         return render(
             request,
-            "accounts_form.html",
+            "accounts/form.html",
             _form_context(db, user, values, _all_errors(values, exc)),
             status_code=422,
         )
@@ -267,7 +267,7 @@ def edit_account_form(request: Request, account_id: Id, user: PageUser, db: Db) 
     require_writer(user)
     return render(
         request,
-        "accounts_form.html",
+        "accounts/form.html",
         _form_context(db, user, _values_of(account), {}, account, started=_started(account)),
     )
 
@@ -291,12 +291,12 @@ def update_account(
         context = _form_context(
             db, user, values, {}, account, started=_started(account), changed=exc.changed
         )
-        return render(request, "accounts_form.html", context, status_code=409)
+        return render(request, "accounts/form.html", context, status_code=409)
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
         return render(
             request,
-            "accounts_form.html",
+            "accounts/form.html",
             _form_context(db, user, values, _all_errors(values, exc), account, started=started),
             status_code=422,
         )

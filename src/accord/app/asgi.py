@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(exc.status, exc.title, exc.detail, exc.errors)
         return render(
             request,
-            "error.html",
+            "web/error.html",
             {"status": exc.status, "title": exc.title, "detail": exc.detail,
              "user": await run_in_threadpool(signed_in_user, request)},
             status_code=exc.status,
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(exc.status_code, "Error", str(exc.detail))
         return render(
             request,
-            "error.html",
+            "web/error.html",
             {"status": 404, "title": "Not found", "detail": "There is no such page.",
              "user": await run_in_threadpool(signed_in_user, request)},
             status_code=404,
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/v1/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
         return templates.TemplateResponse(
-            request, "api_docs.html", {"openapi_url": app.openapi_url}
+            request, "web/api_docs.html", {"openapi_url": app.openapi_url}
         )
 
     @app.get("/healthz", include_in_schema=False)

@@ -74,7 +74,7 @@ def audit_page(request: Request, user: PageUser, db: Db) -> Any:
 
     return render(
         request,
-        "audit_log.html",
+        "audit/log.html",
         {
             "user": user,
             "values": values,
@@ -99,7 +99,7 @@ def audit_export(request: Request, user: PageUser, db: Db) -> Any:
     if errors:
         return render(
             request,
-            "error.html",
+            "web/error.html",
             {"status": 422, "title": "Validation failed", "user": user,
              "detail": "; ".join(f"{k}: {v}" for k, v in errors.items())},
             status_code=422,

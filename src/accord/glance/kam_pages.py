@@ -43,7 +43,7 @@ def account_kam_page(
     page = kam_page(db, user, account_id, day)
     return render(
         request,
-        "account_kam.html",
+        "selection/account_kam.html",
         {
             "user": user,
             "account": page.account,

@@ -40,4 +40,4 @@ def account_page(
     )
     context = account_page_context(user, view)
     context["kam"] = account_kam_summary(db, user, account_id, today())
-    return render(request, "accounts_detail.html", context)
+    return render(request, "accounts/detail.html", context)

@@ -116,7 +116,7 @@ def _participants(view: profile.AccountProfile) -> list[tuple[int, str]]:
 def _rerender(request: Request, db: Any, user: Any, account_id: Id, **extra: Any) -> Any:
     view = profile.account_profile(db, user, account_id, last_month=month_index(today()))
     return render(
-        request, "accounts_detail.html", account_page_context(user, view, **extra), status_code=422
+        request, "accounts/detail.html", account_page_context(user, view, **extra), status_code=422
     )
 
 
@@ -159,7 +159,7 @@ def edit_contact_form(
     require_writer(user)
     return render(
         request,
-        "accounts_contact_form.html",
+        "accounts/contact_form.html",
         _contact_form_context(
             user, account, contact, _contact_values(contact), {}, started=_started(contact)
         ),
@@ -243,13 +243,13 @@ def update_contact(
         context = _contact_form_context(
             user, account, current, values, {}, started=_started(current), changed=exc.changed
         )
-        return render(request, "accounts_contact_form.html", context, status_code=409)
+        return render(request, "accounts/contact_form.html", context, status_code=409)
     except (ValidationFailed, ValidationError) as exc:
         account = service.get_account(db, user, account_id)
         current = _contact(db, user, account_id, contact_id)
         return render(
             request,
-            "accounts_contact_form.html",
+            "accounts/contact_form.html",
             _contact_form_context(
                 user, account, current, values, form_errors(exc), started=started
             ),
@@ -309,7 +309,7 @@ def timeline_items(
     total = contact_service.count_interactions(db, user, account_id)
     return render(
         request,
-        "_accounts_timeline_items.html",
+        "accounts/_timeline_items.html",
         {
             "user": user,
             "items": items,
@@ -345,7 +345,7 @@ def members_form(request: Request, account_id: Id, user: PageUser, db: Db) -> An
     members = {m.id for m in service.list_members(db, user, account_id)}
     return render(
         request,
-        "accounts_members_form.html",
+        "accounts/members_form.html",
         {
             "user": user,
             "account": account,

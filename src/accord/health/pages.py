@@ -1,5 +1,5 @@
 """Health on the pages: the breakdown is a partial of the account's KAM page
-(``health_breakdown.html``); this router stores one account's score (the KAM page's button)
+(``health/breakdown.html``); this router stores one account's score (the KAM page's button)
 and recomputes every visible account's score."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ visibility bounds every figure, ``service.scope``), and only for someone allowed
 that manager: themselves, their head, or a role that sees everything; anyone else gets the
 same ``NotFound`` as for an unknown e-mail, so nothing is learned.
 
-One Jinja template (``kpis/report.html``) renders both the web page (inside ``base.html``)
+One Jinja template (``kpis/report.html``) renders both the web page (inside ``web/base.html``)
 and the PDF (inside ``kpis/_print.html``, printed by WeasyPrint).
 """
 
@@ -219,7 +219,7 @@ def monthly(
 def report_context(data: dict[str, Any], *, print_version: bool) -> dict[str, Any]:
     """The template context of ``kpis/report.html`` for the page or the PDF."""
     return {**data, **charts_for(data, links=not print_version),
-            "layout": "kpis/_print.html" if print_version else "base.html",
+            "layout": "kpis/_print.html" if print_version else "web/base.html",
             "print_version": print_version, "registry": BY_SLUG,
             "movement_fields": MOVEMENT_FIELDS}
 

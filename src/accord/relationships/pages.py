@@ -36,7 +36,7 @@ def decisions_page(
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
     return render(
         request,
-        "decisions.html",
+        "relationships/decisions.html",
         {
             "user": user,
             **data,

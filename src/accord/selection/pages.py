@@ -47,7 +47,7 @@ def matrix_page(
     )
     return render(
         request,
-        "matrix.html",
+        "selection/matrix.html",
         {
             "user": user,
             **data,
@@ -69,7 +69,7 @@ def _criteria_page(
     criteria = service.list_criteria(db, user)
     return render(
         request,
-        "criteria.html",
+        "selection/criteria.html",
         {
             "user": user,
             "criteria": criteria,

@@ -10,7 +10,7 @@ Kind = Literal["success", "error", "info", "warning"]
 
 
 def flash(request: Request, text: str, kind: Kind = "success") -> None:
-    """Queue a message; base.html shows it once, on the next page rendered."""
+    """Queue a message; web/base.html shows it once, on the next page rendered."""
     messages = list(request.session.get("flash", []))
     messages.append([kind, text])
     request.session["flash"] = messages[-5:]

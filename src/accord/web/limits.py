@@ -74,7 +74,7 @@ class _Refusal:
         from accord.web.templating import templates
 
         page = templates.TemplateResponse(
-            Request(scope), "error.html",
+            Request(scope), "web/error.html",
             {"csrf_token": "", "user": None, "status": self.body["status"],
              "title": self.body["title"], "detail": self.body["detail"]},
             status_code=self.body["status"],
