@@ -232,34 +232,46 @@ def _check_roles(world: World, method: str, path: str, rule: Rule) -> None:
     account_route = "{account_id}" in path or bool(rule.wall)
     url = _url(path, rule, world)
     for who in rule.who or tuple(ROLE_OF):
-        role = ROLE_OF[who]
         if rule.reach is not None:
             sees = who in rule.reach
         else:
             sees = who in SEES_ACME or not account_route
-        allowed_role = role in rule.roles or (rule.self_ok and who == "owner")
-        allowed = sees and allowed_role
         response = _call(world, who, method, path, url, rule)
-        status = response.status_code
-        if status >= 500:
-            world.fail(method, url, who, f"server error {status}")
-        elif not sees and (allowed_role or rule.reach is None):
-            if status != 404:
-                world.fail(method, url, who, f"{status}, not 404, for something out of reach")
-        elif not allowed:
-            if status not in (403, 404):
-                said = f"; body: {response.text[:200]}" if status == 422 else ""
-                world.fail(method, url, who,
-                           f"{status}: the {role} role must be refused (403/404) here{said}")
-        elif method == "GET" and status != 200 and not _redirect_elsewhere(response):
-            world.fail(method, url, who, f"{status}: the {role} role may read this")
-        elif method != "GET" and not (status < 400 or status in (409, 422)):
-            world.fail(method, url, who, f"{status}: the {role} role may do this; "
-                       f"{response.text[:200]}")
-        if method == "GET" and status == 200 and who in NORTH and rule.leaks:
+        _check_answer(world, method, url, who, rule, sees, response)
+        if method == "GET" and response.status_code == 200 and who in NORTH and rule.leaks:
             leaked = _leaks(_text(response), world)
             if leaked:
                 world.fail(method, url, who, f"shows an account out of reach: {leaked}")
+    _check_as_head(world, method, path, rule)
+
+
+def _check_answer(
+    world: World, method: str, url: str, who: str, rule: Rule, sees: bool, response: Any
+) -> None:
+    """(b) one person's answer: out of reach is a 404, a refused role a 403/404, else served."""
+    role = ROLE_OF[who]
+    allowed_role = role in rule.roles or (rule.self_ok and who == "owner")
+    allowed = sees and allowed_role
+    status = response.status_code
+    if status >= 500:
+        world.fail(method, url, who, f"server error {status}")
+    elif not sees and (allowed_role or rule.reach is None):
+        if status != 404:
+            world.fail(method, url, who, f"{status}, not 404, for something out of reach")
+    elif not allowed:
+        if status not in (403, 404):
+            said = f"; body: {response.text[:200]}" if status == 422 else ""
+            world.fail(method, url, who,
+                       f"{status}: the {role} role must be refused (403/404) here{said}")
+    elif method == "GET" and status != 200 and not _redirect_elsewhere(response):
+        world.fail(method, url, who, f"{status}: the {role} role may read this")
+    elif method != "GET" and not (status < 400 or status in (409, 422)):
+        world.fail(method, url, who, f"{status}: the {role} role may do this; "
+                   f"{response.text[:200]}")
+
+
+def _check_as_head(world: World, method: str, path: str, rule: Rule) -> None:
+    """(c) a head of team reads the rule's team-wide queries, and sees no account out of reach."""
     for query in rule.as_head:
         url = _url(path, Rule(rule.kind, params=rule.params, query=query), world)
         response = _call(world, "head", method, path, url, rule)
