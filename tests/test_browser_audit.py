@@ -3,6 +3,8 @@ head reads the change in the audit log, filters it and exports it (L1, A2)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import login
 
 
@@ -49,7 +51,7 @@ def test_a_stale_save_then_the_audit_log(page, browser, live_server, cast):
         assert "Renewal call on Monday" in newest  # before → after
         with hannah.expect_download() as download:
             hannah.click("text=Export CSV")
-        text = open(download.value.path(), encoding="utf-8").read()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
         assert "Prefers e-mail" in text and text.startswith("id,at,actor")
     finally:
         head.close()

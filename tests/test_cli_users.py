@@ -15,8 +15,8 @@ from page_helpers import sign_in
 runner = CliRunner()
 
 
-def run(database_url: str, *args: str, input: str | None = None):
-    return runner.invoke(cli, ["--database-url", database_url, *args], input=input)
+def run(database_url: str, *args: str, stdin: str | None = None):
+    return runner.invoke(cli, ["--database-url", database_url, *args], input=stdin)
 
 
 def test_it_creates_a_user_with_a_password_from_stdin(database_url, db) -> None:
@@ -32,7 +32,7 @@ def test_it_creates_a_user_with_a_password_from_stdin(database_url, db) -> None:
         "--name",
         "Ada Lovelace",
         "--password-stdin",
-        input="a secret passphrase\n",
+        stdin="a secret passphrase\n",
     )
     assert result.exit_code == 0, result.output
     assert "created admin ada@example.com" in result.stdout
@@ -101,7 +101,7 @@ def test_it_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, c
         "--role",
         "viewer",
         "--password-stdin",
-        input="short\n",
+        stdin="short\n",
     )
     assert short.exit_code == 2 and "password" in short.stderr
     empty = run(
@@ -112,7 +112,7 @@ def test_it_refuses_bad_input_with_a_message_and_a_non_zero_exit(database_url, c
         "--role",
         "viewer",
         "--password-stdin",
-        input="\n",
+        stdin="\n",
     )
     assert empty.exit_code == 2
     assert db.scalar(select(User).where(User.email == "z@y.test")) is None

@@ -19,7 +19,7 @@ StoredLine = tuple[int, str, str, int, int, str | None, str | None]
 RevenueRow = tuple[int, date, int, str | None, str | None]
 
 
-class GiveUp(Exception):  # noqa: N818 - a signal to take the next route, not an error
+class GiveUp(Exception):  # not "...Error": a signal to take the next route, not an error
     """This route cannot take the file: a row it cannot vouch for, a key already stored,
     a chunk process that failed, bytes ``COPY`` would refuse. Whoever tried the route rolls
     back to the savepoint taken before it and takes the next route (``routes.ROUTES``);
