@@ -227,58 +227,71 @@ def _damaged(exc: Exception) -> UnreadableFile:
         "from Excel, or as CSV")
 
 
-@contextmanager
-def _excel(raw: IO[bytes], limits: WorkbookLimits) -> Iterator[Table]:
+def _open_book(raw: IO[bytes]) -> Any:
     from openpyxl import load_workbook
 
-    size = _size(raw)
-    _check_unpacked_size(raw, limits.unpacked_bytes)
     try:
-        book = load_workbook(raw, read_only=True, data_only=True)
+        return load_workbook(raw, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
         raise UnreadableFile(f"not an Excel workbook: {exc.__class__.__name__}") from None
-    try:
-        try:
-            sheet = book.worksheets[0]
-            total = min(sheet.max_row or 0, EXCEL_LAST_ROW)
-            # rows past the last one written are not generated from the dimension
-            sheet.reset_dimensions()
-            first = next(sheet.iter_rows(max_row=1, values_only=True), None) or ()
-        except Exception as exc:  # noqa: BLE001 - ParseError, BadZipFile, zlib.error...
-            raise _damaged(exc) from None
-        header = [restore(cell_text(v)) for v in first]
-        while header and header[-1] == "":
-            header.pop()
-        width = len(header)
-        state = {"line": 1}
 
-        def rows() -> Iterator[list[str]]:
-            if not width:
-                return
-            values = sheet.iter_rows(min_row=2, max_row=EXCEL_LAST_ROW + 1, max_col=width,
-                                     values_only=True)
-            line, count = 1, 0
-            while True:
-                try:
-                    row = next(values, None)
-                except Exception as exc:  # noqa: BLE001 - a sheet cut short, a bad zip
-                    raise _damaged(exc) from None
-                if row is None:
-                    return
-                line += 1
-                if line > EXCEL_LAST_ROW:
-                    raise UnreadableFile(
-                        f"the sheet goes past row {EXCEL_LAST_ROW:,}, Excel's last row")
-                if row.count(None) == len(row):
-                    continue  # an empty row is not a row
-                count += 1
-                if count > limits.rows:
-                    raise UnreadableFile(
-                        f"the workbook holds more than {limits.rows:,} rows "
-                        "(ACCORD_IMPORT_MAX_WORKBOOK_ROWS); reading stopped at sheet row "
-                        f"{line:,}")
-                state["line"] = line
-                yield [restore(cell_text(v)) for v in row]
+
+def _first_sheet(book: Any) -> tuple[Any, int, list[str]]:
+    """The first sheet, the rows it claims (at most Excel's last row) and its header."""
+    try:
+        sheet = book.worksheets[0]
+        total = min(sheet.max_row or 0, EXCEL_LAST_ROW)
+        # rows past the last one written are not generated from the dimension
+        sheet.reset_dimensions()
+        first = next(sheet.iter_rows(max_row=1, values_only=True), None) or ()
+    except Exception as exc:  # noqa: BLE001 - ParseError, BadZipFile, zlib.error...
+        raise _damaged(exc) from None
+    header = [restore(cell_text(v)) for v in first]
+    while header and header[-1] == "":
+        header.pop()
+    return sheet, total, header
+
+
+def _sheet_rows(sheet: Any, width: int, limits: WorkbookLimits, state: dict[str, int]
+                ) -> Iterator[list[str]]:
+    """The non-empty rows under the header, as text; ``state["line"]``: the sheet row of
+    the one just given."""
+    if not width:
+        return
+    values = sheet.iter_rows(min_row=2, max_row=EXCEL_LAST_ROW + 1, max_col=width,
+                             values_only=True)
+    line, count = 1, 0
+    while True:
+        try:
+            row = next(values, None)
+        except Exception as exc:  # noqa: BLE001 - a sheet cut short, a bad zip
+            raise _damaged(exc) from None
+        if row is None:
+            return
+        line += 1
+        if line > EXCEL_LAST_ROW:
+            raise UnreadableFile(
+                f"the sheet goes past row {EXCEL_LAST_ROW:,}, Excel's last row")
+        if row.count(None) == len(row):
+            continue  # an empty row is not a row
+        count += 1
+        if count > limits.rows:
+            raise UnreadableFile(
+                f"the workbook holds more than {limits.rows:,} rows "
+                "(ACCORD_IMPORT_MAX_WORKBOOK_ROWS); reading stopped at sheet row "
+                f"{line:,}")
+        state["line"] = line
+        yield [restore(cell_text(v)) for v in row]
+
+
+@contextmanager
+def _excel(raw: IO[bytes], limits: WorkbookLimits) -> Iterator[Table]:
+    size = _size(raw)
+    _check_unpacked_size(raw, limits.unpacked_bytes)
+    book = _open_book(raw)
+    try:
+        sheet, total, header = _first_sheet(book)
+        state = {"line": 1}
 
         def position() -> int:
             # openpyxl reads the compressed sheet lazily: estimate by rows done
@@ -286,7 +299,7 @@ def _excel(raw: IO[bytes], limits: WorkbookLimits) -> Iterator[Table]:
                 return min(size, size * state["line"] // total)
             return 0
 
-        yield Table(header=header, rows=rows(), line=lambda: state["line"], position=position,
-                    size=size, format="xlsx")
+        yield Table(header=header, rows=_sheet_rows(sheet, len(header), limits, state),
+                    line=lambda: state["line"], position=position, size=size, format="xlsx")
     finally:
         book.close()
