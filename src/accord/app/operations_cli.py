@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.common import console, engine, fail, handles_errors
+from accord.app.server import run, shared_database
+from accord.cli.common import console, database_url, engine, fail, handles_errors
 from accord.core.migrate import upgrade as run_upgrade
+from accord.core.settings import get_settings, is_loopback
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -29,10 +31,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web app and the API (uvicorn; several worker processes with --workers)."""
-    from accord.app.server import run, shared_database
-    from accord.cli.common import database_url
-    from accord.core.settings import get_settings, is_loopback
-
     url = database_url()  # bad settings end here with a message and status 2
     settings = get_settings().model_copy(update={"database_url": url})
     host = host or settings.host

@@ -60,6 +60,7 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
     }
     if workers <= 1:
+        # imported here: with --workers the parent never builds the app, each worker does
         from accord.app.asgi import create_app
 
         uvicorn.run(create_app(settings), **options)

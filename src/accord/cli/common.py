@@ -8,13 +8,15 @@ from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.orm import Session
 
 from accord.core.database import engine_for, session_factory, transaction
 from accord.core.errors import AccordError
+from accord.core.identity import get_user_by_email
 from accord.core.models import Role, User
-from accord.core.settings import get_settings
+from accord.core.settings import Settings, get_settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,10 +34,6 @@ state = CliState()
 
 def database_url() -> str:
     """The --database-url option, else ACCORD_DATABASE_URL, validated like every setting."""
-    from pydantic import ValidationError
-
-    from accord.core.settings import Settings
-
     try:
         if state.database_url:
             return Settings(database_url=state.database_url).database_url
@@ -83,8 +81,6 @@ def operator() -> User:
 def acting_user(session: Session) -> User:
     """``--as EMAIL`` acts as that user (their visibility applies); otherwise the operator."""
     if state.as_user:
-        from accord.core.identity import get_user_by_email
-
         return get_user_by_email(session, state.as_user)
     return operator()
 

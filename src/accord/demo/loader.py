@@ -31,8 +31,12 @@ from accord.core.security import hash_password
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, Bundle, FirstIds, build_staff
 from accord.demo.plan import DemoSpec
 from accord.demo.revenue import RevenueRow, revenue_rows
+from accord.health.demo import seed_demo as seed_health
+from accord.kpis.derived import refresh_after_import
+from accord.relationships.demo import seed_demo as seed_stages
 from accord.revenue.load.bulk import DEFAULT_BATCH, batched, load_new, prepare
 from accord.revenue.models import RevenueLine
+from accord.selection.demo import seed_demo as seed_scorings
 
 #: accounts per executemany round (their contacts and interactions go with them)
 BATCH_ACCOUNTS = 2000
@@ -154,11 +158,6 @@ def load_demo(
 
 def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progress) -> None:
     """KPI data, selection-matrix scorings, relationship stages and health for the demo."""
-    from accord.health.demo import seed_demo as seed_health
-    from accord.kpis.derived import refresh_after_import
-    from accord.relationships.demo import seed_demo as seed_stages
-    from accord.selection.demo import seed_demo as seed_scorings
-
     steps = 4
     progress("key account models", 0, steps)
     refresh_after_import(session, None)

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from accord.cli.common import acting_user, console, handles_errors, unit_of_work
 from accord.core.database import utcnow
-from accord.kpis import service
+from accord.core.errors import FieldProblem, ValidationFailed
+from accord.kpis import report_cli, service
 from accord.kpis.formulas import RETENTION_FIELDS
 from accord.kpis.registry import BY_SLUG, REGISTRY
 from accord.kpis.schemas import plain
@@ -118,8 +119,6 @@ def kpi_policy(
                                               "follow the data")] = None,
 ) -> None:
     """Show the KPI policy settings, or change them (given options only; audited)."""
-    from accord.core.errors import FieldProblem, ValidationFailed
-
     def amount(name: str, text: str | None) -> Decimal | None:
         if text is None:
             return None
@@ -163,7 +162,4 @@ def register(app: typer.Typer) -> None:
     app.command("kpi-policy")(kpi_policy)
     app.command("kpi-refresh")(kpi_refresh)
     app.command("kpi-registry")(kpi_registry)
-
-    from accord.kpis import report_cli
-
     report_cli.register(app)

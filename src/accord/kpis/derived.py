@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from accord.core import single_flight
 from accord.core.database import utcnow
+from accord.core.models import AuditEntry
 from accord.kpis import groups
 from accord.kpis.formulas import Basis
 from accord.kpis.models import (
@@ -306,8 +307,6 @@ def _refresh_rows(
 def watermarks(session: Session) -> tuple[int | None, int | None]:
     """The newest audit entry and the newest revenue load, in one round trip: what
     ``ensure_fresh`` compares with the state (and the report cache is keyed by)."""
-    from accord.core.models import AuditEntry
-
     row = session.execute(select(
         select(func.max(AuditEntry.id)).scalar_subquery(),
         select(func.max(RevenueLoad.__table__.c.id)).scalar_subquery(),

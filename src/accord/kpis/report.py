@@ -226,6 +226,7 @@ def report_context(data: dict[str, Any], *, print_version: bool) -> dict[str, An
 
 def render_html(data: dict[str, Any], user: User | None = None) -> str:
     """The report as a standalone printable HTML document (as the PDF shows it)."""
+    # imported here: the accord command loads this module and must start without jinja2/fastapi
     from accord.web.templating import templates
 
     template = templates.env.get_template("kpis/report.html")

@@ -25,6 +25,7 @@ from accord.relationships.schemas import (
     StageOut,
 )
 from accord.selection import settings as kam_settings
+from accord.selection.queries import placed
 
 STAGES_SETTING = "stages"
 
@@ -91,10 +92,7 @@ def _assessment_out(a: StageAssessment) -> AssessmentOut:
 
 
 def _current_potential(session: Session, account_id: int) -> str | None:
-    from accord.selection.queries import placed
-    from accord.selection.settings import selection_policy
-
-    p = placed(selection_policy(session))
+    p = placed(kam_settings.selection_policy(session))
     return session.scalar(select(p.c.potential).where(p.c.account_id == account_id))
 
 

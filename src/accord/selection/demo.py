@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account
 from accord.core import audit
 from accord.core.database import utcnow
+from accord.core.models import User
 from accord.selection import kam_revenue, rules
 from accord.selection.models import Scoring
 from accord.selection.queries import rebuild_current
@@ -71,8 +72,6 @@ def seed_demo(session: Session, *, seed: int, today: date, count: int = 300) -> 
     aw, bw = [c.weight for c in attr], [c.weight for c in buying]
     managers = dict(session.execute(select(Account.id, Account.manager_id)).all())
     emails: dict[int, str] = {}
-    from accord.core.models import User
-
     for uid, email in session.execute(select(User.id, User.email)):
         emails[uid] = email
     rows = []

@@ -14,11 +14,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
+from accord.accounts.service import distinct_segments
 from accord.accounts.visibility import visible_row
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month
 from accord.selection import kam_revenue, rules
+from accord.selection.chart import matrix_svg
 from accord.selection.models import KamRevenue
 from accord.selection.queries import key_tier_sql, placed
 from accord.selection.schemas import CheckOut, MatrixOut, MatrixPoint
@@ -254,9 +256,6 @@ def matrix_page(
     segment: str | None = None,
 ) -> dict[str, Any]:
     """The matrix with its chart and the filter choices (managers and segments in scope)."""
-    from accord.accounts.service import distinct_segments
-    from accord.selection.chart import matrix_svg
-
     out = matrix(session, user, today=today, manager_id=manager_id, segment=segment)
     placement = placed(selection_policy(session))
     managers = session.execute(

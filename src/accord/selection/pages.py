@@ -15,6 +15,7 @@ from accord.core.errors import ValidationFailed
 from accord.core.schemas import MAX_ID
 from accord.selection import matrix as matrix_service
 from accord.selection import service
+from accord.selection.schemas import CriteriaSetIn
 from accord.web.deps import today
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
@@ -108,8 +109,6 @@ def save_criteria(request: Request, kind: str, db: Db, user: PageUser, form: For
             }
         )
     try:
-        from accord.selection.schemas import CriteriaSetIn
-
         data = CriteriaSetIn.model_validate({"criteria": rows})
         expected = versions.form_expected(form_values(form, ("version",)))
         service.replace_criteria(db, user, kind, data.criteria, expected)

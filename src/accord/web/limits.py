@@ -28,12 +28,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.core.settings import Settings
 from accord.core.text import LINE_MESSAGE, MESSAGE, refused_character, unclean_fields
+from accord.web.templating import templates
 
 PROBLEM = "application/problem+json"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -69,10 +71,6 @@ class _Refusal:
                                     media_type=PROBLEM)
             await response(scope, receive, send)
             return
-        from starlette.requests import Request
-
-        from accord.web.templating import templates
-
         page = templates.TemplateResponse(
             Request(scope), "web/error.html",
             {"csrf_token": "", "user": None, "status": self.body["status"],
