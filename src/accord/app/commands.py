@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from accord.accounts.cli import app as accounts_app
 from accord.app.operations_cli import db_app, serve
-from accord.audit.cli import app as audit_app
 from accord.app.wiring import connect
+from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
 from accord.cli import common
 from accord.demo.cli import demo
@@ -95,8 +96,6 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    import sys
-
     app(args=hoist_global_options(sys.argv[1:]), prog_name="accord")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import sys
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -86,9 +88,6 @@ def list_entries(
         typer.echo(json.dumps([e.model_dump(mode="json") for e in items], indent=2))
         return
     if fmt is Format.CSV:
-        import csv
-        import sys
-
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(service.CSV_COLUMNS)
         for e in items:

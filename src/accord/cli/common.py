@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
@@ -58,8 +59,6 @@ def unit_of_work() -> AbstractContextManager[Session]:
 
 def os_user() -> str:
     """The operating-system account running the command (``unknown`` when it has none)."""
-    import getpass
-
     try:
         return getpass.getuser() or "unknown"
     except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (some containers)

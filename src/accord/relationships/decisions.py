@@ -7,10 +7,13 @@ from the settings), filtering, sorting and paging; health comes from the stored 
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -454,9 +457,6 @@ def export_csv(
     sort: str = "name",
 ) -> Iterator[str]:
     """CSV text, a chunk per row (streamed)."""
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -478,9 +478,6 @@ def export_xlsx(
     sort: str = "name",
 ) -> bytes:
     """An Excel workbook (write-only mode: rows are not kept in memory)."""
-    import io
-    from decimal import Decimal
-
     from openpyxl import Workbook
 
     if sort not in SORTS:  # refused before a workbook exists (none is left half-written)

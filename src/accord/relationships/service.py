@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
@@ -244,8 +244,6 @@ def record_stage(
 
 def list_recorded_stages(session: Session, user: User, *, limit: int = 500) -> list[dict[str, Any]]:
     """The latest recorded stage of every visible account that has one (``accord stages``)."""
-    from sqlalchemy import func
-
     latest = (
         select(func.max(StageAssessment.id).label("id"))
         .group_by(StageAssessment.account_id)
