@@ -18,7 +18,7 @@ from accord.web.access_log import LOGGER_NAME
 
 def log_config(access_log: bool) -> dict[str, Any]:
     """uvicorn's logging configuration plus a bare-message handler for the access log."""
-    from uvicorn.config import LOGGING_CONFIG
+    from uvicorn.config import LOGGING_CONFIG  # here: the accord command starts without uvicorn
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["accord_access"] = {"format": "%(message)s"}
@@ -46,7 +46,7 @@ KEEP_ALIVE_SECONDS = 75
 
 def run(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve until stopped (Ctrl+C or SIGTERM)."""
-    import uvicorn
+    import uvicorn  # here: the accord command starts without uvicorn
 
     options: dict[str, Any] = {
         "host": host,

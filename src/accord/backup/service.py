@@ -214,20 +214,20 @@ def restore(engine: Engine, path: Path, *, on_progress: Progress = _quiet) -> Ma
 
 def known_revisions() -> list[str]:
     """This code's migrations, oldest first (one line of history)."""
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # here: alembic loads for backups only
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return [s.revision for s in reversed(list(script.walk_revisions()))]
 
 
 def _current_revision(conn: Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # here: as above
 
     return MigrationContext.configure(conn).get_current_revision()
 
 
 def _alembic(conn: Connection, direction: str, revision: str) -> None:
-    from alembic import command
+    from alembic import command  # here: as above
 
     config = alembic_config(conn.engine.url.render_as_string(hide_password=False))
     config.attributes["connection"] = conn  # inside the restore's transaction

@@ -25,7 +25,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # here: only db commands load alembic
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -33,6 +33,6 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     """The newest revision this code knows."""
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # here: only db commands load alembic
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

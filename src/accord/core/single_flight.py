@@ -233,7 +233,7 @@ def _lock_file(
     path: Path, description: str, deadline: float,
     waiting: Callable[[str | None], None], give_up: Callable[[str | None], None],
 ) -> Iterator[None]:
-    import fcntl
+    import fcntl  # here: POSIX only; the lock file is used where it exists
 
     handle: IO[str] = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the block
     try:

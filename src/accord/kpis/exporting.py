@@ -100,6 +100,7 @@ FORMATS = {"money": "#,##0.00", "ratio": "0.0%", "count": "0"}
 
 def to_xlsx(tables: list[Table]) -> bytes:
     """One sheet per table (header = column keys, then the rows) and an "About" sheet."""
+    # imported here: openpyxl is slow to load, and only the Excel export needs it
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

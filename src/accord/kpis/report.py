@@ -236,7 +236,7 @@ def render_html(data: dict[str, Any], user: User | None = None) -> str:
 
 def render_pdf(data: dict[str, Any], user: User | None = None) -> bytes:
     """The report as PDF bytes (WeasyPrint; no network: everything is inline)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # here: slow to load, and only the PDF needs it
 
     pdf: bytes = HTML(string=render_html(data, user)).write_pdf()
     return pdf

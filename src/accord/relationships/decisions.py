@@ -478,7 +478,7 @@ def export_xlsx(
     sort: str = "name",
 ) -> bytes:
     """An Excel workbook (write-only mode: rows are not kept in memory)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # here: slow to load, and only the Excel export needs it
 
     if sort not in SORTS:  # refused before a workbook exists (none is left half-written)
         raise ValidationFailed([FieldProblem("sort", "one of " + ", ".join(SORTS))])

@@ -4,6 +4,7 @@ the revenue load needs (placeholders, TEMP tables, bulk writes, the unique-key e
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,9 +72,7 @@ class RawDb:
 
     def conflicts(self) -> tuple[type[Exception], ...]:
         if self.sqlite:
-            import sqlite3
-
             return (sqlite3.IntegrityError,)
-        import psycopg.errors
+        import psycopg.errors  # here: the driver is only installed for PostgreSQL
 
         return (psycopg.errors.UniqueViolation,)

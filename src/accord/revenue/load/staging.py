@@ -140,7 +140,7 @@ def _postgres_fast(conn: Any, table: Table, raw: IO[bytes], present: Present,
                    on_progress: Callable[[], None]) -> int:
     """The file's bytes into COPY, rows numbered 2, 3, ... in file order; then the columns
     are renamed into ``rl_in``'s shape (catalog changes only, no data rewritten)."""
-    import psycopg.errors
+    import psycopg.errors  # here: the driver is only installed for PostgreSQL
 
     width = len(table.header)
     cur = conn.cursor()
