@@ -23,7 +23,16 @@ from accord.core import versions
 from accord.core.errors import ValidationFailed
 from accord.core.schemas import MAX_ID, Id
 from accord.web.flash import flash
-from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values, is_partial
+from accord.web.page_deps import (
+    Db,
+    FormData,
+    PageUser,
+    csrf,
+    enum_choices,
+    form_errors,
+    form_values,
+    is_partial,
+)
 from accord.web.templating import render
 
 router = APIRouter()
@@ -66,10 +75,6 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
             out.append(None)
         out.append(n)
     return out
-
-
-def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
 
 
 def _list_context(
@@ -141,8 +146,8 @@ def _list_context(
     }
     if with_options:
         context.update(
-            statuses=_choices(AccountStatus),
-            kinds=_choices(AccountKind),
+            statuses=enum_choices(AccountStatus),
+            kinds=enum_choices(AccountKind),
             segments=service.distinct_segments(db, user),
             managers=service.assignable_managers(db),
         )
@@ -202,12 +207,10 @@ def _form_context(
         "errors": errors,
         "account": account,
         "managers": managers,
-        "kinds": _choices(AccountKind),
-        "statuses": _choices(AccountStatus),
-        "size_bands": _choices(SizeBand),
-        "version": (started or {}).get("version"),
-        "original": (started or {}).get("original") or "",
-        "changed": changed or {},
+        "kinds": enum_choices(AccountKind),
+        "statuses": enum_choices(AccountStatus),
+        "size_bands": enum_choices(SizeBand),
+        **versions.form_state(started, changed),
         "labels": ACCOUNT_LABELS,
         "shown": {"manager_id": names.get((changed or {}).get("manager_id", ""), "")}
         if (changed or {}).get("manager_id")
@@ -217,7 +220,7 @@ def _form_context(
 
 def _started(account: Any) -> dict[str, Any]:
     """The hidden fields of an edit form showing ``account`` as stored."""
-    return {"version": account.version, "original": versions.form_original(_values_of(account))}
+    return versions.form_started(account.version, _values_of(account))
 
 
 @router.get("/accounts/new")

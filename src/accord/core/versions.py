@@ -172,3 +172,21 @@ def form_expected(
 def form_original(values: Mapping[str, Any]) -> str:
     """The ``original`` hidden field of a form showing ``values``."""
     return json.dumps({k: as_text(v) for k, v in values.items()}, sort_keys=True)
+
+
+def form_started(version: int, values: Mapping[str, Any]) -> dict[str, str | int]:
+    """The hidden fields of an edit form showing a row as stored: its ``version`` and the
+    ``original`` values (``form_expected`` reads them back)."""
+    return {"version": version, "original": form_original(values)}
+
+
+def form_state(
+    started: Mapping[str, Any] | None, changed: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """What ``web/_versions.html`` needs of an edit form: the hidden fields it started from
+    and what someone else changed meanwhile (a 409 shows them)."""
+    return {
+        "version": (started or {}).get("version"),
+        "original": (started or {}).get("original") or "",
+        "changed": dict(changed or {}),
+    }

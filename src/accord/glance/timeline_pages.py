@@ -26,7 +26,15 @@ from accord.glance import profile
 from accord.web.charts import bar_chart
 from accord.web.deps import today
 from accord.web.flash import flash
-from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
+from accord.web.page_deps import (
+    Db,
+    FormData,
+    PageUser,
+    csrf,
+    enum_choices,
+    form_errors,
+    form_values,
+)
 from accord.web.templating import render
 
 router = APIRouter()
@@ -47,10 +55,6 @@ ROLE_BADGES = {
     "user": "grey",
     "blocker": "red",
 }
-
-
-def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
 
 
 def account_page_context(
@@ -80,10 +84,10 @@ def account_page_context(
         "zero": Decimal("0.00"),
         "badges": STATUS_BADGES,
         "role_badges": ROLE_BADGES,
-        "buying_roles": _choices(BuyingRole),
-        "seniorities": _choices(Seniority),
-        "stances": _choices(Stance),
-        "interaction_kinds": _choices(InteractionKind),
+        "buying_roles": enum_choices(BuyingRole),
+        "seniorities": enum_choices(Seniority),
+        "stances": enum_choices(Stance),
+        "interaction_kinds": enum_choices(InteractionKind),
         "today": today().isoformat(),
         "participants": _participants(view),
         "contact_values": {},
@@ -175,10 +179,7 @@ def _contact_values(contact: Any) -> dict[str, str]:
 
 def _started(contact: Any) -> dict[str, Any]:
     """The hidden fields of an edit form showing ``contact`` as stored."""
-    return {
-        "version": contact.version,
-        "original": versions.form_original(_contact_values(contact)),
-    }
+    return versions.form_started(contact.version, _contact_values(contact))
 
 
 CONTACT_LABELS = {
@@ -211,12 +212,10 @@ def _contact_form_context(
         "contact": contact,
         "values": values,
         "errors": errors,
-        "buying_roles": _choices(BuyingRole),
-        "seniorities": _choices(Seniority),
-        "stances": _choices(Stance),
-        "version": (started or {}).get("version"),
-        "original": (started or {}).get("original") or "",
-        "changed": changed or {},
+        "buying_roles": enum_choices(BuyingRole),
+        "seniorities": enum_choices(Seniority),
+        "stances": enum_choices(Stance),
+        **versions.form_state(started, changed),
         "labels": CONTACT_LABELS,
     }
 

@@ -119,10 +119,9 @@ EDIT_LABELS = {
 
 def _started(target: Any) -> dict[str, Any]:
     """The hidden fields of an edit form showing ``target`` as stored."""
-    return {
-        "version": target.version,
-        "original": versions.form_original({f: getattr(target, f) for f in VERSIONED_FIELDS}),
-    }
+    return versions.form_started(
+        target.version, {f: getattr(target, f) for f in VERSIONED_FIELDS}
+    )
 
 
 def _edit(
@@ -166,9 +165,7 @@ def _edit(
             "open_sessions": session_service.open_sessions(db, target.id),
             "new_token": token,
             "token_errors": token_errors or {},
-            "version": started.get("version"),
-            "original": started.get("original") or "",
-            "changed": changed or {},
+            **versions.form_state(started, changed),
             "labels": EDIT_LABELS,
         },
         status_code=status_code,

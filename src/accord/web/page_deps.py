@@ -48,6 +48,11 @@ FormData = Annotated[_FormData, Depends(_form)]
 csrf = [Depends(csrf_protect)]
 
 
+def enum_choices(enum: Any) -> list[tuple[str, str]]:
+    """A select's options for an enum: value and its words (``size_band`` → "Size band")."""
+    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
+
+
 def form_values(
     form: _FormData, fields: tuple[str, ...] | list[str] | None = None, multi: tuple[str, ...] = ()
 ) -> dict[str, Any]:
