@@ -56,3 +56,23 @@ def test_accounts_and_revenue_import_nothing_from_exchange() -> None:
         assert not graph.find_shortest_chains(package, "accord.exchange")
     for importer in ("importing", "importing_contacts", "user_map"):
         assert not graph.find_shortest_chains(f"accord.accounts.{importer}", "accord.revenue")
+
+
+def test_accounts_import_rows_already_read_without_a_file(db, cast):
+    """The accounts use case takes rows, not a file: a parent further down the rows works,
+    and a bad cell is reported under the header as the file wrote it."""
+    from accord.accounts.importing import FileRows, import_accounts
+
+    header = {"external_id": "Id", "name": "Name", "parent_external_id": "ParentId",
+              "status": "Type"}
+    rows = [(2, {"external_id": "C-1", "name": "Child", "parent_external_id": "P-1",
+                 "status": None}),
+            (3, {"external_id": "P-1", "name": "Parent", "parent_external_id": None,
+                 "status": "bogus"}),
+            (4, {"external_id": "P-2", "name": "Other", "parent_external_id": None,
+                 "status": None})]
+    outcome = import_accounts(db, cast.admin, FileRows(rows, header, "salesforce"))
+    assert (outcome.rows, outcome.invalid_rows, outcome.inserted) == (3, 2, 1)
+    assert outcome.problems[0][:2] == (3, "Type")
+    assert outcome.problems[1] == (2, "ParentId", "parent row 3 is invalid")
+    db.rollback()
