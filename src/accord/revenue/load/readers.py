@@ -104,7 +104,8 @@ def open_table(file: str | Path | IO[bytes], filename: str | None = None,
     """Open a CSV or Excel file (a path or a binary file object) as a streaming table.
     ``limits``: for a workbook (default: from the settings)."""
     own = isinstance(file, (str, Path))
-    raw: IO[bytes] = open(file, "rb") if isinstance(file, (str, Path)) else file
+    # a path is opened here and closed in the finally below; a caller's file stays open
+    raw: IO[bytes] = open(file, "rb") if isinstance(file, (str, Path)) else file  # noqa: SIM115
     name = filename or (str(file) if own else getattr(file, "name", "") or "")
     try:
         if _is_excel(raw, str(name)):
