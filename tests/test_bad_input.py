@@ -617,11 +617,11 @@ def test_json_nested_too_deeply_is_a_400_not_a_crash(client, cast, sessions) -> 
 
 #: each request schema and the tables its text fields are stored in
 STORED_IN = {
-    "accord.core.schemas:UserIn": ("users",),
-    "accord.core.schemas:UserPatch": ("users",),
-    "accord.core.schemas:TokenIn": ("api_tokens",),
-    "accord.core.schemas:TeamIn": ("teams",),
-    "accord.core.schemas:TeamPatch": ("teams",),
+    "accord.users.schemas:UserIn": ("users",),
+    "accord.users.schemas:UserPatch": ("users",),
+    "accord.users.schemas:TokenIn": ("api_tokens",),
+    "accord.users.schemas:TeamIn": ("teams",),
+    "accord.users.schemas:TeamPatch": ("teams",),
     "accord.accounts.schemas:AccountIn": ("accounts",),
     "accord.accounts.schemas:AccountPatch": ("accounts",),
     "accord.accounts.schemas:ContactIn": ("contacts", "account_contacts"),
