@@ -61,14 +61,16 @@ def login_submit(
         user = logins.record(db, email, checked, address=deps.client_address(request), now=utcnow())
     except logins.TooManyAttempts as exc:
         response = render(
-            request, "web/login.html", {**form, "error": exc.detail.capitalize() + "."}, status_code=429
+            request, "web/login.html", {**form, "error": exc.detail.capitalize() + "."},
+            status_code=429,
         )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except NotAuthenticated:
         # rendered, not raised: the failure counted and audited by record() is committed
         return render(
-            request, "web/login.html", {**form, "error": "Wrong e-mail or password."}, status_code=400
+            request, "web/login.html", {**form, "error": "Wrong e-mail or password."},
+            status_code=400,
         )
     deps.login(request, db, user)
     return RedirectResponse(safe_next(next), status_code=303)
