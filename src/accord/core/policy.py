@@ -62,9 +62,3 @@ class Policy(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The document stored and answered: decimals as text, whole numbers as numbers."""
         return self.model_dump(mode="json")
-
-    @classmethod
-    def field_names(cls) -> list[str]:
-        """Every setting of the policy (the docs list exactly these: tests/test_settings_docs)."""
-        return list(cls.model_fields)
-
