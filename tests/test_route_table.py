@@ -128,6 +128,10 @@ def _world(app, sessions, cast, password_hash) -> World:
                "carla": carla.id, "gina": gina.id, "north": int(north), "owner": cast.owner.id,
                "teammate": cast.teammate.id, "token": int(token_id or 0),
                "south": int(s.scalar(select(Team.id).where(Team.name == "South")) or 0)}
+        # each capability's sample objects (a hand-off, a plan...): tests/route_samples.py
+        from route_samples import add_samples
+
+        ids.update(add_samples(s, cast, ids, sales_id=int(sales.id)))
     api = {who: api_client(app, cast.token(sessions, who)) for who in ROLE_OF if who != "sales"}
     api["sales"] = api_client(app, sales_token)
     pages = {}
@@ -173,6 +177,8 @@ def _value(param: str, rule: Rule, world: World, *, account: str = "acme") -> st
         "segment": "Manufacturing",
         "token": "not-a-valid-secret",
     }
+    if param not in samples and param.removesuffix("_id") in ids:
+        return str(ids[param.removesuffix("_id")])  # a capability's sample (route_samples)
     if param not in samples:
         raise AssertionError(f"no sample value for {{{param}}}: give one in the rule's params")
     return str(samples[param])

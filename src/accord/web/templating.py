@@ -32,6 +32,9 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "health": "accord.health",
     "audit": "accord.audit",
     "users": "accord.users",
+    "calendar": "accord.calendar",
+    "handoffs": "accord.handoffs",
+    "plans": "accord.plans",
 }
 
 

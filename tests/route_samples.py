@@ -1,0 +1,30 @@
+"""Sample objects of each capability for the route-table test's world (tests/test_route_table.py).
+
+Each capability with routes whose paths name its own objects (``{handoff_id}``, ``{plan_id}``)
+adds them in its own ``route_samples_<capability>.py``: a function ``add(session, cast, ids,
+sales_id)`` that creates them and returns ``{"handoff": id, ...}``; a path parameter
+``{handoff_id}`` then takes ``ids["handoff"]``. The objects belong to Acme (the account the
+owner manages and the sales rep is a team member of) unless the capability's rules say
+otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_samples_plans",
+                  "route_samples_targets")
+
+
+def add_samples(session: Session, cast: Any, ids: dict[str, int], *, sales_id: int) -> dict[str, int]:
+    import importlib
+    import importlib.util
+
+    found: dict[str, int] = {}
+    for name in SAMPLE_MODULES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        found.update(importlib.import_module(name).add(session, cast, {**ids, **found}, sales_id))
+    return found
