@@ -224,3 +224,8 @@ KEY_ACCOUNTS = [
         ],
     ),
 ]
+
+# each capability of issue 11 keeps its rows in its own module
+from contract_rows_plans import PLANS  # noqa: E402
+
+KEY_ACCOUNTS += PLANS

@@ -48,6 +48,8 @@ WRITERS = frozenset({"admin", "head", "manager", "sales"})
 ADMIN = frozenset({"admin"})
 ADMIN_HEAD = frozenset({"admin", "head"})
 NOBODY: frozenset[str] = frozenset()
+#: who sees Acme, whose plan (tests/route_samples_plans.py) the plan routes name
+PLAN_READERS = ("admin", "head", "owner", "sales", "billing", "viewer")
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,32 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/health/settings"): write(ADMIN_HEAD, body={}),
     ("PUT", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD, body={}),
     ("DELETE", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD),
+    # ------------------------------------------------------------ account plans (API)
+    ("GET", "/api/v1/accounts/{account_id}/plan"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/plan"): write(WRITERS, body={"horizon_months": 12}),
+    ("GET", "/api/v1/accounts/{account_id}/plans"): read(),
+    ("GET", "/api/v1/plans/{plan_id}"): read(reach=PLAN_READERS),
+    ("PATCH", "/api/v1/plans/{plan_id}"): write(WRITERS, body={"business": "Pumps"},
+                                                reach=PLAN_READERS),
+    ("POST", "/api/v1/plans/{plan_id}/key-people"): write(
+        WRITERS, body={"buying_role": "champion"}, reach=PLAN_READERS),
+    ("DELETE", "/api/v1/plans/{plan_id}/key-people/{person_id}"): write(
+        WRITERS, reach=PLAN_READERS),
+    ("POST", "/api/v1/plans/{plan_id}/objectives"): write(
+        WRITERS, body={"title": "Grow", "metric": "manual", "target": 1}, reach=PLAN_READERS),
+    ("PATCH", "/api/v1/objectives/{objective_id}"): write(
+        WRITERS, body={"title": "Grow more"}, reach=PLAN_READERS),
+    ("DELETE", "/api/v1/objectives/{objective_id}"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/api/v1/objectives/{objective_id}/updates"): write(
+        WRITERS, body={"value": 1, "note": "signed"}, reach=PLAN_READERS),
+    ("POST", "/api/v1/objectives/{objective_id}/actions"): write(
+        WRITERS, body={"title": "Call"}, reach=PLAN_READERS),
+    ("PATCH", "/api/v1/actions/{action_id}"): write(
+        WRITERS, body={"status": "done"}, reach=PLAN_READERS),
+    ("POST", "/api/v1/plans/{plan_id}/review"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/api/v1/plans/{plan_id}/share-links"): write(WRITERS, reach=PLAN_READERS),
+    ("GET", "/api/v1/plans/{plan_id}/share-links"): read(reach=PLAN_READERS),
+    ("DELETE", "/api/v1/share-links/{link_id}"): write(WRITERS, reach=PLAN_READERS),
     # ------------------------------------------------------------ account pages
     ("GET", "/accounts"): read(),
     ("GET", "/accounts/new"): read(WRITERS),

@@ -9,6 +9,7 @@ from accord.exchange.api import router as exchange_router
 from accord.glance.api import router as glance_router
 from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
+from accord.plans.api import router as plans_router
 from accord.relationships.api import router as relationships_router
 from accord.revenue.api import router as revenue_router
 from accord.selection.api import router as selection_router
@@ -19,4 +20,5 @@ api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(clean_multipart)]
 for router in (users_router, accounts_router, exchange_router, revenue_router, kpis_router,
                selection_router, relationships_router, health_router, glance_router, audit_router):
     api_router.include_router(router)
+api_router.include_router(plans_router)
 document_problems(api_router)  # every operation declares the problems it may answer

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from accord.accounts.models import BuyingRole
 from accord.core.schemas import Id, UserRef
@@ -18,9 +18,15 @@ LongText = Annotated[str, Field(max_length=10_000)]
 EntryText = Annotated[str, Field(min_length=1, max_length=1000)]
 Entries = Annotated[list[EntryText], Field(max_length=50)]
 Note = Annotated[str, Field(max_length=2000)]
-#: a metric's value as ``Numeric(18, 4)`` holds it
+def _four_places(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.0001"))
+
+
+#: a metric's value as ``Numeric(18, 4)`` holds it (and answers it: four places)
 Figure = Annotated[
-    Decimal, Field(ge=-(10**13), le=10**13, decimal_places=4, allow_inf_nan=False)
+    Decimal,
+    Field(ge=-(10**13), le=10**13, decimal_places=4, allow_inf_nan=False),
+    AfterValidator(_four_places),
 ]
 Horizon = Literal[6, 12, 18]
 Metric = Literal["revenue_12m", "nrr", "share_of_wallet", "health", "key_people_touched", "manual"]
