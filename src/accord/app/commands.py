@@ -18,6 +18,7 @@ from accord.exchange.cli import export_app, import_app
 from accord.glance.cli import register as register_glance
 from accord.health.cli import register as register_health
 from accord.kpis.cli import register as register_kpis
+from accord.plans.cli import app as plans_app
 from accord.relationships.cli import register as register_relationships
 from accord.selection.cli import register as register_selection
 from accord.users.cli import users_app
@@ -61,6 +62,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(audit_app, name="audit")
+app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("backup")(backup_cli.backup)

@@ -67,6 +67,8 @@ def add_objective(
         raise ValidationFailed([FieldProblem("metric", NO_METRIC)])
     _check_due(plan, data.due_on)
     owner_id = data.owner_id if data.owner_id is not None else user.id
+    if owner_id is None:
+        raise ValidationFailed([FieldProblem("owner_id", "choose an owner")])
     check_owner(session, account, owner_id)
     baseline = data.baseline
     if baseline is None and data.metric in rules.TIED_METRICS:
@@ -204,6 +206,8 @@ def add_action(
     objective, plan, account = writable_objective(session, user, objective_id)
     _check_due(plan, data.due_on)
     owner_id = data.owner_id if data.owner_id is not None else user.id
+    if owner_id is None:
+        raise ValidationFailed([FieldProblem("owner_id", "choose an owner")])
     check_owner(session, account, owner_id)
     action = PlanAction(
         objective_id=objective.id,

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import AccountContact
+from accord.accounts.service import find_account_by_external_id
 from accord.accounts.visibility import get_visible_account
 from accord.core import audit, versions
 from accord.core.database import utcnow
@@ -78,6 +79,22 @@ def plan_state(plan: AccountPlan) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- reading
+
+
+def account_ref(session: Session, user: User, ref: str) -> int:
+    """An account's id from its id or external id (an all-digit reference tries the id
+    first), among the accounts ``user`` sees."""
+    ref = ref.strip()
+    if ref.isdigit() and len(ref) < 10:
+        try:
+            return get_visible_account(session, user, int(ref)).id
+        except NotFound:
+            pass
+    try:
+        return find_account_by_external_id(session, user, ref).id
+    except NotFound:
+        raise NotFound(f"no account {ref!r} (neither an id nor an external id you can see)") \
+            from None
 
 
 def current_plan(session: Session, user: User, account_id: int, *, today: date) -> PlanOut | None:
