@@ -6,6 +6,7 @@ from accord.accounts.pages import router as accounts_pages
 from accord.audit.pages import router as audit_pages
 from accord.exchange.pages import router as exchange_pages
 from accord.glance.pages import router as glance_pages
+from accord.handoffs.pages import router as handoffs_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
 from accord.relationships.pages import router as relationships_pages
@@ -16,5 +17,5 @@ from accord.web.page_deps import clean_multipart
 
 page_router = APIRouter(include_in_schema=False, dependencies=[Depends(clean_multipart)])
 for router in (auth_pages, users_pages, accounts_pages, exchange_pages, kpis_pages, selection_pages,
-               relationships_pages, health_pages, glance_pages, audit_pages):
+               relationships_pages, health_pages, glance_pages, audit_pages, handoffs_pages):
     page_router.include_router(router)

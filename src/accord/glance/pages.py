@@ -17,6 +17,7 @@ from accord.glance.kam import account_kam_summary
 from accord.glance.kam_pages import router as kam_router
 from accord.glance.timeline_pages import account_page_context
 from accord.glance.timeline_pages import router as timeline_router
+from accord.handoffs.pages import account_handoffs
 from accord.web.deps import today
 from accord.web.page_deps import Db, PageUser
 from accord.web.templating import render
@@ -40,4 +41,5 @@ def account_page(
     )
     context = account_page_context(user, view)
     context["kam"] = account_kam_summary(db, user, account_id, today())
+    context["handoffs"] = account_handoffs(db, user, account_id, today())
     return render(request, "accounts/detail.html", context)
