@@ -311,13 +311,12 @@ def mark_reviewed(session: Session, user: User, plan_id: int, *, today: date) ->
 
 
 def _reports_to_map(session: Session, plan_id: int) -> dict[int, int | None]:
-    return dict(
-        session.execute(
-            select(PlanKeyPerson.contact_id, PlanKeyPerson.reports_to_contact_id).where(
-                PlanKeyPerson.plan_id == plan_id
-            )
-        ).tuples()
+    rows = session.execute(
+        select(PlanKeyPerson.contact_id, PlanKeyPerson.reports_to_contact_id).where(
+            PlanKeyPerson.plan_id == plan_id
+        )
     )
+    return {contact_id: boss for contact_id, boss in rows}
 
 
 def _check_reports_to(
