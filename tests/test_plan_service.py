@@ -262,3 +262,20 @@ def test_a_sales_rep_writes_only_while_on_the_account_team(db, cast) -> None:
     db.flush()
     service.mark_reviewed(db, sales, plan_id, today=TODAY)
     assert not service.get_plan(db, sales, plan_id, today=TODAY).read_only
+
+
+def test_a_tied_objective_takes_its_value_from_the_accounts_revenue(db, cast) -> None:
+    from accord.core.periods import month_index
+    from import_helpers import write_monthly
+
+    owner = person(db, cast, "owner")
+    now = month_index(TODAY)
+    write_monthly(db, cast.acme_id, {now - 12 + m: 100_000 for m in range(12)})
+    plan = service.start_plan(db, owner, cast.acme_id, PlanStart(), today=TODAY)
+    tied = service.add_objective(db, owner, plan.id, ObjectiveIn(
+        title="Grow Acme", metric="revenue_12m", target=Decimal(24_000)), today=TODAY)
+    assert tied.tied and tied.baseline == Decimal(12_000)  # its value the day it was set
+    assert tied.current == Decimal(12_000) and tied.progress == Decimal(0)
+    write_monthly(db, cast.acme_id, {now - 6 + m: 300_000 for m in range(6)})
+    again = service.get_plan(db, owner, plan.id, today=TODAY).objectives[0]
+    assert again.current == Decimal(24_000) and again.progress == Decimal(1)

@@ -3,7 +3,6 @@ and progress, actions, completeness and staleness (a handful of queries per plan
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account, AccountContact, Contact
 from accord.core.models import User
 from accord.core.schemas import UserRef
-from accord.plans import rules
+from accord.plans import metrics, rules
 from accord.plans.models import (
     AccountPlan,
     ObjectiveUpdate,
@@ -38,14 +37,7 @@ def tied_values(
     session: Session, account_id: int, *, today: date
 ) -> dict[tuple[int, str], Decimal | None]:
     """The account's tied figures today (``plans.metrics.current_values``)."""
-    try:
-        metrics = importlib.import_module("accord.plans.metrics")
-    except ImportError:  # until plans.metrics lands (PLAN-LISTS)
-        return {}
-    values: dict[tuple[int, str], Decimal | None] = metrics.current_values(
-        session, [account_id], today=today
-    )
-    return values
+    return metrics.current_values(session, [account_id], today=today)
 
 
 def user_refs(session: Session, ids: set[int | None]) -> dict[int, UserRef]:
