@@ -55,12 +55,14 @@ def portfolio(cast, sessions):
             ),
             today=date(2025, 6, 1),
         )
+        head = s.merge(cast.head)  # a company straight into active: an admin or a head (issue 11)
         for i in range(23):
             create_account(
                 s,
-                owner,
+                head,
                 AccountIn(
                     name=f"Zeta {i:02d}",
+                    manager_id=owner.id,
                     segment="Retail",
                     status=AccountStatus.LAPSED if i % 2 else AccountStatus.ACTIVE,
                 ),

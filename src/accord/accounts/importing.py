@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.accounts import lifecycle
 from accord.accounts.models import Account, AccountExternalId, AccountKind, AccountStatus, SizeBand
 from accord.accounts.owners import Owners
 from accord.accounts.search import unseen_parents
-from accord.accounts.service import snapshot
+from accord.accounts.service import announce_changes, snapshot
 from accord.accounts.visibility import visible_accounts
 from accord.core import audit
 from accord.core.database import utcnow
@@ -164,6 +165,24 @@ def _check_row(
     _check_cells(ctx, row)
     _check_external_id(ctx, row, seen, existing)
     _check_owner(ctx, row)
+    _check_activation(ctx, row, existing)
+
+
+def _check_activation(ctx: Context, row: Row, existing: dict[str, tuple[int, bool]]) -> None:
+    """A company in onboarding becomes active only by accepting its hand-off (the gate of
+    ``accounts.lifecycle``), an import row included."""
+    if row.values.get("status") != AccountStatus.ACTIVE:
+        return
+    known = existing.get(row.values.get("external_id") or "")
+    if known is None:
+        return  # a new company straight into active: admins and heads only, as importers are
+    account = ctx.session.get(Account, known[0])
+    kind = row.values.get("kind") or (account.kind if account else None)
+    if account is None or account.status != AccountStatus.ONBOARDING or kind != "company":
+        return
+    message = lifecycle.check_activation(ctx.session, account.id)
+    if message:
+        ctx.problem(row, "status", message)
 
 
 def _check_cells(ctx: Context, row: Row) -> None:
@@ -323,6 +342,8 @@ def _count_and_audit(ctx: Context, row: Row, now: Any) -> None:
         ctx.outcome.inserted += 1
         audit.record(ctx.session, ctx.user, "create", "account", account.id, after=after,
                      note="import")
+        if account.kind == AccountKind.COMPANY and account.status == AccountStatus.ONBOARDING:
+            lifecycle.company_onboarding(ctx.session, ctx.user, account.id)
         return
     old, new = audit.changed_fields(row.before, after)
     if new:
@@ -330,6 +351,7 @@ def _count_and_audit(ctx: Context, row: Row, now: Any) -> None:
         ctx.outcome.updated += 1
         audit.record(ctx.session, ctx.user, "update", "account", account.id, before=old,
                      after=new, note="import")
+        announce_changes(ctx.session, ctx.user, account.id, row.before, after)
     else:
         ctx.outcome.unchanged += 1
 

@@ -32,6 +32,10 @@ OnboardingListener = Callable[[Session, User, int], None]
 #: (session, acting user, account id, old manager id, new manager id)
 ManagerListener = Callable[[Session, User, int, "int | None", "int | None"], None]
 
+#: the account-team role of the author of an open hand-off (they see the account until it is
+#: accepted; then the role is removed and they keep reading their hand-off only)
+AUTHOR_ROLE = "handoff_author"
+
 _guards: list[ActivationGuard] = []
 _onboarding: list[OnboardingListener] = []
 _manager: list[ManagerListener] = []

@@ -41,7 +41,9 @@ class AccountIn(_In):
     segment: Annotated[str, Field(max_length=60)] | None = None
     business_line: Annotated[str, Field(max_length=60)] | None = None
     size_band: SizeBand | None = None
-    status: AccountStatus = AccountStatus.ACTIVE
+    #: none given: ``onboarding`` for a company (``active`` when an admin or a head creates
+    #: it), ``active`` for a person
+    status: AccountStatus | None = None
     manager_id: Id | None = None
     country: Annotated[str, Field(max_length=60)] | None = None
     industry: ShortText | None = None

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from accord.accounts import search
-from accord.accounts.models import Account, AccountMember
+from accord.accounts import lifecycle, search
+from accord.accounts.models import Account, AccountKind, AccountMember, AccountStatus
 from accord.accounts.schemas import AccountIn, AccountOut, AccountPatch
 from accord.accounts.search import account_out, name_key
 from accord.accounts.visibility import (
@@ -184,19 +184,68 @@ def _apply(account: Account, values: dict[str, Any]) -> None:
     account.name_key = name_key(account.name)
 
 
+#: roles that may create a company straight into ``active`` (loading an existing client base)
+ACTIVATING_ROLES = frozenset({Role.ADMIN, Role.HEAD})
+
+
+def _initial_status(user: User, values: dict[str, Any]) -> None:
+    """A new company starts in ``onboarding`` unless an admin or a head creates it (their
+    default stays ``active``); only they may create one straight into ``active``. A person
+    (B2C) starts ``active`` and needs no hand-off."""
+    company = values.get("kind") in (None, AccountKind.COMPANY)
+    activating = Role(user.role) in ACTIVATING_ROLES
+    if values.get("status") is None:
+        values["status"] = (
+            AccountStatus.ONBOARDING if company and not activating else AccountStatus.ACTIVE
+        )
+    elif company and values["status"] == AccountStatus.ACTIVE and not activating:
+        raise ValidationFailed([FieldProblem(
+            "status", "only an admin or a head creates a company straight into active; a new "
+            "company starts in onboarding and becomes active when its manager accepts its "
+            "hand-off"
+        )])
+
+
+def _check_sales_receiver(session: Session, values: dict[str, Any]) -> None:
+    """A sales user's new company goes to the manager who will receive its hand-off."""
+    manager_id = values.get("manager_id")
+    manager = session.get(User, manager_id) if manager_id is not None else None
+    if manager is None:
+        raise ValidationFailed([FieldProblem(
+            "manager_id", "choose the manager who will receive the account and its hand-off"
+        )])
+    if manager.is_active and Role(manager.role) not in (Role.MANAGER, Role.HEAD):
+        raise ValidationFailed([FieldProblem(
+            "manager_id", f"{manager.email} is not a manager or a head: choose who will "
+            "manage the account"
+        )])
+
+
 def create_account(session: Session, user: User, data: AccountIn) -> AccountOut:
     require_writer(user)
     values = data.model_dump()
-    if values.get("manager_id") is None and Role(user.role) in (Role.MANAGER, Role.SALES):
-        values["manager_id"] = user.id  # a manager's new account is their own
-    _check_within_reach(session, user, values.get("manager_id"))
+    _initial_status(user, values)
+    sales_company = Role(user.role) is Role.SALES and values.get("kind") == AccountKind.COMPANY
+    if sales_company:
+        _check_sales_receiver(session, values)  # then seen as the author of its hand-off
+    else:
+        if values.get("manager_id") is None and Role(user.role) in (Role.MANAGER, Role.SALES):
+            values["manager_id"] = user.id  # a manager's new account is their own
+        _check_within_reach(session, user, values.get("manager_id"))
     _check_references(session, user, values, None)
     now = utcnow()
     account = Account(created_at=now, updated_at=now)
     _apply(account, values)
     session.add(account)
     session.flush()
+    if sales_company and account.manager_id != user.id:
+        session.add(
+            AccountMember(account_id=account.id, user_id=user.id, role=lifecycle.AUTHOR_ROLE)
+        )
+        session.flush()
     audit.record(session, user, "create", "account", account.id, after=snapshot(account))
+    if account.kind == AccountKind.COMPANY and account.status == AccountStatus.ONBOARDING:
+        lifecycle.company_onboarding(session, user, account.id)
     return get_account(session, user, account.id)
 
 
@@ -223,6 +272,7 @@ def update_account(
     _check_references(session, user, values, account.id)
     if values.get("manager_id", account.manager_id) != account.manager_id:
         _check_stays_in_view(session, user, account.id, values["manager_id"])
+    _check_activation(session, account, values)
     before = snapshot(account)
     _apply(account, values)
     after = snapshot(account)
@@ -231,7 +281,39 @@ def update_account(
         account.updated_at = utcnow()
         session.flush()
         audit.record(session, user, "update", "account", account.id, before=old, after=new)
+        announce_changes(session, user, account.id, before, after)
     return get_account(session, user, account.id)
+
+
+def _check_activation(session: Session, account: Account, values: dict[str, Any]) -> None:
+    """A company in onboarding becomes active only by accepting its hand-off."""
+    kind = getattr(values.get("kind"), "value", values.get("kind")) or account.kind
+    status = getattr(values.get("status"), "value", values.get("status"))
+    if (
+        kind == AccountKind.COMPANY
+        and account.status == AccountStatus.ONBOARDING
+        and status == AccountStatus.ACTIVE
+    ):
+        message = lifecycle.check_activation(session, account.id)
+        if message:
+            raise ValidationFailed([FieldProblem("status", message)])
+
+
+def announce_changes(
+    session: Session, user: User, account_id: int, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """Tell the lifecycle's listeners what an edit or an import changed: a company entering
+    onboarding, a new responsible manager."""
+    if (
+        after["kind"] == AccountKind.COMPANY
+        and after["status"] == AccountStatus.ONBOARDING
+        and (before["status"] != AccountStatus.ONBOARDING or before["kind"] != AccountKind.COMPANY)
+    ):
+        lifecycle.company_onboarding(session, user, account_id)
+    if before["manager_id"] != after["manager_id"]:
+        lifecycle.manager_changed(
+            session, user, account_id, before["manager_id"], after["manager_id"]
+        )
 
 
 def delete_account(session: Session, user: User, account_id: int) -> None:

@@ -7,6 +7,7 @@ from accord.api.common import document_problems
 from accord.audit.api import router as audit_router
 from accord.exchange.api import router as exchange_router
 from accord.glance.api import router as glance_router
+from accord.handoffs.api import router as handoffs_router
 from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
 from accord.plans.api import router as plans_router
@@ -21,4 +22,5 @@ for router in (users_router, accounts_router, exchange_router, revenue_router, k
                selection_router, relationships_router, health_router, glance_router, audit_router):
     api_router.include_router(router)
 api_router.include_router(plans_router)
+api_router.include_router(handoffs_router)
 document_problems(api_router)  # every operation declares the problems it may answer

@@ -16,6 +16,7 @@ from accord.cli import common
 from accord.demo.cli import demo
 from accord.exchange.cli import export_app, import_app
 from accord.glance.cli import register as register_glance
+from accord.handoffs.cli import app as handoffs_app
 from accord.health.cli import register as register_health
 from accord.kpis.cli import register as register_kpis
 from accord.plans.cli import app as plans_app
@@ -62,6 +63,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(audit_app, name="audit")
+app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
 app.command("serve")(serve)

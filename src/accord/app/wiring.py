@@ -7,10 +7,15 @@ small registry of its own and the assembly connects the listener here. Today:
 - ``revenue.load.events``: the KPI engine refreshes its derived rows for the accounts whose
   monthly revenue a load changed (``kpis.derived.refresh_after_import``), in the load's
   transaction.
+- ``accounts.lifecycle``: the hand-offs gate a company's ``onboarding`` → ``active`` (only by
+  accepting its hand-off), open a draft hand-off for a company entering onboarding, and a
+  hand-off between managers when an account's manager changes (``handoffs.gate``).
 """
 
 from __future__ import annotations
 
+from accord.accounts import lifecycle
+from accord.handoffs import gate
 from accord.kpis.derived import refresh_after_import
 from accord.revenue.load.events import on_revenue_changed
 
@@ -18,4 +23,7 @@ from accord.revenue.load.events import on_revenue_changed
 def connect() -> None:
     """Connect every listener (idempotent)."""
     on_revenue_changed(refresh_after_import)
+    lifecycle.on_activation(gate.activation_guard)
+    lifecycle.on_company_onboarding(gate.on_company_onboarding)
+    lifecycle.on_manager_changed(gate.on_manager_changed)
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from accord.accounts import lifecycle
 from accord.accounts.models import (
     Account,
     AccountContact,
@@ -55,7 +56,7 @@ from accord.handoffs.schemas import (
 )
 
 #: the account-team role of a hand-off's author while it is open
-AUTHOR_ROLE = "handoff_author"
+AUTHOR_ROLE = lifecycle.AUTHOR_ROLE
 
 
 # ---------------------------------------------------------------- reading
@@ -312,6 +313,19 @@ def save_checklist(
     return policy_store.save(
         session, user, rules.checklist_setting(kind), value, CHECKLISTS[kind].from_dict, expected
     )
+
+
+def replace_checklist(
+    session: Session,
+    user: User,
+    kind: HandoffKind | str,
+    data: ChecklistIn | dict[str, Any],
+    *,
+    expected: versions.Expected | None = None,
+) -> ChecklistOut:
+    """``save_checklist``, answered as the front doors show a checklist (with its version)."""
+    save_checklist(session, user, kind, data, expected)
+    return checklist_out(session, kind)
 
 
 # ---------------------------------------------------------------- helpers
