@@ -115,10 +115,12 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _next_ids(session: Session) -> dict[str, int]:
-    tables = {"plan": AccountPlan, "entry": PlanEntry, "person": PlanKeyPerson,
-              "objective": PlanObjective, "update": ObjectiveUpdate, "action": PlanAction}
-    return {name: int(session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0) + 1
-            for name, model in tables.items()}
+    columns: dict[str, Any] = {
+        "plan": AccountPlan.id, "entry": PlanEntry.id, "person": PlanKeyPerson.id,
+        "objective": PlanObjective.id, "update": ObjectiveUpdate.id, "action": PlanAction.id,
+    }
+    return {name: int(session.scalar(select(func.coalesce(func.max(column), 0))) or 0) + 1
+            for name, column in columns.items()}
 
 
 def _moment(day: date) -> datetime:
