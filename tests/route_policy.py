@@ -237,6 +237,40 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/plans/{plan_id}/share-links"): write(WRITERS, reach=PLAN_READERS),
     ("GET", "/api/v1/plans/{plan_id}/share-links"): read(reach=PLAN_READERS),
     ("DELETE", "/api/v1/share-links/{link_id}"): write(WRITERS, reach=PLAN_READERS),
+    # ------------------------------------------------------------ account plan pages
+    ("GET", "/accounts/{account_id}/plan"): read(),
+    ("POST", "/accounts/{account_id}/plan"): write(WRITERS, form={"horizon_months": "12"}),
+    ("GET", "/accounts/{account_id}/plan/edit/{section}"): read(WRITERS,
+                                                                params={"section": "business"}),
+    ("POST", "/accounts/{account_id}/plan/edit/{section}"): write(
+        WRITERS, params={"section": "business"}, form={"business": "Pumps"}),
+    ("POST", "/accounts/{account_id}/plan/sharing"): write(WRITERS,
+                                                           form={"shared_sections": "goals"}),
+    ("POST", "/accounts/{account_id}/plan/review"): write(WRITERS),
+    ("GET", "/accounts/{account_id}/plan/people"): read(WRITERS),
+    ("POST", "/accounts/{account_id}/plan/people"): write(WRITERS, form={}),
+    ("POST", "/accounts/{account_id}/plan/people/{person_id}"): write(
+        WRITERS, form={"buying_role": "champion"}),
+    ("POST", "/accounts/{account_id}/plan/people/{person_id}/remove"): write(WRITERS),
+    ("GET", "/accounts/{account_id}/plans"): read(),
+    ("GET", "/accounts/{account_id}/plans/{plan_id}"): read(),
+    ("GET", "/accounts/{account_id}/plan/objectives/new"): read(WRITERS),
+    ("POST", "/accounts/{account_id}/plan/objectives"): write(
+        WRITERS, form={"title": "Grow", "metric": "manual", "target": "1"}),
+    ("GET", "/accounts/{account_id}/plan/objectives/{objective_id}/edit"): read(WRITERS),
+    ("POST", "/accounts/{account_id}/plan/objectives/{objective_id}/edit"): write(
+        WRITERS, form={"title": "Grow more"}),
+    ("POST", "/accounts/{account_id}/plan/objectives/{objective_id}/remove"): write(WRITERS),
+    ("POST", "/accounts/{account_id}/plan/objectives/{objective_id}/updates"): write(
+        WRITERS, form={"value": "1", "note": "signed"}),
+    ("POST", "/accounts/{account_id}/plan/objectives/{objective_id}/actions"): write(
+        WRITERS, form={"title": "Call"}),
+    ("POST", "/accounts/{account_id}/plan/actions/{action_id}/status"): write(
+        WRITERS, form={"status": "done"}),
+    ("GET", "/accounts/{account_id}/plan/links"): read(),
+    ("POST", "/accounts/{account_id}/plan/links"): write(WRITERS),
+    ("POST", "/accounts/{account_id}/plan/links/{link_id}/revoke"): write(WRITERS),
+    ("GET", "/shared/plans/{token}"): public(),
     # ------------------------------------------------------------ account pages
     ("GET", "/accounts"): read(),
     ("GET", "/accounts/new"): read(WRITERS),

@@ -9,6 +9,7 @@ from accord.glance.pages import router as glance_pages
 from accord.handoffs.pages import router as handoffs_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
+from accord.plans.pages import router as plans_pages
 from accord.relationships.pages import router as relationships_pages
 from accord.selection.pages import router as selection_pages
 from accord.users.pages import router as users_pages
@@ -19,3 +20,4 @@ page_router = APIRouter(include_in_schema=False, dependencies=[Depends(clean_mul
 for router in (auth_pages, users_pages, accounts_pages, exchange_pages, kpis_pages, selection_pages,
                relationships_pages, health_pages, glance_pages, audit_pages, handoffs_pages):
     page_router.include_router(router)
+page_router.include_router(plans_pages)

@@ -46,6 +46,26 @@
     }
   });
 
+  // <button data-copy="ID"> copies the value of the field #ID (a link shown once).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    var field = button && document.getElementById(button.getAttribute("data-copy"));
+    if (!field) {
+      return;
+    }
+    field.select();
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        document.execCommand("copy");
+        done();
+      });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+
   // <button data-confirm="Really?"> asks before submitting.
   document.addEventListener("click", function (event) {
     var target = event.target.closest ? event.target.closest("[data-confirm]") : null;
