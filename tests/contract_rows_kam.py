@@ -14,6 +14,7 @@ from contract_rows import (
     acme,
     scoring,
 )
+from route_policy import HOLIDAYS_ICS
 
 KEY_ACCOUNTS = [
     Resource(
@@ -221,6 +222,41 @@ KEY_ACCOUNTS = [
              Upload({"file": USER_MAP_CSV}), 403),
             ("viewer", "POST", lambda c: "/api/v1/imports/contacts",
              Upload({"file": CONTACTS_CSV}), 403),
+        ],
+    ),
+    Resource(
+        name="working-day calendar",
+        actor="admin",
+        collection=lambda c: "/api/v1/calendar",
+        create={"working_weekdays": [0, 1, 2, 3],
+                "holidays": [{"on": "2026-12-25", "name": "Christmas Day"}]},
+        create_method="PUT",
+        create_status=200,
+        shows=("working_weekdays", [0, 1, 2, 3]),
+        also=[
+            Call("POST", lambda c, made: "/api/v1/calendar/holidays", status=201,
+                 body={"on": "2027-12-25", "name": "Christmas Day"}),
+            Call("DELETE", lambda c, made: "/api/v1/calendar/holidays/2027-12-25", status=204),
+            Call("POST", lambda c, made: "/api/v1/calendar/holidays/import",
+                 files={"file": HOLIDAYS_ICS}, shows=("added", 1)),
+            Call("GET", lambda c, made: "/api/v1/calendar/working-days?start=2026-12-18&days=10",
+                 who="viewer", shows=("end", "2027-01-05")),
+        ],
+        denied=[
+            ("head", "PUT", lambda c: "/api/v1/calendar", {"working_weekdays": [0]}, 403),
+            ("owner", "POST", lambda c: "/api/v1/calendar/holidays",
+             {"on": "2027-01-01", "name": "x"}, 403),
+            ("owner", "DELETE", lambda c: "/api/v1/calendar/holidays/2026-12-25", None, 403),
+            ("owner", "POST", lambda c: "/api/v1/calendar/holidays/import",
+             Upload({"file": HOLIDAYS_ICS}), 403),
+        ],
+        missing=[("admin", "DELETE", lambda c: "/api/v1/calendar/holidays/2031-01-01")],
+        bad=[
+            ({"working_weekdays": []}, "working_weekdays"),
+            ({"working_weekdays": [7]}, "working_weekdays.0"),
+            ({"holidays": [{"on": "2026-12-25", "name": "a\u0007b"}]}, "holidays.0.name"),
+            ({"holidays": [{"on": "2026-12-25", "name": "a"}, {"on": "2026-12-25", "name": "b"}]},
+             "holidays.1.on"),
         ],
     ),
 ]

@@ -92,6 +92,9 @@ SCORING = {"attractiveness": [], "buying": [], "competitor_name": "Rival"}
 CHOSEN = ("as_of=2025-12&movement=churned&manager=teammate@accord.test",
           "as_of=2025-12&movement=churned&manager=viewer@accord.test")
 INTERACTION = {"kind": "call", "occurred_on": "2025-01-02", "summary": "Called"}
+HOLIDAYS_ICS = ("holidays.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
+                b"DTSTART;VALUE=DATE:20270101\r\nSUMMARY:New Year\r\nEND:VEVENT\r\n"
+                b"END:VCALENDAR\r\n", "text/calendar")
 
 POLICY: dict[tuple[str, str], Rule] = {
     # ------------------------------------------------------------ open, session
@@ -304,4 +307,16 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/decisions/export.csv"): read(),
     ("GET", "/decisions/export.xlsx"): read(),
     ("POST", "/health/recompute"): write(ADMIN_HEAD),
+    # ------------------------------------------------------------ working-day calendar
+    ("GET", "/api/v1/calendar"): read(),
+    ("PUT", "/api/v1/calendar"): write(ADMIN, body={}),
+    ("POST", "/api/v1/calendar/holidays"): write(ADMIN, body={"on": "2026-05-01", "name": "May"}),
+    ("DELETE", "/api/v1/calendar/holidays/{on}"): write(ADMIN, params={"on": "2026-12-25"}),
+    ("POST", "/api/v1/calendar/holidays/import"): write(ADMIN, files={"file": HOLIDAYS_ICS}),
+    ("GET", "/api/v1/calendar/working-days"): read(query="start=2026-12-18&days=10"),
+    ("GET", "/admin/calendar"): read(ADMIN),
+    ("POST", "/admin/calendar"): write(ADMIN, form={"working_weekdays": "0"}),
+    ("POST", "/admin/calendar/holidays"): write(ADMIN, form={"on": "2026-05-02", "name": "x"}),
+    ("POST", "/admin/calendar/holidays/{on}/remove"): write(ADMIN, params={"on": "2026-12-26"}),
+    ("POST", "/admin/calendar/import"): write(ADMIN, files={"file": HOLIDAYS_ICS}),
 }

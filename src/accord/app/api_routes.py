@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from accord.accounts.api import router as accounts_router
 from accord.api.common import document_problems
 from accord.audit.api import router as audit_router
+from accord.calendar.api import router as calendar_router
 from accord.exchange.api import router as exchange_router
 from accord.glance.api import router as glance_router
 from accord.handoffs.api import router as handoffs_router
@@ -23,4 +24,5 @@ for router in (users_router, accounts_router, exchange_router, revenue_router, k
     api_router.include_router(router)
 api_router.include_router(plans_router)
 api_router.include_router(handoffs_router)
+api_router.include_router(calendar_router)
 document_problems(api_router)  # every operation declares the problems it may answer

@@ -12,6 +12,7 @@ from accord.app.operations_cli import db_app, serve
 from accord.app.wiring import connect
 from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
+from accord.calendar.cli import app as calendar_app
 from accord.cli import common
 from accord.demo.cli import demo
 from accord.exchange.cli import export_app, import_app
@@ -63,6 +64,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from accord.accounts.pages import router as accounts_pages
 from accord.audit.pages import router as audit_pages
+from accord.calendar.pages import router as calendar_pages
 from accord.exchange.pages import router as exchange_pages
 from accord.glance.pages import router as glance_pages
 from accord.handoffs.pages import router as handoffs_pages
@@ -20,4 +21,5 @@ page_router = APIRouter(include_in_schema=False, dependencies=[Depends(clean_mul
 for router in (auth_pages, users_pages, accounts_pages, exchange_pages, kpis_pages, selection_pages,
                relationships_pages, health_pages, glance_pages, audit_pages, handoffs_pages):
     page_router.include_router(router)
+page_router.include_router(calendar_pages)
 page_router.include_router(plans_pages)
