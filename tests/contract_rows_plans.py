@@ -68,4 +68,21 @@ PLANS = [
         ],
         bad=[({"horizon_months": 7}, "horizon_months"), ({"starts_on": "soon"}, "starts_on")],
     ),
+    Resource(
+        name="plans settings",
+        actor="head",
+        collection=lambda c: "/api/v1/plans/settings",
+        create={"review_interval_days": 60},
+        create_method="PUT",
+        create_status=200,
+        shows=("review_interval_days", 60),
+        denied=[
+            ("owner", "PUT", lambda c: "/api/v1/plans/settings", {"share_link_days": 7}, 403),
+            ("viewer", "PUT", lambda c: "/api/v1/plans/settings", {}, 403),
+        ],
+        bad=[({"review_interval_days": 3}, "review_interval_days"),
+             ({"share_link_days": 366}, "share_link_days"),
+             ({"share_link_days": "a week"}, "share_link_days"),
+             ({"colour": "red"}, "colour")],
+    ),
 ]

@@ -215,6 +215,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD, body={}),
     ("DELETE", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD),
     # ------------------------------------------------------------ account plans (API)
+    ("GET", "/api/v1/plans/settings"): read(),
+    ("PUT", "/api/v1/plans/settings"): write(ADMIN_HEAD, body={}),
     ("GET", "/api/v1/accounts/{account_id}/plan"): read(),
     ("POST", "/api/v1/accounts/{account_id}/plan"): write(WRITERS, body={"horizon_months": 12}),
     ("GET", "/api/v1/accounts/{account_id}/plans"): read(),

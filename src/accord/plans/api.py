@@ -11,8 +11,10 @@ from fastapi import APIRouter, Depends, Response
 
 from accord.api.common import Caller, Db, problems
 from accord.api.concurrency import IfMatch, set_etag
+from accord.core import policy_store
 from accord.core.schemas import Id
-from accord.plans import service, sharing
+from accord.plans import service, settings, sharing
+from accord.plans.rules import PlansPolicy
 from accord.plans.schemas import (
     ActionIn,
     ActionOut,
@@ -24,6 +26,7 @@ from accord.plans.schemas import (
     ObjectiveUpdateIn,
     PlanOut,
     PlanPatch,
+    PlansSettingsIn,
     PlanStart,
     PlanSummary,
     ShareLinkCreated,
@@ -35,6 +38,35 @@ router = APIRouter()
 TAGS: list[str | Enum] = ["plans"]
 Today = Annotated[date, Depends(today)]
 ETAG = "`ETag` carries the plan's version, for `If-Match` on a later change."
+
+
+@router.get(
+    "/plans/settings",
+    tags=TAGS,
+    response_model=PlansPolicy,
+    responses=problems(),
+    summary="The plans settings: review interval and share-link life, in days",
+    description="`ETag` carries the settings' version (0 while the defaults apply).",
+)
+def get_plans_settings(db: Db, user: Caller, response: Response) -> PlansPolicy:
+    set_etag(response, policy_store.setting_version(db, settings.NAME))
+    return settings.plans_policy(db)
+
+
+@router.put(
+    "/plans/settings",
+    tags=TAGS,
+    response_model=PlansPolicy,
+    responses=problems(403, 409),
+    summary="Change the plans settings (admins and heads); only the fields given change",
+    description="With `If-Match` (the `ETag` of a read), a change made meanwhile is a 409.",
+)
+def put_plans_settings(
+    db: Db, user: Caller, body: PlansSettingsIn, response: Response, expected: IfMatch
+) -> PlansPolicy:
+    out = settings.save_plans_policy(db, user, body.given(), expected)
+    set_etag(response, policy_store.setting_version(db, settings.NAME))
+    return out
 
 
 @router.get(

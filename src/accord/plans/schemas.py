@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from accord.accounts.models import BuyingRole
-from accord.core.schemas import Id, UserRef
+from accord.core.schemas import Id, SettingInt, UserRef
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 #: the free text of a plan's business sections
@@ -131,6 +131,13 @@ class ActionPatch(_In):
     owner_id: Id | None = None
     due_on: date | None = None
     status: ActionStatus | None = None
+
+
+class PlansSettingsIn(_In):
+    """A change to the plans settings: only the fields given change (bounds: the policy's)."""
+
+    review_interval_days: SettingInt | None = None
+    share_link_days: SettingInt | None = None
 
 
 # ---------------------------------------------------------------- responses
