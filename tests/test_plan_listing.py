@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, Date, Engine, String, literal, null, select
 from sqlalchemy.orm import Session
 
 from accord.core.errors import ValidationFailed
-from accord.plans import listing, rules
+from accord.plans import list_queries, listing, rules
 from accord.plans.listing import PlanFilter, list_plans
 from accord.plans.models import (
     AccountPlan,
@@ -53,9 +53,9 @@ def test_completeness_equals_its_sql(engine: Engine, sections: int, objectives: 
     filled = frozenset(rules.SECTIONS[:sections])
     pure = rules.completeness(rules.PlanFacts(filled, objectives, with_target, actions,
                                               with_owner))
-    (got,) = _one(engine, listing.completeness_sql(
+    (got,) = _one(engine, list_queries.completeness_sql(
         _int(sections), _int(objectives), _int(with_target), _int(actions), _int(with_owner)))
-    assert Decimal(int(got)) / listing.SCALE == pure
+    assert Decimal(int(got)) / list_queries.SCALE == pure
 
 
 @PAIRS
@@ -68,8 +68,8 @@ def test_staleness_and_overdue_equal_their_sql(
     due_on = None if due is None else TODAY + timedelta(days=due)
     stale, overdue = _one(
         engine,
-        listing.stale_sql(literal(day, Date), interval, TODAY),
-        listing.overdue_sql(literal(status, String),
+        list_queries.stale_sql(literal(day, Date), interval, TODAY),
+        list_queries.overdue_sql(literal(status, String),
                             null() if due_on is None else literal(due_on, Date), TODAY),
     )
     assert bool(stale) is rules.is_stale(day, interval, TODAY)
@@ -111,16 +111,16 @@ def test_the_filled_sections_and_completeness_of_a_plan_equal_their_sql(
                                   owner_id=cast.owner.id if owned else None)
                        for owned in owners])
         s.flush()
-        got = s.scalar(select(listing.plan_completeness_sql())
+        got = s.scalar(select(list_queries.plan_completeness_sql())
                        .where(AccountPlan.id == plan.id))
         s.rollback()
-    filled = listing.filled_sections(
+    filled = list_queries.filled_sections(
         {"business": business, "strategy": strategy, "budgets": budgets, "value_to_us": value},
         entries, int(key_people), len(objectives))
     actions = [owned for _, owners in objectives for owned in owners]
     pure = rules.completeness(rules.PlanFacts(
         filled, len(objectives), sum(1 for t, _ in objectives if t), len(actions), sum(actions)))
-    assert Decimal(int(got)) / listing.SCALE == pure
+    assert Decimal(int(got)) / list_queries.SCALE == pure
 
 
 # ---------------------------------------------------------------- the list

@@ -7,21 +7,8 @@ A page is a constant number of statements whatever the number of plans: the visi
 count, the page's plan ids (only what the filters and the sort need), the page's rows, their
 objectives, and the tied metrics of the page's accounts (``plans.metrics``).
 
-The rules of ``plans.rules`` that the list evaluates in SQL have their twins here, held equal
-by ``tests/test_plan_listing.py`` on SQLite and PostgreSQL:
-
-=========================  ===========================
-``rules``                  SQL twin
-=========================  ===========================
-``completeness``           :func:`completeness_sql`
-``is_stale``               :func:`stale_sql`
-``action_overdue``         :func:`overdue_sql`
-=========================  ===========================
-
-A section is filled when (``filled_sections``): ``business`` — the business, strategy or
-budgets text is not blank (more than spaces, tabs and line breaks); ``value_to_us`` — its text is not blank; ``goals``,
-``pain_points``, ``risks`` — an entry of that section; ``swot`` — an entry in any of the
-four lists; ``key_people`` — a key person; ``objectives`` — an objective.
+Its SQL (completeness, staleness, overdue actions: twins of ``plans.rules``) is in
+``plans.list_queries``.
 """
 
 from __future__ import annotations
@@ -29,36 +16,28 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    case,
-    exists,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from accord.accounts import service as accounts_service
 from accord.accounts.models import Account
 from accord.accounts.visibility import visible_parts
-from accord.core import policy_store
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.plans import metrics, rules
-from accord.plans.models import (
-    AccountPlan,
-    ObjectiveUpdate,
-    PlanAction,
-    PlanEntry,
-    PlanKeyPerson,
-    PlanObjective,
+from accord.plans.list_queries import (
+    SCALE,
+    overdue_count_sql,
+    overdue_sql,
+    plan_completeness_sql,
+    stale_sql,
 )
+from accord.plans.models import AccountPlan, ObjectiveUpdate, PlanAction, PlanObjective
+from accord.plans.settings import plans_policy
 from accord.selection.queries import placed
 from accord.selection.rules import NOT_KEY, TIERS
 from accord.selection.settings import selection_policy
@@ -66,127 +45,8 @@ from accord.selection.settings import selection_policy
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 100_000
-#: completeness in ten-thousandths (the four places of ``rules.completeness``)
-SCALE = 10_000
 SORT_KEYS = ("account", "manager", "completeness", "reviewed", "overdue", "starts")
 SORTS = (*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS))
-POLICY_NAME = "plans"
-#: what a blank text holds at most (the same characters in Python and in SQL's trim)
-BLANKS = " \t\r\n"
-
-
-# ---------------------------------------------------------------- the twins
-
-
-def _int(value: int) -> Any:
-    return literal(value, BigInteger)
-
-
-def completeness_sql(
-    sections: Any, objectives: Any, with_target: Any, actions: Any, with_owner: Any
-) -> ColumnElement[Any]:
-    """``rules.completeness`` in ten-thousandths, rounded half to even, in integers: the
-    sections filled (0-8) plus the share of objectives with a target plus the share of
-    actions with an owner, over ten."""
-    o = case((objectives > 0, objectives), else_=_int(1))
-    a = case((actions > 0, actions), else_=_int(1))
-    ot = case((objectives > 0, case((with_target < objectives, with_target), else_=objectives)),
-              else_=_int(0))
-    ao = case((actions > 0, case((with_owner < actions, with_owner), else_=actions)),
-              else_=_int(0))
-    # (S + ot/o + ao/a) / 10 * SCALE = (S*o*a + ot*a + ao*o) * (SCALE/10) / (o*a)
-    top = (sections * o * a + ot * a + ao * o) * _int(SCALE // 10)
-    bottom = o * a
-    q = top // bottom
-    twice_rest = (top - q * bottom) * _int(2)
-    return case(
-        (twice_rest > bottom, q + 1),
-        (twice_rest == bottom, q + q % 2),
-        else_=q,
-    )
-
-
-def stale_sql(reviewed_or_started: Any, review_interval_days: int, today: date) -> Any:
-    """``rules.is_stale``: more than the interval since the date."""
-    return reviewed_or_started < today - timedelta(days=review_interval_days)
-
-
-def overdue_sql(status: Any, due_on: Any, today: date) -> ColumnElement[bool]:
-    """``rules.action_overdue``: an open action whose due date has passed."""
-    return (status == "open") & due_on.is_not(None) & (due_on < today)  # type: ignore[no-any-return]
-
-
-def filled_sections(
-    texts: dict[str, str], entry_sections: set[str], key_people: int, objectives: int
-) -> frozenset[str]:
-    """The plan sections filled (see the module's description); SQL twin ``sections_sql``."""
-    filled = set()
-    if any(texts.get(k, "").strip(BLANKS) for k in ("business", "strategy", "budgets")):
-        filled.add("business")
-    if texts.get("value_to_us", "").strip(BLANKS):
-        filled.add("value_to_us")
-    for name in ("goals", "pain_points", "risks"):
-        if name in entry_sections:
-            filled.add(name)
-    if entry_sections & set(rules.SWOT):
-        filled.add("swot")
-    if key_people:
-        filled.add("key_people")
-    if objectives:
-        filled.add("objectives")
-    return frozenset(filled)
-
-
-def _blank(column: Any) -> Any:
-    return func.length(func.trim(func.coalesce(column, ""), BLANKS)) == 0
-
-
-def _has_entry(plan_id: Any, *sections: str) -> Any:
-    return exists().where(PlanEntry.plan_id == plan_id, PlanEntry.section.in_(sections))
-
-
-def _one(condition: Any) -> Any:
-    return case((condition, _int(1)), else_=_int(0))
-
-
-def sections_sql(plan: Any = AccountPlan) -> ColumnElement[Any]:
-    """``filled_sections`` counted (0-8) for the plan row ``plan``, correlated."""
-    business = ~(_blank(plan.business) & _blank(plan.strategy) & _blank(plan.budgets))
-    parts = [
-        _one(business), _one(~_blank(plan.value_to_us)),
-        _one(_has_entry(plan.id, "goals")), _one(_has_entry(plan.id, "pain_points")),
-        _one(_has_entry(plan.id, *rules.SWOT)), _one(_has_entry(plan.id, "risks")),
-        _one(exists().where(PlanKeyPerson.plan_id == plan.id)),
-        _one(exists().where(PlanObjective.plan_id == plan.id)),
-    ]
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return total
-
-
-def _objective_count(plan: Any, *conds: Any) -> Any:
-    return (select(func.count(PlanObjective.id))
-            .where(PlanObjective.plan_id == plan.id, *conds).scalar_subquery())
-
-
-def _action_count(plan: Any, *conds: Any) -> Any:
-    return (select(func.count(PlanAction.id))
-            .join(PlanObjective, PlanObjective.id == PlanAction.objective_id)
-            .where(PlanObjective.plan_id == plan.id, *conds).scalar_subquery())
-
-
-def plan_completeness_sql(plan: Any = AccountPlan) -> ColumnElement[Any]:
-    """The completeness of the plan row ``plan`` in ten-thousandths (correlated)."""
-    return completeness_sql(
-        sections_sql(plan), _objective_count(plan),
-        _objective_count(plan, PlanObjective.target.is_not(None)),
-        _action_count(plan), _action_count(plan, PlanAction.owner_id.is_not(None)),
-    )
-
-
-def overdue_count_sql(plan: Any, today: date) -> Any:
-    return _action_count(plan, overdue_sql(PlanAction.status, PlanAction.due_on, today))
 
 
 # ---------------------------------------------------------------- the list
@@ -265,7 +125,7 @@ def _check(filters: PlanFilter, sort: str, page: int, page_size: int) -> None:
 
 
 def review_interval(session: Session) -> int:
-    return policy_store.load(session, POLICY_NAME, rules.PlansPolicy).review_interval_days
+    return plans_policy(session).review_interval_days
 
 
 def _manager_email() -> Any:
@@ -425,6 +285,28 @@ def _add_objectives(session: Session, lines: dict[int, PlanLine], today: date) -
             current=current, progress=rules.progress(r.baseline, r.target, current),
             due_on=r.due_on,
         ))
+
+
+@dataclass
+class PlansView:
+    """The Plans page: one page of the list and the filters' choices."""
+
+    page: PlanPage
+    segments: list[str]
+    managers: list[User]
+
+
+def plans_view(
+    session: Session, user: User, *, today: date, filters: PlanFilter, sort: str, page: int,
+    page_size: int,
+) -> PlansView:
+    """The Plans page's use case: the list and the segments and managers to filter by."""
+    return PlansView(
+        list_plans(session, user, today=today, filters=filters, sort=sort, page=page,
+                   page_size=page_size),
+        accounts_service.distinct_segments(session, user),
+        accounts_service.assignable_managers(session),
+    )
 
 
 # ---------------------------------------------------------------- export
