@@ -11,6 +11,7 @@ from accord.handoffs.pages import router as handoffs_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
 from accord.plans.pages import router as plans_pages
+from accord.plans.targets.pages import router as targets_pages
 from accord.relationships.pages import router as relationships_pages
 from accord.selection.pages import router as selection_pages
 from accord.users.pages import router as users_pages
@@ -23,3 +24,4 @@ for router in (auth_pages, users_pages, accounts_pages, exchange_pages, kpis_pag
     page_router.include_router(router)
 page_router.include_router(calendar_pages)
 page_router.include_router(plans_pages)
+page_router.include_router(targets_pages)
