@@ -12,7 +12,7 @@ from accord.handoffs.api import router as handoffs_router
 from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
 from accord.plans.api import router as plans_router
-from accord.plans.targets.api import router as targets_router
+from accord.plans.list_api import router as plans_list_router
 from accord.relationships.api import router as relationships_router
 from accord.revenue.api import router as revenue_router
 from accord.selection.api import router as selection_router
@@ -24,7 +24,7 @@ for router in (users_router, accounts_router, exchange_router, revenue_router, k
                selection_router, relationships_router, health_router, glance_router, audit_router):
     api_router.include_router(router)
 api_router.include_router(plans_router)
+api_router.include_router(plans_list_router)
 api_router.include_router(handoffs_router)
 api_router.include_router(calendar_router)
-api_router.include_router(targets_router)
 document_problems(api_router)  # every operation declares the problems it may answer

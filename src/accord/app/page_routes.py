@@ -5,13 +5,14 @@ from fastapi import APIRouter, Depends
 from accord.accounts.pages import router as accounts_pages
 from accord.audit.pages import router as audit_pages
 from accord.calendar.pages import router as calendar_pages
+from accord.exchange.list_exports import router as list_exports
 from accord.exchange.pages import router as exchange_pages
 from accord.glance.pages import router as glance_pages
 from accord.handoffs.pages import router as handoffs_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
+from accord.plans.list_pages import router as plans_list_pages
 from accord.plans.pages import router as plans_pages
-from accord.plans.targets.pages import router as targets_pages
 from accord.relationships.pages import router as relationships_pages
 from accord.selection.pages import router as selection_pages
 from accord.users.pages import router as users_pages
@@ -24,4 +25,5 @@ for router in (auth_pages, users_pages, accounts_pages, exchange_pages, kpis_pag
     page_router.include_router(router)
 page_router.include_router(calendar_pages)
 page_router.include_router(plans_pages)
-page_router.include_router(targets_pages)
+page_router.include_router(plans_list_pages)
+page_router.include_router(list_exports)

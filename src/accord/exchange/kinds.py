@@ -13,8 +13,9 @@ over the opened file (``revenue.load``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from accord.core.models import User
 from accord.exchange import export_queries
 from accord.exchange.columns import Resolved, read_rows
 from accord.exchange.schemas import ImportKind, ImportReport
+from accord.plans import listing as plan_listing
 from accord.revenue.load.importing import import_revenue
 from accord.revenue.load.readers import Table
 
@@ -81,4 +83,21 @@ KINDS: dict[ImportKind, Kind] = {
     ImportKind.ACCOUNTS: Kind(_accounts, export_queries.accounts),
     ImportKind.CONTACTS: Kind(_contacts, export_queries.contacts),
     ImportKind.REVENUE: Kind(import_revenue, export_queries.revenue_lines),
+}
+
+
+#: a list page's rows for the page's query (its filters and sort), as of ``today``
+ListRows = Callable[[Session, User, Mapping[str, str], date], Iterator[list[Any]]]
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """A list that exports but does not import (CSV and Excel through ``exporting``)."""
+
+    header: list[str]
+    rows: ListRows
+
+
+LIST_KINDS: dict[str, ListKind] = {
+    "plans": ListKind(plan_listing.EXPORT_HEADER, plan_listing.export_for_query),
 }

@@ -14,7 +14,7 @@ Its SQL (completeness, staleness, overdue actions: twins of ``plans.rules``) is 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,6 +28,7 @@ from accord.accounts.models import Account
 from accord.accounts.visibility import visible_parts
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
+from accord.core.schemas import MAX_ID
 from accord.plans import metrics, rules
 from accord.plans.list_queries import (
     SCALE,
@@ -309,6 +310,47 @@ def plans_view(
     )
 
 
+# ---------------------------------------------------------------- a page's query
+
+
+YES_NO = {"yes": True, "no": False}
+FILTERS = ("manager", "tier", "segment", "stale", "overdue")
+
+
+def whole(text: str | None) -> int | None:
+    """A row id from a query string; anything else is None (left out, not refused)."""
+    try:
+        value = int(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+    return value if value is None or 1 <= value <= MAX_ID else None
+
+
+def query_state(params: Mapping[str, str]) -> dict[str, str]:
+    """The Plans page's query as it is kept in its links and exports: unknown values are
+    dropped, not refused (a page, not the API)."""
+    tier = params.get("tier") or ""
+    sort = params.get("sort") or "account"
+    size = params.get("page_size") or str(PAGE_SIZE)
+    return {
+        "manager": str(whole(params.get("manager")) or ""),
+        "tier": tier if tier in TIERS else "",
+        "segment": (params.get("segment") or "").strip()[:60],
+        "stale": params.get("stale") or "" if params.get("stale") in YES_NO else "",
+        "overdue": params.get("overdue") or "" if params.get("overdue") in YES_NO else "",
+        "sort": sort if sort in SORTS else "account",
+        "page_size": size if size in {"25", "50", "100", "200"} else str(PAGE_SIZE),
+    }
+
+
+def query_filters(state: Mapping[str, str]) -> PlanFilter:
+    return PlanFilter(
+        manager_id=whole(state.get("manager")), tier=state.get("tier") or None,
+        segment=state.get("segment") or None, stale=YES_NO.get(state.get("stale") or ""),
+        overdue=YES_NO.get(state.get("overdue") or ""),
+    )
+
+
 # ---------------------------------------------------------------- export
 
 
@@ -339,6 +381,15 @@ def export_rows(
         if page >= chunk.pages:
             return
         page += 1
+
+
+def export_for_query(
+    session: Session, user: User, params: Mapping[str, str], today: date
+) -> Iterator[list[Any]]:
+    """``export_rows`` for the Plans page's query (what its export buttons send)."""
+    state = query_state(params)
+    return export_rows(session, user, today=today, filters=query_filters(state),
+                       sort=state["sort"])
 
 
 def _objective_text(o: ObjectiveLine) -> str:
