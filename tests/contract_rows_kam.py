@@ -265,3 +265,7 @@ KEY_ACCOUNTS = [
 from contract_rows_plans import PLANS  # noqa: E402
 
 KEY_ACCOUNTS += PLANS
+
+from contract_rows_targets import TARGETS  # noqa: E402
+
+KEY_ACCOUNTS += TARGETS

@@ -92,6 +92,9 @@ SCORING = {"attractiveness": [], "buying": [], "competitor_name": "Rival"}
 CHOSEN = ("as_of=2025-12&movement=churned&manager=teammate@accord.test",
           "as_of=2025-12&movement=churned&manager=viewer@accord.test")
 INTERACTION = {"kind": "call", "occurred_on": "2025-01-02", "summary": "Called"}
+#: a target North's head may set (for the owner, in their team)
+TARGET = {"manager": "owner@accord.test", "period": "2027-Q1", "metric": "book_revenue",
+          "target": "250000"}
 HOLIDAYS_ICS = ("holidays.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
                 b"DTSTART;VALUE=DATE:20270101\r\nSUMMARY:New Year\r\nEND:VEVENT\r\n"
                 b"END:VCALENDAR\r\n", "text/calendar")
@@ -309,6 +312,13 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/decisions/export.csv"): read(),
     ("GET", "/decisions/export.xlsx"): read(),
     ("POST", "/health/recompute"): write(ADMIN_HEAD),
+    # ------------------------------------------------------------ managers' targets
+    ("GET", "/api/v1/targets"): read(),
+    ("PUT", "/api/v1/targets"): write(ADMIN_HEAD, body=TARGET, reach=("admin", "head")),
+    ("DELETE", "/api/v1/targets/{target_id}"): write(ADMIN_HEAD, reach=("admin", "head")),
+    ("GET", "/targets"): read(),
+    ("POST", "/targets"): write(ADMIN_HEAD, form=TARGET, reach=("admin", "head")),
+    ("POST", "/targets/{target_id}/delete"): write(ADMIN_HEAD, reach=("admin", "head")),
     # ------------------------------------------------------------ working-day calendar
     ("GET", "/api/v1/calendar"): read(),
     ("PUT", "/api/v1/calendar"): write(ADMIN, body={}),

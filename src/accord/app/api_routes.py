@@ -13,6 +13,7 @@ from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
 from accord.plans.api import router as plans_router
 from accord.plans.list_api import router as plans_list_router
+from accord.plans.targets.api import router as targets_router
 from accord.relationships.api import router as relationships_router
 from accord.revenue.api import router as revenue_router
 from accord.selection.api import router as selection_router
@@ -27,4 +28,5 @@ api_router.include_router(plans_router)
 api_router.include_router(plans_list_router)
 api_router.include_router(handoffs_router)
 api_router.include_router(calendar_router)
+api_router.include_router(targets_router)
 document_problems(api_router)  # every operation declares the problems it may answer

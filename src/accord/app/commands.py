@@ -21,6 +21,7 @@ from accord.handoffs.cli import app as handoffs_app
 from accord.health.cli import register as register_health
 from accord.kpis.cli import register as register_kpis
 from accord.plans.cli import app as plans_app
+from accord.plans.targets.cli import app as targets_app
 from accord.relationships.cli import register as register_relationships
 from accord.selection.cli import register as register_selection
 from accord.users.cli import users_app
@@ -64,6 +65,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(audit_app, name="audit")
+app.add_typer(targets_app, name="targets")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(plans_app, name="plans")

@@ -13,6 +13,7 @@ from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
 from accord.plans.list_pages import router as plans_list_pages
 from accord.plans.pages import router as plans_pages
+from accord.plans.targets.pages import router as targets_pages
 from accord.relationships.pages import router as relationships_pages
 from accord.selection.pages import router as selection_pages
 from accord.users.pages import router as users_pages
@@ -27,3 +28,4 @@ page_router.include_router(calendar_pages)
 page_router.include_router(plans_pages)
 page_router.include_router(plans_list_pages)
 page_router.include_router(list_exports)
+page_router.include_router(targets_pages)

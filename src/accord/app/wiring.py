@@ -10,6 +10,8 @@ small registry of its own and the assembly connects the listener here. Today:
 - ``accounts.lifecycle``: the hand-offs gate a company's ``onboarding`` → ``active`` (only by
   accepting its hand-off), open a draft hand-off for a company entering onboarding, and a
   hand-off between managers when an account's manager changes (``handoffs.gate``).
+- ``kpis.panels``: the dashboard and the monthly report show the managers' targets against
+  their actuals (``plans.targets.panel``).
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ from __future__ import annotations
 from accord.accounts import lifecycle
 from accord.handoffs import gate
 from accord.kpis.derived import refresh_after_import
+from accord.kpis.panels import register as register_panel
+from accord.plans.targets.panel import KEY as TARGETS
+from accord.plans.targets.panel import targets_section
 from accord.revenue.load.events import on_revenue_changed
 
 
 def connect() -> None:
     """Connect every listener (idempotent)."""
     on_revenue_changed(refresh_after_import)
+    register_panel(TARGETS, targets_section)
     lifecycle.on_activation(gate.activation_guard)
     lifecycle.on_company_onboarding(gate.on_company_onboarding)
     lifecycle.on_manager_changed(gate.on_manager_changed)

@@ -26,7 +26,7 @@ from accord.core.errors import NotFound, ValidationFailed
 from accord.core.identity import get_user_by_email
 from accord.core.models import Role, Team, User
 from accord.core.periods import format_month, parse_month
-from accord.kpis import charts, exporting, pareto, service
+from accord.kpis import charts, exporting, panels, pareto, service
 from accord.kpis.formulas import Basis, Windows
 from accord.kpis.registry import BY_SLUG
 
@@ -139,6 +139,9 @@ def dashboard(
         "previous_as_of": None if before is None else before["as_of"],
         "can_pick_manager": sees_everything(user) or (
             user.is_active and Role(user.role) is Role.HEAD),
+        # what higher capabilities add (targets against actuals): kpis.panels
+        "sections": [] if last is None else panels.sections(session, panels.ReportScope(
+            subject.user, subject.manager, doc["as_of"], today, doc)),
     }
 
 

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.schemas import UserRef
 
 
@@ -54,3 +55,23 @@ class TargetPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+def target_in(values: dict[str, object]) -> TargetIn:
+    """A ``TargetIn`` from text typed in a form or on the command line; what does not fit its
+    shape (too long, not a number) is a ValidationFailed naming the field."""
+    given = {k: (v if v not in ("", None) else None) for k, v in values.items()
+             if k in TargetIn.model_fields}
+    given["manager"] = given.get("manager") or ""
+    given["period"] = given.get("period") or ""
+    try:
+        return TargetIn.model_validate(given)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "target"
+            message = ("must be a number" if field == "target"
+                       else "choose someone" if error["type"] == "string_too_short"
+                       else str(error["msg"]))
+            problems.append(FieldProblem(field, message))
+        raise ValidationFailed(problems) from None
