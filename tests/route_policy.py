@@ -99,6 +99,12 @@ HOLIDAYS_ICS = ("holidays.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT
                 b"DTSTART;VALUE=DATE:20270101\r\nSUMMARY:New Year\r\nEND:VEVENT\r\n"
                 b"END:VCALENDAR\r\n", "text/calendar")
 
+#: the sample hand-off (Acme's, written by the sales user for the owner): who sees it, who
+#: writes it (its author; an admin), who accepts or returns it (the receiver, their head, admin)
+SEE_HANDOFF = ("admin", "head", "owner", "sales", "billing", "viewer")
+HANDOFF_AUTHOR = frozenset({"admin", "sales"})
+HANDOFF_RECEIVER = frozenset({"admin", "head", "manager"})
+
 POLICY: dict[tuple[str, str], Rule] = {
     # ------------------------------------------------------------ open, session
     ("GET", "/api/v1/openapi.json"): OPEN,
@@ -312,6 +318,22 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/decisions/export.csv"): read(),
     ("GET", "/decisions/export.xlsx"): read(),
     ("POST", "/health/recompute"): write(ADMIN_HEAD),
+    # ------------------------------------------------------------ hand-off pages
+    ("GET", "/handoffs"): read(),
+    ("GET", "/handoffs/{handoff_id}"): read(reach=SEE_HANDOFF),
+    ("POST", "/handoffs/{handoff_id}/items/{key}"): write(
+        HANDOFF_AUTHOR, reach=SEE_HANDOFF, params={"key": "open_issues"},
+        form={"kind": "text", "text": "none"}),
+    ("POST", "/handoffs/{handoff_id}/submit"): write(HANDOFF_AUTHOR, reach=SEE_HANDOFF),
+    ("POST", "/handoffs/{handoff_id}/accept"): write(HANDOFF_RECEIVER, reach=SEE_HANDOFF),
+    ("POST", "/handoffs/{handoff_id}/return"): write(HANDOFF_RECEIVER, reach=SEE_HANDOFF,
+                                                     form={"reason": "r"}),
+    ("GET", "/accounts/{account_id}/handoffs/new"): read(WRITERS),
+    ("POST", "/accounts/{account_id}/handoffs/new"): write(WRITERS, form={"kind": "sales"}),
+    ("GET", "/admin/handoff-checklists/{kind}"): read(ADMIN, params={"kind": "sales"}),
+    ("POST", "/admin/handoff-checklists/{kind}"): write(
+        ADMIN, params={"kind": "manager"},
+        form={"key_0": "open_issues", "label_0": "Open issues", "required_0": "on"}),
     # ------------------------------------------------------------ managers' targets
     ("GET", "/api/v1/targets"): read(),
     ("PUT", "/api/v1/targets"): write(ADMIN_HEAD, body=TARGET, reach=("admin", "head")),

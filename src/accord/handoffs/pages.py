@@ -21,13 +21,12 @@ from accord.accounts import service as account_service
 from accord.accounts.visibility import require_writer
 from accord.core import versions
 from accord.core.errors import Conflict, ValidationFailed
-from accord.core.models import Role
-from accord.core.roles import require_role
 from accord.core.schemas import Id, PageNumber, Word
 from accord.handoffs import service
-from accord.handoffs.checklist_form import checklist_from_form, row_errors
+from accord.handoffs.checklist_pages import KIND_WORDS
+from accord.handoffs.checklist_pages import router as checklist_router
 from accord.handoffs.rules import AnswerKind, HandoffKind
-from accord.handoffs.schemas import ChecklistIn, HandoffCreate, ItemAnswer, ItemKey, ReturnIn
+from accord.handoffs.schemas import HandoffCreate, ItemAnswer, ItemKey, ReturnIn
 from accord.web.deps import today
 from accord.web.flash import flash
 from accord.web.page_deps import (
@@ -35,7 +34,6 @@ from accord.web.page_deps import (
     FormData,
     PageUser,
     csrf,
-    enum_choices,
     form_errors,
     form_values,
     is_partial,
@@ -43,6 +41,7 @@ from accord.web.page_deps import (
 from accord.web.templating import render
 
 router = APIRouter()
+router.include_router(checklist_router)
 Today = Annotated[date, Depends(today)]
 KeyPath = Annotated[ItemKey, Path()]
 
@@ -78,8 +77,6 @@ ANSWER_KINDS = [
 ]
 #: interactions offered as evidence (the newest)
 INTERACTION_CHOICES = 100
-KIND_WORDS = {"sales": "From sales to the account manager",
-              "manager": "From the leaving manager to the new one"}
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
@@ -361,69 +358,3 @@ def create_handoff(
         return _new_page(request, db, user, account_id, values, {"form": exc.detail}, 409)
     flash(request, f"Hand-off #{created.id} started: answer its checklist, then submit it.")
     return RedirectResponse(f"/handoffs/{created.id}", status_code=303)
-
-
-# ------------------------------------------------------------------ checklist templates
-
-
-def _checklist_page(
-    request: Request,
-    db: Any,
-    user: Any,
-    kind: HandoffKind,
-    *,
-    rows: list[dict[str, Any]] | None = None,
-    errors: dict[str, str] | None = None,
-    changed: bool = False,
-    status_code: int = 200,
-) -> Any:
-    require_role(user, Role.ADMIN)
-    stored = service.checklist_out(db, kind)
-    shown = rows if rows is not None else [
-        {"key": i.key, "label": i.label, "required": i.required, "hint": i.hint}
-        for i in stored.items
-    ]
-    return render(
-        request,
-        "handoffs/checklist_admin.html",
-        {
-            "user": user,
-            "kind": kind.value,
-            "kind_words": KIND_WORDS[kind.value],
-            "kinds": enum_choices(HandoffKind),
-            "checklist": stored,
-            "rows": shown,
-            "blank_rows": 3,
-            "errors": errors or {},
-            "changed": changed,
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/admin/handoff-checklists/{kind}")
-def checklist_page(request: Request, kind: HandoffKind, user: PageUser, db: Db) -> Any:
-    return _checklist_page(request, db, user, kind)
-
-
-@router.post("/admin/handoff-checklists/{kind}", dependencies=csrf)
-def save_checklist(
-    request: Request, kind: HandoffKind, user: PageUser, db: Db, form: FormData
-) -> Any:
-    require_role(user, Role.ADMIN)  # before the form is judged: 403, not 422
-    rows, problems = checklist_from_form(form)
-    expected = versions.form_expected(form_values(form, ("version",)))
-    try:
-        if problems:
-            raise ValidationFailed(problems)
-        data = ChecklistIn.model_validate({"items": rows})
-        service.save_checklist(db, user, kind, data, expected)
-    except versions.Stale:
-        db.rollback()
-        return _checklist_page(request, db, user, kind, rows=rows, changed=True, status_code=409)
-    except (ValidationFailed, ValidationError) as exc:
-        db.rollback()
-        return _checklist_page(request, db, user, kind, rows=rows,
-                               errors=row_errors(exc, rows), status_code=422)
-    flash(request, "Checklist saved. New hand-offs use it; hand-offs already started keep theirs.")
-    return RedirectResponse(f"/admin/handoff-checklists/{kind.value}", status_code=303)
