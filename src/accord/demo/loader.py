@@ -34,6 +34,7 @@ from accord.demo.revenue import RevenueRow, revenue_rows
 from accord.health.demo import seed_demo as seed_health
 from accord.kpis.derived import refresh_after_import
 from accord.plans.demo import seed_demo as seed_plans
+from accord.plans.targets.demo import seed_demo as seed_targets
 from accord.relationships.demo import seed_demo as seed_stages
 from accord.revenue.load.bulk import DEFAULT_BATCH, batched, load_new, prepare
 from accord.revenue.models import RevenueLine
@@ -170,6 +171,7 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     seed_health(session, seed=spec.seed, today=spec.today)
     progress("key account models", 4, steps)
     seed_plans(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
+    seed_targets(session, seed=spec.seed, today=spec.today)
     progress("account plans", 1, 1)
 
 

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, case, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from accord.accounts.models import Account
@@ -45,7 +45,8 @@ from accord.plans.models import AccountPlan
 from accord.plans.targets.rules import Metric
 from accord.revenue.models import MonthlyRevenue
 from accord.selection.models import Deselection, Scoring
-from accord.selection.queries import key_tier_sql, quadrant_sql, tier_select
+from accord.selection.queries import key_tier_sql, placed, quadrant_sql
+from accord.selection.rules import SelectionPolicy
 from accord.selection.settings import selection_policy
 
 
@@ -66,17 +67,33 @@ def book_revenue(
 ) -> dict[int, Decimal]:
     """{manager id: revenue of their book over months ``first_month..last_month``} (0.00 for
     a manager without revenue; none at all when the span is empty)."""
+    spans = book_revenue_spans(session, user, manager_ids, [(first_month, last_month)])
+    return spans.get((first_month, last_month), {})
+
+
+def book_revenue_spans(
+    session: Session, user: User, manager_ids: Iterable[int], spans: list[tuple[int, int]]
+) -> dict[tuple[int, int], dict[int, Decimal]]:
+    """``book_revenue`` for several spans of months at once: one statement, a sum per span."""
     ids = sorted(set(manager_ids))
-    if not ids or last_month < first_month:
+    spans = sorted({(a, b) for a, b in spans if a <= b})
+    if not ids or not spans:
         return {}
+    month = MonthlyRevenue.month
+    sums = [func.sum(case((month.between(a, b), MonthlyRevenue.amount_cents), else_=0))
+            for a, b in spans]
     rows = session.execute(
-        select(Account.manager_id, func.sum(MonthlyRevenue.amount_cents))
+        select(Account.manager_id, *sums)
         .join(Account, Account.id == MonthlyRevenue.account_id)
-        .where(*_book(ids, user), MonthlyRevenue.month.between(first_month, last_month))
+        .where(*_book(ids, user), month.between(spans[0][0], max(b for _, b in spans)))
         .group_by(Account.manager_id)
-    )
-    found = {int(m): int(cents or 0) for m, cents in rows}
-    return {m: (Decimal(found.get(m, 0)) / 100).quantize(Decimal("0.01")) for m in ids}
+    ).all()
+    found = {int(r[0] or 0): r[1:] for r in rows}
+    return {
+        span: {m: (Decimal(int((found.get(m) or [0] * len(spans))[i] or 0)) / 100).quantize(
+            Decimal("0.01")) for m in ids}
+        for i, span in enumerate(spans)
+    }
 
 
 def _quadrant_on(policy: Any, day: date, *, inclusive: bool) -> Any:
@@ -99,14 +116,15 @@ def _end_of(day: date) -> datetime:
 
 
 def new_key_accounts(
-    session: Session, user: User, manager_ids: Iterable[int], start: date, end: date
+    session: Session, user: User, manager_ids: Iterable[int], start: date, end: date,
+    policy: SelectionPolicy | None = None,
 ) -> dict[int, int]:
     """{manager id: accounts of their book key on ``end`` and not key the day before
     ``start``}."""
     ids = sorted(set(manager_ids))
     if not ids or end < start:
         return {}
-    policy = selection_policy(session)
+    policy = policy or selection_policy(session)
     at_end = _quadrant_on(policy, end, inclusive=True)
     before = _quadrant_on(policy, start, inclusive=False)
     deselected = exists().where(Deselection.account_id == Account.id,
@@ -117,13 +135,16 @@ def new_key_accounts(
                or_(before.is_(None), not_(key_tier_sql(before))), not_(deselected))
         .group_by(Account.manager_id)
     )
-    found = {int(m): int(n) for m, n in rows}
+    found = {int(m or 0): int(n) for m, n in rows}
     return {m: found.get(m, 0) for m in ids}
 
 
-def key_accounts_now(session: Session, user: User, manager_ids: Iterable[int]) -> Any:
+def key_accounts_now(
+    session: Session, user: User, manager_ids: Iterable[int],
+    policy: SelectionPolicy | None = None,
+) -> Any:
     """A select of (account id, manager id) of the managers' accounts in a key tier today."""
-    tiers = tier_select(session)
+    tiers = placed(policy or selection_policy(session))
     return (
         select(Account.id.label("account_id"), Account.manager_id.label("manager_id"))
         .join(tiers, tiers.c.account_id == Account.id)
@@ -131,14 +152,17 @@ def key_accounts_now(session: Session, user: User, manager_ids: Iterable[int]) -
     )
 
 
-def plans_complete(session: Session, user: User, manager_ids: Iterable[int]) -> dict[int, int]:
+def plans_complete(
+    session: Session, user: User, manager_ids: Iterable[int],
+    policy: SelectionPolicy | None = None,
+) -> dict[int, int]:
     """{manager id: their key accounts (today) whose current plan's completeness is 1}: the
     completeness of the Plans list, in SQL (``plans.listing.plan_completeness_sql``, the twin
     of ``plans.rules.completeness``)."""
     ids = sorted(set(manager_ids))
     if not ids:
         return {}
-    key = key_accounts_now(session, user, ids).subquery("key_accounts")
+    key = key_accounts_now(session, user, ids, policy).subquery("key_accounts")
     rows = session.execute(
         select(key.c.manager_id, func.count())
         .select_from(key)
@@ -200,23 +224,29 @@ class Row:
 
 
 def _summed(
-    session: Session, user: User, rows: list[Row], through: date, found: dict[int, Any]
+    session: Session, user: User, rows: list[Row], through: date, found: dict[int, Any],
+    policy: SelectionPolicy,
 ) -> None:
-    """Revenue and new key accounts: one statement per (metric, period) for its managers."""
-    by_span: dict[tuple[Metric, date, date], list[Row]] = {}
+    """Revenue (one statement for every period) and new key accounts (one per period)."""
+    revenue = [r for r in rows if r.metric is Metric.BOOK_REVENUE and r.start <= through]
+    if revenue:
+        def span(r: Row) -> tuple[int, int]:
+            return month_index(r.start), month_index(min(r.end, through))
+
+        sums = book_revenue_spans(session, user, {r.manager_id for r in revenue},
+                                  [span(r) for r in revenue])
+        for r in revenue:
+            found[r.target_id] = sums.get(span(r), {}).get(r.manager_id)
+    by_span: dict[tuple[date, date], list[Row]] = {}
     for r in rows:
-        if r.metric in (Metric.BOOK_REVENUE, Metric.NEW_KEY_ACCOUNTS) and r.start <= through:
-            by_span.setdefault((r.metric, r.start, min(r.end, through)), []).append(r)
-    for (metric, start, end), group in by_span.items():
-        managers = [r.manager_id for r in group]
-        values: dict[int, Any]
-        if metric is Metric.BOOK_REVENUE:
-            values = book_revenue(session, user, managers, month_index(start), month_index(end))
-        else:
-            values = new_key_accounts(session, user, managers, start, end)
+        if r.metric is Metric.NEW_KEY_ACCOUNTS and r.start <= through:
+            by_span.setdefault((r.start, min(r.end, through)), []).append(r)
+    for (start, end), group in by_span.items():
+        counts = new_key_accounts(session, user, [r.manager_id for r in group], start, end,
+                                  policy)
         for r in group:
-            if r.manager_id in values:
-                found[r.target_id] = Decimal(values[r.manager_id])
+            if r.manager_id in counts:
+                found[r.target_id] = Decimal(counts[r.manager_id])
 
 
 def _ratios(
@@ -244,14 +274,16 @@ def actuals_for(
     ``nrr_cap``: the latest as-of month of the NRR (default: the data's last complete month);
     ``doc``: a KPI document with ``by_manager`` rows the caller already has."""
     found: dict[int, Decimal | None] = {r.target_id: None for r in rows}
-    _summed(session, user, rows, through, found)
+    needs_policy = any(r.metric in (Metric.NEW_KEY_ACCOUNTS, Metric.PLANS_COMPLETE) for r in rows)
+    policy = selection_policy(session) if needs_policy else SelectionPolicy()
+    _summed(session, user, rows, through, found, policy)
     nrr = [r for r in rows if r.metric is Metric.BOOK_NRR]
     if nrr:
         cap = nrr_cap if nrr_cap is not None else last_data_month(session, today)
         _ratios(session, user, nrr, cap, today, doc, found)
     complete = [r for r in rows if r.metric is Metric.PLANS_COMPLETE]
     if complete:
-        counts = plans_complete(session, user, [r.manager_id for r in complete])
+        counts = plans_complete(session, user, [r.manager_id for r in complete], policy)
         for r in complete:
             found[r.target_id] = Decimal(counts.get(r.manager_id, 0))
     return found

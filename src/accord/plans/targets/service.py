@@ -29,7 +29,7 @@ from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, Team, User
-from accord.core.schemas import MAX_ID
+from accord.core.schemas import MAX_ID, UserRef
 from accord.plans.targets import rules
 from accord.plans.targets.actuals import Row, actuals_for
 from accord.plans.targets.models import ManagerTarget
@@ -59,7 +59,7 @@ def _headed_members(user: User) -> Select[Any]:
 
 def _settable(user: User) -> list[ColumnElement[bool]]:
     """Conditions on ``User``: the people ``user`` may set targets for."""
-    book = [User.role.in_(BOOK_ROLES), User.is_active.is_(True)]
+    book: list[ColumnElement[bool]] = [User.role.in_(BOOK_ROLES), User.is_active.is_(True)]
     if Role(user.role) is Role.ADMIN and user.is_active:
         return book
     if Role(user.role) is Role.HEAD and user.is_active and user.id is not None:
@@ -242,7 +242,7 @@ def _out(
         status = rules.status(metric, value, Decimal(r.target), r.period_start, r.period_end, day)
         setter = people.get(r.set_by_id) if r.set_by_id else None
         out.append(TargetOut(
-            id=r.id, manager={"id": m.id, "email": m.email, "name": m.name, "role": m.role},
+            id=r.id, manager=UserRef(id=m.id, email=m.email, name=m.name, role=m.role),
             period=rules.period_label(r.period_start, r.period_end),
             period_start=r.period_start, period_end=r.period_end, metric=metric.value,
             metric_label=rules.RULES[metric].label, unit=rules.RULES[metric].unit,
