@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from page_helpers import sign_in
+from page_helpers import found, sign_in
 
 GOAL = "Halve the unplanned downtime"
 PAIN = "Spare parts take six weeks"
@@ -152,8 +152,8 @@ def test_a_part_is_edited_one_entry_a_line(client, cast, world):
     url = f"/accounts/{cast.acme_id}/plan/edit/goals"
     form = client.get(url).text
     assert 'name="version"' in form and GOAL in form
-    version = re.search(r'name="version" value="(\d+)"', form).group(1)
-    original = re.search(r'name="original" value="([^"]*)"', form).group(1).replace("&#34;", '"')
+    version = found(r'name="version" value="(\d+)"', form)
+    original = found(r'name="original" value="([^"]*)"', form).replace("&#34;", '"')
     saved = client.post(url, data={"csrf_token": token, "version": version,
                                    "original": original,
                                    "goals": f"{GOAL}\n\n  Open a second plant  \n"},
@@ -182,8 +182,8 @@ def test_two_editors_of_one_part_the_second_sees_a_conflict(client, cast, world)
     token = sign_in(client, "owner@accord.test")
     url = f"/accounts/{cast.acme_id}/plan/edit/business"
     form = client.get(url).text
-    version = re.search(r'name="version" value="(\d+)"', form).group(1)
-    original = re.search(r'name="original" value="([^"]*)"', form).group(1).replace("&#34;", '"')
+    version = found(r'name="version" value="(\d+)"', form)
+    original = found(r'name="original" value="([^"]*)"', form).replace("&#34;", '"')
     base = {"csrf_token": token, "version": version, "original": original,
             "strategy": "", "budgets": ""}
     first = client.post(url, data={**base, "business": "Pumps and valves"},
@@ -307,8 +307,8 @@ def test_an_object_of_another_plan_is_not_reached_through_this_account(client, c
 def _share(client, cast, token, sections):
     page = client.get(f"/accounts/{cast.acme_id}/plan").text
     sharing = page.split('id="sharing"', 1)[1]
-    version = re.search(r'name="version" value="(\d+)"', sharing).group(1)
-    original = re.search(r'name="original" value="([^"]*)"', sharing).group(1)
+    version = found(r'name="version" value="(\d+)"', sharing)
+    original = found(r'name="original" value="([^"]*)"', sharing)
     answer = client.post(f"/accounts/{cast.acme_id}/plan/sharing",
                          data={"csrf_token": token, "version": version,
                                "original": original.replace("&#34;", '"'),
@@ -319,7 +319,7 @@ def _share(client, cast, token, sections):
 def _new_link(client, cast, token) -> str:
     created = client.post(f"/accounts/{cast.acme_id}/plan/links", data={"csrf_token": token})
     assert created.status_code == 200
-    url = re.search(r'id="share-url"[^>]*value="([^"]+)"', created.text).group(1)
+    url = found(r'id="share-url"[^>]*value="([^"]+)"', created.text)
     assert "/shared/plans/" in url
     again = client.get(f"/accounts/{cast.acme_id}/plan/links").text
     assert url not in again and "active" in again  # shown once, listed after

@@ -91,7 +91,7 @@ def _shared_map(view: SharedPlanOut) -> Markup:
     """The shared key people's map: people by their place in the list (the client's view
     carries no ids), "reports to" by name."""
     people = view.key_people or []
-    index = {}
+    index: dict[str, int] = {}
     for number, person in enumerate(people, start=1):
         index.setdefault(person.name, number)
     drawn = [
