@@ -122,3 +122,26 @@ def test_the_api_lists_filters_and_refuses_bad_choices(app: Any, cast: Any, sess
     outsider = api_client(app, cast.token(sessions, "outsider"))
     names = [p["account_name"] for p in outsider.get("/api/v1/plans").json()["items"]]
     assert names == ["Globex Corporation"]
+
+
+def test_the_account_page_shows_the_plans_headline(app: Any, cast: Any, db: Session,
+                                                   plans: dict[str, int]) -> None:
+    from accord.plans.models import ObjectiveUpdate
+
+    objective = db.query(PlanObjective).filter_by(plan_id=plans["acme"]).one()
+    db.add(ObjectiveUpdate(objective_id=objective.id, value=Decimal(4), noted_on=date.today()))
+    db.add(PlanObjective(plan_id=plans["acme"], title="Revenue up", metric="revenue_12m",
+                         baseline=Decimal(0), target=Decimal(1000), position=1))
+    db.commit()
+    client = TestClient(app)
+    sign_in(client, "owner@accord.test")
+    page = client.get(f"/accounts/{cast.acme_id}").text
+    assert 'id="plan-headline"' in page and "Open the plan" in page
+    assert 'value="0.4000"' in page  # the manual objective: 4 of 0 → 10
+    assert "Revenue up" in page and "Progress unknown" not in page.split("Revenue up")[1][:300]
+    assert "Call the CFO" in page and "overdue" in page
+    other = client.get(f"/accounts/{cast.acme_id}")
+    assert other.status_code == 200
+    sign_in(client := TestClient(app), "outsider@accord.test")
+    globex = client.get(f"/accounts/{cast.globex_id}").text
+    assert "stale" in globex and "No objectives yet" in globex

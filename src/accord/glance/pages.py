@@ -37,7 +37,7 @@ def account_page(
 ) -> Any:
     shown = min(max(shown, 1), 1000)
     view = profile.account_profile(
-        db, user, account_id, last_month=month_index(today()), timeline=shown
+        db, user, account_id, last_month=month_index(today()), timeline=shown, today=today()
     )
     context = account_page_context(user, view)
     context["kam"] = account_kam_summary(db, user, account_id, today())

@@ -6,6 +6,7 @@ The page and the command only lay it out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from accord.accounts.schemas import AccountOut, ContactOut, InteractionOut
 from accord.accounts.visibility import can_write
 from accord.core.errors import NotFound
 from accord.core.models import User
+from accord.plans.headline import PlanHeadline, plan_headline
 from accord.revenue.schemas import MonthlyRevenueRow
 from accord.revenue.service import monthly_revenue
 
@@ -42,6 +44,8 @@ class AccountProfile:
     timeline: list[InteractionOut]  # the newest interactions
     interactions_total: int
     revenue: list[MonthlyRevenueRow]  # every month of the window, oldest first
+    #: the headline of the current plan (the account page: given ``today``; None: no plan)
+    plan: PlanHeadline | None = None
 
     @property
     def revenue_from(self) -> str:
@@ -75,10 +79,12 @@ def account_profile(
     last_month: int,
     months: int = CHART_MONTHS,
     timeline: int = TIMELINE_PAGE,
+    today: date | None = None,
 ) -> AccountProfile:
     """The account with its ``timeline`` newest interactions and the revenue of the
     ``months`` months ending with ``last_month`` (a month index). NotFound for an account
-    the user may not see, before anything else is read."""
+    the user may not see, before anything else is read. With ``today``, the headline of the
+    account's current plan too (the account page)."""
     account = service.get_account(session, user, account_id)
     children = service.list_accounts(
         session, user, service.AccountFilter(parent_id=account_id), page_size=MAX_CHILDREN
@@ -96,6 +102,7 @@ def account_profile(
         revenue=monthly_revenue(
             session, user, account_id, first=last_month - months + 1, last=last_month
         ),
+        plan=None if today is None else plan_headline(session, account_id, today=today),
     )
 
 

@@ -118,7 +118,8 @@ def _participants(view: profile.AccountProfile) -> list[tuple[int, str]]:
 
 
 def _rerender(request: Request, db: Any, user: Any, account_id: Id, **extra: Any) -> Any:
-    view = profile.account_profile(db, user, account_id, last_month=month_index(today()))
+    view = profile.account_profile(db, user, account_id, last_month=month_index(today()),
+                                   today=today())
     return render(
         request, "accounts/detail.html", account_page_context(user, view, **extra), status_code=422
     )

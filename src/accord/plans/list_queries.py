@@ -113,7 +113,7 @@ def sections_sql(plan: Any = AccountPlan) -> ColumnElement[Any]:
         _one(_has_entry(plan.id, "goals")), _one(_has_entry(plan.id, "pain_points")),
         _one(_has_entry(plan.id, *rules.SWOT)), _one(_has_entry(plan.id, "risks")),
         _one(exists().where(PlanKeyPerson.plan_id == plan.id)),
-        _one(exists().where(PlanObjective.plan_id == plan.id)),
+        _one(exists().where(PlanObjective.plan_id == plan.id).correlate(plan)),
     ]
     total = parts[0]
     for part in parts[1:]:
@@ -123,13 +123,13 @@ def sections_sql(plan: Any = AccountPlan) -> ColumnElement[Any]:
 
 def _objective_count(plan: Any, *conds: Any) -> Any:
     return (select(func.count(PlanObjective.id))
-            .where(PlanObjective.plan_id == plan.id, *conds).scalar_subquery())
+            .where(PlanObjective.plan_id == plan.id, *conds).correlate(plan).scalar_subquery())
 
 
 def _action_count(plan: Any, *conds: Any) -> Any:
     return (select(func.count(PlanAction.id))
             .join(PlanObjective, PlanObjective.id == PlanAction.objective_id)
-            .where(PlanObjective.plan_id == plan.id, *conds).scalar_subquery())
+            .where(PlanObjective.plan_id == plan.id, *conds).correlate(plan).scalar_subquery())
 
 
 def plan_completeness_sql(plan: Any = AccountPlan) -> ColumnElement[Any]:
