@@ -228,8 +228,12 @@ def _objectives(rows: _Rows, rng: random.Random, plan_id: int, account: Any,
 
 
 def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int:
-    """Plans for the demo's key accounts. Returns how many current plans were written."""
-    chosen = key_accounts(session, accounts)
+    """Plans for the demo's key accounts that have none yet (so it can run again on a
+    portfolio loaded before plans existed). Returns how many current plans were written."""
+    planned = set(session.scalars(
+        select(AccountPlan.account_id).where(AccountPlan.is_current.is_(True))
+    ))
+    chosen = [a for a in key_accounts(session, accounts) if a not in planned]
     if not chosen:
         return 0
     rng = random.Random(f"plans:{seed}")
@@ -257,7 +261,7 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
     for name, model in tables:
         batch = rows.rows[name]
         for start in range(0, len(batch), 5000):
-            session.execute(insert(model), batch[start:start + 5000])
+            session.execute(insert(model.__table__), batch[start:start + 5000])
     _advance_sequences(session)
     return written
 
