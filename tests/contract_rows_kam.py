@@ -269,3 +269,7 @@ KEY_ACCOUNTS += PLANS
 from contract_rows_targets import TARGETS  # noqa: E402
 
 KEY_ACCOUNTS += TARGETS
+
+from contract_rows_handoffs import HANDOFFS  # noqa: E402
+
+KEY_ACCOUNTS += HANDOFFS
