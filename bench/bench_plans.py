@@ -106,6 +106,11 @@ def _measure(timer: ServerTimer, calls: list[Callable[[], Any]]) -> list[float]:
     return server
 
 
+def _first_call(calls: list[Callable[[], Any]]) -> Callable[[str], Any]:
+    """``bench_lists._diagnose``'s request: the scenario's first call (the term unused)."""
+    return lambda _term: calls[0]()
+
+
 def _report(kind: str, label: str, server: list[float], target: float) -> float:
     median = statistics.median(server)
     p95 = sorted(server)[min(len(server) - 1, int(len(server) * 0.95))]
@@ -155,7 +160,7 @@ def bench_database(kind: str, size: int) -> dict[str, float]:
             median = _report(kind, label, _measure(timer, calls), target)
             results[label] = median
             if median > target:
-                _diagnose(url, log, lambda _term, c=calls[0]: c(), "")
+                _diagnose(url, log, _first_call(calls), "")
     finally:
         log.close()
     return results

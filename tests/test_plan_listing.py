@@ -120,6 +120,7 @@ def test_the_filled_sections_and_completeness_of_a_plan_equal_their_sql(
     actions = [owned for _, owners in objectives for owned in owners]
     pure = rules.completeness(rules.PlanFacts(
         filled, len(objectives), sum(1 for t, _ in objectives if t), len(actions), sum(actions)))
+    assert got is not None
     assert Decimal(int(got)) / list_queries.SCALE == pure
 
 

@@ -69,7 +69,7 @@ def stale_sql(reviewed_or_started: Any, review_interval_days: int, today: date) 
 
 def overdue_sql(status: Any, due_on: Any, today: date) -> ColumnElement[bool]:
     """``rules.action_overdue``: an open action whose due date has passed."""
-    return (status == "open") & due_on.is_not(None) & (due_on < today)  # type: ignore[no-any-return]
+    return (status == "open") & due_on.is_not(None) & (due_on < today)
 
 
 def filled_sections(
