@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accord.accounts.models import AccountMember
+from accord.accounts.models import AccountMember, BuyingRole
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from accord.core.models import User
@@ -41,7 +41,8 @@ def test_an_account_has_no_plan_until_one_is_started(db, cast) -> None:
     plan = service.start_plan(db, owner, cast.acme_id, PlanStart(horizon_months=6), today=TODAY)
     assert (plan.starts_on, plan.ends_on, plan.is_current) == (TODAY, date(2026, 9, 2), True)
     assert plan.completeness == Decimal(0) and not plan.read_only
-    assert service.current_plan(db, owner, cast.acme_id, today=TODAY).id == plan.id
+    shown = service.current_plan(db, owner, cast.acme_id, today=TODAY)
+    assert shown is not None and shown.id == plan.id
 
 
 def test_a_new_plan_archives_the_current_one_read_only_and_copies_its_content(db, cast) -> None:
@@ -138,7 +139,8 @@ def test_reports_to_links_are_kept_without_loops(db, cast) -> None:
     plan_id, carla = full_plan(db, cast)
     dave = contact(db, cast.acme_id, "Dave Acme")
     plan = service.add_key_person(db, owner, plan_id, KeyPersonIn(
-        contact_id=dave, buying_role="influencer", reports_to_contact_id=carla), today=TODAY)
+        contact_id=dave, buying_role=BuyingRole.INFLUENCER, reports_to_contact_id=carla),
+        today=TODAY)
     by_name = {p.name: p for p in plan.key_people}
     assert by_name["Dave Acme"].reports_to_name == "Carla Acme"
     assert by_name["Carla Acme"].buying_role == "decision_maker"  # the account link's role

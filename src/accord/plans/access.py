@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountMember
 from accord.accounts.visibility import can_write, get_visible_account, visible_accounts
+from accord.core import versions
+from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, User
 from accord.plans.models import AccountPlan, PlanAction, PlanObjective
@@ -98,3 +100,9 @@ def check_owner(
             [FieldProblem(field, f"{owner.name} does not work on {account.name}")]
         )
     return owner
+
+
+def touch(plan: AccountPlan) -> None:
+    """The plan changed through one of its parts (key people): a new version, a new date."""
+    plan.updated_at = utcnow()
+    versions.bump(plan)

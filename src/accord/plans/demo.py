@@ -255,13 +255,15 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
         for account in found:
             _plan(rows, rng, account, contacts[account.id], figures, today)
             written += 1
-    tables = (("plan", AccountPlan), ("entry", PlanEntry), ("person", PlanKeyPerson),
-              ("objective", PlanObjective), ("update", ObjectiveUpdate),
-              ("action", PlanAction))
-    for name, model in tables:
+    tables: tuple[tuple[str, Any], ...] = (
+        ("plan", AccountPlan.__table__), ("entry", PlanEntry.__table__),
+        ("person", PlanKeyPerson.__table__), ("objective", PlanObjective.__table__),
+        ("update", ObjectiveUpdate.__table__), ("action", PlanAction.__table__),
+    )
+    for name, table in tables:  # core executemany: the ORM's bulk insert goes row by row here
         batch = rows.rows[name]
         for start in range(0, len(batch), 5000):
-            session.execute(insert(model.__table__), batch[start:start + 5000])
+            session.execute(insert(table), batch[start:start + 5000])
     _advance_sequences(session)
     return written
 

@@ -14,6 +14,7 @@ from accord.accounts.models import Account, AccountContact, Contact
 from accord.core.models import User
 from accord.core.schemas import UserRef
 from accord.plans import metrics, rules
+from accord.plans.access import may_write
 from accord.plans.models import (
     AccountPlan,
     ObjectiveUpdate,
@@ -29,6 +30,7 @@ from accord.plans.schemas import (
     ObjectiveUpdateOut,
     PlanOut,
 )
+from accord.plans.settings import plans_policy
 
 NEXT_ACTIONS = 5
 
@@ -257,4 +259,19 @@ def plan_out(
         updated_at=plan.updated_at,
         archived_at=plan.archived_at,
         version=plan.version,
+    )
+
+
+def plan_for(
+    session: Session, user: User, plan: AccountPlan, account: Account, today: date
+) -> PlanOut:
+    """``plan_out`` as ``user`` sees it (read-only unless they may write), under the plans
+    policy's review interval."""
+    return plan_out(
+        session,
+        plan,
+        account,
+        today=today,
+        review_interval_days=plans_policy(session).review_interval_days,
+        writable=may_write(session, user, account),
     )
