@@ -281,3 +281,17 @@ def test_a_tied_objective_takes_its_value_from_the_accounts_revenue(db, cast) ->
     write_monthly(db, cast.acme_id, {now - 6 + m: 300_000 for m in range(6)})
     again = service.get_plan(db, owner, plan.id, today=TODAY).objectives[0]
     assert again.current == Decimal(24_000) and again.progress == Decimal(1)
+
+
+def test_objective_edits_are_under_optimistic_concurrency(db, cast) -> None:
+    owner = person(db, cast, "owner")
+    plan_id, _ = full_plan(db, cast)
+    objective = service.get_plan(db, owner, plan_id, today=TODAY).objectives[0]
+    changed = service.update_objective(db, owner, objective.id, ObjectivePatch(
+        target=Decimal(3)), today=TODAY, expected=Expected(objective.version))
+    assert changed.version == objective.version + 1 and changed.target == Decimal(3)
+    before = audit_count(db)
+    with pytest.raises(Stale):
+        service.update_objective(db, owner, objective.id, ObjectivePatch(target=Decimal(4)),
+                                 today=TODAY, expected=Expected(objective.version))
+    assert audit_count(db) == before
