@@ -26,6 +26,8 @@ PLANS = [
         update=("business", "Pumps and valves for the food industry"),
         also=[
             Call("GET", lambda c, made: acme(c, "/plan"), shows=("is_current", True)),
+            Call("GET", lambda c, made: "/api/v1/plans?sort=-completeness",
+                 shows=("account_name", "Acme Industries")),
             Call("POST", lambda c, made: plan(made, "/objectives"), status=201,
                  body={"title": "Second plant", "metric": "manual", "baseline": "0",
                        "target": "2"},

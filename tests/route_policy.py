@@ -225,6 +225,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD),
     # ------------------------------------------------------------ account plans (API)
     ("GET", "/api/v1/plans/settings"): read(),
+    ("GET", "/api/v1/plans"): read(query="stale=false&sort=-completeness"),
+    ("GET", "/plans"): read(query="overdue=no&sort=-reviewed"),
+    ("GET", "/plans/export.{fmt}"): read(params={"fmt": "csv"}),
     ("PUT", "/api/v1/plans/settings"): write(ADMIN_HEAD, body={}),
     ("GET", "/api/v1/accounts/{account_id}/plan"): read(),
     ("POST", "/api/v1/accounts/{account_id}/plan"): write(WRITERS, body={"horizon_months": 12}),
