@@ -223,6 +223,23 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/health/settings"): write(ADMIN_HEAD, body={}),
     ("PUT", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD, body={}),
     ("DELETE", "/api/v1/health/settings/segments/{segment}"): write(ADMIN_HEAD),
+    # ------------------------------------------------------------ hand-offs (API)
+    ("GET", "/api/v1/handoffs"): read(query="box=all"),
+    ("GET", "/api/v1/accounts/{account_id}/handoffs"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/handoffs"): write(
+        frozenset({"admin", "head", "manager"}), body={"kind": "manager"}),
+    ("GET", "/api/v1/handoffs/{handoff_id}"): read(reach=SEE_HANDOFF),
+    ("PUT", "/api/v1/handoffs/{handoff_id}/items/{key}"): write(
+        HANDOFF_AUTHOR, reach=SEE_HANDOFF, params={"key": "open_issues"},
+        body={"kind": "text", "text": "none"}),
+    ("POST", "/api/v1/handoffs/{handoff_id}/submit"): write(HANDOFF_AUTHOR, reach=SEE_HANDOFF),
+    ("POST", "/api/v1/handoffs/{handoff_id}/accept"): write(HANDOFF_RECEIVER, reach=SEE_HANDOFF),
+    ("POST", "/api/v1/handoffs/{handoff_id}/return"): write(
+        HANDOFF_RECEIVER, reach=SEE_HANDOFF, body={"reason": "r"}),
+    ("GET", "/api/v1/handoff-checklists/{kind}"): read(params={"kind": "sales"}),
+    ("PUT", "/api/v1/handoff-checklists/{kind}"): write(
+        ADMIN, params={"kind": "manager"},
+        body={"items": [{"key": "open_issues", "label": "Open issues"}]}),
     # ------------------------------------------------------------ account plans (API)
     ("GET", "/api/v1/plans/settings"): read(),
     ("GET", "/api/v1/plans"): read(query="stale=false&sort=-completeness"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from accord.accounts.models import Account, Contact, Interaction
 from accord.accounts.visibility import (
     can_write,
+    get_visible_account,
     headed_team_members,
     sees_everything,
     visible_accounts,
@@ -277,6 +278,7 @@ def list_page(
         raise ValidationFailed(problems)
     where = [visible_handoffs(user), _box_condition(user, box, today)]
     if account_id is not None:
+        get_visible_account(session, user, account_id)  # an account out of reach: 404
         where.append(Handoff.account_id == account_id)
     if state is not None:
         where.append(Handoff.state == state)

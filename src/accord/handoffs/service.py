@@ -126,9 +126,15 @@ def create_handoff(
             "account_id", "the account has no responsible manager to receive the hand-off; "
             "choose its manager first"
         )])
+    from_manager_id = None
+    if data.kind is HandoffKind.MANAGER:
+        if Role(user.role) not in (Role.ADMIN, Role.HEAD, Role.MANAGER):
+            raise Forbidden("a hand-off between managers is written by a manager, a head or "
+                            "an admin")
+        from_manager_id = user.id if user.id != account.manager_id else None
     handoff = open_handoff(
         session, user, account, data.kind, author_id=user.id, receiver_id=account.manager_id,
-        from_manager_id=user.id if data.kind is HandoffKind.MANAGER else None,
+        from_manager_id=from_manager_id,
     )
     return queries.handoff_out(session, user, handoff, today=today)
 
