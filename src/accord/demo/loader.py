@@ -31,6 +31,7 @@ from accord.core.security import hash_password
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, Bundle, FirstIds, build_staff
 from accord.demo.plan import DemoSpec
 from accord.demo.revenue import RevenueRow, revenue_rows
+from accord.handoffs.demo import seed_demo as seed_handoffs
 from accord.health.demo import seed_demo as seed_health
 from accord.kpis.derived import refresh_after_import
 from accord.plans.demo import seed_demo as seed_plans
@@ -172,6 +173,7 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     progress("key account models", 4, steps)
     seed_plans(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     seed_targets(session, seed=spec.seed, today=spec.today)
+    seed_handoffs(session, seed=spec.seed, today=spec.today)
     progress("account plans", 1, 1)
 
 

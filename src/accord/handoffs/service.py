@@ -27,28 +27,22 @@ from accord.accounts.models import (
 )
 from accord.accounts.visibility import get_writable_account
 from accord.calendar.service import work_calendar
-from accord.core import audit, policy_store, versions
+from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, User
-from accord.core.roles import require_role
 from accord.core.workdays import add_working_days
 from accord.handoffs import queries, rules
-from accord.handoffs.models import Handoff, HandoffEvent, HandoffItem
-from accord.handoffs.rules import (
-    CHECKLISTS,
-    HANDOFFS_SETTING,
-    Action,
-    AnswerKind,
-    ChecklistPolicy,
-    HandoffKind,
-    HandoffsPolicy,
-    HandoffState,
+from accord.handoffs.checklists import (
+    checklist,
+    checklist_out,
+    replace_checklist,
+    save_checklist,
+    settings,
 )
+from accord.handoffs.models import Handoff, HandoffEvent, HandoffItem
+from accord.handoffs.rules import Action, AnswerKind, HandoffKind, HandoffState
 from accord.handoffs.schemas import (
-    ChecklistIn,
-    ChecklistItemOut,
-    ChecklistOut,
     HandoffCreate,
     HandoffOut,
     HandoffPage,
@@ -57,6 +51,12 @@ from accord.handoffs.schemas import (
 
 #: the account-team role of a hand-off's author while it is open
 AUTHOR_ROLE = lifecycle.AUTHOR_ROLE
+#: the checklist templates and the settings live in ``checklists``; the doors reach them here
+__all__ = [
+    "accept_handoff", "answer_item", "checklist", "checklist_out", "create_handoff",
+    "get_handoff", "list_handoffs", "open_handoff", "replace_checklist", "return_handoff",
+    "save_checklist", "settings", "submit_handoff",
+]
 
 
 # ---------------------------------------------------------------- reading
@@ -85,28 +85,6 @@ def list_handoffs(
 def get_handoff(session: Session, user: User, handoff_id: int, *, today: date) -> HandoffOut:
     handoff = queries.get_visible_handoff(session, user, handoff_id)
     return queries.handoff_out(session, user, handoff, today=today)
-
-
-def checklist(session: Session, kind: HandoffKind | str) -> ChecklistPolicy:
-    """The checklist template of ``kind`` (stored, or the defaults)."""
-    kind = _kind(kind)
-    value = policy_store.stored(session, rules.checklist_setting(kind))
-    policy = CHECKLISTS[kind]
-    return policy.from_dict(value) if value else policy()
-
-
-def checklist_out(session: Session, kind: HandoffKind | str) -> ChecklistOut:
-    kind = _kind(kind)
-    return ChecklistOut(
-        kind=kind.value,
-        items=[ChecklistItemOut(**item.model_dump()) for item in checklist(session, kind).items],
-        version=policy_store.setting_version(session, rules.checklist_setting(kind)),
-    )
-
-
-def settings(session: Session) -> HandoffsPolicy:
-    """The hand-off settings (deadline in working days)."""
-    return policy_store.load(session, HANDOFFS_SETTING, HandoffsPolicy)
 
 
 # ---------------------------------------------------------------- writing
@@ -304,44 +282,7 @@ def return_handoff(
     return queries.handoff_out(session, user, handoff, today=today)
 
 
-def save_checklist(
-    session: Session,
-    user: User,
-    kind: HandoffKind | str,
-    data: ChecklistIn | dict[str, Any],
-    expected: versions.Expected | None = None,
-) -> ChecklistPolicy:
-    """Replace the checklist template of ``kind`` (admins); hand-offs already opened keep
-    their items."""
-    require_role(user, Role.ADMIN)
-    kind = _kind(kind)
-    value = data.given() if isinstance(data, ChecklistIn) else dict(data)
-    return policy_store.save(
-        session, user, rules.checklist_setting(kind), value, CHECKLISTS[kind].from_dict, expected
-    )
-
-
-def replace_checklist(
-    session: Session,
-    user: User,
-    kind: HandoffKind | str,
-    data: ChecklistIn | dict[str, Any],
-    *,
-    expected: versions.Expected | None = None,
-) -> ChecklistOut:
-    """``save_checklist``, answered as the front doors show a checklist (with its version)."""
-    save_checklist(session, user, kind, data, expected)
-    return checklist_out(session, kind)
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def _kind(kind: HandoffKind | str) -> HandoffKind:
-    try:
-        return HandoffKind(kind)
-    except ValueError:
-        raise ValidationFailed([FieldProblem("kind", "sales or manager")]) from None
 
 
 def _writable(session: Session, user: User, handoff_id: int) -> Handoff:
