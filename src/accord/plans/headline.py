@@ -1,9 +1,9 @@
 """The account page's headline of its current plan: objectives with their progress, the next
 three open actions, completeness and the stale flag, with a link to the plan.
 
-Few statements, so the account page keeps its query budget: the plan with its objectives
-(one statement; none more when there is no plan), the plans policy, the next actions, and the
-tied metrics only when an objective is tied (``plans.metrics``: two). Visibility is the
+Few statements, so the account page keeps its query budget: the plan with its objectives and
+open actions (one statement; none more when there is no plan), the plans policy, and the tied
+metrics only when an objective is tied (``plans.metrics``: two). Visibility is the
 caller's (the account page has checked it).
 """
 
@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from accord.core.models import User
@@ -61,6 +62,7 @@ def plan_headline(session: Session, account_id: int, *, today: date) -> PlanHead
         .limit(1)
         .scalar_subquery()
     )
+    # one row per (objective, open action): a plan has a handful of each
     rows = session.execute(
         select(
             AccountPlan.id, AccountPlan.horizon_months, AccountPlan.starts_on,
@@ -68,11 +70,16 @@ def plan_headline(session: Session, account_id: int, *, today: date) -> PlanHead
             plan_completeness_sql().label("completeness"),
             PlanObjective.id.label("objective_id"), PlanObjective.title, PlanObjective.metric,
             PlanObjective.baseline, PlanObjective.target, PlanObjective.due_on,
-            latest.label("manual"),
+            latest.label("manual"), PlanAction.id.label("action_id"),
+            PlanAction.title.label("action_title"), PlanAction.due_on.label("action_due"),
+            PlanAction.status, User.name.label("owner_name"), User.email.label("owner_email"),
         )
         .outerjoin(PlanObjective, PlanObjective.plan_id == AccountPlan.id)
+        .outerjoin(PlanAction, and_(PlanAction.objective_id == PlanObjective.id,
+                                    PlanAction.status == "open"))
+        .outerjoin(User, User.id == PlanAction.owner_id)
         .where(AccountPlan.account_id == account_id, AccountPlan.is_current.is_(True))
-        .order_by(PlanObjective.position, PlanObjective.id)
+        .order_by(PlanObjective.position, PlanObjective.id, PlanAction.id)
     ).all()
     if not rows:
         return None
@@ -85,7 +92,7 @@ def plan_headline(session: Session, account_id: int, *, today: date) -> PlanHead
         stale=rules.is_stale(first.last_reviewed_on or first.starts_on, interval, today),
         completeness=(Decimal(int(first.completeness)) / SCALE).quantize(Decimal("0.0001")),
     )
-    objectives = [r for r in rows if r.objective_id is not None]
+    objectives = list({r.objective_id: r for r in rows if r.objective_id is not None}.values())
     tied = {}
     if any(r.metric != rules.MANUAL for r in objectives):
         tied = metrics.current_values(session, [account_id], today=today)
@@ -97,23 +104,15 @@ def plan_headline(session: Session, account_id: int, *, today: date) -> PlanHead
             target=r.target, current=current,
             progress=rules.progress(r.baseline, r.target, current), due_on=r.due_on,
         ))
-    if objectives:
-        headline.next_actions = _next_actions(session, first.id, today)
+    headline.next_actions = next_actions([r for r in rows if r.action_id is not None], today)
     return headline
 
 
-def _next_actions(session: Session, plan_id: int, today: date) -> list[NextAction]:
-    """The open actions due first (undated ones last)."""
-    rows = session.execute(
-        select(PlanAction.title, PlanAction.due_on, PlanAction.status, User.name, User.email)
-        .join(PlanObjective, PlanObjective.id == PlanAction.objective_id)
-        .outerjoin(User, User.id == PlanAction.owner_id)
-        .where(PlanObjective.plan_id == plan_id, PlanAction.status == "open")
-        .order_by(PlanAction.due_on.is_(None), PlanAction.due_on, PlanAction.id)
-        .limit(NEXT_ACTIONS)
-    ).all()
+def next_actions(rows: list[Any], today: date) -> list[NextAction]:
+    """The open actions due first (undated ones last), ``NEXT_ACTIONS`` of them."""
+    rows = sorted(rows, key=lambda r: (r.action_due is None, r.action_due or today, r.action_id))
     return [
-        NextAction(r.title, r.due_on, r.name or r.email,
-                   rules.action_overdue(r.status, r.due_on, today))
-        for r in rows
+        NextAction(r.action_title, r.action_due, r.owner_name or r.owner_email,
+                   rules.action_overdue(r.status, r.action_due, today))
+        for r in rows[:NEXT_ACTIONS]
     ]

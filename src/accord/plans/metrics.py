@@ -157,20 +157,24 @@ def window_sums_sql(month: Any, amount: Any, w: Window) -> list[ColumnElement[An
 
 def touched_sql(account_id: Any, plan_id: Any, today: date) -> Any:
     """``touched_people`` as a scalar subquery: the key people of the plan ``plan_id`` with
-    an interaction of the account ``account_id`` in (today − ``TOUCH_DAYS``, today]."""
+    an interaction of the account ``account_id`` in (today − ``TOUCH_DAYS``, today].
+    (Correlated explicitly: ``account_id`` belongs to the enclosing query, two levels up.)"""
     since = today - timedelta(days=TOUCH_DAYS)
     touched = (
-        select(InteractionContact.contact_id)
+        select(InteractionContact.interaction_id)
         .join(Interaction, Interaction.id == InteractionContact.interaction_id)
         .where(
+            InteractionContact.contact_id == PlanKeyPerson.contact_id,
             Interaction.account_id == account_id,
             Interaction.occurred_on > since,
             Interaction.occurred_on <= today,
         )
+        .correlate_except(InteractionContact, Interaction)
     )
     return (
         select(func.count(PlanKeyPerson.id))
-        .where(PlanKeyPerson.plan_id == plan_id, PlanKeyPerson.contact_id.in_(touched))
+        .where(PlanKeyPerson.plan_id == plan_id, touched.exists())
+        .correlate_except(PlanKeyPerson)
         .scalar_subquery()
     )
 
