@@ -92,4 +92,23 @@ HANDOFFS = [
             ({"items": [{"key": "a", "label": "A"}, {"key": "a", "label": "B"}]}, "items.1.key"),
         ],
     ),
+    Resource(
+        name="hand-off settings",
+        actor="head",
+        collection=lambda c: "/api/v1/handoff-settings",
+        create={"deadline_working_days": 5},
+        create_method="PUT",
+        create_status=200,
+        adds=False,
+        shows=("deadline_working_days", 5),
+        listing=lambda body: [body],
+        denied=[
+            ("owner", "PUT", lambda c: "/api/v1/handoff-settings",
+             {"deadline_working_days": 3}, 403),
+        ],
+        bad=[
+            ({"deadline_working_days": "ten"}, "deadline_working_days"),
+            ({"deadline_working_days": 999}, "deadline_working_days"),
+        ],
+    ),
 ]

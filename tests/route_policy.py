@@ -236,6 +236,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/handoffs/{handoff_id}/accept"): write(HANDOFF_RECEIVER, reach=SEE_HANDOFF),
     ("POST", "/api/v1/handoffs/{handoff_id}/return"): write(
         HANDOFF_RECEIVER, reach=SEE_HANDOFF, body={"reason": "r"}),
+    ("GET", "/api/v1/handoff-settings"): read(),
+    ("PUT", "/api/v1/handoff-settings"): write(ADMIN_HEAD, body={}),
     ("GET", "/api/v1/handoff-checklists/{kind}"): read(params={"kind": "sales"}),
     ("PUT", "/api/v1/handoff-checklists/{kind}"): write(
         ADMIN, params={"kind": "manager"},

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from accord.api.common import MAX_ID, Caller, Db, IdPath, IdQuery, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.handoffs import service
-from accord.handoffs.rules import KEY_PATTERN, HandoffKind, HandoffState
+from accord.handoffs.rules import KEY_PATTERN, HandoffKind, HandoffsPolicy, HandoffState
 from accord.handoffs.schemas import (
     BOXES,
     MAX_PAGE_SIZE,
@@ -23,6 +23,7 @@ from accord.handoffs.schemas import (
     HandoffCreate,
     HandoffOut,
     HandoffPage,
+    HandoffSettingsIn,
     ItemAnswer,
     ReturnIn,
 )
@@ -233,4 +234,34 @@ def put_checklist(
 ) -> ChecklistOut:
     out = service.replace_checklist(db, user, kind, body, expected=expected)
     set_etag(response, out.version)
+    return out
+
+
+@router.get(
+    "/handoff-settings",
+    tags=TAGS,
+    summary="The hand-off settings (the deadline in working days after submission)",
+    description="`ETag` carries their version (0 while the defaults apply).",
+    response_model=HandoffsPolicy,
+    responses=problems(),
+)
+def get_settings(db: Db, user: Caller, response: Response) -> HandoffsPolicy:
+    set_etag(response, service.settings_version(db))
+    return service.settings(db)
+
+
+@router.put(
+    "/handoff-settings",
+    tags=TAGS,
+    summary="Change the hand-off settings (admins and heads)",
+    description="Only the fields given change. With `If-Match`, a change made meanwhile is "
+    "a 409.",
+    response_model=HandoffsPolicy,
+    responses=problems(403, 409),
+)
+def put_settings(
+    body: HandoffSettingsIn, db: Db, user: Caller, response: Response, expected: IfMatch
+) -> HandoffsPolicy:
+    out = service.save_settings(db, user, body.given(), expected=expected)
+    set_etag(response, service.settings_version(db))
     return out

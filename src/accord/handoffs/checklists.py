@@ -46,6 +46,25 @@ def settings(session: Session) -> HandoffsPolicy:
     return policy_store.load(session, HANDOFFS_SETTING, HandoffsPolicy)
 
 
+def settings_version(session: Session) -> int:
+    """The settings' version (0 while the defaults apply): the API's ETag."""
+    return policy_store.setting_version(session, HANDOFFS_SETTING)
+
+
+def save_settings(
+    session: Session,
+    user: User,
+    data: dict[str, Any],
+    *,
+    expected: versions.Expected | None = None,
+) -> HandoffsPolicy:
+    """Change the hand-off settings (admins and heads; only the fields given); audited."""
+    merged = {**settings(session).to_dict(), **data}
+    return policy_store.save(
+        session, user, HANDOFFS_SETTING, merged, HandoffsPolicy.from_dict, expected
+    )
+
+
 def save_checklist(
     session: Session,
     user: User,

@@ -242,7 +242,7 @@ def _team_peers(session: Session) -> dict[int, list[int]]:
         select(User.id, User.team_id).where(User.role == "manager", User.team_id.is_not(None))
         .order_by(User.id)
     ):
-        teams[team_id].append(user_id)
+        teams[team_id or 0].append(user_id)
     return {m: members for members in teams.values() for m in members}
 
 

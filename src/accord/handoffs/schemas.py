@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from accord.core.schemas import Id
+from accord.core.schemas import Id, SettingInt
 from accord.handoffs.rules import (
     KEY_PATTERN,
     MAX_ANSWER,
@@ -186,3 +186,14 @@ class ChecklistOut(BaseModel):
     items: list[ChecklistItemOut]
     #: 0 while the defaults apply; send it back (``If-Match``) to refuse stale saves
     version: int
+
+
+class HandoffSettingsIn(BaseModel):
+    """A change to the hand-off settings: only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deadline_working_days: SettingInt | None = None
+
+    def given(self) -> dict[str, object]:
+        return self.model_dump(exclude_unset=True, exclude_none=True)

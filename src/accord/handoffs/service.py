@@ -38,7 +38,9 @@ from accord.handoffs.checklists import (
     checklist_out,
     replace_checklist,
     save_checklist,
+    save_settings,
     settings,
+    settings_version,
 )
 from accord.handoffs.models import Handoff, HandoffEvent, HandoffItem
 from accord.handoffs.rules import Action, AnswerKind, HandoffKind, HandoffState
@@ -55,7 +57,7 @@ AUTHOR_ROLE = lifecycle.AUTHOR_ROLE
 __all__ = [
     "accept_handoff", "answer_item", "checklist", "checklist_out", "create_handoff",
     "get_handoff", "list_handoffs", "open_handoff", "replace_checklist", "return_handoff",
-    "save_checklist", "settings", "submit_handoff",
+    "save_checklist", "save_settings", "settings", "settings_version", "submit_handoff",
 ]
 
 
