@@ -137,12 +137,13 @@ def test_an_outsider_gets_a_404_that_names_nothing(client, cast, world):
 
 def test_read_only_roles_see_no_form_and_are_refused(client, cast, world, sessions):
     csrf = sign_in(client, "viewer@accord.test")
-    page = client.get(f"/handoffs/{world.handoff_id}")
-    if page.status_code == 200:  # a viewer who sees the account reads, never writes
-        assert "Save answer" not in page.text and "Submit hand-off" not in page.text
+    page = client.get(f"/handoffs/{world.handoff_id}")  # a viewer sees every account
+    assert page.status_code == 200 and "Decision makers and their roles" in page.text
+    assert "Save answer" not in page.text and "Submit hand-off" not in page.text
+    assert 'id="no-action"' in page.text
     response = client.post(f"/handoffs/{world.handoff_id}/items/open_issues",
                            data={"kind": "text", "text": "x", "csrf_token": csrf})
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
     assert all(i.answer_kind is None for i in _items(sessions, world.handoff_id))
 
 
@@ -213,6 +214,11 @@ def test_an_answer_from_a_stale_page_is_refused_with_409(client, cast, world, se
     stale = client.post(f"{url}/first_review", data={"kind": "text", "text": "b",
                                                       "version": "1", "csrf_token": csrf})
     assert stale.status_code == 409 and "changed meanwhile" in stale.text
+    assert 'value="b"' in stale.text  # the answer typed is kept
+    swapped = client.post(f"{url}/first_review", headers=HTMX,
+                          data={"kind": "text", "text": "b", "version": "1", "csrf_token": csrf})
+    assert swapped.status_code == 409 and swapped.headers["HX-Refresh"] == "true"
+    assert "changed meanwhile" in client.get(f"/handoffs/{world.handoff_id}").text  # flashed
     assert {i.key for i in _items(sessions, world.handoff_id) if i.answer_kind} == {"open_issues"}
 
 
@@ -252,6 +258,10 @@ def test_return_needs_a_reason_then_resubmit_and_accept_makes_the_account_active
     _answer_all(client, csrf, world, sessions)
     submitted = client.post(f"/handoffs/{world.handoff_id}/submit", data={"csrf_token": csrf})
     assert submitted.status_code == 303
+
+    late = client.post(f"/handoffs/{world.handoff_id}/items/open_issues",
+                       data={"kind": "text", "text": "late", "csrf_token": csrf})
+    assert late.status_code == 409 and "only a draft or a returned hand-off" in late.text
 
     csrf = sign_in(client, OWNER)
     waiting = client.get("/handoffs").text

@@ -232,13 +232,23 @@ def answer_item(
     try:
         data = ItemAnswer.model_validate(_answer(values))
         service.answer_item(db, user, handoff_id, key, data, expected=expected, today=day)
-    except versions.Stale:
+    except Conflict as exc:  # a stale page, or the hand-off was submitted meanwhile
         db.rollback()
+        message = (
+            "the hand-off changed meanwhile; check the checklist and save this answer again"
+            if isinstance(exc, versions.Stale) else exc.detail
+        )
+        if partial:  # htmx swaps no 409: the page reloads with the message
+            flash(request, f"Your answer was not saved: {message}.", "error")
+            response = render(request, "handoffs/_checklist_stale.html", {}, status_code=409)
+            response.headers["HX-Refresh"] = "true"
+            return response
+        if not isinstance(exc, versions.Stale):  # no form to show it in any more
+            return _detail(request, db, user, handoff_id, day, status_code=409,
+                           action_errors={"state": message})
         return _detail(
-            request, db, user, handoff_id, day, status_code=409, partial=partial,
-            item_key=key, item_values=values,
-            item_errors={"form": "the hand-off changed meanwhile; check the checklist and "
-                                 "save this answer again"},
+            request, db, user, handoff_id, day, status_code=409,
+            item_key=key, item_values=values, item_errors={"form": message},
         )
     except (ValidationFailed, ValidationError) as exc:
         db.rollback()
