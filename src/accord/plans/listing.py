@@ -32,6 +32,7 @@ from accord.core.schemas import MAX_ID
 from accord.plans import metrics, rules
 from accord.plans.list_queries import (
     SCALE,
+    completeness_facts,
     overdue_count_sql,
     overdue_sql,
     plan_completeness_sql,
@@ -138,11 +139,13 @@ def _order(sort: str, today: date) -> list[Any]:
     column: Any = {
         "account": Account.name_key,
         "manager": _manager_email(),
-        "completeness": plan_completeness_sql(),
+        "completeness": None,  # joined from list_queries.completeness_facts
         "reviewed": func.coalesce(AccountPlan.last_reviewed_on, AccountPlan.starts_on),
         "overdue": overdue_count_sql(AccountPlan, today),
         "starts": AccountPlan.starts_on,
     }[key]
+    if column is None:
+        return []
     if sort.startswith("-"):
         return [column.desc(), AccountPlan.id.desc()]
     return [column, AccountPlan.id]
@@ -166,8 +169,10 @@ def _conditions(
                           interval, today)
         conds.append(stale if filters.stale else ~stale)
     if filters.overdue is not None:
+        objectives = (select(PlanObjective.id).where(PlanObjective.plan_id == AccountPlan.id)
+                      .correlate_except(PlanObjective))
         overdue = exists().where(
-            PlanObjective.plan_id == AccountPlan.id, PlanAction.objective_id == PlanObjective.id,
+            PlanAction.objective_id.in_(objectives),
             overdue_sql(PlanAction.status, PlanAction.due_on, today),
         )
         conds.append(overdue if filters.overdue else ~overdue)
@@ -210,9 +215,17 @@ def list_plans(
     ) or 0
     if total == 0:
         return PlanPage([], 0, page, page_size, sort, filters, interval)
+    ids_query = _base(tiers, with_tiers).add_columns(AccountPlan.id)
+    order = _order(sort, today)
+    if sort.lstrip("-") == "completeness":
+        facts = completeness_facts()
+        ids_query = ids_query.join(facts, facts.c.plan_id == AccountPlan.id)
+        key = facts.c.completeness
+        order = ([key.desc(), AccountPlan.id.desc()] if sort.startswith("-")
+                 else [key, AccountPlan.id])
     ids = list(session.scalars(
-        _base(tiers, with_tiers).add_columns(AccountPlan.id).where(*conds)
-        .order_by(*_order(sort, today))
+        ids_query.where(*conds)
+        .order_by(*order)
         .limit(page_size).offset((page - 1) * page_size)
     ))
     items = plan_lines(session, ids, today=today, interval=interval, tiers=tiers)
