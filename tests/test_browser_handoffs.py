@@ -33,6 +33,7 @@ def won(sessions, cast, password_hash) -> Won:
     hand-off. (The new-account form offers a sales user only themself as manager today, so
     the companies are created here; the browser starts from the account page.)"""
     from accord.accounts import service as accounts
+    from accord.accounts.models import AccountKind, AccountStatus
     from accord.accounts.schemas import AccountIn
     from accord.core.database import utcnow
     from accord.core.models import User
@@ -49,7 +50,8 @@ def won(sessions, cast, password_hash) -> Won:
         made = {}
         for name in ("Initech", "Umbrella Corp"):
             account = accounts.create_account(s, sales, AccountIn(
-                name=name, kind="company", status="onboarding", manager_id=cast.owner.id))
+                name=name, kind=AccountKind.COMPANY, status=AccountStatus.ONBOARDING,
+                manager_id=cast.owner.id))
             drafts = handoffs.list_handoffs(s, sales, box="all", account_id=account.id,
                                             today=today).items
             handoff_id = drafts[0].id if drafts else handoffs.create_handoff(

@@ -3,13 +3,12 @@ return), starting one from an account, the admin's checklist templates; on both 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
-from page_helpers import sign_in
+from page_helpers import found, sign_in
 
 HTMX = {"HX-Request": "true"}
 SALES = "sales@accord.test"
@@ -33,7 +32,7 @@ class World:
 @pytest.fixture
 def world(sessions, cast, password_hash) -> World:
     from accord.accounts import contacts as contact_service
-    from accord.accounts.models import Account, AccountMember
+    from accord.accounts.models import Account, AccountMember, InteractionKind
     from accord.accounts.schemas import ContactIn, InteractionIn
     from accord.core.database import utcnow
     from accord.core.models import User
@@ -61,7 +60,8 @@ def world(sessions, cast, password_hash) -> World:
                                               ContactIn(name="Ivy Initech", title="CFO"))
         interaction = contact_service.log_interaction(
             s, sales, made["Initech"],
-            InteractionIn(kind="meeting", occurred_on=today, summary="Signed the contract"),
+            InteractionIn(kind=InteractionKind.MEETING, occurred_on=today,
+                          summary="Signed the contract"),
             today=today,
         )
         handoff = service.create_handoff(s, sales, made["Initech"], HandoffCreate(), today=today)
@@ -324,7 +324,7 @@ def test_a_hand_off_is_started_from_the_account(client, cast, world, sessions):
     created = client.post(f"/accounts/{world.other_id}/handoffs/new",
                           data={"kind": "sales", "csrf_token": csrf}, follow_redirects=False)
     assert created.status_code == 303
-    handoff_id = int(re.fullmatch(r"/handoffs/(\d+)", created.headers["location"]).group(1))
+    handoff_id = int(found(r"^/handoffs/(\d+)$", created.headers["location"]))
     assert len(_items(sessions, handoff_id)) == 7
     again = client.post(f"/accounts/{world.other_id}/handoffs/new",
                         data={"kind": "sales", "csrf_token": csrf})
@@ -369,7 +369,7 @@ def test_the_admin_adds_removes_and_reorders_items(client, cast, world, sessions
     csrf = sign_in(client, "admin@accord.test")
     page = client.get("/admin/handoff-checklists/manager")
     assert page.status_code == 200 and "Key people and their mood" in page.text
-    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    version = found(r'name="version" value="(\d+)"', page.text)
     data = {"csrf_token": csrf, "version": version,
             # open_issues moves last, commitments is removed, next_dates loses "required"
             "key_0": "open_issues", "label_0": "Open issues", "required_0": "on",

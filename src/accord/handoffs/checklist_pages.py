@@ -47,7 +47,7 @@ def checklist_from_form(form: Mapping[str, Any]) -> tuple[list[dict[str, Any]], 
     kept: list[tuple[int, int, dict[str, Any]]] = []
     problems: list[FieldProblem] = []
     for i in range(MAX_ROWS):
-        row = {f: _text(form, f"{f}_{i}") for f in FIELDS}
+        row: dict[str, Any] = {f: _text(form, f"{f}_{i}") for f in FIELDS}
         if not any(row.values()) or _text(form, f"remove_{i}") == "on":
             continue
         row["required"] = _text(form, f"required_{i}") == "on"
