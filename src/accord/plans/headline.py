@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from accord.core.models import User
 from accord.plans import metrics, rules
-from accord.plans.list_queries import SCALE, plan_completeness_sql
+from accord.plans.list_queries import SCALE, completeness_facts
 from accord.plans.listing import ObjectiveLine
 from accord.plans.models import AccountPlan, ObjectiveUpdate, PlanAction, PlanObjective
 from accord.plans.settings import plans_policy
@@ -62,18 +62,21 @@ def plan_headline(session: Session, account_id: int, *, today: date) -> PlanHead
         .limit(1)
         .scalar_subquery()
     )
+    facts = completeness_facts(AccountPlan.account_id == account_id,
+                               AccountPlan.is_current.is_(True))
     # one row per (objective, open action): a plan has a handful of each
     rows = session.execute(
         select(
             AccountPlan.id, AccountPlan.horizon_months, AccountPlan.starts_on,
             AccountPlan.ends_on, AccountPlan.last_reviewed_on,
-            plan_completeness_sql().label("completeness"),
+            facts.c.completeness,
             PlanObjective.id.label("objective_id"), PlanObjective.title, PlanObjective.metric,
             PlanObjective.baseline, PlanObjective.target, PlanObjective.due_on,
             latest.label("manual"), PlanAction.id.label("action_id"),
             PlanAction.title.label("action_title"), PlanAction.due_on.label("action_due"),
             PlanAction.status, User.name.label("owner_name"), User.email.label("owner_email"),
         )
+        .join(facts, facts.c.plan_id == AccountPlan.id)
         .outerjoin(PlanObjective, PlanObjective.plan_id == AccountPlan.id)
         .outerjoin(PlanAction, and_(PlanAction.objective_id == PlanObjective.id,
                                     PlanAction.status == "open"))

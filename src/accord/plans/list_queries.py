@@ -148,7 +148,7 @@ def overdue_count_sql(plan: Any, today: date) -> Any:
     return _action_count(plan, overdue_sql(PlanAction.status, PlanAction.due_on, today))
 
 
-def completeness_facts() -> Any:
+def completeness_facts(*where: Any) -> Any:
     """(plan_id, completeness) of every plan, its counts computed once per plan in a
     materialised CTE: ``plan_completeness_sql`` repeats each count in its arithmetic, which
     the databases evaluate again at every mention (fine for a page's rows, not for sorting
@@ -160,7 +160,8 @@ def completeness_facts() -> Any:
         _objective_count(plan, PlanObjective.target.is_not(None)).label("ot"),
         _action_count(plan).label("a"),
         _action_count(plan, PlanAction.owner_id.is_not(None)).label("ao"),
-    ).where(plan.is_current.is_(True)).cte("plan_facts").prefix_with("MATERIALIZED")
+    ).where(*(where or (plan.is_current.is_(True),))).cte("plan_facts").prefix_with(
+        "MATERIALIZED")
     return select(
         facts.c.plan_id,
         completeness_sql(facts.c.s, facts.c.o, facts.c.ot, facts.c.a, facts.c.ao)

@@ -35,8 +35,10 @@ from accord.plans.list_queries import (
     completeness_facts,
     overdue_count_sql,
     overdue_sql,
-    plan_completeness_sql,
     stale_sql,
+)
+from accord.plans.list_queries import (
+    plan_completeness_sql as plan_completeness_sql,  # used by plans.targets.actuals
 )
 from accord.plans.models import AccountPlan, ObjectiveUpdate, PlanAction, PlanObjective
 from accord.plans.settings import plans_policy
@@ -241,6 +243,7 @@ def plan_lines(
         return []
     tiers = tiers if tiers is not None else _tiers(session)
     reviewed = func.coalesce(AccountPlan.last_reviewed_on, AccountPlan.starts_on)
+    facts = completeness_facts(AccountPlan.id.in_(plan_ids))
     rows = session.execute(
         select(
             AccountPlan.id, AccountPlan.account_id, Account.name, Account.manager_id,
@@ -248,10 +251,11 @@ def plan_lines(
             func.coalesce(tiers.c.tier, NOT_KEY).label("tier"), AccountPlan.horizon_months,
             AccountPlan.starts_on, AccountPlan.ends_on, AccountPlan.last_reviewed_on,
             stale_sql(reviewed, interval, today).label("stale"),
-            plan_completeness_sql().label("completeness"),
+            facts.c.completeness,
             overdue_count_sql(AccountPlan, today).label("overdue"),
         )
         .join(Account, Account.id == AccountPlan.account_id)
+        .join(facts, facts.c.plan_id == AccountPlan.id)
         .outerjoin(tiers, tiers.c.account_id == Account.id)
         .where(AccountPlan.id.in_(plan_ids))
     ).all()
