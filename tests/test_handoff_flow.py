@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from accord.accounts.contacts import add_contact, log_interaction
-from accord.accounts.models import AccountMember, InteractionKind
+from accord.accounts.models import AccountKind, AccountMember, AccountStatus, InteractionKind
 from accord.accounts.schemas import AccountIn, ContactIn, InteractionIn
 from accord.accounts.service import create_account, get_account
 from accord.core.database import utcnow
@@ -20,6 +20,7 @@ from accord.core.models import AuditEntry, User
 from accord.core.policy_store import KamSetting
 from accord.handoffs import service
 from accord.handoffs.models import Handoff, HandoffEvent
+from accord.handoffs.rules import AnswerKind
 from accord.handoffs.schemas import HandoffCreate, ItemAnswer
 
 MONDAY = date(2026, 3, 2)
@@ -34,7 +35,7 @@ def make_sales(s, team_id: int | None = None) -> User:
 
 
 def text(value: str) -> ItemAnswer:
-    return ItemAnswer(kind="text", text=value)
+    return ItemAnswer(kind=AnswerKind("text"), text=value)
 
 
 def sales_company(s, cast, name: str = "Initech") -> tuple[User, int, int]:
@@ -82,7 +83,7 @@ def test_sales_must_choose_a_manager_receiver(sessions, cast):
         assert viewer.value.problems[0].field == "manager_id"
         with pytest.raises(ValidationFailed) as active:
             create_account(s, sales, AccountIn(name="Active", manager_id=cast.owner.id,
-                                               status="active"))
+                                               status=AccountStatus("active")))
         assert active.value.problems[0].field == "status"
 
 
@@ -95,13 +96,14 @@ def test_the_whole_flow_submit_return_resubmit_accept(sessions, cast):
             kind=InteractionKind.MEETING, occurred_on=date(2026, 2, 20), summary="Kick-off"),
             today=MONDAY)
         service.answer_item(s, sales, handoff_id, "decision_makers",
-                            ItemAnswer(kind="contact", contact_id=contact.id, text="CFO signs"))
+                            ItemAnswer(kind=AnswerKind("contact"), contact_id=contact.id,
+                                       text="CFO signs"))
         service.answer_item(s, sales, handoff_id, "sold_and_promised",
-                            ItemAnswer(kind="interaction", interaction_id=meeting.id))
+                            ItemAnswer(kind=AnswerKind("interaction"), interaction_id=meeting.id))
         service.answer_item(s, sales, handoff_id, "contract_term",
-                            ItemAnswer(kind="file", text="initech-contract-2026.pdf"))
+                            ItemAnswer(kind=AnswerKind("file"), text="initech-contract-2026.pdf"))
         half = service.answer_item(s, sales, handoff_id, "success_criteria",
-                                   ItemAnswer(kind="link", text="https://wiki.test/initech"))
+                                   ItemAnswer(kind=AnswerKind("link"), text="https://wiki.test/initech"))
         assert half.completeness == Decimal("0.5714")  # 4 of 7 required
         with pytest.raises(ValidationFailed) as refused:
             service.submit_handoff(s, sales, handoff_id, today=MONDAY)
@@ -109,7 +111,8 @@ def test_the_whole_flow_submit_return_resubmit_accept(sessions, cast):
         assert named == {"items.open_issues", "items.billing_contact", "items.first_review"}
         assert "Billing contact" in refused.value.detail
         service.answer_item(s, sales, handoff_id, "open_issues",
-                            ItemAnswer(kind="not_applicable", reason="nothing open at signature"))
+                            ItemAnswer(kind=AnswerKind("not_applicable"),
+                                       reason="nothing open at signature"))
         service.answer_item(s, sales, handoff_id, "billing_contact", text("accounts@initech"))
         service.answer_item(s, sales, handoff_id, "first_review", text("2026-04-15"))
         sent = service.submit_handoff(s, sales, handoff_id, today=MONDAY)
@@ -166,14 +169,14 @@ def test_bad_answers_are_refused_and_write_nothing(sessions, cast):
         owner = s.merge(cast.owner)
         foreign = add_contact(s, owner, cast.acme_id, ContactIn(name="Acme person"))
         cases = [
-            (ItemAnswer(kind="link", text="javascript:alert(1)"), "text"),
-            (ItemAnswer(kind="link", text="ftp://files.test/x"), "text"),
-            (ItemAnswer(kind="text"), "text"),
-            (ItemAnswer(kind="not_applicable"), "reason"),
-            (ItemAnswer(kind="not_applicable", reason="n/a", text="extra"), "text"),
-            (ItemAnswer(kind="contact", contact_id=foreign.id), "contact_id"),
-            (ItemAnswer(kind="interaction", interaction_id=999_999), "interaction_id"),
-            (ItemAnswer(kind="file", text="../etc/passwd"), "text"),
+            (ItemAnswer(kind=AnswerKind("link"), text="javascript:alert(1)"), "text"),
+            (ItemAnswer(kind=AnswerKind("link"), text="ftp://files.test/x"), "text"),
+            (ItemAnswer(kind=AnswerKind("text")), "text"),
+            (ItemAnswer(kind=AnswerKind("not_applicable")), "reason"),
+            (ItemAnswer(kind=AnswerKind("not_applicable"), reason="n/a", text="extra"), "text"),
+            (ItemAnswer(kind=AnswerKind("contact"), contact_id=foreign.id), "contact_id"),
+            (ItemAnswer(kind=AnswerKind("interaction"), interaction_id=999_999), "interaction_id"),
+            (ItemAnswer(kind=AnswerKind("file"), text="../etc/passwd"), "text"),
         ]
         for answer, field in cases:
             with pytest.raises(ValidationFailed) as bad:
@@ -188,7 +191,7 @@ def test_bad_answers_are_refused_and_write_nothing(sessions, cast):
 def test_a_person_needs_no_handoff(sessions, cast):
     with sessions.begin() as s:
         owner = s.merge(cast.owner)
-        person = create_account(s, owner, AccountIn(name="Pat Person", kind="person"))
+        person = create_account(s, owner, AccountIn(name="Pat Person", kind=AccountKind("person")))
         assert person.status == "active"
         assert s.scalar(select(Handoff.id).where(Handoff.account_id == person.id)) is None
         with pytest.raises(ValidationFailed) as refused:

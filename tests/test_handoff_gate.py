@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from accord.accounts.models import Account
+from accord.accounts.models import Account, AccountKind, AccountStatus
 from accord.accounts.schemas import AccountIn, AccountPatch
 from accord.accounts.service import create_account, update_account
 from accord.app.commands import app as cli_app
@@ -20,6 +20,7 @@ from accord.core.errors import ValidationFailed
 from accord.exchange.importing import run_import
 from accord.handoffs import service
 from accord.handoffs.models import Handoff
+from accord.handoffs.rules import AnswerKind
 from accord.handoffs.schemas import ItemAnswer
 from conftest import api_client
 from page_helpers import sign_in
@@ -49,17 +50,18 @@ def test_the_service_refuses_and_names_the_handoff(sessions, cast):
         for who in ("owner", "head", "admin"):
             with pytest.raises(ValidationFailed) as refused:
                 update_account(s, s.merge(getattr(cast, who)), account_id,
-                               AccountPatch(status="active"))
+                               AccountPatch(status=AccountStatus("active")))
             assert refused.value.problems[0].field == "status"
             assert f"accept hand-off #{handoff_id}" in refused.value.problems[0].message
         # other moves stay free: back to prospect, then onboarding again keeps the one draft
         owner = s.merge(cast.owner)
-        update_account(s, owner, account_id, AccountPatch(status="prospect"))
-        update_account(s, owner, account_id, AccountPatch(status="onboarding"))
+        update_account(s, owner, account_id, AccountPatch(status=AccountStatus("prospect")))
+        update_account(s, owner, account_id, AccountPatch(status=AccountStatus("onboarding")))
         assert len(list(s.scalars(select(Handoff).where(Handoff.account_id == account_id)))) == 1
         # accepting is the way
         for item in service.get_handoff(s, owner, handoff_id, today=DAY).items:
-            service.answer_item(s, owner, handoff_id, item.key, ItemAnswer(kind="text", text="x"))
+            service.answer_item(s, owner, handoff_id, item.key,
+                                ItemAnswer(kind=AnswerKind("text"), text="x"))
         service.submit_handoff(s, owner, handoff_id, today=DAY)
         assert service.accept_handoff(s, owner, handoff_id, today=DAY).account_status == "active"
 
@@ -70,7 +72,8 @@ def test_without_an_open_handoff_the_message_says_to_open_one(sessions, cast):
         acme.status = "onboarding"  # as if an older row: no hand-off
         s.flush()
         with pytest.raises(ValidationFailed) as refused:
-            update_account(s, s.merge(cast.admin), cast.acme_id, AccountPatch(status="active"))
+            update_account(s, s.merge(cast.admin), cast.acme_id,
+                           AccountPatch(status=AccountStatus("active")))
         assert "open a hand-off" in refused.value.detail
 
 
@@ -78,19 +81,20 @@ def test_creating_into_active_is_for_admins_and_heads(sessions, cast):
     with sessions.begin() as s:
         owner, head, admin = s.merge(cast.owner), s.merge(cast.head), s.merge(cast.admin)
         with pytest.raises(ValidationFailed) as refused:
-            create_account(s, owner, AccountIn(name="Straight in", status="active"))
+            create_account(s, owner, AccountIn(name="Straight in", status=AccountStatus("active")))
         assert refused.value.problems[0].field == "status"
         assert "admin or a head" in refused.value.problems[0].message
         made = create_account(s, head, AccountIn(name="Loaded", manager_id=cast.owner.id,
-                                                 status="active"))
+                                                 status=AccountStatus("active")))
         assert made.status == "active"
         assert create_account(s, admin, AccountIn(name="Default")).status == "active"
         # a person (B2C) needs no hand-off: active for anyone, no draft
-        person = create_account(s, owner, AccountIn(name="Pat", kind="person", status="active"))
+        person = create_account(s, owner, AccountIn(name="Pat", kind=AccountKind("person"),
+                                                    status=AccountStatus("active")))
         assert s.scalar(select(Handoff.id).where(Handoff.account_id == person.id)) is None
         # an admin's new company in onboarding gets a draft without an author
         onboard = create_account(s, admin, AccountIn(name="Onb", manager_id=cast.owner.id,
-                                                     status="onboarding"))
+                                                     status=AccountStatus("onboarding")))
         draft = s.scalar(select(Handoff).where(Handoff.account_id == onboard.id))
         assert draft is not None and draft.author_id is None and draft.receiver_id == cast.owner.id
 

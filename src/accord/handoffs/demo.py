@@ -262,7 +262,7 @@ def _insert(session: Session, rows: _Rows) -> None:
             existing.update(session.execute(
                 select(AccountMember.account_id, AccountMember.user_id)
                 .where(AccountMember.account_id.in_(chunk))
-            ).tuples().all())
+            ).all())
         fresh = [m for key, m in sorted(members.items()) if key not in existing]
         for start in range(0, len(fresh), 5000):
             session.execute(insert(AccountMember), fresh[start:start + 5000])

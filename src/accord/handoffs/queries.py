@@ -141,13 +141,13 @@ def handoff_out(session: Session, user: User, handoff: Handoff, *, today: date) 
     contacts = dict(
         session.execute(
             select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids))
-        ).tuples().all()
+        ).all()
     ) if contact_ids else {}
     interaction_ids = sorted({i.interaction_id for i in items if i.interaction_id})
     interactions = dict(
         session.execute(
             select(Interaction.id, Interaction.summary).where(Interaction.id.in_(interaction_ids))
-        ).tuples().all()
+        ).all()
     ) if interaction_ids else {}
 
     def name(user_id: int | None) -> str | None:
@@ -311,7 +311,7 @@ def list_page(
             return_reason=h.return_reason,
             quality=h.quality,
         )
-        for h, account_name, author_name, receiver_name in session.execute(query).tuples()
+        for h, account_name, author_name, receiver_name in session.execute(query).all()
     ]
     return HandoffPage(
         box=box,
