@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account
 from accord.core.models import User
 from accord.handoffs import service
-from accord.handoffs.rules import HandoffKind
+from accord.handoffs.rules import AnswerKind, HandoffKind
 from accord.handoffs.schemas import ItemAnswer
 
 
@@ -23,5 +23,5 @@ def add(session: Session, cast: Any, ids: dict[str, int], sales_id: int) -> dict
         session, sales, acme, HandoffKind.SALES, author_id=sales_id, receiver_id=cast.owner.id
     )
     service.answer_item(session, sales, handoff.id, "decision_makers",
-                        ItemAnswer(kind="text", text="Carla Acme signs"))
+                        ItemAnswer(kind=AnswerKind.TEXT, text="Carla Acme signs"))
     return {"handoff": handoff.id}
