@@ -1,5 +1,6 @@
-"""Issue 11's "done when", the hand-off part, in a real browser: a sales user writes the
-hand-off of a company they won, submits it incomplete (refused, the item named), completes
+"""Issue 11's "done when", the hand-off part, in a real browser: a sales user creates the
+company they won with the new-account form (choosing its receiving manager: none chosen is
+refused inline) and writes its hand-off, submits it incomplete (refused, the item named), completes
 and submits it; the manager returns it with a reason; sales submits it again; the manager
 accepts it and the account is active. Another company in onboarding cannot be made active
 by editing its status: the error names its hand-off."""
@@ -21,17 +22,15 @@ SALES = "sales@accord.test"
 
 @dataclass
 class Won:
-    initech_id: int  # the company sales just won (created by them: onboarding, a draft)
     umbrella_id: int  # another company in onboarding
     umbrella_handoff: int  # its draft hand-off
 
 
 @pytest.fixture
 def won(sessions, cast, password_hash) -> Won:
-    """The sales user (team North, the owner's) creates two companies for the owner to
-    manage, as the accounts service lets them: each starts in onboarding with its draft
-    hand-off. (The new-account form offers a sales user only themself as manager today, so
-    the companies are created here; the browser starts from the account page.)"""
+    """The sales user (team North, the owner's) and another company they created for the
+    owner to manage: it starts in onboarding with its draft hand-off. (The company the test
+    follows is created in the browser.)"""
     from accord.accounts import service as accounts
     from accord.accounts.models import AccountKind, AccountStatus
     from accord.accounts.schemas import AccountIn
@@ -47,17 +46,14 @@ def won(sessions, cast, password_hash) -> Won:
                      capacity=100, is_active=True, created_at=utcnow(), team_id=north)
         s.add(sales)
         s.flush()
-        made = {}
-        for name in ("Initech", "Umbrella Corp"):
-            account = accounts.create_account(s, sales, AccountIn(
-                name=name, kind=AccountKind.COMPANY, status=AccountStatus.ONBOARDING,
-                manager_id=cast.owner.id))
-            drafts = handoffs.list_handoffs(s, sales, box="all", account_id=account.id,
-                                            today=today).items
-            handoff_id = drafts[0].id if drafts else handoffs.create_handoff(
-                s, sales, account.id, HandoffCreate(), today=today).id
-            made[name] = (account.id, handoff_id)
-    return Won(made["Initech"][0], *made["Umbrella Corp"])
+        account = accounts.create_account(s, sales, AccountIn(
+            name="Umbrella Corp", kind=AccountKind.COMPANY, status=AccountStatus.ONBOARDING,
+            manager_id=cast.owner.id))
+        drafts = handoffs.list_handoffs(s, sales, box="all", account_id=account.id,
+                                        today=today).items
+        handoff_id = drafts[0].id if drafts else handoffs.create_handoff(
+            s, sales, account.id, HandoffCreate(), today=today).id
+    return Won(account.id, handoff_id)
 
 
 def _answer(page, key: str, kind: str, *, text: str = "", reason: str = "") -> None:
@@ -77,8 +73,20 @@ def test_sales_hands_a_new_company_over_and_the_manager_returns_then_accepts_it(
 ):
     login(page, SALES, PASSWORD)
 
-    # sales opens the company they won: its hand-off is on the account page
-    page.goto(f"/accounts/{won.initech_id}")
+    # sales creates the company they won; it needs its receiving manager, chosen in the form
+    page.goto("/accounts/new")
+    page.fill("#a-name", "Initech")
+    assert page.locator("#a-status").input_value() == "onboarding"
+    page.get_by_role("button", name="Create account").click()
+    error = page.locator("#a-manager_id-error")
+    error.wait_for()
+    assert "choose the manager who will receive the account" in error.inner_text()
+    page.select_option("#a-manager_id", str(cast.owner.id))
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/accounts/\d+$"))
+    initech_id = int(page.url.rsplit("/", 1)[1])
+
+    # its hand-off is on the account page
     assert "onboarding" in page.locator("#profile").inner_text()
     page.locator("#handoffs-panel").get_by_role("link", name=re.compile(r"Hand-off #\d+")).click()
     page.wait_for_url(re.compile(r"/handoffs/\d+$"))
@@ -139,7 +147,7 @@ def test_sales_hands_a_new_company_over_and_the_manager_returns_then_accepts_it(
     mpage.locator("#accepted").wait_for()
     assert mpage.locator("#account-status").inner_text() == "active"
     assert mpage.locator("#handoff-quality").inner_text() == "86 %"  # 6 of 7 with evidence
-    mpage.goto(f"/accounts/{won.initech_id}")
+    mpage.goto(f"/accounts/{initech_id}")
     assert "active" in mpage.locator("#profile").inner_text()
 
     # another company in onboarding cannot be made active by editing its status

@@ -226,10 +226,12 @@ def _started(account: Any) -> dict[str, Any]:
 @router.get("/accounts/new")
 def new_account_form(request: Request, user: PageUser, db: Db) -> Any:
     require_writer(user)
+    # a new company starts in onboarding unless an admin or a head loads it as active; a
+    # sales user's goes to the manager who receives it and its hand-off (chosen here)
     values = {
         "kind": "company",
-        "status": "active",
-        "manager_id": str(user.id) if user.role in ("manager", "sales", "head") else "",
+        "status": "active" if user.role in ("admin", "head") else "onboarding",
+        "manager_id": str(user.id) if user.role in ("manager", "head") else "",
     }
     return render(request, "accounts/form.html", _form_context(db, user, values, {}))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts import lifecycle, search
@@ -272,7 +272,7 @@ def update_account(
     _check_references(session, user, values, account.id)
     if values.get("manager_id", account.manager_id) != account.manager_id:
         _check_stays_in_view(session, user, account.id, values["manager_id"])
-    _check_activation(session, account, values)
+    _check_activation(session, user, account, values)
     before = snapshot(account)
     _apply(account, values)
     after = snapshot(account)
@@ -285,10 +285,24 @@ def update_account(
     return get_account(session, user, account.id)
 
 
-def _check_activation(session: Session, account: Account, values: dict[str, Any]) -> None:
-    """A company in onboarding becomes active only by accepting its hand-off."""
+def _check_activation(
+    session: Session, user: User, account: Account, values: dict[str, Any]
+) -> None:
+    """A company in onboarding becomes active only by accepting its hand-off; a prospect
+    becomes a client through onboarding too (else onboarding → prospect → active would walk
+    round the gate), except for the roles that may create a company straight into active."""
     kind = getattr(values.get("kind"), "value", values.get("kind")) or account.kind
     status = getattr(values.get("status"), "value", values.get("status"))
+    if (
+        kind == AccountKind.COMPANY
+        and account.status == AccountStatus.PROSPECT
+        and status == AccountStatus.ACTIVE
+        and Role(user.role) not in ACTIVATING_ROLES
+    ):
+        raise ValidationFailed([FieldProblem(
+            "status", "a prospect becomes a client through onboarding: set it to onboarding; "
+            "it becomes active when its manager accepts its hand-off"
+        )])
     if (
         kind == AccountKind.COMPANY
         and account.status == AccountStatus.ONBOARDING
@@ -371,10 +385,15 @@ def set_members(session: Session, user: User, account_id: int, user_ids: list[in
 
 def assignable_managers(session: Session, user: User | None = None) -> list[User]:
     """Who may manage accounts; with ``user``: only those a new account of theirs may go to
-    (a head: themself and their teams' managers; see ``_check_within_reach``)."""
+    (a head: themself and their teams' managers, see ``_check_within_reach``; a sales user:
+    every active manager and head, who receives the company and its hand-off, and
+    themself for a person, see ``_check_sales_receiver``)."""
     query = select(User).where(
         User.is_active, User.role.in_([Role.MANAGER, Role.HEAD, Role.SALES, Role.ADMIN])
     )
+    if user is not None and Role(user.role) is Role.SALES:
+        query = query.where(or_(User.role.in_([Role.MANAGER, Role.HEAD]), User.id == user.id))
+        return list(session.scalars(query.order_by(User.name)))
     reach = managers_in_reach(session, user) if user is not None else None
     if reach is not None:
         query = query.where(User.id.in_(reach))
