@@ -66,6 +66,27 @@ def test_the_service_refuses_and_names_the_handoff(sessions, cast):
         assert service.accept_handoff(s, owner, handoff_id, today=DAY).account_status == "active"
 
 
+def test_the_way_round_through_prospect_is_closed(sessions, cast):
+    """onboarding → prospect → active would walk round the gate: a prospect becomes a client
+    through onboarding, except for an admin or a head (who may create into active)."""
+    account_id, handoff_id = onboarding_company(sessions, cast)
+    with sessions.begin() as s:
+        owner = s.merge(cast.owner)
+        update_account(s, owner, account_id, AccountPatch(status=AccountStatus("prospect")))
+        with pytest.raises(ValidationFailed) as refused:
+            update_account(s, owner, account_id, AccountPatch(status=AccountStatus("active")))
+        assert refused.value.problems[0].field == "status"
+        assert "through onboarding" in refused.value.problems[0].message
+        assert status_of_in(s, account_id) == "prospect"
+        head = s.merge(cast.head)
+        update_account(s, head, account_id, AccountPatch(status=AccountStatus("active")))
+        assert status_of_in(s, account_id) == "active"
+
+
+def status_of_in(s, account_id: int) -> str:
+    return str(s.scalar(select(Account.status).where(Account.id == account_id)))
+
+
 def test_without_an_open_handoff_the_message_says_to_open_one(sessions, cast):
     with sessions.begin() as s:
         acme = s.get(Account, cast.acme_id)
