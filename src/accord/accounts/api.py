@@ -86,7 +86,9 @@ def list_accounts(
     "/accounts",
     tags=ACCOUNTS,
     summary="Create an account",
-    description="A manager's new account is their own unless `manager_id` says otherwise.",
+    description="A manager's new account is their own unless `manager_id` says otherwise. "
+    "A `sales` user's new company needs `manager_id`: the active manager or head who receives "
+    "it and its hand-off (422 on `manager_id` otherwise); it starts in `onboarding`.",
     response_model=AccountOut,
     status_code=status.HTTP_201_CREATED,
     responses=problems(403),
