@@ -113,6 +113,8 @@ def test_the_filled_sections_and_completeness_of_a_plan_equal_their_sql(
         s.flush()
         got = s.scalar(select(list_queries.plan_completeness_sql())
                        .where(AccountPlan.id == plan.id))
+        facts = list_queries.completeness_facts(AccountPlan.id == plan.id)
+        grouped = s.scalar(select(facts.c.completeness))
         s.rollback()
     filled = list_queries.filled_sections(
         {"business": business, "strategy": strategy, "budgets": budgets, "value_to_us": value},
@@ -120,8 +122,9 @@ def test_the_filled_sections_and_completeness_of_a_plan_equal_their_sql(
     actions = [owned for _, owners in objectives for owned in owners]
     pure = rules.completeness(rules.PlanFacts(
         filled, len(objectives), sum(1 for t, _ in objectives if t), len(actions), sum(actions)))
-    assert got is not None
+    assert got is not None and grouped is not None
     assert Decimal(int(got)) / list_queries.SCALE == pure
+    assert Decimal(int(grouped)) / list_queries.SCALE == pure  # the grouped twin (the list's)
 
 
 # ---------------------------------------------------------------- the list

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts import service as accounts_service
@@ -33,14 +33,14 @@ from accord.plans import metrics, rules
 from accord.plans.list_queries import (
     SCALE,
     completeness_facts,
-    overdue_count_sql,
-    overdue_sql,
+    overdue_counts,
+    overdue_plans,
     stale_sql,
 )
 from accord.plans.list_queries import (
     plan_completeness_sql as plan_completeness_sql,  # used by plans.targets.actuals
 )
-from accord.plans.models import AccountPlan, ObjectiveUpdate, PlanAction, PlanObjective
+from accord.plans.models import AccountPlan, ObjectiveUpdate, PlanObjective
 from accord.plans.settings import plans_policy
 from accord.selection.queries import placed
 from accord.selection.rules import NOT_KEY, TIERS
@@ -143,7 +143,7 @@ def _order(sort: str, today: date) -> list[Any]:
         "manager": _manager_email(),
         "completeness": None,  # joined from list_queries.completeness_facts
         "reviewed": func.coalesce(AccountPlan.last_reviewed_on, AccountPlan.starts_on),
-        "overdue": overdue_count_sql(AccountPlan, today),
+        "overdue": None,  # joined from list_queries.overdue_counts
         "starts": AccountPlan.starts_on,
     }[key]
     if column is None:
@@ -151,6 +151,11 @@ def _order(sort: str, today: date) -> list[Any]:
     if sort.startswith("-"):
         return [column.desc(), AccountPlan.id.desc()]
     return [column, AccountPlan.id]
+
+
+def _joined_key(key: str, today: date) -> Any:
+    """The sort keys computed for every current plan at once (grouped, joined by plan_id)."""
+    return completeness_facts() if key == "completeness" else overdue_counts(today)
 
 
 def _conditions(
@@ -171,12 +176,7 @@ def _conditions(
                           interval, today)
         conds.append(stale if filters.stale else ~stale)
     if filters.overdue is not None:
-        objectives = (select(PlanObjective.id).where(PlanObjective.plan_id == AccountPlan.id)
-                      .correlate_except(PlanObjective))
-        overdue = exists().where(
-            PlanAction.objective_id.in_(objectives),
-            overdue_sql(PlanAction.status, PlanAction.due_on, today),
-        )
+        overdue = AccountPlan.id.in_(overdue_plans(today))
         conds.append(overdue if filters.overdue else ~overdue)
     return conds
 
@@ -219,12 +219,12 @@ def list_plans(
         return PlanPage([], 0, page, page_size, sort, filters, interval)
     ids_query = _base(tiers, with_tiers).add_columns(AccountPlan.id)
     order = _order(sort, today)
-    if sort.lstrip("-") == "completeness":
-        facts = completeness_facts()
-        ids_query = ids_query.join(facts, facts.c.plan_id == AccountPlan.id)
-        key = facts.c.completeness
-        order = ([key.desc(), AccountPlan.id.desc()] if sort.startswith("-")
-                 else [key, AccountPlan.id])
+    if sort.lstrip("-") in ("completeness", "overdue"):
+        key = _joined_key(sort.lstrip("-"), today)
+        ids_query = ids_query.outerjoin(key, key.c.plan_id == AccountPlan.id)
+        column = func.coalesce(key.c[sort.lstrip("-")], 0)
+        order = ([column.desc(), AccountPlan.id.desc()] if sort.startswith("-")
+                 else [column, AccountPlan.id])
     ids = list(session.scalars(
         ids_query.where(*conds)
         .order_by(*order)
@@ -244,6 +244,7 @@ def plan_lines(
     tiers = tiers if tiers is not None else _tiers(session)
     reviewed = func.coalesce(AccountPlan.last_reviewed_on, AccountPlan.starts_on)
     facts = completeness_facts(AccountPlan.id.in_(plan_ids))
+    overdue = overdue_counts(today, AccountPlan.id.in_(plan_ids))
     rows = session.execute(
         select(
             AccountPlan.id, AccountPlan.account_id, Account.name, Account.manager_id,
@@ -252,10 +253,11 @@ def plan_lines(
             AccountPlan.starts_on, AccountPlan.ends_on, AccountPlan.last_reviewed_on,
             stale_sql(reviewed, interval, today).label("stale"),
             facts.c.completeness,
-            overdue_count_sql(AccountPlan, today).label("overdue"),
+            func.coalesce(overdue.c.overdue, 0).label("overdue"),
         )
         .join(Account, Account.id == AccountPlan.account_id)
         .join(facts, facts.c.plan_id == AccountPlan.id)
+        .outerjoin(overdue, overdue.c.plan_id == AccountPlan.id)
         .outerjoin(tiers, tiers.c.account_id == Account.id)
         .where(AccountPlan.id.in_(plan_ids))
     ).all()
