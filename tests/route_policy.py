@@ -48,6 +48,8 @@ WRITERS = frozenset({"admin", "head", "manager", "sales"})
 ADMIN = frozenset({"admin"})
 ADMIN_HEAD = frozenset({"admin", "head"})
 NOBODY: frozenset[str] = frozenset()
+PLAN_SETTINGS_FORM = {"review_interval_days": "60", "share_link_days": "20"}
+HANDOFF_SETTINGS_FORM = {"deadline_working_days": "9"}
 #: who sees Acme, whose plan (tests/route_samples_plans.py) the plan routes name
 PLAN_READERS = ("admin", "head", "owner", "sales", "billing", "viewer")
 
@@ -370,6 +372,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/calendar/holidays/{on}"): write(ADMIN, params={"on": "2026-12-25"}),
     ("POST", "/api/v1/calendar/holidays/import"): write(ADMIN, files={"file": HOLIDAYS_ICS}),
     ("GET", "/api/v1/calendar/working-days"): read(query="start=2026-12-18&days=10"),
+    ("GET", "/admin/plans-handoffs"): read(ADMIN_HEAD),
+    ("POST", "/admin/plans-handoffs/plans"): write(ADMIN_HEAD, form=PLAN_SETTINGS_FORM),
+    ("POST", "/admin/plans-handoffs/handoffs"): write(ADMIN_HEAD, form=HANDOFF_SETTINGS_FORM),
     ("GET", "/admin/calendar"): read(ADMIN),
     ("POST", "/admin/calendar"): write(ADMIN, form={"working_weekdays": "0"}),
     ("POST", "/admin/calendar/holidays"): write(ADMIN, form={"on": "2026-05-02", "name": "x"}),

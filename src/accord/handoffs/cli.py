@@ -1,4 +1,4 @@
-"""``accord handoffs list|show|answer|submit|accept|return``: the same services, visibility
+"""``accord handoffs list|show|answer|submit|accept|return|settings``: the same services, visibility
 and rules as the pages and the API."""
 
 from __future__ import annotations
@@ -175,3 +175,24 @@ def return_(
     with unit_of_work() as session:
         out = service.return_handoff(session, acting_user(session), handoff_id, reason, today=day)
     _print(out, fmt)
+
+
+@app.command("settings")
+@handles_errors
+def settings_command(
+    deadline_working_days: Annotated[int | None, typer.Option(
+        "--deadline-working-days", min=0, max=100_000,
+        help="A submitted hand-off is due this many working days later")] = None,
+) -> None:
+    """Show the hand-off settings; with an option, change it (admins and heads)."""
+    with unit_of_work() as session:
+        user = acting_user(session)
+        if deadline_working_days is None:
+            policy = service.settings(session)
+        else:
+            policy = service.save_settings(
+                session, user, {"deadline_working_days": deadline_working_days})
+    if deadline_working_days is not None:
+        console.print("hand-off settings saved", highlight=False)
+    for key, value in policy.to_dict().items():
+        console.print(f"{key}: {value}", highlight=False)

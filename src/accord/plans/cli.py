@@ -1,4 +1,5 @@
-"""``accord plans show|export``: an account's current plan on screen or as a file."""
+"""``accord plans show|export``: an account's current plan on screen or as a file;
+``accord plans settings``: the plans settings (review interval, share-link life)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import typer
 from rich.table import Table
 
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
-from accord.plans import service
+from accord.plans import service, settings
 from accord.plans.export import plan_json, plan_markdown
 from accord.plans.schemas import PlanOut
 from accord.selection.cli import TodayOption, _today
@@ -115,3 +116,26 @@ def export(
 
 app.command("show")(show)
 app.command("export")(export)
+
+
+@app.command("settings")
+@handles_errors
+def settings_command(
+    review_interval_days: Annotated[int | None, typer.Option(
+        "--review-interval-days", min=0, max=100_000,
+        help="A plan not reviewed for longer is flagged stale")] = None,
+    share_link_days: Annotated[int | None, typer.Option(
+        "--share-link-days", min=0, max=100_000,
+        help="A new link shared with the client lasts this many days")] = None,
+) -> None:
+    """Show the plans settings; with options, change those given (admins and heads)."""
+    given = {k: v for k, v in {"review_interval_days": review_interval_days,
+                               "share_link_days": share_link_days}.items() if v is not None}
+    with unit_of_work() as session:
+        user = acting_user(session)
+        policy = (settings.save_plans_policy(session, user, given) if given
+                  else settings.plans_policy(session))
+    if given:
+        console.print("plans settings saved", highlight=False)
+    for key, value in policy.to_dict().items():
+        console.print(f"{key}: {value}", highlight=False)
