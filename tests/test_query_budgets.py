@@ -135,12 +135,40 @@ def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
         interactions = s.scalar(select(Interaction.id).where(Interaction.account_id == account)
                                 .limit(1))
         assert interactions and s.scalar(select(Scoring.id).limit(1)), "a thin demo world"
+        samples = _capability_samples(s, account, contact, owner.id)
+        # the public route is measured showing a plan, not refusing a wrong token
+        from accord.plans.sharing import create_share_link
+
+        shared = create_share_link(s, s.get(User, owner.id), samples["plan"]).token
     values = {"account_id": account, "external_id": external_id, "contact_id": contact,
               "user_id": manager, "team_id": team, "token_id": token_id,
-              "segment": "Manufacturing", "token": "not-a-valid-secret"}
+              "segment": "Manufacturing", "token": shared,
+              **{f"{name}_id": value for name, value in samples.items()}}
     return {"admin_token": tokens["admin"], "manager_token": tokens["manager"],
             "admin_email": admin.email, "manager_email": owner.email,
             **{k: str(v) for k, v in values.items()}}
+
+
+def _capability_samples(s: Any, account: int, contact: int | None, owner_id: int
+                        ) -> dict[str, int]:
+    """Each capability's sample objects ({plan_id}, {handoff_id}...) for the sample account,
+    made by the modules the route-table test uses (tests/route_samples.py): the sample
+    account plays Acme, one of its contacts Carla, its manager the owner, the first head
+    and the demo's sales user the others."""
+    from accord.accounts.models import AccountMember
+    from accord.core.models import User
+    from route_samples import add_samples
+
+    head = s.scalars(select(User).where(User.role == "head").order_by(User.id)).first()
+    sales = s.scalar(select(User.id).where(User.role == "sales").order_by(User.id))
+    assert head is not None and sales is not None and contact is not None, "a thin demo world"
+    if not s.scalar(select(AccountMember.user_id).where(AccountMember.account_id == account,
+                                                          AccountMember.user_id == sales)):
+        s.add(AccountMember(account_id=account, user_id=sales, role="member"))
+        s.flush()
+    cast = SimpleNamespace(owner=s.get(User, owner_id), head=head)
+    return add_samples(s, cast, {"acme": account, "carla": contact, "owner": owner_id},
+                       sales_id=int(sales))
 
 
 def _richest_account(s: Any) -> int:

@@ -96,10 +96,7 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 def account_handoffs(db: Any, user: Any, account_id: int, day: date) -> dict[str, Any]:
     """The account page's hand-off lines (``handoffs/_account_panel.html``): its newest
     hand-offs, the open ones first in mind (the page itself checked the account is seen)."""
-    rows = service.list_handoffs(
-        db, user, box="all", account_id=account_id, page_size=ACCOUNT_PANEL_ROWS,
-        sort="-created_at", today=day,
-    ).items
+    rows = service.account_panel(db, user, account_id, limit=ACCOUNT_PANEL_ROWS, today=day)
     return {
         "rows": rows,
         "open_kinds": {r.kind for r in rows if r.state != "accepted"},

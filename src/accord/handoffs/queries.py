@@ -283,6 +283,28 @@ def list_page(
     if state is not None:
         where.append(Handoff.state == state)
     total = session.scalar(select(func.count()).select_from(Handoff).where(*where)) or 0
+    rows = _rows(session, where, sort=sort, limit=page_size, offset=(page - 1) * page_size,
+                 today=today)
+    return HandoffPage(
+        box=box,
+        items=rows,
+        total=total,
+        page=page,
+        page_size=page_size,
+        pages=max(1, math.ceil(total / page_size)),
+    )
+
+
+def account_panel(session: Session, user: User, account_id: int, *, limit: int, today: date
+                  ) -> list[HandoffRow]:
+    """The newest hand-offs of an account the caller has already found visible (the account
+    page): those the user may see, one statement (no count, no second look at the account)."""
+    where = [visible_handoffs(user), Handoff.account_id == account_id]
+    return _rows(session, where, sort="-created_at", limit=limit, offset=0, today=today)
+
+
+def _rows(session: Session, where: list[Any], *, sort: str, limit: int, offset: int,
+          today: date) -> list[HandoffRow]:
     author = aliased(User)
     receiver = aliased(User)
     query = (
@@ -292,8 +314,8 @@ def list_page(
         .outerjoin(receiver, receiver.id == Handoff.receiver_id)
         .where(*where)
     )
-    query = _order(query, sort, Account).limit(page_size).offset((page - 1) * page_size)
-    rows = [
+    query = _order(query, sort, Account).limit(limit).offset(offset)
+    return [
         HandoffRow(
             id=h.id,
             account_id=h.account_id,
@@ -313,11 +335,3 @@ def list_page(
         )
         for h, account_name, author_name, receiver_name in session.execute(query).all()
     ]
-    return HandoffPage(
-        box=box,
-        items=rows,
-        total=total,
-        page=page,
-        page_size=page_size,
-        pages=max(1, math.ceil(total / page_size)),
-    )

@@ -43,6 +43,7 @@ from accord.handoffs.checklists import (
     settings_version,
 )
 from accord.handoffs.models import Handoff, HandoffEvent, HandoffItem
+from accord.handoffs.queries import account_panel  # the account page's newest hand-offs
 from accord.handoffs.rules import Action, AnswerKind, HandoffKind, HandoffState
 from accord.handoffs.schemas import (
     HandoffCreate,
@@ -55,9 +56,10 @@ from accord.handoffs.schemas import (
 AUTHOR_ROLE = lifecycle.AUTHOR_ROLE
 #: the checklist templates and the settings live in ``checklists``; the doors reach them here
 __all__ = [
-    "accept_handoff", "answer_item", "checklist", "checklist_out", "create_handoff",
-    "get_handoff", "list_handoffs", "open_handoff", "replace_checklist", "return_handoff",
-    "save_checklist", "save_settings", "settings", "settings_version", "submit_handoff",
+    "accept_handoff", "account_panel", "answer_item", "checklist", "checklist_out",
+    "create_handoff", "get_handoff", "list_handoffs", "open_handoff", "replace_checklist",
+    "return_handoff", "save_checklist", "save_settings", "settings", "settings_version",
+    "submit_handoff",
 ]
 
 
