@@ -47,9 +47,9 @@ PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
     description="`waiting`: submitted to the caller (or, for a head, to their teams) to "
     "accept; `mine`: written by the caller; `overdue`: submitted and past the deadline; "
     "`returned`: the caller's, returned; `all`: every hand-off the caller sees. By deadline "
-    "unless `sort` says otherwise.",
+    "unless `sort` says otherwise; `account_id` of an account out of the caller's reach: 404.",
     response_model=HandoffPage,
-    responses=problems(),
+    responses=problems(404),
 )
 def list_handoffs(
     db: Db,
