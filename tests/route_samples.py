@@ -18,7 +18,9 @@ SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_sam
                   "route_samples_targets")
 
 
-def add_samples(session: Session, cast: Any, ids: dict[str, int], *, sales_id: int) -> dict[str, int]:
+def add_samples(
+    session: Session, cast: Any, ids: dict[str, int], *, sales_id: int
+) -> dict[str, int]:
     import importlib
     import importlib.util
 

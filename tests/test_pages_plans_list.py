@@ -14,10 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from accord.plans.models import AccountPlan, PlanAction, PlanObjective
 from conftest import api_client
 from page_helpers import sign_in
-
-from accord.plans.models import AccountPlan, PlanAction, PlanObjective
 
 
 @pytest.fixture

@@ -139,11 +139,14 @@ def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
         interactions = s.scalar(select(Interaction.id).where(Interaction.account_id == account)
                                 .limit(1))
         assert interactions and s.scalar(select(Scoring.id).limit(1)), "a thin demo world"
+        assert contact is not None, "the demo's sample account has no contact"
         samples = _capability_samples(s, account, contact, owner.id)
         # the public route is measured showing a plan, not refusing a wrong token
         from accord.plans.sharing import create_share_link
 
-        shared = create_share_link(s, s.get(User, owner.id), samples["plan"]).token
+        sharer = s.get(User, owner.id)
+        assert sharer is not None
+        shared = create_share_link(s, sharer, samples["plan"]).token
     values = {"account_id": account, "external_id": external_id, "contact_id": contact,
               "user_id": manager, "team_id": team, "token_id": token_id,
               "segment": "Manufacturing", "token": shared,
