@@ -139,7 +139,7 @@ def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
         interactions = s.scalar(select(Interaction.id).where(Interaction.account_id == account)
                                 .limit(1))
         assert interactions and s.scalar(select(Scoring.id).limit(1)), "a thin demo world"
-        assert contact is not None, "the demo's sample account has no contact"
+        assert account is not None and contact is not None, "no sample account with a contact"
         samples = _capability_samples(s, account, contact, owner.id)
         # the public route is measured showing a plan, not refusing a wrong token
         from accord.plans.sharing import create_share_link
