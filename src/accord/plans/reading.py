@@ -15,6 +15,7 @@ from accord.core.models import User
 from accord.core.schemas import UserRef
 from accord.plans import metrics, rules
 from accord.plans.access import may_write
+from accord.plans.list_queries import filled_sections
 from accord.plans.models import (
     AccountPlan,
     ObjectiveUpdate,
@@ -191,22 +192,13 @@ def facts(
     objectives: list[ObjectiveOut],
     actions: list[PlanAction],
 ) -> rules.PlanFacts:
-    filled = set()
-    if plan.business.strip() or plan.strategy.strip() or plan.budgets.strip():
-        filled.add("business")
-    if plan.value_to_us.strip():
-        filled.add("value_to_us")
-    for name in ("goals", "pain_points", "risks"):
-        if entries[name]:
-            filled.add(name)
-    if any(entries[name] for name in rules.SWOT):
-        filled.add("swot")
-    if key_people:
-        filled.add("key_people")
-    if objectives:
-        filled.add("objectives")
+    texts = {"business": plan.business, "strategy": plan.strategy,
+             "budgets": plan.budgets, "value_to_us": plan.value_to_us}
+    # the one definition of a filled section (and of a blank text), the SQL's pure twin
+    filled = filled_sections(texts, {k for k, v in entries.items() if v}, key_people,
+                             len(objectives))
     return rules.PlanFacts(
-        filled=frozenset(filled),
+        filled=filled,
         objectives=len(objectives),
         objectives_with_target=sum(1 for o in objectives if o.target is not None),
         actions=len(actions),
