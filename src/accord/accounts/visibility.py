@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountMember
+from accord.core import read_cache
 from accord.core.errors import Forbidden, NotFound
 from accord.core.models import Role, Team, User
 
@@ -191,10 +192,12 @@ def require_writer(user: User) -> None:
 
 
 def get_visible_account(session: Session, user: User, account_id: int) -> Account:
-    """The account if ``user`` may see it; otherwise NotFound (an outsider learns nothing)."""
-    account = session.scalar(
-        select(Account).where(Account.id == account_id, visible_accounts(user))
-    )
+    """The account if ``user`` may see it; otherwise NotFound (an outsider learns nothing).
+    Asked once per reader's transaction (``core.read_cache``: every panel of a page asks)."""
+    account = read_cache.remembered(
+        session, ("visible account", user.id, user.role, account_id),
+        lambda: session.scalar(
+            select(Account).where(Account.id == account_id, visible_accounts(user))))
     if account is None:
         raise NotFound(f"no account {account_id}")
     return account

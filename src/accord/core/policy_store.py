@@ -9,6 +9,7 @@ means for derived tables (the KAM decisions) is the calling capability's busines
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, Integer, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from accord.core import audit, versions
+from accord.core import audit, read_cache, versions
 from accord.core.database import Base, UTCDateTime, utcnow
 from accord.core.models import Role, User
 from accord.core.policy import Policy
@@ -49,7 +50,12 @@ versions.versioned(KamSetting, ("value",))
 
 
 def stored(session: Session, name: str) -> dict[str, Any] | None:
-    return session.scalar(select(KamSetting.value).where(KamSetting.name == name))
+    """The stored document (a copy: the caller may change it), or None; read once per
+    reader's transaction (``core.read_cache``)."""
+    value = read_cache.remembered(
+        session, ("policy", name),
+        lambda: session.scalar(select(KamSetting.value).where(KamSetting.name == name)))
+    return copy.deepcopy(value)
 
 
 def stored_names(session: Session, prefix: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -14,23 +15,19 @@ from accord.relationships.rubric import Evidence, StagePolicy
 from accord.revenue.models import MonthlyRevenue, RevenueLine
 
 
-def trailing_revenue_cents(session: Session, account_id: int, today: date, months: int = 12) -> int:
-    """Revenue of the last ``months`` complete months (below zero counts as zero)."""
+def _trailing_revenue_sql(account_id: int, today: date, months: int = 12) -> Any:
+    """The revenue of the last ``months`` complete months (a scalar subquery; the sum)."""
     last = month_index(today) - 1
-    total = (
-        session.scalar(
-            select(func.coalesce(func.sum(MonthlyRevenue.amount_cents), 0)).where(
-                MonthlyRevenue.account_id == account_id,
-                MonthlyRevenue.month > last - months,
-                MonthlyRevenue.month <= last,
-            )
-        )
-        or 0
+    return (
+        select(func.coalesce(func.sum(MonthlyRevenue.amount_cents), 0))
+        .where(MonthlyRevenue.account_id == account_id, MonthlyRevenue.month > last - months,
+               MonthlyRevenue.month <= last)
+        .scalar_subquery()
     )
-    return max(int(total), 0)
 
 
 def gather(session: Session, account_id: int, today: date, policy: StagePolicy) -> Evidence:
+    """The evidence, in one statement (the account page reads it on every view)."""
     since = today - timedelta(days=policy.contact_lookback_days)
     touched = (
         select(Contact.id, Contact.function, Contact.seniority)
@@ -44,51 +41,57 @@ def gather(session: Session, account_id: int, today: date, policy: StagePolicy) 
         .distinct()
         .subquery()
     )
-    contacts, functions, executives = session.execute(
+    contacts = (
         select(
-            func.count(touched.c.id),
-            func.count(func.distinct(func.lower(touched.c.function))),
-            func.count(touched.c.id).filter(touched.c.seniority == "executive"),
+            func.count(touched.c.id).label("contacts"),
+            func.count(func.distinct(func.lower(touched.c.function))).label("functions"),
+            func.count(touched.c.id).filter(touched.c.seniority == "executive")
+            .label("executives"),
         )
-    ).one()
-    spend = session.scalar(select(Account.estimated_spend_cents).where(Account.id == account_id))
-    share = None
-    if spend:
-        share = Decimal(trailing_revenue_cents(session, account_id, today)) / Decimal(spend)
+        .subquery("contacts")
+    )
+    spend = (select(Account.estimated_spend_cents).where(Account.id == account_id)
+             .scalar_subquery())
     year_ago = today - timedelta(days=365)
     lines = (
-        session.scalar(
-            select(func.count(func.distinct(RevenueLine.product_line))).where(
-                RevenueLine.account_id == account_id,
-                RevenueLine.date > year_ago,
-                RevenueLine.date <= today,
-                RevenueLine.product_line.is_not(None),
-                RevenueLine.amount_cents > 0,
-            )
+        select(func.count(func.distinct(RevenueLine.product_line)))
+        .where(
+            RevenueLine.account_id == account_id,
+            RevenueLine.date > year_ago,
+            RevenueLine.date <= today,
+            RevenueLine.product_line.is_not(None),
+            RevenueLine.amount_cents > 0,
         )
-        or 0
+        .scalar_subquery()
     )
     review_since = today - timedelta(days=policy.review_lookback_days)
     reviews = (
-        session.scalar(
-            select(func.count())
-            .select_from(Interaction)
-            .where(
-                and_(
-                    Interaction.account_id == account_id,
-                    Interaction.kind == "business_review",
-                    Interaction.occurred_on > review_since,
-                    Interaction.occurred_on <= today,
-                )
+        select(func.count())
+        .select_from(Interaction)
+        .where(
+            and_(
+                Interaction.account_id == account_id,
+                Interaction.kind == "business_review",
+                Interaction.occurred_on > review_since,
+                Interaction.occurred_on <= today,
             )
         )
-        or 0
+        .scalar_subquery()
     )
+    row = session.execute(
+        select(contacts.c.contacts, contacts.c.functions, contacts.c.executives,
+               spend.label("spend"), _trailing_revenue_sql(account_id, today).label("revenue"),
+               lines.label("lines"), reviews.label("reviews"))
+        .select_from(contacts)
+    ).one()
+    share = None
+    if row.spend:
+        share = Decimal(max(int(row.revenue or 0), 0)) / Decimal(row.spend)
     return Evidence(
-        contacts_touched=int(contacts),
-        functions=int(functions),
-        executives=int(executives),
+        contacts_touched=int(row.contacts or 0),
+        functions=int(row.functions or 0),
+        executives=int(row.executives or 0),
         share_of_wallet=share,
-        product_lines=int(lines),
-        business_reviews=int(reviews),
+        product_lines=int(row.lines or 0),
+        business_reviews=int(row.reviews or 0),
     )

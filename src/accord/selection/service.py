@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accord.accounts.visibility import get_visible_account, get_writable_account
-from accord.core import audit, policy_store, single_flight, versions
+from accord.core import audit, policy_store, read_cache, single_flight, versions
 from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
@@ -327,8 +327,13 @@ def selection_status(session: Session, user: User, account_id: int) -> Selection
 
 
 def tier_case_one(session: Session, account_id: int) -> str:
-    t = tier_select(session)
-    return session.scalar(select(t.c.tier).where(t.c.account_id == account_id)) or rules.NOT_KEY
+    """The account's tier (once per reader's transaction, ``core.read_cache``: the account
+    page's selection and health panels both ask)."""
+    def read() -> str:
+        t = tier_select(session)
+        return session.scalar(select(t.c.tier).where(t.c.account_id == account_id)) or rules.NOT_KEY
+
+    return read_cache.remembered(session, ("tier", account_id), read)
 
 
 def deselect(session: Session, user: User, account_id: int, reason: str) -> SelectionStatusOut:
