@@ -1,0 +1,63 @@
+"""The catalogue (product lines → offerings → SKUs), the names revenue uses for product lines
+mapped to them, the per-account, per-product-line monthly revenue summary, the whitespace
+cells marked not relevant, and the client's needs.
+
+Owned by issue 12's growth helper, who may add columns and tables (migration
+``0017_growth``); the shapes other packages rely on are ``ProductLine.id``/``name``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.core.database import Base, UTCDateTime, utcnow
+
+
+class ProductLine(Base):
+    """A line of what we sell; ``name`` equals the ``product_line`` value revenue carries
+    (or is mapped from it by ``ProductLineAlias``)."""
+
+    __tablename__ = "product_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    list_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+
+class Offering(Base):
+    __tablename__ = "offerings"
+    __table_args__ = (UniqueConstraint("product_line_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    list_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+
+class Sku(Base):
+    """A sellable unit of an offering (the licences issue adds its services here)."""
+
+    __tablename__ = "skus"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offering_id: Mapped[int] = mapped_column(
+        ForeignKey("offerings.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    unit: Mapped[str] = mapped_column(String(40), default="unit")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    list_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
