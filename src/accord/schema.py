@@ -7,11 +7,11 @@ from accord.accounts import models as _accounts  # noqa: F401
 from accord.core import models as _core  # noqa: F401
 from accord.core import policy_store as _policy_store  # noqa: F401  (kam_settings)
 from accord.core.database import Base
+from accord.growth import models as _growth  # noqa: F401
+from accord.growth.opportunities import models as _opportunities  # noqa: F401
 from accord.handoffs import models as _handoffs  # noqa: F401
 from accord.health import models as _health  # noqa: F401
 from accord.kpis import models as _kpis  # noqa: F401
-from accord.growth import models as _growth  # noqa: F401
-from accord.growth.opportunities import models as _opportunities  # noqa: F401
 from accord.plans import models as _plans  # noqa: F401
 from accord.plans.targets import models as _targets  # noqa: F401
 from accord.relationships import models as _relationships  # noqa: F401

@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
@@ -61,3 +70,18 @@ class Sku(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     list_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+
+class ProductLineRevenue(Base):
+    """Revenue per account, product line and month (a month index, as ``monthly_revenue``),
+    kept current on import by the growth package (a revenue-load listener). A revenue line
+    whose product line is unknown to the catalogue is counted under no line here: it is
+    listed for mapping (``growth``), never dropped from the account's revenue."""
+
+    __tablename__ = "product_line_revenue"
+
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_line_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    line_count: Mapped[int] = mapped_column(Integer)

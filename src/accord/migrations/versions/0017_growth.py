@@ -2,8 +2,9 @@
 
 - ``product_lines`` → ``offerings`` → ``skus``: one catalogue for the whole product, each
   with an owner and an optional list price (admins edit it).
-- (the growth helper adds: the per-account, per-product-line monthly revenue summary, the
-  peer medians, product-line aliases, whitespace cells marked not relevant, needs)
+- ``product_line_revenue``: revenue per account, product line and month, kept current on
+  import.
+- (the growth helper adds: the peer medians, product-line aliases, whitespace cells marked not relevant, needs)
 
 Revision ID: 0017_growth
 Revises: 0016_targets
@@ -65,10 +66,18 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_skus_code'))
     )
     op.create_index(op.f('ix_skus_offering_id'), 'skus', ['offering_id'], unique=False)
-    # ### end Alembic commands ###
+    op.create_table('product_line_revenue',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('product_line_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('account_id', 'product_line_id', 'month', name=op.f('pk_product_line_revenue'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("product_line_revenue")
     op.drop_table("skus")
     op.drop_table("offerings")
     op.drop_table("product_lines")

@@ -61,7 +61,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('opportunity_id', 'product_line_id', name=op.f('pk_opportunity_product_lines'))
     )
     op.create_index(op.f('ix_opportunity_product_lines_product_line_id'), 'opportunity_product_lines', ['product_line_id'], unique=False)
-    # ### end Alembic commands ###
 
 
 def downgrade() -> None:
