@@ -85,3 +85,70 @@ class ProductLineRevenue(Base):
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     line_count: Mapped[int] = mapped_column(Integer)
+
+
+class ProductLineAlias(Base):
+    """A ``product_line`` value of revenue lines counted under a catalogue line (a value
+    equal to a line's name maps to it without an alias)."""
+
+    __tablename__ = "product_line_aliases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alias: Mapped[str] = mapped_column(String(100), unique=True)
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="CASCADE"), index=True)
+
+
+class WhitespaceFlag(Base):
+    """A whitespace cell (an account, a product line) marked not relevant, with the reason."""
+
+    __tablename__ = "whitespace_flags"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Need(Base):
+    """A client's need (free text and a category); one answered by no product line is a
+    product gap."""
+
+    __tablename__ = "growth_needs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NeedProductLine(Base):
+    __tablename__ = "growth_need_product_lines"
+
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("growth_needs.id", ondelete="CASCADE"), primary_key=True)
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class PeerMedian(Base):
+    """Per product line, segment and size band (``""`` for none): how many accounts bought
+    the line in the KPI window ending at ``as_of`` and the lower median of their spend;
+    refreshed with ``product_line_revenue``."""
+
+    __tablename__ = "growth_peer_medians"
+
+    product_line_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment: Mapped[str] = mapped_column(String(60), primary_key=True)
+    size_band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    as_of: Mapped[int] = mapped_column(Integer)
+    window_months: Mapped[int] = mapped_column(Integer)
+    peers: Mapped[int] = mapped_column(Integer)
+    median_cents: Mapped[int] = mapped_column(BigInteger)

@@ -3,7 +3,8 @@
 Owned by issue 12's opportunities helper (migration ``0018_opportunities``); the shapes the
 whitespace matrix and proposals rely on: ``Opportunity.id``, ``account_id``, ``kind``,
 ``stage``, ``value``, ``probability``, ``expected_close_on``, ``owner_id`` and the
-``opportunity_product_lines`` link.
+``opportunity_product_lines`` link; ``objective_opportunities`` lists the opportunities an
+objective of an account plan counts (its progress adds up their won value).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
+from accord.core.versions import versioned
 
 KINDS = ("upsell", "cross_sell", "renewal", "new_vertical")
 STAGES = ("identified", "qualified", "proposed", "negotiation", "won", "lost")
@@ -75,3 +77,18 @@ class OpportunityProductLine(Base):
         ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True)
     product_line_id: Mapped[int] = mapped_column(
         ForeignKey("product_lines.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ObjectiveOpportunity(Base):
+    """An opportunity listed under an objective of its account's plan."""
+
+    __tablename__ = "objective_opportunities"
+
+    objective_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_objectives.id", ondelete="CASCADE"), primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+versioned(Opportunity, ("title", "kind", "stage", "value", "probability", "expected_close_on",
+                        "owner_id", "next_step", "next_step_on", "lost_reason"))
