@@ -273,3 +273,15 @@ KEY_ACCOUNTS += TARGETS
 from contract_rows_handoffs import HANDOFFS  # noqa: E402
 
 KEY_ACCOUNTS += HANDOFFS
+
+from contract_rows_opportunities import OPPORTUNITIES  # noqa: E402
+
+KEY_ACCOUNTS += OPPORTUNITIES
+
+from contract_rows_growth import GROWTH  # noqa: E402
+
+KEY_ACCOUNTS += GROWTH
+
+from contract_rows_proposals import PROPOSALS  # noqa: E402
+
+KEY_ACCOUNTS += PROPOSALS

@@ -97,6 +97,8 @@ INTERACTION = {"kind": "call", "occurred_on": "2025-01-02", "summary": "Called"}
 #: a target North's head may set (for the owner, in their team)
 TARGET = {"manager": "owner@accord.test", "period": "2027-Q1", "metric": "book_revenue",
           "target": "250000"}
+#: an opportunity on the account (the opportunity routes)
+OPPORTUNITY = {"title": "Spare parts", "kind": "upsell", "value": "12000"}
 HOLIDAYS_ICS = ("holidays.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
                 b"DTSTART;VALUE=DATE:20270101\r\nSUMMARY:New Year\r\nEND:VEVENT\r\n"
                 b"END:VCALENDAR\r\n", "text/calendar")
@@ -365,6 +367,65 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/targets"): read(),
     ("POST", "/targets"): write(ADMIN_HEAD, form=TARGET, reach=("admin", "head")),
     ("POST", "/targets/{target_id}/delete"): write(ADMIN_HEAD, reach=("admin", "head")),
+    # ------------------------------------------------------------ opportunities, pipeline
+    ("GET", "/api/v1/opportunities/settings"): read(),
+    ("PUT", "/api/v1/opportunities/settings"): write(ADMIN_HEAD, body={"identified": 15}),
+    ("GET", "/api/v1/accounts/{account_id}/opportunities"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/opportunities"): write(WRITERS, body=OPPORTUNITY),
+    ("GET", "/api/v1/opportunities"): read(query="stage=all&sort=-weighted"),
+    ("GET", "/api/v1/opportunities/{opportunity_id}"): read(reach=PLAN_READERS),
+    ("PATCH", "/api/v1/opportunities/{opportunity_id}"): write(
+        WRITERS, body={"next_step": "Call"}, reach=PLAN_READERS),
+    ("POST", "/api/v1/opportunities/{opportunity_id}/stage"): write(
+        WRITERS, body={"stage": "proposed"}, reach=PLAN_READERS),
+    ("GET", "/api/v1/pipeline"): read(query="by=account", as_head=("by=manager",)),
+    ("PUT", "/api/v1/opportunities/{opportunity_id}/objectives/{objective_id}"): write(
+        WRITERS, reach=PLAN_READERS),
+    ("DELETE", "/api/v1/opportunities/{opportunity_id}/objectives/{objective_id}"): write(
+        WRITERS, reach=PLAN_READERS),
+    ("POST", "/opportunities/{opportunity_id}/objectives"): write(
+        WRITERS, form={"objective_id": "1"}, reach=PLAN_READERS),
+    ("POST", "/opportunities/{opportunity_id}/objectives/{objective_id}/remove"): write(
+        WRITERS, reach=PLAN_READERS),
+    ("GET", "/accounts/{account_id}/opportunities"): read(),
+    ("GET", "/accounts/{account_id}/opportunities/new"): read(
+        WRITERS, query="product_line_id=1&kind=cross_sell"),
+    ("POST", "/accounts/{account_id}/opportunities"): write(WRITERS, form=OPPORTUNITY),
+    ("GET", "/opportunities/{opportunity_id}"): read(reach=PLAN_READERS),
+    ("POST", "/opportunities/{opportunity_id}"): write(
+        WRITERS, form={"title": "Second plant", "kind": "cross_sell", "value": "41000"},
+        reach=PLAN_READERS),
+    ("POST", "/opportunities/{opportunity_id}/stage"): write(
+        WRITERS, form={"stage": "proposed"}, reach=PLAN_READERS),
+    ("GET", "/pipeline"): read(query="by=segment&stage=all&sort=-value"),
+    ("GET", "/pipeline/export.csv"): read(query="stage=all"),
+    # ------------------------------------------------------------ proposals, company
+    ("GET", "/api/v1/proposals"): read(),
+    ("GET", "/api/v1/accounts/{account_id}/proposals"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/proposals"): write(
+        WRITERS, body={"title": "Spare parts", "opportunity_ids": [1]}),
+    ("GET", "/api/v1/proposals/{proposal_id}"): read(reach=PLAN_READERS),
+    ("PATCH", "/api/v1/proposals/{proposal_id}"): write(
+        WRITERS, body={"title": "Second plant, revised"}, reach=PLAN_READERS),
+    ("POST", "/api/v1/proposals/{proposal_id}/send"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/api/v1/proposals/{proposal_id}/accept"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/api/v1/proposals/{proposal_id}/decline"): write(WRITERS, reach=PLAN_READERS),
+    ("GET", "/accounts/{account_id}/proposals"): read(),
+    ("POST", "/accounts/{account_id}/proposals"): write(
+        WRITERS, form={"title": "Spare parts", "opportunity_ids": "1"}),
+    ("GET", "/proposals/{proposal_id}"): read(reach=PLAN_READERS),
+    ("GET", "/proposals/{proposal_id}.pdf"): read(reach=PLAN_READERS, leaks=False),
+    ("POST", "/proposals/{proposal_id}"): write(
+        WRITERS, form={"title": "Second plant", "offer-0-description": "Pumps",
+                       "offer-0-unit_price": "100"}, reach=PLAN_READERS),
+    ("POST", "/proposals/{proposal_id}/send"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/proposals/{proposal_id}/accept"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/proposals/{proposal_id}/decline"): write(WRITERS, reach=PLAN_READERS),
+    ("GET", "/api/v1/company"): read(),
+    ("PUT", "/api/v1/company"): write(ADMIN_HEAD, body={}),
+    ("GET", "/admin/company"): read(ADMIN_HEAD),
+    ("POST", "/admin/company"): write(ADMIN_HEAD, form={"name": "Accord demo company",
+                                                       "currency": "EUR"}),
     # ------------------------------------------------------------ working-day calendar
     ("GET", "/api/v1/calendar"): read(),
     ("PUT", "/api/v1/calendar"): write(ADMIN, body={}),
@@ -376,6 +437,42 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/plans-handoffs/plans"): write(ADMIN_HEAD, form=PLAN_SETTINGS_FORM),
     ("POST", "/admin/plans-handoffs/handoffs"): write(ADMIN_HEAD, form=HANDOFF_SETTINGS_FORM),
     ("GET", "/admin/calendar"): read(ADMIN),
+    # ------------------------------------------------------------ growth: catalogue, whitespace
+    ("GET", "/api/v1/catalogue"): read(),
+    ("POST", "/api/v1/catalogue/lines"): write(ADMIN, body={"name": "Route line"}),
+    ("PATCH", "/api/v1/catalogue/lines/{line_id}"): write(ADMIN, body={"description": "d"}),
+    ("POST", "/api/v1/catalogue/lines/{line_id}/offerings"): write(ADMIN, body={"name": "O"}),
+    ("POST", "/api/v1/catalogue/offerings/{offering_id}/skus"): write(
+        ADMIN, body={"code": "ROUTE-1", "name": "S"}),
+    ("GET", "/api/v1/catalogue/aliases"): read(),
+    ("POST", "/api/v1/catalogue/aliases"): write(
+        ADMIN, body={"alias": "Route alias", "product_line_id": 1}),
+    ("DELETE", "/api/v1/catalogue/aliases/{alias_id}"): write(ADMIN),
+    ("GET", "/api/v1/catalogue/unmapped"): read(),
+    ("GET", "/api/v1/accounts/{account_id}/whitespace"): read(),
+    ("PUT", "/api/v1/accounts/{account_id}/whitespace/{product_line_id}"): write(
+        WRITERS, body={"reason": "Not for them"}),
+    ("DELETE", "/api/v1/accounts/{account_id}/whitespace/{product_line_id}"): write(WRITERS),
+    ("GET", "/api/v1/whitespace"): read(),
+    ("GET", "/api/v1/accounts/{account_id}/needs"): read(),
+    ("POST", "/api/v1/accounts/{account_id}/needs"): write(WRITERS, body={"text": "A need"}),
+    ("DELETE", "/api/v1/accounts/{account_id}/needs/{need_id}"): write(WRITERS),
+    ("GET", "/api/v1/needs/gaps"): read(),
+    ("GET", "/accounts/{account_id}/growth"): read(),
+    ("POST", "/accounts/{account_id}/growth/cells/{product_line_id}"): write(
+        WRITERS, form={"action": "set", "reason": "Not for them"}),
+    ("POST", "/accounts/{account_id}/growth/needs"): write(
+        WRITERS, form={"text": "A need", "category": "other"}),
+    ("POST", "/accounts/{account_id}/growth/needs/{need_id}/delete"): write(WRITERS),
+    ("GET", "/growth/whitespace"): read(),
+    ("GET", "/admin/catalogue"): read(ADMIN),
+    ("POST", "/admin/catalogue/lines"): write(ADMIN, form={"name": "Route page line"}),
+    ("POST", "/admin/catalogue/lines/{line_id}/offerings"): write(ADMIN, form={"name": "P"}),
+    ("POST", "/admin/catalogue/offerings/{offering_id}/skus"): write(
+        ADMIN, form={"code": "ROUTE-2", "name": "S"}),
+    ("POST", "/admin/catalogue/aliases"): write(
+        ADMIN, form={"alias": "Route page alias", "product_line_id": "1"}),
+    ("POST", "/admin/catalogue/aliases/{alias_id}/delete"): write(ADMIN),
     ("POST", "/admin/calendar"): write(ADMIN, form={"working_weekdays": "0"}),
     ("POST", "/admin/calendar/holidays"): write(ADMIN, form={"on": "2026-05-02", "name": "x"}),
     ("POST", "/admin/calendar/holidays/{on}/remove"): write(ADMIN, params={"on": "2026-12-26"}),

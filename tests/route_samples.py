@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_samples_plans",
-                  "route_samples_targets")
+                  "route_samples_targets", "route_samples_opportunities",
+                  "route_samples_proposals", "route_samples_growth")
 
 
 def add_samples(

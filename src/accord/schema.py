@@ -14,6 +14,7 @@ from accord.health import models as _health  # noqa: F401
 from accord.kpis import models as _kpis  # noqa: F401
 from accord.plans import models as _plans  # noqa: F401
 from accord.plans.targets import models as _targets  # noqa: F401
+from accord.proposals import models as _proposals  # noqa: F401
 from accord.relationships import models as _relationships  # noqa: F401
 from accord.revenue import models as _revenue  # noqa: F401
 from accord.selection import models as _selection  # noqa: F401

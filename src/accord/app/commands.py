@@ -17,11 +17,15 @@ from accord.cli import common
 from accord.demo.cli import demo
 from accord.exchange.cli import export_app, import_app
 from accord.glance.cli import register as register_glance
+from accord.growth.cli import register as register_growth
+from accord.growth.opportunities.cli import app as opportunities_app
 from accord.handoffs.cli import app as handoffs_app
 from accord.health.cli import register as register_health
 from accord.kpis.cli import register as register_kpis
 from accord.plans.cli import app as plans_app
 from accord.plans.targets.cli import app as targets_app
+from accord.proposals.cli import app as proposals_app
+from accord.proposals.cli import company_app
 from accord.relationships.cli import register as register_relationships
 from accord.selection.cli import register as register_selection
 from accord.users.cli import users_app
@@ -66,6 +70,9 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(audit_app, name="audit")
 app.add_typer(targets_app, name="targets")
+app.add_typer(opportunities_app, name="opportunities")
+app.add_typer(proposals_app, name="proposals")
+app.add_typer(company_app, name="company")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(plans_app, name="plans")
@@ -75,6 +82,7 @@ app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)
 
 register_capability_commands(app)
+register_growth(app)  # accord catalogue …, accord whitespace
 connect()  # the capabilities' listeners (app.wiring)
 
 

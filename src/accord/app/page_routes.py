@@ -8,12 +8,18 @@ from accord.calendar.pages import router as calendar_pages
 from accord.exchange.list_exports import router as list_exports
 from accord.exchange.pages import router as exchange_pages
 from accord.glance.pages import router as glance_pages
+from accord.growth.catalogue_pages import router as catalogue_pages
+from accord.growth.opportunities.pages import router as opportunities_pages
+from accord.growth.opportunities.pipeline_pages import router as pipeline_pages
+from accord.growth.pages import router as growth_pages
 from accord.handoffs.pages import router as handoffs_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
 from accord.plans.list_pages import router as plans_list_pages
 from accord.plans.pages import router as plans_pages
 from accord.plans.targets.pages import router as targets_pages
+from accord.proposals.company_pages import router as company_pages
+from accord.proposals.pages import router as proposals_pages
 from accord.relationships.pages import router as relationships_pages
 from accord.selection.pages import router as selection_pages
 from accord.users.pages import router as users_pages
@@ -29,3 +35,9 @@ page_router.include_router(plans_pages)
 page_router.include_router(plans_list_pages)
 page_router.include_router(list_exports)
 page_router.include_router(targets_pages)
+page_router.include_router(opportunities_pages)
+page_router.include_router(pipeline_pages)
+page_router.include_router(growth_pages)
+page_router.include_router(proposals_pages)
+page_router.include_router(company_pages)
+page_router.include_router(catalogue_pages)

@@ -12,14 +12,19 @@ small registry of its own and the assembly connects the listener here. Today:
   hand-off between managers when an account's manager changes (``handoffs.gate``).
 - ``kpis.panels``: the dashboard and the monthly report show the managers' targets against
   their actuals (``plans.targets.panel``).
+- ``plans.contributions``: a manual objective of an account plan counts the won value of the
+  opportunities it lists (``growth.opportunities.objectives``).
 """
 
 from __future__ import annotations
 
 from accord.accounts import lifecycle
+from accord.growth.opportunities.objectives import won_value_by_objective
+from accord.growth.summary import after_revenue_changed
 from accord.handoffs import gate
 from accord.kpis.derived import refresh_after_import
 from accord.kpis.panels import register as register_panel
+from accord.plans import contributions
 from accord.plans.targets.panel import KEY as TARGETS
 from accord.plans.targets.panel import targets_section
 from accord.revenue.load.events import on_revenue_changed
@@ -28,7 +33,9 @@ from accord.revenue.load.events import on_revenue_changed
 def connect() -> None:
     """Connect every listener (idempotent)."""
     on_revenue_changed(refresh_after_import)
+    on_revenue_changed(after_revenue_changed)  # growth: product_line_revenue, peer medians
     register_panel(TARGETS, targets_section)
+    contributions.connect(won_value_by_objective)  # an objective counts its won opportunities
     lifecycle.on_activation(gate.activation_guard)
     lifecycle.on_company_onboarding(gate.on_company_onboarding)
     lifecycle.on_manager_changed(gate.on_manager_changed)

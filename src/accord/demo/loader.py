@@ -29,13 +29,17 @@ from accord.core.errors import Conflict
 from accord.core.models import Team, User
 from accord.core.security import hash_password
 from accord.demo.generator import DEMO_PASSWORD, AccountStream, Bundle, FirstIds, build_staff
+from accord.demo.names import CONSUMER_PRODUCT_LINES, PRODUCT_LINES
 from accord.demo.plan import DemoSpec
 from accord.demo.revenue import RevenueRow, revenue_rows
+from accord.growth.demo import seed_demo as seed_growth
+from accord.growth.opportunities.demo import seed_demo as seed_opportunities
 from accord.handoffs.demo import seed_demo as seed_handoffs
 from accord.health.demo import seed_demo as seed_health
 from accord.kpis.derived import refresh_after_import
 from accord.plans.demo import seed_demo as seed_plans
 from accord.plans.targets.demo import seed_demo as seed_targets
+from accord.proposals.demo import seed_demo as seed_proposals
 from accord.relationships.demo import seed_demo as seed_stages
 from accord.revenue.load.bulk import DEFAULT_BATCH, batched, load_new, prepare
 from accord.revenue.models import RevenueLine
@@ -173,7 +177,11 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     progress("key account models", 4, steps)
     seed_plans(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     seed_targets(session, seed=spec.seed, today=spec.today)
+    seed_growth(session, seed=spec.seed, today=spec.today,  # catalogue before opportunities
+                product_lines=(*PRODUCT_LINES, *CONSUMER_PRODUCT_LINES))
+    seed_opportunities(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     seed_handoffs(session, seed=spec.seed, today=spec.today)
+    seed_proposals(session, seed=spec.seed, today=spec.today)  # after the opportunities'
     progress("account plans", 1, 1)
 
 

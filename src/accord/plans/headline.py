@@ -18,7 +18,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from accord.core.models import User
-from accord.plans import metrics, rules
+from accord.plans import contributions, metrics, rules
 from accord.plans.list_queries import SCALE, completeness_facts
 from accord.plans.listing import ObjectiveLine
 from accord.plans.models import AccountPlan, ObjectiveUpdate, PlanAction, PlanObjective
@@ -99,8 +99,11 @@ def plan_headline(session: Session, account_id: int, *, today: date) -> PlanHead
     tied = {}
     if any(r.metric != rules.MANUAL for r in objectives):
         tied = metrics.current_values(session, [account_id], today=today)
+    extra = contributions.added(session, [r.objective_id for r in objectives
+                                          if r.metric == rules.MANUAL])
     for r in objectives:
-        current = r.manual if r.metric == rules.MANUAL else tied.get((account_id, r.metric))
+        current = (contributions.current(r.manual, extra.get(r.objective_id))
+                   if r.metric == rules.MANUAL else tied.get((account_id, r.metric)))
         current = None if current is None else Decimal(current)
         headline.objectives.append(ObjectiveLine(
             id=r.objective_id, title=r.title, metric=r.metric, baseline=r.baseline,

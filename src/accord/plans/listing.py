@@ -29,7 +29,7 @@ from accord.accounts.visibility import visible_parts
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.schemas import MAX_ID
-from accord.plans import metrics, rules
+from accord.plans import contributions, metrics, rules
 from accord.plans.list_queries import (
     SCALE,
     completeness_facts,
@@ -295,9 +295,10 @@ def _add_objectives(session: Session, lines: dict[int, PlanLine], today: date) -
         session, {lines[r.plan_id].account_id for r in rows if r.metric != rules.MANUAL},
         today=today,
     )
+    extra = contributions.added(session, [r.id for r in rows if r.metric == rules.MANUAL])
     for r in rows:
         line = lines[r.plan_id]
-        current = (r.manual if r.metric == rules.MANUAL
+        current = (contributions.current(r.manual, extra.get(r.id)) if r.metric == rules.MANUAL
                    else tied.get((line.account_id, r.metric)))
         current = None if current is None else Decimal(current)
         line.objectives.append(ObjectiveLine(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account, AccountContact, Contact
 from accord.core.models import User
 from accord.core.schemas import UserRef
-from accord.plans import metrics, rules
+from accord.plans import contributions, metrics, rules
 from accord.plans.access import may_write
 from accord.plans.list_queries import filled_sections
 from accord.plans.models import (
@@ -144,6 +144,7 @@ def objectives_of(
         if with_figures and any(o.metric in rules.TIED_METRICS for o in objectives)
         else {}
     )
+    extra = contributions.added(session, [o.id for o in objectives if o.metric == rules.MANUAL])
     by_objective: dict[int, list[ActionOut]] = defaultdict(list)
     for action in actions:
         by_objective[action.objective_id].append(action_out(action, refs, today))
@@ -151,7 +152,7 @@ def objectives_of(
     for o in objectives:
         if o.metric == rules.MANUAL:
             latest = updates[o.id][0] if updates[o.id] else None
-            current = latest.value if latest else None
+            current = contributions.current(latest.value if latest else None, extra.get(o.id))
         else:
             current = tied.get((plan.account_id, o.metric))
         out.append(

@@ -35,6 +35,8 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "calendar": "accord.calendar",
     "handoffs": "accord.handoffs",
     "plans": "accord.plans",
+    "proposals": "accord.proposals",
+    "growth": "accord.growth",
 }
 
 

@@ -4,6 +4,7 @@
   probability (defaulted from the stage), stage ``identified`` → ``qualified`` → ``proposed``
   → ``negotiation`` → ``won`` | ``lost`` (with a reason), expected close, owner, next step.
 - ``opportunity_product_lines``: the product lines an opportunity is about.
+- ``objective_opportunities``: the opportunities an objective of an account plan counts.
 
 Revision ID: 0018_opportunities
 Revises: 0017_growth
@@ -61,8 +62,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('opportunity_id', 'product_line_id', name=op.f('pk_opportunity_product_lines'))
     )
     op.create_index(op.f('ix_opportunity_product_lines_product_line_id'), 'opportunity_product_lines', ['product_line_id'], unique=False)
+    op.create_table('objective_opportunities',
+    sa.Column('objective_id', sa.Integer(), nullable=False),
+    sa.Column('opportunity_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['objective_id'], ['plan_objectives.id'], name=op.f('fk_objective_opportunities_objective_id_plan_objectives'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['opportunity_id'], ['opportunities.id'], name=op.f('fk_objective_opportunities_opportunity_id_opportunities'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('objective_id', 'opportunity_id', name=op.f('pk_objective_opportunities'))
+    )
+    op.create_index(op.f('ix_objective_opportunities_opportunity_id'), 'objective_opportunities', ['opportunity_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("objective_opportunities")
     op.drop_table("opportunity_product_lines")
     op.drop_table("opportunities")

@@ -353,11 +353,16 @@ def merge_new(db: RawDb, stats: LoadStats) -> None:
     if stats.inserted or stats.updated:
         db.execute(insert)
     db.temp_table("rl_delta", DELTA_COLUMNS, DELTA_KEY)
+    # a line changed in place (its product line, its day) moves no money, but the account's
+    # month is still a change for whoever reads more than the sums (growth's per-line summary)
     db.execute(
         "INSERT INTO rl_delta SELECT account_id, month, sum(amount_cents), sum(line_count) "
-        "FROM (SELECT account_id, month, amount_cents, 1 AS line_count FROM rl_new "
-        "UNION ALL SELECT account_id, month, -amount_cents, -1 FROM rl_touched) d "
-        "GROUP BY account_id, month HAVING sum(amount_cents) <> 0 OR sum(line_count) <> 0"
+        "FROM (SELECT account_id, month, amount_cents, 1 AS line_count, 0 AS changed "
+        "FROM rl_new UNION ALL SELECT account_id, month, -amount_cents, -1, 0 FROM rl_touched "
+        "UNION ALL SELECT t.account_id, t.month, 0, 0, 1 FROM rl_touched t JOIN rl_new n "
+        f"ON n.account_id = t.account_id AND n.line_key = t.line_key WHERE {_differs(db, 't', 'n')}"
+        ") d GROUP BY account_id, month "
+        "HAVING sum(amount_cents) <> 0 OR sum(line_count) <> 0 OR max(changed) = 1"
     )
     db.execute("DROP TABLE rl_touched")
     db.execute("DROP TABLE rl_new")
