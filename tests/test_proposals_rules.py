@@ -84,3 +84,14 @@ def test_lower_median_and_change() -> None:
     assert rules.lower_median([Decimal(3), Decimal(1), Decimal(2), Decimal(4)]) == 2
     assert rules.change(100, 125) == Decimal("0.25")
     assert rules.change(0, 10) is None
+
+
+@given(st.decimals(min_value=Decimal("0"), max_value=Decimal("1000000"), places=4,
+                   allow_nan=False, allow_infinity=False))
+def test_a_shown_quantity_or_tax_rate_is_plain_and_equal(value: Decimal) -> None:
+    """20.00 shows as 20, never 2E+1 (the PDF printed "2E+1 %" as a tax rate)."""
+    from accord.proposals.view import plain
+
+    shown = str(plain(value))
+    assert "E" not in shown and Decimal(shown) == value
+    assert plain(Decimal("20.00")) == Decimal("20") and str(plain(Decimal("100"))) == "100"

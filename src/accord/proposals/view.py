@@ -99,9 +99,9 @@ def _offers_out(session: Session, offers: list[ProposalOffer]) -> list[OfferOut]
             id=o.id, product_line_id=o.product_line_id,
             product_line=lines.get(o.product_line_id) if o.product_line_id else None,
             sku_id=o.sku_id, sku=skus.get(o.sku_id) if o.sku_id else None,
-            description=o.description, quantity=Decimal(o.quantity).normalize(),
+            description=o.description, quantity=plain(Decimal(o.quantity)),
             unit_price=Decimal(o.unit_price), discount=Decimal(o.discount),
-            tax_rate=Decimal(o.tax_rate).normalize(), net=t.net, tax=t.tax, total=t.total))
+            tax_rate=plain(Decimal(o.tax_rate)), net=t.net, tax=t.tax, total=t.total))
     return out
 
 
@@ -224,3 +224,11 @@ def form_choices(session: Session, user: User, account_id: int) -> dict[str, lis
                    .order_by(PlanEntry.section, PlanEntry.position, PlanEntry.id))]
     return {"opportunities": opportunities, "product_lines": lines, "plan_entries": entries,
             "account": [account.name]}
+
+
+def plain(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros and never in exponent form: 20.00 is 20 (not 2E+1),
+    2.50 is 2.5."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
