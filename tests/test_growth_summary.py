@@ -153,3 +153,42 @@ def test_lower_median_and_the_five_peer_rule() -> None:
     assert rules.lower_median([5, 1, 3]) == 3
     assert rules.shown_median([1, 2, 3, 4]) is None
     assert rules.shown_median([5, 4, 3, 2, 1]) == 3
+
+
+def test_catalogue_changes_sum_again_only_what_they_remap(sessions, cast) -> None:
+    """A new line, a rename, an alias added and removed through the catalogue's service: the
+    summary equals a recomputation after each, and an account whose revenue carries none of
+    the values concerned keeps its rows untouched."""
+    from accord.core.models import User
+    from accord.growth import catalogue
+    from accord.growth.schemas import AliasIn, LineIn, LinePatch
+
+    today = date(2024, 6, 1)
+    with sessions.begin() as s:
+        admin = s.get(User, cast.admin.id)
+        assert admin is not None
+        a, b = _account(s, "Remapped"), _account(s, "Untouched")
+        stats = bulk_load_revenue(s, [
+            (a, date(2024, 3, 2), 1000, "Gizmos", "g1"),
+            (a, date(2024, 4, 2), 300, "Gadgets", "g2"),
+            (b, date(2024, 3, 5), 700, "Widgets", "w1")])
+        mapping = _catalogue(s)
+        summary.after_revenue_changed(s, stats.account_ids, stats.first_months)
+        untouched = {k: v for k, v in _stored(s).items() if k[0] == b}
+        assert untouched and _stored(s) == _expected(s, mapping)
+
+        gizmos = catalogue.add_line(s, admin, LineIn(name="Gizmos"), today=today)
+        mapping["Gizmos"] = gizmos.id
+        assert _stored(s) == _expected(s, mapping)
+        alias = catalogue.add_alias(s, admin, AliasIn(alias="Gadgets", product_line_id=gizmos.id),
+                                    today=today)
+        mapping["Gadgets"] = gizmos.id
+        assert _stored(s) == _expected(s, mapping)
+        catalogue.update_line(s, admin, gizmos.id, LinePatch(name="Gizmo range"), today=today)
+        del mapping["Gizmos"]
+        assert _stored(s) == _expected(s, mapping)
+        catalogue.delete_alias(s, admin, alias.id, today=today)
+        del mapping["Gadgets"]
+        assert _stored(s) == _expected(s, mapping)
+        assert {k: v for k, v in _stored(s).items() if k[0] == b} == untouched
+        s.rollback()

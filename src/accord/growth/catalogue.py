@@ -3,8 +3,8 @@ price; the aliases that map revenue's ``product_line`` values to lines; the valu
 to none (listed for mapping, never dropped).
 
 Everybody signed in reads the catalogue; admins change it (audited, ``catalogue``). A change
-that alters how revenue maps (a line's name, an alias, a new line) rebuilds
-``product_line_revenue`` in the same transaction (``summary.rebuild``).
+that alters how revenue maps (a line's name, an alias, a new line) sums again, in the same
+transaction, the accounts whose revenue carries the values concerned (``summary.remap``).
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def add_line(session: Session, user: User, data: LineIn, *, today: date) -> Prod
     session.add(line)
     session.flush()
     audit.record(session, user, "create", ENTITY, line.id, after=_facts(line))
-    summary.rebuild(session, today)
+    summary.remap(session, [line.name], today)
     return line
 
 
@@ -147,7 +147,7 @@ def update_line(session: Session, user: User, line_id: int, data: LinePatch,
     session.flush()
     audit.record(session, user, "update", ENTITY, line.id, before=before, after=_facts(line))
     if before["name"] != line.name:
-        summary.rebuild(session, today)
+        summary.remap(session, [before["name"], line.name], today)
     return line
 
 
@@ -199,7 +199,7 @@ def add_alias(session: Session, user: User, data: AliasIn, *, today: date) -> Al
     session.flush()
     audit.record(session, user, "create", "product_line_alias", alias.id,
                  after={"alias": data.alias, "product_line_id": data.product_line_id})
-    summary.rebuild(session, today)
+    summary.remap(session, [alias.alias], today)
     return AliasOut(id=alias.id, alias=alias.alias, product_line_id=alias.product_line_id)
 
 
@@ -210,9 +210,10 @@ def delete_alias(session: Session, user: User, alias_id: int, *, today: date) ->
         raise NotFound(f"no alias {alias_id}")
     audit.record(session, user, "delete", "product_line_alias", alias.id,
                  before={"alias": alias.alias, "product_line_id": alias.product_line_id})
+    value = alias.alias
     session.delete(alias)
     session.flush()
-    summary.rebuild(session, today)
+    summary.remap(session, [value], today)
 
 
 def aliases(session: Session) -> list[AliasOut]:

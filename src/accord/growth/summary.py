@@ -5,8 +5,9 @@ medians, kept current from the revenue lines in SQL.
   load changed, their rows from the first changed month are deleted and summed again from
   ``revenue_lines`` (DELETE + INSERT … SELECT … GROUP BY, in the load's transaction), then
   the peer medians are refreshed.
-- ``rebuild``: every row again (the catalogue or an alias changed: a value now maps
-  elsewhere).
+- ``remap``: the accounts whose revenue carries values the catalogue now maps elsewhere (a
+  new line, a rename, an alias added or removed) are summed again; ``rebuild``: every row
+  again (the demo, a repair).
 - A revenue line's ``product_line`` maps to a catalogue line when it equals the line's name
   or one of its aliases (``line_map``); any other value is counted under no line here and
   listed for mapping (``catalogue.unmapped``) — the account's revenue keeps it.
@@ -74,6 +75,21 @@ def rebuild(session: Session, today: date) -> None:
     """Every row of the summary again, then the peer medians."""
     session.execute(delete(ProductLineRevenue))
     session.execute(insert(ProductLineRevenue).from_select(_COLUMNS, _summed(literal(True))))
+    refresh_peers(session, revenue_window(session, today))
+
+
+def remap(session: Session, values: Iterable[str], today: date) -> None:
+    """The catalogue changed how the revenue values ``values`` map (a new line, a rename, an
+    alias added or removed): the accounts with revenue lines carrying them are summed again
+    (all their months), then the peer medians; no other account's rows move."""
+    wanted = sorted({v for v in values if v})
+    if not wanted:
+        return
+    accounts = session.scalars(select(RevenueLine.account_id)
+                               .where(RevenueLine.product_line.in_(wanted)).distinct()).all()
+    if not accounts:
+        return
+    refresh_accounts(session, {int(a): 0 for a in accounts})
     refresh_peers(session, revenue_window(session, today))
 
 
