@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+N = TypeVar("N", int, Decimal)
 
 #: a peer figure rests on at least this many accounts, so no single client can be read off
 MIN_PEERS = 5
@@ -16,9 +20,9 @@ MAX_REASON = 500
 MAX_NEED = 2000
 
 
-def lower_median(values: Sequence[int]) -> int | None:
+def lower_median(values: Sequence[N]) -> N | None:
     """The value at position ⌊(n−1)/2⌋ of the sorted values (None when there are none);
-    SQL twin ``summary.peer_select``."""
+    SQL twin ``summary.peer_select``; the proposals' benchmarks use it too."""
     if not values:
         return None
     ordered = sorted(values)

@@ -1,14 +1,17 @@
 """The rules of proposals, pure: offer line totals, discounts, tax and the proposal's totals in
 Decimal (every amount rounded ROUND_HALF_UP to cents, line by line, so the totals are the sums
 of what the lines print), the statuses and their transitions, expiry, and the benchmark
-figures (lower median, the smallest cohort shown)."""
+figures (the lower median and the smallest cohort shown are growth's: ``growth.rules``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from accord.growth.rules import MIN_PEERS
+from accord.growth.rules import lower_median as lower_median  # the benchmarks read it here
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -19,7 +22,7 @@ MAX_PRICE = Decimal("1000000000000")
 MAX_LINES = 200
 MAX_BENEFITS = 50
 #: a benchmark resting on fewer accounts is never shown (no single client can be read off)
-MIN_COHORT = 5
+MIN_COHORT = MIN_PEERS  # the same rule as the whitespace estimate (growth.rules)
 #: days a new proposal stays valid unless told otherwise
 DEFAULT_VALID_DAYS = 30
 
@@ -146,14 +149,6 @@ def actions(status: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- benchmarks
-
-
-def lower_median(values: Sequence[Decimal]) -> Decimal | None:
-    """The value at position ⌊(n−1)/2⌋ of the sorted values (None when empty)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[(len(ordered) - 1) // 2]
 
 
 def change(before: int, after: int) -> Decimal | None:
