@@ -95,6 +95,13 @@ class Account(Base):
     name_key: Mapped[str] = mapped_column(String(200))
     #: date of the latest interaction, kept by the interaction service (sortable, cheap)
     last_touch_on: Mapped[date | None] = mapped_column(Date, index=True)
+    #: date of the latest *qualifying* touch (a call, meeting, e-mail or business review with
+    #: a client contact: ``calendar.cadence``), kept by the interaction service like the above
+    last_qualifying_touch_on: Mapped[date | None] = mapped_column(Date, index=True)
+    #: the client contract's end date and its notice period in days (renewals, issue 13;
+    #: the relationship rubric's forecast-horizon evidence)
+    contract_end_on: Mapped[date | None] = mapped_column(Date, index=True)
+    notice_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: raised by every change of an editable field (optimistic concurrency, core.versions)
@@ -210,6 +217,8 @@ class Interaction(Base):
     __table_args__ = (
         Index("ix_interactions_account_day", "account_id", "occurred_on"),
         CheckConstraint("kind in ('call','meeting','email','note','business_review')", name="kind"),
+        # the account's qualifying touches, newest first (cadence: calendar.cadence)
+        Index("ix_interactions_account_kind_day", "account_id", "kind", "occurred_on"),
         CheckConstraint("sentiment is null or (sentiment between 0 and 10)", name="sentiment"),
     )
 

@@ -19,34 +19,21 @@ from accord.core import policy_store, versions
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.roles import require_role
+from accord.core.work_calendar import SETTING, policy, work_calendar
 from accord.core.workdays import (
     FIRST_YEAR,
     LAST_YEAR,
     MAX_DAYS,
     MAX_HOLIDAYS,
     Holiday,
-    WorkCalendar,
     WorkCalendarPolicy,
     add_working_days,
     count_working_days,
 )
 
-SETTING = "calendar"
-
 
 def _parse(value: dict[str, Any]) -> WorkCalendarPolicy:
     return WorkCalendarPolicy.from_dict(value).normalised()
-
-
-def policy(session: Session) -> WorkCalendarPolicy:
-    """The stored calendar policy, or its defaults (reads only)."""
-    return policy_store.load(session, SETTING, WorkCalendarPolicy)
-
-
-def work_calendar(session: Session) -> WorkCalendar:
-    """The company's working-day calendar for deadlines (reads only; defaults when nothing is
-    stored: Monday to Friday, no holidays)."""
-    return policy(session).calendar()
 
 
 def version(session: Session) -> int:

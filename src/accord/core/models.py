@@ -41,6 +41,8 @@ class User(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     segment: Mapped[str | None] = mapped_column(String(60))
     capacity: Mapped[int] = mapped_column(Integer, default=100)
+    #: IANA time zone the user's times are shown in (a user setting; stored times are UTC)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: raised by every change of an editable field (optimistic concurrency, core.versions)

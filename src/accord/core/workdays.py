@@ -3,7 +3,7 @@ and how to add and count working days (deadlines: "10 working days after submiss
 
 Pure: the standard library, and pydantic through ``core.policy`` for the stored setting
 (``WorkCalendarPolicy``, kept in ``core.policy_store`` under the name ``calendar``). A
-``WorkCalendar`` is what the rules take; ``accord.calendar.service.work_calendar`` reads it.
+``WorkCalendar`` is what the rules take; ``accord.core.work_calendar.work_calendar`` reads it.
 
 Counting is by whole weeks plus a bisect over the sorted holidays, so a deadline years away
 costs a handful of steps, never a walk of every day.

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from accord.accounts import lifecycle
 from accord.accounts.models import Account, AccountContact, AccountMember
-from accord.calendar.service import work_calendar
 from accord.core.database import is_sqlite
 from accord.core.models import User
+from accord.core.work_calendar import work_calendar
 from accord.core.workdays import WorkCalendar, add_working_days
 from accord.handoffs import rules
 from accord.handoffs.models import Handoff, HandoffEvent, HandoffItem

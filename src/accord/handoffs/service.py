@@ -26,11 +26,11 @@ from accord.accounts.models import (
     Interaction,
 )
 from accord.accounts.visibility import get_writable_account
-from accord.calendar.service import work_calendar
 from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, User
+from accord.core.work_calendar import work_calendar
 from accord.core.workdays import add_working_days
 from accord.handoffs import queries, rules
 from accord.handoffs.checklists import (
