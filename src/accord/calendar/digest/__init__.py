@@ -1,0 +1,1 @@
+"""Issue 13, the account rhythm: see the package modules."""
