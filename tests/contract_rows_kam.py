@@ -278,6 +278,14 @@ from contract_rows_opportunities import OPPORTUNITIES  # noqa: E402
 
 KEY_ACCOUNTS += OPPORTUNITIES
 
+from contract_rows_renewals import RENEWALS  # noqa: E402
+
+KEY_ACCOUNTS += RENEWALS
+
+from contract_rows_feed import FEED  # noqa: E402
+
+KEY_ACCOUNTS += FEED
+
 from contract_rows_growth import GROWTH  # noqa: E402
 
 KEY_ACCOUNTS += GROWTH
@@ -285,3 +293,23 @@ KEY_ACCOUNTS += GROWTH
 from contract_rows_proposals import PROPOSALS  # noqa: E402
 
 KEY_ACCOUNTS += PROPOSALS
+
+from contract_rows_followups import FOLLOW_UPS  # noqa: E402
+
+KEY_ACCOUNTS += FOLLOW_UPS
+
+from contract_rows_events import EVENTS  # noqa: E402
+
+KEY_ACCOUNTS += EVENTS
+
+from contract_rows_cadence import CADENCE  # noqa: E402
+
+KEY_ACCOUNTS += CADENCE
+
+from contract_rows_jobs import JOBS  # noqa: E402
+
+KEY_ACCOUNTS += JOBS
+
+from contract_rows_myday import MYDAY  # noqa: E402
+
+KEY_ACCOUNTS += MYDAY

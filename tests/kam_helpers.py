@@ -14,6 +14,7 @@ from accord.accounts.models import (
     Interaction,
     InteractionContact,
 )
+from accord.accounts.touches import is_qualifying
 from accord.core.database import utcnow
 from accord.core.models import User
 from accord.core.periods import month_index
@@ -50,6 +51,7 @@ def make_account(
         created_at=now,
         updated_at=now,
         last_touch_on=last_touch,
+        last_qualifying_touch_on=last_touch,  # a touch given here counts as qualifying
     )
     s.add(a)
     s.flush()
@@ -137,6 +139,9 @@ def interaction(
     assert account is not None
     if account.last_touch_on is None or day > account.last_touch_on:
         account.last_touch_on = day
+    last = account.last_qualifying_touch_on
+    if is_qualifying(kind, bool(contact_ids)) and (last is None or day > last):
+        account.last_qualifying_touch_on = day
     s.flush()
 
 

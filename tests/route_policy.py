@@ -97,11 +97,27 @@ INTERACTION = {"kind": "call", "occurred_on": "2025-01-02", "summary": "Called"}
 #: a target North's head may set (for the owner, in their team)
 TARGET = {"manager": "owner@accord.test", "period": "2027-Q1", "metric": "book_revenue",
           "target": "250000"}
+#: a follow-up on Acme (the route table's first account, id 1)
+FOLLOW_UP = {"account_id": 1, "title": "Call back", "due_on": "2027-01-15"}
 #: an opportunity on the account (the opportunity routes)
 OPPORTUNITY = {"title": "Spare parts", "kind": "upsell", "value": "12000"}
 HOLIDAYS_ICS = ("holidays.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
                 b"DTSTART;VALUE=DATE:20270101\r\nSUMMARY:New Year\r\nEND:VEVENT\r\n"
                 b"END:VCALENDAR\r\n", "text/calendar")
+#: a past meeting with Carla (Acme's contact in the route-table world): the meetings import
+MEETINGS_ICS = ("meetings.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
+                b"UID:route-table-meeting@example.test\r\nDTSTART:20250310T090000Z\r\n"
+                b"SUMMARY:Quarterly call\r\nATTENDEE:mailto:carla@acme.test\r\nEND:VEVENT\r\n"
+                b"END:VCALENDAR\r\n", "text/calendar")
+
+#: an event on Acme (account 1): a quarterly business review; the sample occurrence of the
+#: weekly call in tests/route_samples_events.py
+EVENT = {"account_id": 1, "title": "Quarterly review", "kind": "business_review",
+         "starts_at": "2027-01-11T10:00", "time_zone": "Europe/Paris",
+         "rrule": "FREQ=MONTHLY;INTERVAL=3"}
+EVENT_FORM = {"title": "Quarterly review", "kind": "business_review",
+              "starts_at": "2027-01-11T10:00", "time_zone": "Europe/Paris", "repeat": "quarterly"}
+OCCURRENCE = {"start": "20260105T090000Z"}
 
 #: the sample hand-off (Acme's, written by the sales user for the owner): who sees it, who
 #: writes it (its author; an admin), who accepts or returns it (the receiver, their head, admin)
@@ -426,6 +442,91 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/company"): read(ADMIN_HEAD),
     ("POST", "/admin/company"): write(ADMIN_HEAD, form={"name": "Accord demo company",
                                                        "currency": "EUR"}),
+    # ------------------------------------------------------------ scheduled events
+    ("GET", "/api/v1/events"): read(query="start=2026-01-01&end=2026-03-31",
+                                    as_head=("start=2026-01-01&end=2026-01-31&account_id=1",)),
+    ("POST", "/api/v1/events"): write(WRITERS, body=EVENT, reach=PLAN_READERS),
+    ("GET", "/api/v1/events/{event_id}"): read(reach=PLAN_READERS),
+    ("PATCH", "/api/v1/events/{event_id}"): write(
+        WRITERS, body={"agenda": "Open points, prices"}, reach=PLAN_READERS),
+    ("DELETE", "/api/v1/events/{event_id}"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/api/v1/events/{event_id}/occurrences/{start}/outcome"): write(
+        WRITERS, body={"summary": "Went through the open points"}, params=OCCURRENCE,
+        reach=PLAN_READERS),
+    ("POST", "/api/v1/events/{event_id}/occurrences/{start}/cancel"): write(
+        WRITERS, params=OCCURRENCE, reach=PLAN_READERS),
+    ("GET", "/api/v1/events/{event_id}/review-pack.pdf"): read(reach=PLAN_READERS,
+                                                               leaks=False),
+    ("GET", "/accounts/{account_id}/events/new"): read(WRITERS),
+    ("POST", "/accounts/{account_id}/events"): write(WRITERS, form=EVENT_FORM),
+    ("GET", "/events/{event_id}"): read(reach=PLAN_READERS),
+    ("POST", "/events/{event_id}/cancel"): write(WRITERS, reach=PLAN_READERS),
+    ("GET", "/events/{event_id}/occurrences/{start}/outcome"): read(
+        WRITERS, params=OCCURRENCE, reach=PLAN_READERS),
+    ("POST", "/events/{event_id}/occurrences/{start}/outcome"): write(
+        WRITERS, form={"summary": "Went through the open points"}, params=OCCURRENCE,
+        reach=PLAN_READERS),
+    ("POST", "/events/{event_id}/occurrences/{start}/cancel"): write(
+        WRITERS, params=OCCURRENCE, reach=PLAN_READERS),
+    ("GET", "/events/{event_id}/review-pack"): read(reach=PLAN_READERS),
+    ("GET", "/events/{event_id}/review-pack.pdf"): read(reach=PLAN_READERS, leaks=False),
+    # ------------------------------------------------------------ renewals
+    ("GET", "/api/v1/renewals"): read(query="scope=all", as_head=("scope=upcoming",)),
+    ("GET", "/api/v1/renewals/settings"): read(),
+    ("PUT", "/api/v1/renewals/settings"): write(ADMIN, body={"lead_days": 45}),
+    ("GET", "/renewals"): read(query="scope=all", as_head=("scope=upcoming",)),
+    # ------------------------------------------------------------ follow-ups, one's time zone
+    ("PATCH", "/api/v1/me"): write(EVERYONE, body={"time_zone": "Europe/London"}),
+    ("GET", "/me"): read(),
+    ("POST", "/me"): write(EVERYONE, form={"time_zone": "Europe/London"}),
+    ("GET", "/api/v1/follow-ups"): read(query="status=all&overdue=false&sort=-due",
+                                        as_head=("status=open&sort=account",)),
+    ("POST", "/api/v1/follow-ups"): write(WRITERS, body=FOLLOW_UP, reach=PLAN_READERS),
+    ("GET", "/api/v1/follow-ups/{follow_up_id}"): read(reach=PLAN_READERS),
+    ("PATCH", "/api/v1/follow-ups/{follow_up_id}"): write(
+        WRITERS, body={"title": "Call back soon", "due_time": "09:30"}, reach=PLAN_READERS),
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/done"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/snooze"): write(
+        WRITERS, body={"until": "2099-01-01"}, reach=PLAN_READERS),
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/cancel"): write(
+        WRITERS, body={"reason": "No longer needed"}, reach=PLAN_READERS),
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/log"): write(
+        WRITERS, body=INTERACTION, reach=PLAN_READERS),
+    ("GET", "/api/v1/accounts/{account_id}/follow-ups"): read(),
+    ("GET", "/follow-ups"): read(query="status=all&sort=-due",
+                                 as_head=("overdue=true&sort=owner",)),
+    ("GET", "/follow-ups/new"): read(WRITERS, query="account_id=1", reach=PLAN_READERS),
+    ("POST", "/follow-ups"): write(
+        WRITERS, form={k: str(v) for k, v in FOLLOW_UP.items()}, reach=PLAN_READERS),
+    ("GET", "/follow-ups/{follow_up_id}"): read(reach=PLAN_READERS),
+    ("POST", "/follow-ups/{follow_up_id}"): write(
+        WRITERS, form={"title": "Call back soon", "due_on": "2027-01-20"}, reach=PLAN_READERS),
+    ("POST", "/follow-ups/{follow_up_id}/done"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/follow-ups/{follow_up_id}/snooze"): write(
+        WRITERS, form={"until": "2099-01-01"}, reach=PLAN_READERS),
+    ("POST", "/follow-ups/{follow_up_id}/cancel"): write(
+        WRITERS, form={"reason": "No longer needed"}, reach=PLAN_READERS),
+    ("POST", "/follow-ups/{follow_up_id}/log"): write(
+        WRITERS, form=INTERACTION, reach=PLAN_READERS),
+    # ------------------------------------------------------------ calendar feed, meetings import
+    ("GET", "/calendar/feed/{token}.ics"): public(),
+    ("GET", "/me/calendar-feed"): read(),
+    ("POST", "/me/calendar-feed"): write(EVERYONE),
+    ("POST", "/me/calendar-feed/{feed_token_id}/revoke"): write(ADMIN, self_ok=True),
+    ("GET", "/api/v1/me/feed-tokens"): read(),
+    ("POST", "/api/v1/me/feed-tokens"): write(EVERYONE),
+    ("DELETE", "/api/v1/me/feed-tokens/{feed_token_id}"): write(ADMIN, self_ok=True),
+    ("GET", "/calendar/import"): read(),
+    ("POST", "/calendar/import"): write(WRITERS, files={"file": MEETINGS_ICS}),
+    ("POST", "/api/v1/calendar/meetings/import"): write(WRITERS, files={"file": MEETINGS_ICS}),
+    # ------------------------------------------------------------ My day, calendar view, overdue
+    ("GET", "/today"): read(),
+    ("GET", "/calendar"): read(query="view=week&date=2026-03-30"),
+    ("GET", "/overdue"): read(query="kind=follow_up"),
+    ("GET", "/overdue/export.{fmt}"): read(params={"fmt": "xlsx"}),
+    ("GET", "/api/v1/today"): read(),
+    ("GET", "/api/v1/calendar/items"): read(query="start=2026-01-01&end=2026-01-31"),
+    ("GET", "/api/v1/overdue"): read(query="format=csv"),
     # ------------------------------------------------------------ working-day calendar
     ("GET", "/api/v1/calendar"): read(),
     ("PUT", "/api/v1/calendar"): write(ADMIN, body={}),
@@ -433,10 +534,29 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/calendar/holidays/{on}"): write(ADMIN, params={"on": "2026-12-25"}),
     ("POST", "/api/v1/calendar/holidays/import"): write(ADMIN, files={"file": HOLIDAYS_ICS}),
     ("GET", "/api/v1/calendar/working-days"): read(query="start=2026-12-18&days=10"),
+    # ------------------------------------------------------------ jobs, the daily digest
+    ("GET", "/api/v1/jobs"): read(ADMIN),
+    ("GET", "/admin/jobs"): read(ADMIN),
+    ("POST", "/api/v1/digest/send"): write(ADMIN, body={"dry_run": True}),
     ("GET", "/admin/plans-handoffs"): read(ADMIN_HEAD),
     ("POST", "/admin/plans-handoffs/plans"): write(ADMIN_HEAD, form=PLAN_SETTINGS_FORM),
     ("POST", "/admin/plans-handoffs/handoffs"): write(ADMIN_HEAD, form=HANDOFF_SETTINGS_FORM),
     ("GET", "/admin/calendar"): read(ADMIN),
+    # ------------------------------------------------------------ cadence and coverage
+    ("GET", "/api/v1/cadence/settings"): read(),
+    ("PUT", "/api/v1/cadence/settings"): write(ADMIN, body={}),
+    ("GET", "/api/v1/accounts/{account_id}/cadence"): read(),
+    ("PUT", "/api/v1/accounts/{account_id}/cadence/override"): write(
+        WRITERS, body={"touch_days": 5, "reason": "route table"}),
+    ("DELETE", "/api/v1/accounts/{account_id}/cadence/override"): write(WRITERS),
+    ("GET", "/api/v1/kpis/coverage"): read(query="by=manager", as_head=("by=tier",)),
+    ("GET", "/admin/cadence"): read(ADMIN),
+    ("POST", "/admin/cadence"): write(ADMIN, form={"Star_touch": "20", "Star_review": "91"}),
+    ("GET", "/accounts/{account_id}/cadence"): read(),
+    ("POST", "/accounts/{account_id}/cadence"): write(
+        WRITERS, form={"touch_days": "5", "reason": "route table"}),
+    ("POST", "/accounts/{account_id}/cadence/clear"): write(WRITERS),
+    ("GET", "/cadence/coverage"): read(query="by=manager"),
     # ------------------------------------------------------------ growth: catalogue, whitespace
     ("GET", "/api/v1/catalogue"): read(),
     ("POST", "/api/v1/catalogue/lines"): write(ADMIN, body={"name": "Route line"}),

@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 
 SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_samples_plans",
                   "route_samples_targets", "route_samples_opportunities",
-                  "route_samples_proposals", "route_samples_growth")
+                  "route_samples_proposals", "route_samples_growth", "route_samples_renewals",
+                  "route_samples_feed", "route_samples_jobs",
+                  "route_samples_myday", "route_samples_followups", "route_samples_events",
+                  "route_samples_cadence")
 
 
 def add_samples(

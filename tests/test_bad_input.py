@@ -445,7 +445,7 @@ def test_settings_bodies_of_the_wrong_type_are_a_422(client, cast, sessions) -> 
     assert answers == {}
     # and the right types still work, numbers given as text where they are decimals
     assert client.put("/api/v1/health/settings", json={
-        "measures": {"sentiment": {"weight": "30"}}, "cadence_days": {"Star": 20},
+        "measures": {"sentiment": {"weight": "30"}}, "green_from": 71,
     }).status_code == 200
     assert client.put("/api/v1/selection/settings",
                       json={"attractiveness_cut": 5.5}).json()["attractiveness_cut"] == "5.5"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from accord.calendar.models import FollowUp
 from accord.core.models import User
 from accord.health import service as health
 from accord.relationships import decisions
@@ -62,6 +63,9 @@ def _arrange(sessions, cast) -> dict[str, int]:
             touched_on=TODAY - timedelta(days=100),
             sentiment=5,
         )
+        for days_late in (1, 5, 30):  # three overdue follow-ups: overdue commitments 3 → 0
+            s.add(FollowUp(account_id=bulk, title=f"Send the offer ({days_late})",
+                           due_on=TODAY - timedelta(days=days_late), owner_id=owner))
         add_contacts(s, partner, EXECS + TEAM, touched_on=TODAY - timedelta(days=3), sentiment=9)
         reviews(s, partner, [20, 60, 110, 150])
         add_contacts(
@@ -184,15 +188,16 @@ def test_the_chain_from_data_to_decision_for_the_named_cast(sessions, cast) -> N
         rows["Small Partner"].flag,
     ) == ("Strategic", "maintain", "key_not_large")
     assert (rows["Rising Star"].tier, rows["Rising Star"].decision) == ("Star", "invest")
-    # Bulk Buyers: trend 1.0 → 75; 100 days since touch on a 30-day cadence → 0; sentiment 5 → 20
-    # (30·75 + 20·0 + 15·20) ÷ 65 = 39.2 → 39, red
-    assert (rows["Bulk Buyers"].health, rows["Bulk Buyers"].band) == (39, "red")
+    # Bulk Buyers: trend 1.0 → 75; 100 days since the last qualifying touch on a 30-day
+    # cadence → 0; 3 overdue follow-ups → 0; sentiment 5 → 20
+    # (30·75 + 20·0 + 15·0 + 15·20) ÷ 80 = 31.9 → 32, red
+    assert (rows["Bulk Buyers"].health, rows["Bulk Buyers"].band) == (32, "red")
     assert rows["Small Partner"].band == "green"
 
     with sessions.begin() as s:
         live = health.account_health(s, head, ids["bulk"], today=TODAY)
-    assert live.score == 39 and live.stored_score == 39
-    assert live.left_out == ["licence_utilisation", "overdue_commitments"]
+    assert live.score == 32 and live.stored_score == 32
+    assert live.left_out == ["licence_utilisation"]
 
 
 def test_the_decision_changes_when_the_account_is_rescored(sessions, cast) -> None:

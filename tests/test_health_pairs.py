@@ -92,6 +92,7 @@ def accounts(draw: st.DrawFn) -> dict[str, Any]:
         "previous": draw(cents),
         "days": draw(days),
         "cadence": draw(cadence),
+        "overdue": draw(st.none() | st.integers(min_value=0, max_value=60)),
         "sentiment": draw(sentiment),
         "segment": draw(st.sampled_from(["Retail", "Energy"])),
         "default": _policy(draw),
@@ -108,6 +109,7 @@ def test_the_score_and_band_equal_their_sql(engine: Engine, account: dict[str, A
     values = {
         "revenue_trend": formulas.revenue_trend(account["current"], account["previous"]),
         "contact_freshness": formulas.freshness(account["days"], account["cadence"]),
+        "overdue_commitments": None if account["overdue"] is None else Decimal(account["overdue"]),
         "sentiment": None if account["sentiment"] is None else Decimal(account["sentiment"]),
     }
     pure = formulas.health(values, policy)
@@ -118,6 +120,9 @@ def test_the_score_and_band_equal_their_sql(engine: Engine, account: dict[str, A
             _int(account["current"]), _int(account["previous"])
         ),
         "contact_freshness": bulk.freshness_sql(_int(account["days"]), _int(account["cadence"])),
+        "overdue_commitments": (  # overdue follow-ups, a count (health.rhythm)
+            null() if account["overdue"] is None else _int(account["overdue"] * RATIO_SCALE)
+        ),
         "sentiment": (
             null() if account["sentiment"] is None else _int(account["sentiment"] * RATIO_SCALE)
         ),

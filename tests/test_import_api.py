@@ -90,7 +90,8 @@ def test_exports_stream_csv_and_excel(app, sessions, cast):
     csv_ = client.get("/api/v1/exports/accounts?format=csv")
     assert csv_.status_code == 200 and csv_.headers["content-type"].startswith("text/csv")
     assert csv_.text.splitlines()[0] == ("external_id,name,kind,segment,business_line,"
-                                         "manager_email,parent_external_id,status")
+                                         "manager_email,parent_external_id,status,"
+                                         "contract_end_on,notice_days")
     xlsx = client.get("/api/v1/exports/accounts?format=xlsx")
     assert "attachment" in xlsx.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]

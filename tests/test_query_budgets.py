@@ -67,6 +67,8 @@ ONE_ACCOUNT_SLACK = 3
 #: nothing in the small world, so that statements skipped for an empty page would look like
 #: growth: every current plan of the 15 accounts has an overdue action (``overdue=no``)
 QUERIES: dict[tuple[str, str], str] = {("GET", "/plans"): "sort=-reviewed"}
+#: the sample value a public route's ``{token}`` takes (default: the plan's share link)
+TOKENS: dict[tuple[str, str], str] = {("GET", "/calendar/feed/{token}.ics"): "feed_token"}
 #: not measured: no database behind them, or a file tree
 UNMEASURED = {("GET", "/static"), ("GET", "/api/v1/docs"), ("GET", "/api/v1/openapi.json")}
 
@@ -147,9 +149,12 @@ def _load(url: str, accounts: int, sample: str | None) -> dict[str, str]:
         sharer = s.get(User, owner.id)
         assert sharer is not None
         shared = create_share_link(s, sharer, samples["plan"]).token
+        from accord.calendar.feed.service import create_token
+
+        _, feed_secret = create_token(s, sharer)  # the manager's calendar feed
     values = {"account_id": account, "external_id": external_id, "contact_id": contact,
               "user_id": manager, "team_id": team, "token_id": token_id,
-              "segment": "Manufacturing", "token": shared,
+              "segment": "Manufacturing", "token": shared, "feed_token": feed_secret,
               **{f"{name}_id": value for name, value in samples.items()}}
     return {"admin_token": tokens["admin"], "manager_token": tokens["manager"],
             "admin_email": admin.email, "manager_email": owner.email,
@@ -200,6 +205,8 @@ def _url(method: str, path: str, values: dict[str, str]) -> str:
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name == "token":
+            name = TOKENS.get((method, path), name)
         return params.get(name) or values[name]
 
     url = re.sub(r"\{(\w+)\}", fill, path)

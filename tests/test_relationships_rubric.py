@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -121,6 +122,56 @@ def test_without_a_spend_estimate_supplier_position_has_no_evidence_and_counts_a
     assert scores["supplier_position"].computed is None
     assert scores["supplier_position"].score == 1
     assert scores["supplier_position"].source == "default"
+
+
+TODAY = date(2026, 12, 6)
+
+
+@pytest.mark.parametrize(
+    ("end", "score", "words"),
+    [
+        (date(2026, 11, 30), 1, "the contract ended on 2026-11-30"),
+        (date(2026, 12, 6), 1, "the contract ended on 2026-12-06"),  # ends today: order by order
+        (date(2026, 12, 7), 2, "the contract runs until 2026-12-07"),
+        (date(2027, 12, 5), 2, "the contract runs until 2027-12-05"),
+        (date(2027, 12, 6), 3, "the contract runs until 2027-12-06"),  # a year: 1–3 years
+        (date(2029, 12, 5), 3, "the contract runs until 2029-12-05"),
+        (date(2029, 12, 6), 4, "the contract runs until 2029-12-06"),  # three years or more
+    ],
+)
+def test_forecast_horizon_follows_the_contract_end_date(end: date, score: int, words: str) -> None:
+    ev = Evidence(contract_end_on=end, as_of=TODAY)
+    assert rubric.score_forecast_horizon(ev) == score
+    horizon = next(c for c in rubric.assess(ev, P) if c.criterion == "forecast_horizon")
+    assert (horizon.computed, horizon.evidence, horizon.source) == (score, words, "data")
+
+
+def test_without_a_contract_end_date_forecast_horizon_has_no_evidence() -> None:
+    horizon = next(c for c in rubric.assess(Evidence(), P) if c.criterion == "forecast_horizon")
+    assert (horizon.computed, horizon.score, horizon.source) == (None, 1, "default")
+    assert horizon.evidence == "no contract end date recorded"
+
+
+def test_a_leap_day_counts_whole_years() -> None:
+    assert rubric.years_later(date(2028, 2, 29), 1) == date(2029, 2, 28)
+    assert rubric.score_forecast_horizon(
+        Evidence(contract_end_on=date(2029, 2, 28), as_of=date(2028, 2, 29))) == 3
+
+
+@given(
+    today=st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
+    days=st.integers(min_value=-3000, max_value=3000),
+    more=st.integers(min_value=0, max_value=400),
+)
+def test_forecast_horizon_never_falls_as_the_contract_lengthens(
+    today: date, days: int, more: int
+) -> None:
+    end = today + timedelta(days=days)
+    score = rubric.score_forecast_horizon(Evidence(contract_end_on=end, as_of=today))
+    later = rubric.score_forecast_horizon(
+        Evidence(contract_end_on=end + timedelta(days=more), as_of=today))
+    assert score is not None and later is not None and 1 <= score <= later <= 4
+    assert (score == 1) == (end <= today)
 
 
 @pytest.mark.parametrize(("reviews", "score"), [(0, 1), (1, 2), (2, 3), (3, 3), (4, 4)])

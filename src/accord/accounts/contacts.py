@@ -17,6 +17,7 @@ from accord.accounts.models import (
     InteractionUser,
 )
 from accord.accounts.schemas import ContactIn, ContactOut, InteractionIn, InteractionOut
+from accord.accounts.touches import is_qualifying
 from accord.accounts.visibility import (
     get_visible_account,
     get_writable_account,
@@ -308,6 +309,11 @@ def log_interaction(
         session.add(InteractionUser(interaction_id=interaction.id, user_id=uid))
     if account.last_touch_on is None or data.occurred_on > account.last_touch_on:
         account.last_touch_on = data.occurred_on
+    if is_qualifying(data.kind.value, bool(data.contact_ids)) and (
+        account.last_qualifying_touch_on is None
+        or data.occurred_on > account.last_qualifying_touch_on
+    ):
+        account.last_qualifying_touch_on = data.occurred_on
     session.flush()
     audit.record(
         session,

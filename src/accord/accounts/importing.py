@@ -11,6 +11,7 @@ an e-mail, a user's name or a mapped CRM user id (``owners.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,32 @@ LIMITS = {"external_id": 100, "name": 200, "segment": 60, "business_line": 60, "
 #: fields of Account set straight from the file (the others are looked up)
 PLAIN = ("name", "kind", "segment", "business_line", "status", "country", "industry", "size_band")
 NOT_NULL_DEFAULTS = {"kind": AccountKind.COMPANY.value, "status": AccountStatus.ACTIVE.value}
+#: the contract's fields (renewals): read from text, checked like the API checks them
+CONTRACT = ("contract_end_on", "notice_days")
+FIRST_CONTRACT_DAY, LAST_CONTRACT_DAY = date(2000, 1, 1), date(2100, 12, 31)
+MAX_NOTICE_DAYS = 3650
+
+
+def contract_value(name: str, text: str | None) -> date | int | None:
+    """A contract cell's value (blank: None, which clears it); ValueError with the reason."""
+    if text is None or not text.strip():
+        return None
+    raw = text.strip()
+    if name == "contract_end_on":
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"not a date (YYYY-MM-DD): {raw!r}") from None
+        if not FIRST_CONTRACT_DAY <= day <= LAST_CONTRACT_DAY:
+            raise ValueError(f"a contract end date from {FIRST_CONTRACT_DAY} to "
+                             f"{LAST_CONTRACT_DAY}")
+        return day
+    if not raw.isdigit() or len(raw) > 6:
+        raise ValueError(f"not a whole number of days from 0 to {MAX_NOTICE_DAYS}: {raw!r}")
+    days = int(raw)
+    if days > MAX_NOTICE_DAYS:
+        raise ValueError(f"at most {MAX_NOTICE_DAYS} days, got {days}")
+    return days
 
 
 #: (file line, column as named in the file or field, reason)
@@ -202,6 +229,11 @@ def _check_cells(ctx: Context, row: Row) -> None:
             v[name] = text
             if text not in allowed:
                 ctx.problem(row, name, f"bad value {text!r}; one of {', '.join(allowed)}")
+    for name in CONTRACT:
+        try:
+            contract_value(name, v.get(name))
+        except ValueError as exc:
+            ctx.problem(row, name, str(exc))
 
 
 def _check_external_id(
@@ -309,6 +341,9 @@ def _place(ctx: Context, row: Row, existing: dict[str, tuple[int, bool]], now: A
                     continue  # blank kind/status leaves an existing account's as it is
                 value = NOT_NULL_DEFAULTS[name]
             setattr(account, name, value)
+    for name in CONTRACT:
+        if ctx.has(name):
+            setattr(account, name, contract_value(name, row.values.get(name)))
     if row.unassigned:
         ctx.outcome.owners_unassigned += 1  # a new account has none; a known one keeps its
     elif ctx.has("manager_email"):

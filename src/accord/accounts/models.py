@@ -112,6 +112,8 @@ class Account(Base):
         Index("ix_accounts_manager_name", "manager_id", "name_key"),
         # the segments a manager or head sees (filter choices), without reading the rows
         Index("ix_accounts_manager_segment", "manager_id", "segment"),
+        # a manager's renewals (calendar.renewals, the feed's notice deadlines)
+        Index("ix_accounts_manager_contract_end", "manager_id", "contract_end_on"),
         # Search (accounts.search): a trigram index answers LIKE '%needle%' on PostgreSQL.
         # SQLite has no such index and scans the narrow ones above instead; the declaration
         # is shared, so there it is an empty partial index (WHERE 0) that costs nothing.
@@ -249,7 +251,7 @@ versioned(
     (
         "external_id", "kind", "name", "parent_id", "segment", "business_line", "size_band",
         "status", "manager_id", "country", "industry", "estimated_spend_cents",
-        "estimated_spend_source", "notes",
+        "estimated_spend_source", "notes", "contract_end_on", "notice_days",
     ),
 )
 versioned(

@@ -183,6 +183,8 @@ ACCOUNT_LABELS = {
     "estimated_spend": "Estimated category spend",
     "estimated_spend_source": "Source of the estimate",
     "notes": "Notes",
+    "contract_end_on": "Contract end date",
+    "notice_days": "Notice period (days)",
 }
 
 

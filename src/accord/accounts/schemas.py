@@ -22,6 +22,12 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 ShortText = Annotated[str, Field(max_length=100)]
 #: a database id: 32-bit, positive (a larger number is a 422, never a crash)
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+#: the client contract's end date (renewals) and its notice period in days
+MAX_NOTICE_DAYS = 3650
+ContractEnd = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31),
+                                    description="The client contract's end date")]
+NoticeDays = Annotated[int, Field(ge=0, le=MAX_NOTICE_DAYS,
+                                  description="The contract's notice period in days")]
 
 
 class _In(BaseModel):
@@ -50,6 +56,8 @@ class AccountIn(_In):
     estimated_spend: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)] | None = None
     estimated_spend_source: Annotated[str, Field(max_length=200)] | None = None
     notes: Annotated[str, Field(max_length=20000)] | None = None
+    contract_end_on: ContractEnd | None = None
+    notice_days: NoticeDays | None = None
 
 
 class AccountPatch(_In):
@@ -69,6 +77,8 @@ class AccountPatch(_In):
     estimated_spend: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)] | None = None
     estimated_spend_source: Annotated[str, Field(max_length=200)] | None = None
     notes: Annotated[str, Field(max_length=20000)] | None = None
+    contract_end_on: ContractEnd | None = None
+    notice_days: NoticeDays | None = None
 
 
 class AccountOut(BaseModel):
@@ -92,6 +102,8 @@ class AccountOut(BaseModel):
     estimated_spend: Decimal | None
     estimated_spend_source: str | None
     notes: str | None
+    contract_end_on: date | None = None
+    notice_days: int | None = None
     last_touch_on: date | None
     created_at: datetime
     updated_at: datetime

@@ -132,6 +132,8 @@ def account_out(
         ),
         estimated_spend_source=account.estimated_spend_source,
         notes=account.notes,
+        contract_end_on=account.contract_end_on,
+        notice_days=account.notice_days,
         last_touch_on=account.last_touch_on,
         created_at=account.created_at,
         updated_at=account.updated_at,

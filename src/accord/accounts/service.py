@@ -67,6 +67,8 @@ def snapshot(account: Account) -> dict[str, Any]:
         "estimated_spend_cents": account.estimated_spend_cents,
         "estimated_spend_source": account.estimated_spend_source,
         "notes": account.notes,
+        "contract_end_on": account.contract_end_on,
+        "notice_days": account.notice_days,
     }
 
 

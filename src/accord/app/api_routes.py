@@ -6,6 +6,14 @@ from accord.accounts.api import router as accounts_router
 from accord.api.common import document_problems
 from accord.audit.api import router as audit_router
 from accord.calendar.api import router as calendar_router
+from accord.calendar.cadence.api import router as cadence_router
+from accord.calendar.digest.api import router as digest_router
+from accord.calendar.events.api import router as events_router
+from accord.calendar.feed.api import router as feed_router
+from accord.calendar.followups.api import router as followups_router
+from accord.calendar.jobs.api import router as jobs_router
+from accord.calendar.myday.api import router as myday_router
+from accord.calendar.renewals.api import router as renewals_router
 from accord.exchange.api import router as exchange_router
 from accord.glance.api import router as glance_router
 from accord.growth.api import router as growth_router
@@ -31,6 +39,14 @@ api_router.include_router(plans_router)
 api_router.include_router(plans_list_router)
 api_router.include_router(handoffs_router)
 api_router.include_router(calendar_router)
+api_router.include_router(cadence_router)
+api_router.include_router(jobs_router)
+api_router.include_router(digest_router)
+api_router.include_router(events_router)
+api_router.include_router(feed_router)
+api_router.include_router(followups_router)
+api_router.include_router(myday_router)
+api_router.include_router(renewals_router)
 api_router.include_router(targets_router)
 api_router.include_router(opportunities_router)
 api_router.include_router(growth_router)

@@ -17,6 +17,7 @@ from accord.app.api_routes import api_router
 from accord.app.page_routes import page_router
 from accord.app.probes import router as probes_router
 from accord.app.wiring import connect
+from accord.calendar.jobs.scheduler import lifespan
 from accord.core.database import engine_for, session_factory
 from accord.core.errors import AccordError
 from accord.core.settings import Settings, get_settings
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # served below from the package, with no inline script (S4)
         redoc_url=None,
+        lifespan=lifespan,  # the jobs scheduler, with ACCORD_SCHEDULER=true (docs/jobs.md)
     )
     engine = engine_for(settings.database_url)
     app.state.settings = settings

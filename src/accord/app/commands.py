@@ -12,7 +12,14 @@ from accord.app.operations_cli import db_app, serve
 from accord.app.wiring import connect
 from accord.audit.cli import app as audit_app
 from accord.backup import cli as backup_cli
+from accord.calendar.cadence.cli import app as cadence_app
 from accord.calendar.cli import app as calendar_app
+from accord.calendar.digest.cli import app as digest_app
+from accord.calendar.events.cli import app as events_app
+from accord.calendar.followups.cli import app as followups_app
+from accord.calendar.jobs.cli import app as jobs_app
+from accord.calendar.myday.cli import register as register_myday
+from accord.calendar.renewals.cli import app as renewals_app
 from accord.cli import common
 from accord.demo.cli import demo
 from accord.exchange.cli import export_app, import_app
@@ -74,6 +81,12 @@ app.add_typer(opportunities_app, name="opportunities")
 app.add_typer(proposals_app, name="proposals")
 app.add_typer(company_app, name="company")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(cadence_app, name="cadence")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(digest_app, name="digest")
+app.add_typer(events_app, name="events")
+app.add_typer(followups_app, name="followups")
+app.add_typer(renewals_app, name="renewals")
 app.add_typer(handoffs_app, name="handoffs")
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
@@ -83,6 +96,7 @@ app.command("restore")(backup_cli.restore)
 
 register_capability_commands(app)
 register_growth(app)  # accord catalogue …, accord whitespace
+register_myday(app)  # accord today, accord overdue
 connect()  # the capabilities' listeners (app.wiring)
 
 

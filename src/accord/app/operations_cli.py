@@ -43,6 +43,8 @@ def serve(
             2,
         )
     console.print(f"Accord on [bold]http://{host}:{port}[/]  (Ctrl+C to stop)", highlight=False)
+    if settings.scheduler:  # ACCORD_SCHEDULER: each worker runs the due jobs (docs/jobs.md)
+        console.print("scheduler on: the due jobs run every minute", highlight=False)
     workers = workers or settings.workers
     if workers > 1 and not shared_database(settings.database_url):
         fail("an in-memory SQLite database cannot be shared by several workers", 2)

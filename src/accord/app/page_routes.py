@@ -4,7 +4,14 @@ from fastapi import APIRouter, Depends
 
 from accord.accounts.pages import router as accounts_pages
 from accord.audit.pages import router as audit_pages
+from accord.calendar.cadence.pages import router as cadence_pages
+from accord.calendar.events.pages import router as events_pages
+from accord.calendar.feed.pages import router as feed_pages
+from accord.calendar.followups.pages import router as followups_pages
+from accord.calendar.jobs.pages import router as jobs_pages
+from accord.calendar.myday.pages import router as myday_pages
 from accord.calendar.pages import router as calendar_pages
+from accord.calendar.renewals.pages import router as renewals_pages
 from accord.exchange.list_exports import router as list_exports
 from accord.exchange.pages import router as exchange_pages
 from accord.glance.pages import router as glance_pages
@@ -31,6 +38,13 @@ for router in (auth_pages, users_pages, accounts_pages, exchange_pages, kpis_pag
                relationships_pages, health_pages, glance_pages, audit_pages, handoffs_pages):
     page_router.include_router(router)
 page_router.include_router(calendar_pages)
+page_router.include_router(cadence_pages)
+page_router.include_router(jobs_pages)
+page_router.include_router(feed_pages)
+page_router.include_router(events_pages)
+page_router.include_router(followups_pages)
+page_router.include_router(myday_pages)
+page_router.include_router(renewals_pages)
 page_router.include_router(plans_pages)
 page_router.include_router(plans_list_pages)
 page_router.include_router(list_exports)

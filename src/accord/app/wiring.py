@@ -12,6 +12,10 @@ small registry of its own and the assembly connects the listener here. Today:
   hand-off between managers when an account's manager changes (``handoffs.gate``).
 - ``kpis.panels``: the dashboard and the monthly report show the managers' targets against
   their actuals (``plans.targets.panel``).
+- ``health.rhythm``: contact freshness divides by the account's touch interval (the cadence,
+  ``calendar.cadence``) and overdue commitments count its overdue follow-ups.
+- ``calendar.jobs.registry``: the scheduled jobs (health recompute, business reviews, renewal
+  reminders, the daily digest; ``calendar.jobs.builtin``).
 - ``plans.contributions``: a manual objective of an account plan counts the won value of the
   opportunities it lists (``growth.opportunities.objectives``).
 """
@@ -19,6 +23,8 @@ small registry of its own and the assembly connects the listener here. Today:
 from __future__ import annotations
 
 from accord.accounts import lifecycle
+from accord.calendar.cadence import health_link as cadence_health
+from accord.calendar.jobs import builtin as builtin_jobs
 from accord.growth.opportunities.objectives import won_value_by_objective
 from accord.growth.summary import after_revenue_changed
 from accord.handoffs import gate
@@ -39,4 +45,6 @@ def connect() -> None:
     lifecycle.on_activation(gate.activation_guard)
     lifecycle.on_company_onboarding(gate.on_company_onboarding)
     lifecycle.on_manager_changed(gate.on_manager_changed)
+    cadence_health.connect()  # health: touch interval (cadence), overdue follow-ups
+    builtin_jobs.connect()  # the scheduled jobs (calendar.jobs; accord jobs run, the scheduler)
 

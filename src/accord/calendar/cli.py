@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from accord.calendar import ics, service
+from accord.calendar.feed import cli as feed_cli
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
 from accord.core.workdays import FIRST_YEAR, LAST_YEAR, MAX_DAYS, WEEKDAY_NAMES
 
@@ -19,6 +20,7 @@ app = typer.Typer(help="The working-day calendar: working weekdays, public holid
                   no_args_is_help=True)
 holidays_app = typer.Typer(help="Public holidays.", no_args_is_help=True)
 app.add_typer(holidays_app, name="holidays")
+feed_cli.register(app)  # feed-url, import-ics
 
 DateArg = Annotated[str, typer.Argument(help="A date, e.g. 2026-12-25", metavar="DATE")]
 

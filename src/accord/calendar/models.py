@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -248,7 +249,7 @@ class Job(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (
         CheckConstraint("status in ('due','running','done','failed')", name="status"),

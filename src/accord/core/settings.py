@@ -72,6 +72,19 @@ class Settings(BaseSettings):
     #: ``accord serve``: worker processes, and one JSON access-log line per request (O3)
     workers: Annotated[int, Field(ge=1, le=64)] = 1
     access_log: bool = True
+    #: jobs (docs/jobs.md): the in-process scheduler of ``accord serve``, the daily jobs' hour
+    scheduler: bool = False
+    job_daily_hour: Annotated[int, Field(ge=0, le=23)] = 6
+    #: the daily digest's mail (docs/jobs.md); no ``smtp_host``: no digest is sent
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: Annotated[int, Field(ge=1, le=300)] = 30
+    mail_from: str = "accord@localhost"
+    #: the address people reach Accord at, for links in mails
+    app_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def settings_customise_sources(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from accord.accounts.touches import is_qualifying
 from accord.core.periods import first_day
 from accord.demo import names
 from accord.demo.plan import DemoSpec, Plan, lifecycle_status, plan_for, size_band, stream_seed
@@ -186,7 +187,8 @@ class AccountStream:
             ),
             "size_band": band, "status": status, "manager_id": manager_id, "country": country,
             "industry": industry, "estimated_spend_cents": None, "estimated_spend_source": None,
-            "notes": None, "last_touch_on": None, "created_at": created, "updated_at": created,
+            "notes": None, "last_touch_on": None, "last_qualifying_touch_on": None,
+            "created_at": created, "updated_at": created,
         }
         if plan.kind == "company" and rng.random() < 0.85:
             share = 0.08 + 0.72 * rng.random()
@@ -209,6 +211,10 @@ class AccountStream:
         self._timeline(rng, plan, band, bundle, manager_id)
         if bundle.interactions:
             account["last_touch_on"] = max(i["occurred_on"] for i in bundle.interactions)
+            with_client = {c["interaction_id"] for c in bundle.interaction_contacts}
+            qualifying = [i["occurred_on"] for i in bundle.interactions
+                          if is_qualifying(i["kind"], i["id"] in with_client)]
+            account["last_qualifying_touch_on"] = max(qualifying, default=None)
         return bundle
 
     def _country(self, rng: random.Random) -> tuple[str, str, int]:

@@ -23,6 +23,7 @@ from accord.accounts.models import (
     InteractionContact,
     InteractionUser,
 )
+from accord.calendar.demo import seed_demo as seed_rhythm
 from accord.core import audit
 from accord.core.database import is_sqlite
 from accord.core.errors import Conflict
@@ -182,6 +183,7 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     seed_opportunities(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     seed_handoffs(session, seed=spec.seed, today=spec.today)
     seed_proposals(session, seed=spec.seed, today=spec.today)  # after the opportunities'
+    seed_rhythm(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     progress("account plans", 1, 1)
 
 

@@ -76,6 +76,8 @@ ACCOUNTS_ACCORD = (
     Column("manager_email", ("manager_email",)),
     Column("parent_external_id", ("parent_external_id",)),
     Column("status", ("status",)),
+    Column("contract_end_on", ("contract_end_on",)),
+    Column("notice_days", ("notice_days",)),
 )
 ACCOUNTS_SALESFORCE = (
     Column("external_id", ("id", "account id"), required=True),

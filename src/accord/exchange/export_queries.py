@@ -26,15 +26,21 @@ def _stream(session: Session, query: Any) -> Iterator[list[Any]]:
 
 
 def accounts(session: Session, user: User) -> Iterator[list[Any]]:
+    """The contract end date and notice period as text (ISO date, a whole number), so that
+    an Excel export reads back exactly."""
     manager, parent = aliased(User), aliased(Account)
-    return _stream(session, (
+    for row in _stream(session, (
         select(Account.external_id, Account.name, Account.kind, Account.segment,
-               Account.business_line, manager.email, parent.external_id, Account.status)
+               Account.business_line, manager.email, parent.external_id, Account.status,
+               Account.contract_end_on, Account.notice_days)
         .outerjoin(manager, manager.id == Account.manager_id)
         .outerjoin(parent, and_(parent.id == Account.parent_id, visible_parent(user, parent)))
         .where(visible_accounts(user))
         .order_by(Account.name_key, Account.id)
-    ))
+    )):
+        end, notice = row[-2], row[-1]
+        yield [*row[:-2], None if end is None else end.isoformat(),
+               None if notice is None else str(notice)]
 
 
 def contacts(session: Session, user: User) -> Iterator[list[Any]]:

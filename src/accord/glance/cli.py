@@ -64,6 +64,8 @@ def _profile_tables(p: AccountProfile) -> None:
             "estimated spend",
             format_money(a.estimated_spend) if a.estimated_spend is not None else None,
         ),
+        ("contract end", a.contract_end_on),
+        ("notice days", a.notice_days),
         ("last touch", a.last_touch_on),
         ("notes", a.notes),
     ]:

@@ -36,6 +36,7 @@ from sqlalchemy.sql import Select
 
 from accord.accounts.models import Account, Interaction
 from accord.core.database import is_sqlite
+from accord.health import rhythm
 from accord.health.formulas import (
     NEVER_TOUCHED,
     RATIO_PLACES,
@@ -51,7 +52,7 @@ from accord.selection.rules import NOT_KEY, SelectionPolicy
 #: a measure's full score, in millionths of a point
 FULL = 100 * SCORE_SCALE
 #: the measures Accord computes (the others are always left out)
-SCORED = ("revenue_trend", "contact_freshness", "sentiment")
+SCORED = ("revenue_trend", "contact_freshness", "overdue_commitments", "sentiment")
 
 
 def _int(value: int) -> Any:
@@ -236,13 +237,12 @@ def health_select(
     p = placed(selection)
     ls = latest_sentiment(today)
     tier = func.coalesce(p.c.tier, literal(NOT_KEY))
-    base = _layer(
+    query = (
         select(
             Account.id.label("account_id"),
             Account.segment,
-            Account.kind,
             tier.label("tier"),
-            _days_since(session, today, Account.last_touch_on).label("days"),
+            _days_since(session, today, Account.last_qualifying_touch_on).label("days"),
             revenue_trend_sql(KamRevenue.current_cents, KamRevenue.previous_cents).label(
                 "trend_e4"
             ),
@@ -252,32 +252,22 @@ def health_select(
         .outerjoin(KamRevenue, KamRevenue.account_id == Account.id)
         .outerjoin(p, p.c.account_id == Account.id)
         .outerjoin(ls, ls.c.account_id == Account.id)
-        .where(and_(scope)),
-        "health_base",
+        .where(and_(scope))
     )
-
-    def cadence_of(tier_name: str) -> Any:
-        return by_segment(
-            base.c.segment,
-            policies,
-            default,
-            lambda pol: pol.cadence_days.get(tier_name, 90),
-            lambda pol: _int(pol.cadence_days.get(tier_name, 90)),
-        )
-
-    cadence = case(
-        (base.c.kind == "person", null()),
-        *[(base.c.tier == t, cadence_of(t)) for t in sorted(default.cadence_days)],
-        else_=_int(90),
-    )
+    interval = rhythm.interval_sql()
+    cadence: Any = null()  # the touch interval comes from the cadence (``health.rhythm``)
+    if interval is not None:
+        query, cadence = interval(session, query, Account.id, tier, Account.kind)
+    overdue_query = rhythm.overdue_sql()
+    overdue: Any = null()
+    if overdue_query is not None:
+        od = overdue_query(session, today).subquery("overdue")
+        query = query.outerjoin(od, od.c.account_id == Account.id)
+        overdue = func.coalesce(od.c.overdue, 0)
     values = _layer(
-        select(
-            base.c.account_id,
-            base.c.segment,
-            base.c.trend_e4,
-            base.c.days,  # NULL when never touched
-            cadence.label("cadence"),
-            base.c.sentiment,
+        query.add_columns(
+            cast(cadence, Integer).label("cadence"),
+            cast(overdue, Integer).label("overdue"),
         ),
         "health_cadence",
     )
@@ -287,6 +277,7 @@ def health_select(
             values.c.segment,
             values.c.trend_e4,
             freshness_sql(values.c.days, values.c.cadence).label("fresh_e4"),
+            (values.c.overdue * _int(RATIO_SCALE)).label("over_e4"),
             values.c.sentiment,
             (values.c.sentiment * _int(RATIO_SCALE)).label("sent_e4"),
         ),
@@ -298,6 +289,7 @@ def health_select(
         for key, column, name in (
             ("trend", "trend_e4", "revenue_trend"),
             ("fresh", "fresh_e4", "contact_freshness"),
+            ("over", "over_e4", "overdue_commitments"),
             ("sent", "sent_e4", "sentiment"),
         )
     }

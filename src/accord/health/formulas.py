@@ -33,14 +33,15 @@ MEASURES = (
 LABELS = {
     "revenue_trend": "Revenue trend R(C) ÷ R(P)",
     "licence_utilisation": "Licence utilisation (assigned ÷ purchased)",
-    "contact_freshness": "Contact freshness (days since last touch ÷ cadence interval)",
-    "overdue_commitments": "Overdue commitments",
+    "contact_freshness": "Contact freshness (days since the last qualifying touch ÷ the "
+    "touch interval)",
+    "overdue_commitments": "Overdue commitments (overdue follow-ups)",
     "sentiment": "Sentiment (latest rating, 0–10)",
 }
 #: Measures Accord cannot compute yet; always left out, and the page says so.
 UNAVAILABLE = {
     "licence_utilisation": "licences are not recorded in Accord yet",
-    "overdue_commitments": "the account calendar (follow-ups, briefs) does not exist yet",
+    "overdue_commitments": "no follow-ups connected (the account calendar)",
 }
 
 
@@ -60,29 +61,30 @@ _DEFAULTS = {
     "overdue_commitments": MeasureSpec(Decimal(15), Decimal(0), Decimal(3)),
     "sentiment": MeasureSpec(Decimal(15), Decimal(9), Decimal(4)),
 }
-_DEFAULT_CADENCE = {"Strategic": 14, "Star": 21, "Status": 30, "Streamline": 90, "not key": 90}
+#: the touch cadence moved to the account rhythm (``calendar.cadence``, issue 13): a stored
+#: document may still hold it; it is ignored here (the cadence policy reads it once)
+LEGACY_FIELDS = ("cadence_days",)
 
 
 class HealthPolicy(Policy):
-    """Weights and thresholds of the measures, the bands and the touch cadence per tier."""
+    """Weights and thresholds of the measures and the bands (the touch interval that contact
+    freshness divides by is the cadence's: ``health.rhythm``)."""
 
     KIND: ClassVar[str] = "health"
 
     measures: dict[str, MeasureSpec] = Field(default_factory=lambda: dict(_DEFAULTS))
     green_from: int = 70
     amber_from: int = 40
-    #: touch interval per tier (days); B2C individuals have none (freshness left out)
-    cadence_days: dict[str, int] = Field(default_factory=lambda: dict(_DEFAULT_CADENCE))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], base: HealthPolicy | None = None) -> Self:
         """Parse a stored or submitted policy; missing parts come from ``base`` (or defaults):
-        a measure given in part keeps the rest of its spec, a tier not given its cadence."""
+        a measure given in part keeps the rest of its spec. A legacy ``cadence_days`` is
+        ignored (the touch intervals are the cadence policy's)."""
         base = base or cls()
         document = base.to_dict()
-        given = {k: v for k, v in data.items() if v is not None}
+        given = {k: v for k, v in data.items() if v is not None and k not in LEGACY_FIELDS}
         measures = given.pop("measures", None) or {}
-        cadence = given.pop("cadence_days", None) or {}
         if isinstance(measures, Mapping):
             unknown = [FieldProblem(f"measures.{n}", "not a health measure")
                        for n in measures if n not in MEASURES]
@@ -97,10 +99,6 @@ class HealthPolicy(Policy):
                 )
         else:
             document["measures"] = measures
-        if isinstance(cadence, Mapping):
-            document["cadence_days"].update(cadence)
-        else:
-            document["cadence_days"] = cadence
         return super().from_dict({**document, **given})
 
     def problems(self) -> list[FieldProblem]:
@@ -119,9 +117,6 @@ class HealthPolicy(Policy):
             out.append(FieldProblem("measures", "at least one weight above zero"))
         if not 0 < self.amber_from <= self.green_from <= 100:
             out.append(FieldProblem("amber_from/green_from", "0 < amber ≤ green ≤ 100"))
-        for tier_name, days in self.cadence_days.items():
-            if days < 1:
-                out.append(FieldProblem(f"cadence_days.{tier_name}", "1 day or more"))
         return out
 
 

@@ -28,7 +28,6 @@ class HealthSettingsIn(_In):
     measures: dict[SettingKey, MeasureSettingIn | None] | None = None
     green_from: SettingInt | None = None
     amber_from: SettingInt | None = None
-    cadence_days: dict[SettingKey, SettingInt] | None = None
 
     def given(self) -> dict[str, object]:
         """The fields given, as the settings document holds them (numbers as text)."""

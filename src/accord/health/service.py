@@ -21,7 +21,7 @@ from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.periods import month_index
 from accord.core.roles import require_role
-from accord.health import bulk, formulas
+from accord.health import bulk, formulas, rhythm
 from accord.health.formulas import HealthPolicy
 from accord.health.models import AccountHealth, HealthHistory
 from accord.health.schemas import (
@@ -128,9 +128,11 @@ def measure_values(
     current, previous = _window_cents(session, account.id, today, selection.window_months)
     trend = formulas.revenue_trend(current, previous)
     tier = tier_case_one(session, account.id)
-    cadence = None if account.kind == "person" else policy.cadence_days.get(tier, 90)
-    days = (today - account.last_touch_on).days if account.last_touch_on else None
+    cadence, source = rhythm.interval_one(session, account.id, tier, account.kind, today)
+    last = account.last_qualifying_touch_on
+    days = (today - last).days if last else None
     fresh = formulas.freshness(days, cadence)
+    overdue = rhythm.overdue_one(session, account.id, today)
     latest = session.execute(
         select(Interaction.sentiment, Interaction.occurred_on)
         .where(
@@ -144,6 +146,7 @@ def measure_values(
     values: dict[str, Decimal | None] = {
         "revenue_trend": trend,
         "contact_freshness": fresh,
+        "overdue_commitments": Decimal(overdue) if overdue is not None else None,
         "sentiment": Decimal(latest.sentiment) if latest else None,
     }
     notes = {
@@ -153,11 +156,12 @@ def measure_values(
             else "no revenue in the previous window"
         ),
         "contact_freshness": (
-            "individual client: no contact cadence"
+            f"no touch interval ({source})"
             if cadence is None
-            else f"never touched; {tier} cadence every {cadence} days"
+            else f"never touched; a touch every {cadence} days ({source})"
             if days is None
-            else f"{days} days since the last touch; {tier} cadence every {cadence} days"
+            else f"{days} days since the last qualifying touch; a touch every {cadence} days "
+            f"({source})"
         ),
         "sentiment": (
             f"rated {latest.sentiment} on {latest.occurred_on.isoformat()}"
@@ -165,6 +169,9 @@ def measure_values(
             else "no sentiment recorded on any interaction"
         ),
     }
+    if overdue is not None:
+        notes["overdue_commitments"] = f"{overdue} overdue follow-up{'s' if overdue != 1 else ''}"
+
     return values, notes, tier
 
 

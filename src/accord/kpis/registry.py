@@ -14,7 +14,7 @@ class Kpi:
     slug: str
     label: str
     unit: str  # "count", "money" or "ratio"
-    group: str  # "retention" or "concentration"
+    group: str  # "retention", "concentration" or "rhythm" (not the monthly engine's)
     description: str
     formula: str
 
@@ -76,6 +76,12 @@ REGISTRY: tuple[Kpi, ...] = (
     _c("abc", "ABC classes", "count",
        "Accounts per class from the cumulative share of the accounts ranked before them.",
        "A while that share < cut-off A, B while < cut-off B, else C"),
+    # computed by the account rhythm, not by the monthly engine (``calendar.cadence``:
+    # /api/v1/kpis/coverage, accord cadence coverage, /cadence/coverage)
+    Kpi("coverage", "Coverage", "ratio", "rhythm",
+        "Share of key accounts (individual clients excluded) whose last qualifying touch is "
+        "within their touch interval; accounts with no touch cadence are left out.",
+        "|{i ∈ K : today − t_i ≤ c_i}| ÷ |K|"),
 )
 
 BY_SLUG = {k.slug: k for k in REGISTRY}

@@ -164,6 +164,8 @@ class PlanAction(Base):
 
     __table_args__ = (
         Index("ix_plan_actions_objective", "objective_id", "due_on"),
+        # My day: an owner's open actions by due date (calendar.myday)
+        Index("ix_plan_actions_owner_open", "owner_id", "status", "due_on"),
         CheckConstraint("status in ('open','done','cancelled')", name="status"),
     )
 

@@ -52,6 +52,8 @@ def gather(session: Session, account_id: int, today: date, policy: StagePolicy) 
     )
     spend = (select(Account.estimated_spend_cents).where(Account.id == account_id)
              .scalar_subquery())
+    contract_end = (select(Account.contract_end_on).where(Account.id == account_id)
+                    .scalar_subquery())
     year_ago = today - timedelta(days=365)
     lines = (
         select(func.count(func.distinct(RevenueLine.product_line)))
@@ -81,7 +83,8 @@ def gather(session: Session, account_id: int, today: date, policy: StagePolicy) 
     row = session.execute(
         select(contacts.c.contacts, contacts.c.functions, contacts.c.executives,
                spend.label("spend"), _trailing_revenue_sql(account_id, today).label("revenue"),
-               lines.label("lines"), reviews.label("reviews"))
+               lines.label("lines"), reviews.label("reviews"),
+               contract_end.label("contract_end"))
         .select_from(contacts)
     ).one()
     share = None
@@ -94,4 +97,13 @@ def gather(session: Session, account_id: int, today: date, policy: StagePolicy) 
         share_of_wallet=share,
         product_lines=int(row.lines or 0),
         business_reviews=int(row.reviews or 0),
+        contract_end_on=_as_date(row.contract_end),
+        as_of=today,
     )
+
+
+def _as_date(value: Any) -> date | None:
+    """A date read through a scalar subquery (SQLite may hand back its text)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

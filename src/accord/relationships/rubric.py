@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar, Literal
@@ -185,6 +186,9 @@ class Evidence:
     share_of_wallet: Decimal | None = None
     product_lines: int | None = 0
     business_reviews: int = 0
+    #: the client contract's end date (``Account.contract_end_on``) and the day asked
+    contract_end_on: date | None = None
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,38 @@ def score_switching_cost(ev: Evidence, p: StagePolicy) -> int | None:
     return _step(ev.product_lines, p.lines_for_2, p.lines_for_3, p.lines_for_4)
 
 
+def years_later(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February → 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def score_forecast_horizon(ev: Evidence) -> int | None:
+    """How far the contract commits the client: ended or ending today 1 ("order by order"),
+    less than a year 2, one to three years 3, three years or more 4; None without a contract
+    end date. The levels name the years, so the bounds are not settings."""
+    if ev.contract_end_on is None or ev.as_of is None:
+        return None
+    end, today = ev.contract_end_on, ev.as_of
+    if end <= today:
+        return 1
+    if end < years_later(today, 1):
+        return 2
+    if end < years_later(today, 3):
+        return 3
+    return 4
+
+
+def _horizon_words(ev: Evidence) -> str:
+    if ev.contract_end_on is None or ev.as_of is None:
+        return "no contract end date recorded"
+    if ev.contract_end_on <= ev.as_of:
+        return f"the contract ended on {ev.contract_end_on.isoformat()}"
+    return f"the contract runs until {ev.contract_end_on.isoformat()}"
+
+
 def score_governance(ev: Evidence, p: StagePolicy) -> int:
     return _step(ev.business_reviews, p.reviews_for_2, p.reviews_for_3, p.reviews_for_4)
 
@@ -270,7 +306,7 @@ def assess(
             if ev.product_lines is not None
             else "no product lines recorded",
         ),
-        "forecast_horizon": (None, "no committed revenue or contract end dates in Accord yet"),
+        "forecast_horizon": (score_forecast_horizon(ev), _horizon_words(ev)),
         "information_sharing": (None, "set by the manager"),
         "governance": (
             score_governance(ev, p),

@@ -11,6 +11,7 @@ from accord.core import sessions as session_service
 from accord.core.models import ApiToken, User
 from accord.users import service
 from accord.users.schemas import (
+    MePatch,
     SessionsEnded,
     TokenCreated,
     TokenIn,
@@ -33,6 +34,7 @@ def user_out(user: User) -> UserOut:
         capacity=user.capacity,
         is_active=user.is_active,
         created_at=user.created_at,
+        time_zone=user.time_zone or "UTC",
         version=user.version or 1,
     )
 
@@ -56,8 +58,28 @@ router.include_router(teams_router)
 @router.get(
     "/me", tags=["users"], summary="The caller", response_model=UserOut, responses=problems()
 )
-def me(user: Caller) -> UserOut:
-    return user_out(user)
+def me(user: Caller, response: Response) -> UserOut:
+    out = user_out(user)
+    set_etag(response, out.version)
+    return out
+
+
+@router.patch(
+    "/me",
+    tags=["users"],
+    summary="Change the caller's own settings (their time zone)",
+    description="`time_zone`: an IANA name (`Europe/London`, `America/New_York`, `UTC`); "
+    "times are shown in it and follow-ups' due times are read in it. An unknown zone is a "
+    "422. With `If-Match`, a change made meanwhile is a 409.",
+    response_model=UserOut,
+    responses=problems(409),
+)
+def update_me(
+    body: MePatch, db: Db, user: Caller, response: Response, expected: IfMatch
+) -> UserOut:
+    out = user_out(service.set_time_zone(db, user, user.id, body.time_zone, expected=expected))
+    set_etag(response, out.version)
+    return out
 
 
 @router.get(

@@ -1,5 +1,6 @@
-"""``accord users create|list|token|tokens|revoke-token|logout-everywhere``: the command-line
-door to ``accord.users.service`` (people named by e-mail; the operator acts as an admin)."""
+"""``accord users create|list|set-time-zone|token|tokens|revoke-token|logout-everywhere``: the
+command-line door to ``accord.users.service`` (people named by e-mail; the operator acts as an
+admin)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def users_create(
 def users_list() -> None:
     """List users with their role, team and capacity."""
     with unit_of_work() as session:
-        table = Table("id", "e-mail", "name", "role", "team", "segment", "capacity", "active")
+        table = Table("id", "e-mail", "name", "role", "team", "segment", "time zone", "capacity",
+                      "active")
         for row in service.list_users(session, acting_user(session)):
             u = row.user
             table.add_row(
@@ -67,10 +69,27 @@ def users_list() -> None:
                 u.role,
                 str(u.team_id or ""),
                 u.segment or "",
+                u.time_zone,
                 str(u.capacity),
                 "yes" if u.is_active else "no",
             )
         console.print(table)
+
+
+@users_app.command("set-time-zone")
+@handles_errors
+def users_set_time_zone(
+    email: str,
+    zone: Annotated[str, typer.Argument(help="An IANA time zone, e.g. Europe/London")],
+) -> None:
+    """Set a user's time zone (their times are shown in it; their follow-ups' due times are
+    read in it). One's own with ``--as``; the operator or an admin: anybody's. Audited."""
+    with unit_of_work() as session:
+        actor = acting_user(session)
+        user = get_user_by_email(session, email)
+        changed = service.set_time_zone(session, actor, user.id, zone)
+        done = f"{changed.email}: time zone {changed.time_zone}"
+    console.print(done, highlight=False, markup=False)
 
 
 @users_app.command("token")

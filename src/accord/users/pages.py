@@ -25,7 +25,8 @@ router.include_router(team_router)
 
 ROLES = [(r.value, r.value.capitalize()) for r in Role]
 CREATE_FIELDS = ("email", "name", "role", "password", "team_id", "segment", "capacity")
-EDIT_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active", "password")
+EDIT_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active", "password",
+               "time_zone")
 
 
 def _parse(values: dict[str, Any], *, editing: bool) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def create_user(request: Request, user: PageUser, db: Db, form: FormData) -> Any
 
 
 #: what the edit form shows, as ``service.user_snapshot`` names it (stale saves, L1)
-VERSIONED_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active")
+VERSIONED_FIELDS = ("name", "role", "team_id", "segment", "capacity", "is_active", "time_zone")
 EDIT_LABELS = {
     "name": "Name",
     "role": "Role",
@@ -114,6 +115,7 @@ EDIT_LABELS = {
     "segment": "Segment",
     "capacity": "Capacity",
     "is_active": "Active",
+    "time_zone": "Time zone",
 }
 
 
@@ -150,6 +152,7 @@ def _edit(
             "segment": target.segment or "",
             "capacity": str(target.capacity),
             "is_active": "on" if target.is_active else "",
+            "time_zone": target.time_zone,
         }
     return render(
         request,
@@ -232,3 +235,37 @@ def logout_everywhere(request: Request, user_id: Id, user: PageUser, db: Db) -> 
     ended = session_service.log_out_everywhere(db, user, user_id)
     flash(request, f"Logged out everywhere ({ended} session{'' if ended == 1 else 's'} ended).")
     return RedirectResponse(f"/admin/users/{user_id}#sessions", status_code=303)
+
+
+# ---------------------------------------------------------------- one's own settings
+
+
+def _me(request: Request, db: Any, user: Any, values: dict[str, Any],
+        errors: dict[str, str], status_code: int = 200) -> Any:
+    return render(request, "users/me.html", {
+        "user": user, "values": values, "errors": errors,
+        "team": service.team_name(db, user.team_id),
+        **versions.form_state(versions.form_started(user.version, {"time_zone":
+                                                                   user.time_zone}), None),
+    }, status_code=status_code)
+
+
+@router.get("/me")
+def me_page(request: Request, user: PageUser, db: Db) -> Any:
+    """The signed-in user's details and settings (their time zone)."""
+    return _me(request, db, user, {"time_zone": user.time_zone}, {})
+
+
+@router.post("/me", dependencies=csrf)
+def update_me(request: Request, user: PageUser, db: Db, form: FormData) -> Any:
+    values = form_values(form, ("time_zone",))
+    started = form_values(form, ("version", "original"))
+    try:
+        service.set_time_zone(db, user, user.id, values.get("time_zone") or "",
+                              expected=versions.form_expected(started, values))
+    except (ValidationFailed, versions.Stale) as exc:
+        errors = form_errors(exc) if isinstance(exc, ValidationFailed) \
+            else {"time_zone": exc.detail}
+        return _me(request, db, user, values, errors, status_code=exc.status)
+    flash(request, f"Time zone set to {user.time_zone}.")
+    return RedirectResponse("/me", status_code=303)

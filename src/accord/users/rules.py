@@ -7,6 +7,8 @@ API schemas take their limits from here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
+from zoneinfo import available_timezones
 
 from accord.core.emails import email_problem, normalise_email
 from accord.core.errors import FieldProblem, ValidationFailed
@@ -20,6 +22,25 @@ MAX_CAPACITY = 100_000
 DEFAULT_CAPACITY = 100
 MAX_TOKEN_NAME = 120
 TOKEN_NAME_MESSAGE = f"give the token a name (up to {MAX_TOKEN_NAME} characters)"
+#: the longest IANA time-zone name the users table holds
+MAX_TIME_ZONE = 64
+DEFAULT_TIME_ZONE = "UTC"
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time-zone names Accord knows (``zoneinfo.available_timezones()``, tzdata)."""
+    return frozenset(available_timezones())
+
+
+def time_zone_problem(name: object) -> str | None:
+    """What is wrong with a time-zone name (None: an IANA name such as ``Europe/London``)."""
+    if not isinstance(name, str) or not name.strip():
+        return "give a time zone, e.g. Europe/London"
+    if len(name) > MAX_TIME_ZONE or name.strip() not in time_zones():
+        shown = name.strip()[:MAX_TIME_ZONE]
+        return f"unknown time zone {shown!r}: give an IANA name such as Europe/London or UTC"
+    return None
 
 
 def field_problems(fields: Mapping[str, object]) -> list[FieldProblem]:
@@ -57,7 +78,14 @@ def field_problems(fields: Mapping[str, object]) -> list[FieldProblem]:
         or not 0 <= capacity <= MAX_CAPACITY
     ):
         problems.append(FieldProblem("capacity", f"a whole number from 0 to {MAX_CAPACITY}"))
-    return problems
+    return problems + _time_zone_problems(fields)
+
+
+def _time_zone_problems(fields: Mapping[str, object]) -> list[FieldProblem]:
+    if fields.get("time_zone") is None:
+        return []
+    problem = time_zone_problem(fields["time_zone"])
+    return [FieldProblem("time_zone", problem)] if problem else []
 
 
 def self_change_problems(changes: Mapping[str, object], admin_role: str) -> list[FieldProblem]:

@@ -19,6 +19,9 @@ Segment = Annotated[str, Field(max_length=rules.MAX_SEGMENT)]
 Capacity = Annotated[int, Strict(), Field(ge=0, le=rules.MAX_CAPACITY)]
 TokenName = Annotated[str, Field(min_length=1, max_length=rules.MAX_TOKEN_NAME)]
 TeamName = Annotated[str, Field(min_length=1, max_length=team_rules.MAX_NAME)]
+TimeZone = Annotated[str, Field(min_length=1, max_length=rules.MAX_TIME_ZONE,
+                                description="An IANA time-zone name, e.g. Europe/London",
+                                examples=["Europe/London"])]
 
 
 class _In(BaseModel):
@@ -31,6 +34,8 @@ class UserOut(UserRef):
     capacity: int
     is_active: bool
     created_at: datetime | None
+    #: the IANA time zone the user's times are shown in
+    time_zone: str = rules.DEFAULT_TIME_ZONE
     #: raised by every change; send it back (form field, API ``If-Match``) to refuse stale saves
     version: int = 1
 
@@ -43,6 +48,7 @@ class UserIn(_In):
     team_id: StrictId | None = None
     segment: Segment | None = None
     capacity: Capacity = rules.DEFAULT_CAPACITY
+    time_zone: TimeZone = rules.DEFAULT_TIME_ZONE
 
 
 class UserPatch(_In):
@@ -56,6 +62,13 @@ class UserPatch(_In):
     segment: Segment | None = None
     capacity: Capacity = None  # type: ignore[assignment]
     is_active: Annotated[bool, Strict()] = None  # type: ignore[assignment]
+    time_zone: TimeZone = None  # type: ignore[assignment]
+
+
+class MePatch(_In):
+    """What a user may change of themself: their time zone."""
+
+    time_zone: TimeZone
 
 
 class TokenIn(_In):

@@ -29,9 +29,10 @@ from accord.users import rules
 
 ROLES = tuple(r.value for r in Role)
 #: what a change may name (``password`` is written hashed, never kept in the snapshot)
-EDITABLE = ("email", "name", "role", "team_id", "segment", "capacity", "is_active", "password")
+EDITABLE = ("email", "name", "role", "team_id", "segment", "capacity", "is_active", "password",
+            "time_zone")
 #: fields a change may not empty
-REQUIRED = ("email", "name", "role", "capacity", "is_active")
+REQUIRED = ("email", "name", "role", "capacity", "is_active", "time_zone")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def user_snapshot(user: User) -> dict[str, object]:
         "segment": user.segment,
         "capacity": user.capacity,
         "is_active": user.is_active,
+        "time_zone": user.time_zone,
     }
 
 
@@ -103,6 +105,12 @@ def get_user(session: Session, actor: User | None, user_id: int) -> User:
     return user
 
 
+def team_name(session: Session, team_id: int | None) -> str | None:
+    """The name of a team (None for no team): a user's own details show it."""
+    team = session.get(Team, team_id) if team_id else None
+    return team.name if team else None
+
+
 # ---------------------------------------------------------------- changing (admin only)
 
 
@@ -140,12 +148,14 @@ def create_user(
     team_id: int | None = None,
     segment: str | None = None,
     capacity: int = rules.DEFAULT_CAPACITY,
+    time_zone: str = rules.DEFAULT_TIME_ZONE,
 ) -> User:
     """A new user (admin). Without a password the user can only use API tokens."""
     _admin(actor)
     role = getattr(role, "value", role)
     fields = {"email": email, "role": role, "name": name, "password": password,
-              "team_id": team_id, "segment": segment, "capacity": capacity}
+              "team_id": team_id, "segment": segment, "capacity": capacity,
+              "time_zone": time_zone}
     problems = _problems(session, fields)
     if problems:
         raise ValidationFailed(problems)
@@ -159,6 +169,7 @@ def create_user(
         team_id=team_id,
         segment=segment.strip() if segment else segment,
         capacity=capacity,
+        time_zone=time_zone.strip(),
         is_active=True,
         created_at=utcnow(),
     )
@@ -197,6 +208,10 @@ def update_user(
     before = user_snapshot(user)
     password = changes.pop("password", None)
     for key, value in changes.items():
+        if key == "time_zone":
+            value = value.strip()
+            if value != user.time_zone:
+                versions.bump(user)  # the time zone is a user setting outside ``versioned``
         setattr(user, key, value.strip() if key in ("name", "segment") and value else value)
     if password:
         user.password_hash = hash_password(password)
@@ -209,6 +224,38 @@ def update_user(
     audit.record(session, actor, "update", "user", user.id, before=b, after=a)
     if "is_active" in a:
         _revoke_tokens_of(session, actor, user)
+    return user
+
+
+# ---------------------------------------------------------------- the user's own settings
+
+
+def set_time_zone(
+    session: Session,
+    actor: User | None,
+    user_id: int,
+    time_zone: object,
+    *,
+    expected: versions.Expected | None = None,
+) -> User:
+    """Set the IANA time zone a user's times are shown in (and their follow-ups' due times
+    are read in): the user themself, or an admin for anybody; another user's id is *not
+    found* for anyone else. An unknown zone is a 422 on ``time_zone``. Audited."""
+    user = _self_or_admin(session, actor, user_id)
+    problem = rules.time_zone_problem(time_zone)
+    if problem:
+        raise ValidationFailed([FieldProblem("time_zone", problem)])
+    zone = str(time_zone).strip()
+    versions.check(session, user, expected, f"user {user_id}", lambda: user_snapshot(user))
+    if zone == user.time_zone:
+        return user
+    before = user.time_zone
+    versions.bump(user)
+    user.time_zone = zone
+    session.flush()
+    session.refresh(user)
+    audit.record(session, actor, "update", "user", user.id, before={"time_zone": before},
+                 after={"time_zone": zone})
     return user
 
 

@@ -19,6 +19,9 @@ from accord.web.templating import render
 router = APIRouter()
 
 HOME = "/accounts"
+#: the home page of managers and heads: My day (calendar.myday), what to do today
+DAY_HOME = "/today"
+DAY_ROLES = frozenset({"manager", "head"})
 
 
 def safe_next(target: str | None) -> str:
@@ -31,8 +34,12 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse(HOME, status_code=303)
+def home(request: Request) -> RedirectResponse:
+    """Managers and heads start on My day; everyone else (and nobody signed in) on the
+    accounts list."""
+    user = deps.signed_in_user(request)
+    target = DAY_HOME if user is not None and user.role in DAY_ROLES else HOME
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/login")

@@ -6,6 +6,8 @@
 - ``cadence_overrides``, ``follow_ups``, ``calendar_events``, ``event_attendees``,
   ``event_occurrences``, ``renewal_reminders``, ``imported_meetings``, ``feed_tokens``,
   ``digests_sent``, ``jobs``: see ``accord.calendar.models``.
+- Indexes: a manager's accounts by contract end (renewals), an owner's open plan actions
+  (My day).
 
 Revision ID: 0020_rhythm
 Revises: 0019_proposals
@@ -208,6 +210,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('time_zone', sa.String(length=64), server_default='UTC', nullable=False))
 
 
+    with op.batch_alter_table('accounts', schema=None) as batch_op:
+        batch_op.create_index('ix_accounts_manager_contract_end', ['manager_id', 'contract_end_on'], unique=False)
+
+    with op.batch_alter_table('plan_actions', schema=None) as batch_op:
+        batch_op.create_index('ix_plan_actions_owner_open', ['owner_id', 'status', 'due_on'], unique=False)
+
     # the qualifying touches logged so far (a call, meeting, e-mail or business review with a
     # client contact): the cadence reads this column, kept from now on by the interactions
     op.execute(
@@ -220,6 +228,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('plan_actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_plan_actions_owner_open')
+
+    with op.batch_alter_table('accounts', schema=None) as batch_op:
+        batch_op.drop_index('ix_accounts_manager_contract_end')
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('time_zone')
 
