@@ -54,6 +54,11 @@ BUDGETS: dict[tuple[str, str], int] = {
     # key accounts (one per period: the year and the quarter in the demo), plans complete
     ("GET", "/dashboard/report"): 67,  # 65
     ("GET", "/dashboard/report.pdf"): 67,  # the same, printed
+    # 37: a business review's pack reads the plan (objectives and their tied figures), the
+    # account's revenue, health, open follow-ups and opportunities (calendar.events.pack)
+    ("GET", "/events/{event_id}/review-pack"): 40,
+    ("GET", "/events/{event_id}/review-pack.pdf"): 40,
+    ("GET", "/api/v1/events/{event_id}/review-pack.pdf"): 40,
 }
 #: routes whose statement count grows with the number of accounts today:
 #: (viewer, method, path) -> why

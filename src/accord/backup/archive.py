@@ -13,6 +13,7 @@ text       a JSON string
 decimal    a JSON string, exact (``"0.8000"``)
 float      a JSON number (``"NaN"``, ``"Infinity"``, ``"-Infinity"`` as strings)
 date       ``"YYYY-MM-DD"``
+time       ``"HH:MM:SS"`` (a wall-clock time, no zone: a follow-up's due time)
 datetime   ISO 8601 in UTC with its offset, ``"2026-12-06T08:39:04.123456+00:00"``
 json       the JSON document as a string (so a JSON ``null`` is ``"null"``, not NULL)
 bytes      base64
@@ -27,14 +28,15 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 FORMAT = "accord-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-KINDS = ("integer", "boolean", "text", "decimal", "float", "date", "datetime", "json", "bytes")
+KINDS = ("integer", "boolean", "text", "decimal", "float", "date", "time", "datetime", "json",
+         "bytes")
 
 
 class ArchiveError(ValueError):
@@ -72,6 +74,7 @@ _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "decimal": lambda v: str(v if isinstance(v, Decimal) else Decimal(str(v))),
     "float": _encode_float,
     "date": lambda v: v.isoformat(),
+    "time": lambda v: v.isoformat(),
     "datetime": _encode_datetime,
     "json": _encode_json,
     "bytes": lambda v: base64.b64encode(bytes(v)).decode("ascii"),
@@ -133,6 +136,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "decimal": _decimal,
     "float": _float,
     "date": lambda v: date.fromisoformat(_text(v)),
+    "time": lambda v: time.fromisoformat(_text(v)),
     "datetime": _datetime,
     "json": _json,
     "bytes": lambda v: base64.b64decode(_text(v), validate=True),

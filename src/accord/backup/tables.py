@@ -32,6 +32,7 @@ def kind_of(type_: TypeEngine[Any]) -> str | None:
         (sqltypes.Numeric, "decimal"),
         (sqltypes.DateTime, "datetime"),
         (sqltypes.Date, "date"),
+        (sqltypes.Time, "time"),
         (sqltypes.String, "text"),
         (sqltypes._Binary, "bytes"),
     ):

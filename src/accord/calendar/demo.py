@@ -1,7 +1,8 @@
 """The demo's account rhythm: on the demo's key accounts (``plans.demo.key_accounts``) —
 
-- contract end dates and notice periods (a share of them inside their renewal window today,
-  so the renewal reminders open renewal opportunities when the jobs run);
+- contract end dates and notice periods (a quarter of them inside their renewal window
+  today: their renewal reminders are run, each opening a renewal opportunity and a
+  follow-up for the manager);
 - follow-ups owned by each account's manager: some overdue, some due today, some later, some
   snoozed, some done;
 - business reviews: a quarterly recurring review series on a third of the key accounts, a
@@ -32,6 +33,7 @@ from accord.calendar.models import (
     EventAttendee,
     FollowUp,
 )
+from accord.calendar.renewals.service import run_reminders
 from accord.core.database import utcnow
 from accord.core.models import User
 from accord.plans.demo import key_accounts
@@ -207,4 +209,6 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
     _insert(session, CalendarEvent.__table__, events)
     _attendees(session, events, contacts)
     _overrides(session, chosen, managers, now)
+    session.flush()
+    run_reminders(session, today)  # the renewals whose window is open: reminder + opportunity
     return len(follow_ups)

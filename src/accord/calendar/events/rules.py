@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
@@ -172,6 +173,30 @@ def parse_rrule(text: str, dtstart: datetime) -> Rule:
     return series
 
 
+@lru_cache(maxsize=8192)
+def stored_rule(text: str, dtstart: datetime) -> Rule:
+    """A rule as stored (validated by ``parse_rrule`` when it was saved), parsed for reading:
+    the same ``Rule`` without the "never matches" probes, kept per (rule, start) — My day and
+    the calendar expand the same series on every request. ``Rule`` is immutable."""
+    tz = dtstart.tzinfo if isinstance(dtstart.tzinfo, ZoneInfo) else ZoneInfo("UTC")
+    start = to_local(dtstart, tz) if dtstart.tzinfo else dtstart
+    parts = _parts(text)
+    until = _check(parts, start, tz)
+    given = {k: v for k, v in parts.items() if k != "UNTIL"}
+    try:
+        rule = rrulestr(";".join(f"{k}={v}" for k, v in given.items()), dtstart=start,
+                        forceset=False)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        return parse_rrule(text, dtstart)  # raises the full message
+    if not isinstance(rule, rrule):
+        return parse_rrule(text, dtstart)
+    if until is not None:
+        rule = rule.replace(until=until)
+    count = int(parts["COUNT"]) if "COUNT" in parts else None
+    return Rule(text=";".join(f"{k}={v}" for k, v in parts.items()), rule=rule, count=count,
+                until=until)
+
+
 def bounded(series: Rule, stop: datetime) -> rrule:
     """The rule cut at ``stop`` (dateutil otherwise follows a rule that no longer matches
     to the year 9999); a COUNT series keeps its count."""
@@ -268,7 +293,7 @@ def expand(timing: Timing, window_start: date, window_end: date, viewer_zone: st
     length = end - start
     if not timing.rrule:
         return [(start, end)] if lo <= start < hi else []
-    series = parse_rrule(timing.rrule, start.astimezone(tz))
+    series = stored_rule(timing.rrule, start.astimezone(tz))
     # a day of margin each side: the local window of another zone, a skipped hour
     local_lo = to_local(lo, tz) - timedelta(days=1)
     local_hi = to_local(hi, tz) + timedelta(days=1)

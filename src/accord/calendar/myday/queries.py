@@ -207,20 +207,26 @@ def handoffs_waiting(session: Session, scope: Scope, limit: int) -> tuple[list[A
 def at_risk(session: Session, scope: Scope, today: date, limit: int,
             cadence: Select[Any] | None) -> tuple[list[Any], int]:
     """The scope's accounts with a red health band or a neglected cadence (``cadence``: the
-    cadence module's select of (account_id, …, state), when it is there); worst first."""
-    columns: list[Any] = [Account.id, Account.name, User.name.label("owner_name"),
-                          AccountHealth.band, AccountHealth.score]
-    query = (select(*columns).select_from(Account)
-             .outerjoin(AccountHealth, AccountHealth.account_id == Account.id)
-             .outerjoin(User, User.id == Account.manager_id))
-    risky: ColumnElement[bool] = AccountHealth.band == "red"
+    cadence module's select of (account_id, …, state, source, tier) of the accounts whose
+    cadence My day watches, when it is there); worst first.
+
+    Written as two id lists (red; neglected) the accounts are matched against, so neither
+    is computed for every account of a large scope row by row."""
+    red = select(AccountHealth.account_id).where(AccountHealth.band == "red")
+    risky: ColumnElement[bool] = Account.id.in_(red)
     state: Any = literal(None)
     if cadence is not None:
         cad = cadence.subquery()
-        query = query.outerjoin(cad, cad.c.account_id == Account.id)
-        state = cad.c.state
-        risky = or_(risky, cad.c.state == "neglected")
-    query = query.add_columns(state.label("cadence_state")).where(scope.managed, risky)
+        neglected = select(cad.c.account_id).where(cad.c.state == "neglected")
+        is_neglected = Account.id.in_(neglected)
+        risky = or_(risky, is_neglected)
+        state = case((is_neglected, literal("neglected")), else_=literal(None))
+    query = (select(Account.id, Account.name, User.name.label("owner_name"),
+                    AccountHealth.band, AccountHealth.score, state.label("cadence_state"))
+             .select_from(Account)
+             .outerjoin(AccountHealth, AccountHealth.account_id == Account.id)
+             .outerjoin(User, User.id == Account.manager_id)
+             .where(scope.managed, risky))
     order = (AccountHealth.score.is_(None), AccountHealth.score, Account.name_key, Account.id)
     return _counted(session, query, order, limit)
 

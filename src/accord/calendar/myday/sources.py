@@ -9,14 +9,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from accord.accounts.models import Account
 from accord.calendar.cadence.queries import cadence_select
 from accord.calendar.events import service as events
+from accord.calendar.models import CadenceOverride
 from accord.calendar.myday.schemas import ItemAction, MyDayItem
 from accord.calendar.renewals import service as renewal_service
 from accord.core.models import User
+from accord.selection.models import SelectionCurrent
+from accord.selection.rules import NOT_KEY
 
 
 def occurrences(session: Session, user: User, start: date, end: date, *,
@@ -58,5 +62,12 @@ def renewals(session: Session, user: User, today: date, *, manager_id: int | Non
 
 
 def cadence(session: Session, today: date, scope: ColumnElement[bool]) -> Select[Any]:
-    """(account_id, …, state) of the accounts in ``scope`` (a condition over ``Account``)."""
-    return cadence_select(session, today, scope)
+    """(account_id, …, state) of the accounts in ``scope`` (a condition over ``Account``)
+    whose cadence My day watches: the key accounts (scored into a key tier) and those with
+    a cadence override. A not-key account's 90-day touch interval is a floor, not a rhythm:
+    listing every one left untouched for 180 days would bury the key accounts (and read the
+    whole book for each page)."""
+    watched = and_(scope, or_(Account.id.in_(select(SelectionCurrent.account_id)),
+                              Account.id.in_(select(CadenceOverride.account_id))))
+    query = cadence_select(session, today, watched).subquery("watched_cadence")
+    return select(query).where(or_(query.c.tier != NOT_KEY, query.c.source == "override"))
