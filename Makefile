@@ -19,7 +19,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	ACCORD_DATABASE_URL=$(DEMO_DB) $(BIN)/accord db upgrade
 	ACCORD_DATABASE_URL=$(DEMO_DB) $(BIN)/accord demo --if-empty
-	ACCORD_DATABASE_URL=$(DEMO_DB) $(BIN)/accord serve
+	-ACCORD_DATABASE_URL=$(DEMO_DB) $(BIN)/accord jobs run
+	ACCORD_DATABASE_URL=$(DEMO_DB) ACCORD_SCHEDULER=true $(BIN)/accord serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS); rc=$$?; \

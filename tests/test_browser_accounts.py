@@ -63,7 +63,9 @@ def acme_revenue(sessions, cast):
 
 def test_a_manager_searches_opens_edits_and_logs_an_interaction(page, cast, acme_revenue):
     login(page, "owner@accord.test")
-    assert page.url.endswith("/accounts")
+    assert page.url.endswith("/today")  # a manager's home is My day
+    page.get_by_role("link", name="Accounts", exact=True).click()
+    page.wait_for_url("**/accounts")
 
     page.fill("#q", "acme")
     page.wait_for_url("**/accounts?q=acme")  # htmx pushed the search into the address

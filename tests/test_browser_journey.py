@@ -19,6 +19,7 @@ def test_a_manager_works_an_account_and_imports_revenue_with_a_bad_row(
     page, cast, tmp_path: Path
 ):
     login(page, "owner@accord.test")
+    page.goto("/accounts")  # a manager lands on My day
 
     page.fill("#q", "acme")
     page.wait_for_url("**/accounts?q=acme")

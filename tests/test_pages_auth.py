@@ -34,9 +34,18 @@ def test_the_login_page_has_labelled_fields_and_focuses_the_email(client):
 
 
 def test_it_logs_in_and_goes_to_the_accounts(client, cast):
-    response = sign_in(client, "owner@accord.test")
+    response = sign_in(client, "viewer@accord.test")
     assert response.status_code == 303
     assert response.headers["location"] == "/accounts"
+    page = client.get("/accounts")
+    assert page.status_code == 200
+    assert "Vera Viewer" in page.text and "viewer" in page.text
+
+
+def test_a_manager_logs_in_to_my_day(client, cast):
+    response = sign_in(client, "owner@accord.test")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/today"
     page = client.get("/accounts")
     assert page.status_code == 200
     assert "Olivia Owner" in page.text and "manager" in page.text
@@ -50,7 +59,7 @@ def test_it_follows_a_local_next_after_login(client, cast):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
 def test_it_refuses_to_redirect_off_site_after_login(client, cast, target):
     response = sign_in(client, "owner@accord.test", next_url=target)
-    assert response.headers["location"] == "/accounts"
+    assert response.headers["location"] == "/today"  # a manager's own home, not the target
 
 
 def test_a_wrong_password_shows_the_form_again_with_an_error(client, cast):

@@ -1,8 +1,9 @@
 """The demo's account rhythm: on the demo's key accounts (``plans.demo.key_accounts``) —
 
 - contract end dates and notice periods (a quarter of them inside their renewal window
-  today: their renewal reminders are run, each opening a renewal opportunity and a
-  follow-up for the manager);
+  today: the first ``accord jobs run`` — ``make demo`` runs it — records their renewal
+  reminders, each opening a renewal opportunity and a follow-up for the manager; the load
+  itself stays one audit entry);
 - follow-ups owned by each account's manager: some overdue, some due today, some later, some
   snoozed, some done;
 - business reviews: a quarterly recurring review series on a third of the key accounts, a
@@ -33,7 +34,6 @@ from accord.calendar.models import (
     EventAttendee,
     FollowUp,
 )
-from accord.calendar.renewals.service import run_reminders
 from accord.core.database import utcnow
 from accord.core.models import User
 from accord.plans.demo import key_accounts
@@ -209,6 +209,4 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
     _insert(session, CalendarEvent.__table__, events)
     _attendees(session, events, contacts)
     _overrides(session, chosen, managers, now)
-    session.flush()
-    run_reminders(session, today)  # the renewals whose window is open: reminder + opportunity
     return len(follow_ups)

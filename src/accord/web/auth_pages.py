@@ -33,13 +33,15 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-@router.get("/")
-def home(request: Request) -> RedirectResponse:
+def home_for(user: Any) -> str:
     """Managers and heads start on My day; everyone else (and nobody signed in) on the
     accounts list."""
-    user = deps.signed_in_user(request)
-    target = DAY_HOME if user is not None and user.role in DAY_ROLES else HOME
-    return RedirectResponse(target, status_code=303)
+    return DAY_HOME if user is not None and user.role in DAY_ROLES else HOME
+
+
+@router.get("/")
+def home(request: Request) -> RedirectResponse:
+    return RedirectResponse(home_for(deps.signed_in_user(request)), status_code=303)
 
 
 @router.get("/login")
@@ -80,7 +82,10 @@ def login_submit(
             status_code=400,
         )
     deps.login(request, db, user)
-    return RedirectResponse(safe_next(next), status_code=303)
+    target = safe_next(next)
+    if target == HOME and next != HOME:  # no (usable) next: the user's own home page
+        target = home_for(user)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(deps.csrf_protect)])
