@@ -173,7 +173,7 @@ def test_visibility(db, cast) -> None:
     for call in (lambda: service.get_follow_up(db, outsider, mine.id, TODAY),
                  lambda: service.complete(db, outsider, mine.id, TODAY),
                  lambda: service.snooze(db, outsider, mine.id, date(2027, 4, 1), TODAY),
-                 lambda: service.cancel(db, outsider, mine.id, "x"),
+                 lambda: service.cancel(db, outsider, mine.id, "x", today=TODAY),
                  lambda: service.account_follow_ups(db, outsider, cast.acme_id, TODAY)):
         with pytest.raises(NotFound):
             call()
@@ -204,14 +204,14 @@ def test_done_snooze_cancel_and_the_closed_states(db, cast) -> None:
     assert (done.status, done.closed_on, done.snoozed_until) == ("done", date(2027, 3, 21), None)
     for call in (lambda: service.complete(db, owner, a.id, TODAY),
                  lambda: service.snooze(db, owner, a.id, date(2027, 4, 1), TODAY),
-                 lambda: service.cancel(db, owner, a.id, "late"),
+                 lambda: service.cancel(db, owner, a.id, "late", today=TODAY),
                  lambda: service.edit_follow_up(db, owner, a.id, FollowUpPatch(title="x"),
                                                 TODAY)):
         with pytest.raises(ValidationFailed):
             call()
     b = service.add_follow_up(db, owner, _in(cast.acme_id), TODAY)
     with pytest.raises(ValidationFailed) as no_reason:
-        service.cancel(db, owner, b.id, "  ")
+        service.cancel(db, owner, b.id, "  ", today=TODAY)
     assert "reason" in _problems(no_reason)
     cancelled = service.cancel(db, owner, b.id, "The client cancelled the project",
                                today=TODAY)

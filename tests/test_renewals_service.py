@@ -203,3 +203,26 @@ def test_the_contract_end_is_the_relationship_rubric_forecast_horizon(db, cast) 
         3, "data", "the contract runs until 2029-06-30")
     assert horizon(date(2026, 6, 30)).computed == 4
     assert horizon(date(2029, 7, 1)).computed == 1
+
+
+def test_a_churned_account_gets_no_reminder(db, cast) -> None:
+    _contract(db, cast.acme_id, date(2027, 6, 30), 90)  # due on 2027-03-02
+    db.get(Account, cast.acme_id).status = "churned"
+    db.flush()
+    assert service.run_reminders(db, TODAY) == 0
+    assert (_count(db, RenewalReminder), _count(db, Opportunity)) == (0, 0)
+
+
+def test_a_reminder_whose_opportunity_fails_is_tried_again(db, cast) -> None:
+    _contract(db, cast.acme_id, date(2027, 6, 30), 90)
+    owner = db.get(User, cast.owner.id)
+    owner.role = "viewer"  # may no longer open opportunities on the account
+    db.flush()
+    assert service.run_reminders(db, TODAY) == 0
+    assert (_count(db, RenewalReminder), _count(db, Opportunity), _count(db, FollowUp)) == (
+        0, 0, 0)  # nothing recorded: the next run tries again
+    owner.role = "manager"
+    db.flush()
+    assert service.run_reminders(db, TODAY) == 1
+    reminder = db.scalar(select(RenewalReminder))
+    assert reminder.opportunity_id == db.scalar(select(Opportunity.id))

@@ -19,6 +19,7 @@ import icalendar
 
 from accord.calendar import ics
 from accord.calendar.feed import rules
+from accord.calendar.followups.rules import FIRST_YEAR, LAST_YEAR
 
 #: the most events one file may hold (a few years of someone's meetings)
 MAX_EVENTS = 5000
@@ -70,10 +71,13 @@ def _meeting(event: Any, tz: ZoneInfo) -> ParsedMeeting:
     key = rules.meeting_key(uid, recurrence) if uid else ""
     if len(key) > rules.MAX_UID:
         problem, key = f"its UID is longer than {rules.MAX_UID} characters", key[:60] + "…"
+    held_on = _day(event, tz)
+    if problem is None and held_on is not None and not FIRST_YEAR <= held_on.year <= LAST_YEAR:
+        problem = f"its date {held_on} is outside the years {FIRST_YEAR}–{LAST_YEAR}"
     return ParsedMeeting(
         key=key,
         summary=summary or rules.DEFAULT_SUMMARY,
-        held_on=_day(event, tz),
+        held_on=held_on,
         emails=frozenset(_addresses(event)),
         cancelled=str(event.get("STATUS", "")).strip().upper() == "CANCELLED",
         repeats="RRULE" in event or "RDATE" in event,

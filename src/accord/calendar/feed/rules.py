@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from accord.calendar.followups import rules as followups_rules
+from accord.calendar.renewals import rules as renewals_rules
+
 #: a feed secret: ``secrets.token_urlsafe(32)`` (32 random bytes, 43 characters)
 SECRET_BYTES = 32
 SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -39,16 +42,9 @@ def window_start(today: date) -> date:
     return today - timedelta(days=WINDOW_DAYS)
 
 
-def effective_due(status: str, due_on: date, snoozed_until: date | None) -> date:
-    """A follow-up's due date as its owner sees it: the snooze's end while snoozed."""
-    if status == "snoozed" and snoozed_until is not None:
-        return snoozed_until
-    return due_on
-
-
-def notice_deadline(contract_end_on: date, notice_days: int | None) -> date:
-    """The last day to give notice: the contract end less the notice period (none: the end)."""
-    return contract_end_on - timedelta(days=max(notice_days or 0, 0))
+# one rule each, defined where it belongs (the feed shows them, it does not redefine them)
+effective_due = followups_rules.effective_due
+notice_deadline = renewals_rules.notice_deadline
 
 
 def follow_up_uid(follow_up_id: int) -> str:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.accounts.contacts import log_interaction
@@ -38,7 +39,7 @@ from accord.calendar.feed.schemas import (
 from accord.calendar.models import FeedToken, ImportedMeeting
 from accord.core import audit
 from accord.core.database import utcnow
-from accord.core.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
+from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.security import hash_api_token
 
@@ -236,7 +237,11 @@ def _import_one(
         today=today)
     session.add(ImportedMeeting(uid=meeting.key, interaction_id=interaction.id,
                                 imported_by_id=user.id, imported_at=utcnow()))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same UID imported at this moment by another request
+        raise Conflict(f"meeting {meeting.key} is being imported by someone else right now: "
+                       "import the file again in a moment (nothing was written)") from None
     out.matched.append(MatchedMeeting(
         uid=meeting.key, account_id=account_id, account_name=account_name,
         occurred_on=meeting.held_on, interaction_id=interaction.id,

@@ -238,11 +238,9 @@ def snooze(session: Session, user: User, follow_up_id: int, until: date, today: 
 
 
 def cancel(session: Session, user: User, follow_up_id: int, reason: str | None, *,
-           today: date | None = None,
-           expected: versions.Expected | None = None) -> FollowUpOut:
-    """Cancel it, saying why (closed on ``today``, the current UTC date unless given).
-    Audited."""
-    day = today or utcnow().date()
+           today: date, expected: versions.Expected | None = None) -> FollowUpOut:
+    """Cancel it, saying why (closed on ``today``). Audited."""
+    day = today
     try:
         text = rules.check_reason(reason)
     except rules.RuleError as exc:

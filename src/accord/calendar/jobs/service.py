@@ -164,7 +164,7 @@ def claim_one(session: Session, names: list[str], now: datetime, skip: set[int],
     row.status = "running"
     row.attempts += 1
     row.claimed_by = worker
-    row.claimed_at = now
+    row.claimed_at = max(now, utcnow())  # this claim's time, not the run's start
     session.flush()
     return row, None
 

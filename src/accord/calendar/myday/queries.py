@@ -210,10 +210,21 @@ def at_risk(session: Session, scope: Scope, today: date, limit: int,
     cadence module's select of (account_id, …, state, source, tier) of the accounts whose
     cadence My day watches, when it is there); worst first.
 
-    Written as two id lists (red; neglected) the accounts are matched against, so neither
-    is computed for every account of a large scope row by row."""
-    red = select(AccountHealth.account_id).where(AccountHealth.band == "red")
-    risky: ColumnElement[bool] = Account.id.in_(red)
+    The neglected ones are one id list the scope's accounts are matched against (the
+    cadence of the watched accounts only); red is read on each account's joined health
+    row (a list of every red account would be read whole for a manager's few)."""
+    # one manager's book (a few thousand accounts): each account's health read by its key;
+    # a team or everyone: joined (PostgreSQL's planner hashes all 100,000 health rows either
+    # way for a join, which a large scope needs and one manager's does not; bench_rhythm)
+    one_book = scope.owner_ids is not None and len(scope.owner_ids) == 1
+    band: Any = AccountHealth.band
+    score: Any = AccountHealth.score
+    if one_book:
+        band = (select(AccountHealth.band).where(AccountHealth.account_id == Account.id)
+                .scalar_subquery())
+        score = (select(AccountHealth.score).where(AccountHealth.account_id == Account.id)
+                 .scalar_subquery())
+    risky: ColumnElement[bool] = band == "red"
     state: Any = literal(None)
     if cadence is not None:
         cad = cadence.subquery()
@@ -221,13 +232,17 @@ def at_risk(session: Session, scope: Scope, today: date, limit: int,
         is_neglected = Account.id.in_(neglected)
         risky = or_(risky, is_neglected)
         state = case((is_neglected, literal("neglected")), else_=literal(None))
-    query = (select(Account.id, Account.name, User.name.label("owner_name"),
-                    AccountHealth.band, AccountHealth.score, state.label("cadence_state"))
-             .select_from(Account)
-             .outerjoin(AccountHealth, AccountHealth.account_id == Account.id)
-             .outerjoin(User, User.id == Account.manager_id)
-             .where(scope.managed, risky))
-    order = (AccountHealth.score.is_(None), AccountHealth.score, Account.name_key, Account.id)
+    inner = select(Account.id, Account.name, Account.name_key, Account.manager_id,
+                   band.label("band"), score.label("score"), state.label("cadence_state"))
+    if not one_book:
+        inner = inner.outerjoin(AccountHealth, AccountHealth.account_id == Account.id)
+    risky_rows = inner.where(scope.managed, risky).subquery("risky")
+    query = (select(risky_rows.c.id, risky_rows.c.name, User.name.label("owner_name"),
+                    risky_rows.c.band, risky_rows.c.score, risky_rows.c.cadence_state)
+             .select_from(risky_rows)
+             .outerjoin(User, User.id == risky_rows.c.manager_id))
+    order = (risky_rows.c.score.is_(None), risky_rows.c.score, risky_rows.c.name_key,
+             risky_rows.c.id)
     return _counted(session, query, order, limit)
 
 

@@ -68,6 +68,7 @@ def due_reminders(session: Session, today: date, lead_days: int) -> Select:
                                          RenewalReminder.contract_end_on
                                          == Account.contract_end_on))
         .where(window_condition(session, today, lead_days),
+               Account.status.notin_(("churned", "lapsed", "prospect")),
                RenewalReminder.account_id.is_(None))
         .order_by(deadline_order(session, today), Account.id)
     )

@@ -204,13 +204,15 @@ def run_reminders(session: Session, today: date) -> int:
         if manager is None:
             continue  # no active manager to own the renewal: left until there is one
         deadline = rules.notice_deadline(end, notice)
-        reminder = RenewalReminder(account_id=account_id, contract_end_on=end,
-                                   due_on=rules.reminder_on(end, notice, lead))
-        session.add(reminder)
-        session.flush()
-        reminder.opportunity_id = _open_opportunity(
+        opportunity_id = _open_opportunity(
             session, manager, account_id, end, deadline, values.get(account_id, Decimal(0)),
             today)
+        if opportunity_id is None:
+            continue  # not recorded: the next run tries again (logged by _open_opportunity)
+        reminder = RenewalReminder(account_id=account_id, contract_end_on=end,
+                                   due_on=rules.reminder_on(end, notice, lead),
+                                   opportunity_id=opportunity_id)
+        session.add(reminder)
         session.flush()
         audit.record(session, None, "create", ENTITY, f"{account_id}:{end.isoformat()}",
                      after={"account_id": account_id, "contract_end_on": end,
