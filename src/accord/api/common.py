@@ -5,6 +5,7 @@ Routers import these instead of SQLAlchemy, so entry points never build queries.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Security
@@ -12,12 +13,14 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
+from accord.core.database import utcnow
 from accord.core.models import User
+from accord.core.periods import local_today
 from accord.core.schemas import MAX_ID as MAX_ID  # re-exported
 from accord.core.schemas import Count as Count  # re-exported
 from accord.core.schemas import Id
 from accord.web.deps import Db as Db  # re-exported: the API's one way to the database
-from accord.web.deps import api_user
+from accord.web.deps import api_user, today
 
 #: Documents the scheme in the OpenAPI document; ``api_user`` does the checking (and also
 #: accepts a browser session with an ``X-CSRF-Token`` header).
@@ -36,6 +39,15 @@ def caller(
 IdPath = Id
 IdQuery = Id | None
 Caller = Annotated[User, Depends(caller)]
+
+
+def caller_today(user: Caller, utc_today: Annotated[date, Depends(today)]) -> date:
+    """The caller's today: the date in their time zone (``core.periods.local_today``)."""
+    return local_today(utc_today, utcnow(), user.time_zone)
+
+
+#: the account rhythm's "today" in the API: the caller's own date, not the server's
+CallerToday = Annotated[date, Depends(caller_today)]
 
 
 class FieldError(BaseModel):

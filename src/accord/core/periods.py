@@ -7,7 +7,8 @@ Pure: no storage, no clock. "Today" is always passed in.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -42,3 +43,21 @@ def first_day(index: int) -> date:
 
 def months_between(start: int, end: int) -> list[int]:
     return list(range(start, end + 1))
+
+
+def local_date(now: datetime, zone: str | None) -> date:
+    """The calendar date ``now`` (an aware UTC instant) falls on in the IANA ``zone`` — a
+    user's "today" (their setting, ``users.time_zone``); UTC for none or an unknown name."""
+    try:
+        tz = ZoneInfo(zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    return now.astimezone(tz).date()
+
+
+def local_today(utc_today: date, now: datetime, zone: str | None) -> date:
+    """A user's today: the UTC date ``utc_today`` moved by the day the user's ``zone`` is
+    ahead of or behind UTC at ``now`` (-1, 0 or +1). With ``utc_today`` = ``now``'s UTC date
+    (what the app passes) it is ``local_date(now, zone)``; a fixed "today" (the tests') moves
+    with it."""
+    return utc_today + (local_date(now, zone) - now.astimezone(ZoneInfo("UTC")).date())

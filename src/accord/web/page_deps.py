@@ -5,17 +5,20 @@ from accord.web.page_deps import Db, PageUser, FormData, form_errors, csrf
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData as _FormData
 
+from accord.core.database import utcnow
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
+from accord.core.periods import local_today
 from accord.core.text import MESSAGE, refused_character
 from accord.web.deps import Db as Db  # re-exported: the pages' one way to the database
-from accord.web.deps import csrf_protect, page_user
+from accord.web.deps import csrf_protect, page_user, today
 
 
 def _refuse_control_characters(form: _FormData) -> None:
@@ -43,6 +46,15 @@ async def clean_multipart(request: Request) -> None:
 
 
 PageUser = Annotated[User, Depends(page_user)]
+
+
+def page_today(user: PageUser, utc_today: Annotated[date, Depends(today)]) -> date:
+    """The signed-in user's today: the date in their time zone (``core.periods.local_today``)."""
+    return local_today(utc_today, utcnow(), user.time_zone)
+
+
+#: the account rhythm's "today" on its pages: the user's own date, not the server's
+PageToday = Annotated[date, Depends(page_today)]
 FormData = Annotated[_FormData, Depends(_form)]
 #: ``dependencies=csrf`` on every state-changing route.
 csrf = [Depends(csrf_protect)]

@@ -3,13 +3,12 @@ If-Match), an account's cadence and its override, and the coverage KPI."""
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from accord.api.common import Caller, Db, problems
+from accord.api.common import Caller, CallerToday, Db, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.calendar.cadence import service
 from accord.calendar.cadence.rules import CadencePolicy
@@ -22,11 +21,10 @@ from accord.calendar.cadence.schemas import (
 )
 from accord.calendar.cadence.settings import version
 from accord.core.schemas import Id
-from accord.web.deps import today
 
 router = APIRouter()
 TAGS: list[str | Enum] = ["cadence"]
-Today = Annotated[date, Depends(today)]
+Today = CallerToday  # the caller's own date (their time zone)
 
 
 @router.get(

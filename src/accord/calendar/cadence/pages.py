@@ -5,9 +5,9 @@ cadence with its override form (``/accounts/{id}/cadence``) and coverage
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
@@ -21,13 +21,12 @@ from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role
 from accord.core.roles import require_role
 from accord.core.schemas import Id
-from accord.web.deps import today
 from accord.web.flash import flash
-from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
+from accord.web.page_deps import Db, FormData, PageToday, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
 
 router = APIRouter()
-Today = Annotated[date, Depends(today)]
+Today = PageToday  # the user's own date (their time zone)
 ADMIN_PAGE = "/admin/cadence"
 MAX_FORM_DAYS = 1_000_000
 

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
-from accord.api.common import Caller, Db, IdPath, problems
+from accord.api.common import Caller, CallerToday, Db, IdPath, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.calendar.events import pack, service
 from accord.calendar.events.schemas import (
@@ -21,11 +21,10 @@ from accord.calendar.events.schemas import (
     OutcomeIn,
 )
 from accord.core.schemas import Id
-from accord.web.deps import today
 
 router = APIRouter()
 TAGS: list[str | Enum] = ["events"]
-Today = Annotated[date, Depends(today)]
+Today = CallerToday  # the caller's own date (their time zone)
 Start = Annotated[str, Path(max_length=40, description="The occurrence's start (UTC), "
                                                        "e.g. 20270322T080000Z")]
 ETAG = "`ETag` carries the event's version, for `If-Match` on a later change."

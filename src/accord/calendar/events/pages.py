@@ -6,9 +6,9 @@ occurrence's outcome, the review pack (HTML, PDF)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from accord.accounts import service as account_service
@@ -18,13 +18,12 @@ from accord.calendar.events.schemas import KIND_LABELS, event_in, outcome_in
 from accord.core.errors import AccordError, ValidationFailed
 from accord.core.schemas import Id, Word
 from accord.plans.plan_view import contact_choices, owner_choices
-from accord.web.deps import today
 from accord.web.flash import flash
-from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
+from accord.web.page_deps import Db, FormData, PageToday, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
 
 router = APIRouter()
-Today = Annotated[date, Depends(today)]
+Today = PageToday  # the user's own date (their time zone)
 FIELDS = ("kind", "title", "agenda", "location", "starts_at", "ends_at", "time_zone", "repeat",
           "rrule")
 MULTI = ("user_ids", "contact_ids")

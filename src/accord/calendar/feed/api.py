@@ -3,21 +3,19 @@ itself, ``GET /calendar/feed/{token}.ics``, is a page route: ``feed.pages``.)"""
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 
-from accord.api.common import Caller, Db, IdPath, problems
+from accord.api.common import Caller, CallerToday, Db, IdPath, problems
 from accord.calendar import ics
 from accord.calendar.feed import rules, service
 from accord.calendar.feed.schemas import FeedTokenCreated, FeedTokenOut, MeetingsImportOut
-from accord.web.deps import today
 
 router = APIRouter()
 TAGS: list[str | Enum] = ["calendar"]
-Today = Annotated[date, Depends(today)]
+Today = CallerToday  # the caller's own date (their time zone)
 
 
 def _base(request: Request) -> str:

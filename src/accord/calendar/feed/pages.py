@@ -18,7 +18,7 @@ from accord.core.errors import NotFound, ValidationFailed
 from accord.core.schemas import Id
 from accord.web.deps import today
 from accord.web.flash import flash
-from accord.web.page_deps import Db, PageUser, csrf, form_errors
+from accord.web.page_deps import Db, PageToday, PageUser, csrf, form_errors
 from accord.web.templating import render
 
 router = APIRouter()
@@ -95,7 +95,7 @@ def import_page(request: Request, user: PageUser) -> Any:
 
 
 @router.post(IMPORT_PAGE, dependencies=csrf)
-def import_meetings(request: Request, user: PageUser, db: Db, day: Today,
+def import_meetings(request: Request, user: PageUser, db: Db, day: PageToday,
                     file: UploadFile = File(...)) -> Any:
     try:
         result = service.import_meetings(db, user, file.file.read(ics.MAX_BYTES + 1),

@@ -7,9 +7,9 @@ from datetime import date
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from accord.api.common import Caller, Db, IdPath, problems
+from accord.api.common import Caller, CallerToday, Db, IdPath, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.calendar.followups import service
 from accord.calendar.followups.schemas import (
@@ -25,11 +25,10 @@ from accord.calendar.followups.schemas import (
     SnoozeIn,
 )
 from accord.core.schemas import Flag, Id, PageNumber, SearchText, Word
-from accord.web.deps import today
 
 router = APIRouter()
 TAGS: list[str | Enum] = ["follow-ups"]
-Today = Annotated[date, Depends(today)]
+Today = CallerToday  # the caller's own date (their time zone)
 ETAG = "`ETag` carries the follow-up's version, for `If-Match` on a later change."
 
 

@@ -6,10 +6,10 @@ a date, cancel with a reason, log an interaction and close it)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from accord.accounts import service as account_service
@@ -30,11 +30,11 @@ from accord.core import versions
 from accord.core.errors import ValidationFailed
 from accord.core.schemas import Flag, Id, PageNumber, SearchText, Word
 from accord.plans.plan_view import contact_choices, owner_choices
-from accord.web.deps import today
 from accord.web.flash import flash
 from accord.web.page_deps import (
     Db,
     FormData,
+    PageToday,
     PageUser,
     csrf,
     enum_choices,
@@ -44,7 +44,7 @@ from accord.web.page_deps import (
 from accord.web.templating import render
 
 router = APIRouter()
-Today = Annotated[date, Depends(today)]
+Today = PageToday  # the user's own date (their time zone)
 PAGE_SIZE = 50
 FIELDS = ("account_id", "title", "due_on", "due_time", "owner_id", "notes", "source_kind",
           "source_id")

@@ -6,18 +6,17 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from accord.api.common import Caller, Db, IdQuery, problems
+from accord.api.common import Caller, CallerToday, Db, IdQuery, problems
 from accord.calendar.myday import export, rules, service
 from accord.calendar.myday.schemas import CalendarWindow, MyDay, OverduePage
 from accord.core.schemas import PageNumber, Word
-from accord.web.deps import today
 
 router = APIRouter()
 TAGS: list[str | Enum] = ["my day"]
-Today = Annotated[date, Depends(today)]
+Today = CallerToday  # the caller's own date (their time zone)
 MANAGER = ("`manager_id`: a head's team member or (admins) anyone in a managing role; another "
            "is a 422 on `manager_id`.")
 

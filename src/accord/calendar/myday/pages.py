@@ -4,23 +4,21 @@ CSV and Excel export)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from accord.calendar.myday import export, rules, service
 from accord.calendar.myday.schemas import OVERDUE_KINDS
 from accord.core.errors import NotFound, ValidationFailed
 from accord.core.schemas import Id, PageNumber, Word
-from accord.web.deps import today
-from accord.web.page_deps import Db, PageUser, form_errors
+from accord.web.page_deps import Db, PageToday, PageUser, form_errors
 from accord.web.templating import render
 
 router = APIRouter()
-Today = Annotated[date, Depends(today)]
+Today = PageToday  # the user's own date (their time zone)
 KIND_LABELS = {"follow_up": "Follow-up", "plan_action": "Plan action", "handoff": "Hand-off",
                "review": "Business review", "event": "Event", "renewal": "Renewal",
                "at_risk": "At risk"}

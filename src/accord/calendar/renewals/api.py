@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from accord.api.common import Caller, Db, problems
+from accord.api.common import Caller, CallerToday, Db, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.calendar.renewals import service
 from accord.calendar.renewals.rules import RenewalsPolicy
 from accord.calendar.renewals.schemas import RenewalPage, RenewalsSettings
 from accord.core import policy_store
 from accord.core.schemas import Id, PageNumber, Word
-from accord.web.deps import today
 
 router = APIRouter()
 TAGS: list[str | Enum] = ["renewals"]
-Today = Annotated[date, Depends(today)]
+Today = CallerToday  # the caller's own date (their time zone)
 
 
 @router.get("/renewals", tags=TAGS, response_model=RenewalPage, responses=problems(),

@@ -3,22 +3,20 @@ with their reminder and renewal opportunity (filters: scope, manager)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from accord.calendar.renewals import rules, service
 from accord.core.errors import ValidationFailed
 from accord.core.schemas import Id, PageNumber, Word
-from accord.web.deps import today
-from accord.web.page_deps import Db, PageUser, form_errors
+from accord.web.page_deps import Db, PageToday, PageUser, form_errors
 from accord.web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 50
-Today = Annotated[date, Depends(today)]
+Today = PageToday  # the user's own date (their time zone)
 SCOPE_LABELS = {"window": "In the notice window", "upcoming": "Not ended yet",
                 "all": "Every contract end"}
 
