@@ -22,7 +22,7 @@ SQLite and PostgreSQL):
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -42,6 +42,9 @@ from accord.accounts.models import Account, AccountMember
 from accord.core import read_cache
 from accord.core.errors import Forbidden, NotFound
 from accord.core.models import Role, Team, User
+from accord.core.schemas import MAX_ID
+
+T = TypeVar("T")
 
 #: Roles that see every account (while active).
 SEES_EVERYTHING = frozenset({Role.ADMIN, Role.BILLING, Role.VIEWER})
@@ -201,6 +204,22 @@ def get_visible_account(session: Session, user: User, account_id: int) -> Accoun
     if account is None:
         raise NotFound(f"no account {account_id}")
     return account
+
+
+def get_visible_row(session: Session, user: User, model: type[T], row_id: int,
+                    name: str) -> T:
+    """The row ``row_id`` of ``model`` (a table with an ``account_id``: a follow-up, an
+    event, an opportunity) if ``user`` sees its account; otherwise NotFound ``no <name>
+    <id>``, the same for a missing row and one out of reach (an outsider learns nothing)."""
+    if not 1 <= row_id <= MAX_ID:
+        raise NotFound(f"no {name} {row_id}")
+    table: Any = model
+    row = session.scalar(
+        select(table).join(Account, Account.id == table.account_id)
+        .where(table.id == row_id, visible_accounts(user)))
+    if row is None:
+        raise NotFound(f"no {name} {row_id}")
+    return cast(T, row)
 
 
 def get_writable_account(session: Session, user: User, account_id: int) -> Account:

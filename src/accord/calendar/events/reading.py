@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account, Contact
 from accord.accounts.visibility import (
     get_visible_account,
+    get_visible_row,
     require_writer,
-    visible_accounts,
     visible_row,
 )
 from accord.calendar.events import rules
 from accord.calendar.events.schemas import AttendeeOut, EventDetail, EventOut, Occurrence
 from accord.calendar.models import CalendarEvent, EventAttendee, EventOccurrence
-from accord.core.errors import FieldProblem, NotFound, ValidationFailed
+from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
-from accord.core.schemas import MAX_ID, UserRef
+from accord.core.schemas import UserRef
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: the longest window ``occurrences`` expands
@@ -94,14 +94,7 @@ def outs(session: Session, rows: list[CalendarEvent]) -> list[EventOut]:
 
 
 def visible_event(session: Session, user: User, event_id: int) -> CalendarEvent:
-    if not 1 <= event_id <= MAX_ID:
-        raise NotFound(f"no event {event_id}")
-    row = session.scalar(
-        select(CalendarEvent).join(Account, Account.id == CalendarEvent.account_id)
-        .where(CalendarEvent.id == event_id, visible_accounts(user)))
-    if row is None:
-        raise NotFound(f"no event {event_id}")
-    return row
+    return get_visible_row(session, user, CalendarEvent, event_id, "event")
 
 
 def writable_event(session: Session, user: User, event_id: int) -> CalendarEvent:

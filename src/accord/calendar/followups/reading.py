@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account, Interaction
 from accord.accounts.visibility import (
     get_visible_account,
+    get_visible_row,
     require_writer,
-    visible_accounts,
     visible_filter,
 )
 from accord.calendar.followups import queries, rules
@@ -66,14 +66,7 @@ def outs(session: Session, rows: list[FollowUp], today: date) -> list[FollowUpOu
 def visible_follow_up(session: Session, user: User, follow_up_id: int) -> FollowUp:
     """The follow-up if its account is visible to ``user``; NotFound otherwise (an outsider
     learns nothing)."""
-    if not 1 <= follow_up_id <= MAX_ID:
-        raise NotFound(f"no follow-up {follow_up_id}")
-    row = session.scalar(
-        select(FollowUp).join(Account, Account.id == FollowUp.account_id)
-        .where(FollowUp.id == follow_up_id, visible_accounts(user)))
-    if row is None:
-        raise NotFound(f"no follow-up {follow_up_id}")
-    return row
+    return get_visible_row(session, user, FollowUp, follow_up_id, "follow-up")
 
 
 def writable_follow_up(session: Session, user: User, follow_up_id: int) -> FollowUp:

@@ -21,16 +21,16 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account
 from accord.accounts.visibility import (
     get_visible_account,
+    get_visible_row,
     get_writable_account,
     require_writer,
-    visible_accounts,
 )
 from accord.core import audit, policy_store, versions
 from accord.core.company import company_policy
 from accord.core.database import utcnow
-from accord.core.errors import FieldProblem, NotFound, ValidationFailed
+from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
-from accord.core.schemas import MAX_ID, UserRef
+from accord.core.schemas import UserRef
 from accord.growth.models import ProductLine
 from accord.growth.opportunities import rules
 from accord.growth.opportunities.models import Opportunity, OpportunityProductLine
@@ -121,14 +121,7 @@ def outs(session: Session, rows: list[Opportunity]) -> list[OpportunityOut]:
 
 
 def visible_opportunity(session: Session, user: User, opportunity_id: int) -> Opportunity:
-    if not 1 <= opportunity_id <= MAX_ID:
-        raise NotFound(f"no opportunity {opportunity_id}")
-    row = session.scalar(
-        select(Opportunity).join(Account, Account.id == Opportunity.account_id)
-        .where(Opportunity.id == opportunity_id, visible_accounts(user)))
-    if row is None:
-        raise NotFound(f"no opportunity {opportunity_id}")
-    return row
+    return get_visible_row(session, user, Opportunity, opportunity_id, "opportunity")
 
 
 def writable_opportunity(session: Session, user: User, opportunity_id: int) -> Opportunity:
