@@ -210,8 +210,9 @@ def test_schedule_reviews_generates_once_and_never_duplicates(db, cast) -> None:
     intervals = [(cast.acme_id, 90), (cast.globex_id, 90)]
     assert reviews.schedule_reviews(db, TODAY, intervals) == 2
     acme, globex = _generated(db)
-    # Acme: last review 1 February + 90 days; Globex never had one: in a week
-    assert (acme.starts_at.date(), acme.organiser_id) == (date(2027, 5, 2), owner.id)
+    # Acme: last review 1 February + 90 days = Sunday 2 May: the next working day;
+    # Globex never had one: in a week
+    assert (acme.starts_at.date(), acme.organiser_id) == (date(2027, 5, 3), owner.id)
     assert rules_local_hour(acme) == 10 and acme.kind == "business_review"
     assert globex.starts_at.date() == TODAY + timedelta(days=7)
     assert reviews.schedule_reviews(db, TODAY, intervals) == 0

@@ -28,6 +28,8 @@ from accord.calendar.events.service import add_event, timing
 from accord.calendar.models import CalendarEvent, EventOccurrence
 from accord.core.errors import ValidationFailed
 from accord.core.models import User
+from accord.core.work_calendar import work_calendar
+from accord.core.workdays import add_working_days
 
 HORIZON_DAYS = 30
 OVERDUE_LEAD_DAYS = 7
@@ -49,6 +51,10 @@ def review_intervals(session: Session, today: date) -> list[tuple[int, int]]:
         select(sub.c.account_id, sub.c.review_days)
         .where(sub.c.review_days.is_not(None),
                or_(sub.c.tier != NOT_KEY, sub.c.source == "override")))]
+
+
+#: working days a manager's reviews generated in one run are spread over
+SPREAD_DAYS = 10
 
 
 def plan(last: date | None, review_days: int, today: date) -> tuple[date, date, date]:
@@ -122,6 +128,8 @@ def schedule_reviews(session: Session, today: date,
                      intervals: list[tuple[int, int]] | None = None) -> int:
     """Generate the business reviews the cadence asks for; the number created."""
     rows = review_intervals(session, today) if intervals is None else intervals
+    cal = work_calendar(session)
+    per_manager: dict[int | None, int] = {}
     created = 0
     for ids in _chunks(sorted({a for a, _ in rows})):
         days = {a: d for a, d in rows if a in set(ids)}
@@ -135,6 +143,11 @@ def schedule_reviews(session: Session, today: date,
         managers = {u.id: u for u in session.scalars(
             select(User).where(User.id.in_(manager_ids)))} if manager_ids else {}
         for account in sorted(accounts, key=lambda a: a.id):
-            _create(session, account, managers, windows[account.id][2])
+            # on a working day; a manager's reviews made in one run spread over two weeks
+            # (the k-th one k working days later, cycling) rather than ten on one morning
+            k = per_manager.get(account.manager_id, 0)
+            per_manager[account.manager_id] = k + 1
+            day = add_working_days(cal, windows[account.id][2] - timedelta(days=1), 1)
+            _create(session, account, managers, add_working_days(cal, day, k % SPREAD_DAYS))
             created += 1
     return created
