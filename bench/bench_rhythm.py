@@ -10,8 +10,9 @@ p95:
 - ``GET /calendar/feed/{token}.ics``, one user's iCalendar feed (≤ 50 ms);
 - ``GET /api/v1/kpis/coverage`` for the portfolio, as an admin (≤ 150 ms);
 
-and the wall time of the daily digest for all 40 managers, rendered and sent to an SMTP
-server on loopback (aiosmtpd; ≤ 5 s), the ``digests_sent`` rows of the day cleared first.
+and the wall time of the daily digest for the 40 managers, rendered and sent to an SMTP
+server on loopback (aiosmtpd; ≤ 5 s), then for every recipient (the heads and sales too),
+the ``digests_sent`` rows of the day cleared first.
 """
 
 from __future__ import annotations
@@ -145,14 +146,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _digest(kind: str, url: str) -> float:
-    """Wall time of the digest for every manager, sent to aiosmtpd on loopback."""
+def _digest(kind: str, url: str, *, managers_only: bool) -> float:
+    """Wall time of the digest, sent to aiosmtpd on loopback: for the 40 managers (the
+    issue's figure: the heads' and sales' digests of the day recorded beforehand, so the run
+    passes them by as it passes any digest already sent) or for every recipient."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
     from accord.calendar.digest.service import send_digests
     from accord.calendar.models import DigestSent
     from accord.core.database import make_engine, session_factory
+    from accord.core.models import User
     from accord.core.settings import Settings
 
     class Counter(Sink):
@@ -172,6 +176,10 @@ def _digest(kind: str, url: str) -> float:
     try:
         with factory.begin() as session:
             session.execute(delete(DigestSent).where(DigestSent.day == LARGE_TODAY))
+            if managers_only:
+                others = session.scalars(select(User.id).where(User.role != "manager"))
+                session.add_all([DigestSent(user_id=u, day=LARGE_TODAY, outcome="sent")
+                                 for u in others])
         start = time.perf_counter()
         report = send_digests(factory, settings, LARGE_TODAY)
         took = time.perf_counter() - start
@@ -180,10 +188,11 @@ def _digest(kind: str, url: str) -> float:
     finally:
         controller.stop()
         engine.dispose()
+    who = "the managers" if managers_only else "every recipient (managers, heads, sales)"
     verdict = "ok" if took <= DIGEST_TARGET else f"OVER the {DIGEST_TARGET:.0f} s target"
-    figure(f"[{kind}] daily digest, every user, to loopback SMTP", f"{took:,.2f} s",
+    figure(f"[{kind}] daily digest, {who}, to loopback SMTP", f"{took:,.2f} s",
            f"{report.sent} sent, {report.skipped} skipped, {report.failed} failed; "
-           f"{Counter.received} received — {verdict}")
+           f"{Counter.received} received" + (f" — {verdict}" if managers_only else ""))
     return took
 
 
@@ -231,7 +240,8 @@ def bench_database(kind: str, size: int) -> dict[str, float]:
                 _diagnose(url, log, _first_call(calls), "")
     finally:
         log.close()
-    results["digest"] = _digest(kind, url)
+    results["digest, managers"] = _digest(kind, url, managers_only=True)
+    results["digest, everyone"] = _digest(kind, url, managers_only=False)
     return results
 
 
