@@ -59,3 +59,35 @@ def test_my_day_and_follow_ups_use_the_users_own_date(sessions, cast, app) -> No
             s.get(FollowUp, created.json()["id"]).due_on = mine - timedelta(days=1)
         day = client.get("/api/v1/today").json()
         assert f"Call ({zone})" in [i["title"] for i in day["overdue"]["items"]]
+
+
+def test_the_commands_default_to_the_acting_users_own_date(sessions, cast, database_url) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from accord.app.commands import app as cli_app
+    from accord.app.commands import hoist_global_options
+    from accord.core.database import utcnow
+    from accord.core.models import User
+
+    runner = CliRunner()
+    for zone in FAR_ZONES:
+        with sessions.begin() as s:
+            s.get(User, cast.owner.id).time_zone = zone
+        mine = local_date(utcnow(), zone)
+        shown = runner.invoke(cli_app, hoist_global_options([
+            "today", "--as", "owner@accord.test", "--format", "json",
+            "--database-url", database_url]))
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.output)["day"] == mine.isoformat(), zone
+        added = runner.invoke(cli_app, hoist_global_options([
+            "followups", "add", str(cast.acme_id), "--title", f"Due today ({zone})",
+            "--due", mine.isoformat(), "--as", "owner@accord.test",
+            "--database-url", database_url]))
+        assert added.exit_code == 0, added.output
+        listed = runner.invoke(cli_app, hoist_global_options([
+            "followups", "list", "--overdue", "--format", "json", "--as", "owner@accord.test",
+            "--database-url", database_url]))
+        assert listed.exit_code == 0, listed.output
+        assert f"Due today ({zone})" not in listed.output  # today is not overdue for them

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,13 +22,22 @@ from accord.calendar.followups.schemas import (
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
 from accord.core.database import utcnow
 from accord.core.identity import get_user_by_email
+from accord.core.periods import local_date
 
 app = typer.Typer(help="Follow-ups: tasks on accounts with a due date (and time), done, "
                   "snoozed or cancelled.", no_args_is_help=True)
 MAX_ID = 2_147_483_647
 TodayOption = Annotated[str | None, typer.Option(
-    "--today", help="Act as of this day (YYYY-MM-DD; default: today, UTC)")]
+    "--today", help="Act as of this day (YYYY-MM-DD; default: today in your time zone)")]
 IdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The follow-up's id")]
+
+
+def _day(raw: str | None, session: Any) -> date:
+    """``--today``, else the acting user's today: the date in their time zone (as the
+    pages; the operator without ``--as``: UTC)."""
+    if raw is not None:
+        return _today(raw)
+    return local_date(utcnow(), acting_user(session).time_zone)
 
 
 class Format(StrEnum):
@@ -66,8 +75,8 @@ def add(
     today: TodayOption = None,
 ) -> None:
     """Add a follow-up to an account; audited."""
-    day = _today(today)
     with unit_of_work() as session:
+        day = _day(today, session)
         owner_id = get_user_by_email(session, owner).id if owner else None
         data = follow_up_in({"account_id": account, "title": title, "due_on": due,
                              "due_time": due_time, "owner_id": owner_id, "notes": notes})
@@ -92,8 +101,8 @@ def list_follow_ups(
     today: TodayOption = None,
 ) -> None:
     """The follow-ups on the accounts you see, by due date."""
-    day = _today(today)
     with unit_of_work() as session:
+        day = _day(today, session)
         owner_id = get_user_by_email(session, owner).id if owner else None
         result = service.list_follow_ups(session, acting_user(session), Filters(
             today=day, owner_id=owner_id, account_id=account, status=status, overdue=overdue,
@@ -119,8 +128,8 @@ def list_follow_ups(
 @handles_errors
 def done(follow_up: IdArgument, today: TodayOption = None) -> None:
     """Mark a follow-up done today; audited."""
-    day = _today(today)
     with unit_of_work() as session:
+        day = _day(today, session)
         out = service.complete(session, acting_user(session), follow_up, day)
     console.print(_said(out), highlight=False, markup=False,
                   soft_wrap=True)
@@ -134,9 +143,9 @@ def snooze(
     today: TodayOption = None,
 ) -> None:
     """Snooze a follow-up until a date after today; audited."""
-    day = _today(today)
     when = snooze_in({"until": until}).until
     with unit_of_work() as session:
+        day = _day(today, session)
         out = service.snooze(session, acting_user(session), follow_up, when, day)
     console.print(_said(out) + f" until {out.snoozed_until}", highlight=False, markup=False,
                   soft_wrap=True)
@@ -150,9 +159,9 @@ def cancel(
     today: TodayOption = None,
 ) -> None:
     """Cancel a follow-up, saying why; audited."""
-    day = _today(today)
     text = cancel_in({"reason": reason}).reason
     with unit_of_work() as session:
+        day = _day(today, session)
         out = service.cancel(session, acting_user(session), follow_up, text, today=day)
     console.print(_said(out), highlight=False, markup=False,
                   soft_wrap=True)

@@ -17,6 +17,8 @@ from accord.calendar.myday.schemas import MyDay, Section
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
 from accord.core.database import utcnow
 from accord.core.identity import get_user_by_email
+from accord.core.models import User
+from accord.core.periods import local_date
 
 
 class Format(StrEnum):
@@ -28,12 +30,13 @@ class Format(StrEnum):
 ManagerOpt = Annotated[str | None, typer.Option(
     "--manager", help="A manager's day (e-mail): heads their team members, admins anyone")]
 DateOpt = Annotated[str | None, typer.Option(
-    "--date", help="The day (YYYY-MM-DD; default: today, UTC)")]
+    "--date", help="The day (YYYY-MM-DD; default: today in your time zone)")]
 
 
-def _day(raw: str | None) -> date:
+def _day(raw: str | None, user: User) -> date:
+    """``--date``, else the acting user's today: the date in their time zone (as the pages)."""
     if raw is None:
-        return utcnow().date()
+        return local_date(utcnow(), user.time_zone)
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
@@ -71,9 +74,9 @@ def today(manager: ManagerOpt = None,
           on: DateOpt = None) -> None:
     """My day: due today, overdue, reviews this week, renewals, hand-offs and plan actions
     waiting, accounts at risk."""
-    day = _day(on)
     with unit_of_work() as session:
         user = acting_user(session)
+        day = _day(on, user)
         manager_id = get_user_by_email(session, manager).id if manager else None
         out = service.my_day(session, user, day, manager_id=manager_id)
     if fmt is Format.JSON:
@@ -89,9 +92,9 @@ def overdue(manager: ManagerOpt = None,
             fmt: Annotated[Format, typer.Option("--format", help="table or csv")] = Format.TABLE,
             on: DateOpt = None) -> None:
     """Everything overdue (follow-ups, plan actions, hand-offs), oldest first."""
-    day = _day(on)
     with unit_of_work() as session:
         user = acting_user(session)
+        day = _day(on, user)
         manager_id = get_user_by_email(session, manager).id if manager else None
         if fmt is Format.CSV:
             body = export.write(service.overdue_rows(session, user, day, manager_id=manager_id,
