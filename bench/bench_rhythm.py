@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import os
 import socket
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 
 from bench.bench_lists import SECRET, ServerTimer, StatementLog, _diagnose, _login
+from bench.bench_plans import _first_call, _measure, _report  # the same 30 requests, told alike
 from bench.common import (
     LARGE_ACCOUNTS,
     LARGE_SEED,
@@ -112,32 +112,6 @@ def _feed_token(url: str, email: str) -> str:
             return secret
     finally:
         engine.dispose()
-
-
-def _measure(timer: ServerTimer, calls: list[Callable[[], Any]]) -> list[float]:
-    for call in calls[:3]:  # warm caches and the connection pool
-        call()
-    server = []
-    for n in range(RUNS):
-        response = calls[n % len(calls)]()
-        if response.status_code != 200:
-            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
-        server.append(timer.last)
-    return server
-
-
-def _first_call(calls: list[Callable[[], Any]]) -> Callable[[str], Any]:
-    """``bench_lists._diagnose``'s request: the scenario's first call (the term unused)."""
-    return lambda _term: calls[0]()
-
-
-def _report(kind: str, label: str, server: list[float], target: float) -> float:
-    median = statistics.median(server)
-    p95 = sorted(server)[min(len(server) - 1, int(len(server) * 0.95))]
-    verdict = "ok" if median <= target else f"OVER the {target * 1000:.0f} ms target"
-    figure(f"[{kind}] {label}", f"{median * 1000:,.1f} ms",
-           f"server median; p95 {p95 * 1000:,.1f} ms — {verdict}")
-    return median
 
 
 def _free_port() -> int:

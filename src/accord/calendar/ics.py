@@ -39,16 +39,19 @@ class ParsedHolidays:
     holidays: list[tuple[date, str]]
 
 
-def parse_holidays(data: bytes) -> ParsedHolidays:
-    """The holidays of an ``.ics`` file; ``ValidationFailed`` naming every problem found."""
+def read_events(data: bytes, max_events: int = MAX_EVENTS) -> tuple[list[Any], list[int]]:
+    """The VEVENTs of an ``.ics`` file (holidays, past meetings) and the line each begins on,
+    or one ``ValidationFailed``
+    on ``file``: too large, not text, more than ``max_events`` events, not an iCalendar file,
+    no event."""
     text = _text(data)
     begins = [
         number
         for number, line in enumerate(text.split("\n"), start=1)
         if line.strip().upper() == "BEGIN:VEVENT"
     ]
-    if len(begins) > MAX_EVENTS:
-        raise _problem([f"the file holds {len(begins)} events; at most {MAX_EVENTS} are read"])
+    if len(begins) > max_events:
+        raise _problem([f"the file holds {len(begins)} events; at most {max_events} are read"])
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except Exception as exc:  # noqa: BLE001 - the parser raises many kinds; all mean "bad file"
@@ -58,6 +61,12 @@ def parse_holidays(data: bytes) -> ParsedHolidays:
     events = list(calendar.walk("VEVENT"))
     if not events:
         raise _problem(["the file holds no events (VEVENT)"])
+    return events, begins
+
+
+def parse_holidays(data: bytes) -> ParsedHolidays:
+    """The holidays of an ``.ics`` file; ``ValidationFailed`` naming every problem found."""
+    events, begins = read_events(data)
     problems: list[str] = []
     found: dict[date, str] = {}
     for index, event in enumerate(events):

@@ -6,6 +6,7 @@ import functools
 import getpass
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import Any, TypeVar
 
 import typer
@@ -13,10 +14,11 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from accord.core.database import engine_for, session_factory, transaction
+from accord.core.database import engine_for, session_factory, transaction, utcnow
 from accord.core.errors import AccordError
 from accord.core.identity import get_user_by_email
 from accord.core.models import Role, User
+from accord.core.periods import local_date
 from accord.core.settings import Settings, get_settings
 
 console = Console()
@@ -82,6 +84,19 @@ def acting_user(session: Session) -> User:
     if state.as_user:
         return get_user_by_email(session, state.as_user)
     return operator()
+
+
+def acting_today(session: Session, raw: str | None, option: str = "--today") -> date:
+    """A command's day: ``raw`` (YYYY-MM-DD; a bad one exits 2 naming ``option``), else the
+    acting user's today — the date in their time zone, as on the pages (the operator
+    without ``--as``: UTC)."""
+    if raw is not None:
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            fail(f"{option}: not a date (YYYY-MM-DD): {raw!r}", 2)
+            raise  # unreachable: fail exits
+    return local_date(utcnow(), acting_user(session).time_zone)
 
 
 def fail(message: str, code: int = 1) -> None:

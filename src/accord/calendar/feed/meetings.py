@@ -15,8 +15,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from accord.calendar import ics
 from accord.calendar.feed import rules
 from accord.calendar.followups.rules import FIRST_YEAR, LAST_YEAR
@@ -42,22 +40,7 @@ class ParsedMeeting:
 
 def parse_meetings(data: bytes, time_zone: ZoneInfo) -> list[ParsedMeeting]:
     """The events of an ``.ics`` file; ``ValidationFailed`` on ``file`` for a bad file."""
-    text = ics._text(data)
-    begins = sum(1 for line in text.split("\n") if line.strip().upper() == "BEGIN:VEVENT")
-    if begins > MAX_EVENTS:
-        raise ics._problem(
-            [f"the file holds {begins} events; at most {MAX_EVENTS} are read"])
-    try:
-        calendar = icalendar.Calendar.from_ical(text)
-    except Exception as exc:  # noqa: BLE001 - the parser raises many kinds; all mean "bad file"
-        raise ics._problem(
-            [f"not an iCalendar file: {ics._short(exc)}"]) from None
-    if getattr(calendar, "name", None) != "VCALENDAR":
-        raise ics._problem(
-            ["not an iCalendar file: it does not begin with BEGIN:VCALENDAR"])
-    events = list(calendar.walk("VEVENT"))
-    if not events:
-        raise ics._problem(["the file holds no events (VEVENT)"])
+    events, _lines = ics.read_events(data, MAX_EVENTS)
     return [_meeting(event, time_zone) for event in events]
 
 

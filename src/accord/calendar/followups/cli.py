@@ -4,9 +4,8 @@ or as a user with ``--as EMAIL``)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -19,10 +18,8 @@ from accord.calendar.followups.schemas import (
     follow_up_in,
     snooze_in,
 )
-from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
-from accord.core.database import utcnow
+from accord.cli.common import acting_today, acting_user, console, handles_errors, unit_of_work
 from accord.core.identity import get_user_by_email
-from accord.core.periods import local_date
 
 app = typer.Typer(help="Follow-ups: tasks on accounts with a due date (and time), done, "
                   "snoozed or cancelled.", no_args_is_help=True)
@@ -32,27 +29,9 @@ TodayOption = Annotated[str | None, typer.Option(
 IdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The follow-up's id")]
 
 
-def _day(raw: str | None, session: Any) -> date:
-    """``--today``, else the acting user's today: the date in their time zone (as the
-    pages; the operator without ``--as``: UTC)."""
-    if raw is not None:
-        return _today(raw)
-    return local_date(utcnow(), acting_user(session).time_zone)
-
-
 class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
-
-
-def _today(value: str | None) -> date:
-    if value is None:
-        return utcnow().date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"--today: not a date (YYYY-MM-DD): {value!r}", 2)
-        raise  # unreachable: fail exits
 
 
 def _said(out: FollowUpOut) -> str:
@@ -76,7 +55,7 @@ def add(
 ) -> None:
     """Add a follow-up to an account; audited."""
     with unit_of_work() as session:
-        day = _day(today, session)
+        day = acting_today(session, today)
         owner_id = get_user_by_email(session, owner).id if owner else None
         data = follow_up_in({"account_id": account, "title": title, "due_on": due,
                              "due_time": due_time, "owner_id": owner_id, "notes": notes})
@@ -102,7 +81,7 @@ def list_follow_ups(
 ) -> None:
     """The follow-ups on the accounts you see, by due date."""
     with unit_of_work() as session:
-        day = _day(today, session)
+        day = acting_today(session, today)
         owner_id = get_user_by_email(session, owner).id if owner else None
         result = service.list_follow_ups(session, acting_user(session), Filters(
             today=day, owner_id=owner_id, account_id=account, status=status, overdue=overdue,
@@ -129,7 +108,7 @@ def list_follow_ups(
 def done(follow_up: IdArgument, today: TodayOption = None) -> None:
     """Mark a follow-up done today; audited."""
     with unit_of_work() as session:
-        day = _day(today, session)
+        day = acting_today(session, today)
         out = service.complete(session, acting_user(session), follow_up, day)
     console.print(_said(out), highlight=False, markup=False,
                   soft_wrap=True)
@@ -145,7 +124,7 @@ def snooze(
     """Snooze a follow-up until a date after today; audited."""
     when = snooze_in({"until": until}).until
     with unit_of_work() as session:
-        day = _day(today, session)
+        day = acting_today(session, today)
         out = service.snooze(session, acting_user(session), follow_up, when, day)
     console.print(_said(out) + f" until {out.snoozed_until}", highlight=False, markup=False,
                   soft_wrap=True)
@@ -161,7 +140,7 @@ def cancel(
     """Cancel a follow-up, saying why; audited."""
     text = cancel_in({"reason": reason}).reason
     with unit_of_work() as session:
-        day = _day(today, session)
+        day = acting_today(session, today)
         out = service.cancel(session, acting_user(session), follow_up, text, today=day)
     console.print(_said(out), highlight=False, markup=False,
                   soft_wrap=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -14,11 +13,8 @@ from rich.table import Table
 
 from accord.calendar.myday import export, service
 from accord.calendar.myday.schemas import MyDay, Section
-from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
-from accord.core.database import utcnow
+from accord.cli.common import acting_today, acting_user, console, handles_errors, unit_of_work
 from accord.core.identity import get_user_by_email
-from accord.core.models import User
-from accord.core.periods import local_date
 
 
 class Format(StrEnum):
@@ -31,17 +27,6 @@ ManagerOpt = Annotated[str | None, typer.Option(
     "--manager", help="A manager's day (e-mail): heads their team members, admins anyone")]
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="The day (YYYY-MM-DD; default: today in your time zone)")]
-
-
-def _day(raw: str | None, user: User) -> date:
-    """``--date``, else the acting user's today: the date in their time zone (as the pages)."""
-    if raw is None:
-        return local_date(utcnow(), user.time_zone)
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        fail(f"--date: {raw!r} is not a date (YYYY-MM-DD)", 2)
-        raise
 
 
 def _section(section: Section) -> Table:
@@ -76,7 +61,7 @@ def today(manager: ManagerOpt = None,
     waiting, accounts at risk."""
     with unit_of_work() as session:
         user = acting_user(session)
-        day = _day(on, user)
+        day = acting_today(session, on, "--date")
         manager_id = get_user_by_email(session, manager).id if manager else None
         out = service.my_day(session, user, day, manager_id=manager_id)
     if fmt is Format.JSON:
@@ -94,7 +79,7 @@ def overdue(manager: ManagerOpt = None,
     """Everything overdue (follow-ups, plan actions, hand-offs), oldest first."""
     with unit_of_work() as session:
         user = acting_user(session)
-        day = _day(on, user)
+        day = acting_today(session, on, "--date")
         manager_id = get_user_by_email(session, manager).id if manager else None
         if fmt is Format.CSV:
             body = export.write(service.overdue_rows(session, user, day, manager_id=manager_id,
