@@ -4,6 +4,7 @@ A capability with tables adds its ``models`` module here.
 """
 
 from accord.accounts import models as _accounts  # noqa: F401
+from accord.agency import models as _agency  # noqa: F401
 from accord.calendar import models as _calendar  # noqa: F401
 from accord.core import models as _core  # noqa: F401
 from accord.core import policy_store as _policy_store  # noqa: F401  (kam_settings)

@@ -7,6 +7,8 @@ every front door obeys.
   manager sees;
 - an active manager or sales rep sees the accounts they are responsible for or a team
   member of;
+- a specialist sees no account: only the briefs addressed to their departments, with the
+  account's name (``accord.agency.access``; department membership adds that to any role);
 - a deactivated user sees nothing.
 
 The rule in its forms, side by side (``tests/test_visibility_rule.py`` holds them equal on
@@ -49,7 +51,9 @@ T = TypeVar("T")
 #: Roles that see every account (while active).
 SEES_EVERYTHING = frozenset({Role.ADMIN, Role.BILLING, Role.VIEWER})
 #: Roles that may never change an account, whatever they see.
-READ_ONLY = frozenset({Role.VIEWER, Role.BILLING})
+READ_ONLY = frozenset({Role.VIEWER, Role.BILLING, Role.SPECIALIST})
+#: Roles that see no account at all (their work reaches them another way: briefs)
+SEES_NOTHING = frozenset({Role.SPECIALIST})
 
 
 def sees_everything(user: User) -> bool:
@@ -67,7 +71,7 @@ def sees_account(
         return False
     if Role(user.role) in SEES_EVERYTHING:
         return True
-    if user.id is None:
+    if user.id is None or Role(user.role) in SEES_NOTHING:
         return False
     if manager_id == user.id or user.id in member_ids:
         return True
@@ -98,7 +102,7 @@ def visible_account_ids(user: User) -> Select[tuple[int]]:
 def visible_accounts(user: User, column: Any = Account.id) -> ColumnElement[bool]:
     """A WHERE clause over ``Account`` selecting what ``user`` may see; ``column``: the id
     column of another alias of ``Account`` (a parent, joined)."""
-    if not user.is_active:
+    if not user.is_active or Role(user.role) in SEES_NOTHING:
         return false()
     if sees_everything(user):
         return true()
@@ -120,7 +124,7 @@ def visible_parts(session: Session, user: User) -> list[ColumnElement[bool]]:
     combined with the search's trigram index; SQLite: a multi-index OR) instead of testing
     every account against a subquery.
     """
-    if not user.is_active:
+    if not user.is_active or Role(user.role) in SEES_NOTHING:
         return []
     if sees_everything(user):
         return [true()]
@@ -169,7 +173,7 @@ def visible_row(user: User, row_id: Any) -> Any:
     accounts would build all of them to keep a few thousand rows. Here the rule is evaluated
     per row inside a CASE, which the planners do not turn back into a set.
     """
-    if not user.is_active:
+    if not user.is_active or Role(user.role) in SEES_NOTHING:
         return false()
     if sees_everything(user):
         return true()

@@ -41,7 +41,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from accord.core.database import Base, UTCDateTime, utcnow
 
 FOLLOW_UP_STATES = ("open", "snoozed", "done", "cancelled")
-FOLLOW_UP_SOURCES = ("interaction", "plan_action", "opportunity", "event", "renewal")
+FOLLOW_UP_SOURCES = ("interaction", "plan_action", "opportunity", "event", "renewal",
+                     "input_request")
 EVENT_KINDS = ("business_review", "meeting", "call", "renewal", "other")
 EVENT_STATES = ("scheduled", "cancelled")
 OCCURRENCE_STATES = ("held", "cancelled")
@@ -106,7 +107,7 @@ class FollowUp(Base):
         CheckConstraint("status in ('open','snoozed','done','cancelled')", name="status"),
         CheckConstraint(
             "source_kind is null or source_kind in "
-            "('interaction','plan_action','opportunity','event','renewal')",
+            "('interaction','plan_action','opportunity','event','renewal','input_request')",
             name="source_kind"),
         # My day and the overdue list: an owner's open items by due date
         Index("ix_follow_ups_owner_open", "owner_id", "status", "due_on"),

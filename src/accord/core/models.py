@@ -20,6 +20,9 @@ class Role(StrEnum):
     BILLING = "billing"
     SALES = "sales"
     VIEWER = "viewer"
+    #: people outside account management (a creative, a media buyer): they see the briefs
+    #: addressed to their departments and nothing else of an account (``accord.agency``)
+    SPECIALIST = "specialist"
 
 
 class Team(Base):

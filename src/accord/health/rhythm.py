@@ -7,8 +7,11 @@ registers providers here and the assembly (``accord.app.wiring``) connects them:
   touch ÷ this interval): for many accounts an SQL expression (``IntervalSql``: it joins what
   it needs to the health query over ``Account`` and answers the interval), for one account
   its pure twin (``IntervalOne``: the interval in days and how it was chosen);
-- the overdue commitments of an account (the overdue follow-ups): for many accounts a
-  ``Select(account_id, overdue)`` listing the accounts with any, for one account the count.
+- the overdue commitments of an account: for many accounts a ``Select(account_id,
+  overdue)`` listing the accounts with any, for one account the count. Several capabilities
+  contribute, each under its own name (the calendar: overdue follow-ups; agency work: client
+  inputs past their due date and briefs past their agreed due date); the measure is their
+  sum.
 
 With nothing connected there is no touch interval (freshness left out) and overdue
 commitments stay "no data", as before the calendar existed. The two sides of each pair must
@@ -18,10 +21,11 @@ agree (``tests/test_health_bulk.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -40,8 +44,8 @@ OverdueOne = Callable[[Session, int, date], int]
 class _Providers:
     interval_sql: IntervalSql | None = None
     interval_one: IntervalOne | None = None
-    overdue_sql: OverdueSql | None = None
-    overdue_one: OverdueOne | None = None
+    #: name -> (many accounts, one account), in the order connected
+    overdue: dict[str, tuple[OverdueSql, OverdueOne]] = field(default_factory=dict)
 
 
 _providers = _Providers()
@@ -52,15 +56,16 @@ def connect_interval(sql: IntervalSql, one: IntervalOne) -> None:
     _providers.interval_sql, _providers.interval_one = sql, one
 
 
-def connect_overdue(sql: OverdueSql, one: OverdueOne) -> None:
-    """Register the overdue commitments (idempotent)."""
-    _providers.overdue_sql, _providers.overdue_one = sql, one
+def connect_overdue(sql: OverdueSql, one: OverdueOne, name: str = "follow_ups") -> None:
+    """Register one kind of overdue commitment under ``name`` (idempotent: the same name
+    replaces its earlier provider)."""
+    _providers.overdue[name] = (sql, one)
 
 
 def disconnect() -> None:
     """Forget every provider (tests)."""
     _providers.interval_sql = _providers.interval_one = None
-    _providers.overdue_sql = _providers.overdue_one = None
+    _providers.overdue.clear()
 
 
 def interval_sql() -> IntervalSql | None:
@@ -76,11 +81,26 @@ def interval_one(
 
 
 def overdue_sql() -> OverdueSql | None:
-    return _providers.overdue_sql
+    """Every connected kind as one ``Select(account_id, overdue)`` (the sum per account of
+    the accounts with any); None while nothing is connected."""
+    found = list(_providers.overdue.values())
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0][0]
+
+    def combined(session: Session, today: date) -> Select:
+        parts = union_all(*(sql(session, today) for sql, _ in found)).subquery("commitments")
+        return select(parts.c.account_id, func.sum(parts.c.overdue).label("overdue")).group_by(
+            parts.c.account_id)
+
+    return combined
 
 
 def overdue_one(session: Session, account_id: int, today: date) -> int | None:
-    """The account's overdue commitments; None while nothing is connected."""
-    if _providers.overdue_one is None:
+    """The account's overdue commitments (every kind, summed); None while nothing is
+    connected."""
+    found = list(_providers.overdue.values())
+    if not found:
         return None
-    return _providers.overdue_one(session, account_id, today)
+    return sum(one(session, account_id, today) for _, one in found)
