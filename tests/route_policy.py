@@ -32,7 +32,8 @@ covered the day it lands. To classify a new route, add one line to ``POLICY``:
 - ``params`` / ``query``: sample path values and query string; ``who``: only these people
   (slow routes); ``leaks=False``: a body the test cannot read (a PDF; its HTML twin is).
 
-Roles: admin, head, manager, sales, billing, viewer. A route that does not fit these
+Roles: admin, head, manager, sales, billing, viewer, specialist (sees no account: only the
+briefs of their departments). A route that does not fit these
 categories is a design question for the review, not a reason to leave it out.
 """
 
@@ -41,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = frozenset({"admin", "head", "manager", "sales", "billing", "viewer"})
+ROLES = frozenset({"admin", "head", "manager", "sales", "billing", "viewer", "specialist"})
 EVERYONE = ROLES
 #: roles that may change the accounts they see
 WRITERS = frozenset({"admin", "head", "manager", "sales"})

@@ -39,7 +39,7 @@ MISSING = 987654321
 #: the people who call every route: each role, seeing Acme or not
 ROLE_OF = {"admin": "admin", "head": "head", "owner": "manager", "sales": "sales",
            "billing": "billing", "viewer": "viewer", "outsider": "manager",
-           "other_head": "head"}
+           "other_head": "head", "specialist": "specialist"}
 SEES_ACME = {"admin", "head", "owner", "sales", "billing", "viewer"}
 #: people who must not see Globex and Hooli (the outsider's accounts, team South)
 NORTH = ("head", "owner", "sales")
@@ -97,6 +97,12 @@ def _world(app, sessions, cast, password_hash) -> World:
                      password_hash=password_hash, capacity=100, is_active=True,
                      created_at=now, team_id=north)
         s.add(sales)
+        # a specialist of the Creative department (tests/route_samples_agency.py): sees no
+        # account, only the briefs addressed to Creative
+        specialist = User(email="specialist@accord.test", role="specialist",
+                          name="Sid Specialist", password_hash=password_hash, capacity=100,
+                          is_active=True, created_at=now)
+        s.add(specialist)
         carla = Contact(name="Carla Acme", email="carla@acme.test", created_at=now,
                         updated_at=now)
         gina = Contact(name="Gina Globex", email="gina@globex.test", created_at=now,
@@ -112,6 +118,7 @@ def _world(app, sessions, cast, password_hash) -> World:
         s.add(AccountContact(account_id=cast.globex_id, contact_id=gina.id))
         s.flush()
         sales_token = issue_token(s, None, sales.id, "test-sales").token
+        specialist_token = issue_token(s, None, specialist.id, "test-specialist").token
         spare = issue_token(s, None, cast.owner.id, "spare").token
         from sqlalchemy import select
 
@@ -127,17 +134,20 @@ def _world(app, sessions, cast, password_hash) -> World:
         ids = {"acme": cast.acme_id, "globex": cast.globex_id, "hooli": accounts["Hooli"],
                "carla": carla.id, "gina": gina.id, "north": int(north), "owner": cast.owner.id,
                "teammate": cast.teammate.id, "token": int(token_id or 0),
-               "south": int(s.scalar(select(Team.id).where(Team.name == "South")) or 0)}
+               "south": int(s.scalar(select(Team.id).where(Team.name == "South")) or 0),
+               "specialist": int(specialist.id)}
         # each capability's sample objects (a hand-off, a plan...): tests/route_samples.py
         from route_samples import add_samples
 
         ids.update(add_samples(s, cast, ids, sales_id=int(sales.id)))
-    api = {who: api_client(app, cast.token(sessions, who)) for who in ROLE_OF if who != "sales"}
-    api["sales"] = api_client(app, sales_token)
+    extra = {"sales": sales_token, "specialist": specialist_token}
+    api = {who: api_client(app, cast.token(sessions, who)) for who in ROLE_OF
+           if who not in extra}
+    api.update({who: api_client(app, token) for who, token in extra.items()})
     pages = {}
     for who in ROLE_OF:
         client = TestClient(app)
-        email = "sales@accord.test" if who == "sales" else getattr(cast, who).email
+        email = f"{who}@accord.test" if who in extra else getattr(cast, who).email
         pages[who] = (client, sign_in(client, email))
     return World(ids, api, pages, TestClient(app))
 
@@ -261,7 +271,9 @@ def _check_answer(
     status = response.status_code
     if status >= 500:
         world.fail(method, url, who, f"server error {status}")
-    elif not sees and (allowed_role or rule.reach is None):
+    elif not sees and (allowed_role or (rule.reach is None and role != "specialist")):
+        # a specialist sees no account at all: a refusal for the role (403, the same for
+        # every account and for none) tells them nothing either
         if status != 404:
             world.fail(method, url, who, f"{status}, not 404, for something out of reach")
     elif not allowed:
