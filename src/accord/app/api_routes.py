@@ -3,6 +3,10 @@
 from fastapi import APIRouter, Depends
 
 from accord.accounts.api import router as accounts_router
+from accord.agency.briefs.api import router as briefs_router
+from accord.agency.departments.api import router as departments_router
+from accord.agency.inputs.api import router as inputs_router
+from accord.agency.scorecard.api import router as agency_scorecard_router
 from accord.api.common import document_problems
 from accord.audit.api import router as audit_router
 from accord.calendar.api import router as calendar_router
@@ -51,4 +55,8 @@ api_router.include_router(targets_router)
 api_router.include_router(opportunities_router)
 api_router.include_router(growth_router)
 api_router.include_router(proposals_router)
+api_router.include_router(departments_router)
+api_router.include_router(briefs_router)
+api_router.include_router(inputs_router)
+api_router.include_router(agency_scorecard_router)
 document_problems(api_router)  # every operation declares the problems it may answer

@@ -3,6 +3,10 @@
 from fastapi import APIRouter, Depends
 
 from accord.accounts.pages import router as accounts_pages
+from accord.agency.briefs.pages import router as briefs_pages
+from accord.agency.departments.pages import router as departments_pages
+from accord.agency.inputs.pages import router as inputs_pages
+from accord.agency.scorecard.pages import router as agency_scorecard_pages
 from accord.audit.pages import router as audit_pages
 from accord.calendar.cadence.pages import router as cadence_pages
 from accord.calendar.events.pages import router as events_pages
@@ -55,3 +59,7 @@ page_router.include_router(growth_pages)
 page_router.include_router(proposals_pages)
 page_router.include_router(company_pages)
 page_router.include_router(catalogue_pages)
+page_router.include_router(departments_pages)
+page_router.include_router(briefs_pages)
+page_router.include_router(inputs_pages)
+page_router.include_router(agency_scorecard_pages)

@@ -33,6 +33,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "audit": "accord.audit",
     "users": "accord.users",
     "calendar": "accord.calendar",
+    "agency": "accord.agency",
     "handoffs": "accord.handoffs",
     "plans": "accord.plans",
     "proposals": "accord.proposals",

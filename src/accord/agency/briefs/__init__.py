@@ -1,0 +1,1 @@
+"""Agency work: briefs (issue 14)."""

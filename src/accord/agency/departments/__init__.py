@@ -1,0 +1,1 @@
+"""Agency work: departments (issue 14)."""

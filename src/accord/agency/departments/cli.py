@@ -1,0 +1,7 @@
+"""`accord departments …`: agency work from the shell."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Agency work: departments.", no_args_is_help=True)

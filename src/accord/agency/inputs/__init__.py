@@ -1,0 +1,1 @@
+"""Agency work: inputs (issue 14)."""

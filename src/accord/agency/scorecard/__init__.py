@@ -1,0 +1,1 @@
+"""Agency work: scorecard (issue 14)."""

@@ -1,0 +1,7 @@
+"""Pages of agency work: scorecard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
