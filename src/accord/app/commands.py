@@ -11,6 +11,7 @@ from accord.accounts.cli import app as accounts_app
 from accord.agency.briefs.cli import app as briefs_app
 from accord.agency.departments.cli import app as departments_app
 from accord.agency.inputs.cli import app as inputs_app
+from accord.agency.scorecard.cli import register as register_scorecard
 from accord.app.operations_cli import db_app, serve
 from accord.app.wiring import connect
 from accord.audit.cli import app as audit_app
@@ -91,6 +92,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(followups_app, name="followups")
 app.add_typer(renewals_app, name="renewals")
 app.add_typer(handoffs_app, name="handoffs")
+register_scorecard(departments_app)  # accord departments scorecard
 app.add_typer(departments_app, name="departments")
 app.add_typer(briefs_app, name="briefs")
 app.add_typer(inputs_app, name="inputs")
