@@ -23,6 +23,7 @@ from accord.accounts.models import (
     InteractionContact,
     InteractionUser,
 )
+from accord.agency.demo import seed_demo as seed_agency
 from accord.calendar.demo import seed_demo as seed_rhythm
 from accord.core import audit
 from accord.core.database import is_sqlite
@@ -184,6 +185,7 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     seed_handoffs(session, seed=spec.seed, today=spec.today)
     seed_proposals(session, seed=spec.seed, today=spec.today)  # after the opportunities'
     seed_rhythm(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
+    seed_agency(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     progress("account plans", 1, 1)
 
 
