@@ -1,7 +1,7 @@
 """The route table's agency samples (tests/route_samples.py).
 
-- Creative (department): the specialist is a member (in the route-table world, which has
-  one), the owner's colleague Tom (teammate) is its lead; Media: nobody of North.
+- Sample Creative (department): the specialist is a member (in the route-table world, which
+  has one), the owner's colleague Tom (teammate) is its lead; Sample Media: nobody of North.
 - ``brief``: Acme's brief to Creative, sent by the owner (seen by Acme's readers and by the
   specialist through Creative); a Globex brief to Media that no North person nor the
   specialist may see.
@@ -34,15 +34,17 @@ CREATIVE_SECTIONS = [{"key": "objective", "label": "Objective", "hint": ""},
 
 def add(session: Session, cast: Any, ids: dict[str, int], sales_id: int) -> dict[str, int]:
     now = utcnow()
-    creative = Department(name="Creative", lead_id=cast.teammate.id, time_zone="UTC",
-                          turnaround_days=5, sections=CREATIVE_SECTIONS, is_active=True,
-                          created_at=now, updated_at=now)
-    media = Department(name="Media", time_zone="Europe/Paris", turnaround_days=8,
+    teammate = getattr(cast, "teammate", None)  # the query budgets' cast has none
+    creative = Department(name="Sample Creative", lead_id=teammate.id if teammate else None,
+                          time_zone="UTC", turnaround_days=5, sections=CREATIVE_SECTIONS,
+                          is_active=True, created_at=now, updated_at=now)
+    media = Department(name="Sample Media", time_zone="Europe/Paris", turnaround_days=8,
                        sections=[{"key": "budget", "label": "Budget", "hint": ""}],
                        is_active=True, created_at=now, updated_at=now)
     session.add_all([creative, media])
-    session.add(DeliverableType(key="creative", name="Creative",
-                                items=[{"key": "brand", "label": "On brand"}]))
+    if session.get(DeliverableType, "creative") is None:  # the demo has it
+        session.add(DeliverableType(key="creative", name="Creative",
+                                    items=[{"key": "brand", "label": "On brand"}]))
     session.flush()
     if "specialist" in ids:
         session.add(DepartmentMember(department_id=creative.id, user_id=ids["specialist"]))
