@@ -46,6 +46,8 @@ def with_agency(url: str) -> tuple[int, int]:
     from accord.agency.demo import seed_demo
     from accord.agency.models import Brief, InputRequest
     from accord.core.database import make_engine, session_factory
+    from accord.core.security import hash_password
+    from accord.demo.generator import DEMO_PASSWORD
 
     engine = make_engine(url)
     try:
@@ -56,7 +58,8 @@ def with_agency(url: str) -> tuple[int, int]:
                     "portfolio; once)")
                 start = time.perf_counter()
                 seed_demo(session, seed=LARGE_SEED, today=LARGE_TODAY, accounts=LARGE_ACCOUNTS,
-                          briefs=BRIEFS, inputs=INPUTS)
+                          password_hash=hash_password(DEMO_PASSWORD), briefs=BRIEFS,
+                          inputs=INPUTS)
                 say(f"  (written in {time.perf_counter() - start:,.1f} s)")
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))

@@ -45,10 +45,8 @@ from accord.agency.settings import DEFAULT_ESCALATE_AFTER
 from accord.calendar.models import FollowUp
 from accord.core.database import is_sqlite, utcnow
 from accord.core.models import Team, User
-from accord.core.security import hash_password
 from accord.core.work_calendar import work_calendar
 from accord.core.workdays import WorkCalendar, add_working_days, is_working_day
-from accord.demo.generator import DEMO_PASSWORD
 from accord.plans.demo import key_accounts
 
 CHUNK = 900
@@ -124,12 +122,12 @@ def _templates() -> tuple[dict[str, Any], dict[str, Any]]:
     return department_rules.DEFAULT_TEMPLATES, department_rules.DEFAULT_DELIVERABLES
 
 
-def _departments(session: Session, today: date) -> list[tuple[Department, WorkCalendar]]:
+def _departments(session: Session, today: date, password_hash: str | None
+                 ) -> list[tuple[Department, WorkCalendar]]:
     templates, deliverables = _templates()
     for key, value in deliverables.items():
         if session.get(DeliverableType, key) is None:
             session.add(DeliverableType(key=key, name=value["name"], items=list(value["items"])))
-    password = hash_password(DEMO_PASSWORD)
     now = utcnow()
     company = work_calendar(session)
     made = []
@@ -138,7 +136,7 @@ def _departments(session: Session, today: date) -> list[tuple[Department, WorkCa
         people = []
         for n in (1, 2) if name in ("Creative", "Media") else (1,):
             person = User(email=f"{name.lower()}{n}@accord.demo", role="specialist",
-                          name=f"{name} specialist {n}", password_hash=password,
+                          name=f"{name} specialist {n}", password_hash=password_hash,
                           capacity=100, is_active=True, created_at=now, time_zone=zone)
             session.add(person)
             people.append(person)
@@ -416,14 +414,16 @@ def _flush(session: Session, rows: _Rows) -> None:
 
 
 def seed_demo(session: Session, *, seed: int, today: date, accounts: int,
-              briefs: int | None = None, inputs: int | None = None) -> int:
+              password_hash: str | None = None, briefs: int | None = None,
+              inputs: int | None = None) -> int:
     """Write the agency demo; returns how many briefs (0 when there are some already).
+    ``password_hash``: the specialists' (the demo's password, hashed once by the loader).
     ``briefs`` / ``inputs``: how many to aim for (default: about eight briefs per agency
     client; inputs: those of a quarter of the briefs, plus a few on their own)."""
     if session.scalar(select(func.count()).select_from(Brief)):
         return 0
     rng = random.Random(seed * 7919 + 14)
-    departments = _departments(session, today)
+    departments = _departments(session, today, password_hash)
     clients = _agency_accounts(session, accounts)
     if not clients:
         return 0

@@ -60,6 +60,6 @@ page_router.include_router(proposals_pages)
 page_router.include_router(company_pages)
 page_router.include_router(catalogue_pages)
 page_router.include_router(departments_pages)
+page_router.include_router(agency_scorecard_pages)  # /briefs/scorecard before /briefs/{brief_id}
 page_router.include_router(briefs_pages)
 page_router.include_router(inputs_pages)
-page_router.include_router(agency_scorecard_pages)

@@ -159,13 +159,14 @@ def load_demo(
     _write_accounts(session, AccountStream(spec, staff, first), spec, summary, progress)
     summary.revenue_lines = _write_revenue(session, spec, first.account, progress)
     _advance_sequences(session)
-    _write_key_account_models(session, spec, progress)
+    _write_key_account_models(session, spec, progress, password_hash)
     audit.record(session, None, "demo_loaded", "demo", None, after=summary.counts(),
                  note=f"demo loaded: seed {spec.seed}, today {spec.today.isoformat()}")
     return summary
 
 
-def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progress) -> None:
+def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progress,
+                              password_hash: str | None = None) -> None:
     """KPI data, selection-matrix scorings, relationship stages and health for the demo."""
     steps = 4
     progress("key account models", 0, steps)
@@ -185,7 +186,8 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     seed_handoffs(session, seed=spec.seed, today=spec.today)
     seed_proposals(session, seed=spec.seed, today=spec.today)  # after the opportunities'
     seed_rhythm(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
-    seed_agency(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
+    seed_agency(session, seed=spec.seed, today=spec.today, accounts=spec.accounts,
+                password_hash=password_hash)
     progress("account plans", 1, 1)
 
 
