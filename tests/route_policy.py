@@ -126,6 +126,13 @@ SEE_HANDOFF = ("admin", "head", "owner", "sales", "billing", "viewer")
 HANDOFF_AUTHOR = frozenset({"admin", "sales"})
 HANDOFF_RECEIVER = frozenset({"admin", "head", "manager"})
 
+#: the sample brief (Acme's, sent to Sample Creative): who sees it, who acts for Creative
+SEE_BRIEF = ("admin", "head", "owner", "sales", "billing", "viewer", "specialist")
+BRIEF_DEPARTMENT = frozenset({"admin", "specialist"})
+#: a new brief on Acme (account 1) to the first department (Sample Creative)
+BRIEF = {"account_id": 1, "department_id": 1, "title": "Route brief"}
+BRIEF_FORM = {"account_id": "1", "department_id": "1", "title": "Route brief"}
+
 POLICY: dict[tuple[str, str], Rule] = {
     # ------------------------------------------------------------ open, session
     ("GET", "/api/v1/openapi.json"): OPEN,
@@ -598,4 +605,132 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/calendar/holidays"): write(ADMIN, form={"on": "2026-05-02", "name": "x"}),
     ("POST", "/admin/calendar/holidays/{on}/remove"): write(ADMIN, params={"on": "2026-12-26"}),
     ("POST", "/admin/calendar/import"): write(ADMIN, files={"file": HOLIDAYS_ICS}),
+    # agency work: departments and deliverable checklists (read by everyone, no account
+    # data; written by admins) — tests/route_samples_agency.py's "Sample Creative"
+    ("GET", "/api/v1/departments"): read(),
+    ("POST", "/api/v1/departments"): write(ADMIN, body={"name": "Route department"}),
+    ("GET", "/api/v1/departments/{department_id}"): read(),
+    ("PATCH", "/api/v1/departments/{department_id}"): write(
+        ADMIN, body={"turnaround_days": 6}),
+    ("PUT", "/api/v1/departments/{department_id}/members"): write(
+        ADMIN, body={"user_ids": []}),
+    ("POST", "/api/v1/departments/{department_id}/holidays"): write(
+        ADMIN, body={"day": "2027-01-01", "name": "New Year"}),
+    ("DELETE", "/api/v1/departments/{department_id}/holidays/{day}"): write(
+        ADMIN, params={"day": "2027-01-01"}),
+    ("GET", "/api/v1/deliverable-types"): read(),
+    ("GET", "/api/v1/deliverable-types/{key}"): read(params={"key": "creative"}),
+    ("PUT", "/api/v1/deliverable-types/{key}"): write(
+        ADMIN, params={"key": "creative"},
+        body={"name": "Creative", "items": [{"key": "brand", "label": "On brand"}]}),
+    ("GET", "/departments"): read(),
+    ("GET", "/admin/departments/new"): read(ADMIN),
+    ("POST", "/admin/departments/new"): write(
+        ADMIN, form={"name": "Route department", "time_zone": "UTC", "turnaround_days": "5"}),
+    ("GET", "/admin/departments/{department_id}"): read(ADMIN),
+    ("POST", "/admin/departments/{department_id}"): write(
+        ADMIN, form={"name": "Sample Creative", "time_zone": "UTC", "turnaround_days": "6",
+                     "sections-0-key": "objective", "sections-0-label": "Objective"}),
+    ("POST", "/admin/departments/{department_id}/members"): write(ADMIN, form={}),
+    ("POST", "/admin/departments/{department_id}/holidays"): write(
+        ADMIN, form={"day": "2027-01-01", "name": "New Year"}),
+    ("POST", "/admin/departments/{department_id}/holidays/{day}/remove"): write(
+        ADMIN, params={"day": "2027-01-01"}),
+    ("GET", "/admin/deliverable-types"): read(ADMIN),
+    ("POST", "/admin/deliverable-types"): write(
+        ADMIN, form={"key": "creative", "name": "Creative", "items-0-key": "brand",
+                     "items-0-label": "On brand"}),
+    # agency work: client inputs (account data: Acme's readers; a specialist sees none) —
+    # tests/route_samples_agency.py's "input" (Brand book, chased once) and its "chase"
+    ("GET", "/api/v1/inputs"): read(query="status=all&overdue=false&sort=-due"),
+    ("POST", "/api/v1/inputs"): write(WRITERS, reach=PLAN_READERS, body={
+        "account_id": 1, "title": "Logo files", "due_on": "2099-12-31", "chase_days": 2}),
+    ("POST", "/api/v1/inputs/chase-now"): write(ADMIN_HEAD),
+    ("GET", "/api/v1/inputs/{input_id}"): read(reach=PLAN_READERS),
+    ("PATCH", "/api/v1/inputs/{input_id}"): write(WRITERS, reach=PLAN_READERS,
+                                                  body={"title": "Brand book v2"}),
+    ("POST", "/api/v1/inputs/{input_id}/received"): write(WRITERS, reach=PLAN_READERS,
+                                                          body={}),
+    ("POST", "/api/v1/inputs/{input_id}/cancel"): write(WRITERS, reach=PLAN_READERS,
+                                                        body={"reason": "not needed"}),
+    ("POST", "/api/v1/chases/{chase_id}/sent"): write(WRITERS, reach=PLAN_READERS),
+    ("GET", "/api/v1/accounts/{account_id}/inputs"): read(),
+    ("PUT", "/api/v1/accounts/{account_id}/chase-interval"): write(WRITERS,
+                                                                   body={"chase_days": 5}),
+    ("GET", "/api/v1/agency/settings"): read(),
+    ("PUT", "/api/v1/agency/settings"): write(
+        ADMIN_HEAD, body={"escalate_after": 3, "default_chase_days": 3}),
+    ("GET", "/inputs"): read(query="status=all&overdue=true&escalated=false&sort=-due"),
+    ("GET", "/inputs/new"): read(WRITERS, reach=PLAN_READERS, query="account_id=1"),
+    ("POST", "/inputs"): write(WRITERS, reach=PLAN_READERS, form={
+        "account_id": "1", "title": "Logo files", "due_on": "2099-12-31"}),
+    ("POST", "/inputs/chase-now"): write(ADMIN_HEAD),
+    ("GET", "/inputs/{input_id}"): read(reach=PLAN_READERS),
+    ("POST", "/inputs/{input_id}/received"): write(WRITERS, reach=PLAN_READERS, form={}),
+    ("POST", "/inputs/{input_id}/cancel"): write(WRITERS, reach=PLAN_READERS,
+                                                 form={"reason": "not needed"}),
+    ("POST", "/chases/{chase_id}/sent"): write(WRITERS, reach=PLAN_READERS),
+    ("POST", "/accounts/{account_id}/chase-interval"): write(WRITERS,
+                                                             form={"chase_days": "5"}),
+    ("GET", "/admin/agency"): read(ADMIN_HEAD),
+    ("POST", "/admin/agency"): write(
+        ADMIN_HEAD, form={"escalate_after": "3", "default_chase_days": "3"}),
+    # agency work: briefs — tests/route_samples_agency.py's "brief" (Acme's, sent to Sample
+    # Creative): seen by Acme's readers and by the specialist (Creative's member, who sees
+    # the account's name only); the account's team moves it on the account side, Creative
+    # (the specialist; an admin) on the department side
+    ("GET", "/api/v1/briefs"): read(),
+    ("POST", "/api/v1/briefs"): write(WRITERS, body=BRIEF, reach=PLAN_READERS),
+    ("GET", "/api/v1/briefs/board"): read(),
+    ("GET", "/api/v1/briefs/{brief_id}"): read(reach=SEE_BRIEF),
+    ("PATCH", "/api/v1/briefs/{brief_id}"): write(WRITERS, body={"title": "Summer"},
+                                                  reach=SEE_BRIEF),
+    ("GET", "/api/v1/briefs/{brief_id}/transitions"): read(reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/send"): write(WRITERS, reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/accept"): write(BRIEF_DEPARTMENT, body={},
+                                                        reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/agree-date"): write(WRITERS, reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/decline-date"): write(
+        WRITERS, body={"reason": "Fixed launch"}, reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/start"): write(BRIEF_DEPARTMENT, reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/deliver"): write(BRIEF_DEPARTMENT, body={},
+                                                         reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/request-changes"): write(
+        WRITERS, body={"reason": "Bigger logo"}, reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/approve"): write(WRITERS, body={"checks": {}},
+                                                         reach=SEE_BRIEF),
+    ("POST", "/api/v1/briefs/{brief_id}/cancel"): write(WRITERS, body={"reason": "Off"},
+                                                        reach=SEE_BRIEF),
+    ("GET", "/api/v1/accounts/{account_id}/briefs"): read(),
+    ("GET", "/briefs"): read(),
+    ("GET", "/briefs/board"): read(),
+    ("GET", "/briefs/new"): read(WRITERS),
+    ("POST", "/briefs"): write(WRITERS, form=BRIEF_FORM, reach=PLAN_READERS),
+    ("GET", "/briefs/{brief_id}"): read(reach=SEE_BRIEF),
+    ("GET", "/briefs/{brief_id}/edit"): read(WRITERS, reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/edit"): write(WRITERS, form={"title": "Summer"},
+                                               reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/send"): write(WRITERS, reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/accept"): write(BRIEF_DEPARTMENT, reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/agree-date"): write(WRITERS, reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/decline-date"): write(WRITERS, form={"reason": "Fixed"},
+                                                       reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/start"): write(BRIEF_DEPARTMENT, reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/deliver"): write(BRIEF_DEPARTMENT, reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/request-changes"): write(WRITERS, form={"reason": "More"},
+                                                          reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/approve"): write(WRITERS, reach=SEE_BRIEF),
+    ("POST", "/briefs/{brief_id}/cancel"): write(WRITERS, form={"reason": "Off"},
+                                                 reach=SEE_BRIEF),
+    ("GET", "/accounts/{account_id}/work"): read(),
+    # ------------------------------------------------------------ agency: the scorecard
+    # figures over the briefs each caller sees; the sample department is Creative (the
+    # specialist's): every department is shown to whoever sees accounts
+    ("GET", "/api/v1/agency/on-time"): read(query="by=department",
+                                            as_head=("by=account", "period=2027")),
+    ("GET", "/api/v1/agency/effort"): read(query="period=2027", as_head=("period=2027",)),
+    ("GET", "/api/v1/departments/{department_id}/scorecard"): read(query="period=2027"),
+    ("GET", "/briefs/scorecard"): read(query="period=2027"),
+    ("GET", "/briefs/scorecard/export.csv"): read(query="period=2027"),
+    ("GET", "/departments/{department_id}/scorecard"): read(query="period=2027"),
 }

@@ -1,7 +1,8 @@
 """Agency work's setting (policy ``agency`` in ``core.policy_store``): after how many
 unanswered chases a client input is escalated to the head, and the chase interval of a
 request whose account agreed none. Admins and heads change it (``/admin/agency``,
-``PUT /api/v1/agency/settings``, ``accord inputs settings``); docs/agency.md lists it."""
+``PUT /api/v1/agency/settings``, ``accord inputs settings``); docs/inputs.md ("Agency
+settings") lists it."""
 
 from __future__ import annotations
 

@@ -11,11 +11,16 @@ small registry of its own and the assembly connects the listener here. Today:
   accepting its hand-off), open a draft hand-off for a company entering onboarding, and a
   hand-off between managers when an account's manager changes (``handoffs.gate``).
 - ``kpis.panels``: the dashboard and the monthly report show the managers' targets against
-  their actuals (``plans.targets.panel``).
+  their actuals (``plans.targets.panel``) and the briefs delivered on time per department
+  (``agency.scorecard.panel``).
 - ``health.rhythm``: contact freshness divides by the account's touch interval (the cadence,
   ``calendar.cadence``) and overdue commitments count its overdue follow-ups.
 - ``calendar.jobs.registry``: the scheduled jobs (health recompute, business reviews, renewal
   reminders, the daily digest; ``calendar.jobs.builtin``).
+- ``health.rhythm`` (agency): overdue client inputs and late briefs count among the overdue
+  commitments (``agency.inputs.health_link``); ``calendar.jobs.registry``: the daily
+  ``input_chases`` job; ``calendar.followups.hooks``: completing a client input's chase
+  follow-up marks the chase sent (``agency.inputs.chasing.follow_up_closed``).
 - ``plans.contributions``: a manual objective of an account plan counts the won value of the
   opportunities it lists (``growth.opportunities.objectives``).
 """
@@ -23,7 +28,13 @@ small registry of its own and the assembly connects the listener here. Today:
 from __future__ import annotations
 
 from accord.accounts import lifecycle
+from accord.agency.inputs import chasing as input_chasing
+from accord.agency.inputs import health_link as inputs_health
+from accord.agency.inputs import jobs as input_jobs
+from accord.agency.scorecard.panel import KEY as AGENCY
+from accord.agency.scorecard.panel import agency_section
 from accord.calendar.cadence import health_link as cadence_health
+from accord.calendar.followups import hooks as follow_up_hooks
 from accord.calendar.jobs import builtin as builtin_jobs
 from accord.growth.opportunities.objectives import won_value_by_objective
 from accord.growth.summary import after_revenue_changed
@@ -41,10 +52,14 @@ def connect() -> None:
     on_revenue_changed(refresh_after_import)
     on_revenue_changed(after_revenue_changed)  # growth: product_line_revenue, peer medians
     register_panel(TARGETS, targets_section)
+    register_panel(AGENCY, agency_section)  # briefs on time per department (agency)
     contributions.connect(won_value_by_objective)  # an objective counts its won opportunities
     lifecycle.on_activation(gate.activation_guard)
     lifecycle.on_company_onboarding(gate.on_company_onboarding)
     lifecycle.on_manager_changed(gate.on_manager_changed)
     cadence_health.connect()  # health: touch interval (cadence), overdue follow-ups
     builtin_jobs.connect()  # the scheduled jobs (calendar.jobs; accord jobs run, the scheduler)
+    inputs_health.connect()  # health: overdue client inputs and late briefs
+    input_jobs.connect()  # the daily chases of client inputs (before the digest)
+    follow_up_hooks.on_closed("input_request", input_chasing.follow_up_closed)  # chase sent
 

@@ -14,7 +14,7 @@ class Kpi:
     slug: str
     label: str
     unit: str  # "count", "money" or "ratio"
-    group: str  # "retention", "concentration" or "rhythm" (not the monthly engine's)
+    group: str  # "retention", "concentration"; "rhythm", "agency" (not the monthly engine's)
     description: str
     formula: str
 
@@ -82,6 +82,28 @@ REGISTRY: tuple[Kpi, ...] = (
         "Share of key accounts (individual clients excluded) whose last qualifying touch is "
         "within their touch interval; accounts with no touch cadence are left out.",
         "|{i ∈ K : today − t_i ≤ c_i}| ÷ |K|"),
+    # computed by agency work, not by the monthly engine (``agency.scorecard``:
+    # /api/v1/agency/on-time, accord departments scorecard, /briefs/scorecard)
+    Kpi("brief_on_time_rate", "Brief on-time rate", "ratio", "agency",
+        "Briefs whose first delivery came on or before the agreed due date (the date approved "
+        "by the manager, extended by the working days the brief was blocked waiting for a "
+        "client input) ÷ briefs delivered; rounds of changes counted apart.",
+        "briefs first delivered ≤ agreed due + blocked working days ÷ briefs delivered"),
+    Kpi("brief_on_time_rate_original", "Brief on-time rate (original date)", "ratio", "agency",
+        "The on-time rate against the due date the brief was written with, before any later "
+        "date was agreed (extended by the same blocked working days).",
+        "briefs first delivered ≤ original due + blocked working days ÷ briefs delivered"),
+    Kpi("brief_median_turnaround", "Median turnaround", "count", "agency",
+        "Median of the working days (the department's calendar) from sending a brief to its "
+        "first delivery, over the briefs delivered.",
+        "median of working days (sent, first delivered]"),
+    Kpi("brief_rounds", "Rounds per brief", "count", "agency",
+        "Rounds of changes (a delivered brief sent back for changes) per brief delivered.",
+        "Σ rounds ÷ briefs delivered"),
+    Kpi("brief_effort", "Effort, estimated vs actual", "count", "agency",
+        "Hours estimated against hours spent on the briefs delivered, per account and month of "
+        "first delivery (briefs without hours count as none).",
+        "Σ actual hours − Σ estimated hours"),
 )
 
 BY_SLUG = {k.slug: k for k in REGISTRY}

@@ -24,7 +24,7 @@ users_app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=Tru
 def users_create(
     email: str,
     role: Annotated[
-        str, typer.Option("--role", help="admin, head, manager, billing, sales, viewer")
+        str, typer.Option("--role", help="admin, head, manager, billing, sales, viewer, specialist")
     ],
     name: Annotated[str | None, typer.Option("--name")] = None,
     password_stdin: Annotated[

@@ -22,6 +22,9 @@ HOME = "/accounts"
 #: the home page of managers and heads: My day (calendar.myday), what to do today
 DAY_HOME = "/today"
 DAY_ROLES = frozenset({"manager", "head"})
+#: the home page of specialists (agency work): the briefs of their departments
+BRIEFS_HOME = "/briefs/board"
+BRIEFS_ROLES = frozenset({"specialist"})
 
 
 def safe_next(target: str | None) -> str:
@@ -34,8 +37,10 @@ def safe_next(target: str | None) -> str:
 
 
 def home_for(user: Any) -> str:
-    """Managers and heads start on My day; everyone else (and nobody signed in) on the
-    accounts list."""
+    """Managers and heads start on My day, specialists on the briefs board; everyone else
+    (and nobody signed in) on the accounts list."""
+    if user is not None and user.role in BRIEFS_ROLES:
+        return BRIEFS_HOME
     return DAY_HOME if user is not None and user.role in DAY_ROLES else HOME
 
 

@@ -25,7 +25,7 @@ from accord.accounts import contacts
 from accord.accounts.models import Account, Interaction
 from accord.accounts.schemas import InteractionIn
 from accord.accounts.visibility import can_write, get_writable_account, visible_accounts
-from accord.calendar.followups import rules
+from accord.calendar.followups import hooks, rules
 from accord.calendar.followups.reading import (
     ENTITY,
     account_follow_ups,
@@ -45,8 +45,8 @@ from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
 
 __all__ = ["account_follow_ups", "add_follow_up", "cancel", "complete", "edit_follow_up",
-           "get_follow_up", "list_follow_ups", "log_and_close", "owner_choices", "prefill",
-           "snooze"]
+           "get_follow_up", "list_follow_ups", "log_and_close", "open_system_follow_up",
+           "owner_choices", "prefill", "snooze"]
 
 EDITABLE = ("title", "notes", "due_on", "due_time", "owner_id")
 
@@ -142,6 +142,29 @@ def add_follow_up(session: Session, user: User, data: FollowUpIn, today: date) -
     return outs(session, [row], today)[0]
 
 
+def open_system_follow_up(session: Session, actor: User | None, *, account_id: int,
+                          title: str, notes: str, due_on: date, owner_id: int,
+                          source_kind: str, source_id: int) -> FollowUp:
+    """A follow-up the system opens (a client input's chase, its escalation to the head):
+    no checks on who asks, only that the owner is an active user; due on ``due_on`` without
+    a time, in the owner's time zone. Audited as ``actor`` (a job's operator)."""
+    owner = session.get(User, owner_id)
+    if owner is None or not owner.is_active:
+        raise ValidationFailed([FieldProblem("owner_id", f"no active user {owner_id}")])
+    now = utcnow()
+    row = FollowUp(account_id=account_id, title=title[:rules.MAX_TITLE],
+                   notes=notes[:rules.MAX_NOTES], due_on=due_on, due_time=None,
+                   time_zone=owner.time_zone or "UTC", due_at=None, owner_id=owner.id,
+                   status="open", source_kind=source_kind, source_id=source_id,
+                   created_by_id=actor.id if actor is not None else None, created_at=now,
+                   updated_at=now, version=1)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "create", ENTITY, row.id, after=_facts(row),
+                 account_id=row.account_id)
+    return row
+
+
 def _changed(session: Session, user: User, row: FollowUp, action: str,
              before: dict[str, Any], today: date) -> FollowUpOut:
     """Bump the version, stamp and audit what changed; the row as the doors show it."""
@@ -221,7 +244,9 @@ def complete(session: Session, user: User, follow_up_id: int, today: date,
     row.status, row.closed_on, row.snoozed_until = "done", today, None
     if interaction is not None:
         row.closed_by_interaction_id = interaction
-    return _changed(session, user, row, "complete", before, today)
+    out = _changed(session, user, row, "complete", before, today)
+    hooks.closed(session, user, row, interaction, today)  # e.g. a client input's chase
+    return out
 
 
 def snooze(session: Session, user: User, follow_up_id: int, until: date, today: date, *,

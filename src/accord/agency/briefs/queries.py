@@ -1,0 +1,142 @@
+"""Briefs in SQL: which briefs a user sees (``agency.access.brief_filter``, and a brief not
+yet sent only through its account), late (the twin of ``rules.is_late``), the list's
+conditions and orders, and the board's columns and counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from accord.accounts.models import Account
+from accord.accounts.visibility import sees_everything, visible_parts
+from accord.agency import access
+from accord.agency.briefs import rules
+from accord.agency.models import Brief
+from accord.core.models import User
+
+SENT_STATES = ("sent", "accepted", "in_progress", "delivered", "approved")
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
+def account_seen(session: Session, user: User) -> ColumnElement[bool]:
+    """A condition over ``Account``: ``user`` sees the account itself (not only a brief)."""
+    if not user.is_active:
+        return false()
+    if sees_everything(user):
+        return true()
+    parts = visible_parts(session, user)
+    return or_(*parts) if parts else false()
+
+
+def _was_sent() -> ColumnElement[bool]:
+    """The brief was sent (read from the index on status but for cancelled ones)."""
+    return or_(Brief.status.in_(SENT_STATES),
+               and_(Brief.status == "cancelled", Brief.sent_on.is_not(None)))
+
+
+def seen_and_join(session: Session, user: User) -> tuple[ColumnElement[bool], bool]:
+    """The briefs ``user`` sees (``Brief`` joined to ``Account``): ``access.brief_filter``,
+    where a brief never sent (a draft, or one cancelled as a draft) is the account side's
+    alone — the department sees a brief from the day it is sent; and whether the condition
+    reads the account (else a count needs no join)."""
+    if not user.is_active:
+        return false(), False
+    if sees_everything(user):
+        return true(), False
+    parts = visible_parts(session, user)
+    mine = access.department_ids(session, user)
+    if not parts:
+        if not mine:
+            return false(), False
+        return and_(Brief.department_id.in_(mine), _was_sent()), False
+    account = or_(*parts)
+    if not mine:
+        return account, True
+    return or_(account, and_(Brief.department_id.in_(mine), _was_sent())), True
+
+
+def seen(session: Session, user: User) -> ColumnElement[bool]:
+    return seen_and_join(session, user)[0]
+
+
+def late_sql(today: date) -> ColumnElement[bool]:
+    """``rules.is_late``: still owed by the department and due before today."""
+    return and_(Brief.status.in_(rules.LATE_STATES), Brief.due_on < today)
+
+
+def priority_rank() -> ColumnElement[int]:
+    return case(PRIORITY_RANK, value=Brief.priority, else_=9)
+
+
+def conditions(session: Session, user: User, *, today: date, department_id: int | None = None,
+               account_id: int | None = None, status: str = "all", priority: str | None = None,
+               q: str | None = None, late: bool = False, counting: bool = False
+               ) -> tuple[list[ColumnElement[bool]], bool]:
+    """The conditions of a list or the board, and whether they read the account;
+    ``counting``: shaped for a count over every matching brief rather than the first few
+    by due date."""
+    condition, join = seen_and_join(session, user)
+    where: list[ColumnElement[bool]] = [condition]
+    if department_id is not None:
+        if counting and join and department_id not in access.department_ids(session, user):
+            # seen through its accounts only: drive the query from the caller's accounts
+            # (their few ids) rather than from every brief of the department
+            where.append(Brief.department_id + 0 == department_id)
+        else:
+            where.append(Brief.department_id == department_id)
+    if account_id is not None:
+        where.append(Brief.account_id == account_id)
+    if status == "open":
+        where.append(Brief.status.in_(rules.OPEN_STATES))
+    elif status in rules.STATES:
+        where.append(Brief.status == status)
+    if status == "late" or late:
+        where.append(late_sql(today))
+    if priority:
+        where.append(Brief.priority == priority)
+    for word in (q or "").split()[:8]:
+        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        where.append(or_(func.lower(Brief.title).like(pattern, escape="\\"),
+                         func.lower(Account.name).like(pattern, escape="\\")))
+        join = True
+    return where, join
+
+
+def order(sort: str) -> list[Any]:
+    if sort == "-due":
+        return [Brief.due_on.desc(), Brief.id.desc()]
+    if sort == "priority":
+        return [priority_rank(), Brief.due_on, Brief.id]
+    if sort == "updated":
+        return [Brief.updated_at.desc(), Brief.id.desc()]
+    return [Brief.due_on, Brief.id]
+
+
+def listing(where: list[ColumnElement[bool]]) -> Any:
+    """The briefs matching ``where`` with their account's name."""
+    return (select(Brief, Account.name.label("account_name"))
+            .join(Account, Account.id == Brief.account_id).where(*where))
+
+
+def counting(where: list[ColumnElement[bool]], *, needs_account: bool) -> Any:
+    """``(status, count)`` of the briefs matching ``where`` (joined to the account only when
+    a condition reads it)."""
+    query = select(Brief.status, func.count()).select_from(Brief)
+    if needs_account:
+        query = query.join(Account, Account.id == Brief.account_id)
+    return query.where(*where).group_by(Brief.status)
+
+
+def column(where: list[ColumnElement[bool]], status: str, limit: int) -> Any:
+    """One column of the board: the first ``limit`` briefs in ``status`` by due date (the
+    latest first for approved ones), through ``ix_briefs_department_status_due``."""
+    due = Brief.due_on.desc() if status in rules.CLOSED_STATES else Brief.due_on
+    return (select(Brief.id, Brief.title, Brief.due_on, Brief.priority, Brief.rounds,
+                   Brief.status, Account.name.label("account_name"))
+            .join(Account, Account.id == Brief.account_id)
+            .where(*where, Brief.status == status)
+            .order_by(due, Brief.id).limit(limit))
