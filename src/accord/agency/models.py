@@ -156,10 +156,14 @@ class Brief(Base):
         CheckConstraint("rounds >= 0", name="rounds"),
         # the department board: a department's briefs by status and due date
         Index("ix_briefs_department_status_due", "department_id", "status", "due_on"),
-        # the on-time rate of a department over a period of first deliveries
-        Index("ix_briefs_department_delivered", "department_id", "first_delivered_on"),
-        # the account's Work tab, the health model's late briefs
-        Index("ix_briefs_account_status", "account_id", "status", "due_on"),
+        # the on-time rate of a department over a period of first deliveries: covering what
+        # the scorecard reads, so a year of deliveries is read from the index alone
+        Index("ix_briefs_department_delivered", "department_id", "first_delivered_on",
+              "due_with_blocks_on", "original_with_blocks_on", "turnaround_days", "rounds",
+              "account_id"),
+        # the account's Work tab, the health model's late briefs, the board of a manager
+        # (counted by state from their accounts' briefs: covering)
+        Index("ix_briefs_account_status", "account_id", "status", "due_on", "department_id"),
         Index("ix_briefs_status_due", "status", "due_on"),
     )
 
@@ -192,8 +196,7 @@ class InputRequest(Base):
     title: Mapped[str] = mapped_column(String(200))
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"))
-    brief_id: Mapped[int | None] = mapped_column(
-        ForeignKey("briefs.id", ondelete="SET NULL"), index=True)
+    brief_id: Mapped[int | None] = mapped_column(ForeignKey("briefs.id", ondelete="SET NULL"))
     #: why: which deliverable waits on it (free text beside the brief)
     reason: Mapped[str] = mapped_column(Text, default="")
     due_on: Mapped[date] = mapped_column(Date)
@@ -221,6 +224,8 @@ class InputRequest(Base):
         CheckConstraint("status in ('open','received','cancelled')", name="status"),
         CheckConstraint("chase_days is null or chase_days between 1 and 260", name="chase"),
         Index("ix_input_requests_account_status", "account_id", "status", "due_on"),
+        # a brief's blocks; "blocked by client input since" on the board's cards (covering)
+        Index("ix_input_requests_brief", "brief_id", "status", "requested_on"),
         # the chase job: open requests by next chase; overdue inputs by due date
         Index("ix_input_requests_status_chase", "status", "next_chase_on"),
         Index("ix_input_requests_status_due", "status", "due_on"),

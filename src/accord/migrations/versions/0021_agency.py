@@ -114,8 +114,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_briefs'))
     )
     with op.batch_alter_table('briefs', schema=None) as batch_op:
-        batch_op.create_index('ix_briefs_account_status', ['account_id', 'status', 'due_on'], unique=False)
-        batch_op.create_index('ix_briefs_department_delivered', ['department_id', 'first_delivered_on'], unique=False)
+        batch_op.create_index('ix_briefs_account_status', ['account_id', 'status', 'due_on', 'department_id'], unique=False)
+        batch_op.create_index('ix_briefs_department_delivered', ['department_id', 'first_delivered_on', 'due_with_blocks_on', 'original_with_blocks_on', 'turnaround_days', 'rounds', 'account_id'], unique=False)
         batch_op.create_index('ix_briefs_department_status_due', ['department_id', 'status', 'due_on'], unique=False)
         batch_op.create_index('ix_briefs_status_due', ['status', 'due_on'], unique=False)
 
@@ -188,7 +188,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('input_requests', schema=None) as batch_op:
         batch_op.create_index('ix_input_requests_account_status', ['account_id', 'status', 'due_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_input_requests_brief_id'), ['brief_id'], unique=False)
+        batch_op.create_index('ix_input_requests_brief', ['brief_id', 'status', 'requested_on'], unique=False)
         batch_op.create_index('ix_input_requests_status_chase', ['status', 'next_chase_on'], unique=False)
         batch_op.create_index('ix_input_requests_status_due', ['status', 'due_on'], unique=False)
 
@@ -227,7 +227,7 @@ def downgrade() -> None:
     with op.batch_alter_table('input_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_input_requests_status_due')
         batch_op.drop_index('ix_input_requests_status_chase')
-        batch_op.drop_index(batch_op.f('ix_input_requests_brief_id'))
+        batch_op.drop_index('ix_input_requests_brief')
         batch_op.drop_index('ix_input_requests_account_status')
 
     op.drop_table('input_requests')
