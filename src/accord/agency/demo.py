@@ -189,20 +189,24 @@ class _Writer:
                  company: WorkCalendar, heads: dict[int, int]) -> None:
         self.rng, self.today, self.ids, self.rows = rng, today, ids, rows
         self.company, self.heads = company, heads
+        self.step = 0  # the steps of the brief being written (their times increase)
 
     def _step(self, brief_id: int, frm: str | None, to: str, action: str, on: date,
               by: int | None, reason: str | None = None, due: date | None = None) -> None:
         self.rows.transitions.append({
             "id": self.ids.transition, "brief_id": brief_id, "from_status": frm,
-            "to_status": to, "action": action, "at": _at(on, 9 + self.rng.randint(0, 8)),
+            "to_status": to, "action": action,
+            "at": _at(on, 9) + timedelta(minutes=17 * self.step + self.rng.randint(0, 15)),
             "on": on, "by_id": by, "reason": reason, "due_on": due})
         self.ids.transition += 1
+        self.step += 1
 
     def brief(self, account: int, manager: int, contact: int | None,
               department: Department, cal: WorkCalendar, lead: int | None) -> None:
         rng, today = self.rng, self.today
         bid = self.ids.brief
         self.ids.brief += 1
+        self.step = 0
         # a third of the briefs are from the last three weeks: the board has work in flight
         created = today - timedelta(days=rng.randint(0, 21) if rng.random() < 0.35
                                     else rng.randint(0, 270))
@@ -269,8 +273,9 @@ class _Writer:
         if proposal is None:
             return accepted
         agreed = add_working_days(cal, accepted, 1)
-        if agreed > self.today or rng.random() < 0.25:
-            return None  # the proposal waits for the manager
+        if agreed > self.today or (agreed >= self.today - timedelta(days=10)
+                                   and rng.random() < 0.5):
+            return None  # a recent proposal waits for the manager
         row.update(due_on=proposal, proposed_due_on=None)
         self._step(bid, "accepted", "accepted", "agree_date", agreed, manager, due=proposal)
         return agreed
