@@ -29,60 +29,21 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from accord.accounts.models import Account, AccountContact
-from accord.agency import rules
+from accord.agency import demo_cast, rules
 from accord.agency.models import (
     Brief,
     BriefTransition,
-    DeliverableType,
     Department,
-    DepartmentHoliday,
-    DepartmentMember,
     InputChase,
     InputRequest,
 )
 from accord.agency.settings import DEFAULT_ESCALATE_AFTER
 from accord.calendar.models import FollowUp
-from accord.core.database import is_sqlite, utcnow
-from accord.core.models import Team, User
+from accord.core.database import is_sqlite
 from accord.core.work_calendar import work_calendar
 from accord.core.workdays import WorkCalendar, add_working_days, is_working_day
-from accord.plans.demo import key_accounts
 
 CHUNK = 900
-AGENCY_SEGMENTS = ("Retail", "Technology", "Consumer")
-#: name, time zone, working weekdays (None: the company's), turnaround, own days off
-DEPARTMENTS: tuple[tuple[str, str, list[int] | None, int, tuple[tuple[int, int, str], ...]],
-                  ...] = (
-    ("Creative", "Europe/London", None, 8, ((8, 25, "Studio day off"),)),
-    ("Media", "Europe/Paris", None, 5, ((5, 1, "Fête du Travail"), (7, 14, "Fête nationale"))),
-    ("Production", "Europe/London", None, 10, ()),
-    ("Copy", "Europe/London", None, 4, ()),
-    ("SEO", "Europe/London", None, 6, ()),
-    ("Analytics", "America/New_York", None, 5, ((7, 4, "Independence Day"),
-                                               (11, 26, "Thanksgiving"))),
-    ("PPC", "Europe/London", [0, 1, 2, 3, 4, 5], 3, ()),
-    ("Usability", "Asia/Tokyo", None, 7, ((5, 3, "Constitution Memorial Day"),)),
-)
-TITLES = {
-    "Creative": ("Spring campaign key visual", "Trade fair booth graphics", "Product launch video",
-                 "Brand refresh moodboards", "Holiday social assets"),
-    "Media": ("Q3 media plan", "Paid social flight", "Out-of-home buy", "Podcast sponsorship"),
-    "Production": ("Catalogue print run", "Event signage", "Packaging mock-ups"),
-    "Copy": ("Website product pages", "Newsletter series", "Press release"),
-    "SEO": ("Category page audit", "Keyword map", "Technical SEO fixes"),
-    "Analytics": ("Monthly performance report", "Attribution study", "Dashboard refresh"),
-    "PPC": ("Search campaign restructure", "Shopping feed optimisation", "Brand terms bid plan"),
-    "Usability": ("Checkout usability test", "Mobile navigation study", "Accessibility review"),
-}
-DELIVERABLE_OF = {"Media": "media_plan", "Analytics": "report", "Creative": "creative",
-                  "Production": "creative", "PPC": "media_plan", "SEO": "report"}
-INPUTS = ("Brand book", "Promo code", "Approval of the key visual", "Product photos",
-          "Price list for the season", "Access to the analytics account", "Legal disclaimer")
-REASONS = ("Client moved the launch", "Waiting for the printer's slot", "Scope grew: two more "
-           "formats", "Holiday in the team")
-
-
 @dataclass
 class _Ids:
     brief: int
@@ -115,73 +76,6 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     rows.clear()
 
 
-def _templates() -> tuple[dict[str, Any], dict[str, Any]]:
-    """The departments' default templates and the deliverable types (agency.departments)."""
-    from accord.agency.departments import rules as department_rules
-
-    return department_rules.DEFAULT_TEMPLATES, department_rules.DEFAULT_DELIVERABLES
-
-
-def _departments(session: Session, today: date, password_hash: str | None
-                 ) -> list[tuple[Department, WorkCalendar]]:
-    templates, deliverables = _templates()
-    for key, value in deliverables.items():
-        if session.get(DeliverableType, key) is None:
-            session.add(DeliverableType(key=key, name=value["name"], items=list(value["items"])))
-    now = utcnow()
-    company = work_calendar(session)
-    made = []
-    for name, zone, weekdays, turnaround, days_off in DEPARTMENTS:
-        sections = templates.get(name.lower()) or next(iter(templates.values()))
-        people = []
-        for n in (1, 2) if name in ("Creative", "Media") else (1,):
-            person = User(email=f"{name.lower()}{n}@accord.demo", role="specialist",
-                          name=f"{name} specialist {n}", password_hash=password_hash,
-                          capacity=100, is_active=True, created_at=now, time_zone=zone)
-            session.add(person)
-            people.append(person)
-        session.flush()
-        department = Department(name=name, lead_id=people[0].id, time_zone=zone,
-                                weekdays=weekdays, turnaround_days=turnaround,
-                                sections=list(sections), is_active=True, created_at=now,
-                                updated_at=now)
-        session.add(department)
-        session.flush()
-        for person in people:
-            session.add(DepartmentMember(department_id=department.id, user_id=person.id))
-        holidays = []
-        for year in (today.year - 1, today.year, today.year + 1):
-            for month, day, label in days_off:
-                holidays.append(date(year, month, day))
-                session.add(DepartmentHoliday(department_id=department.id,
-                                              day=date(year, month, day), name=label))
-        session.flush()
-        made.append((department, rules.department_calendar(company, weekdays, holidays)))
-    return made
-
-
-def _agency_accounts(session: Session, accounts: int) -> list[tuple[int, int, int | None]]:
-    """(account, manager, a client contact) of the agency clients: key accounts of the
-    agency segments."""
-    keys = key_accounts(session, accounts)
-    rows = session.execute(
-        select(Account.id, Account.manager_id, func.min(AccountContact.contact_id))
-        .outerjoin(AccountContact, AccountContact.account_id == Account.id)
-        .where(Account.id.in_(keys), Account.segment.in_(AGENCY_SEGMENTS),
-               Account.manager_id.is_not(None))
-        .group_by(Account.id, Account.manager_id).order_by(Account.id)
-    ).all()
-    return [(int(a), int(m or 0), int(c) if c is not None else None) for a, m, c in rows]
-
-
-def _heads(session: Session) -> dict[int, int]:
-    """manager id -> the head of their team."""
-    rows = session.execute(
-        select(User.id, Team.head_id).join(Team, Team.id == User.team_id)
-        .where(Team.head_id.is_not(None))).all()
-    return {int(u): int(h or 0) for u, h in rows}
-
-
 class _Writer:
     """Writes one brief's history (and its client input) as rows."""
 
@@ -212,7 +106,7 @@ class _Writer:
                                     else rng.randint(0, 270))
         while not is_working_day(cal, created):
             created -= timedelta(days=1)
-        title = rng.choice(TITLES[department.name])
+        title = rng.choice(demo_cast.TITLES[department.name])
         original = rules.default_due(cal, created, department.turnaround_days
                                      + rng.randint(-1, 3))
         row: dict[str, Any] = {
@@ -222,7 +116,7 @@ class _Writer:
             "attachments": [{"name": "Brand guidelines",
                              "url": "https://example.com/brand-guidelines.pdf"}]
             if rng.random() < 0.4 else [],
-            "deliverable_type": DELIVERABLE_OF.get(department.name),
+            "deliverable_type": demo_cast.DELIVERABLE_OF.get(department.name),
             "priority": rng.choices(("low", "normal", "high", "urgent"), (2, 6, 3, 1))[0],
             "status": "draft", "original_due_on": original, "due_on": original,
             "proposed_due_on": None, "proposed_reason": None,
@@ -266,7 +160,7 @@ class _Writer:
         proposal = None
         if rng.random() < 0.2:
             proposal = add_working_days(cal, row["original_due_on"], rng.randint(2, 5))
-            row.update(proposed_due_on=proposal, proposed_reason=rng.choice(REASONS))
+            row.update(proposed_due_on=proposal, proposed_reason=rng.choice(demo_cast.REASONS))
         row["status"] = "accepted"
         self._step(bid, "sent", "accepted", "accept", accepted, lead,
                    reason=row["proposed_reason"], due=proposal)
@@ -348,7 +242,7 @@ class _Writer:
         self.ids.request += 1
         chase_days = self.rng.choice((2, 3, 5))
         due = add_working_days(self.company, requested, chase_days + 1)
-        title = self.rng.choice(INPUTS)
+        title = self.rng.choice(demo_cast.INPUTS)
         row: dict[str, Any] = {
                "id": rid, "account_id": account, "title": title, "contact_id": contact,
                "brief_id": brief_id, "reason": "The work waits on it", "due_on": due,
@@ -428,8 +322,8 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int,
     if session.scalar(select(func.count()).select_from(Brief)):
         return 0
     rng = random.Random(seed * 7919 + 14)
-    departments = _departments(session, today, password_hash)
-    clients = _agency_accounts(session, accounts)
+    departments = demo_cast.departments(session, today, password_hash)
+    clients = demo_cast.agency_accounts(session, accounts)
     if not clients:
         return 0
     wanted = briefs if briefs is not None else 8 * len(clients)
@@ -438,7 +332,7 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int,
                chase=_next_id(session, InputChase.id), follow_up=_next_id(session, FollowUp.id))
     rows = _Rows()
     first_request = ids.request
-    writer = _Writer(rng, today, ids, rows, work_calendar(session), _heads(session))
+    writer = _Writer(rng, today, ids, rows, work_calendar(session), demo_cast.heads(session))
     for n in range(wanted):
         account, manager, contact = clients[n % len(clients)]
         department, cal = departments[rng.randrange(len(departments))]
