@@ -645,7 +645,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/inputs"): read(query="status=all&overdue=false&sort=-due"),
     ("POST", "/api/v1/inputs"): write(WRITERS, reach=PLAN_READERS, body={
         "account_id": 1, "title": "Logo files", "due_on": "2099-12-31", "chase_days": 2}),
-    ("POST", "/api/v1/inputs/chase-now"): write(ADMIN_HEAD),
+    ("POST", "/api/v1/inputs/chase-now"): write(ADMIN),
     ("GET", "/api/v1/inputs/{input_id}"): read(reach=PLAN_READERS),
     ("PATCH", "/api/v1/inputs/{input_id}"): write(WRITERS, reach=PLAN_READERS,
                                                   body={"title": "Brand book v2"}),
@@ -664,7 +664,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/inputs/new"): read(WRITERS, reach=PLAN_READERS, query="account_id=1"),
     ("POST", "/inputs"): write(WRITERS, reach=PLAN_READERS, form={
         "account_id": "1", "title": "Logo files", "due_on": "2099-12-31"}),
-    ("POST", "/inputs/chase-now"): write(ADMIN_HEAD),
+    ("POST", "/inputs/chase-now"): write(ADMIN),
     ("GET", "/inputs/{input_id}"): read(reach=PLAN_READERS),
     ("POST", "/inputs/{input_id}/received"): write(WRITERS, reach=PLAN_READERS, form={}),
     ("POST", "/inputs/{input_id}/cancel"): write(WRITERS, reach=PLAN_READERS,

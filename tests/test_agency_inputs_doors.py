@@ -106,9 +106,12 @@ def test_the_api(app, sessions, cast, db) -> None:
     assert bad.status_code == 422
     panel = owner.get(f"/api/v1/accounts/{cast.acme_id}/inputs").json()
     assert [i["id"] for i in panel["open"]] == [body["id"]]
-    # chases: run now is for admins and heads; then mark one sent
+    # chases: run now is for admins (it reaches every account; a head is refused); then
+    # mark one sent
     assert owner.post("/api/v1/inputs/chase-now").status_code == 403
     assert api_client(app, cast.token(sessions, "head")).post(
+        "/api/v1/inputs/chase-now").status_code == 403
+    assert api_client(app, cast.token(sessions, "admin")).post(
         "/api/v1/inputs/chase-now").status_code == 200
     _chase(sessions)
     detail = owner.get(item).json()
@@ -186,8 +189,15 @@ def test_the_pages(app, sessions, cast, db) -> None:
                                              "default_chase_days": "3"},
                       follow_redirects=False)
     assert saved.status_code == 303
+    assert 'id="chase-now-form"' not in head.get("/inputs").text
     ran = head.post("/inputs/chase-now", data={"csrf_token": head_csrf},
                     follow_redirects=False)
+    assert ran.status_code == 403
+    admin = TestClient(app)
+    admin_csrf = sign_in(admin, "admin@accord.test")
+    assert 'id="chase-now-form"' in admin.get("/inputs").text
+    ran = admin.post("/inputs/chase-now", data={"csrf_token": admin_csrf},
+                     follow_redirects=False)
     assert ran.status_code == 303
 
 
@@ -225,6 +235,9 @@ def test_the_cli(sessions, cast, database_url, db) -> None:
     input_id = str(db.scalars(select(InputRequest.id)).one())
     settings = _cli(database_url, "inputs", "settings", "--escalate-after", "1")
     assert settings.exit_code == 0 and "escalate after 1 chases" in settings.output
+    head = _cli(database_url, "--as", "head@accord.test", "inputs", "chase", "--today",
+                "2027-03-03")
+    assert head.exit_code != 0 and "admin" in head.output, head.output
     for day, said in (("2027-03-03", "1 chased, 0 escalated"),
                       ("2027-03-03", "0 chased, 0 escalated"),
                       ("2027-03-05", "0 chased, 1 escalated")):

@@ -2,18 +2,30 @@
 the services).
 
 - A user sees a brief when they see its account (``accounts.visibility``) **or** belong to
-  its department (a member or its lead). Department membership adds that access to any role;
-  it never removes what the role grants. A ``specialist`` sees no account, so they see
-  exactly their departments' briefs — with the account's name, and nothing else of it.
+  its department (a member or its lead) and the brief was sent: a brief never sent (a draft,
+  or one cancelled while a draft) is the account side's alone. Department membership adds
+  that access to any role; it never removes what the role grants. A ``specialist`` sees no
+  account, so they see exactly their departments' sent briefs — with the account's name, and
+  nothing else of it.
 - The account side (writing, sending, approving, requesting changes, cancelling, agreeing a
   new due date) is for whoever may change the account (``visibility.can_write`` and sees it).
 - The department side (accepting, proposing another due date, starting, delivering) is for
   the department's members and lead, and for admins.
 - A brief out of reach is answered like a missing one (404, ``no brief N``).
+- A department's board: anyone who sees accounts may open any department's (they see only
+  the briefs on their accounts there); a specialist only their own departments'
+  (``get_visible_department``; else 404 ``no department N``).
 
-In SQL (``brief_filter``) the rule is a condition over ``Brief`` joined to ``Account``: the
-account conditions of ``visibility.visible_parts`` (the few ids read first) or the brief's
-department among the caller's.
+The rule in its forms, side by side (``tests/test_agency_briefs_access.py`` holds them equal
+on SQLite and PostgreSQL for every user and brief of a generated world):
+
+- ``rules.sees_brief`` (``sees_brief`` here): the pure reference;
+- ``brief_filter`` / ``brief_filter_join``: a condition over ``Brief`` joined to ``Account``
+  — the account conditions of ``visibility.visible_parts`` (the few ids read first) or the
+  brief's department among the caller's and the brief sent;
+- ``get_visible_brief``: one brief, through ``brief_filter``.
+
+Likewise ``rules.is_late`` and ``late_brief_sql``: when a brief is late.
 """
 
 from __future__ import annotations
@@ -21,16 +33,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, union
+from sqlalchemy import ColumnElement, and_, false, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.accounts.visibility import can_write, sees_everything, visible_accounts, visible_parts
+from accord.accounts.visibility import (
+    SEES_NOTHING,
+    can_write,
+    get_visible_account,
+    sees_everything,
+    visible_accounts,
+    visible_parts,
+)
 from accord.agency import rules
 from accord.agency.models import Brief, Department, DepartmentHoliday, DepartmentMember
 from accord.core import read_cache
 from accord.core.errors import Forbidden, NotFound
 from accord.core.models import Role, User
+from accord.core.periods import local_date
 from accord.core.schemas import MAX_ID
 from accord.core.work_calendar import work_calendar
 from accord.core.workdays import WorkCalendar
@@ -55,18 +75,70 @@ def works_in(session: Session, user: User, department_id: int) -> bool:
     return Role(user.role) is Role.ADMIN or department_id in department_ids(session, user)
 
 
+#: the pure rule (``rules.sees_brief``), for callers of this module
+sees_brief = rules.sees_brief
+
+
+def was_sent_sql() -> ColumnElement[bool]:
+    """``rules.was_sent`` over ``Brief`` (read from the index on status but for cancelled
+    briefs)."""
+    return or_(Brief.status.in_(rules.SENT_STATES),
+               and_(Brief.status == "cancelled", Brief.sent_on.is_not(None)))
+
+
+def late_brief_sql(today: date) -> ColumnElement[bool]:
+    """``rules.is_late`` over ``Brief``: still owed by the department and due before
+    ``today``."""
+    return and_(Brief.status.in_(rules.LATE_STATES), Brief.due_on < today)
+
+
+def brief_filter_join(session: Session, user: User) -> tuple[ColumnElement[bool], bool]:
+    """``brief_filter``, and whether it reads ``Account`` (else a count over ``Brief``
+    needs no join)."""
+    if not user.is_active:
+        return false(), False
+    if sees_everything(user):
+        return true(), False
+    parts = visible_parts(session, user)
+    mine = department_ids(session, user)
+    through_department = and_(Brief.department_id.in_(mine), was_sent_sql()) if mine else None
+    if not parts:
+        return (through_department if through_department is not None else false()), False
+    account = or_(*parts)
+    if through_department is None:
+        return account, True
+    return or_(account, through_department), True
+
+
 def brief_filter(session: Session, user: User) -> ColumnElement[bool]:
     """A WHERE condition over ``Brief`` joined to ``Account`` (on ``Brief.account_id``):
-    the briefs ``user`` may see."""
-    if not user.is_active:
-        return false()
-    if sees_everything(user):
-        return visible_accounts(user)  # true()
-    parts: list[ColumnElement[bool]] = list(visible_parts(session, user))
-    mine = department_ids(session, user)
-    if mine:
-        parts.append(Brief.department_id.in_(mine))
-    return or_(*parts) if parts else false()
+    the briefs ``user`` may see (``rules.sees_brief``)."""
+    return brief_filter_join(session, user)[0]
+
+
+def sees_accounts(user: User) -> bool:
+    """Whether ``user``'s role sees accounts at all (every role but specialist; active)."""
+    return bool(user.is_active) and Role(user.role) not in SEES_NOTHING
+
+
+def get_visible_department(session: Session, user: User, department_id: int) -> Department:
+    """The department if ``user`` may open its board (``rules.department_in_reach``); else
+    NotFound ``no department N``, like a missing one."""
+    department = session.get(Department, department_id) if 1 <= department_id <= MAX_ID \
+        else None
+    if department is None or not user.is_active or not rules.department_in_reach(
+            sees_accounts=sees_accounts(user),
+            in_department=department.id in department_ids(session, user)):
+        raise NotFound(f"no department {department_id}")
+    return department
+
+
+def require_visible_account(session: Session, user: User, account_id: int) -> None:
+    """NotFound ``no account N`` unless ``user`` sees the account (a filter on an account
+    must not tell a caller who does not see it which briefs are its)."""
+    if not 1 <= account_id <= MAX_ID:
+        raise NotFound(f"no account {account_id}")
+    get_visible_account(session, user, account_id)
 
 
 def sees_account(session: Session, user: User, account_id: int) -> bool:
@@ -78,7 +150,8 @@ def sees_account(session: Session, user: User, account_id: int) -> bool:
 
 
 def get_visible_brief(session: Session, user: User, brief_id: int) -> Brief:
-    """The brief if ``user`` sees it (its account, or its department); else NotFound."""
+    """The brief if ``user`` sees it (``brief_filter``: its account, or its department once
+    sent); else NotFound ``no brief N``."""
     if not 1 <= brief_id <= MAX_ID:
         raise NotFound(f"no brief {brief_id}")
     brief = session.scalar(
@@ -114,6 +187,14 @@ def calendar_of(session: Session, department: Department) -> WorkCalendar:
 def today_of(department: Department, now: datetime) -> date:
     """The date it is now in the department's time zone."""
     return rules.local_day(now, department.time_zone)
+
+
+def department_today(department: Department, caller_today: date, caller_zone: str | None,
+                     now: datetime) -> date:
+    """The department's today as seen from the caller's: ``caller_today`` (perhaps a fixed
+    one) moved by the day the department's time zone is ahead of or behind the caller's at
+    ``now`` (-1, 0 or +1); with the app's real today it is ``today_of(department, now)``."""
+    return caller_today + (today_of(department, now) - local_date(now, caller_zone))
 
 
 def account_name(session: Session, account_id: int) -> Any:

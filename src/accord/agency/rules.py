@@ -1,6 +1,9 @@
-"""Agency work's shared rules, pure: a department's working-day calendar, its "today", the
-default due date of a brief, and what a brief's first delivery records — the working days it
-was blocked by client inputs, the due dates those extend, on time or late, the turnaround.
+"""Agency work's shared rules, pure: a brief's states (which are open, closed, can be late),
+who sees a brief (``sees_brief``, the twin of ``access.brief_filter``), when a brief is late
+(``is_late``, the twin of ``access.late_brief_sql``), a department's working-day calendar,
+its "today", the default due date of a brief, and what a brief's first delivery records —
+the working days it was blocked by client inputs, the due dates those extend, on time or
+late, the turnaround.
 
 The on-time rate (KPIS.md, "Brief on-time rate") is: briefs whose first delivery came on or
 before the agreed due date extended by the working days the brief was blocked waiting for a
@@ -24,9 +27,44 @@ from accord.core.workdays import (
     is_working_day,
 )
 
+#: a brief's states, in order (``briefs.rules.TRANSITIONS`` moves between them)
+STATES = ("draft", "sent", "accepted", "in_progress", "delivered", "approved", "cancelled")
+OPEN_STATES = ("draft", "sent", "accepted", "in_progress", "delivered")
+CLOSED_STATES = ("approved", "cancelled")
+#: open states in which a brief can be late (the department still owes its delivery)
+LATE_STATES = ("sent", "accepted", "in_progress")
+#: states only a brief that was sent reaches (a cancelled one may have been, or not)
+SENT_STATES = ("sent", "accepted", "in_progress", "delivered", "approved")
+
 #: the longest turnaround a department may set, and the longest chase interval (working days)
 MAX_TURNAROUND = 365
 MAX_CHASE_DAYS = 260
+
+
+def is_late(status: str, due_on: date, today: date) -> bool:
+    """Still owed by the department (sent, accepted, in progress) and due before ``today``
+    (SQL: ``access.late_brief_sql``)."""
+    return status in LATE_STATES and due_on < today
+
+
+def was_sent(status: str, sent_on: date | None) -> bool:
+    """The brief was sent to its department: in a state after sending, or cancelled after
+    it was sent (SQL: ``access.was_sent_sql``)."""
+    return status in SENT_STATES or (status == "cancelled" and sent_on is not None)
+
+
+def sees_brief(*, sees_account: bool, in_department: bool, was_sent: bool) -> bool:
+    """Who sees a brief (SQL: ``access.brief_filter``): whoever sees its account, and the
+    members and lead of its department once it was sent — a brief never sent (a draft, or
+    one cancelled while a draft) is the account side's alone."""
+    return sees_account or (in_department and was_sent)
+
+
+def department_in_reach(*, sees_accounts: bool, in_department: bool) -> bool:
+    """Whether a caller may open a department's board (or scorecard): anyone who sees
+    accounts (every role but specialist) may open any department's — they are shown only the
+    briefs of their accounts there; a specialist only their own departments'."""
+    return sees_accounts or in_department
 
 
 def department_calendar(

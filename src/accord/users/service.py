@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 from accord.core import audit, versions
@@ -33,6 +33,12 @@ EDITABLE = ("email", "name", "role", "team_id", "segment", "capacity", "is_activ
             "time_zone")
 #: fields a change may not empty
 REQUIRED = ("email", "name", "role", "capacity", "is_active", "time_zone")
+#: roles that may not be an account's responsible manager (``accounts.service`` refuses
+#: one as ``manager_id``); a user who manages accounts is not moved to one
+CANNOT_MANAGE = (Role.SPECIALIST.value,)
+#: the accounts' manager column, named here without importing ``accord.accounts`` (a layer
+#: above the users)
+_ACCOUNTS = table("accounts", column("manager_id"))
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,20 @@ def _problems(session: Session, fields: Mapping[str, Any]) -> list[FieldProblem]
     return problems
 
 
+def _role_problems(session: Session, user: User, role: object) -> list[FieldProblem]:
+    """A user who is the responsible manager of accounts keeps a role that may manage them
+    (not ``specialist``): the accounts are handed over first."""
+    if role not in CANNOT_MANAGE or role == user.role:
+        return []
+    managed = session.scalar(select(func.count()).select_from(_ACCOUNTS)
+                             .where(_ACCOUNTS.c.manager_id == user.id)) or 0
+    if not managed:
+        return []
+    accounts = "1 account" if managed == 1 else f"{managed} accounts"
+    return [FieldProblem("role", f"{user.email} manages {accounts}: a {role} cannot manage "
+                         "accounts; hand them over to another manager first")]
+
+
 def _email_free(session: Session, email: str, user_id: int | None = None) -> None:
     clash = session.scalar(select(User.id).where(User.email == email))
     if clash is not None and clash != user_id:
@@ -199,6 +219,8 @@ def update_user(
     problems += _problems(session, changes)
     if actor is not None and actor.id == user.id:
         problems += rules.self_change_problems(changes, Role.ADMIN.value)
+    if "role" in changes and not any(p.field == "role" for p in problems):
+        problems += _role_problems(session, user, changes["role"])
     if problems:
         raise ValidationFailed(problems)
     if "email" in changes:

@@ -74,16 +74,16 @@ def _common(db: Any) -> dict[str, Any]:
 def briefs_page(
     request: Request, user: PageUser, db: Db, day: PageToday, department_id: Id | None = None,
     account_id: Id | None = None, status: Word = "all", priority: Word | None = None,
-    q: SearchText | None = None, sort: Word = "due", page: PageNumber = 1,
+    q: SearchText | None = None, sort: Word = "due", page: PageNumber = 1, late: Flag = False,
 ) -> Any:
     shown = {"department_id": department_id, "account_id": account_id, "status": status,
-             "priority": priority, "q": q, "sort": sort}
+             "priority": priority, "q": q, "sort": sort, "late": "true" if late else None}
     errors: dict[str, str] = {}
     listing = None
     try:
         listing = service.list_briefs(db, user, Filters(
             today=day, department_id=department_id, account_id=account_id, status=status,
-            priority=priority or None, q=q, sort=sort), page, PAGE_SIZE)
+            priority=priority or None, q=q, sort=sort, late=late), page, PAGE_SIZE)
     except ValidationFailed as exc:
         errors = form_errors(exc)
     total = listing.total if listing else 0
@@ -104,9 +104,15 @@ def board_page(
              "late": "true" if late else None}
     board = service.board(db, user, department_id, Filters(
         today=day, q=q, priority=priority or None, late=late), day)
+
+    def more(status: str) -> str:  # the list of a column's briefs, with the board's filters
+        return "/briefs?" + _query({"department_id": board.department_id, "status": status,
+                                    "q": q, "priority": priority,
+                                    "late": "true" if late else None})
+
     return render(request, "agency/briefs_board.html", {
-        **_common(db), "user": user, "board": board, "filters": shown, "today": day,
-        "can_write": can_write(user)})
+        **_common(db), "user": user, "board": board, "filters": shown, "today": board.today,
+        "more": more, "can_write": can_write(user)})
 
 
 # ---------------------------------------------------------------- writing
@@ -356,10 +362,11 @@ def cancel(request: Request, brief_id: Id, user: PageUser, db: Db, form: FormDat
 
 @router.get("/accounts/{account_id}/work")
 def work_tab(request: Request, account_id: Id, user: PageUser, db: Db, day: PageToday) -> Any:
-    briefs = service.account_briefs(db, user, account_id, day)
+    work = service.account_work(db, user, account_id, day)
     account = account_service.get_account(db, user, account_id)
     panel = inputs_service.account_inputs(db, user, account_id, day)
-    groups = [(s, [b for b in briefs if b.status == s]) for s in rules.STATES]
+    groups = [(s, [b for b in work.items if b.status == s]) for s in rules.STATES]
     return render(request, "agency/work_tab.html", {
         **_common(db), "user": user, "account": account, "groups": groups,
-        "total": len(briefs), "panel": panel, "today": day, "can_write": can_write(user)})
+        "total": work.total, "shown": len(work.items), "panel": panel, "today": day,
+        "can_write": can_write(user)})

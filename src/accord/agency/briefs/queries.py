@@ -1,70 +1,28 @@
-"""Briefs in SQL: which briefs a user sees (``agency.access.brief_filter``, and a brief not
-yet sent only through its account), late (the twin of ``rules.is_late``), the list's
-conditions and orders, and the board's columns and counts."""
+"""Briefs in SQL: the list's conditions and orders, and the board's columns and counts.
+Which briefs a user sees is ``agency.access.brief_filter_join`` (a brief not yet sent only
+through its account); late is ``agency.access.late_brief_sql`` (the twin of
+``agency.rules.is_late``)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.accounts.visibility import sees_everything, visible_parts
 from accord.agency import access
 from accord.agency.briefs import rules
 from accord.agency.models import Brief
 from accord.core.models import User
 
-SENT_STATES = ("sent", "accepted", "in_progress", "delivered", "approved")
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
-def account_seen(session: Session, user: User) -> ColumnElement[bool]:
-    """A condition over ``Account``: ``user`` sees the account itself (not only a brief)."""
-    if not user.is_active:
-        return false()
-    if sees_everything(user):
-        return true()
-    parts = visible_parts(session, user)
-    return or_(*parts) if parts else false()
-
-
-def _was_sent() -> ColumnElement[bool]:
-    """The brief was sent (read from the index on status but for cancelled ones)."""
-    return or_(Brief.status.in_(SENT_STATES),
-               and_(Brief.status == "cancelled", Brief.sent_on.is_not(None)))
-
-
-def seen_and_join(session: Session, user: User) -> tuple[ColumnElement[bool], bool]:
-    """The briefs ``user`` sees (``Brief`` joined to ``Account``): ``access.brief_filter``,
-    where a brief never sent (a draft, or one cancelled as a draft) is the account side's
-    alone — the department sees a brief from the day it is sent; and whether the condition
-    reads the account (else a count needs no join)."""
-    if not user.is_active:
-        return false(), False
-    if sees_everything(user):
-        return true(), False
-    parts = visible_parts(session, user)
-    mine = access.department_ids(session, user)
-    if not parts:
-        if not mine:
-            return false(), False
-        return and_(Brief.department_id.in_(mine), _was_sent()), False
-    account = or_(*parts)
-    if not mine:
-        return account, True
-    return or_(account, and_(Brief.department_id.in_(mine), _was_sent())), True
-
-
-def seen(session: Session, user: User) -> ColumnElement[bool]:
-    return seen_and_join(session, user)[0]
-
-
 def late_sql(today: date) -> ColumnElement[bool]:
-    """``rules.is_late``: still owed by the department and due before today."""
-    return and_(Brief.status.in_(rules.LATE_STATES), Brief.due_on < today)
+    """``rules.is_late`` in SQL (``access.late_brief_sql``)."""
+    return access.late_brief_sql(today)
 
 
 def priority_rank() -> ColumnElement[int]:
@@ -78,7 +36,7 @@ def conditions(session: Session, user: User, *, today: date, department_id: int 
     """The conditions of a list or the board, and whether they read the account;
     ``counting``: shaped for a count over every matching brief rather than the first few
     by due date."""
-    condition, join = seen_and_join(session, user)
+    condition, join = access.brief_filter_join(session, user)
     where: list[ColumnElement[bool]] = [condition]
     if department_id is not None:
         if counting and join and department_id not in access.department_ids(session, user):

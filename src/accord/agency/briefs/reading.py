@@ -8,14 +8,19 @@ board is one query per column (``LIMIT``) and one grouped count."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.accounts.visibility import can_write, get_visible_account, sees_everything
+from accord.accounts.visibility import (
+    can_write,
+    get_visible_account,
+    sees_everything,
+    visible_filter,
+)
 from accord.agency import access, blocks
 from accord.agency.briefs import queries, rules
 from accord.agency.briefs.schemas import (
@@ -33,6 +38,7 @@ from accord.agency.briefs.schemas import (
     Filters,
     SectionOut,
     TransitionOut,
+    Work,
 )
 from accord.agency.departments import service as departments
 from accord.agency.models import Brief, BriefTransition, DeliverableType, Department
@@ -99,7 +105,7 @@ def _seen_accounts(session: Session, user: User, account_ids: set[int]) -> set[i
     if not account_ids:
         return set()
     return set(session.scalars(select(Account.id).where(
-        Account.id.in_(sorted(account_ids)), queries.account_seen(session, user))))
+        Account.id.in_(sorted(account_ids)), visible_filter(session, user))))
 
 
 def outs(session: Session, user: User, rows: Sequence[tuple[Brief, str]], today: date
@@ -140,12 +146,9 @@ def _out(b: Brief, account_name: str, department_name: str, sees: bool,
 
 
 def visible_brief(session: Session, user: User, brief_id: int) -> Brief:
-    """The brief if ``user`` sees it (``access.get_visible_brief``; a brief never sent only
+    """The brief if ``user`` sees it (``access.get_visible_brief``: a brief never sent only
     through its account); NotFound ``no brief N`` otherwise."""
-    brief = access.get_visible_brief(session, user, brief_id)
-    if brief.sent_on is None and not access.sees_account(session, user, brief.account_id):
-        raise NotFound(f"no brief {brief_id}")
-    return brief
+    return access.get_visible_brief(session, user, brief_id)
 
 
 def is_account_side(session: Session, user: User, brief: Brief) -> bool:
@@ -224,8 +227,11 @@ def _where(session: Session, user: User, f: Filters, *, counting: bool = False
 
 def list_briefs(session: Session, user: User, filters: Filters, page: int = 1,
                 page_size: int = 50) -> BriefPage:
-    """The briefs ``user`` sees, filtered, sorted and paged."""
+    """The briefs ``user`` sees, filtered, sorted and paged. Filtering on an account the
+    caller does not see answers 404 ``no account N``, like a missing one."""
     check_filters(filters, page, page_size)
+    if filters.account_id is not None:
+        access.require_visible_account(session, user, filters.account_id)
     where, join = _where(session, user, filters)
     counting = select(func.count()).select_from(Brief)
     if join:
@@ -237,32 +243,46 @@ def list_briefs(session: Session, user: User, filters: Filters, page: int = 1,
                      total=int(total), page=page, page_size=page_size)
 
 
-def account_briefs(session: Session, user: User, account_id: int, today: date
-                   ) -> list[BriefOut]:
+def account_work(session: Session, user: User, account_id: int, today: date) -> Work:
     """The account's briefs (its Work tab): open ones by due date, then closed ones, the
-    latest first. 404 for an account the caller does not see (a specialist sees none)."""
+    latest first — the first ``WORK_LIMIT``, with how many there are. 404 for an account the
+    caller does not see (a specialist sees none)."""
     get_visible_account(session, user, account_id)
     rows = session.execute(
         queries.listing([Brief.account_id == account_id])
         .order_by(Brief.status.in_(rules.CLOSED_STATES), Brief.due_on, Brief.id)
         .limit(WORK_LIMIT)).all()
-    return outs(session, user, [(r[0], r[1]) for r in rows], today)
+    total = len(rows) if len(rows) < WORK_LIMIT else int(session.scalar(
+        select(func.count()).select_from(Brief).where(Brief.account_id == account_id)) or 0)
+    return Work(items=outs(session, user, [(r[0], r[1]) for r in rows], today), total=total,
+                limit=WORK_LIMIT)
+
+
+def account_briefs(session: Session, user: User, account_id: int, today: date
+                   ) -> list[BriefOut]:
+    """The first ``WORK_LIMIT`` of the account's briefs (``account_work``'s items)."""
+    return account_work(session, user, account_id, today).items
 
 
 def board(session: Session, user: User, department_id: int | None, filters: Filters,
-          today: date) -> Board:
+          today: date, now: datetime | None = None) -> Board:
     """The department board: a column per state (drafts only for the account side), each the
     first 50 cards by due date with the column's total. Without ``department_id``: the
-    caller's first department, or every department for someone in none."""
+    caller's first department, or every department for someone in none. A department out of
+    the caller's reach (``access.get_visible_department``) or a filter on an account they do
+    not see answers 404. Late is judged on the department's today when one is shown
+    (``access.department_today``; ``today`` is the caller's), else on the caller's."""
     check_filters(filters)
+    if filters.account_id is not None:
+        access.require_visible_account(session, user, filters.account_id)
     dept = None
     if department_id is not None:
-        dept = department(session, department_id)
-        if dept is None:
-            raise NotFound(f"no department {department_id}")
+        dept = access.get_visible_department(session, user, department_id)
     elif Role(user.role) is not Role.ADMIN and (
             mine := departments.my_departments(session, user)):
         dept = session.get(Department, mine[0][0])
+    if dept is not None:  # late on the department's own date
+        today = access.department_today(dept, today, user.time_zone, now or utcnow())
     f = Filters(today=today, department_id=dept.id if dept else None,
                 account_id=filters.account_id, priority=filters.priority, q=filters.q,
                 late=filters.late or filters.status == "late")
@@ -287,4 +307,4 @@ def board(session: Session, user: User, department_id: int | None, filters: Filt
             late=rules.is_late(r.status, r.due_on, today), priority=r.priority,
             rounds=r.rounds, blocked_since=since.get(r.id)))
     return Board(department_id=dept.id if dept else None,
-                 department_name=dept.name if dept else None, columns=columns)
+                 department_name=dept.name if dept else None, today=today, columns=columns)

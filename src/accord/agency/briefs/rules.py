@@ -25,16 +25,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# the brief's states and the late rule live in ``agency.rules``, re-exported here
+from accord.agency.rules import CLOSED_STATES as CLOSED_STATES
+from accord.agency.rules import LATE_STATES as LATE_STATES
+from accord.agency.rules import OPEN_STATES as OPEN_STATES
+from accord.agency.rules import SENT_STATES as SENT_STATES
+from accord.agency.rules import STATES as STATES
+from accord.agency.rules import is_late as is_late
 from accord.agency.rules import nearest_working_days
+from accord.agency.rules import was_sent as was_sent
 from accord.core.errors import FieldProblem
 from accord.core.text import LINE_MESSAGE, MESSAGE, refused_character
 from accord.core.workdays import FIRST_YEAR, LAST_YEAR, WEEKDAY_NAMES, WorkCalendar, is_working_day
 
-STATES = ("draft", "sent", "accepted", "in_progress", "delivered", "approved", "cancelled")
-OPEN_STATES = ("draft", "sent", "accepted", "in_progress", "delivered")
-CLOSED_STATES = ("approved", "cancelled")
-#: open states in which a brief can be late (the department still owes its delivery)
-LATE_STATES = ("sent", "accepted", "in_progress")
 STATE_LABELS = {"draft": "Draft", "sent": "Sent", "accepted": "Accepted",
                 "in_progress": "In progress", "delivered": "Delivered",
                 "approved": "Approved", "cancelled": "Cancelled"}
@@ -59,7 +62,9 @@ DATE_ACTIONS = ("agree_date", "decline_date")
 ACTION_LABELS = {"create": "Created", "send": "Send", "accept": "Accept",
                  "agree_date": "Agree the proposed date", "decline_date": "Decline the date",
                  "start": "Start", "deliver": "Deliver", "request_changes": "Request changes",
-                 "approve": "Approve", "cancel": "Cancel"}
+                 "approve": "Approve", "cancel": "Cancel",
+                 # not a move: logged when a delivery comes while a proposal is pending
+                 "proposal_lapsed": "Proposed date lapsed at delivery"}
 
 MAX_TITLE = 200
 MAX_SECTION = 5000
@@ -135,11 +140,6 @@ def allowed_actions(status: str, side: str, has_proposal: bool) -> list[str]:
             continue
         out.append(action)
     return out
-
-
-def is_late(status: str, due_on: date, today: date) -> bool:
-    """Still owed by the department (sent, accepted, in progress) and due before today."""
-    return status in LATE_STATES and due_on < today
 
 
 # ---------------------------------------------------------------- what a brief holds

@@ -206,7 +206,17 @@ class Column(BaseModel):
 class Board(BaseModel):
     department_id: int | None
     department_name: str | None
+    #: the day "late" is judged on: the department's today when one is shown, else the caller's
+    today: date
     columns: list[Column]
+
+
+class Work(BaseModel):
+    """An account's briefs on its Work tab: the first ``limit`` and how many there are."""
+
+    items: list[BriefOut]
+    total: int
+    limit: int
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from accord.agency import rules as agency_rules
 from accord.agency.briefs import reading, rules
 from accord.agency.briefs.reading import (
     account_briefs,
+    account_work,
     board,
     checklist,
     deliverable_choices,
@@ -59,8 +60,8 @@ from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFaile
 from accord.core.models import User
 from accord.core.schemas import MAX_ID
 
-__all__ = ["accept", "account_briefs", "account_ref", "agree_date", "approve", "board",
-           "cancel", "checklist", "create_brief", "decline_date", "deliver",
+__all__ = ["accept", "account_briefs", "account_ref", "account_work", "agree_date", "approve",
+           "board", "cancel", "checklist", "create_brief", "decline_date", "deliver",
            "deliverable_choices", "department_choices", "department_ref", "edit_brief",
            "form_defaults", "get_brief", "list_briefs", "request_changes", "send", "start",
            "template", "transitions"]

@@ -89,8 +89,12 @@ def saved(session: Session, user: User, brief: Brief, action: str, before: dict[
 
 def _start(session: Session, user: User, brief_id: int, action: str
            ) -> tuple[Brief, dict[str, Any], str]:
-    """The brief, checked for this move: visible, the caller on its side, the state."""
+    """The brief, checked for this move: visible, the caller on its side, the state — read
+    again under a row lock first (PostgreSQL: a concurrent move waits here, then sees the
+    state the first one left, and is refused if that no longer allows it; SQLite's writers
+    are serialised already, their transactions beginning IMMEDIATE)."""
     brief = reading.visible_brief(session, user, brief_id)
+    session.refresh(brief, with_for_update=True)
     if rules.side_of(action) == "account":
         access.require_account_side(session, user, brief)
     else:
@@ -232,7 +236,9 @@ def deliver(session: Session, user: User, brief_id: int, now: datetime, *,
             actual_hours: Decimal | None = None, note: str | None = None) -> BriefOut:
     """Deliver the work. The first delivery records the on-time rate's figures
     (``agency.rules.first_delivery``, on the department's date, with the working days the
-    brief waited for client inputs); later ones (after changes) do not change them."""
+    brief waited for client inputs, against the agreed due date); later ones (after changes)
+    do not change them. A proposed due date still pending lapses: it is cleared and a
+    ``proposal_lapsed`` row keeps it in the log."""
     brief, before, to = _start(session, user, brief_id, "deliver")
     dept = _department(session, brief)
     today = access.today_of(dept, now)
@@ -256,4 +262,8 @@ def deliver(session: Session, user: User, brief_id: int, now: datetime, *,
         brief.original_with_blocks_on = first.original_with_blocks_on
         brief.turnaround_days = first.turnaround_days
     log(session, user, brief, "deliver", "in_progress", today, reason=text)
+    if brief.proposed_due_on is not None:  # a proposal still pending lapses at delivery
+        log(session, user, brief, "proposal_lapsed", to, today,
+            reason=brief.proposed_reason, due_on=brief.proposed_due_on)
+        brief.proposed_due_on, brief.proposed_reason = None, None
     return saved(session, user, brief, "deliver", before, today)

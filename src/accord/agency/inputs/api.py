@@ -76,10 +76,11 @@ def create_input(body: InputIn, db: Db, user: Caller, day: Today,
 
 @router.post("/inputs/chase-now", tags=TAGS, response_model=ChaseRun,
              responses=problems(403),
-             summary="Run the due chases now (admins and heads)",
-             description="What the daily job `input_chases` does: due chases become "
-             "follow-ups for their owners, the (N+1)-th unanswered one goes to the head. "
-             "Running it twice the same day creates nothing new.")
+             summary="Run the due chases now (admins)",
+             description="What the daily job `input_chases` does, over every account (so "
+             "admins only): due chases become follow-ups for their owners, the (N+1)-th "
+             "unanswered one goes to the head. One run at a time; running it twice the "
+             "same day creates nothing new.")
 def chase_now(db: Db, user: Caller, day: Today) -> ChaseRun:
     return service.chase_now(db, user, day)
 

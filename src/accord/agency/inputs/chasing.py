@@ -4,12 +4,17 @@ completed from My day or the follow-ups pages.
 
 - ``run_chases(session, today)``: every open request whose next chase is due by ``today``
   (and not escalated) gets one step, decided by ``rules.decide``: a **chase** — a follow-up
-  for its owner due today ("Chase <contact>: <title> (chase k)", source ``input_request``),
-  an ``InputChase`` row, the next chase ``chase_days`` working days later — or, once
-  ``escalate_after`` chases went unanswered, an **escalation**: a follow-up for the head of
-  the team of the account's manager (none: the first active admin), and no more chases.
-  Idempotent: a step moves ``next_chase_on`` past today, so a second run the same day finds
-  nothing. Audited as the job's operator (``job:input_chases``).
+  due today ("Chase <contact>: <title> (chase k)", source ``input_request``) for whoever can
+  act on it (``owners.chaser``: the request's owner if they still see the account and may
+  change it, else the account's manager if they may, else the head of the manager's team,
+  else the first active admin), an ``InputChase`` row, the next chase ``chase_days``
+  working days later — or, once ``escalate_after`` chases went unanswered, an
+  **escalation**: a follow-up for the head of the team of the account's manager (none: the
+  first active admin), and no more chases. One run at a time: it takes the job's lock
+  (``core.single_flight.lock``) and locks the due requests ``FOR UPDATE SKIP LOCKED`` (a
+  request being received or cancelled meanwhile is left alone); a step moves
+  ``next_chase_on`` past today, so a second run the same day (or one that waited for the
+  lock) finds nothing. Audited as the job's operator (``job:input_chases``).
 - ``mark_chase_sent``: the chase is sent today, an e-mail interaction with the request's
   contact is logged ("Chased: <title> (chase k)", through ``accounts.contacts`` so the
   account's touches are kept) and the chase's follow-up completed.
@@ -24,49 +29,28 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from accord.accounts import contacts
 from accord.accounts.models import Account, AccountContact, Contact, InteractionKind
 from accord.accounts.schemas import InteractionIn
 from accord.accounts.visibility import get_writable_account, visible_accounts
 from accord.agency import settings as agency_settings
-from accord.agency.inputs import rules
+from accord.agency.inputs import owners, queries, rules
 from accord.agency.inputs.reading import ENTITY, account_defaults, get_input
 from accord.agency.inputs.schemas import ChaseRun, InputDetail
 from accord.agency.models import Brief, InputChase, InputRequest
 from accord.calendar.followups import service as follow_ups
 from accord.calendar.jobs.builtin import operator
 from accord.calendar.models import FollowUp
-from accord.core import audit
+from accord.core import audit, single_flight
 from accord.core.errors import FieldProblem, NotFound, ValidationFailed
-from accord.core.models import Role, Team, User
+from accord.core.models import Role, User
 from accord.core.roles import require_role
 from accord.core.schemas import MAX_ID
 from accord.core.work_calendar import work_calendar
 
 JOB = "input_chases"
-
-
-def _active(users: dict[int, User], user_id: int | None) -> User | None:
-    user = users.get(user_id) if user_id else None
-    return user if user is not None and user.is_active else None
-
-
-def head_for(session: Session, manager_id: int | None) -> User | None:
-    """Whom an escalation goes to: the (active) head of the team of the account's manager;
-    without one, the first active admin."""
-    if manager_id is not None:
-        manager = aliased(User)
-        head = session.scalar(
-            select(User).join(Team, Team.head_id == User.id)
-            .join(manager, manager.team_id == Team.id)
-            .where(manager.id == manager_id, User.is_active.is_(True)).limit(1))
-        if head is not None:
-            return head
-    return session.scalar(select(User).where(User.role == Role.ADMIN.value,
-                                             User.is_active.is_(True))
-                          .order_by(User.id).limit(1))
 
 
 def _notes(row: InputRequest, contact: Contact | None, brief_title: str | None,
@@ -85,11 +69,15 @@ def run_chases(session: Session, today: date, *, actor: User | None = None
                ) -> dict[str, Any]:
     """One step for every open request whose chase is due by ``today`` (see the module)."""
     actor = actor or operator(JOB)
+    single_flight.lock(session, JOB)  # one run at a time: a second one waits, finds nothing
     rows = list(session.scalars(
         select(InputRequest).where(InputRequest.status == "open",
                                    InputRequest.next_chase_on.is_not(None),
                                    InputRequest.next_chase_on <= today)
-        .order_by(InputRequest.next_chase_on, InputRequest.id)))
+        .order_by(InputRequest.next_chase_on, InputRequest.id)
+        # a request being received or cancelled right now is left to that change
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)))
     result = ChaseRun(today=today, chased=0, escalated=0, follow_ups=[])
     if not rows:
         return result.model_dump(mode="json")
@@ -114,8 +102,9 @@ def run_chases(session: Session, today: date, *, actor: User | None = None
                   "escalated_on": None}
         number = row.chases + 1
         if rules.decide(row.chases, policy.escalate_after) == rules.CHASE:
-            owner = _active(users, row.owner_id) or _active(users, account.manager_id) \
-                or head_for(session, account.manager_id)
+            owner = owners.chaser(
+                session, row.account_id, owner=users.get(row.owner_id or 0),
+                manager=users.get(account.manager_id or 0), manager_id=account.manager_id)
             follow_up = None
             if owner is not None:
                 follow_up = follow_ups.open_system_follow_up(
@@ -136,7 +125,7 @@ def run_chases(session: Session, today: date, *, actor: User | None = None
             result.chased += 1
             action = "chase"
         else:
-            head = head_for(session, account.manager_id)
+            head = owners.head_for(session, account.manager_id)
             if head is not None:
                 follow_up = follow_ups.open_system_follow_up(
                     session, actor, account_id=row.account_id,
@@ -161,8 +150,10 @@ def run_chases(session: Session, today: date, *, actor: User | None = None
 
 
 def chase_now(session: Session, user: User, today: date) -> ChaseRun:
-    """Run the chases now (admins and heads: the page's button, ``accord inputs chase``)."""
-    require_role(user, Role.ADMIN, Role.HEAD)
+    """Run the chases now over every account (admins only — a head would reach accounts
+    they do not see: the page's button, the API, ``accord inputs chase`` as the
+    operator)."""
+    require_role(user, Role.ADMIN)
     return ChaseRun.model_validate(run_chases(session, today, actor=user))
 
 
@@ -216,6 +207,8 @@ def mark_chase_sent(session: Session, user: User, chase_id: int, today: date) ->
         raise NotFound(f"no chase {chase_id}")
     chase, row = found
     get_writable_account(session, user, row.account_id)
+    row = queries.lock_request(session, row.id)  # then its state, as it is now
+    session.refresh(chase)
     if row.status != "open" or chase.status != "due":
         what = "was already sent" if chase.status == "sent" else "is closed"
         raise ValidationFailed([FieldProblem("status", f"chase {chase.number} {what}")])
@@ -233,9 +226,10 @@ def follow_up_closed(session: Session, user: User, follow_up: FollowUp,
                      interaction_id: int | None, today: date) -> None:
     """The hook: a chase's follow-up was completed — the chase is sent (once)."""
     chase = session.scalar(select(InputChase).where(InputChase.follow_up_id == follow_up.id))
-    if chase is None or chase.status != "due":
-        return  # an escalation's follow-up, or already sent
-    row = session.get(InputRequest, chase.request_id)
-    if row is None or row.status != "open":
-        return
+    if chase is None:
+        return  # an escalation's follow-up
+    row = queries.lock_request(session, chase.request_id)
+    session.refresh(chase)
+    if chase.status != "due" or row.status != "open":
+        return  # already sent, or the request closed
     _sent(session, user, row, chase, today, interaction_id)

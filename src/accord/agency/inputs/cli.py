@@ -20,10 +20,10 @@ from accord.agency.inputs.schemas import (
     settings_in,
 )
 from accord.cli.common import acting_today, acting_user, console, handles_errors, unit_of_work
+from accord.core.schemas import MAX_ID
 
 app = typer.Typer(help="Client inputs: what the team waits for from the client, chased at "
                   "the agreed interval and escalated to the head.", no_args_is_help=True)
-MAX_ID = 2_147_483_647
 TodayOption = Annotated[str | None, typer.Option(
     "--today", help="Act as of this day (YYYY-MM-DD; default: today in your time zone)")]
 IdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The request's id")]
@@ -190,7 +190,8 @@ def sent(
 @app.command("chase")
 @handles_errors
 def chase(today: TodayOption = None) -> None:
-    """Run the due chases now (what the daily job ``input_chases`` does)."""
+    """Run the due chases now over every account (what the daily job ``input_chases``
+    does; as the operator, or ``--as`` an admin)."""
     with unit_of_work() as session:
         day = acting_today(session, today)
         run = service.chase_now(session, acting_user(session), day)

@@ -88,7 +88,7 @@ def inputs_page(
     return render(request, "agency/inputs_list.html", {
         "user": user, "listing": listing, "errors": errors, "filters": shown,
         "statuses": STATUS_CHOICES, "sorts": SORTS, "sort_labels": SORT_LABELS, "today": day,
-        "can_chase": user.role in (Role.ADMIN.value, Role.HEAD.value),
+        "can_chase": user.role == Role.ADMIN.value,
         "query": lambda **change: _query(shown, **change),
         "pages": max(1, -(-total // PAGE_SIZE)), "page": page,
     }, status_code=422 if errors else 200)

@@ -7,11 +7,21 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import Session
 
+from accord.agency.access import late_brief_sql
 from accord.agency.models import Brief, InputRequest
+from accord.core.errors import NotFound
 
-#: a brief's states in which it is promised and not yet delivered (late past its due date)
-LATE_BRIEF_STATES = ("sent", "accepted", "in_progress")
+
+def lock_request(session: Session, request_id: int) -> InputRequest:
+    """The request, its row locked until the transaction ends (``FOR UPDATE`` on
+    PostgreSQL; SQLite's writing transaction is the only writer already) and read afresh:
+    what a change checks its state on (the chase job, received, cancel, a chase sent)."""
+    row = session.get(InputRequest, request_id, with_for_update=True, populate_existing=True)
+    if row is None:  # deleted with its account meanwhile
+        raise NotFound(f"no input request {request_id}")
+    return row
 
 
 def overdue_sql(today: date) -> ColumnElement[bool]:
@@ -31,12 +41,6 @@ def overdue_inputs_by_account(today: date) -> Any:
 def overdue_inputs_of(account_id: int, today: date) -> Select[Any]:
     return select(func.count()).select_from(InputRequest).where(
         InputRequest.account_id == account_id, overdue_sql(today))
-
-
-def late_brief_sql(today: date) -> ColumnElement[bool]:
-    """A brief promised and not delivered (sent, accepted, in progress) past its agreed due
-    date."""
-    return and_(Brief.status.in_(LATE_BRIEF_STATES), Brief.due_on < today)
 
 
 def late_briefs_by_account(today: date) -> Any:

@@ -14,12 +14,14 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountContact, Contact
+from accord.accounts.search import ESCAPE, like_pattern
 from accord.accounts.visibility import (
     can_write,
     get_visible_account,
     get_visible_row,
     visible_filter,
 )
+from accord.agency import rules as agency_rules
 from accord.agency import settings as agency_settings
 from accord.agency.inputs import queries, rules
 from accord.agency.inputs.schemas import (
@@ -41,7 +43,9 @@ from accord.core.models import User
 from accord.core.schemas import UserRef
 
 ENTITY = "input_request"
-OPEN_BRIEF_STATES = ("draft", "sent", "accepted", "in_progress", "delivered")
+#: the most open requests the Work tab panel shows (the list has them all)
+OPEN_SHOWN = 200
+OPEN_BRIEF_STATES = agency_rules.OPEN_STATES  # the briefs a request may wait on
 
 
 def _ref(user: User | None) -> UserRef | None:
@@ -139,13 +143,18 @@ def get_input(session: Session, user: User, input_id: int, today: date) -> Input
 
 def account_inputs(session: Session, user: User, account_id: int, today: date, *,
                    recent: int = 10) -> InputsPanel:
-    """The account's inputs for its Work tab: the open ones (by due date), the latest closed
-    ones, and the account's agreed chase interval with the setting's default."""
+    """The account's inputs for its Work tab: the open ones (by due date; the first
+    ``OPEN_SHOWN``, with how many are open in all), the latest closed ones, and the
+    account's agreed chase interval with the setting's default."""
     account = get_visible_account(session, user, account_id)
     open_rows = list(session.scalars(
         select(InputRequest).where(InputRequest.account_id == account.id,
                                    InputRequest.status == "open")
-        .order_by(InputRequest.due_on, InputRequest.id).limit(200)))
+        .order_by(InputRequest.due_on, InputRequest.id).limit(OPEN_SHOWN)))
+    open_total = len(open_rows)
+    if open_total >= OPEN_SHOWN:  # capped: count them all (only then: one more statement)
+        open_total = int(session.scalar(select(func.count()).select_from(InputRequest).where(
+            InputRequest.account_id == account.id, InputRequest.status == "open")) or 0)
     closed_rows = list(session.scalars(
         select(InputRequest).where(InputRequest.account_id == account.id,
                                    InputRequest.status != "open")
@@ -155,7 +164,7 @@ def account_inputs(session: Session, user: User, account_id: int, today: date, *
     policy_days = agency_settings.policy(session).default_chase_days
     return InputsPanel(
         account_id=account.id, account_name=account.name,
-        open=items[:len(open_rows)], recent=items[len(open_rows):],
+        open=items[:len(open_rows)], open_total=open_total, recent=items[len(open_rows):],
         account_chase_days=account_days, default_chase_days=policy_days,
         effective_chase_days=rules.resolve_chase_days(None, account_days, policy_days),
         can_write=can_write(user))
@@ -192,8 +201,7 @@ def _conditions(session: Session, user: User, f: Filters) -> list[ColumnElement[
         where.append(or_(InputRequest.owner_id == f.owner_id,
                          InputRequest.escalated_to_id == f.owner_id))
     for word in (f.q or "").split()[:8]:
-        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(func.lower(InputRequest.title).like(f"%{escaped}%", escape="\\"))
+        where.append(func.lower(InputRequest.title).like(like_pattern(word), escape=ESCAPE))
     return where
 
 

@@ -143,7 +143,10 @@ class InputsPanel(BaseModel):
 
     account_id: int
     account_name: str
+    #: the open requests by due date, at most ``OPEN_SHOWN`` of them
     open: list[InputOut]
+    #: how many requests are open in all (more than ``open`` holds when capped)
+    open_total: int
     recent: list[InputOut]
     account_chase_days: int | None
     default_chase_days: int

@@ -21,10 +21,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.accounts.models import Account, AccountContact
-from accord.accounts.visibility import can_write, get_writable_account, visible_accounts
+from accord.accounts.models import AccountContact
+from accord.accounts.visibility import get_writable_account
+from accord.agency import blocks
 from accord.agency import settings as agency_settings
-from accord.agency.inputs import rules
+from accord.agency.inputs import owners, queries, rules
 from accord.agency.inputs.chasing import chase_now, mark_chase_sent
 from accord.agency.inputs.reading import (
     ENTITY,
@@ -103,7 +104,8 @@ def _brief(session: Session, problems: list[FieldProblem], account_id: int,
 
 def _owner(session: Session, problems: list[FieldProblem], account_id: int,
            owner_id: int | None) -> int | None:
-    """The owner: an active user who sees the account and may change it."""
+    """The owner: an active user who sees the account and may change it
+    (``owners.may_own``, the rule the chase job follows too)."""
     if owner_id is None:
         problems.append(FieldProblem("owner_id", "the account has no manager: name who "
                                      "chases"))
@@ -112,13 +114,18 @@ def _owner(session: Session, problems: list[FieldProblem], account_id: int,
     if owner is None or not owner.is_active:
         problems.append(FieldProblem("owner_id", f"no active user {owner_id}"))
         return None
-    sees = session.scalar(select(Account.id).where(Account.id == account_id,
-                                                   visible_accounts(owner)))
-    if sees is None or not can_write(owner):
+    if not owners.may_own(session, owner, account_id):
         problems.append(FieldProblem("owner_id", f"{owner.email} does not work on this "
                                      "account"))
         return None
     return owner.id
+
+
+def _refresh_briefs(session: Session, user: User, *brief_ids: int | None) -> None:
+    """The first-delivery figures of these briefs (delivered ones) after their blocks
+    changed (``agency.blocks.refresh_first_delivery``)."""
+    for brief_id in sorted({b for b in brief_ids if b is not None}):
+        blocks.refresh_first_delivery(session, brief_id, user=user)
 
 
 def _interval(session: Session, row: InputRequest) -> int:
@@ -169,13 +176,17 @@ def request_input(session: Session, user: User, data: InputIn, today: date) -> I
     session.flush()
     audit.record(session, user, "create", ENTITY, row.id, after=facts(row),
                  account_id=row.account_id)
+    _refresh_briefs(session, user, row.brief_id)
     return outs(session, [row], today)[0]
 
 
-def writable_input(session: Session, user: User, input_id: int) -> InputRequest:
+def writable_input(session: Session, user: User, input_id: int, *,
+                   lock: bool = False) -> InputRequest:
+    """The request if ``user`` may change its account (NotFound/Forbidden otherwise); with
+    ``lock``, its row locked and read afresh before its state is checked."""
     row = visible_input(session, user, input_id)
     get_writable_account(session, user, row.account_id)
-    return row
+    return queries.lock_request(session, row.id) if lock else row
 
 
 def _changed(session: Session, user: User, row: InputRequest, action: str,
@@ -236,11 +247,15 @@ def edit_input(session: Session, user: User, input_id: int, data: InputPatch, to
     versions.check(session, row, expected, "the input request", _current(row))
     before = facts(row)
     row.title, row.reason, row.due_on = title, reason or "", due_on or row.due_on
+    old_brief = row.brief_id
     row.contact_id, row.brief_id, row.owner_id = contact_id, brief_id, owner_id
     if chase_days != row.chase_days:
         row.chase_days = chase_days
         reschedule(session, row)
-    return _changed(session, user, row, "update", before, today)
+    out = _changed(session, user, row, "update", before, today)
+    if brief_id != old_brief:
+        _refresh_briefs(session, user, old_brief, brief_id)
+    return out
 
 
 def _close_chases(session: Session, user: User, row: InputRequest, today: date,
@@ -264,7 +279,7 @@ def received(session: Session, user: User, input_id: int, today: date, *,
              on: date | None = None, note: str | None = None) -> InputOut:
     """The client gave it (on ``on``, today unless given): the request is received and
     closed on that day, its open chases and their follow-ups closed. Audited."""
-    row = writable_input(session, user, input_id)
+    row = writable_input(session, user, input_id, lock=True)
     problems: list[FieldProblem] = []
     _open(problems, row)
     day = _rule(problems, rules.check_closed_on, on or today, row.requested_on, today)
@@ -274,14 +289,16 @@ def received(session: Session, user: User, input_id: int, today: date, *,
     before = facts(row)
     _close_chases(session, user, row, today, RECEIVED_REASON)
     row.status, row.closed_on, row.close_note = "received", day, text or None
-    return _changed(session, user, row, "received", before, today)
+    out = _changed(session, user, row, "received", before, today)
+    _refresh_briefs(session, user, row.brief_id)
+    return out
 
 
 def cancel_input(session: Session, user: User, input_id: int, today: date,
                  reason: str | None) -> InputOut:
     """No longer needed, saying why: cancelled and closed today (the brief stops waiting),
     its open chases and their follow-ups closed. Audited."""
-    row = writable_input(session, user, input_id)
+    row = writable_input(session, user, input_id, lock=True)
     problems: list[FieldProblem] = []
     _open(problems, row)
     text = _rule(problems, rules.check_required_text, "reason", reason,
@@ -291,7 +308,9 @@ def cancel_input(session: Session, user: User, input_id: int, today: date,
     before = facts(row)
     _close_chases(session, user, row, today, CANCELLED_REASON)
     row.status, row.closed_on, row.close_note = "cancelled", today, text
-    return _changed(session, user, row, "cancel", before, today)
+    out = _changed(session, user, row, "cancel", before, today)
+    _refresh_briefs(session, user, row.brief_id)
+    return out
 
 
 def set_account_chase_days(session: Session, user: User, account_id: int, days: int | None,

@@ -7,13 +7,18 @@ calls these functions.
 Who sees what: every figure counts only the briefs the caller sees
 (``access.brief_filter``: the accounts they see, or their departments). Every department is
 listed to whoever sees accounts; a role that sees no account (a ``specialist``) sees only
-their own departments, and another department answers like a missing one (404).
+their own departments, and another department answers like a missing one (404). A row of an
+account the caller does not see itself (they see its briefs through a department) carries
+the account's name only: its id is null, and no link or row id is built from it
+(``_seen``: one statement per answer). An ``account_id`` filter naming an account the caller
+does not see answers like a missing account (404, ``no account N``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,7 +28,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.accounts.visibility import SEES_NOTHING, sees_everything
+from accord.accounts.visibility import SEES_NOTHING, sees_everything, visible_accounts
 from accord.agency import access, rules
 from accord.agency.models import Brief, Department
 from accord.agency.scorecard import queries
@@ -82,6 +87,19 @@ def _sees_no_account(user: User) -> bool:
     return Role(user.role) in SEES_NOTHING
 
 
+def _seen(session: Session, user: User, ids: Iterable[int | None]) -> set[int]:
+    """Those of the account ``ids`` whose account ``user`` sees itself (not only through a
+    department): none for a role that sees no account, all for one that sees every account,
+    else one statement."""
+    wanted = {int(i) for i in ids if i is not None}
+    if not wanted or not user.is_active or _sees_no_account(user):
+        return set()
+    if sees_everything(user):
+        return wanted
+    return set(session.scalars(select(Account.id).where(
+        Account.id.in_(sorted(wanted)), visible_accounts(user))))
+
+
 def _departments(session: Session, user: User) -> ColumnElement[bool]:
     """A condition on ``Department``: the departments ``user`` is shown."""
     if _sees_no_account(user):
@@ -105,7 +123,7 @@ def get_department(session: Session, user: User, department_id: int) -> Departme
 
 def _row(f: queries.Figures, *, hide_id: bool = False) -> OnTimeRow:
     """A row as the doors show it (``hide_id``: an account's id left out, for a caller who
-    sees no account — a specialist knows the account's name only)."""
+    does not see the account — they know its name only)."""
     return OnTimeRow(
         id=None if hide_id else f.key, name=f.name, delivered=f.delivered, on_time=f.on_time,
         rate=rules.on_time_rate(f.on_time, f.delivered), on_time_original=f.on_time_original,
@@ -171,9 +189,10 @@ def on_time(
     else:
         overall, found = queries.by_account(session, scope.where, sort=sort, limit=page_size,
                                             offset=offset, join_account=scope.join_account)
+    seen = _seen(session, user, [f.key for f in found]) if by == "account" else None
     return OnTimeReport(by=by, period=period, department_id=department_id,  # type: ignore[arg-type]
                         overall=_row(overall),
-                        items=[_row(f, hide_id=by == "account" and _sees_no_account(user))
+                        items=[_row(f, hide_id=seen is not None and f.key not in seen)
                                for f in found],
                         total=found[0].rows if found else 0, page=page, page_size=page_size)
 
@@ -195,6 +214,7 @@ def month_by_department(session: Session, user: User, *, start: date, end: date,
 
 
 def _effort_row(row: Any, *, hide_id: bool = False) -> EffortRow:
+    """A row as the doors show it (``hide_id``: the account's id left out)."""
     estimated, actual = queries.hours(row.estimated), queries.hours(row.actual)
     return EffortRow(account_id=None if row.account_id is None or hide_id
                      else int(row.account_id),
@@ -205,15 +225,15 @@ def _effort_row(row: Any, *, hide_id: bool = False) -> EffortRow:
                      actual_hours=actual, difference=actual - estimated)
 
 
-def _effort(session: Session, scope: _Scope, period: Period, *, account_id: int | None,
-            department_id: int | None, page: int, page_size: int, hide_ids: bool
+def _effort(period: Period, overall: Any, rows: list[Any], seen: set[int], *,
+            account_id: int | None, department_id: int | None, page: int, page_size: int
             ) -> EffortReport:
-    overall, rows = queries.effort(session, scope.where, limit=page_size,
-                                   offset=(page - 1) * page_size,
-                                   join_account=scope.join_account)
+    """The effort table of ``queries.effort``'s answer; the accounts' ids shown are those
+    in ``seen``."""
     return EffortReport(
         period=period, account_id=account_id, department_id=department_id,
-        overall=_effort_row(overall), items=[_effort_row(r, hide_id=hide_ids) for r in rows],
+        overall=_effort_row(overall),
+        items=[_effort_row(r, hide_id=r.account_id not in seen) for r in rows],
         total=int(rows[0].rows) if rows else 0, page=page, page_size=page_size)
 
 
@@ -223,17 +243,23 @@ def effort(
 ) -> EffortReport:
     """Estimated against actual hours of the briefs first delivered in [start, end] that
     ``user`` sees, per account and month of first delivery (latest month first), with their
-    sum; of one account or one department if given."""
+    sum; of one account or one department if given (an account ``user`` does not see
+    answers like a missing one: ``no account N``)."""
     period = _checked(start, end)
     _page(page, page_size)
     if account_id is not None and not 1 <= account_id <= MAX_ID:
         raise _invalid("account_id", f"an id from 1 to {MAX_ID}")
+    if account_id is not None and not access.sees_account(session, user, account_id):
+        raise NotFound(f"no account {account_id}")  # out of reach: like a missing one
     if department_id is not None:
         get_department(session, user, department_id)
     scope = _scope(session, user, period, department_id=department_id, account_id=account_id)
-    return _effort(session, scope, period, account_id=account_id,
-                   department_id=department_id, page=page, page_size=page_size,
-                   hide_ids=_sees_no_account(user))
+    overall, rows = queries.effort(session, scope.where, limit=page_size,
+                                   offset=(page - 1) * page_size,
+                                   join_account=scope.join_account)
+    return _effort(period, overall, rows, _seen(session, user, [r.account_id for r in rows]),
+                   account_id=account_id, department_id=department_id, page=page,
+                   page_size=page_size)
 
 
 # ---------------------------------------------------------------- the department scorecard
@@ -265,32 +291,38 @@ def department_scorecard(
     _sort(sort)
     _page(page, page_size)
     department = get_department(session, user, department_id)
-    hide = _sees_no_account(user)  # a specialist knows an account's name only
     scope = _scope(session, user, period, department_id=department_id)
     overall, found = queries.by_account(session, scope.where, sort=sort, limit=page_size,
                                         offset=(page - 1) * page_size,
                                         join_account=scope.join_account)
+    late_rows = queries.late_briefs(session, scope.where, LATE_SHOWN)
+    effort_overall, effort_rows = queries.effort(session, scope.where, limit=MAX_PAGE_SIZE,
+                                                 offset=0, join_account=scope.join_account)
+    # the accounts the caller sees itself: the others' ids are left out (names only)
+    seen = _seen(session, user, [*(f.key for f in found), *(r.account_id for r in late_rows),
+                                 *(r.account_id for r in effort_rows)])
     figures = _row(overall)
     accounts = OnTimeReport(by="account", period=period, department_id=department_id,
                             overall=figures,
-                            items=[_row(f, hide_id=hide) for f in found],
+                            items=[_row(f, hide_id=f.key not in seen) for f in found],
                             total=found[0].rows if found else 0, page=page,
                             page_size=page_size)
     late = [LateBrief(
-        id=r.id, title=r.title, account_id=None if hide else r.account_id,
+        id=r.id, title=r.title,
+        account_id=r.account_id if r.account_id in seen else None,
         account_name=r.account_name,
         first_delivered_on=r.first_delivered_on, due_on=r.due_on,
         due_with_blocks_on=r.due_with_blocks_on, blocked_days=int(r.blocked_days or 0),
         days_late=(r.first_delivered_on - r.due_with_blocks_on).days, rounds=int(r.rounds),
-        url=f"/briefs/{r.id}") for r in queries.late_briefs(session, scope.where, LATE_SHOWN)]
+        url=f"/briefs/{r.id}") for r in late_rows]
     return Scorecard(
         department=DepartmentRef(id=department.id, name=department.name,
                                  is_active=department.is_active),
         period=period, today=today, figures=figures,
         trend=_trend(session, user, department_id, today), accounts=accounts, late=late,
         late_total=figures.late,
-        effort=_effort(session, scope, period, account_id=None, department_id=department_id,
-                       page=1, page_size=MAX_PAGE_SIZE, hide_ids=hide))
+        effort=_effort(period, effort_overall, effort_rows, seen, account_id=None,
+                       department_id=department_id, page=1, page_size=MAX_PAGE_SIZE))
 
 
 def named_scorecard(session: Session, user: User, department: str, *, start: date, end: date,

@@ -216,6 +216,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The code before this revision knows no role "specialist" (``Role(user.role)`` raises
+    # on it, and a specialist's access came from the departments dropped below): such users
+    # become deactivated viewers (sees nothing while inactive; an admin may re-role them),
+    # before the tables go.
+    op.execute("UPDATE users SET role = 'viewer', is_active = false "
+               "WHERE role = 'specialist'")
     op.execute("DELETE FROM follow_ups WHERE source_kind = 'input_request'")
     _sources(OLD_SOURCES)
 
