@@ -6,6 +6,7 @@ Pure: no storage, no clock. "Today" is always passed in.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,3 +62,31 @@ def local_today(utc_today: date, now: datetime, zone: str | None) -> date:
     (what the app passes) it is ``local_date(now, zone)``; a fixed "today" (the tests') moves
     with it."""
     return utc_today + (local_date(now, zone) - now.astimezone(ZoneInfo("UTC")).date())
+
+
+#: a month, a quarter or a year as typed: ``2026-11``, ``2026-Q4``, ``2026``
+PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})|-[Qq]([1-4]))?$")
+
+
+def parse_period(text: str | None, *, first_year: int, last_year: int, help_text: str,
+                 error: type[Exception] = ValueError) -> tuple[date, date]:
+    """``2026-11`` → (2026-11-01, 2026-11-30); ``2026-Q4`` → (2026-10-01, 2026-12-31);
+    ``2026`` → (2026-01-01, 2026-12-31); years in [first_year, last_year]. ``error`` with a
+    readable message otherwise (``help_text`` says what is expected)."""
+    match = PERIOD_PATTERN.match((text or "").strip())
+    if not match:
+        raise error(f"expected {help_text}, got {(text or '')[:40]!r}")
+    year = int(match.group(1))
+    if not first_year <= year <= last_year:
+        raise error(f"the year must be {first_year}-{last_year}")
+    if match.group(2):
+        month = int(match.group(2))
+        if not 1 <= month <= 12:
+            raise error(f"the month must be 01-12, got {match.group(2)}")
+        first, last = month, month
+    elif match.group(3):
+        quarter = int(match.group(3))
+        first, last = 3 * quarter - 2, 3 * quarter
+    else:
+        first, last = 1, 12
+    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])

@@ -10,13 +10,13 @@ service turns their ``ValueError`` into a 422 naming the field.
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from accord.core import periods
 from accord.core.errors import FieldProblem, ValidationFailed
 
 #: the years a period may lie in
@@ -24,7 +24,6 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 #: the longest period, in years (a period must end before its start plus this many years)
 MAX_YEARS = 10
 PERIOD_HELP = "a month, quarter or year: 2026-11, 2026-Q4 or 2026"
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2})|-[Qq]([1-4]))?$")
 MAX_PAGE_SIZE = 200
 BY = ("department", "account")
 By = Literal["department", "account"]
@@ -35,23 +34,8 @@ SORTS = ("name", "-name", "delivered", "-delivered", "rate", "-rate")
 def parse_period(text: str) -> tuple[date, date]:
     """``2026-11`` → (2026-11-01, 2026-11-30); ``2026-Q4`` → (2026-10-01, 2026-12-31);
     ``2026`` → (2026-01-01, 2026-12-31). ValueError with a readable message otherwise."""
-    match = _PERIOD_RE.match((text or "").strip())
-    if not match:
-        raise ValueError(f"expected {PERIOD_HELP}, got {text[:40]!r}")
-    year = int(match.group(1))
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"the year must be {FIRST_YEAR}-{LAST_YEAR}")
-    if match.group(2):
-        month = int(match.group(2))
-        if not 1 <= month <= 12:
-            raise ValueError(f"the month must be 01-12, got {match.group(2)}")
-        first, last = month, month
-    elif match.group(3):
-        quarter = int(match.group(3))
-        first, last = 3 * quarter - 2, 3 * quarter
-    else:
-        first, last = 1, 12
-    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    return periods.parse_period(text, first_year=FIRST_YEAR, last_year=LAST_YEAR,
+                                help_text=PERIOD_HELP)
 
 
 def quarter_of(day: date) -> tuple[date, date]:

@@ -17,11 +17,12 @@ Standard library only; "today" is passed in.
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+
+from accord.core import periods
 
 
 class Metric(StrEnum):
@@ -63,7 +64,6 @@ RULES: dict[Metric, MetricRule] = {
 #: the years a period may lie in
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 PERIOD_HELP = "a month, quarter or year: 2027-01, 2027-Q1 or 2027"
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2})|-[Qq]([1-4]))?$")
 
 
 class PeriodError(ValueError):
@@ -86,24 +86,9 @@ def parse_metric(text: str | None) -> Metric:
 
 def parse_period(text: str | None) -> tuple[date, date]:
     """``2027-01`` → (2027-01-01, 2027-01-31); ``2027-Q1`` → (2027-01-01, 2027-03-31);
-    ``2027`` → (2027-01-01, 2027-12-31). PeriodError otherwise."""
-    match = _PERIOD_RE.match((text or "").strip())
-    if not match:
-        raise PeriodError(f"expected {PERIOD_HELP}, got {text!r}")
-    year = int(match.group(1))
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(f"the year must be {FIRST_YEAR}-{LAST_YEAR}")
-    if match.group(2):
-        month = int(match.group(2))
-        if not 1 <= month <= 12:
-            raise PeriodError(f"the month must be 01-12, got {match.group(2)}")
-        first, last = month, month
-    elif match.group(3):
-        quarter = int(match.group(3))
-        first, last = 3 * quarter - 2, 3 * quarter
-    else:
-        first, last = 1, 12
-    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    ``2027`` → (2027-01-01, 2027-12-31). PeriodError otherwise (``core.periods``)."""
+    return periods.parse_period(text, first_year=FIRST_YEAR, last_year=LAST_YEAR,
+                                help_text=PERIOD_HELP, error=PeriodError)
 
 
 def period_label(start: date, end: date) -> str:
