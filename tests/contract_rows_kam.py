@@ -313,3 +313,7 @@ KEY_ACCOUNTS += JOBS
 from contract_rows_myday import MYDAY  # noqa: E402
 
 KEY_ACCOUNTS += MYDAY
+
+from contract_rows_agency import AGENCY  # noqa: E402
+
+KEY_ACCOUNTS += AGENCY
