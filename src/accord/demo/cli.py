@@ -89,11 +89,14 @@ def _print_logins(summary: DemoSummary) -> None:
     for email, role in summary.logins:
         by_role.setdefault(role, []).append(email)
     table = Table("role", "demo login", title="Demo logins", title_justify="left")
-    for role in ("admin", "head", "manager", "sales", "billing", "viewer"):
+    for role in ("admin", "head", "manager", "sales", "billing", "viewer", "specialist"):
         emails = by_role.get(role, [])
         if not emails:
             continue
         shown = emails[0] if len(emails) == 1 else f"{emails[0]} … {emails[-1]}"
+        if role == "specialist":  # named by department (creative1, media1…), not numbered
+            first = sorted(emails, key=lambda e: (not e.startswith("creative"), e))[:2]
+            shown = f"{', '.join(first)} … ({len(emails)}: <department><n>@…)"
         table.add_row(role, shown)
     console.print(table)
     console.print(

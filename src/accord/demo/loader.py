@@ -160,6 +160,8 @@ def load_demo(
     summary.revenue_lines = _write_revenue(session, spec, first.account, progress)
     _advance_sequences(session)
     _write_key_account_models(session, spec, progress, password_hash)
+    # the agency's specialists (agency.demo), created with the departments
+    summary.logins += [(e, r) for e, r in demo_logins(session) if r == "specialist"]
     audit.record(session, None, "demo_loaded", "demo", None, after=summary.counts(),
                  note=f"demo loaded: seed {spec.seed}, today {spec.today.isoformat()}")
     return summary
