@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from bench.bench_lists import SECRET, ServerTimer, StatementLog, _diagnose, _login
-from bench.bench_plans import _first_call, _measure, _report
+from bench.bench_lists import SECRET, ServerTimer, StatementLog, _login
+from bench.bench_plans import run_scenarios
 from bench.common import (
     LARGE_ACCOUNTS,
     LARGE_SEED,
@@ -141,11 +141,7 @@ def bench_database(kind: str, size: int) -> dict[str, float]:
             ("GET /api/v1/agency/on-time by department (4 periods), as a head",
              calls("head", on_time), ON_TIME_TARGET),
         ]
-        for label, made, target in scenarios:
-            median = _report(kind, label, _measure(timer, made), target)
-            results[label] = median
-            if median > target:
-                _diagnose(url, log, _first_call(made), "")
+        results.update(run_scenarios(kind, url, timer, log, scenarios))
     finally:
         log.close()
     return results

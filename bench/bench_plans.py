@@ -116,6 +116,20 @@ def _first_call(calls: list[Callable[[], Any]]) -> Callable[[str], Any]:
     return lambda _term: calls[0]()
 
 
+def run_scenarios(kind: str, url: str, timer: ServerTimer, log: StatementLog,
+                  scenarios: list[tuple[str, list[Callable[[], Any]], float]]
+                  ) -> dict[str, float]:
+    """Each scenario's 30 requests measured and reported (median against its target), the
+    statements of one request printed when it is over; label -> median seconds."""
+    results: dict[str, float] = {}
+    for label, calls, target in scenarios:
+        median = _report(kind, label, _measure(timer, calls), target)
+        results[label] = median
+        if median > target:
+            _diagnose(url, log, _first_call(calls), "")
+    return results
+
+
 def _report(kind: str, label: str, server: list[float], target: float) -> float:
     median = statistics.median(server)
     p95 = sorted(server)[min(len(server) - 1, int(len(server) * 0.95))]
@@ -161,11 +175,7 @@ def bench_database(kind: str, size: int) -> dict[str, float]:
         scenarios.append(("GET /api/v1/plans (filters, sorts, pages) as admin",
                           [functools.partial(clients["admin"].get, f"/api/v1/plans{_api(q)}")
                            for q in PLAN_QUERIES], PLANS_TARGET))
-        for label, calls, target in scenarios:
-            median = _report(kind, label, _measure(timer, calls), target)
-            results[label] = median
-            if median > target:
-                _diagnose(url, log, _first_call(calls), "")
+        results.update(run_scenarios(kind, url, timer, log, scenarios))
     finally:
         log.close()
     return results

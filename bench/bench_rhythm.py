@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, text
 
-from bench.bench_lists import SECRET, ServerTimer, StatementLog, _diagnose, _login
-from bench.bench_plans import _first_call, _measure, _report  # the same 30 requests, told alike
+from bench.bench_lists import SECRET, ServerTimer, StatementLog, _login
+from bench.bench_plans import run_scenarios  # the same 30 requests, told alike
 from bench.common import (
     LARGE_ACCOUNTS,
     LARGE_SEED,
@@ -207,11 +207,7 @@ def bench_database(kind: str, size: int) -> dict[str, float]:
               functools.partial(clients["admin"].get, "/api/v1/kpis/coverage?by=manager")],
              COVERAGE_TARGET),
         ]
-        for label, calls, target in scenarios:
-            median = _report(kind, label, _measure(timer, calls), target)
-            results[label] = median
-            if median > target:
-                _diagnose(url, log, _first_call(calls), "")
+        results.update(run_scenarios(kind, url, timer, log, scenarios))
     finally:
         log.close()
     results["digest, managers"] = _digest(kind, url, managers_only=True)
