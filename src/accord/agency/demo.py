@@ -139,7 +139,10 @@ class _Writer:
         if accepted is None:
             return
         blocks = self._input(row, account, manager, contact, created, cal)
-        started = add_working_days(cal, accepted, 1)
+        # the work starts the next working day, or a little later for some recent ones (the
+        # board shows accepted briefs not started yet)
+        lag = self.rng.randint(1, 3) if accepted >= self.today - timedelta(days=5) else 1
+        started = add_working_days(cal, accepted, lag)
         if started > today:
             return
         row["status"] = "in_progress"
@@ -158,7 +161,8 @@ class _Writer:
                 accepted >= self.today - timedelta(days=3) and rng.random() < 0.4):
             return None  # not accepted yet
         proposal = None
-        if rng.random() < 0.2:
+        # recent acceptances propose a date more often: a small demo has some waiting
+        if rng.random() < (0.45 if accepted >= self.today - timedelta(days=10) else 0.2):
             proposal = add_working_days(cal, row["original_due_on"], rng.randint(2, 5))
             row.update(proposed_due_on=proposal, proposed_reason=rng.choice(demo_cast.REASONS))
         row["status"] = "accepted"

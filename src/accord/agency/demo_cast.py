@@ -104,12 +104,15 @@ def departments(session: Session, today: date, password_hash: str | None
 
 def agency_accounts(session: Session, accounts: int) -> list[tuple[int, int, int | None]]:
     """(account, manager, a client contact) of the agency clients: key accounts of the
-    agency segments."""
+    agency segments, and every key account of the first manager (``manager1``, whom a new
+    user of the demo logs in as first), so that their Work tabs and briefs are not empty."""
     keys = key_accounts(session, accounts)
+    first = session.scalar(select(func.min(User.id)).where(User.role == "manager"))
     rows = session.execute(
         select(Account.id, Account.manager_id, func.min(AccountContact.contact_id))
         .outerjoin(AccountContact, AccountContact.account_id == Account.id)
-        .where(Account.id.in_(keys), Account.segment.in_(AGENCY_SEGMENTS),
+        .where(Account.id.in_(keys),
+               Account.segment.in_(AGENCY_SEGMENTS) | (Account.manager_id == first),
                Account.manager_id.is_not(None))
         .group_by(Account.id, Account.manager_id).order_by(Account.id)
     ).all()
