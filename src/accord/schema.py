@@ -14,6 +14,7 @@ from accord.growth.opportunities import models as _opportunities  # noqa: F401
 from accord.handoffs import models as _handoffs  # noqa: F401
 from accord.health import models as _health  # noqa: F401
 from accord.kpis import models as _kpis  # noqa: F401
+from accord.licences import models as _licences  # noqa: F401
 from accord.plans import models as _plans  # noqa: F401
 from accord.plans.targets import models as _targets  # noqa: F401
 from accord.proposals import models as _proposals  # noqa: F401

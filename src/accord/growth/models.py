@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     ForeignKey,
     Integer,
     Numeric,
@@ -70,6 +71,15 @@ class Sku(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     list_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    #: what a subscription's unit price is for: ``month``, ``quarter`` or ``year`` (issue 15)
+    billing_period: Mapped[str] = mapped_column(String(8), default="year",
+                                                server_default=text("'year'"))
+    #: the service this one is an add-on of (issue 15)
+    addon_of_id: Mapped[int | None] = mapped_column(ForeignKey("skus.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        CheckConstraint("billing_period in ('month','quarter','year')", name="billing_period"),
+    )
 
 
 class ProductLineRevenue(Base):
