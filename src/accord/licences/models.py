@@ -42,14 +42,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.core.database import Base, UTCDateTime, utcnow
+from accord.licences.rules import MAX_NOTICE_DAYS, MAX_QUANTITY, MAX_TERM_MONTHS
 
 SUBSCRIPTION_STATES = ("trial", "active", "cancelled", "expired")
 REQUEST_STATES = ("pending", "approved", "declined")
 BILLING_PERIODS = ("month", "quarter", "year")
-#: the largest quantity of one subscription (a tenant of ten million seats is not a client)
-MAX_QUANTITY = 10_000_000
-MAX_TERM_MONTHS = 120
-MAX_NOTICE_DAYS = 3650
 
 
 class ProductName(Base):
