@@ -39,6 +39,7 @@ from accord.growth.opportunities.demo import seed_demo as seed_opportunities
 from accord.handoffs.demo import seed_demo as seed_handoffs
 from accord.health.demo import seed_demo as seed_health
 from accord.kpis.derived import refresh_after_import
+from accord.licences.demo import seed_demo as seed_licences
 from accord.plans.demo import seed_demo as seed_plans
 from accord.plans.targets.demo import seed_demo as seed_targets
 from accord.proposals.demo import seed_demo as seed_proposals
@@ -190,6 +191,7 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     seed_rhythm(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     seed_agency(session, seed=spec.seed, today=spec.today, accounts=spec.accounts,
                 password_hash=password_hash)
+    seed_licences(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     progress("account plans", 1, 1)
 
 

@@ -153,3 +153,10 @@ def check_change(start_on: date, effective_on: date, quantity: int,
         elif unit_price != unit_price.quantize(PRICE_PLACES):
             errors["unit_price"] = "at most four decimals"
     return errors
+
+
+def notice_deadline(end_on: date, notice_days: int) -> date:
+    """The last day to give notice: the end of the term less the notice days (the rule of
+    ``calendar.renewals.rules.notice_deadline`` for an account's contract, which sits
+    above this package)."""
+    return date.fromordinal(end_on.toordinal() - notice_days)

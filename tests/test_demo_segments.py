@@ -1,7 +1,11 @@
-"""The demo portfolio's agency segment (issue 14): departments with specialists, briefs in
-every status (some late, some with rounds of changes), client inputs being chased (some
-escalated), and agency work on the first manager's key accounts, whom a new user of the
-demo logs in as."""
+"""The demo portfolio's segments of issues 14 and 15, from one demo load.
+
+- Agency: departments with specialists, briefs in every status (some late, some with rounds
+  of changes), client inputs being chased (some escalated), and agency work on the first
+  manager's key accounts, whom a new user of the demo logs in as.
+- Software: a licence catalogue with export names, subscriptions in every status with
+  quantity changes over time, requests waiting for billing, the MRR store built, and a
+  subscription on the first manager's accounts."""
 
 from __future__ import annotations
 
@@ -14,6 +18,13 @@ from accord.accounts.models import Account
 from accord.agency.models import Brief, Department, InputChase, InputRequest
 from accord.agency.rules import is_late
 from accord.core.models import User
+from accord.licences.models import (
+    ProductName,
+    QuantityRequest,
+    Subscription,
+    SubscriptionMrr,
+    SubscriptionTerm,
+)
 from accord.demo.loader import load_demo
 from accord.demo.plan import DemoSpec
 
@@ -21,7 +32,7 @@ SPEC = DemoSpec(accounts=1000, months=24, seed=5, today=date(2026, 3, 18))
 STATES = {"draft", "sent", "accepted", "in_progress", "delivered", "approved", "cancelled"}
 
 
-def test_the_demo_has_an_agency_segment_alive_enough_for_the_pages(
+def test_the_demo_has_agency_and_software_segments_alive_enough_for_the_pages(
         sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as s:
         load_demo(s, SPEC)
@@ -44,3 +55,14 @@ def test_the_demo_has_an_agency_segment_alive_enough_for_the_pages(
         assert s.scalar(select(func.count()).select_from(Brief).join(
             Account, Account.id == Brief.account_id).where(Account.manager_id == first)), (
             "the first manager's key accounts have no agency work")
+        subscriptions = list(s.scalars(select(Subscription)))
+        assert {x.status for x in subscriptions} == {"trial", "active", "cancelled", "expired"}
+        assert s.scalar(select(func.count()).select_from(SubscriptionTerm)) > len(
+            subscriptions), "no quantity changed over time"
+        assert s.scalar(select(func.count()).select_from(QuantityRequest).where(
+            QuantityRequest.status == "pending")), "no request waiting for billing"
+        assert s.scalar(select(func.count()).select_from(ProductName).where(
+            ProductName.key == "ENTERPRISE MOBILITY + SECURITY E5"))
+        assert s.scalar(select(func.count()).select_from(SubscriptionMrr)), "no MRR built"
+        assert s.scalar(select(func.count()).select_from(Subscription).join(
+            Account, Account.id == Subscription.account_id).where(Account.manager_id == first))
