@@ -10,7 +10,7 @@ Seats, licence users and usage come with the seats part of issue 15.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -81,6 +81,47 @@ def _clients(session: Session, accounts: int) -> list[tuple[int, int | None]]:
     return [(int(a), int(m) if m is not None else None) for a, m in rows]
 
 
+def _terms(session: Session, rng: random.Random, row: Subscription, sku: Sku, today: date,
+           now: datetime) -> int:
+    """The first term and a few changes over time; returns the quantity in force now."""
+    quantity = rng.choice((10, 25, 50, 120, 300, 800))
+    price = sku.list_price or Decimal(0)
+    day = row.start_on
+    session.add(SubscriptionTerm(subscription_id=row.id, effective_on=day, quantity=quantity,
+                                 unit_price=price, reason="new subscription", changed_at=now))
+    for _ in range(rng.randint(0, 3)):
+        day = day + timedelta(days=rng.randint(45, 200))
+        if day > today or (row.ended_on and day > row.ended_on):
+            break
+        quantity = max(1, int(quantity * rng.choice((0.8, 1.1, 1.2, 1.5))))
+        if rng.random() < 0.2:
+            price = (price * Decimal("1.05")).quantize(Decimal("0.01"))
+        session.add(SubscriptionTerm(subscription_id=row.id, effective_on=day,
+                                     quantity=quantity, unit_price=price,
+                                     reason=rng.choice(REASONS), changed_at=now))
+    return quantity
+
+
+def _subscription(rng: random.Random, account: int, sku: Sku, today: date, now: datetime,
+                  *, trial: bool, cancel: bool) -> Subscription:
+    start = today - timedelta(days=rng.randint(60, 900))
+    term = rng.choice((12, 12, 12, 36))
+    if trial:  # a month's trial, started lately
+        start, term = today - timedelta(days=rng.randint(3, 20)), 1
+    row = Subscription(account_id=account, sku_id=sku.id, status="trial" if trial else "active",
+                       start_on=start, term_months=term, end_on=rules.term_end(start, term),
+                       auto_renew=not trial and rng.random() < 0.7,
+                       notice_days=rng.choice((30, 60, 90)), currency=DEFAULT_CURRENCY,
+                       reference=f"MS-{account:05d}-{sku.code}", created_at=now,
+                       updated_at=now)
+    if not trial and not row.auto_renew and row.end_on < today:
+        row.status, row.ended_on = "expired", row.end_on
+    elif cancel:
+        row.status = "cancelled"
+        row.ended_on = today - timedelta(days=rng.randint(5, 50))
+    return row
+
+
 def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int:
     """Write the software segment; returns how many subscriptions (0 when some exist)."""
     if session.scalar(select(func.count()).select_from(Subscription)):
@@ -95,46 +136,13 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
     for n, (account, manager) in enumerate(clients):
         codes = rng.sample(list(skus), k=rng.randint(1, 3))
         for code in codes:
-            sku = skus[code]
-            start = today - timedelta(days=rng.randint(60, 900))
-            term = rng.choice((12, 12, 12, 36))
-            status = "active"
-            if n % 9 == 4 and code == codes[0]:  # a month's trial, started lately
-                status, term = "trial", 1
-                start = today - timedelta(days=rng.randint(3, 20))
-            row = Subscription(account_id=account, sku_id=sku.id, status=status,
-                               start_on=start, term_months=term,
-                               end_on=rules.term_end(start, term),
-                               auto_renew=rng.random() < 0.7,
-                               notice_days=rng.choice((30, 60, 90)),
-                               currency=DEFAULT_CURRENCY, reference=f"MS-{account:05d}-{code}",
-                               created_at=now, updated_at=now)
-            if status == "trial":
-                row.auto_renew = False
-            elif not row.auto_renew and row.end_on < today:
-                row.status, row.ended_on = "expired", row.end_on
-            elif n % 11 == 7 and code == codes[-1]:
-                row.status = "cancelled"
-                row.ended_on = today - timedelta(days=rng.randint(5, 50))
+            row = _subscription(rng, account, skus[code], today, now,
+                                trial=n % 9 == 4 and code == codes[0],
+                                cancel=n % 11 == 7 and code == codes[-1])
             session.add(row)
             session.flush()
             made += 1
-            quantity = rng.choice((10, 25, 50, 120, 300, 800))
-            price = sku.list_price or Decimal(0)
-            day = start
-            session.add(SubscriptionTerm(subscription_id=row.id, effective_on=day,
-                                         quantity=quantity, unit_price=price,
-                                         reason="new subscription", changed_at=now))
-            for _ in range(rng.randint(0, 3)):
-                day = day + timedelta(days=rng.randint(45, 200))
-                if day > today or (row.ended_on and day > row.ended_on):
-                    break
-                quantity = max(1, int(quantity * rng.choice((0.8, 1.1, 1.2, 1.5))))
-                if rng.random() < 0.2:
-                    price = (price * Decimal("1.05")).quantize(Decimal("0.01"))
-                session.add(SubscriptionTerm(subscription_id=row.id, effective_on=day,
-                                             quantity=quantity, unit_price=price,
-                                             reason=rng.choice(REASONS), changed_at=now))
+            quantity = _terms(session, rng, row, skus[code], today, now)
             if row.status == "active" and rng.random() < 0.3:
                 session.add(QuantityRequest(
                     subscription_id=row.id, quantity=quantity + rng.choice((5, 10, 25)),

@@ -18,6 +18,10 @@ a billing period and an add-on parent. Here:
   never by a read.
 - ``account_domains``: the e-mail domains of an account (an M365 tenant is tied to its
   account by them); a domain names one account.
+- ``sku_services``: the workloads a product includes (a seat is active when any was used).
+- ``licence_users``: the people at the client who hold seats (kept apart from contacts,
+  optionally linked to one); ``seat_assignments``: who holds a seat of which service from
+  when to when; ``seat_activity``: the last day each person used each workload.
 """
 
 from __future__ import annotations
@@ -174,3 +178,79 @@ class AccountDomain(Base):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SkuService(Base):
+    """A workload a product includes (Microsoft 365 E3: exchange, onedrive, sharepoint,
+    teams…): a seat of the product is active when any of them was used lately."""
+
+    __tablename__ = "sku_services"
+
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class LicenceUser(Base):
+    """A person at the client who holds seats: kept apart from the relationship contacts (a
+    tenant of 5,000 people must not flood them), optionally linked to one."""
+
+    __tablename__ = "licence_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    #: the user principal name (sign-in), lower case
+    principal: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str | None] = mapped_column(String(120))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the day they left the tenant (their seats are freed from it)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "principal", name="uq_licence_users_principal"),
+        Index("ix_licence_users_account_left", "account_id", "left_on"),
+    )
+
+
+class SeatAssignment(Base):
+    """A licence user holds a seat of a service from a day (to a day: NULL while held)."""
+
+    __tablename__ = "seat_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    licence_user_id: Mapped[int] = mapped_column(
+        ForeignKey("licence_users.id", ondelete="CASCADE"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"))
+    from_on: Mapped[date] = mapped_column(Date)
+    to_on: Mapped[date | None] = mapped_column(Date)
+    #: ``manual`` (the seat grid, the API, the command line) or ``import`` (an export)
+    source: Mapped[str] = mapped_column(String(10), default="manual")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("to_on is null or to_on >= from_on", name="span"),
+        CheckConstraint("source in ('manual','import')", name="source"),
+        # seats held per account and service (allocation), the seat grid
+        Index("ix_seat_assignments_account_sku", "account_id", "sku_id", "to_on"),
+    )
+
+
+class SeatActivity(Base):
+    """The last day a licence user used a service (a workload), as a usage report said."""
+
+    __tablename__ = "seat_activity"
+
+    licence_user_id: Mapped[int] = mapped_column(
+        ForeignKey("licence_users.id", ondelete="CASCADE"), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_active_on: Mapped[date | None] = mapped_column(Date)
+    #: the report's refresh date
+    reported_on: Mapped[date] = mapped_column(Date)

@@ -160,3 +160,76 @@ def notice_deadline(end_on: date, notice_days: int) -> date:
     ``calendar.renewals.rules.notice_deadline`` for an account's contract, which sits
     above this package)."""
     return date.fromordinal(end_on.toordinal() - notice_days)
+
+
+# ---------------------------------------------------------------- seats (KPIS.md, "Other KPIs")
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One assignment of a service to a person, and what is known of their activity."""
+
+    from_on: date
+    to_on: date | None
+    #: the last day any workload of the service's product was used; None: never seen used
+    last_active_on: date | None
+    #: whether a usage report covers this person (activity known)
+    reported: bool
+
+
+def holds_on(seat: Seat, day: date) -> bool:
+    return seat.from_on <= day and (seat.to_on is None or seat.to_on >= day)
+
+
+def is_active(seat: Seat, day: date, active_days: int) -> bool:
+    """Used within the last ``active_days`` days up to ``day``: ``day − active_days`` <
+    last activity ≤ ``day``."""
+    last = seat.last_active_on
+    return last is not None and day.toordinal() - active_days < last.toordinal() <= day.toordinal()
+
+
+@dataclass(frozen=True)
+class Usage:
+    purchased: int
+    assigned: int
+    #: assigned seats whose activity a report covers
+    reported: int
+    active: int
+    allocation: Decimal | None
+    adoption: Decimal | None
+    utilisation: Decimal | None
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return None if whole <= 0 else (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+
+
+def usage(purchased: int, seats: Iterable[Seat], day: date, active_days: int) -> Usage:
+    """Allocation = assigned ÷ purchased; adoption = active ÷ assigned where activity is
+    known; utilisation = active ÷ purchased, or assigned ÷ purchased where no activity is
+    known (KPIS.md). Shares to four decimals; None when the divisor is 0."""
+    held = [s for s in seats if holds_on(s, day)]
+    reported = [s for s in held if s.reported]
+    active = sum(1 for s in reported if is_active(s, day, active_days))
+    utilised = active if reported else len(held)
+    return Usage(purchased, len(held), len(reported), active, _share(len(held), purchased),
+                 _share(active, len(reported)), _share(utilised, purchased))
+
+
+def seat_refusal(purchased: int, assigned: int, service: str) -> str | None:
+    """Why one more seat may not be assigned by hand, or None."""
+    if assigned + 1 > purchased:
+        return (f"all {purchased} seats of {service} are assigned: free one or raise the "
+                "quantity (billing)")
+    return None
+
+
+def signal(u: Usage, upsell_allocation: Decimal, upsell_adoption: Decimal,
+           risk_adoption: Decimal) -> str | None:
+    """``upsell`` (allocation and adoption high), ``risk`` (adoption low) or None."""
+    if u.adoption is not None and u.adoption <= risk_adoption:
+        return "risk"
+    if (u.allocation is not None and u.allocation >= upsell_allocation
+            and u.adoption is not None and u.adoption >= upsell_adoption):
+        return "upsell"
+    return None

@@ -1,7 +1,8 @@
 """Licences and subscriptions (issue 15)
 
 - ``licence_product_names``, ``subscriptions``, ``subscription_terms``,
-  ``quantity_requests``, ``subscription_mrr``, ``account_domains``: see
+  ``quantity_requests``, ``subscription_mrr``, ``account_domains``, ``sku_services``,
+  ``licence_users``, ``seat_assignments``, ``seat_activity``: see
   ``accord.licences.models``.
 - ``skus`` gets ``billing_period`` (``month``, ``quarter``, ``year``; existing SKUs:
   ``year``) and ``addon_of_id`` (the service it is an add-on of).
@@ -141,8 +142,77 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             "billing_period", "billing_period in ('month','quarter','year')")
 
+    op.create_table('licence_users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('principal', sa.String(length=254), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('department', sa.String(length=120), nullable=True),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('blocked', sa.Boolean(), nullable=False),
+    sa.Column('left_on', sa.Date(), nullable=True),
+    sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_licence_users_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_licence_users_contact_id_contacts'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_licence_users')),
+    sa.UniqueConstraint('account_id', 'principal', name='uq_licence_users_principal')
+    )
+    with op.batch_alter_table('licence_users', schema=None) as batch_op:
+        batch_op.create_index('ix_licence_users_account_left', ['account_id', 'left_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licence_users_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('seat_activity',
+    sa.Column('licence_user_id', sa.Integer(), nullable=False),
+    sa.Column('service', sa.String(length=40), nullable=False),
+    sa.Column('last_active_on', sa.Date(), nullable=True),
+    sa.Column('reported_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['licence_user_id'], ['licence_users.id'], name=op.f('fk_seat_activity_licence_user_id_licence_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('licence_user_id', 'service', name=op.f('pk_seat_activity'))
+    )
+    op.create_table('seat_assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('licence_user_id', sa.Integer(), nullable=False),
+    sa.Column('sku_id', sa.Integer(), nullable=False),
+    sa.Column('from_on', sa.Date(), nullable=False),
+    sa.Column('to_on', sa.Date(), nullable=True),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("source in ('manual','import')", name=op.f('ck_seat_assignments_source')),
+    sa.CheckConstraint('to_on is null or to_on >= from_on', name=op.f('ck_seat_assignments_span')),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_seat_assignments_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_seat_assignments_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['licence_user_id'], ['licence_users.id'], name=op.f('fk_seat_assignments_licence_user_id_licence_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sku_id'], ['skus.id'], name=op.f('fk_seat_assignments_sku_id_skus'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_seat_assignments'))
+    )
+    with op.batch_alter_table('seat_assignments', schema=None) as batch_op:
+        batch_op.create_index('ix_seat_assignments_account_sku', ['account_id', 'sku_id', 'to_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_seat_assignments_licence_user_id'), ['licence_user_id'], unique=False)
+
+    op.create_table('sku_services',
+    sa.Column('sku_id', sa.Integer(), nullable=False),
+    sa.Column('service', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['sku_id'], ['skus.id'], name=op.f('fk_sku_services_sku_id_skus'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('sku_id', 'service', name=op.f('pk_sku_services'))
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('sku_services')
+    with op.batch_alter_table('seat_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_seat_assignments_licence_user_id'))
+        batch_op.drop_index('ix_seat_assignments_account_sku')
+
+    op.drop_table('seat_assignments')
+    op.drop_table('seat_activity')
+    with op.batch_alter_table('licence_users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licence_users_contact_id'))
+        batch_op.drop_index('ix_licence_users_account_left')
+
+    op.drop_table('licence_users')
     with op.batch_alter_table('skus', schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_skus_billing_period"), type_="check")
         batch_op.drop_constraint(batch_op.f('fk_skus_addon_of_id_skus'), type_='foreignkey')
