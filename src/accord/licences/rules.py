@@ -233,3 +233,12 @@ def signal(u: Usage, upsell_allocation: Decimal, upsell_adoption: Decimal,
             and u.adoption is not None and u.adoption >= upsell_adoption):
         return "upsell"
     return None
+
+
+def provides_seats_on(cover: Cover, day: date) -> bool:
+    """A subscription's quantity can be assigned on ``day``: started and covered that day
+    (a trial's seats too, unlike its revenue)."""
+    if cover.start_on > day:
+        return False
+    until = covered_until(cover)
+    return until is None or until >= day
