@@ -12,7 +12,13 @@ from accord.app.commands import app as cli_app
 from accord.app.commands import hoist_global_options
 from accord.core.models import AuditEntry
 from accord.growth.models import Offering, ProductLine, Sku
-from accord.licences.models import QuantityRequest, Subscription, SubscriptionMrr, SubscriptionTerm
+from accord.licences.models import (
+    QuantityRequest,
+    SeatAssignment,
+    Subscription,
+    SubscriptionMrr,
+    SubscriptionTerm,
+)
 
 runner = CliRunner()
 TODAY = "2026-03-10"
@@ -104,3 +110,35 @@ def test_the_command_line(sessions, cast, database_url, db) -> None:
     assert rebuilt.exit_code == 0 and "account-months" in rebuilt.output
     head = _cli(database_url, "--as", "head@accord.test", "subscriptions", "rebuild-mrr")
     assert head.exit_code != 0 and "admins" in head.output
+
+
+def test_the_seats_command_line(sessions, cast, database_url, db) -> None:
+    sku = str(_sku(sessions))
+    acme = str(cast.acme_id)
+    added = _cli(database_url, "--as", "billing@accord.test", "subscriptions", "add",
+                 "--account", acme, "--sku", sku, "--start", "2026-01-01", "--quantity", "1",
+                 "--price", "22", "--today", TODAY)
+    assert added.exit_code == 0, added.output
+    for who in ("ann@acme.test", "bob@acme.test"):
+        made = _cli(database_url, "--as", "owner@accord.test", "seats", "add-user",
+                    "--account", acme, "--user", who, "--name", who.split("@")[0].title())
+        assert made.exit_code == 0, made.output
+    first = _cli(database_url, "--as", "owner@accord.test", "seats", "assign", "--account",
+                 acme, "--user", "ann@acme.test", "--sku", sku, "--today", TODAY)
+    assert first.exit_code == 0 and "(1 of 1 assigned)" in first.output, first.output
+    db.rollback()
+    held = db.scalar(select(func.count()).select_from(SeatAssignment))
+    second = _cli(database_url, "--as", "owner@accord.test", "seats", "assign", "--account",
+                  acme, "--user", "bob@acme.test", "--sku", sku, "--today", TODAY)
+    assert second.exit_code != 0 and "all 1 seats" in second.output, second.output
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(SeatAssignment)) == held
+    listed = _cli(database_url, "--as", "owner@accord.test", "seats", "list", "--account",
+                  acme, "--today", TODAY)
+    assert listed.exit_code == 0 and "100 %" in listed.output, listed.output
+    viewer = _cli(database_url, "--as", "viewer@accord.test", "seats", "remove", "--account",
+                  acme, "--user", "ann@acme.test", "--sku", sku, "--today", TODAY)
+    assert viewer.exit_code != 0
+    freed = _cli(database_url, "--as", "owner@accord.test", "seats", "remove", "--account",
+                 acme, "--user", "ann@acme.test", "--sku", sku, "--today", TODAY)
+    assert freed.exit_code == 0, freed.output

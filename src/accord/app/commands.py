@@ -33,6 +33,7 @@ from accord.growth.opportunities.cli import app as opportunities_app
 from accord.handoffs.cli import app as handoffs_app
 from accord.health.cli import register as register_health
 from accord.kpis.cli import register as register_kpis
+from accord.licences.seats.cli import app as seats_app
 from accord.licences.subscriptions.cli import app as subscriptions_app
 from accord.plans.cli import app as plans_app
 from accord.plans.targets.cli import app as targets_app
@@ -98,6 +99,7 @@ app.add_typer(departments_app, name="departments")
 app.add_typer(briefs_app, name="briefs")
 app.add_typer(inputs_app, name="inputs")
 app.add_typer(subscriptions_app, name="subscriptions")
+app.add_typer(seats_app, name="seats")
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
 app.command("serve")(serve)
