@@ -125,3 +125,28 @@ def test_who_may_and_bad_input(sessions: sessionmaker[Session], cast: Any,
         seats.add_licence_user(s, _as(s, cast.owner), cast.acme_id, "P1@ACME.TEST")
     with sessions() as s:
         assert _held(s) == 0
+
+
+def test_domains_tie_a_tenant_to_its_account(sessions: sessionmaker[Session],
+                                             cast: Any) -> None:
+    from accord.licences.seats import tenants
+
+    with sessions.begin() as s:
+        assert tenants.add_domain(s, _as(s, cast.owner), cast.acme_id, "@Acme.TEST") == \
+            "acme.test"
+        tenants.add_domain(s, _as(s, cast.billing), cast.globex_id, "globex.test")
+    with sessions.begin() as s, pytest.raises(Conflict, match="another account"):
+        tenants.add_domain(s, _as(s, cast.owner), cast.acme_id, "globex.test")
+    with sessions.begin() as s, pytest.raises(ValidationFailed, match="not a domain"):
+        tenants.add_domain(s, _as(s, cast.owner), cast.acme_id, "acme")
+    with sessions.begin() as s, pytest.raises(NotFound):
+        tenants.add_domain(s, _as(s, cast.outsider), cast.acme_id, "acme.example")
+    with sessions() as s:
+        assert tenants.tenant_account(s, ["a@acme.test", "b@acme.test", "c@globex.test",
+                                          "d@gmail.com"]) == cast.acme_id
+        assert tenants.tenant_account(s, ["x@unknown.test"]) is None
+        assert tenants.domains_of(s, _as(s, cast.head), cast.acme_id) == ["acme.test"]
+    with sessions.begin() as s:
+        tenants.remove_domain(s, _as(s, cast.owner), cast.acme_id, "acme.test")
+    with sessions.begin() as s, pytest.raises(NotFound):
+        tenants.remove_domain(s, _as(s, cast.owner), cast.acme_id, "globex.test")

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from accord.cli.common import acting_today, acting_user, console, handles_errors, unit_of_work
 from accord.core.schemas import MAX_ID
-from accord.licences.seats import service
+from accord.licences.seats import service, tenants
 
 app = typer.Typer(help="Seats: who at the client holds which service, and how much they are "
                   "used.", no_args_is_help=True)
@@ -94,3 +94,21 @@ def remove(account: Account, principal: Principal, sku: SkuOption,
         day = acting_today(session, today)
         service.remove(session, acting_user(session), account, principal, sku, day)
     _print(f"{principal.lower()} no longer holds a seat of service {sku} from {day}")
+
+
+@app.command("domains")
+@handles_errors
+def domains(account: Account,
+            add: Annotated[list[str] | None, typer.Option("--add", help="A domain to add")]
+            = None,
+            remove: Annotated[list[str] | None, typer.Option(
+                "--remove", help="A domain to remove")] = None) -> None:
+    """The account's e-mail domains (how a tenant's export finds its account)."""
+    with unit_of_work() as session:
+        user = acting_user(session)
+        for domain in add or []:
+            tenants.add_domain(session, user, account, domain)
+        for domain in remove or []:
+            tenants.remove_domain(session, user, account, domain)
+        listed = tenants.domains_of(session, user, account)
+    _print(", ".join(listed) if listed else "No domains.")
