@@ -317,3 +317,7 @@ KEY_ACCOUNTS += MYDAY
 from contract_rows_agency import AGENCY  # noqa: E402
 
 KEY_ACCOUNTS += AGENCY
+
+from contract_rows_licences import LICENCES  # noqa: E402
+
+KEY_ACCOUNTS += LICENCES

@@ -133,6 +133,17 @@ BRIEF_DEPARTMENT = frozenset({"admin", "specialist"})
 BRIEF = {"account_id": 1, "department_id": 1, "title": "Route brief"}
 BRIEF_FORM = {"account_id": "1", "department_id": "1", "title": "Route brief"}
 
+#: licences: who changes quantities and prices; a new subscription on Acme (account 1) of
+#: the first SKU, a change, an end (tests/route_samples_licences.py)
+BILLING = frozenset({"admin", "billing"})
+SUBSCRIPTION = {"account_id": 1, "sku_id": 1, "start_on": "2027-01-01", "quantity": 10,
+                "unit_price": "12.50"}
+SUBSCRIPTION_FORM = {"account_id": "1", "sku_id": "1", "start_on": "2027-01-01",
+                     "term_months": "12", "quantity": "10", "unit_price": "12.50"}
+CHANGE = {"quantity": 120, "effective_on": "2027-06-01", "reason": "new hires"}
+CHANGE_FORM = {"quantity": "120", "effective_on": "2027-06-01", "reason": "new hires"}
+END = {"status": "cancelled", "on": "2027-06-30", "reason": "moved to a reseller"}
+END_FORM = {"status": "cancelled", "on": "2027-06-30", "reason": "moved to a reseller"}
 POLICY: dict[tuple[str, str], Rule] = {
     # ------------------------------------------------------------ open, session
     ("GET", "/api/v1/openapi.json"): OPEN,
@@ -733,4 +744,41 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/briefs/scorecard"): read(query="period=2027"),
     ("GET", "/briefs/scorecard/export.csv"): read(query="period=2027"),
     ("GET", "/departments/{department_id}/scorecard"): read(query="period=2027"),
+    # ------------------------------------------------------------ licences: subscriptions
+    # tests/route_samples_licences.py's "subscription" (Acme's, 100 seats of ROUTE-E3) and
+    # "request" (the owner's pending request for 120): read by Acme's readers; quantities,
+    # prices, new and ended subscriptions are billing's and admins'; requests are made by
+    # whoever may change the account
+    ("GET", "/api/v1/subscriptions"): read(query="status=active"),
+    ("POST", "/api/v1/subscriptions"): write(BILLING, reach=PLAN_READERS, body=SUBSCRIPTION),
+    ("GET", "/api/v1/subscriptions/{subscription_id}"): read(reach=PLAN_READERS),
+    ("POST", "/api/v1/subscriptions/{subscription_id}/changes"): write(
+        BILLING, reach=PLAN_READERS, body=CHANGE),
+    ("POST", "/api/v1/subscriptions/{subscription_id}/end"): write(
+        BILLING, reach=PLAN_READERS, body=END),
+    ("POST", "/api/v1/subscriptions/{subscription_id}/requests"): write(
+        WRITERS, reach=PLAN_READERS, body=CHANGE),
+    ("GET", "/api/v1/quantity-requests"): read(query="status=all"),
+    ("GET", "/api/v1/quantity-requests/{request_id}"): read(reach=PLAN_READERS),
+    ("POST", "/api/v1/quantity-requests/{request_id}/approve"): write(
+        BILLING, reach=PLAN_READERS, body={"note": "checked"}),
+    ("POST", "/api/v1/quantity-requests/{request_id}/decline"): write(
+        BILLING, reach=PLAN_READERS, body={"note": "not now"}),
+    ("GET", "/api/v1/accounts/{account_id}/subscriptions"): read(),
+    ("GET", "/licences"): read(query="status=active"),
+    ("GET", "/licences/requests"): read(query="status=all"),
+    ("POST", "/licences/requests/{request_id}/approve"): write(
+        BILLING, reach=PLAN_READERS, form={"note": "checked"}),
+    ("POST", "/licences/requests/{request_id}/decline"): write(
+        BILLING, reach=PLAN_READERS, form={"note": "not now"}),
+    ("GET", "/accounts/{account_id}/licences"): read(),
+    ("GET", "/subscriptions/new"): read(BILLING, reach=PLAN_READERS, query="account_id=1"),
+    ("POST", "/subscriptions"): write(BILLING, reach=PLAN_READERS, form=SUBSCRIPTION_FORM),
+    ("GET", "/subscriptions/{subscription_id}"): read(reach=PLAN_READERS),
+    ("POST", "/subscriptions/{subscription_id}/changes"): write(
+        BILLING, reach=PLAN_READERS, form=CHANGE_FORM),
+    ("POST", "/subscriptions/{subscription_id}/end"): write(
+        BILLING, reach=PLAN_READERS, form=END_FORM),
+    ("POST", "/subscriptions/{subscription_id}/requests"): write(
+        WRITERS, reach=PLAN_READERS, form=CHANGE_FORM),
 }

@@ -19,7 +19,8 @@ SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_sam
                   "route_samples_proposals", "route_samples_growth", "route_samples_renewals",
                   "route_samples_feed", "route_samples_jobs",
                   "route_samples_myday", "route_samples_followups", "route_samples_events",
-                  "route_samples_cadence", "route_samples_agency")
+                  "route_samples_cadence", "route_samples_agency",
+                  "route_samples_licences")
 
 
 def add_samples(

@@ -18,6 +18,8 @@ from accord.accounts.models import Account
 from accord.agency.models import Brief, Department, InputChase, InputRequest
 from accord.agency.rules import is_late
 from accord.core.models import User
+from accord.demo.loader import load_demo
+from accord.demo.plan import DemoSpec
 from accord.licences.models import (
     ProductName,
     QuantityRequest,
@@ -25,8 +27,6 @@ from accord.licences.models import (
     SubscriptionMrr,
     SubscriptionTerm,
 )
-from accord.demo.loader import load_demo
-from accord.demo.plan import DemoSpec
 
 SPEC = DemoSpec(accounts=1000, months=24, seed=5, today=date(2026, 3, 18))
 STATES = {"draft", "sent", "accepted", "in_progress", "delivered", "approved", "cancelled"}

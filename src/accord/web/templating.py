@@ -34,6 +34,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "users": "accord.users",
     "calendar": "accord.calendar",
     "agency": "accord.agency",
+    "licences": "accord.licences",
     "handoffs": "accord.handoffs",
     "plans": "accord.plans",
     "proposals": "accord.proposals",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -46,20 +47,35 @@ def terms_of(session: Session, subscription_id: int) -> list[rules.Term]:
         .order_by(SubscriptionTerm.effective_on))]
 
 
-def subscription_out(session: Session, row: Subscription, today: date) -> SubscriptionOut:
-    account = session.get(Account, row.account_id)
-    sku = session.get(Sku, row.sku_id)
-    assert account is not None and sku is not None
+def subscription_outs(session: Session, rows: Sequence[Subscription],
+                      today: date) -> list[SubscriptionOut]:
+    """The subscriptions with their account, service and history: three statements for any
+    number of rows."""
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    names = dict(session.execute(select(Account.id, Account.name).where(
+        Account.id.in_({r.account_id for r in rows}))).all())
+    skus = {k.id: k for k in session.scalars(select(Sku).where(
+        Sku.id.in_({r.sku_id for r in rows})))}
     changer = aliased(User)
-    history = session.execute(
-        select(SubscriptionTerm, changer.email)
-        .outerjoin(changer, changer.id == SubscriptionTerm.changed_by_id)
-        .where(SubscriptionTerm.subscription_id == row.id)
-        .order_by(SubscriptionTerm.effective_on)).all()
+    history: dict[int, list[tuple[SubscriptionTerm, str | None]]] = {i: [] for i in ids}
+    for term, email in session.execute(
+            select(SubscriptionTerm, changer.email)
+            .outerjoin(changer, changer.id == SubscriptionTerm.changed_by_id)
+            .where(SubscriptionTerm.subscription_id.in_(ids))
+            .order_by(SubscriptionTerm.subscription_id, SubscriptionTerm.effective_on)):
+        history[term.subscription_id].append((term, email))
+    return [_out(row, names[row.account_id], skus[row.sku_id], history[row.id], today)
+            for row in rows]
+
+
+def _out(row: Subscription, account_name: str, sku: Sku,
+         history: list[tuple[SubscriptionTerm, str | None]], today: date) -> SubscriptionOut:
     terms = [rules.Term(t.effective_on, t.quantity, t.unit_price) for t, _ in history]
     now = rules.term_in_force(terms, max(today, row.start_on)) or terms[0]
     return SubscriptionOut(
-        id=row.id, account_id=row.account_id, account_name=account.name, sku_id=sku.id,
+        id=row.id, account_id=row.account_id, account_name=account_name, sku_id=sku.id,
         sku_code=sku.code, service=sku.name, billing_period=sku.billing_period,
         status=row.status, start_on=row.start_on, term_months=row.term_months,
         end_on=row.end_on, notice_deadline=rules.notice_deadline(row.end_on, row.notice_days),
@@ -73,6 +89,10 @@ def subscription_out(session: Session, row: Subscription, today: date) -> Subscr
                        changed_at=t.changed_at, request_id=t.request_id)
                for t, email in history],
         version=row.version)
+
+
+def subscription_out(session: Session, row: Subscription, today: date) -> SubscriptionOut:
+    return subscription_outs(session, [row], today)[0]
 
 
 def get_subscription(session: Session, user: User, subscription_id: int,
@@ -107,25 +127,34 @@ def list_subscriptions(session: Session, user: User, today: date, *,
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = session.scalars(query.order_by(Account.name, Sku.name, Subscription.id)
                            .offset((page - 1) * page_size).limit(page_size)).all()
-    return [subscription_out(session, r, today) for r in rows], total
+    return subscription_outs(session, rows, today), total
+
+
+def request_outs(session: Session, requests: Sequence[QuantityRequest]) -> list[RequestOut]:
+    """The requests with their account, service and people: one statement for any number."""
+    if not requests:
+        return []
+    asker, decider = aliased(User), aliased(User)
+    found = {r[0]: r[1:] for r in session.execute(
+        select(QuantityRequest.id, Subscription.account_id, Account.name, Sku.name,
+               asker.email, decider.email)
+        .join(Subscription, Subscription.id == QuantityRequest.subscription_id)
+        .join(Account, Account.id == Subscription.account_id)
+        .join(Sku, Sku.id == Subscription.sku_id)
+        .outerjoin(asker, asker.id == QuantityRequest.requested_by_id)
+        .outerjoin(decider, decider.id == QuantityRequest.decided_by_id)
+        .where(QuantityRequest.id.in_([r.id for r in requests]))).all()}
+    return [RequestOut(
+        id=r.id, subscription_id=r.subscription_id, account_id=found[r.id][0],
+        account_name=found[r.id][1], service=found[r.id][2], quantity=r.quantity,
+        unit_price=r.unit_price, effective_on=r.effective_on, reason=r.reason,
+        status=r.status, requested_by=found[r.id][3], requested_at=r.requested_at,
+        decided_by=found[r.id][4], decided_at=r.decided_at, decision_note=r.decision_note)
+        for r in requests]
 
 
 def request_out(session: Session, request: QuantityRequest) -> RequestOut:
-    asker, decider = aliased(User), aliased(User)
-    row = session.execute(
-        select(Subscription.account_id, Account.name, Sku.name, asker.email, decider.email)
-        .join(Account, Account.id == Subscription.account_id)
-        .join(Sku, Sku.id == Subscription.sku_id)
-        .outerjoin(asker, asker.id == request.requested_by_id)
-        .outerjoin(decider, decider.id == request.decided_by_id)
-        .where(Subscription.id == request.subscription_id)).one()
-    return RequestOut(
-        id=request.id, subscription_id=request.subscription_id, account_id=row[0],
-        account_name=row[1], service=row[2], quantity=request.quantity,
-        unit_price=request.unit_price, effective_on=request.effective_on,
-        reason=request.reason, status=request.status, requested_by=row[3],
-        requested_at=request.requested_at, decided_by=row[4], decided_at=request.decided_at,
-        decision_note=request.decision_note)
+    return request_outs(session, [request])[0]
 
 
 def get_request(session: Session, user: User, request_id: int) -> RequestOut:
@@ -153,4 +182,4 @@ def list_requests(session: Session, user: User, *, status: str = "pending",
         query = query.where(QuantityRequest.status == status)
     rows = session.scalars(query.order_by(QuantityRequest.requested_at, QuantityRequest.id)
                            .limit(limit)).all()
-    return [request_out(session, r) for r in rows]
+    return request_outs(session, rows)

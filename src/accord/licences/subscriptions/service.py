@@ -55,14 +55,15 @@ from accord.licences.subscriptions.schemas import (
 
 __all__ = ["add_subscription", "change_terms", "decide_request", "end_subscription",
            "get_request", "get_subscription", "list_requests", "list_subscriptions",
-           "request_change"]
+           "request_change", "require_billing"]
 
 #: the MRR store is kept this many months past today's (future-dated changes included)
 HORIZON_MONTHS = 12
 BILLING = frozenset({Role.ADMIN, Role.BILLING})
 
 
-def _require_billing(user: User, what: str) -> None:
+def require_billing(user: User, what: str) -> None:
+    """403 unless billing or admin (the doors ask first, before reading a form)."""
     if user.role not in BILLING:
         raise Forbidden(f"only billing administrators and admins {what}; a manager requests "
                         "a change, which billing approves")
@@ -86,7 +87,7 @@ def _locked(session: Session, user: User, subscription_id: int) -> Subscription:
 def add_subscription(session: Session, user: User, data: SubscriptionIn,
                      today: date) -> SubscriptionOut:
     """A new subscription with its first term from its start; audited."""
-    _require_billing(user, "add subscriptions")
+    require_billing(user, "add subscriptions")
     get_visible_account(session, user, data.account_id)
     problems: dict[str, str] = {}
     if session.get(Sku, data.sku_id) is None:
@@ -129,7 +130,7 @@ def add_subscription(session: Session, user: User, data: SubscriptionIn,
 def change_terms(session: Session, user: User, subscription_id: int, change: ChangeIn,
                  today: date, *, request_id: int | None = None) -> SubscriptionOut:
     """A new quantity (and price) from ``effective_on`` on, kept beside the earlier ones."""
-    _require_billing(user, "change quantities and prices")
+    require_billing(user, "change quantities and prices")
     row = _locked(session, user, subscription_id)
     problems = rules.check_change(row.start_on, change.effective_on, change.quantity,
                                   change.unit_price)
@@ -165,7 +166,7 @@ def change_terms(session: Session, user: User, subscription_id: int, change: Cha
 def end_subscription(session: Session, user: User, subscription_id: int, data: EndIn,
                      today: date) -> SubscriptionOut:
     """Cancelled or expired from a day on: MRR stops after it; audited."""
-    _require_billing(user, "end subscriptions")
+    require_billing(user, "end subscriptions")
     row = _locked(session, user, subscription_id)
     if row.status in ("cancelled", "expired"):
         raise Conflict(f"subscription {row.id} is {row.status} already")
@@ -211,7 +212,7 @@ def request_change(session: Session, user: User, subscription_id: int, change: C
 def decide_request(session: Session, user: User, request_id: int, approve: bool,
                    decision: DecisionIn, today: date) -> RequestOut:
     """Approve (the change is written as a term tied to the request) or decline."""
-    _require_billing(user, "decide requests")
+    require_billing(user, "decide requests")
     if not 1 <= request_id <= MAX_ID:
         raise NotFound(f"no request {request_id}")
     request = session.get(QuantityRequest, request_id, with_for_update=True)
