@@ -114,6 +114,8 @@ def _subscription(rng: random.Random, account: int, sku: Sku, today: date, now: 
                        notice_days=rng.choice((30, 60, 90)), currency=DEFAULT_CURRENCY,
                        reference=f"MS-{account:05d}-{sku.code}", created_at=now,
                        updated_at=now)
+    while row.auto_renew and row.end_on < today:  # renewed: the current term
+        row.end_on = rules.term_end(row.end_on + timedelta(days=1), term)
     if not trial and not row.auto_renew and row.end_on < today:
         row.status, row.ended_on = "expired", row.end_on
     elif cancel:
