@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.core.models import AuditEntry
-from accord.growth.models import Offering, ProductLine, Sku
 from accord.licences.models import QuantityRequest, Subscription, SubscriptionTerm
 from conftest import api_client
+from licence_helpers import make_sku
 
 API = "/api/v1"
 NEW = {"start_on": "2026-01-01", "term_months": 12, "quantity": 100, "unit_price": "120.00",
@@ -25,17 +25,7 @@ NEW = {"start_on": "2026-01-01", "term_months": 12, "quantity": 100, "unit_price
 @pytest.fixture
 def sku(sessions: sessionmaker[Session]) -> int:
     with sessions.begin() as s:
-        line = ProductLine(name="Workplace")
-        s.add(line)
-        s.flush()
-        offering = Offering(product_line_id=line.id, name="Microsoft 365")
-        s.add(offering)
-        s.flush()
-        row = Sku(offering_id=offering.id, code="M365-E3", name="Microsoft 365 E3",
-                  unit="seat", billing_period="year")
-        s.add(row)
-        s.flush()
-        return int(row.id)
+        return make_sku(s)
 
 
 @pytest.fixture

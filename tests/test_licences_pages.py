@@ -17,26 +17,16 @@ from sqlalchemy import func, select
 
 from accord.core.database import utcnow
 from accord.core.models import User
-from accord.growth.models import Offering, ProductLine, Sku
 from accord.licences.models import QuantityRequest, Subscription, SubscriptionTerm
 from accord.licences.subscriptions import panels
+from licence_helpers import make_sku
 from page_helpers import sign_in
 
 
 @pytest.fixture
 def sku(sessions) -> int:
     with sessions.begin() as s:
-        line = ProductLine(name="Workplace")
-        s.add(line)
-        s.flush()
-        offering = Offering(product_line_id=line.id, name="Microsoft 365")
-        s.add(offering)
-        s.flush()
-        row = Sku(offering_id=offering.id, code="M365-E3", name="Microsoft 365 E3",
-                  unit="seat", billing_period="year")
-        s.add(row)
-        s.flush()
-        return int(row.id)
+        return make_sku(s)
 
 
 def _count(db, model) -> int:

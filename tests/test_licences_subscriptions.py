@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from accord.core.models import AuditEntry, User
 from accord.core.periods import month_of
-from accord.growth.models import Offering, ProductLine, Sku
 from accord.licences.models import QuantityRequest, Subscription, SubscriptionMrr, SubscriptionTerm
 from accord.licences.subscriptions import service
 from accord.licences.subscriptions.schemas import ChangeIn, DecisionIn, EndIn, SubscriptionIn
+from licence_helpers import make_sku
 
 TODAY = date(2026, 3, 10)
 
@@ -27,17 +27,7 @@ TODAY = date(2026, 3, 10)
 @pytest.fixture
 def sku(sessions: sessionmaker[Session]) -> int:
     with sessions.begin() as s:
-        line = ProductLine(name="Workplace")
-        s.add(line)
-        s.flush()
-        offering = Offering(product_line_id=line.id, name="Microsoft 365")
-        s.add(offering)
-        s.flush()
-        row = Sku(offering_id=offering.id, code="M365-E3", name="Microsoft 365 E3",
-                  unit="seat", billing_period="year")
-        s.add(row)
-        s.flush()
-        return int(row.id)
+        return make_sku(s)
 
 
 def _as(s: Session, who: Any) -> User:
