@@ -188,3 +188,28 @@ def test_two_changes_on_one_day_are_a_conflict(sessions: sessionmaker[Session], 
     with sessions.begin() as s, pytest.raises(Conflict, match="2026-01-01 already"):
         service.change_terms(s, _as(s, cast.billing), sub, ChangeIn(
             quantity=3, effective_on=date(2026, 1, 1), reason="typo"), TODAY)
+
+
+def test_the_daily_job_rolls_renewing_terms_and_keeps_the_horizon(
+        sessions: sessionmaker[Session], cast: Any, sku: int) -> None:
+    from accord.calendar.jobs import registry
+    from accord.licences.subscriptions import renewals
+
+    renewing = _add(sessions, cast, sku, start_on=date(2025, 2, 1))  # ended 2026-01-31
+    ending = _add(sessions, cast, sku, start_on=date(2025, 2, 1), auto_renew=False,
+                  reference="fixed")
+    with sessions.begin() as s:
+        done = renewals.roll_terms(s, date(2026, 3, 10))
+    assert done["renewed"] == 1
+    with sessions() as s:
+        assert s.get(Subscription, renewing).end_on == date(2027, 1, 31)
+        assert s.get(Subscription, ending).end_on == date(2026, 1, 31)
+        assert s.scalar(select(AuditEntry.actor).where(
+            AuditEntry.action == "renew")) == "job:subscription_terms"
+        assert _mrr(s, cast.acme_id, month_of(2027, 3)) == 100_000  # the horizon
+    with sessions.begin() as s:  # a new month: the horizon moves on, nothing renews
+        again = renewals.roll_terms(s, date(2026, 4, 1))
+    assert again["renewed"] == 0 and again["rebuilt"] == "all"
+    with sessions() as s:
+        assert _mrr(s, cast.acme_id, month_of(2027, 4)) == 100_000
+    assert registry.get("subscription_terms") is not None  # app.wiring registers it

@@ -36,11 +36,13 @@ from accord.agency.scorecard.panel import agency_section
 from accord.calendar.cadence import health_link as cadence_health
 from accord.calendar.followups import hooks as follow_up_hooks
 from accord.calendar.jobs import builtin as builtin_jobs
+from accord.calendar.jobs import registry as job_registry
 from accord.growth.opportunities.objectives import won_value_by_objective
 from accord.growth.summary import after_revenue_changed
 from accord.handoffs import gate
 from accord.kpis.derived import refresh_after_import
 from accord.kpis.panels import register as register_panel
+from accord.licences.subscriptions import renewals as subscription_renewals
 from accord.plans import contributions
 from accord.plans.targets.panel import KEY as TARGETS
 from accord.plans.targets.panel import targets_section
@@ -62,4 +64,7 @@ def connect() -> None:
     inputs_health.connect()  # health: overdue client inputs and late briefs
     input_jobs.connect()  # the daily chases of client inputs (before the digest)
     follow_up_hooks.on_closed("input_request", input_chasing.follow_up_closed)  # chase sent
+    # licences: renewing subscriptions into their next term, the MRR store's horizon
+    job_registry.register(subscription_renewals.JOB, job_registry.DAILY,
+                          subscription_renewals.roll_terms)
 
