@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 from accord.app.commands import app as cli_app
 from accord.app.commands import hoist_global_options
 from accord.core.models import AuditEntry
-from accord.growth.models import Offering, ProductLine, Sku
 from accord.licences.models import (
     QuantityRequest,
     SeatAssignment,
@@ -19,6 +18,7 @@ from accord.licences.models import (
     SubscriptionMrr,
     SubscriptionTerm,
 )
+from licence_helpers import make_sku
 
 runner = CliRunner()
 TODAY = "2026-03-10"
@@ -30,17 +30,7 @@ def _cli(database_url: str, *args: str):
 
 def _sku(sessions) -> int:
     with sessions.begin() as s:
-        line = ProductLine(name="Workplace")
-        s.add(line)
-        s.flush()
-        offering = Offering(product_line_id=line.id, name="Microsoft 365")
-        s.add(offering)
-        s.flush()
-        sku = Sku(offering_id=offering.id, code="M365-E5", name="Microsoft 365 E5",
-                  billing_period="month")
-        s.add(sku)
-        s.flush()
-        return int(sku.id)
+        return make_sku(s, "M365-E5", "Microsoft 365 E5", "month")
 
 
 def _counts(db) -> tuple[int, ...]:

@@ -16,6 +16,7 @@ from accord.core.periods import month_of
 from accord.growth.models import Offering, ProductLine, Sku
 from accord.licences import mrr, rules
 from accord.licences.models import Subscription, SubscriptionMrr, SubscriptionTerm
+from licence_helpers import make_sku
 
 EXAMPLES = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -85,17 +86,8 @@ def test_a_change_is_checked_field_by_field() -> None:
 
 
 def _sku(s: Session, period: str, n: int) -> int:
-    line = ProductLine(name=f"Line {period} {n}")
-    s.add(line)
-    s.flush()
-    offering = Offering(product_line_id=line.id, name=f"Offering {period} {n}")
-    s.add(offering)
-    s.flush()
-    sku = Sku(offering_id=offering.id, code=f"SKU-{period}-{n}", name=f"Service {period}",
-              billing_period=period)
-    s.add(sku)
-    s.flush()
-    return int(sku.id)
+    return make_sku(s, f"SKU-{period}-{n}", f"Service {period}", period,
+                    line=f"Line {period} {n}")
 
 
 subscriptions_drawn = st.lists(st.fixed_dictionaries({

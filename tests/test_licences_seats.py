@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accord.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from accord.core.models import AuditEntry, User
-from accord.growth.models import Offering, ProductLine, Sku
 from accord.licences.models import SeatActivity, SeatAssignment, SkuService
 from accord.licences.seats import service as seats
 from accord.licences.subscriptions import service as subscriptions
 from accord.licences.subscriptions.schemas import ChangeIn, SubscriptionIn
+from licence_helpers import make_sku
 
 DAY = date(2026, 3, 10)
 
@@ -32,25 +32,16 @@ def _as(s: Session, who: Any) -> User:
 @pytest.fixture
 def world(sessions: sessionmaker[Session], cast: Any) -> dict[str, int]:
     with sessions.begin() as s:
-        line = ProductLine(name="Workplace")
-        s.add(line)
-        s.flush()
-        offering = Offering(product_line_id=line.id, name="Microsoft 365")
-        s.add(offering)
-        s.flush()
-        sku = Sku(offering_id=offering.id, code="M365-E3", name="Microsoft 365 E3",
-                  billing_period="year")
-        s.add(sku)
-        s.flush()
-        s.add_all([SkuService(sku_id=sku.id, service="exchange"),
-                   SkuService(sku_id=sku.id, service="teams")])
+        sku_id = make_sku(s)
+        s.add_all([SkuService(sku_id=sku_id, service="exchange"),
+                   SkuService(sku_id=sku_id, service="teams")])
         sub = subscriptions.add_subscription(s, _as(s, cast.billing), SubscriptionIn(
-            account_id=cast.acme_id, sku_id=sku.id, start_on=date(2026, 1, 1), quantity=3,
+            account_id=cast.acme_id, sku_id=sku_id, start_on=date(2026, 1, 1), quantity=3,
             unit_price=Decimal("432")), DAY)
         owner = _as(s, cast.owner)
         for n in range(5):
             seats.add_licence_user(s, owner, cast.acme_id, f"P{n}@Acme.test", f"Person {n}")
-        return {"sku": int(sku.id), "subscription": sub.id}
+        return {"sku": sku_id, "subscription": sub.id}
 
 
 def _held(s: Session) -> int:

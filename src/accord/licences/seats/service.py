@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.visibility import get_visible_account, require_writer
@@ -57,7 +57,9 @@ class SeatGrid:
     services: tuple[ServiceSeats, ...]
 
 
-def _may_assign(session: Session, user: User, account_id: int) -> None:
+def require_seat_writer(session: Session, user: User, account_id: int) -> None:
+    """404 unless ``user`` sees the account; 403 unless they may change it or are billing
+    (seats, licence users and the account's domains)."""
     get_visible_account(session, user, account_id)
     if user.role not in BILLING:
         require_writer(user)
@@ -71,16 +73,14 @@ def purchased(session: Session, account_id: int, sku_id: int, day: date, *,
                                        Subscription.sku_id == sku_id)
     if lock:
         query = query.with_for_update()
-    total = 0
-    for sub in session.scalars(query):
-        cover = rules.Cover(sub.status, sub.start_on, sub.end_on, sub.auto_renew, sub.ended_on)
-        if not rules.provides_seats_on(cover, day):
-            continue
-        terms = [rules.Term(t.effective_on, t.quantity, t.unit_price) for t in session.scalars(
-            select(SubscriptionTerm).where(SubscriptionTerm.subscription_id == sub.id))]
-        term = rules.term_in_force(terms, day)
-        total += term.quantity if term else 0
-    return total
+    providing = [sub.id for sub in session.scalars(query) if rules.provides_seats_on(
+        rules.Cover(sub.status, sub.start_on, sub.end_on, sub.auto_renew, sub.ended_on), day)]
+    terms: dict[int, list[rules.Term]] = {i: [] for i in providing}
+    for t in session.scalars(select(SubscriptionTerm).where(
+            SubscriptionTerm.subscription_id.in_(providing))):
+        terms[t.subscription_id].append(rules.Term(t.effective_on, t.quantity, t.unit_price))
+    in_force = [rules.term_in_force(ts, day) for ts in terms.values()]
+    return sum(term.quantity for term in in_force if term is not None)
 
 
 def _licence_user(session: Session, account_id: int, principal: str) -> LicenceUser:
@@ -95,7 +95,7 @@ def _licence_user(session: Session, account_id: int, principal: str) -> LicenceU
 def add_licence_user(session: Session, user: User, account_id: int, principal: str,
                      display_name: str = "", department: str | None = None) -> LicenceUser:
     """A person at the client who may hold seats (sign-in name unique per account)."""
-    _may_assign(session, user, account_id)
+    require_seat_writer(session, user, account_id)
     name = principal.strip().lower()
     if not name or len(name) > MAX_PRINCIPAL or "@" not in name or any(c.isspace() for c in name):
         raise ValidationFailed([FieldProblem("principal", "a sign-in name such as "
@@ -115,7 +115,7 @@ def add_licence_user(session: Session, user: User, account_id: int, principal: s
 def assign(session: Session, user: User, account_id: int, principal: str, sku_id: int,
            day: date) -> SeatAssignment:
     """Give ``principal`` a seat of the service from ``day``; refused beyond the purchase."""
-    _may_assign(session, user, account_id)
+    require_seat_writer(session, user, account_id)
     sku = session.get(Sku, sku_id)
     if sku is None:
         raise ValidationFailed([FieldProblem("sku_id", f"no service {sku_id}")])
@@ -140,7 +140,7 @@ def assign(session: Session, user: User, account_id: int, principal: str, sku_id
 def remove(session: Session, user: User, account_id: int, principal: str, sku_id: int,
            day: date) -> None:
     """Take the seat back: not held from ``day`` on (an assignment made that day is gone)."""
-    _may_assign(session, user, account_id)
+    require_seat_writer(session, user, account_id)
     person = _licence_user(session, account_id, principal)
     held = [a for a in _held(session, account_id, sku_id, day)
             if a.licence_user_id == person.id]
@@ -157,11 +157,16 @@ def remove(session: Session, user: User, account_id: int, principal: str, sku_id
     session.flush()
 
 
+def _holding(account_id: int, sku_id: int, day: date) -> list[ColumnElement[bool]]:
+    """The seats of a service an account's people hold on ``day``."""
+    return [SeatAssignment.account_id == account_id, SeatAssignment.sku_id == sku_id,
+            SeatAssignment.from_on <= day,
+            (SeatAssignment.to_on.is_(None)) | (SeatAssignment.to_on >= day)]
+
+
 def _held(session: Session, account_id: int, sku_id: int, day: date) -> list[SeatAssignment]:
     return list(session.scalars(select(SeatAssignment).where(
-        SeatAssignment.account_id == account_id, SeatAssignment.sku_id == sku_id,
-        SeatAssignment.from_on <= day,
-        (SeatAssignment.to_on.is_(None)) | (SeatAssignment.to_on >= day))))
+        *_holding(account_id, sku_id, day))))
 
 
 def seat_grid(session: Session, user: User, account_id: int, day: date) -> SeatGrid:
@@ -214,6 +219,4 @@ def _seat(held: SeatAssignment, rows: list[tuple[str, date | None]],
 
 def count_held(session: Session, account_id: int, sku_id: int, day: date) -> int:
     return int(session.scalar(select(func.count()).select_from(SeatAssignment).where(
-        SeatAssignment.account_id == account_id, SeatAssignment.sku_id == sku_id,
-        SeatAssignment.from_on <= day,
-        (SeatAssignment.to_on.is_(None)) | (SeatAssignment.to_on >= day))) or 0)
+        *_holding(account_id, sku_id, day))) or 0)

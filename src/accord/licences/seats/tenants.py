@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from accord.accounts.visibility import get_visible_account, require_writer
+from accord.accounts.visibility import get_visible_account
 from accord.core import audit
 from accord.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from accord.core.models import User
 from accord.licences.models import AccountDomain
-from accord.licences.seats.service import BILLING
+from accord.licences.seats.service import require_seat_writer
 
 #: a host name of labels (letters, digits, hyphens) with a dot, at most 253 characters
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -33,12 +33,6 @@ def normal_domain(text: str) -> str:
     return domain
 
 
-def _may_change(session: Session, user: User, account_id: int) -> None:
-    get_visible_account(session, user, account_id)
-    if user.role not in BILLING:
-        require_writer(user)
-
-
 def domains_of(session: Session, user: User, account_id: int) -> list[str]:
     get_visible_account(session, user, account_id)
     return list(session.scalars(select(AccountDomain.domain).where(
@@ -46,7 +40,7 @@ def domains_of(session: Session, user: User, account_id: int) -> list[str]:
 
 
 def add_domain(session: Session, user: User, account_id: int, text: str) -> str:
-    _may_change(session, user, account_id)
+    require_seat_writer(session, user, account_id)
     domain = normal_domain(text)
     owner = session.scalar(select(AccountDomain.account_id).where(
         AccountDomain.domain == domain))
@@ -62,7 +56,7 @@ def add_domain(session: Session, user: User, account_id: int, text: str) -> str:
 
 
 def remove_domain(session: Session, user: User, account_id: int, text: str) -> None:
-    _may_change(session, user, account_id)
+    require_seat_writer(session, user, account_id)
     domain = normal_domain(text)
     if session.get(AccountDomain, domain) is None or session.scalar(select(
             AccountDomain.account_id).where(AccountDomain.domain == domain)) != account_id:
