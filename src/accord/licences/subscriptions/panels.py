@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -31,7 +31,8 @@ from accord.core.periods import format_month, month_index
 from accord.growth.models import Sku
 from accord.licences import rules
 from accord.licences.models import QuantityRequest, Subscription, SubscriptionMrr, SubscriptionTerm
-from accord.licences.subscriptions.schemas import STATES
+from accord.licences.subscriptions.reading import subscription_outs
+from accord.licences.subscriptions.schemas import STATES, SubscriptionOut
 
 #: the notice window: deadlines within this many days from today (or passed, term not over)
 WINDOW_DAYS = 60
@@ -44,31 +45,8 @@ Listed = Select[Subscription, str, str, str, str]
 
 
 @dataclass(frozen=True)
-class Row:
-    """One subscription as the lists show it: the term in force today."""
-
-    id: int
-    account_id: int
-    account_name: str
-    service: str
-    sku_code: str
-    billing_period: str
-    status: str
-    start_on: date
-    term_months: int
-    end_on: date
-    notice_days: int
-    notice_deadline: date
-    auto_renew: bool
-    currency: str
-    quantity: int
-    unit_price: Decimal
-    monthly_amount: Decimal
-
-
-@dataclass(frozen=True)
 class Listing:
-    rows: list[Row]
+    rows: list[SubscriptionOut]
     total: int
     page: int
     pages: int
@@ -125,44 +103,26 @@ def _base(user: User) -> Listed:
             .where(visible_accounts(user, Subscription.account_id)))
 
 
-def _rows(session: Session, query: Listed, today: date) -> list[Row]:
-    """The rows of ``query`` (``_base``'s columns), with their terms read in one statement."""
-    found = session.execute(query).all()
-    terms: dict[int, list[rules.Term]] = {}
-    if found:
-        for sid, on, quantity, price in session.execute(
-                select(SubscriptionTerm.subscription_id, SubscriptionTerm.effective_on,
-                       SubscriptionTerm.quantity, SubscriptionTerm.unit_price)
-                .where(SubscriptionTerm.subscription_id.in_([r[0].id for r in found]))
-                .order_by(SubscriptionTerm.subscription_id, SubscriptionTerm.effective_on)):
-            terms.setdefault(sid, []).append(rules.Term(on, quantity, price))
-    out = []
-    for sub, account_name, service, code, period in found:
-        history = terms.get(sub.id) or [rules.Term(sub.start_on, 0, Decimal(0))]
-        now = rules.term_in_force(history, max(today, sub.start_on)) or history[0]
-        out.append(Row(
-            id=sub.id, account_id=sub.account_id, account_name=account_name, service=service,
-            sku_code=code, billing_period=period, status=sub.status, start_on=sub.start_on,
-            term_months=sub.term_months, end_on=sub.end_on, notice_days=sub.notice_days,
-            notice_deadline=rules.notice_deadline(sub.end_on, sub.notice_days),
-            auto_renew=sub.auto_renew, currency=sub.currency, quantity=now.quantity,
-            unit_price=now.unit_price,
-            monthly_amount=from_cents(rules.monthly_cents(now.quantity, now.unit_price,
-                                                          period))))
-    return out
+def _rows(session: Session, query: Listed, today: date) -> list[SubscriptionOut]:
+    """The subscriptions of ``query`` in its order, as the service shows them (their terms
+    read in one statement: ``reading.subscription_outs``)."""
+    return subscription_outs(session, [r[0] for r in session.execute(query)], today)
 
 
 def _monthly_order(today: date) -> ColumnElement[Any]:
     """The monthly amount in force today (or at the start, not yet begun), for ORDER BY."""
     day = case((Subscription.start_on > today, Subscription.start_on), else_=literal(today))
-    amount = (select(cast(SubscriptionTerm.quantity * SubscriptionTerm.unit_price, Float))
+    # a year's amount in ten-thousandths (exact integers, as licences.mrr): the monthly
+    # amounts' order without a division or a float
+    amount = (select(SubscriptionTerm.quantity
+                     * cast(func.round(SubscriptionTerm.unit_price * 10000), BigInteger))
               .where(SubscriptionTerm.subscription_id == Subscription.id,
                      SubscriptionTerm.effective_on <= day)
               .order_by(SubscriptionTerm.effective_on.desc()).limit(1)
               .correlate(Subscription).scalar_subquery())
-    months = case({p: m for p, m in rules.PERIOD_MONTHS.items()}, value=Sku.billing_period,
-                  else_=12)
-    return amount / months
+    per_year = case({p: 12 // m for p, m in rules.PERIOD_MONTHS.items()},
+                    value=Sku.billing_period, else_=1)
+    return amount * per_year
 
 
 def _order(sort: str, today: date) -> list[Any]:
@@ -199,7 +159,8 @@ def portfolio(session: Session, user: User, today: date, *, status: str | None =
     return Listing(rows, total, min(page, pages), pages)
 
 
-def renewals(session: Session, user: User, today: date, limit: int = 50) -> tuple[list[Row], int]:
+def renewals(session: Session, user: User, today: date,
+             limit: int = 50) -> tuple[list[SubscriptionOut], int]:
     """The subscriptions in reach in their notice window, by notice deadline; (some, all)."""
     query = _base(user).where(window_condition(session, today))
     total = int(session.scalar(select(func.count()).select_from(
