@@ -3,6 +3,9 @@ health, settings, KPIs, revenue, imports and exports); see ``contract_rows.py``.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 from contract_rows import (
     CONTACTS_CSV,
     MISSING,
@@ -321,3 +324,10 @@ KEY_ACCOUNTS += AGENCY
 from contract_rows_licences import LICENCES  # noqa: E402
 
 KEY_ACCOUNTS += LICENCES
+
+# the licences sections built in files of their own; each defines ``ROWS`` (a list of
+# resources like LICENCES) when it has any
+for _name in ("contract_rows_seats", "contract_rows_m365", "contract_rows_kpi_source",
+              "contract_rows_signals"):
+    if importlib.util.find_spec(_name) is not None:
+        KEY_ACCOUNTS += importlib.import_module(_name).ROWS

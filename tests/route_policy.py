@@ -782,3 +782,15 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/subscriptions/{subscription_id}/requests"): write(
         WRITERS, reach=PLAN_READERS, form=CHANGE_FORM),
 }
+
+
+# Sections kept in files of their own (one writer each while they are built); each file
+# defines ``ROWS``, a dict of the same shape as ``POLICY``, using this module's helpers.
+from route_policy_kpi_source import ROWS as _KPI_SOURCE  # noqa: E402
+from route_policy_m365 import ROWS as _M365  # noqa: E402
+from route_policy_seats import ROWS as _SEATS  # noqa: E402
+from route_policy_signals import ROWS as _SIGNALS  # noqa: E402
+
+for _section in (_SEATS, _M365, _KPI_SOURCE, _SIGNALS):
+    assert not set(_section) & set(POLICY), set(_section) & set(POLICY)
+    POLICY.update(_section)

@@ -20,7 +20,8 @@ SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_sam
                   "route_samples_feed", "route_samples_jobs",
                   "route_samples_myday", "route_samples_followups", "route_samples_events",
                   "route_samples_cadence", "route_samples_agency",
-                  "route_samples_licences")
+                  "route_samples_licences", "route_samples_seats", "route_samples_m365",
+                  "route_samples_kpi_source", "route_samples_signals")
 
 
 def add_samples(

@@ -1,0 +1,10 @@
+"""The route table's rows for licences: the KPI source and the reconciliation.
+
+See route_policy.py: this file holds one section of its POLICY."""
+
+from __future__ import annotations
+
+from route_policy import Rule
+
+ROWS: dict[tuple[str, str], Rule] = {
+}
