@@ -73,6 +73,11 @@ def test_billing_changes_a_manager_requests_and_billing_decides(as_, cast, sku) 
     assert [(t["effective_on"], t["quantity"]) for t in changed.json()["terms"]] == [
         ("2026-01-01", 100), ("2026-04-01", 150)]
     assert changed.headers["etag"] == f'"{made["version"] + 1}"'
+    # a change started from the version before it is refused (If-Match), nothing written
+    stale = billing.post(f"{sub}/changes", headers={"If-Match": f'"{made["version"]}"'},
+                         json={"quantity": 90, "effective_on": "2026-05-01", "reason": "x"})
+    assert stale.status_code == 409 and "changed by someone else" in stale.text, stale.text
+    assert len(billing.get(sub).json()["terms"]) == 2
     assert billing.get(f"{sub}?on=2026-03-31").json()["quantity"] == 100
     on_may = billing.get(f"{sub}?on=2026-05-01").json()
     assert on_may["quantity"] == 150 and on_may["monthly_amount"] == "1500.00"

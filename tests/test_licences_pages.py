@@ -82,6 +82,12 @@ def test_billing_adds_and_changes_and_a_manager_requests(app, cast, sku, db) -> 
     assert changed.status_code == 303 and changed.headers["location"] == url
     page = billing.get(url).text
     assert 'id="term-2026-03-01"' in page and "new office" in page
+    # a form shown before that change (version 1) is refused with the page as it is now
+    stale = billing.post(f"{url}/changes", data={
+        "csrf_token": b_csrf, "version": "1", "quantity": "120", "effective_on": "2026-04-01",
+        "reason": "late"})
+    assert stale.status_code == 409 and "changed by someone else meanwhile" in stale.text
+    assert 'name="version" value="2"' in stale.text and _count(db, SubscriptionTerm) == 2
     # the manager: the tab, the page with the request form (no change form); a change is 403
     owner, o_csrf = _signed_in(app, "owner@accord.test")
     tab = owner.get(f"/accounts/{cast.acme_id}/licences")

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from accord.api.common import Caller, CallerToday, Db, IdPath, IdQuery, problems
-from accord.api.concurrency import set_etag
+from accord.api.concurrency import IfMatch, set_etag
 from accord.core.schemas import PageNumber
 from accord.licences.subscriptions import service
 from accord.licences.subscriptions.reading import MAX_PAGE_SIZE, REQUEST_STATES
@@ -91,8 +91,9 @@ def get_subscription(subscription_id: IdPath, db: Db, user: Caller, day: CallerT
              "left out keeps the price in force that day. A day before the start is a 422, a "
              "day that has a change already a 409. " + BILLING_ONLY)
 def change_terms(subscription_id: IdPath, body: ChangeIn, db: Db, user: Caller,
-                 day: CallerToday, response: Response) -> SubscriptionOut:
-    return _versioned(response, service.change_terms(db, user, subscription_id, body, day))
+                 day: CallerToday, response: Response, expected: IfMatch) -> SubscriptionOut:
+    return _versioned(response, service.change_terms(db, user, subscription_id, body, day,
+                                                     expected=expected))
 
 
 @router.post("/subscriptions/{subscription_id}/end", response_model=SubscriptionOut,
@@ -100,8 +101,9 @@ def change_terms(subscription_id: IdPath, body: ChangeIn, db: Db, user: Caller,
              summary="Cancel it or record it expired, from a day on (billing)",
              description="MRR stops after `on`; one already ended is a 409. " + BILLING_ONLY)
 def end_subscription(subscription_id: IdPath, body: EndIn, db: Db, user: Caller,
-                     day: CallerToday, response: Response) -> SubscriptionOut:
-    return _versioned(response, service.end_subscription(db, user, subscription_id, body, day))
+                     day: CallerToday, response: Response, expected: IfMatch) -> SubscriptionOut:
+    return _versioned(response, service.end_subscription(db, user, subscription_id, body, day,
+                                                         expected=expected))
 
 
 @router.post("/subscriptions/{subscription_id}/requests", status_code=201,

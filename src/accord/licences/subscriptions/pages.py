@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 
 from accord.accounts.visibility import can_write, get_visible_account
+from accord.core import versions
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.roles import require_role
@@ -229,6 +230,11 @@ def subscription_page(request: Request, subscription_id: Id, user: PageUser, db:
     return _detail(request, db, user, subscription_id, day)
 
 
+def _started(form: Any) -> versions.Expected | None:
+    """The version the form was shown at (its hidden ``version`` field)."""
+    return versions.form_expected(form_values(form, ("version",)))
+
+
 def _act(request: Request, db: Any, user: User, subscription_id: int, day: date, form: Any,
          which: str, fields: tuple[str, ...], act: Any, message: str) -> Any:
     values = form_values(form, fields)
@@ -238,6 +244,10 @@ def _act(request: Request, db: Any, user: User, subscription_id: int, day: date,
         return _detail(request, db, user, subscription_id, day,
                        errors={which: form_errors(exc)}, values={which: values},
                        status_code=422)
+    except versions.Stale as exc:  # changed since the page was shown: show it as it is now
+        return _detail(request, db, user, subscription_id, day,
+                       errors={which: {"version": exc.detail}}, values={which: values},
+                       status_code=409)
     flash(request, message)
     return RedirectResponse(f"/subscriptions/{subscription_id}", status_code=303)
 
@@ -248,7 +258,8 @@ def change(request: Request, subscription_id: Id, user: PageUser, db: Db, form: 
     service.require_billing(user, "change quantities and prices")  # before the form's errors
     return _act(request, db, user, subscription_id, day, form, "change", CHANGE_FIELDS,
                 lambda v: service.change_terms(db, user, subscription_id,
-                                               _parsed(ChangeIn, v), day),
+                                               _parsed(ChangeIn, v), day,
+                                               expected=_started(form)),
                 "Quantity changed.")
 
 
@@ -258,7 +269,8 @@ def end(request: Request, subscription_id: Id, user: PageUser, db: Db, form: For
     service.require_billing(user, "end subscriptions")  # before the form's errors
     return _act(request, db, user, subscription_id, day, form, "end", END_FIELDS,
                 lambda v: service.end_subscription(db, user, subscription_id,
-                                                   _parsed(EndIn, v), day),
+                                                   _parsed(EndIn, v), day,
+                                                   expected=_started(form)),
                 "Subscription ended.")
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.accounts.visibility import get_visible_account, get_writable_account
-from accord.core import audit
+from accord.core import audit, versions
 from accord.core.database import utcnow
 from accord.core.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from accord.core.models import Role, User
@@ -128,10 +128,13 @@ def add_subscription(session: Session, user: User, data: SubscriptionIn,
 
 
 def change_terms(session: Session, user: User, subscription_id: int, change: ChangeIn,
-                 today: date, *, request_id: int | None = None) -> SubscriptionOut:
-    """A new quantity (and price) from ``effective_on`` on, kept beside the earlier ones."""
+                 today: date, *, request_id: int | None = None,
+                 expected: versions.Expected | None = None) -> SubscriptionOut:
+    """A new quantity (and price) from ``effective_on`` on, kept beside the earlier ones;
+    refused (409) when ``expected`` names a version the subscription has moved past."""
     require_billing(user, "change quantities and prices")
     row = _locked(session, user, subscription_id)
+    versions.check(session, row, expected, f"subscription {row.id}")
     problems = rules.check_change(row.start_on, change.effective_on, change.quantity,
                                   change.unit_price)
     stop = rules.covered_until(rules.Cover(row.status, row.start_on, row.end_on,
@@ -164,10 +167,13 @@ def change_terms(session: Session, user: User, subscription_id: int, change: Cha
 
 
 def end_subscription(session: Session, user: User, subscription_id: int, data: EndIn,
-                     today: date) -> SubscriptionOut:
-    """Cancelled or expired from a day on: MRR stops after it; audited."""
+                     today: date, *, expected: versions.Expected | None = None
+                     ) -> SubscriptionOut:
+    """Cancelled or expired from a day on: MRR stops after it; audited (409 on a stale
+    ``expected`` version, as for a change)."""
     require_billing(user, "end subscriptions")
     row = _locked(session, user, subscription_id)
+    versions.check(session, row, expected, f"subscription {row.id}")
     if row.status in ("cancelled", "expired"):
         raise Conflict(f"subscription {row.id} is {row.status} already")
     if data.on < row.start_on:
