@@ -5,7 +5,8 @@
   manager's key accounts, whom a new user of the demo logs in as.
 - Software: a licence catalogue with export names, subscriptions in every status with
   quantity changes over time, requests waiting for billing, the MRR store built, and a
-  subscription on the first manager's accounts."""
+  subscription on the first manager's accounts; tenants with seats and usage, filled and
+  used so that some clients suggest an up-sell and some are at risk."""
 
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ from accord.core.models import User
 from accord.demo.loader import load_demo
 from accord.demo.plan import DemoSpec
 from accord.licences.models import (
+    AccountDomain,
     ProductName,
     QuantityRequest,
     Subscription,
     SubscriptionMrr,
     SubscriptionTerm,
 )
+from accord.licences.seats.service import seat_grid
 
 SPEC = DemoSpec(accounts=1000, months=24, seed=5, today=date(2026, 3, 18))
 STATES = {"draft", "sent", "accepted", "in_progress", "delivered", "approved", "cancelled"}
@@ -66,3 +69,10 @@ def test_the_demo_has_agency_and_software_segments_alive_enough_for_the_pages(
         assert s.scalar(select(func.count()).select_from(SubscriptionMrr)), "no MRR built"
         assert s.scalar(select(func.count()).select_from(Subscription).join(
             Account, Account.id == Subscription.account_id).where(Account.manager_id == first))
+        admin = s.scalar(select(User).where(User.role == "admin"))
+        assert admin is not None
+        tenants = list(s.scalars(select(AccountDomain.account_id)))
+        assert tenants, "no tenant tied to an account by its domain"
+        signals = {service.signal for account in tenants
+                   for service in seat_grid(s, admin, account, SPEC.today).services}
+        assert {"upsell", "risk", None} <= signals, signals

@@ -2,9 +2,8 @@
 services with the product names the admin centre's exports use, and subscriptions for the
 key accounts of the Technology team (and of the first manager, whom a new user logs in as
 first) — grown or cut over time as effective-dated terms, some renewing, a trial, a
-cancelled one, and managers' requests waiting for billing. The MRR store is built at the end.
-
-Seats, licence users and usage come with the seats part of issue 15.
+cancelled one, and managers' requests waiting for billing. Then the tenants' seats and
+usage (``demo_seats``); the MRR store is built at the end.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from accord.core.models import User
 from accord.core.periods import month_index
 from accord.growth.models import Offering, ProductLine, Sku
 from accord.licences import mrr, rules
+from accord.licences.demo_seats import seed_seats
 from accord.licences.models import (
     ProductName,
     QuantityRequest,
@@ -152,5 +152,6 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
                     reason=rng.choice(REASONS), requested_by_id=manager,
                     requested_at=now - timedelta(days=rng.randint(0, 6))))
     session.flush()
+    seed_seats(session, seed=seed, today=today)
     mrr.rebuild(session, through=month_index(today) + HORIZON_MONTHS)
     return made
