@@ -765,6 +765,13 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/quantity-requests/{request_id}/decline"): write(
         BILLING, reach=PLAN_READERS, body={"note": "not now"}),
     ("GET", "/api/v1/accounts/{account_id}/subscriptions"): read(),
+    ("GET", "/api/v1/licences/settings"): read(),
+    ("PUT", "/api/v1/licences/settings"): write(ADMIN_HEAD, body={"active_days": 45}),
+    ("GET", "/admin/licences"): read(ADMIN_HEAD),
+    ("POST", "/admin/licences"): write(ADMIN_HEAD, form={"active_days": "45",
+                                                         "upsell_allocation": "90",
+                                                         "upsell_adoption": "80",
+                                                         "risk_adoption": "40"}),
     ("GET", "/licences"): read(query="status=active"),
     ("GET", "/licences/requests"): read(query="status=all"),
     ("POST", "/licences/requests/{request_id}/approve"): write(

@@ -26,6 +26,7 @@ from accord.growth.pages import router as growth_pages
 from accord.handoffs.pages import router as handoffs_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
+from accord.licences.settings_pages import router as licences_settings_pages
 from accord.licences.subscriptions.pages import router as subscriptions_pages
 from accord.plans.list_pages import router as plans_list_pages
 from accord.plans.pages import router as plans_pages
@@ -64,4 +65,5 @@ page_router.include_router(departments_pages)
 page_router.include_router(agency_scorecard_pages)  # /briefs/scorecard before /briefs/{brief_id}
 page_router.include_router(briefs_pages)
 page_router.include_router(inputs_pages)
+page_router.include_router(licences_settings_pages)
 page_router.include_router(subscriptions_pages)

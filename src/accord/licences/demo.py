@@ -28,7 +28,7 @@ from accord.licences.models import (
     Subscription,
     SubscriptionTerm,
 )
-from accord.licences.settings import DEFAULT_CURRENCY
+from accord.licences.settings import currency
 from accord.licences.subscriptions.service import HORIZON_MONTHS
 from accord.plans.demo import key_accounts
 
@@ -103,7 +103,7 @@ def _terms(session: Session, rng: random.Random, row: Subscription, sku: Sku, to
 
 
 def _subscription(rng: random.Random, account: int, sku: Sku, today: date, now: datetime,
-                  *, trial: bool, cancel: bool) -> Subscription:
+                  *, trial: bool, cancel: bool, company_currency: str) -> Subscription:
     start = today - timedelta(days=rng.randint(60, 900))
     term = rng.choice((12, 12, 12, 36))
     if trial:  # a month's trial, started lately
@@ -111,7 +111,7 @@ def _subscription(rng: random.Random, account: int, sku: Sku, today: date, now: 
     row = Subscription(account_id=account, sku_id=sku.id, status="trial" if trial else "active",
                        start_on=start, term_months=term, end_on=rules.term_end(start, term),
                        auto_renew=not trial and rng.random() < 0.7,
-                       notice_days=rng.choice((30, 60, 90)), currency=DEFAULT_CURRENCY,
+                       notice_days=rng.choice((30, 60, 90)), currency=company_currency,
                        reference=f"MS-{account:05d}-{sku.code}", created_at=now,
                        updated_at=now)
     while row.auto_renew and row.end_on < today:  # renewed: the current term
@@ -134,13 +134,15 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
     rng = random.Random(seed * 7907 + 15)
     skus = _catalogue(session)
     now = utcnow()
+    money = currency(session)
     made = 0
     for n, (account, manager) in enumerate(clients):
         codes = rng.sample(list(skus), k=rng.randint(1, 3))
         for code in codes:
             row = _subscription(rng, account, skus[code], today, now,
                                 trial=n % 9 == 4 and code == codes[0],
-                                cancel=n % 11 == 7 and code == codes[-1])
+                                cancel=n % 11 == 7 and code == codes[-1],
+                                company_currency=money)
             session.add(row)
             session.flush()
             made += 1

@@ -1,30 +1,32 @@
-"""Licences' setting (policy ``licences`` in ``core.policy_store``): the installation's one
-currency (every subscription is in it; another is refused), and the thresholds of the seat
-signals (used by the seats, issue 15's next part). docs/licences.md lists it."""
+"""Licences' setting (policy ``licences`` in ``core.policy_store``): when a seat counts as
+active and the thresholds of the seat signals. docs/licences.md lists it.
+
+The one currency of every subscription is the company's (``core.company``, set on
+``/admin/company``): ``currency`` below reads it, so that it is defined once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from accord.core import policy_store
+from accord.core import policy_store, versions
+from accord.core.company import company_policy
+from accord.core.models import User
 from accord.core.policy import Policy
 
 POLICY_NAME = "licences"
-DEFAULT_CURRENCY = "EUR"
 Share = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class LicencesPolicy(Policy):
-    """The company's currency; when a seat counts as active; the up-sell and risk signals."""
+    """When a seat counts as active; the up-sell and risk signals."""
 
     KIND: ClassVar[str] = "licences"
 
-    #: ISO 4217 code of the company's currency
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = DEFAULT_CURRENCY
     #: a seat is active when a service of its product was used in the last N days
     active_days: Annotated[int, Field(strict=True, ge=1, le=365)] = 30
     #: allocation and adoption at or above which a subscription suggests an up-sell
@@ -37,3 +39,30 @@ class LicencesPolicy(Policy):
 def policy(session: Session) -> LicencesPolicy:
     """The stored policy or its defaults (reads only)."""
     return policy_store.load(session, POLICY_NAME, LicencesPolicy)
+
+
+def currency(session: Session) -> str:
+    """The company's one currency: every subscription is in it (another is refused)."""
+    return company_policy(session).currency
+
+
+def version(session: Session) -> int:
+    """The stored policy's version (0 while the defaults apply): the ETag and the form's."""
+    return policy_store.setting_version(session, POLICY_NAME)
+
+
+def save_policy(session: Session, user: User, value: dict[str, Any],
+                expected: versions.Expected | None = None) -> LicencesPolicy:
+    """Change the fields given (the others keep theirs); admins and heads; audited; a stale
+    ``expected`` version is a 409. The seat signals follow the new thresholds at once
+    (``AFTER_SAVE``: derived data is rebuilt when its inputs change, never on a read)."""
+    merged = {**policy(session).to_dict(), **value}
+    saved = policy_store.save(session, user, POLICY_NAME, merged, LicencesPolicy.from_dict,
+                              expected)
+    for follow in AFTER_SAVE:
+        follow(session)
+    return saved
+
+
+#: what must be rebuilt when the policy changes (the signals register theirs)
+AFTER_SAVE: list[Callable[[Session], None]] = []

@@ -66,7 +66,7 @@ def list_subscriptions(
              summary="Add a subscription (billing)",
              description="Its first quantity and price are in force from `start_on`; the term "
              "ends `term_months` later (the day before). `currency`, when given, must be the "
-             "company's (setting `licences.currency`); `reference` is unique per account. "
+             "company's (`/api/v1/company`); `reference` is unique per account. "
              + BILLING_ONLY + " " + ETAG)
 def add_subscription(body: SubscriptionIn, db: Db, user: Caller, day: CallerToday,
                      response: Response) -> SubscriptionOut:

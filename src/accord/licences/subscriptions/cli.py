@@ -1,5 +1,6 @@
-"""``accord subscriptions list|show|add|change|end|request|requests|approve|decline|rebuild-mrr``:
-subscriptions from the shell (as the operator, or as a user with ``--as EMAIL``)."""
+"""``accord subscriptions list|show|add|change|end|request|requests|approve|decline|
+rebuild-mrr|settings``: subscriptions from the shell (as the operator, or as a user with
+``--as EMAIL``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from accord.core.models import Role
 from accord.core.periods import month_index
 from accord.core.schemas import MAX_ID
 from accord.licences import mrr
+from accord.licences import settings as licence_settings
 from accord.licences.subscriptions import service
 from accord.licences.subscriptions.schemas import (
     ChangeIn,
@@ -253,3 +255,35 @@ def rebuild_mrr(today: TodayOption = None) -> None:
         audit.record(session, user, "rebuild", "subscription_mrr", None,
                      note=f"{rows} account-months")
     _print(f"MRR store rebuilt: {rows} account-months")
+
+
+@app.command("settings")
+@handles_errors
+def settings_command(
+    active_days: Annotated[int | None, typer.Option(
+        "--active-days", min=1, max=365,
+        help="A seat is active when a service of its product was used in the last N days")
+    ] = None,
+    upsell_allocation: Annotated[str | None, typer.Option(
+        "--upsell-allocation", help="Up-sell at or above this allocation (0-1, e.g. 0.90)")
+    ] = None,
+    upsell_adoption: Annotated[str | None, typer.Option(
+        "--upsell-adoption", help="... and at or above this adoption (0-1)")] = None,
+    risk_adoption: Annotated[str | None, typer.Option(
+        "--risk-adoption", help="A risk at or below this adoption (0-1)")] = None,
+) -> None:
+    """Show the licences settings; with options, change those given (admins and heads)."""
+    given = {k: v for k, v in {"active_days": active_days,
+                               "upsell_allocation": upsell_allocation,
+                               "upsell_adoption": upsell_adoption,
+                               "risk_adoption": risk_adoption}.items() if v is not None}
+    with unit_of_work() as session:
+        user = acting_user(session)
+        policy = (licence_settings.save_policy(session, user, given) if given
+                  else licence_settings.policy(session))
+        money = licence_settings.currency(session)
+    if given:
+        _print("licences settings saved")
+    for key, value in policy.to_dict().items():
+        _print(f"{key}: {value}")
+    _print(f"currency: {money} (the company's: accord company)")

@@ -92,10 +92,10 @@ def add_subscription(session: Session, user: User, data: SubscriptionIn,
     problems: dict[str, str] = {}
     if session.get(Sku, data.sku_id) is None:
         problems["sku_id"] = f"no service {data.sku_id} in the catalogue"
-    company = licence_settings.policy(session).currency
+    company = licence_settings.currency(session)
     if data.currency is not None and data.currency != company:
         problems["currency"] = (f"subscriptions are in {company}, the company's currency "
-                                f"(setting licences.currency): {data.currency} is refused")
+                                f"(set on /admin/company): {data.currency} is refused")
     problems.update({k: v for k, v in rules.check_change(
         data.start_on, data.start_on, data.quantity, data.unit_price).items()
         if k != "effective_on"})

@@ -1,0 +1,76 @@
+"""The licences settings page for admins and heads (``/admin/licences``): when a seat counts
+as active and the thresholds of the up-sell and risk signals. A refused save comes back with
+the error by its field; a stale one (409) with the input kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from accord.core import policy_store, versions
+from accord.core.errors import ValidationFailed
+from accord.core.roles import require_role
+from accord.licences import settings
+from accord.web.flash import flash
+from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
+from accord.web.templating import render
+
+router = APIRouter()
+PAGE = "/admin/licences"
+FIELDS = ("active_days", "upsell_allocation", "upsell_adoption", "risk_adoption")
+SHARES = FIELDS[1:]
+
+
+def _page(request: Request, db: Any, user: Any, *, values: dict[str, Any] | None = None,
+          errors: dict[str, str] | None = None, conflict: bool = False,
+          status_code: int = 200) -> Any:
+    stored = settings.policy(db)
+    shown = values or {"active_days": str(stored.active_days),
+                       **{f: str(getattr(stored, f) * 100).rstrip("0").rstrip(".")
+                          for f in SHARES}}
+    return render(request, "licences/settings.html", {
+        "user": user, "stored": stored, "values": shown, "errors": errors or {},
+        "conflict": conflict, "version": settings.version(db),
+        "currency": settings.currency(db)}, status_code=status_code)
+
+
+def _parsed(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's text as the policy's fields: days whole, shares typed in per cent."""
+    out: dict[str, Any] = {}
+    for field in FIELDS:
+        text = str(values.get(field) or "").strip()
+        if not text:
+            continue
+        if field == "active_days":
+            out[field] = int(text) if text.isdigit() and len(text) < 10 else text
+            continue
+        try:
+            out[field] = str(Decimal(text) / 100)
+        except ArithmeticError:
+            out[field] = text  # the policy names the field
+    return out
+
+
+@router.get(PAGE)
+def licences_settings_page(request: Request, user: PageUser, db: Db) -> Any:
+    require_role(user, *policy_store.EDITORS)
+    return _page(request, db, user)
+
+
+@router.post(PAGE, dependencies=csrf)
+def save_licences_settings(request: Request, user: PageUser, db: Db, form: FormData) -> Any:
+    require_role(user, *policy_store.EDITORS)
+    values = form_values(form, FIELDS)
+    expected = versions.form_expected(form_values(form, ("version",)))
+    try:
+        settings.save_policy(db, user, _parsed(values), expected)
+    except versions.Stale:
+        return _page(request, db, user, values=values, conflict=True, status_code=409)
+    except ValidationFailed as exc:
+        return _page(request, db, user, values=values, errors=form_errors(exc),
+                     status_code=422)
+    flash(request, "Licences settings saved.")
+    return RedirectResponse(PAGE, status_code=303)
