@@ -69,7 +69,7 @@ def test_missing_measures_are_left_out_and_the_other_weights_renormalised() -> N
     assert weights["revenue_trend"] == D(30) * 100 / 65
     assert weights["licence_utilisation"] == 0
     assert sum(weights.values()) == 100
-    assert "not recorded in Accord yet" in next(
+    assert "no subscriptions" in next(
         m.note for m in result.measures if m.measure == "licence_utilisation"
     )
 

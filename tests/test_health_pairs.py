@@ -93,6 +93,7 @@ def accounts(draw: st.DrawFn) -> dict[str, Any]:
         "days": draw(days),
         "cadence": draw(cadence),
         "overdue": draw(st.none() | st.integers(min_value=0, max_value=60)),
+        "seats": draw(st.tuples(st.integers(0, 12_000), st.integers(0, 10_000))),
         "sentiment": draw(sentiment),
         "segment": draw(st.sampled_from(["Retail", "Energy"])),
         "default": _policy(draw),
@@ -108,6 +109,7 @@ def test_the_score_and_band_equal_their_sql(engine: Engine, account: dict[str, A
     policy = policies.get(account["segment"], default)
     values = {
         "revenue_trend": formulas.revenue_trend(account["current"], account["previous"]),
+        "licence_utilisation": formulas.licence_utilisation(*account["seats"]),
         "contact_freshness": formulas.freshness(account["days"], account["cadence"]),
         "overdue_commitments": None if account["overdue"] is None else Decimal(account["overdue"]),
         "sentiment": None if account["sentiment"] is None else Decimal(account["sentiment"]),
@@ -120,6 +122,7 @@ def test_the_score_and_band_equal_their_sql(engine: Engine, account: dict[str, A
             _int(account["current"]), _int(account["previous"])
         ),
         "contact_freshness": bulk.freshness_sql(_int(account["days"]), _int(account["cadence"])),
+        "licence_utilisation": bulk.licence_utilisation_sql(*map(_int, account["seats"])),
         "overdue_commitments": (  # overdue follow-ups, a count (health.rhythm)
             null() if account["overdue"] is None else _int(account["overdue"] * RATIO_SCALE)
         ),

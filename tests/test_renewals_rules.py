@@ -115,3 +115,41 @@ def test_the_window_range_covers_the_widest_notice_and_lead() -> None:
     widest = timedelta(days=rules.MAX_NOTICE_DAYS + rules.MAX_LEAD_DAYS)
     end = date(2040, 1, 1)
     assert rules.reminder_on(end, rules.MAX_NOTICE_DAYS, rules.MAX_LEAD_DAYS) == end - widest
+
+
+@TWINS
+@given(subs=st.lists(st.tuples(days, st.integers(0, rules.MAX_NOTICE_DAYS),
+                               st.sampled_from(["trial", "active", "cancelled", "expired"])),
+                     min_size=1, max_size=5),
+       lead=leads, today=days)
+@example(subs=[(date(2026, 4, 30), 60, "active")], lead=30, today=date(2026, 1, 31))
+@example(subs=[(date(2026, 4, 30), 60, "active")], lead=30, today=date(2026, 1, 30))
+@example(subs=[(date(2026, 4, 30), 0, "trial")], lead=0, today=date(2026, 4, 30))
+def test_the_sql_window_of_subscriptions_equals_the_pure_rule(
+    sessions, subs: list[tuple[date, int, str]], lead: int, today: date
+) -> None:
+    from accord.licences.models import Subscription
+    from licence_helpers import make_sku
+
+    with sessions() as s:
+        account = Account(name="Subscriber", name_key="subscriber")
+        s.add(account)
+        s.flush()
+        sku = make_sku(s)
+        ids = {}
+        for end, notice, status in subs:
+            row = Subscription(account_id=account.id, sku_id=sku, status=status,
+                               start_on=date(2000, 1, 1), term_months=12, end_on=end,
+                               notice_days=notice, currency="EUR")
+            s.add(row)
+            s.flush()
+            ids[row.id] = (end, notice, status)
+        got = {i: bool(w) for i, w in s.execute(queries.subscription_window_select(
+            s, today, lead).where(Subscription.id.in_(ids)))}
+        order = [i for (i,) in s.execute(select(Subscription.id).where(
+            Subscription.id.in_(ids)).order_by(
+            queries.subscription_deadline_order(s, today), Subscription.id))]
+        s.rollback()
+    assert got == {i: rules.subscription_in_window(st_, e, n, lead, today)
+                   for i, (e, n, st_) in ids.items()}
+    assert order == sorted(ids, key=lambda i: (rules.notice_deadline(*ids[i][:2]), i))

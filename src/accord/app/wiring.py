@@ -21,6 +21,9 @@ small registry of its own and the assembly connects the listener here. Today:
   commitments (``agency.inputs.health_link``); ``calendar.jobs.registry``: the daily
   ``input_chases`` job; ``calendar.followups.hooks``: completing a client input's chase
   follow-up marks the chase sent (``agency.inputs.chasing.follow_up_closed``).
+- ``health.utilisation`` and ``relationships.evidence`` (licences): the licence utilisation
+  measure and the switching cost's active subscriptions (``licences.signals.health_link``);
+  ``calendar.jobs.registry``: the daily ``licence_signals`` re-evaluation.
 - ``plans.contributions``: a manual objective of an account plan counts the won value of the
   opportunities it lists (``growth.opportunities.objectives``).
 """
@@ -42,6 +45,8 @@ from accord.growth.summary import after_revenue_changed
 from accord.handoffs import gate
 from accord.kpis.derived import refresh_after_import
 from accord.kpis.panels import register as register_panel
+from accord.licences.signals import health_link as licence_signals
+from accord.licences.signals import service as signals_service
 from accord.licences.subscriptions import renewals as subscription_renewals
 from accord.plans import contributions
 from accord.plans.targets.panel import KEY as TARGETS
@@ -67,4 +72,6 @@ def connect() -> None:
     # licences: renewing subscriptions into their next term, the MRR store's horizon
     job_registry.register(subscription_renewals.JOB, job_registry.DAILY,
                           subscription_renewals.roll_terms)
+    licence_signals.connect()  # health: licence utilisation; rubric: active subscriptions
+    job_registry.register(signals_service.JOB, job_registry.DAILY, signals_service.job)
 

@@ -10,6 +10,7 @@ equal on SQLite and PostgreSQL:
 ``ratio``                  :func:`ratio_sql`
 ``revenue_trend``          :func:`revenue_trend_sql`
 ``freshness``              :func:`freshness_sql`
+``licence_utilisation``    :func:`licence_utilisation_sql`
 ``measure_score``          :func:`measure_score_sql`
 ``weighted_score``         :func:`weighted_score_sql`
 ``band``                   :func:`band_sql`
@@ -36,7 +37,7 @@ from sqlalchemy.sql import Select
 
 from accord.accounts.models import Account, Interaction
 from accord.core.database import is_sqlite
-from accord.health import rhythm
+from accord.health import rhythm, utilisation
 from accord.health.formulas import (
     NEVER_TOUCHED,
     RATIO_PLACES,
@@ -52,7 +53,8 @@ from accord.selection.rules import NOT_KEY, SelectionPolicy
 #: a measure's full score, in millionths of a point
 FULL = 100 * SCORE_SCALE
 #: the measures Accord computes (the others are always left out)
-SCORED = ("revenue_trend", "contact_freshness", "overdue_commitments", "sentiment")
+SCORED = ("revenue_trend", "licence_utilisation", "contact_freshness", "overdue_commitments",
+          "sentiment")
 
 
 def _int(value: int) -> Any:
@@ -78,6 +80,12 @@ def revenue_trend_sql(current_cents: Any, previous_cents: Any) -> Any:
     """``formulas.revenue_trend`` in ten-thousandths (NULL without a previous window)."""
     current = case((current_cents > 0, current_cents), else_=_int(0))
     return case((previous_cents > 0, ratio_sql(current, previous_cents)), else_=null())
+
+
+def licence_utilisation_sql(utilised: Any, purchased: Any) -> Any:
+    """``formulas.licence_utilisation`` in ten-thousandths (NULL without seats purchased)."""
+    used = case((utilised > 0, utilised), else_=_int(0))
+    return case((purchased > 0, ratio_sql(used, purchased)), else_=null())
 
 
 def freshness_sql(days_since_touch: Any, cadence_days: Any) -> Any:
@@ -233,7 +241,8 @@ def health_select(
     default: HealthPolicy,
     policies: Mapping[str, HealthPolicy],
 ) -> Select:
-    """(account_id, computed_on, score, band, revenue_trend, contact_freshness, sentiment)."""
+    """(account_id, computed_on, score, band, revenue_trend, contact_freshness, sentiment,
+    licence_utilisation)."""
     p = placed(selection)
     ls = latest_sentiment(today)
     tier = func.coalesce(p.c.tier, literal(NOT_KEY))
@@ -264,10 +273,18 @@ def health_select(
         od = overdue_query(session, today).subquery("overdue")
         query = query.outerjoin(od, od.c.account_id == Account.id)
         overdue = func.coalesce(od.c.overdue, 0)
+    utilisation_query = utilisation.utilisation_sql()
+    licence: Any = null()  # seats used ÷ purchased comes from the licences
+    if utilisation_query is not None:
+        lu = utilisation_query(session, today).subquery("licence_use")
+        query = query.outerjoin(lu, lu.c.account_id == Account.id)
+        licence = licence_utilisation_sql(cast(lu.c.utilised, BigInteger),
+                                          cast(lu.c.purchased, BigInteger))
     values = _layer(
         query.add_columns(
             cast(cadence, Integer).label("cadence"),
             cast(overdue, Integer).label("overdue"),
+            cast(licence, BigInteger).label("licence_e4"),
         ),
         "health_cadence",
     )
@@ -276,6 +293,7 @@ def health_select(
             values.c.account_id,
             values.c.segment,
             values.c.trend_e4,
+            values.c.licence_e4,
             freshness_sql(values.c.days, values.c.cadence).label("fresh_e4"),
             (values.c.overdue * _int(RATIO_SCALE)).label("over_e4"),
             values.c.sentiment,
@@ -288,6 +306,7 @@ def health_select(
         key: scored_measure_sql(measures.c[column], name, seg, policies, default, scale)
         for key, column, name in (
             ("trend", "trend_e4", "revenue_trend"),
+            ("licence", "licence_e4", "licence_utilisation"),
             ("fresh", "fresh_e4", "contact_freshness"),
             ("over", "over_e4", "overdue_commitments"),
             ("sent", "sent_e4", "sentiment"),
@@ -299,6 +318,7 @@ def health_select(
             measures.c.segment,
             measures.c.trend_e4,
             measures.c.fresh_e4,
+            measures.c.licence_e4,
             measures.c.sentiment,
             *[s.label(f"s_{k}") for k, (s, _) in parts.items()],
             *[w.label(f"w_{k}") for k, (_, w) in parts.items()],
@@ -311,6 +331,7 @@ def health_select(
             scored.c.segment,
             scored.c.trend_e4,
             scored.c.fresh_e4,
+            scored.c.licence_e4,
             scored.c.sentiment,
             weighted_score_sql([(scored.c[f"s_{k}"], scored.c[f"w_{k}"]) for k in parts]).label(
                 "score"
@@ -326,4 +347,5 @@ def health_select(
         _as_ratio(rounded.c.trend_e4).label("revenue_trend"),
         _as_ratio(rounded.c.fresh_e4).label("contact_freshness"),
         rounded.c.sentiment,
+        _as_ratio(rounded.c.licence_e4).label("licence_utilisation"),
     )

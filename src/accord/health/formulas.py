@@ -32,7 +32,7 @@ MEASURES = (
 )
 LABELS = {
     "revenue_trend": "Revenue trend R(C) ÷ R(P)",
-    "licence_utilisation": "Licence utilisation (assigned ÷ purchased)",
+    "licence_utilisation": "Licence utilisation (active seats ÷ seats purchased)",
     "contact_freshness": "Contact freshness (days since the last qualifying touch ÷ the "
     "touch interval)",
     "overdue_commitments": "Overdue commitments (overdue follow-ups)",
@@ -40,8 +40,12 @@ LABELS = {
 }
 #: Measures Accord cannot compute yet; always left out, and the page says so.
 UNAVAILABLE = {
-    "licence_utilisation": "licences are not recorded in Accord yet",
     "overdue_commitments": "no follow-ups connected (the account calendar)",
+}
+
+#: the note of a measure Accord computes when an account has no value for it
+MISSING = {
+    "licence_utilisation": "no subscriptions with seats on this account",
 }
 
 
@@ -217,7 +221,7 @@ def health(
         if name in UNAVAILABLE and value is None:
             note = notes.get(name) or UNAVAILABLE[name]
         else:
-            note = notes.get(name, "" if value is not None else "no data")
+            note = notes.get(name, "" if value is not None else MISSING.get(name, "no data"))
         s = measure_score(value, spec) if value is not None and spec.weight > 0 else None
         if value is not None and spec.weight == 0:
             note = "weight 0 in this segment"
@@ -240,6 +244,14 @@ def revenue_trend(current_cents: int, previous_cents: int) -> Decimal | None:
     if previous == 0:
         return None
     return ratio(current, previous)
+
+
+def licence_utilisation(utilised: int, purchased: int) -> Decimal | None:
+    """Seats used ÷ seats purchased to four decimals, half up (above 1 when over-assigned);
+    None without seats purchased."""
+    if purchased <= 0:
+        return None
+    return ratio(max(utilised, 0), purchased)
 
 
 def freshness(days_since_touch: int | None, cadence_days: int | None) -> Decimal | None:

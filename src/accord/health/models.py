@@ -23,6 +23,8 @@ class AccountHealth(Base):
     band: Mapped[str | None] = mapped_column(String(8))
     revenue_trend: Mapped[float | None] = mapped_column(Float)
     contact_freshness: Mapped[float | None] = mapped_column(Float)
+    #: active seats ÷ seats purchased (``health.utilisation``); NULL without subscriptions
+    licence_utilisation: Mapped[float | None] = mapped_column(Float)
     sentiment: Mapped[int | None] = mapped_column(Integer)
 
 

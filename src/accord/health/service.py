@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, null, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, Interaction
@@ -21,7 +22,7 @@ from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.periods import month_index
 from accord.core.roles import require_role
-from accord.health import bulk, formulas, rhythm
+from accord.health import bulk, formulas, rhythm, utilisation
 from accord.health.formulas import HealthPolicy
 from accord.health.models import AccountHealth, HealthHistory
 from accord.health.schemas import (
@@ -121,6 +122,44 @@ def _window_cents(session: Session, account_id: int, today: date, window: int) -
     return current, previous
 
 
+def _sentiment_and_seats(
+    session: Session, account_id: int, today: date
+) -> tuple[Any, tuple[int, int, int] | None]:
+    """The latest sentiment (rating, day) and the licences' (seats in use, purchased, services
+    at risk) — None without seats purchased — in one statement."""
+    latest = (
+        select(Interaction.sentiment, Interaction.occurred_on)
+        .where(
+            Interaction.account_id == account_id,
+            Interaction.sentiment.is_not(None),
+            Interaction.occurred_on <= today,
+        )
+        .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
+        .limit(1)
+        .subquery("latest")
+    )
+    provider = utilisation.utilisation_one()
+    seats = provider(account_id) if provider is not None else (null(), null(), null())
+    row = session.execute(
+        select(
+            select(latest.c.sentiment).scalar_subquery().label("sentiment"),
+            select(latest.c.occurred_on).scalar_subquery().label("occurred_on"),
+            *[s.label(n) for s, n in zip(seats, ("utilised", "purchased", "at_risk"), strict=True)],
+        )
+    ).one()
+    found = None
+    if row.sentiment is not None:
+        found = SimpleNamespace(sentiment=row.sentiment, occurred_on=_as_date(row.occurred_on))
+    if not row.purchased:
+        return found, None
+    return found, (int(row.utilised or 0), int(row.purchased), int(row.at_risk or 0))
+
+
+def _as_date(value: Any) -> date:
+    """A date read through a scalar subquery (SQLite may hand back its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def measure_values(
     session: Session, account: Account, today: date, policy: HealthPolicy
 ) -> tuple[dict[str, Decimal | None], dict[str, str], str]:
@@ -133,18 +172,10 @@ def measure_values(
     days = (today - last).days if last else None
     fresh = formulas.freshness(days, cadence)
     overdue = rhythm.overdue_one(session, account.id, today)
-    latest = session.execute(
-        select(Interaction.sentiment, Interaction.occurred_on)
-        .where(
-            Interaction.account_id == account.id,
-            Interaction.sentiment.is_not(None),
-            Interaction.occurred_on <= today,
-        )
-        .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
-        .limit(1)
-    ).first()
+    latest, seats = _sentiment_and_seats(session, account.id, today)
     values: dict[str, Decimal | None] = {
         "revenue_trend": trend,
+        "licence_utilisation": formulas.licence_utilisation(*seats[:2]) if seats else None,
         "contact_freshness": fresh,
         "overdue_commitments": Decimal(overdue) if overdue is not None else None,
         "sentiment": Decimal(latest.sentiment) if latest else None,
@@ -169,6 +200,8 @@ def measure_values(
             else "no sentiment recorded on any interaction"
         ),
     }
+    if seats is not None:
+        notes["licence_utilisation"] = utilisation.note(*seats)
     if overdue is not None:
         notes["overdue_commitments"] = f"{overdue} overdue follow-up{'s' if overdue != 1 else ''}"
 
@@ -236,6 +269,7 @@ def recompute_all(session: Session, user: User, *, today: date) -> RecomputeOut:
                 "revenue_trend",
                 "contact_freshness",
                 "sentiment",
+                "licence_utilisation",
             ],
             query,
         )
@@ -298,6 +332,8 @@ def recompute_account(session: Session, user: User, account_id: int, *, today: d
         float(values["contact_freshness"]) if values["contact_freshness"] is not None else None
     )
     row.sentiment = int(values["sentiment"]) if values["sentiment"] is not None else None
+    licence = values["licence_utilisation"]
+    row.licence_utilisation = float(licence) if licence is not None else None
     session.add(row)
     hist = session.get(HealthHistory, (account_id, today)) or HealthHistory(
         account_id=account_id, computed_on=today

@@ -1,18 +1,39 @@
-"""What the data says about one relationship: the evidence behind the rubric (SQL reads)."""
+"""What the data says about one relationship: the evidence behind the rubric (SQL reads).
+
+The switching cost also counts the account's active subscriptions, which the licences (above
+this package) provide: ``connect_subscriptions`` registers a function giving, for an account
+and a day, a scalar subquery of that count (``accord.licences.signals.health_link``, connected
+by ``accord.app.wiring``); with nothing connected the count is unknown (None).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, null, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, Contact, Interaction, InteractionContact
 from accord.core.periods import month_index
 from accord.relationships.rubric import Evidence, StagePolicy
 from accord.revenue.models import MonthlyRevenue, RevenueLine
+
+#: (account id, today) -> a scalar subquery: the account's active subscriptions that day
+SubscriptionsSql = Callable[[int, date], Any]
+_subscriptions: list[SubscriptionsSql] = []
+
+
+def connect_subscriptions(sql: SubscriptionsSql) -> None:
+    """Register the count of active subscriptions (the last connected answers)."""
+    _subscriptions[:] = [sql]
+
+
+def disconnect() -> None:
+    """Forget the provider (tests)."""
+    _subscriptions.clear()
 
 
 def _trailing_revenue_sql(account_id: int, today: date, months: int = 12) -> Any:
@@ -80,11 +101,12 @@ def gather(session: Session, account_id: int, today: date, policy: StagePolicy) 
         )
         .scalar_subquery()
     )
+    subscriptions = _subscriptions[0](account_id, today) if _subscriptions else null()
     row = session.execute(
         select(contacts.c.contacts, contacts.c.functions, contacts.c.executives,
                spend.label("spend"), _trailing_revenue_sql(account_id, today).label("revenue"),
                lines.label("lines"), reviews.label("reviews"),
-               contract_end.label("contract_end"))
+               contract_end.label("contract_end"), subscriptions.label("subscriptions"))
         .select_from(contacts)
     ).one()
     share = None
@@ -97,6 +119,7 @@ def gather(session: Session, account_id: int, today: date, policy: StagePolicy) 
         share_of_wallet=share,
         product_lines=int(row.lines or 0),
         business_reviews=int(row.reviews or 0),
+        active_subscriptions=(int(row.subscriptions or 0) if _subscriptions else None),
         contract_end_on=_as_date(row.contract_end),
         as_of=today,
     )

@@ -186,6 +186,8 @@ class Evidence:
     share_of_wallet: Decimal | None = None
     product_lines: int | None = 0
     business_reviews: int = 0
+    #: the account's active subscriptions (licences; None: not connected)
+    active_subscriptions: int | None = None
     #: the client contract's end date (``Account.contract_end_on``) and the day asked
     contract_end_on: date | None = None
     as_of: date | None = None
@@ -240,10 +242,29 @@ def score_supplier_position(ev: Evidence, p: StagePolicy) -> int | None:
     return _step(ev.share_of_wallet, p.share_for_2, p.share_for_3, p.share_for_4)
 
 
-def score_switching_cost(ev: Evidence, p: StagePolicy) -> int | None:
-    if ev.product_lines is None:
+def switching_count(ev: Evidence) -> int | None:
+    """What the client would have to switch: the product lines bought in the last 12 months
+    and the active subscriptions; None when neither is known."""
+    if ev.product_lines is None and ev.active_subscriptions is None:
         return None
-    return _step(ev.product_lines, p.lines_for_2, p.lines_for_3, p.lines_for_4)
+    return (ev.product_lines or 0) + (ev.active_subscriptions or 0)
+
+
+def score_switching_cost(ev: Evidence, p: StagePolicy) -> int | None:
+    count = switching_count(ev)
+    if count is None:
+        return None
+    return _step(count, p.lines_for_2, p.lines_for_3, p.lines_for_4)
+
+
+def _switching_words(ev: Evidence) -> str:
+    parts = []
+    if ev.product_lines is not None:
+        parts.append(f"{ev.product_lines} product lines bought in the last 12 months")
+    if ev.active_subscriptions is not None:
+        n = ev.active_subscriptions
+        parts.append(f"{n} active subscription{'s' if n != 1 else ''}")
+    return ", ".join(parts) or "no product lines recorded"
 
 
 def years_later(day: date, years: int) -> date:
@@ -302,9 +323,7 @@ def assess(
         "supplier_position": (score_supplier_position(ev, p), share),
         "switching_cost": (
             score_switching_cost(ev, p),
-            f"{ev.product_lines} product lines bought in the last 12 months"
-            if ev.product_lines is not None
-            else "no product lines recorded",
+            _switching_words(ev),
         ),
         "forecast_horizon": (score_forecast_horizon(ev), _horizon_words(ev)),
         "information_sharing": (None, "set by the manager"),

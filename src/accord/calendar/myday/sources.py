@@ -46,18 +46,22 @@ def occurrences(session: Session, user: User, start: date, end: date, *,
 
 def renewals(session: Session, user: User, today: date, *, manager_id: int | None
              ) -> list[MyDayItem]:
-    """The accounts in their renewal notice window (reminder date ≤ today ≤ contract end),
-    by notice deadline."""
+    """The contracts and the subscriptions in their renewal notice window (reminder date ≤
+    today ≤ end of the contract or of the subscription's term), by notice deadline."""
     return [
         MyDayItem(
             kind="renewal", account_id=r.account_id, account_name=r.account_name,
-            title=f"Contract ends {r.contract_end_on.isoformat()}, notice by "
-                  f"{r.notice_deadline.isoformat()}",
+            title=(f"{r.service} term ends {r.contract_end_on.isoformat()}, notice by "
+                   f"{r.notice_deadline.isoformat()}" if r.kind == "subscription" else
+                   f"Contract ends {r.contract_end_on.isoformat()}, notice by "
+                   f"{r.notice_deadline.isoformat()}"),
             due_on=r.notice_deadline, owner_name=r.manager_name,
             url=(f"/opportunities/{r.opportunity_id}" if r.opportunity_id
+                 else f"/subscriptions/{r.subscription_id}" if r.subscription_id
                  else f"/accounts/{r.account_id}"),
             note=r.state.replace("_", " "))
-        for r in renewal_service.renewals(session, user, today, manager_id=manager_id)
+        for r in renewal_service.renewals(session, user, today, manager_id=manager_id,
+                                          subscriptions=True)
     ]
 
 

@@ -60,11 +60,13 @@ def list_renewals(
 
 
 def _table(out: RenewalPage) -> Table:
-    table = Table("account", "manager", "contract end", "notice deadline", "reminder",
+    table = Table("account", "manager", "what", "ends", "notice deadline", "reminder",
                   "state", "opportunity",
                   title=f"Renewals ({out.total}; page {out.page} of {out.pages})")
     for r in out.items:
-        table.add_row(f"{r.account_name} ({r.account_id})", r.manager_name or "—",
+        what = f"{r.service} (subscription {r.subscription_id})" if r.subscription_id \
+            else "client contract"
+        table.add_row(f"{r.account_name} ({r.account_id})", r.manager_name or "—", what,
                       r.contract_end_on.isoformat(), r.notice_deadline.isoformat(),
                       r.reminder_on.isoformat(), rules.STATE_LABELS.get(r.state, r.state),
                       str(r.opportunity_id) if r.opportunity_id else "—")

@@ -2,6 +2,9 @@
 for every account at once (held equal to the pure rule by a hypothesis test on both
 databases), and the accounts whose reminder is due and not yet recorded.
 
+The same for subscriptions (``subscription_*``): the end of the current term and the
+subscription's notice days, running subscriptions only.
+
 Reminder date ≤ today ≤ contract end is written as 0 ≤ days until the contract end ≤ notice
 days + lead days, so that no database has to add a column of days to a date; a range on
 ``contract_end_on`` (indexed) narrows the rows first.
@@ -18,9 +21,12 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from accord.accounts.models import Account
 from accord.calendar.models import RenewalReminder
-from accord.calendar.renewals.rules import MAX_LEAD_DAYS, MAX_NOTICE_DAYS
+from accord.calendar.renewals.models import SubscriptionReminder
+from accord.calendar.renewals.rules import MAX_LEAD_DAYS, MAX_NOTICE_DAYS, RUNNING
 from accord.core.database import is_sqlite
 from accord.core.periods import month_index
+from accord.growth.models import Sku
+from accord.licences.models import Subscription
 from accord.revenue.models import MonthlyRevenue
 
 
@@ -82,4 +88,49 @@ def trailing_revenue(account_ids: list[int], today: date, months: int = 12) -> S
         .where(MonthlyRevenue.account_id.in_(account_ids), MonthlyRevenue.month > last - months,
                MonthlyRevenue.month <= last)
         .group_by(MonthlyRevenue.account_id)
+    )
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+def subscription_window_condition(session: Session, today: date,
+                                  lead_days: int) -> ColumnElement[bool]:
+    """``rules.subscription_in_window`` over ``Subscription``."""
+    return and_(
+        Subscription.status.in_(RUNNING),
+        Subscription.end_on >= today,
+        Subscription.end_on <= today + timedelta(days=MAX_NOTICE_DAYS + MAX_LEAD_DAYS),
+        days_until(session, today, Subscription.end_on) <= Subscription.notice_days + lead_days,
+    )
+
+
+def subscription_deadline_order(session: Session, today: date) -> ColumnElement[int]:
+    """Days from today to the subscription's notice deadline."""
+    return days_until(session, today, Subscription.end_on) - Subscription.notice_days
+
+
+def subscription_window_select(session: Session, today: date, lead_days: int) -> Select[Any]:
+    """(subscription_id, in_window) of every subscription: the twin of the rule."""
+    return select(Subscription.id.label("subscription_id"),
+                  case((subscription_window_condition(session, today, lead_days), True),
+                       else_=False).label("in_window"))
+
+
+def due_subscription_reminders(session: Session, today: date, lead_days: int) -> Select:
+    """(subscription_id, account_id, service, end_on, notice_days, manager_id) of the
+    running subscriptions in their notice window whose reminder for this end of term is not
+    yet recorded, by notice deadline."""
+    return (
+        select(Subscription.id, Subscription.account_id, Sku.name, Subscription.end_on,
+               Subscription.notice_days, Account.manager_id)
+        .join(Account, Account.id == Subscription.account_id)
+        .join(Sku, Sku.id == Subscription.sku_id)
+        .outerjoin(SubscriptionReminder, and_(
+            SubscriptionReminder.subscription_id == Subscription.id,
+            SubscriptionReminder.end_on == Subscription.end_on))
+        .where(subscription_window_condition(session, today, lead_days),
+               Account.status.notin_(("churned", "lapsed", "prospect")),
+               SubscriptionReminder.subscription_id.is_(None))
+        .order_by(subscription_deadline_order(session, today), Subscription.id)
     )

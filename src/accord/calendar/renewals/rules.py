@@ -6,6 +6,10 @@ an account's client contract, and the renewals policy.
 - Reminder date = notice deadline − the policy's lead days (default 30, 0–365).
 - In the notice window: reminder date ≤ today ≤ contract end. The reminder (and the renewal
   opportunity) falls due on the reminder date and stays due until the contract ends.
+- A subscription (``accord.licences``) renews the same way with its own dates: the end of
+  its current term (``end_on``) and its notice days; only a running one (``trial`` or
+  ``active``) is in its window (``subscription_in_window``), whether it renews itself or
+  not.
 - State: ``upcoming`` (before the reminder date), ``due`` (in the window, the notice deadline
   not passed), ``notice_passed`` (in the window, past the notice deadline), ``ended`` (after
   the contract end); ``none`` without a contract end date.
@@ -29,6 +33,8 @@ STATES = ("upcoming", "due", "notice_passed", "ended")
 WINDOW_STATES = ("due", "notice_passed")
 STATE_LABELS = {"none": "No contract end", "upcoming": "Upcoming", "due": "Due",
                 "notice_passed": "Notice deadline passed", "ended": "Ended"}
+#: the subscription states whose renewal is still to decide
+RUNNING = ("trial", "active")
 #: what the renewals list shows: the notice window (default), every contract not yet
 #: ended, or every contract end date
 SCOPES = ("window", "upcoming", "all")
@@ -61,6 +67,12 @@ def in_window(contract_end_on: date | None, notice_days: int | None, lead_days: 
     return reminder_on(contract_end_on, notice_days, lead_days) <= today <= contract_end_on
 
 
+def subscription_in_window(status: str, end_on: date, notice_days: int, lead_days: int,
+                           today: date) -> bool:
+    """A running subscription whose reminder date ≤ today ≤ the end of its term."""
+    return status in RUNNING and in_window(end_on, notice_days, lead_days, today)
+
+
 def state(contract_end_on: date | None, notice_days: int | None, lead_days: int,
           today: date) -> str:
     """``none``, ``upcoming``, ``due``, ``notice_passed`` or ``ended`` (see the module)."""
@@ -78,6 +90,11 @@ def state(contract_end_on: date | None, notice_days: int | None, lead_days: int,
 def opportunity_title(contract_end_on: date) -> str:
     """The renewal opportunity's title."""
     return f"Renewal {contract_end_on.isoformat()}"
+
+
+def subscription_opportunity_title(service: str, end_on: date) -> str:
+    """A subscription's renewal opportunity's title."""
+    return f"Renewal {service[:150]} {end_on.isoformat()}"
 
 
 def follow_up_title(deadline: date) -> str:

@@ -11,13 +11,17 @@ from accord.calendar.renewals.rules import MAX_LEAD_DAYS
 
 
 class RenewalOut(BaseModel):
-    """One account's contract end with its notice deadline, reminder date and state, and the
-    renewal opportunity its reminder opened (if it fell due)."""
+    """One account's contract end — or one of its subscriptions' end of term — with its
+    notice deadline, reminder date and state, and the renewal opportunity its reminder
+    opened (if it fell due)."""
 
+    #: ``contract`` (the account's client contract) or ``subscription``
+    kind: str = "contract"
     account_id: int
     account_name: str
     manager_id: int | None
     manager_name: str | None
+    #: the contract's end, or the end of the subscription's current term
     contract_end_on: date
     notice_days: int | None
     notice_deadline: date
@@ -25,6 +29,10 @@ class RenewalOut(BaseModel):
     state: str
     opportunity_id: int | None = None
     opportunity_stage: str | None = None
+    #: a subscription's id, its service's name and whether it renews itself
+    subscription_id: int | None = None
+    service: str | None = None
+    auto_renew: bool | None = None
 
 
 class RenewalPage(BaseModel):

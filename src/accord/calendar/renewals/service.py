@@ -23,8 +23,21 @@ from decimal import Decimal
 from math import ceil
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import Select
 
 from accord.accounts.models import Account
 from accord.accounts.service import assignable_managers
@@ -33,16 +46,20 @@ from accord.calendar.followups import service as followups
 from accord.calendar.followups.schemas import FollowUpIn
 from accord.calendar.models import RenewalReminder
 from accord.calendar.renewals import queries, rules
+from accord.calendar.renewals.models import SubscriptionReminder
 from accord.calendar.renewals.schemas import RenewalOut, RenewalPage
 from accord.core import audit, policy_store, versions
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import Role, User
 from accord.core.money import from_cents
 from accord.core.roles import require_role
+from accord.growth.models import Sku
 from accord.growth.opportunities import service as opportunities
 from accord.growth.opportunities.models import Opportunity
 from accord.growth.opportunities.rules import MAX_VALUE
 from accord.growth.opportunities.schemas import OpportunityIn
+from accord.licences import rules as licence_rules
+from accord.licences.models import Subscription, SubscriptionTerm
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +99,29 @@ def _scope_condition(session: Session, today: date, scope: str, lead_days: int) 
     return Account.contract_end_on.is_not(None)
 
 
+def _subscription_scope(session: Session, today: date, scope: str, lead_days: int) -> Any:
+    if scope == "window":
+        return queries.subscription_window_condition(session, today, lead_days)
+    if scope == "upcoming":
+        return and_(Subscription.status.in_(rules.RUNNING), Subscription.end_on >= today)
+    return true()
+
+
 def _listing(session: Session, user: User, today: date, scope: str, lead_days: int,
-             manager_id: int | None) -> Any:
+             manager_id: int | None, subscriptions: bool = True) -> Any:
+    """The contracts and (``subscriptions``) the subscriptions in ``scope``, as one
+    subquery with a common shape and ``deadline_days`` to order by."""
     manager = aliased(User)
-    query = (
-        select(Account.id, Account.name, Account.manager_id, manager.name,
-               Account.contract_end_on, Account.notice_days, RenewalReminder.opportunity_id,
-               Opportunity.stage)
+    contracts = (
+        select(literal("contract").label("kind"), Account.id.label("account_id"),
+               Account.name.label("account_name"), Account.manager_id.label("manager_id"),
+               manager.name.label("manager_name"), Account.contract_end_on.label("end_on"),
+               Account.notice_days.label("notice_days"),
+               RenewalReminder.opportunity_id.label("opportunity_id"),
+               Opportunity.stage.label("stage"),
+               cast(null(), Integer).label("subscription_id"),
+               cast(null(), String).label("service"), cast(null(), Boolean).label("auto_renew"),
+               queries.deadline_order(session, today).label("deadline_days"))
         .outerjoin(manager, manager.id == Account.manager_id)
         .outerjoin(RenewalReminder, (RenewalReminder.account_id == Account.id)
                    & (RenewalReminder.contract_end_on == Account.contract_end_on))
@@ -96,19 +129,56 @@ def _listing(session: Session, user: User, today: date, scope: str, lead_days: i
         .where(visible_accounts(user), _scope_condition(session, today, scope, lead_days))
     )
     if manager_id is not None:
-        query = query.where(Account.manager_id == manager_id)
-    return query
+        contracts = contracts.where(Account.manager_id == manager_id)
+    if not subscriptions:
+        return contracts.subquery("renewals")
+    sub_manager = aliased(User)
+    subs = (
+        select(literal("subscription"), Account.id, Account.name, Account.manager_id,
+               sub_manager.name, Subscription.end_on, Subscription.notice_days,
+               SubscriptionReminder.opportunity_id, Opportunity.stage, Subscription.id,
+               Sku.name, Subscription.auto_renew,
+               queries.subscription_deadline_order(session, today))
+        .join(Account, Account.id == Subscription.account_id)
+        .join(Sku, Sku.id == Subscription.sku_id)
+        .outerjoin(sub_manager, sub_manager.id == Account.manager_id)
+        .outerjoin(SubscriptionReminder, (SubscriptionReminder.subscription_id
+                                          == Subscription.id)
+                   & (SubscriptionReminder.end_on == Subscription.end_on))
+        .outerjoin(Opportunity, Opportunity.id == SubscriptionReminder.opportunity_id)
+        .where(visible_accounts(user, Subscription.account_id),
+               _subscription_scope(session, today, scope, lead_days))
+    )
+    if manager_id is not None:
+        subs = subs.where(Account.manager_id == manager_id)
+    return union_all(contracts, subs).subquery("renewals")
+
+
+def _ordered(listing: Any) -> Select[Any]:
+    c = listing.c
+    return select(c.kind, c.account_id, c.account_name, c.manager_id, c.manager_name,
+                  c.end_on, c.notice_days, c.opportunity_id, c.stage, c.subscription_id,
+                  c.service, c.auto_renew).order_by(
+        c.deadline_days, c.account_id, func.coalesce(c.subscription_id, 0))
 
 
 def _out(row: Any, today: date, lead_days: int) -> RenewalOut:
-    acc_id, name, manager_id, manager_name, end, notice, opp_id, stage = row
+    (kind, acc_id, name, manager_id, manager_name, end, notice, opp_id, stage, sub_id,
+     service, auto_renew) = row
+    end = as_date(end)
     return RenewalOut(
-        account_id=acc_id, account_name=name, manager_id=manager_id, manager_name=manager_name,
-        contract_end_on=end, notice_days=notice,
+        kind=kind, account_id=acc_id, account_name=name, manager_id=manager_id,
+        manager_name=manager_name, contract_end_on=end, notice_days=notice,
         notice_deadline=rules.notice_deadline(end, notice),
         reminder_on=rules.reminder_on(end, notice, lead_days),
         state=rules.state(end, notice, lead_days, today),
-        opportunity_id=opp_id, opportunity_stage=stage)
+        opportunity_id=opp_id, opportunity_stage=stage, subscription_id=sub_id,
+        service=service, auto_renew=None if auto_renew is None else bool(auto_renew))
+
+
+def as_date(value: Any) -> date:
+    """A date read through a union (SQLite may hand back its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _check(scope: str, page: int, page_size: int) -> None:
@@ -129,24 +199,24 @@ def renewal_page(session: Session, user: User, today: date, *, scope: str = "win
     """One page of the renewals the user sees, by notice deadline (then account)."""
     _check(scope, page, page_size)
     lead = policy(session).lead_days
-    query = _listing(session, user, today, scope, lead, manager_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    listing = _listing(session, user, today, scope, lead, manager_id)
+    total = session.scalar(select(func.count()).select_from(listing)) or 0
     rows = session.execute(
-        query.order_by(queries.deadline_order(session, today), Account.id)
-        .offset((page - 1) * page_size).limit(page_size)).all()
+        _ordered(listing).offset((page - 1) * page_size).limit(page_size)).all()
     return RenewalPage(items=[_out(r, today, lead) for r in rows], total=total, page=page,
                        page_size=page_size, pages=max(1, ceil(total / page_size)),
                        scope=scope, lead_days=lead)
 
 
-def renewals(session: Session, user: User, today: date, *, manager_id: int | None = None
-             ) -> list[RenewalOut]:
+def renewals(session: Session, user: User, today: date, *, manager_id: int | None = None,
+             subscriptions: bool = False) -> list[RenewalOut]:
     """The accounts the user sees in their notice window (reminder date ≤ today ≤ contract
-    end), by notice deadline; at most ``MAX_LISTED``."""
+    end), by notice deadline, and (``subscriptions``) their subscriptions in theirs; at
+    most ``MAX_LISTED``."""
     lead = policy(session).lead_days
-    rows = session.execute(
-        _listing(session, user, today, "window", lead, manager_id)
-        .order_by(queries.deadline_order(session, today), Account.id).limit(MAX_LISTED)).all()
+    rows = session.execute(_ordered(
+        _listing(session, user, today, "window", lead, manager_id, subscriptions))
+        .limit(MAX_LISTED)).all()
     return [_out(r, today, lead) for r in rows]
 
 
@@ -168,11 +238,12 @@ def _values(session: Session, account_ids: list[int], today: date) -> dict[int, 
 
 
 def _open_opportunity(session: Session, manager: User, account_id: int, end: date,
-                      deadline: date, value: Decimal, today: date) -> int | None:
+                      deadline: date, value: Decimal, today: date, *,
+                      title: str | None = None, what: str = "The contract") -> int | None:
     """The renewal opportunity and the manager's follow-up on the notice deadline (its
     source: the opportunity), both or neither; None when the manager may not open them."""
-    data = OpportunityIn(title=rules.opportunity_title(end), kind="renewal", value=value,
-                         expected_close_on=deadline, owner_id=manager.id)
+    data = OpportunityIn(title=title or rules.opportunity_title(end), kind="renewal",
+                         value=value, expected_close_on=deadline, owner_id=manager.id)
     try:
         with session.begin_nested():
             opp_id = opportunities.create_opportunity(session, manager, account_id, data,
@@ -180,23 +251,32 @@ def _open_opportunity(session: Session, manager: User, account_id: int, end: dat
             followups.add_follow_up(session, manager, FollowUpIn(
                 account_id=account_id, title=rules.follow_up_title(deadline), due_on=deadline,
                 owner_id=manager.id, source_kind="opportunity", source_id=opp_id,
-                notes=f"The contract ends on {end.isoformat()}."), today)
+                notes=f"{what} ends on {end.isoformat()}."), today)
             return opp_id
     except AccordError as exc:  # e.g. a manager who may no longer change the account
         log.warning("renewal opportunity of account %s not opened: %s", account_id, exc)
         return None
 
 
+def _managers(session: Session, ids: set[int]) -> dict[int, User]:
+    return {u.id: u for u in session.scalars(
+        select(User).where(User.id.in_(ids), User.is_active.is_(True)))} if ids else {}
+
+
 def run_reminders(session: Session, today: date) -> int:
-    """Record each reminder that fell due and open its renewal opportunity; the number of
-    reminders recorded (0 on a second run the same day)."""
+    """Record each reminder that fell due (contracts, then subscriptions) and open its
+    renewal opportunity; the number of reminders recorded (0 on a second run the same
+    day)."""
     lead = policy(session).lead_days
+    return (_contract_reminders(session, today, lead)
+            + subscription_reminders(session, today, lead))
+
+
+def _contract_reminders(session: Session, today: date, lead: int) -> int:
     due = session.execute(queries.due_reminders(session, today, lead)).all()
     if not due:
         return 0
-    manager_ids = {m for *_, m in due if m is not None}
-    managers = {u.id: u for u in session.scalars(
-        select(User).where(User.id.in_(manager_ids), User.is_active.is_(True)))}
+    managers = _managers(session, {m for *_, m in due if m is not None})
     values = _values(session, [r[0] for r in due], today)
     done = 0
     for account_id, end, notice, manager_id in due:
@@ -219,6 +299,62 @@ def run_reminders(session: Session, today: date) -> int:
                             "due_on": reminder.due_on, "notice_deadline": deadline,
                             "opportunity_id": reminder.opportunity_id},
                      note="renewal reminder")
+        done += 1
+    return done
+
+
+def _yearly_values(session: Session, ids: list[int], today: date) -> dict[int, Decimal]:
+    """A year of each subscription's amount in force today (or at its first term)."""
+    terms: dict[int, list[licence_rules.Term]] = {}
+    for t in session.scalars(select(SubscriptionTerm).where(
+            SubscriptionTerm.subscription_id.in_(ids))):
+        terms.setdefault(t.subscription_id, []).append(
+            licence_rules.Term(t.effective_on, t.quantity, t.unit_price))
+    periods = dict(session.execute(select(Subscription.id, Sku.billing_period).join(
+        Sku, Sku.id == Subscription.sku_id).where(Subscription.id.in_(ids))).all())
+    out = {}
+    for sub_id, ts in terms.items():
+        term = licence_rules.term_in_force(ts, today) or min(ts, key=lambda t: t.effective_on)
+        cents = licence_rules.monthly_cents(term.quantity, term.unit_price,
+                                            periods.get(sub_id, "year")) * 12
+        out[sub_id] = min(from_cents(cents), MAX_VALUE)
+    return out
+
+
+def subscription_reminders(session: Session, today: date, lead: int) -> int:
+    """Each running subscription in its notice window without a reminder for this end of
+    term: record it (``subscription_reminders``, audited as the system) and open a renewal
+    opportunity as the account's manager ("Renewal <service> <end>", value: a year of its
+    amount in force) with the follow-up on its notice deadline."""
+    due = session.execute(queries.due_subscription_reminders(session, today, lead)).all()
+    if not due:
+        return 0
+    managers = _managers(session, {r[5] for r in due if r[5] is not None})
+    values = _yearly_values(session, [r[0] for r in due], today)
+    done = 0
+    for sub_id, account_id, service, end, notice, manager_id in due:
+        manager = managers.get(manager_id) if manager_id is not None else None
+        if manager is None:
+            continue
+        deadline = rules.notice_deadline(end, notice)
+        opportunity_id = _open_opportunity(
+            session, manager, account_id, end, deadline, values.get(sub_id, Decimal(0)), today,
+            title=rules.subscription_opportunity_title(service, end),
+            what=f"The subscription to {service}")
+        if opportunity_id is None:
+            continue
+        reminder = SubscriptionReminder(subscription_id=sub_id, end_on=end,
+                                        account_id=account_id,
+                                        due_on=rules.reminder_on(end, notice, lead),
+                                        opportunity_id=opportunity_id)
+        session.add(reminder)
+        session.flush()
+        audit.record(session, None, "create", "subscription_reminder",
+                     f"{sub_id}:{end.isoformat()}",
+                     after={"account_id": account_id, "subscription_id": sub_id,
+                            "end_on": end, "due_on": reminder.due_on,
+                            "notice_deadline": deadline, "opportunity_id": opportunity_id},
+                     note="subscription renewal reminder")
         done += 1
     return done
 

@@ -31,6 +31,7 @@ from accord.core.periods import format_month, month_index
 from accord.growth.models import Sku
 from accord.licences import rules
 from accord.licences.models import QuantityRequest, Subscription, SubscriptionMrr, SubscriptionTerm
+from accord.licences.signals.models import LicenceUsage
 from accord.licences.subscriptions.reading import subscription_outs
 from accord.licences.subscriptions.schemas import STATES, SubscriptionOut
 
@@ -50,6 +51,31 @@ class Listing:
     total: int
     page: int
     pages: int
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """A service's seat usage at an account, as last evaluated (``licence_usage``)."""
+
+    account_id: int
+    account_name: str
+    sku_id: int
+    service: str
+    purchased: int
+    assigned: int
+    reported: int
+    active: int
+    allocation: Decimal | None
+    adoption: Decimal | None
+    utilisation: Decimal | None
+    signal: str | None
+    evaluated_on: date
+    opportunity_id: int | None
+
+    @property
+    def bar(self) -> int:
+        """The utilisation bar's width in per cent (0–100)."""
+        return 0 if self.utilisation is None else max(0, min(100, int(self.utilisation * 100)))
 
 
 @dataclass(frozen=True)
@@ -170,6 +196,52 @@ def renewals(session: Session, user: User, today: date,
     deadline = days_until(session, today, Subscription.end_on) - Subscription.notice_days
     return _rows(session, query.order_by(deadline, Account.name_key, Subscription.id)
                  .limit(limit), today), total
+
+
+# ---------------------------------------------------------------- usage and signals
+
+
+def _share(e4: int | None) -> Decimal | None:
+    return None if e4 is None else Decimal(e4) / 10000
+
+
+def _usage_query() -> Select[LicenceUsage, str, str]:
+    return (select(LicenceUsage, Account.name, Sku.name)
+            .join(Account, Account.id == LicenceUsage.account_id)
+            .join(Sku, Sku.id == LicenceUsage.sku_id))
+
+
+def _usage_rows(session: Session, query: Select[LicenceUsage, str, str]) -> list[UsageRow]:
+    return [UsageRow(u.account_id, account, u.sku_id, service, u.purchased, u.assigned,
+                     u.reported, u.active, _share(u.allocation_e4), _share(u.adoption_e4),
+                     _share(u.utilisation_e4), u.signal, u.evaluated_on, u.opportunity_id)
+            for u, account, service in session.execute(query)]
+
+
+def usage_of(session: Session, rows: list[SubscriptionOut]) -> dict[tuple[int, int], UsageRow]:
+    """The stored usage of the services of ``rows`` (subscriptions already in reach), by
+    (account, service): one statement."""
+    pairs = {(r.account_id, r.sku_id) for r in rows}
+    if not pairs:
+        return {}
+    accounts = {a for a, _ in pairs}
+    found = _usage_rows(session, _usage_query().where(LicenceUsage.account_id.in_(accounts)))
+    return {(u.account_id, u.sku_id): u for u in found if (u.account_id, u.sku_id) in pairs}
+
+
+def signal_list(session: Session, user: User, signal: str,
+                limit: int = 20) -> tuple[list[UsageRow], int]:
+    """The services in reach with ``signal`` (``upsell``: the fullest first; ``risk``: the
+    least adopted first); (some, all)."""
+    scope = [LicenceUsage.signal == signal, visible_accounts(user, LicenceUsage.account_id)]
+    total = int(session.scalar(select(func.count()).select_from(LicenceUsage)
+                               .where(*scope)) or 0)
+    if not total:
+        return [], 0
+    first = (LicenceUsage.allocation_e4.desc() if signal == "upsell"
+             else LicenceUsage.adoption_e4.asc())
+    return _usage_rows(session, _usage_query().where(*scope).order_by(
+        first, Account.name_key, Sku.name).limit(limit)), total
 
 
 # ---------------------------------------------------------------- requests, MRR
