@@ -1,5 +1,6 @@
-"""``accord seats list|add-user|assign|remove``: the people at a client who hold seats, and
-their seats, from the shell (as the operator, or as a user with ``--as EMAIL``)."""
+"""``accord seats list|add-user|assign|remove|domains|names``: the people at a client who
+hold seats, and their seats, from the shell (as the operator, or as a user with ``--as
+EMAIL``); ``names`` is the product-name mapping (``licences.names.cli``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from rich.table import Table
 
 from accord.cli.common import acting_today, acting_user, console, handles_errors, unit_of_work
 from accord.core.schemas import MAX_ID
+from accord.licences.names.cli import app as names_app
 from accord.licences.seats import service, tenants
 
 app = typer.Typer(help="Seats: who at the client holds which service, and how much they are "
                   "used.", no_args_is_help=True)
+app.add_typer(names_app, name="names")
 Account = Annotated[int, typer.Option("--account", min=1, max=MAX_ID, help="The account's id")]
 Principal = Annotated[str, typer.Option("--user", help="The person's sign-in name")]
 SkuOption = Annotated[int, typer.Option("--sku", min=1, max=MAX_ID, help="The service's id")]
