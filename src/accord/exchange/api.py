@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import StreamingResponse
 
 from accord.core.models import User
-from accord.core.schemas import Flag
+from accord.core.schemas import MAX_ID, Flag
 from accord.exchange import exporting
 from accord.exchange.importing import ImportRejected, import_user_map, run_import
 from accord.exchange.schemas import (
@@ -21,6 +21,7 @@ from accord.exchange.schemas import (
     UserMapReport,
 )
 from accord.web.deps import Db, api_user
+from accord.web.deps import today as today_
 
 #: the tag the imports and exports have always had in the API document
 router = APIRouter(tags=["import, export and revenue"])
@@ -66,13 +67,20 @@ def post_import(
     dry_run: Annotated[Flag, Form()] = False,
     skip_invalid: Annotated[Flag, Form()] = False,
     unassign_unknown_owners: Annotated[Flag, Form()] = False,
+    account_id: Annotated[int | None, Form(
+        ge=1, le=MAX_ID, description="m365-users, m365-usage: the account whose tenant the "
+        "file is (default: the account whose domains its sign-in names use)")] = None,
 ) -> ImportReport:
     """Import a file. Bad rows reject the whole file (422) unless ``skip_invalid``. Accounts:
     ``unassign_unknown_owners`` imports an account whose owner matches no user without a
-    manager (counted in ``owners_unassigned``) instead of rejecting its row."""
+    manager (counted in ``owners_unassigned``) instead of rejecting its row. Microsoft 365
+    files (``m365-users``, ``m365-usage``): ``account_id`` names the tenant's account; any
+    bad row refuses the file; ``over_assigned`` flags services with more seats assigned
+    than purchased (written, not refused). Seats and utilisation are exported only (422)."""
     report = run_import(db, user, kind.value, file.file, filename=file.filename or "upload",
                         source=source.value, dry_run=dry_run, skip_invalid=skip_invalid,
-                        unassign_unknown_owners=unassign_unknown_owners)
+                        unassign_unknown_owners=unassign_unknown_owners,
+                        account_id=account_id, today=today_())
     if report.rejected:
         raise ImportRejected(report)
     return report
@@ -90,9 +98,15 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
 def get_export(
     kind: ImportKind, user: ApiUser, db: Db, format: ExportFormat = ExportFormat.CSV
 ) -> StreamingResponse:
-    """Accounts, contacts or revenue lines you can see, in the import columns."""
+    """Accounts, contacts, revenue lines or subscriptions you can see, in the import
+    columns; seats (assignments) and utilisation per account and service as of today. The
+    Microsoft 365 kinds are imported only (404)."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by _chunks
-    exporting.export(db, user, kind.value, format.value, spool)
+    try:
+        exporting.export(db, user, kind.value, format.value, spool, today_())
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
     name = exporting.filename(kind.value, format.value)
     return StreamingResponse(

@@ -1,4 +1,5 @@
-"""``accord import accounts|contacts|revenue FILE`` and ``accord export ...``."""
+"""``accord import accounts|contacts|revenue|subscriptions|m365-users|m365-usage FILE`` and
+``accord export ...`` (the licences' kinds: ``cli_licences``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from accord.cli.common import (
+    acting_today,
     acting_user,
     console,
     engine,
@@ -102,8 +104,17 @@ def show_report(report: ImportReport) -> None:
         summary.add_row("accounts refreshed", f"{report.accounts_refreshed:,}")
     if report.unassign_unknown_owners:
         summary.add_row("owners unknown: no manager", f"{report.owners_unassigned:,}")
+    if report.kind in (ImportKind.M365_USERS, ImportKind.M365_USAGE):
+        summary.add_row("account", str(report.account_id or "—"))
+        summary.add_row("as of", report.as_of.isoformat() if report.as_of else "—")
+        for label, value in (("people who left", report.people_left),
+                             ("seats assigned", report.seats_assigned),
+                             ("seats freed", report.seats_freed)):
+            summary.add_row(label, f"{value:,}")
     summary.add_row("seconds", f"{report.seconds:.2f}")
     console.print(summary)
+    for flag in report.over_assigned:
+        console.print(f"[yellow]over-assigned (recorded, flagged):[/] {flag}", highlight=False)
     if report.problems:
         problems = Table(title="Problems")
         problems.add_column("row", justify="right")
@@ -122,7 +133,8 @@ def show_report(report: ImportReport) -> None:
 
 def _import(kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
             skip_invalid: bool, unassign_unknown_owners: bool = False,
-            wait: float = WAIT_SECONDS) -> None:
+            wait: float = WAIT_SECONDS, account_id: int | None = None,
+            today: str | None = None) -> None:
     if not file.is_file():
         fail(f"no such file: {file}", 1)
 
@@ -136,7 +148,7 @@ def _import(kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
                            on_wait=waiting)
         with turn, _progress(file) as progress, unit_of_work() as session:
             report = _run(session, kind, file, source, dry_run, skip_invalid, progress,
-                          unassign_unknown_owners)
+                          unassign_unknown_owners, account_id, today)
     except Busy as exc:
         fail(exc.detail, 2)
         return
@@ -146,11 +158,13 @@ def _import(kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
 
 
 def _run(session: Any, kind: ImportKind, file: Path, source: ImportSource, dry_run: bool,
-         skip_invalid: bool, progress: Any, unassign_unknown_owners: bool) -> ImportReport:
+         skip_invalid: bool, progress: Any, unassign_unknown_owners: bool,
+         account_id: int | None = None, today: str | None = None) -> ImportReport:
     return run_import(
         session, acting_user(session), kind.value, file, filename=file.name,
         source=source.value, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
-        unassign_unknown_owners=unassign_unknown_owners,
+        unassign_unknown_owners=unassign_unknown_owners, account_id=account_id,
+        today=acting_today(session, today),
     )
 
 
@@ -205,18 +219,20 @@ OutputOpt = Annotated[
 ]
 
 
-def _export(kind: ImportKind, fmt: ExportFormat, output: Path | None) -> None:
+def _export(kind: ImportKind, fmt: ExportFormat, output: Path | None,
+            today: str | None = None) -> None:
     if output is None and fmt is ExportFormat.XLSX:
         fail("an Excel export needs --output FILE", 1)
     with unit_of_work() as session:
         user = acting_user(session)
+        day = acting_today(session, today)
         if output is None:
             sys.stdout.flush()
-            exporting.export(session, user, kind.value, fmt.value, sys.stdout.buffer)
+            exporting.export(session, user, kind.value, fmt.value, sys.stdout.buffer, day)
             sys.stdout.buffer.flush()
             return
         with open(output, "wb") as out:
-            count = exporting.export(session, user, kind.value, fmt.value, out)
+            count = exporting.export(session, user, kind.value, fmt.value, out, day)
     err_console.print(f"{count:,} {kind.value} written to {output}", highlight=False)
 
 
@@ -239,3 +255,6 @@ def export_contacts(format: FormatOpt = ExportFormat.CSV, output: OutputOpt = No
 def export_revenue(format: FormatOpt = ExportFormat.CSV, output: OutputOpt = None) -> None:
     """Revenue lines of the accounts you can see, in the import columns."""
     _export(ImportKind.REVENUE, format, output)
+
+
+from accord.exchange import cli_licences  # noqa: E402,F401  (registers the licences' commands)

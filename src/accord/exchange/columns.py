@@ -170,6 +170,56 @@ USER_MAP = (
     Column("email", ("email", "e-mail", "user email", "owner email"), required=True),
 )
 
+#: the admin centre's Active users export (Users > Active users > Export users)
+M365_USERS = (
+    Column("principal", ("user principal name", "userprincipalname"), required=True),
+    Column("display_name", ("display name", "displayname")),
+    Column("licences", ("licenses", "licences"), required=True),
+    Column("department", ("department",)),
+    Column("blocked", ("block credential", "blockcredential")),
+)
+#: the Microsoft 365 active user detail report (its workload columns are found by name:
+#: ``Has <W> License``, ``<W> Last Activity Date``)
+M365_USAGE = (
+    Column("refreshed_on", ("report refresh date",), required=True),
+    Column("principal", ("user principal name", "userprincipalname"), required=True),
+    Column("display_name", ("display name", "displayname")),
+    Column("is_deleted", ("is deleted",)),
+    Column("deleted_on", ("deleted date",)),
+    Column("licences", ("assigned products", "licenses"), required=True),
+)
+#: subscriptions in Accord's columns (``licences.imports.subscriptions``)
+SUBSCRIPTIONS = (
+    Column("account_external_id", ("account_external_id",), required=True),
+    Column("sku_code", ("sku_code",), required=True),
+    Column("start_on", ("start_on",), required=True),
+    Column("term_months", ("term_months",)),
+    Column("quantity", ("quantity",), required=True),
+    Column("unit_price", ("unit_price",), required=True),
+    Column("auto_renew", ("auto_renew",)),
+    Column("notice_days", ("notice_days",)),
+    Column("status", ("status",)),
+    Column("reference", ("reference",), required=True),
+    Column("effective_on", ("effective_on",)),
+)
+
+
+def _export_only(header: list[str]) -> tuple[Column, ...]:
+    """The columns of a kind that is exported, not imported (its header)."""
+    return tuple(Column(name, (name,)) for name in header)
+
+
+#: exported, not imported (``licences.imports.exports``)
+SEATS = _export_only(
+    ["account_external_id", "account_name", "principal", "display_name", "department",
+     "sku_code", "service", "from_on", "to_on", "source", "left_on"])
+UTILISATION = _export_only(
+    ["account_external_id", "account_name", "sku_code", "service", "purchased", "assigned",
+     "reported", "active", "allocation_percent", "adoption_percent", "utilisation_percent"])
+#: files with one shape whatever the source (Microsoft's own, or Accord's)
+SOURCELESS = {"m365-users": M365_USERS, "m365-usage": M365_USAGE,
+              "subscriptions": SUBSCRIPTIONS, "seats": SEATS, "utilisation": UTILISATION}
+
 MAPS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("accounts", "accord"): ACCOUNTS_ACCORD,
     ("accounts", "salesforce"): ACCOUNTS_SALESFORCE,
@@ -180,6 +230,8 @@ MAPS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("revenue", "accord"): REVENUE_ACCORD,
     ("revenue", "salesforce"): REVENUE_SALESFORCE,
     ("revenue", "hubspot"): REVENUE_HUBSPOT,
+    **{(kind, source): columns for kind, columns in SOURCELESS.items()
+       for source in ("accord", "salesforce", "hubspot")},
 }
 
 

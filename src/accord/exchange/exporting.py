@@ -12,12 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
 from accord.core.cells import neutralise, number_or_text, text_cell
+from accord.core.database import utcnow
+from accord.core.errors import NotFound
 from accord.core.models import User
 from accord.exchange.columns import canonical_header
 from accord.exchange.kinds import KINDS
@@ -29,12 +32,17 @@ MEDIA = {
 }
 
 
-def export_rows(session: Session, user: User, kind: str) -> Iterator[list[Any]]:
+def export_rows(session: Session, user: User, kind: str,
+                today: date | None = None) -> Iterator[list[Any]]:
     """The header, then one list of values per record the user may see (text or None;
-    revenue amounts as ``Decimal``): the kind's export of ``kinds.KINDS``."""
+    amounts as ``Decimal``): the kind's export of ``kinds.KINDS``, as of ``today``."""
     kind_ = ImportKind(kind)
+    export = KINDS[kind_].export
+    if export is None:
+        raise NotFound(f"{kind_.value} is imported, not exported")
+    day = today or utcnow().date()
     yield canonical_header(kind_.value)
-    yield from KINDS[kind_].export(session, user)
+    yield from export(session, user, day)
 
 
 def write_csv(rows: Iterator[list[Any]], out: IO[str]) -> int:
@@ -66,10 +74,14 @@ def write_xlsx(rows: Iterator[list[Any]], out: IO[bytes], title: str) -> int:
     return max(count, 0)
 
 
-def export(session: Session, user: User, kind: str, fmt: str, out: IO[bytes]) -> int:
-    """Write the export to a binary file; return the number of records."""
+def export(session: Session, user: User, kind: str, fmt: str, out: IO[bytes],
+           today: date | None = None) -> int:
+    """Write the export to a binary file; return the number of records. NotFound for a
+    kind that is not exported (before anything is written)."""
     fmt_ = ExportFormat(fmt)
-    rows = export_rows(session, user, kind)
+    if KINDS[ImportKind(kind)].export is None:
+        raise NotFound(f"{ImportKind(kind).value} is imported, not exported")
+    rows = export_rows(session, user, kind, today)
     if fmt_ is ExportFormat.XLSX:
         return write_xlsx(rows, out, ImportKind(kind).value)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")

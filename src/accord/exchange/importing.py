@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -21,10 +22,13 @@ from sqlalchemy.orm import Session
 from accord.accounts.user_map import check_may_import, save_user_map
 from accord.accounts.visibility import require_writer
 from accord.core import audit, single_flight
+from accord.core.database import utcnow
 from accord.core.errors import AccordError, FieldProblem, ValidationFailed
 from accord.core.models import User
+from accord.core.schemas import MAX_ID
 from accord.exchange.columns import USER_MAP, resolve, resolve_columns
 from accord.exchange.kinds import KINDS, Progress, file_rows, tally
+from accord.exchange.kinds_licences import WHOLE_FILE
 from accord.exchange.schemas import ImportKind, ImportReport, ImportSource, UserMapReport
 from accord.revenue.load.importing import CHUNK
 from accord.revenue.load.readers import READ_ERRORS, Table, UnreadableFile, open_table
@@ -59,13 +63,18 @@ def run_import(
     unassign_unknown_owners: bool = False,
     progress: Progress | None = None,
     batch_size: int = CHUNK,  # rows staged per step (progress)
+    account_id: int | None = None,
+    today: date | None = None,
 ) -> ImportReport:
+    """``account_id``: the account a Microsoft 365 tenant file is imported into (else the
+    one its domains name); ``today``: the day the import is as of (the caller's)."""
     kind_, source_ = _kind_and_source(kind, source)
-    require_writer(user)
+    _check_kind(user, kind_, skip_invalid, account_id)
     name = _name(file, filename)
     report = ImportReport(kind=kind_, source=source_, file=name, dry_run=dry_run,
                           skip_invalid=skip_invalid,
-                          unassign_unknown_owners=unassign_unknown_owners)
+                          unassign_unknown_owners=unassign_unknown_owners,
+                          account_id=account_id, as_of=today or utcnow().date())
     with import_turn(session.get_bind(), f"the {kind_.value} import of {name} by {user.email}"):
         return load_file(
             session, user, file, name, report,
@@ -88,6 +97,24 @@ def _kind_and_source(kind: str, source: str) -> tuple[ImportKind, ImportSource]:
     if problems:
         raise ValidationFailed(problems)
     return kind_, source_
+
+
+def _check_kind(user: User, kind: ImportKind, skip_invalid: bool,
+                account_id: int | None) -> None:
+    entry = KINDS[kind]
+    problems = []
+    if entry.load is None:
+        problems.append(FieldProblem("kind", f"{kind.value} is exported, not imported"))
+    if skip_invalid and kind in WHOLE_FILE:
+        problems.append(FieldProblem("skip_invalid", f"not for {kind.value}: the file is the "
+                                     "whole tenant, a row left out would count as someone "
+                                     "who left"))
+    if account_id is not None and not 1 <= account_id <= MAX_ID:
+        problems.append(FieldProblem("account_id", f"an account id from 1 to {MAX_ID}"))
+    if problems:
+        raise ValidationFailed(problems)
+    if entry.writers_only:
+        require_writer(user)
 
 
 def _name(file: str | Path | IO[bytes], filename: str | None) -> str:
@@ -164,7 +191,9 @@ def _import_table(
             report.add_problem(1, header, "missing required column")
         report.invalid_rows += 1
         return False
-    KINDS[report.kind].load(session, user, table, cols, report, progress, batch_size)
+    load = KINDS[report.kind].load
+    assert load is not None, "run_import refuses a kind that is not imported"
+    load(session, user, table, cols, report, progress, batch_size)
     return True
 
 

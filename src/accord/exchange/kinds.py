@@ -8,7 +8,11 @@ and the import page offer every kind of this table.
 
 The package that owns the records does the checks and the writes, on rows already read
 (``accounts.importing``: ``FileRows`` in, an ``Outcome`` out); revenue has its own fast load
-over the opened file (``revenue.load``).
+over the opened file (``revenue.load``); the licences' kinds are in ``kinds_licences``.
+
+A kind may be imported only (``export`` None: the Microsoft 365 files) or exported only
+(``load`` None: seats, utilisation); ``writers_only`` False lets the loader decide who may
+(billing imports subscriptions and tenants, though it changes no account).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from accord.accounts.importing_contacts import import_contacts
 from accord.core.models import User
 from accord.exchange import export_queries
 from accord.exchange.columns import Resolved, read_rows
+from accord.exchange.kinds_licences import LICENCE_KINDS
 from accord.exchange.schemas import ImportKind, ImportReport
 from accord.plans import listing as plan_listing
 from accord.revenue.load.importing import import_revenue
@@ -33,14 +38,21 @@ from accord.revenue.load.readers import Table
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 #: (session, user, the opened file, its columns, the report to fill, progress, batch size)
 Loader = Callable[[Session, User, Table, Resolved, ImportReport, Progress | None, int], None]
-#: the records a user may see, one list of values per record, without the header
-Exporter = Callable[[Session, User], Iterator[list[Any]]]
+#: the records a user may see as of a day, one list of values per record, without the header
+Exporter = Callable[[Session, User, date], Iterator[list[Any]]]
 
 
 @dataclass(frozen=True)
 class Kind:
-    load: Loader
-    export: Exporter
+    load: Loader | None
+    export: Exporter | None
+    #: the front doors refuse readers (viewers, billing) before the loader runs
+    writers_only: bool = True
+
+
+def undated(export: Callable[[Session, User], Iterator[list[Any]]]) -> Exporter:
+    """An export that reads no day."""
+    return lambda session, user, _day: export(session, user)
 
 
 def file_rows(table: Table, cols: Resolved, source: str) -> FileRows:
@@ -80,10 +92,19 @@ def _contacts(session: Session, user: User, table: Table, cols: Resolved,
 
 
 KINDS: dict[ImportKind, Kind] = {
-    ImportKind.ACCOUNTS: Kind(_accounts, export_queries.accounts),
-    ImportKind.CONTACTS: Kind(_contacts, export_queries.contacts),
-    ImportKind.REVENUE: Kind(import_revenue, export_queries.revenue_lines),
+    ImportKind.ACCOUNTS: Kind(_accounts, undated(export_queries.accounts)),
+    ImportKind.CONTACTS: Kind(_contacts, undated(export_queries.contacts)),
+    ImportKind.REVENUE: Kind(import_revenue, undated(export_queries.revenue_lines)),
+    **{kind: Kind(*entry) for kind, entry in LICENCE_KINDS.items()},
 }
+
+
+def imported() -> list[ImportKind]:
+    return [k for k, v in KINDS.items() if v.load is not None]
+
+
+def exported() -> list[ImportKind]:
+    return [k for k, v in KINDS.items() if v.export is not None]
 
 
 #: a list page's rows for the page's query (its filters and sort), as of ``today``

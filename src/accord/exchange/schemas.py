@@ -3,6 +3,7 @@ formats, and the report every import gives back (API, pages, CLI)."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -13,6 +14,14 @@ class ImportKind(StrEnum):
     ACCOUNTS = "accounts"
     CONTACTS = "contacts"
     REVENUE = "revenue"
+    #: a Microsoft 365 tenant: the admin centre's Active users export (imported only)
+    M365_USERS = "m365-users"
+    #: a Microsoft 365 tenant: the active user detail (usage) report (imported only)
+    M365_USAGE = "m365-usage"
+    SUBSCRIPTIONS = "subscriptions"
+    #: seat assignments and utilisation per account × service (exported only)
+    SEATS = "seats"
+    UTILISATION = "utilisation"
 
 
 class ImportSource(StrEnum):
@@ -56,6 +65,15 @@ class ImportReport(BaseModel):
     invalid_rows: int = 0
     accounts_refreshed: int = 0  # revenue: accounts whose monthly revenue was rebuilt
     owners_unassigned: int = 0  # accounts: imported without a manager (owner matched nobody)
+    #: Microsoft 365 files: the account whose tenant the file is (given, or found by its
+    #: domains), the day it is imported as of, who left, the seats opened and freed, and the
+    #: services it shows over-assigned (more seats assigned than purchased: flagged, kept)
+    account_id: int | None = None
+    as_of: date | None = None
+    people_left: int = 0
+    seats_assigned: int = 0
+    seats_freed: int = 0
+    over_assigned: list[str] = Field(default_factory=list)
     seconds: float = 0.0
     #: seconds per phase (lines, counts, monthly, kpis), for benchmarks and the curious
     phases: dict[str, float] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Imports of licence files: Microsoft 365 tenants (users, usage) and subscriptions."""
