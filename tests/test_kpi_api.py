@@ -89,7 +89,7 @@ def test_an_admin_changes_the_policy_and_the_figures_follow(sessions, cast, app)
                                                 "as_of": "2025-12"})
     assert r.status_code == 200, r.text
     assert r.json() == {"window_months": 6, "basis": "point", "abc_a": 0.8, "abc_b": 0.95,
-                        "as_of": "2025-12"}
+                        "as_of": "2025-12", "source": "invoices"}
     doc = client.get("/api/v1/kpis").json()
     assert (doc["as_of"], doc["window_months"], doc["basis"]) == ("2025-12", 6, "point")
     assert doc["portfolio"]["starting_revenue"] == 150.0  # Acme in 2025-06; Globex had 0

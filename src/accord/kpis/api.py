@@ -34,10 +34,12 @@ def get_kpis(
     basis: Word | None = Query(None, description="trailing or point"),
     by: Word | None = Query(None, description="manager, segment or tier; default: all three"),
     series: Annotated[Flag, Query(description="add the monthly series")] = False,
+    source: Word | None = Query(None, description="invoices or subscriptions; default: the "
+                                                   "policy setting"),
     user: User = Depends(api_user),
 ) -> Any:
     doc = service.kpi_report(db, user, today=today(), as_of=as_of, window=window, basis=basis,
-                             by=by, series=series)
+                             by=by, series=series, source=source)
     return JSONResponse(plain(doc))
 
 
@@ -51,10 +53,12 @@ def get_kpi_accounts(
     basis: Word | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
+    source: Word | None = Query(None, description="invoices or subscriptions"),
     user: User = Depends(api_user),
 ) -> Any:
     page = service.account_movements(db, user, movement=movement, today=today(), as_of=as_of,
-                                     window=window, basis=basis, limit=limit, offset=offset)
+                                     window=window, basis=basis, limit=limit, offset=offset,
+                                     source=source)
     return plain(page)
 
 
@@ -78,6 +82,6 @@ def put_kpi_policy(
     settings = service.update_policy(
         db, user, window_months=body.window_months, basis=body.basis, abc_a=body.abc_a,
         abc_b=body.abc_b, as_of=None if unpin else body.as_of, unpin_as_of=unpin,
-        today=today(),
+        source=body.source, today=today(),
     )
     return plain(settings.as_dict())

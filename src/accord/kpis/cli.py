@@ -62,7 +62,8 @@ def _group_table(title: str, rows: list[dict[str, Any]], key: str) -> Table:
 
 def _print_tables(doc: dict[str, Any], by: str | None) -> None:
     caption = (f"as of {doc['as_of']} · window {doc['window_months']} months · basis "
-               f"{doc['basis']} · ABC cut-offs {doc['abc_cutoffs']['A']}/{doc['abc_cutoffs']['B']}")
+               f"{doc['basis']} · source {doc['source']} · ABC cut-offs "
+               f"{doc['abc_cutoffs']['A']}/{doc['abc_cutoffs']['B']}")
     table = Table(title="Portfolio", caption=caption)
     table.add_column("KPI")
     table.add_column("value", justify="right")
@@ -89,12 +90,14 @@ def kpi(
     by: Annotated[str | None, typer.Option(help="manager, segment or tier")] = None,
     series: Annotated[bool, typer.Option("--series", help="Add the monthly series")] = False,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    source: Annotated[str | None, typer.Option(
+        help="invoices or subscriptions: what the KPIs read (default: the policy's)")] = None,
 ) -> None:
     """Portfolio KPIs: retention, movement, concentration, breakdowns (see docs/kpis.md)."""
     with unit_of_work() as session:
         user = acting_user(session)
         doc = service.kpi_report(session, user, today=utcnow().date(), as_of=as_of,
-                                 window=window, basis=basis, by=by, series=series)
+                                 window=window, basis=basis, by=by, series=series, source=source)
     data = plain(doc)
     if fmt is Format.JSON:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -117,6 +120,8 @@ def kpi_policy(
     abc_b: Annotated[str | None, typer.Option("--abc-b", help="B cut-off, e.g. 0.95")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM to pin, 'auto' to "
                                               "follow the data")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="invoices or subscriptions: what the KPI engine reads")] = None,
 ) -> None:
     """Show the KPI policy settings, or change them (given options only; audited)."""
     def amount(name: str, text: str | None) -> Decimal | None:
@@ -129,12 +134,12 @@ def kpi_policy(
 
     with unit_of_work() as session:
         user = acting_user(session)
-        if any(v is not None for v in (window, basis, abc_a, abc_b, as_of)):
+        if any(v is not None for v in (window, basis, abc_a, abc_b, as_of, source)):
             settings = service.update_policy(
                 session, user, window_months=window, basis=basis,
                 abc_a=amount("abc_a", abc_a), abc_b=amount("abc_b", abc_b),
                 as_of=None if as_of == "auto" else as_of, unpin_as_of=as_of == "auto",
-                today=utcnow().date(),
+                source=source, today=utcnow().date(),
             )
         else:
             settings = service.get_policy(session)

@@ -35,6 +35,13 @@ class Basis(StrEnum):
     POINT = "point"
 
 
+class Source(StrEnum):
+    """What the engine reads as an account's monthly revenue r_i(m)."""
+
+    INVOICES = "invoices"  # monthly_revenue: the sum of the month's invoice lines
+    SUBSCRIPTIONS = "subscriptions"  # subscription_mrr: the month's recurring revenue
+
+
 class Movement(StrEnum):
     """What happened to one account between the previous and the current window."""
 
@@ -70,6 +77,7 @@ class Policy(BasePolicy):
     basis: Basis = Basis.TRAILING
     abc_a: Decimal = DEFAULT_ABC[0]
     abc_b: Decimal = DEFAULT_ABC[1]
+    source: Source = Source.INVOICES
 
     def problems(self) -> list[FieldProblem]:
         found: list[FieldProblem] = []

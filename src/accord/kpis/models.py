@@ -16,11 +16,16 @@ group. ``kpi_group_changes`` queues the accounts whose group may have changed: t
 ``accounts``, ``selection_current``, ``selection_deselections``, ``selection_scorings`` and
 ``kam_settings`` (migration 0007) add them in the writing transaction, and the next report
 takes exactly the rows it sees and re-synchronises those accounts (``groups.py``).
-``kpi_variants`` lists the window variants held.
-``kpi_state`` (one row) records the data version — bumped by every refresh, so cached reports
-are keyed by it — and the month range of the data. ``kpi_policy`` (one row) holds the policy
-settings: window, basis and an optional pinned as-of month (the ABC cut-offs are the
-selection settings' ``abc_a``/``abc_b``, the one ABC setting; migration 0013).
+``kpi_variants`` lists the window variants held. A variant is a source (``invoices``: rows
+from ``monthly_revenue``; ``subscriptions``: from the licences' ``subscription_mrr``, same
+shape), a window length and a basis (migration 0023): every report reads one variant, so the
+rows of both sources live side by side in ``kpi_account_windows`` and choosing the source is
+choosing the variant (``derived.variant_id``).
+``kpi_state`` (one row per source: 1 invoices, 2 subscriptions) records the data version —
+bumped by every refresh, so cached reports are keyed by it — and the month range of the
+source's data. ``kpi_policy`` (one row) holds the policy settings: window, basis, source and
+an optional pinned as-of month (the ABC cut-offs are the selection settings'
+``abc_a``/``abc_b``, the one ABC setting; migration 0013).
 """
 
 from __future__ import annotations
@@ -104,6 +109,9 @@ class KpiVariant(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     window_months: Mapped[int] = mapped_column(Integer)
     basis: Mapped[str] = mapped_column(String(10))
+    #: what r_i(m) is: ``invoices`` (monthly_revenue) or ``subscriptions`` (subscription_mrr)
+    source: Mapped[str] = mapped_column(String(16), default="invoices",
+                                        server_default="invoices")
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -125,6 +133,8 @@ class KpiPolicy(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     window_months: Mapped[int] = mapped_column(Integer, default=12)
     basis: Mapped[str] = mapped_column(String(10), default="trailing")
+    source: Mapped[str] = mapped_column(String(16), default="invoices",
+                                        server_default="invoices")
     #: pinned as-of month index; null means "the last complete month in the data"
     as_of_month: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,9 +29,10 @@ def _attachment(body: str | bytes, fmt: str, name: str) -> Response:
 @router.get("/dashboard")
 def dashboard(
     request: Request, user: PageUser, db: Db, as_of: str | None = None,
-    manager: str | None = None,
+    manager: str | None = None, source: str | None = None,
 ) -> Any:
-    data = report.dashboard(db, user, today=today(), as_of=as_of or None, manager=manager or None)
+    data = report.dashboard(db, user, today=today(), as_of=as_of or None, manager=manager or None,
+                            source=source or None)
     return render(request, "kpis/dashboard.html", {
         "user": user, **data, **report.charts_for(data), "registry": BY_SLUG,
         "movements": report.MOVEMENTS, "movement_fields": report.MOVEMENT_FIELDS,
@@ -41,10 +42,10 @@ def dashboard(
 @router.get("/dashboard/accounts")
 def drill_down(
     request: Request, user: PageUser, db: Db, movement: str, as_of: str | None = None,
-    manager: str | None = None,
+    manager: str | None = None, source: str | None = None,
 ) -> Any:
     page = report.drill_down(db, user, movement=movement, today=today(), as_of=as_of or None,
-                             manager=manager or None)
+                             manager=manager or None, source=source or None)
     return render(request, "kpis/accounts.html", {"user": user, "page": page,
                                                   "movements": report.MOVEMENTS})
 
@@ -52,13 +53,14 @@ def drill_down(
 @router.get("/dashboard/export/{table}.{fmt}")
 def export(
     table: str, fmt: str, user: PageUser, db: Db, as_of: str | None = None,
-    manager: str | None = None, movement: str | None = None,
+    manager: str | None = None, movement: str | None = None, source: str | None = None,
 ) -> Response:
     """CSV or Excel of managers, segments, tiers, series, accounts (?movement=), all (xlsx)."""
     if fmt not in exporting.CONTENT_TYPES or (table == "all" and fmt == "csv"):
         raise NotFound(f"no export {table}.{fmt}")
     tables = report.export_tables(db, user, table=table, today=today(), as_of=as_of or None,
-                                  manager=manager or None, movement=movement)
+                                  manager=manager or None, movement=movement,
+                                  source=source or None)
     about = tables[0].about
     suffix = f"-{about['movement']}" if table == "accounts" else ""
     name = f"kpis-{table}{suffix}-{about['as_of']}.{fmt}"
@@ -70,9 +72,10 @@ def export(
 @router.get("/dashboard/report")
 def monthly_report(
     request: Request, user: PageUser, db: Db, as_of: str | None = None,
-    manager: str | None = None,
+    manager: str | None = None, source: str | None = None,
 ) -> Any:
-    data = report.monthly(db, user, today=today(), as_of=as_of or None, manager=manager or None)
+    data = report.monthly(db, user, today=today(), as_of=as_of or None, manager=manager or None,
+                          source=source or None)
     return render(request, "kpis/report.html", {
         "user": user, **report.report_context(data, print_version=False)})
 
@@ -80,8 +83,10 @@ def monthly_report(
 @router.get("/dashboard/report.pdf")
 def monthly_report_pdf(
     user: PageUser, db: Db, as_of: str | None = None, manager: str | None = None,
+    source: str | None = None,
 ) -> Response:
-    data = report.monthly(db, user, today=today(), as_of=as_of or None, manager=manager or None)
+    data = report.monthly(db, user, today=today(), as_of=as_of or None, manager=manager or None,
+                          source=source or None)
     return Response(report.render_pdf(data, user), media_type="application/pdf",
                     headers={"Content-Disposition":
                              f'inline; filename="{report.filename(data, "pdf")}"'})

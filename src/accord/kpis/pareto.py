@@ -7,7 +7,8 @@ k-th rank plus the last), so a 100,000-account portfolio still sends ~200 rows t
 The ABC boundaries are the number of accounts in class A and in classes A or B, from the
 cumulative share of the accounts ranked *before* each one (cut-offs from the policy).
 
-Window revenues are summed from ``monthly_revenue`` (the imported data itself), with the
+Window revenues are summed from the policy's source — ``monthly_revenue`` (the imported
+data itself) or the subscriptions' monthly table (``derived.source_table``) —, with the
 visibility of the asking user applied through ``accord.accounts.visibility.visible_accounts``.
 """
 
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from accord.accounts.models import Account
 from accord.core.models import AuditEntry, User
 from accord.core.periods import format_month
-from accord.kpis import service
+from accord.kpis import derived, service
 from accord.kpis.formulas import Policy, Windows, ratio
 from accord.revenue.models import MonthlyRevenue
 from accord.selection.kam_revenue import abc_sql
@@ -36,28 +37,33 @@ account_table = Account.__table__
 DEFAULT_POINTS = 200
 
 
-def current_revenue(w: Windows, visible: ColumnElement[bool] | None) -> Select[Any]:
-    """(account_id, cur) for visible accounts with R(C) > 0 (a negative window sum is zero).
+def current_revenue(
+    w: Windows, visible: ColumnElement[bool] | None, monthly: Any = monthly_revenue
+) -> Select[Any]:
+    """(account_id, cur) for visible accounts with R(C) > 0 (a negative window sum is zero),
+    from ``monthly`` (a source's monthly table).
 
     ``visible`` None means every account (no join with ``accounts``).
     """
     first, last = w.current
-    cur = func.sum(monthly_revenue.c.amount_cents)
-    stmt = select(monthly_revenue.c.account_id.label("account_id"), cur.label("cur"))
+    cur = func.sum(monthly.c.amount_cents)
+    stmt = select(monthly.c.account_id.label("account_id"), cur.label("cur"))
     if visible is not None:
-        stmt = stmt.select_from(monthly_revenue.join(
-            account_table, account_table.c.id == monthly_revenue.c.account_id
+        stmt = stmt.select_from(monthly.join(
+            account_table, account_table.c.id == monthly.c.account_id
         )).where(visible)
     return (
-        stmt.where(monthly_revenue.c.month >= first, monthly_revenue.c.month <= last)
-        .group_by(monthly_revenue.c.account_id)
+        stmt.where(monthly.c.month >= first, monthly.c.month <= last)
+        .group_by(monthly.c.account_id)
         .having(cur > 0)
     )
 
 
-def ranked(w: Windows, visible: ColumnElement[bool] | None) -> Any:
-    """Subquery: account_id, cur, rn, cum (up to and including), n, total."""
-    sums = current_revenue(w, visible).subquery("sums")
+def ranked(w: Windows, visible: ColumnElement[bool] | None, policy: Policy) -> Any:
+    """Subquery: account_id, cur, rn, cum (up to and including), n, total (the policy's
+    source)."""
+    monthly = derived.source_table(policy.source)
+    sums = current_revenue(w, visible, monthly).subquery("sums")
     order = (sums.c.cur.desc(), sums.c.account_id.asc())
     return select(
         sums.c.account_id,
@@ -84,7 +90,7 @@ def curve_query(session: Session, w: Windows, policy: Policy,
     (about ``points`` rows), and every rank whose ABC class differs from the one before it
     (the boundaries). n and the total are those of the last row.
     """
-    r = ranked(w, visible)
+    r = ranked(w, visible, policy)
     cls = _class(r, policy).label("cls")
     classed = select(r.c.rn, r.c.cum, r.c.n, r.c.total, cls).subquery("classed")
     prev_cls = func.lag(classed.c.cls).over(order_by=classed.c.rn)
@@ -123,6 +129,7 @@ def pareto_curve(
     basis: str | None = None,
     points: int = DEFAULT_POINTS,
     within: User | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """The Pareto curve of what ``user`` may see (``within``: and a chosen manager sees too,
     ``service.scope``): points as (account share, revenue share).
@@ -131,7 +138,8 @@ def pareto_curve(
     entry: any account, team or policy change is audited).
     """
     newest_audit = session.scalar(select(func.max(AuditEntry.id)))
-    res = service.resolve(session, as_of=as_of, window=window, basis=basis, today=today)
+    res = service.resolve(session, as_of=as_of, window=window, basis=basis, today=today,
+                          source=source)
     w, policy = res.windows, res.policy
     visible, scope = service.scope(user, within)
     bind: Any = session.get_bind()
@@ -150,6 +158,7 @@ def pareto_curve(
         "as_of": format_month(w.as_of),
         "window_months": w.window,
         "basis": w.basis.value,
+        "source": policy.source.value,
         "accounts": n,
         "total_revenue_cents": total,
         "cutoffs": {"A": policy.abc_a, "B": policy.abc_b},
@@ -173,7 +182,7 @@ def abc_classes(
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    r = ranked(w, service.scope(user, within)[0])
+    r = ranked(w, service.scope(user, within)[0], policy)
     rows = session.execute(
         select(r.c.account_id, _class(r, policy).label("abc")).where(r.c.account_id.in_(ids))
     )

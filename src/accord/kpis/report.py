@@ -27,7 +27,7 @@ from accord.core.identity import get_user_by_email
 from accord.core.models import Role, Team, User
 from accord.core.periods import format_month, parse_month
 from accord.kpis import charts, exporting, panels, pareto, service
-from accord.kpis.formulas import Basis, Windows
+from accord.kpis.formulas import Basis, Source, Windows
 from accord.kpis.registry import BY_SLUG
 
 #: (slug, where in the document, higher is better)
@@ -117,25 +117,28 @@ def _tiles(doc: dict[str, Any], before: dict[str, Any] | None) -> list[dict[str,
 
 def dashboard(
     session: Session, user: User, *, today: date, as_of: str | None = None,
-    manager: str | None = None,
+    manager: str | None = None, source: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the dashboard shows: document with series, tiles, Pareto curve, months."""
+    """Everything the dashboard shows: document with series, tiles, Pareto curve, months
+    (``source``: invoices or subscriptions instead of the policy's)."""
     subject = subject_for(session, user, manager)
-    first, last = service.data_months(session)
+    first, last = service.data_months(session, source)
     doc = service.kpi_report(session, subject.user, today=today, as_of=as_of or None,
-                             series=True, within=subject.manager)
+                             series=True, within=subject.manager, source=source)
     try:
         before = service.kpi_report(session, subject.user, today=today,
-                                    as_of=_previous_month(doc["as_of"]), within=subject.manager)
+                                    as_of=_previous_month(doc["as_of"]), within=subject.manager,
+                                    source=source)
     except ValidationFailed:
         before = None
     curve = pareto.pareto_curve(session, subject.user, today=today, as_of=doc["as_of"],
-                                within=subject.manager)
+                                within=subject.manager, source=source)
     months = [] if first is None or last is None else [
         format_month(m) for m in range(last, first - 1, -1)]
     return {
         "doc": doc, "before": before, "tiles": _tiles(doc, before), "curve": curve,
         "months": months, "empty": last is None, "subject": subject,
+        "source_param": doc["source"] if source else None,
         "previous_as_of": None if before is None else before["as_of"],
         "can_pick_manager": sees_everything(user) or (
             user.is_active and Role(user.role) is Role.HEAD),
@@ -149,6 +152,8 @@ def charts_for(data: dict[str, Any], links: bool = True) -> dict[str, Any]:
     """The SVG charts of a dashboard or report context."""
     doc = data["doc"]
     manager = f"&manager={data['subject'].email}" if data["subject"].email else ""
+    if data.get("source_param"):
+        manager += f"&source={data['source_param']}"
     hrefs = {m: f"/dashboard/accounts?movement={m}&as_of={doc['as_of']}{manager}"
              for m in MOVEMENTS} if links else None
     return {
@@ -164,13 +169,15 @@ def charts_for(data: dict[str, Any], links: bool = True) -> dict[str, Any]:
 
 def drill_down(
     session: Session, user: User, *, movement: str, today: date, as_of: str | None = None,
-    manager: str | None = None, limit: int = 500,
+    manager: str | None = None, limit: int = 500, source: str | None = None,
 ) -> dict[str, Any]:
     """The accounts behind one movement, each with both window revenues and its ABC class."""
     subject = subject_for(session, user, manager)
     page = service.account_movements(session, subject.user, movement=movement, today=today,
-                                     as_of=as_of or None, limit=limit, within=subject.manager)
-    policy = service.get_policy(session).policy
+                                     as_of=as_of or None, limit=limit, within=subject.manager,
+                                     source=source)
+    policy = service.get_policy(session).policy.model_copy(
+        update={"source": Source(page["source"])})
     w = Windows(parse_month(page["as_of"]), page["window_months"], Basis(page["basis"]))
     classes = pareto.abc_classes(session, subject.user, w, policy,
                                  (a["account_id"] for a in page["accounts"]), subject.manager)
@@ -183,19 +190,19 @@ def drill_down(
 
 def export_tables(
     session: Session, user: User, *, table: str, today: date, as_of: str | None = None,
-    manager: str | None = None, movement: str | None = None,
+    manager: str | None = None, movement: str | None = None, source: str | None = None,
 ) -> list[exporting.Table]:
     """The rows of one dashboard table (``all``: every breakdown and the series)."""
     if table == "accounts":
         page = drill_down(session, user, movement=movement or "", today=today, as_of=as_of,
-                          manager=manager, limit=1000)
+                          manager=manager, limit=1000, source=source)
         return [exporting.accounts_table(page)]
     names = list(exporting.BREAKDOWN_TABLES) if table == "all" else [table]
     if any(n not in exporting.BREAKDOWN_TABLES for n in names):
         raise NotFound(f"no table {table}")
     subject = subject_for(session, user, manager)
     doc = service.kpi_report(session, subject.user, today=today, as_of=as_of or None,
-                             series=True, within=subject.manager)
+                             series=True, within=subject.manager, source=source)
     return [exporting.breakdown_table(doc, n) for n in names]
 
 
@@ -204,16 +211,16 @@ def export_tables(
 
 def monthly(
     session: Session, user: User, *, today: date, as_of: str | None = None,
-    manager: str | None = None,
+    manager: str | None = None, source: str | None = None,
 ) -> dict[str, Any]:
     """The monthly performance report: the dashboard plus the largest movements."""
-    data = dashboard(session, user, today=today, as_of=as_of, manager=manager)
+    data = dashboard(session, user, today=today, as_of=as_of, manager=manager, source=source)
     subject = data["subject"]
     movers = {}
     for movement in ("churned", "contracted", "expanded", "new"):
         movers[movement] = service.account_movements(
             session, subject.user, movement=movement, today=today, as_of=data["doc"]["as_of"],
-            limit=TOP_MOVEMENTS, within=subject.manager)
+            limit=TOP_MOVEMENTS, within=subject.manager, source=source)
     data["movers"] = movers
     data["generated_on"] = today.isoformat()
     return data

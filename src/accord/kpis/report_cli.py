@@ -27,6 +27,8 @@ def kpi_report(
                                                 "report covers their accounts")] = None,
     fmt: Annotated[ReportFormat | None, typer.Option(
         "--format", help="html or pdf (default: from the file name, else pdf)")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="invoices or subscriptions (default: the KPI policy's)")] = None,
 ) -> None:
     """Monthly performance report (tiles, bridge, trend, concentration, tables) to a file."""
     chosen = fmt or (ReportFormat.HTML if output.suffix.lower() in (".html", ".htm")
@@ -34,7 +36,7 @@ def kpi_report(
     with unit_of_work() as session:
         user = acting_user(session)
         data = report.monthly(session, user, today=utcnow().date(), as_of=as_of,
-                              manager=manager)
+                              manager=manager, source=source)
         body: str | bytes = (report.render_pdf(data) if chosen is ReportFormat.PDF
                              else report.render_html(data))
     if isinstance(body, bytes):

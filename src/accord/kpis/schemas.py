@@ -55,6 +55,7 @@ class KpiDocument(BaseModel):
     as_of: str
     window_months: int
     basis: str
+    source: str = Field(description="what r_i(m) is: invoices or subscriptions")
     abc_cutoffs: dict[str, float]
     current_window: list[str]
     previous_window: list[str]
@@ -81,6 +82,7 @@ class MovementPage(BaseModel):
     as_of: str
     window_months: int
     basis: str
+    source: str
     movement: str
     total: int
     accounts: list[MovementAccount]
@@ -100,6 +102,7 @@ class PolicyOut(BaseModel):
     basis: str
     abc_a: float
     abc_b: float
+    source: str = Field(description="invoices or subscriptions: what the engine reads")
     as_of: str | None = Field(description="pinned as-of month; null = last complete month")
 
 
@@ -110,6 +113,7 @@ class PolicyIn(BaseModel):
     basis: Literal["trailing", "point"] | None = None
     abc_a: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
     abc_b: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
+    source: Literal["invoices", "subscriptions"] | None = None
     as_of: Annotated[str, Field(pattern=r"^([0-9]{4}-[0-9]{2}|auto)$")] | None = Field(
         None, description="YYYY-MM to pin (a month with data), or 'auto' to unpin"
     )

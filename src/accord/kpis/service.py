@@ -30,6 +30,7 @@ from accord.kpis.formulas import (
     Basis,
     Movement,
     Policy,
+    Source,
     Sums,
     Windows,
     first_series_month,
@@ -60,6 +61,7 @@ class PolicySettings:
             "basis": self.policy.basis.value,
             "abc_a": self.policy.abc_a,
             "abc_b": self.policy.abc_b,
+            "source": self.policy.source.value,
             "as_of": None if self.as_of_month is None else format_month(self.as_of_month),
         }
 
@@ -72,7 +74,7 @@ def get_policy(session: Session) -> PolicySettings:
         return PolicySettings(Policy(abc_a=abc.abc_a, abc_b=abc.abc_b), None)
     return PolicySettings(
         Policy(window_months=row.window_months, basis=Basis(row.basis),
-               abc_a=abc.abc_a, abc_b=abc.abc_b),
+               abc_a=abc.abc_a, abc_b=abc.abc_b, source=Source(row.source)),
         row.as_of_month,
     )
 
@@ -97,14 +99,25 @@ def _basis(text: str | None) -> Basis | None:
         ) from None
 
 
+def _source(text: str | None) -> Source | None:
+    if text is None or text == "":
+        return None
+    try:
+        return Source(text)
+    except ValueError:
+        raise ValidationFailed(
+            [FieldProblem("source", "must be 'invoices' or 'subscriptions'")]
+        ) from None
+
+
 #: the earliest month a report may be pinned to when there is no data yet
 EARLIEST_MONTH = 1900 * 12
 
 
-def _pinnable(session: Session, month: int, this_month: int) -> None:
+def _pinnable(session: Session, month: int, this_month: int, source: Source) -> None:
     """B7: a pinned as-of month lies within the data (from its first to its last month), or,
     before any data, between 1900-01 and this month; otherwise every report would fail."""
-    state = session.get(KpiState, derived.STATE_ID)
+    state = session.get(KpiState, derived.STATE_IDS[source])
     first = state.first_month if state is not None else None
     last = state.last_month if state is not None else None
     low = first if first is not None else EARLIEST_MONTH
@@ -133,6 +146,7 @@ def update_policy(
     abc_b: Decimal | None = None,
     as_of: str | None = None,
     unpin_as_of: bool = False,
+    source: str | None = None,
     today: date,
 ) -> PolicySettings:
     """Change the policy settings (admins and heads); audited. A pinned as-of month must be
@@ -145,25 +159,30 @@ def update_policy(
         basis=_basis(basis) or p.basis,
         abc_a=abc_a if abc_a is not None else p.abc_a,
         abc_b=abc_b if abc_b is not None else p.abc_b,
+        source=_source(source) or p.source,
     ))
+    if new.source is not Source.INVOICES:
+        derived.source_table(new.source)  # installed?
     if (new.abc_a, new.abc_b) != (p.abc_a, p.abc_b):  # the one ABC setting: validated there
         save_selection_policy(session, user, {"abc_a": str(new.abc_a), "abc_b": str(new.abc_b)})
     pinned = None if unpin_as_of else (_month("as_of", as_of) if as_of else current.as_of_month)
     if pinned is not None and pinned != current.as_of_month:
-        _pinnable(session, pinned, month_index(today))
+        _pinnable(session, pinned, month_index(today), new.source)
     result = PolicySettings(new, pinned)
     row = session.get(KpiPolicy, POLICY_ID)
     if row is None:
         row = KpiPolicy(id=POLICY_ID)
         session.add(row)
     row.window_months, row.basis = new.window_months, new.basis.value
+    row.source = new.source.value
     row.as_of_month = pinned
     row.updated_by = user.email
     session.flush()
     if derived.variant_id(new.window_months, new.basis) != derived.variant_id(
         p.window_months, p.basis
-    ):
-        derived.ensure_variant(session, new.window_months, new.basis)  # ready for the next report
+    ):  # ready for the next report, whichever source it reads
+        for built in derived.built_sources(session):
+            derived.ensure_variant(session, new.window_months, new.basis, built)
     audit.record(session, user, "update", "kpi_policy", POLICY_ID,
                  before=current.as_dict(), after=result.as_dict())
     return result
@@ -241,6 +260,7 @@ def resolve(
     today: date,
     newest_audit: int | None = None,
     newest_load: int | None = derived.UNKNOWN,
+    source: str | None = None,
 ) -> Resolved:
     """Request values over stored policy; validate; bring the derived data up to date
     (``newest_audit``/``newest_load``: from ``derived.watermarks``)."""
@@ -249,8 +269,9 @@ def resolve(
     policy = _check(Policy(
         window_months=window if window is not None else stored.window_months,
         basis=_basis(basis) or stored.basis, abc_a=stored.abc_a, abc_b=stored.abc_b,
+        source=_source(source) or stored.source,
     ))
-    state = derived.ensure_fresh(session, newest_audit, newest_load)
+    state = derived.ensure_fresh(session, newest_audit, newest_load, policy.source)
     month = _month("as_of", as_of)
     if month is None:
         month = settings.as_of_month
@@ -262,7 +283,7 @@ def resolve(
         raise ValidationFailed([FieldProblem(
             "as_of", f"after the last month in the data ({format_month(state.last_month)})"
         )])
-    variant = derived.ensure_variant(session, policy.window_months, policy.basis)
+    variant = derived.ensure_variant(session, policy.window_months, policy.basis, policy.source)
     return Resolved(Windows(month, policy.window_months, policy.basis), policy, state, variant)
 
 
@@ -296,6 +317,7 @@ def _compute(
         "as_of": format_month(w.as_of),
         "window_months": w.window,
         "basis": w.basis.value,
+        "source": r.policy.source.value,
         "abc_cutoffs": {"A": r.policy.abc_a, "B": r.policy.abc_b},
         "current_window": [format_month(m) for m in w.current],
         "previous_window": [format_month(m) for m in w.previous],
@@ -337,13 +359,15 @@ def kpi_report(
     by: str | None = None,
     series: bool = False,
     within: User | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """The KPI document of issue 3 for what ``user`` may see (cached until the data changes);
-    ``within``: only the accounts a chosen manager sees too (see ``scope``)."""
+    ``within``: only the accounts a chosen manager sees too (see ``scope``); ``source``:
+    invoices or subscriptions instead of the policy's."""
     _check_by(by)
     newest_audit, newest_load = derived.watermarks(session)
     r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
-                newest_audit=newest_audit, newest_load=newest_load)
+                newest_audit=newest_audit, newest_load=newest_load, source=source)
     visible, scope_key = scope(user, within)
     bind: Any = session.get_bind()
     key = (str(bind.url), r.state.version, r.state.refreshed_at, newest_audit, scope_key,
@@ -363,6 +387,7 @@ def account_movements(
     limit: int = 100,
     offset: int = 0,
     within: User | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """The accounts behind an aggregate: each with both window revenues, largest change first
     (among what ``user`` sees; ``within``: and a chosen manager sees too)."""
@@ -375,7 +400,7 @@ def account_movements(
         raise ValidationFailed([FieldProblem("limit", "limit 1-1000, offset >= 0")])
     newest_audit = session.scalar(select(func.max(AuditEntry.id)))
     r = resolve(session, as_of=as_of, window=window, basis=basis, today=today,
-                newest_audit=newest_audit)
+                newest_audit=newest_audit, source=source)
     visible, _ = scope(user, within)
     count, rows = queries.movement_accounts(
         session, r.variant, r.windows.as_of, visible, move, limit=limit, offset=offset
@@ -384,6 +409,7 @@ def account_movements(
         "as_of": format_month(r.windows.as_of),
         "window_months": r.windows.window,
         "basis": r.windows.basis.value,
+        "source": r.policy.source.value,
         "movement": move.value,
         "total": count,
         "accounts": [
@@ -398,9 +424,10 @@ def account_movements(
     }
 
 
-def data_months(session: Session) -> tuple[int | None, int | None]:
-    """First and last month of the data (for month pickers)."""
-    state = derived.ensure_fresh(session)
+def data_months(session: Session, source: str | None = None) -> tuple[int | None, int | None]:
+    """First and last month of the data of a source (default: the policy's; month pickers)."""
+    chosen = _source(source) or get_policy(session).policy.source
+    state = derived.ensure_fresh(session, source=chosen)
     return state.first_month, state.last_month
 
 

@@ -1,5 +1,7 @@
-"""The SQL that derives ``kpi_account_windows`` rows from ``monthly_revenue`` (one SELECT for
-every window variant): over each account's whole history with window functions
+"""The SQL that derives ``kpi_account_windows`` rows from a source's monthly table (one
+SELECT for every window variant): ``monthly_revenue`` (invoices) or any table of its shape
+(account_id, month, amount_cents, cumulative_cents) passed as ``monthly``, such as the
+licences' ``subscription_mrr``. Over each account's whole history with window functions
 (``window_rows``: rebuilds, new variants, accounts that changed anywhere) or, for the last
 months only, from running totals read by key (``recent_rows``). ``derived.py`` decides what
 to compute and writes it.
@@ -32,7 +34,7 @@ from accord.kpis.models import KpiAccountGroup
 from accord.revenue.models import MonthlyRevenue
 
 account_groups: Table = KpiAccountGroup.__table__  # type: ignore[assignment]
-monthly_revenue = MonthlyRevenue.__table__
+monthly_revenue: Table = MonthlyRevenue.__table__  # type: ignore[assignment]
 #: (variant id, window months, basis)
 Variant = tuple[int, int, Basis]
 #: the columns of ``kpi_account_windows`` in the order the SELECTs give them
@@ -69,7 +71,8 @@ def lookback(variants: list[Variant]) -> int:
 
 
 def window_rows(
-    variants: list[Variant], last_month: int, scope: Table | None, recent_from: int = 0
+    variants: list[Variant], last_month: int, scope: Table | None, recent_from: int = 0,
+    monthly: Table = monthly_revenue,
 ) -> Any:
     """SELECT of the derived rows of every variant in one statement: each account's months
     (dense) up to ``last_month``, window sums as window functions, rows with revenue kept.
@@ -80,20 +83,20 @@ def window_rows(
     ``from_month`` is ``recent_from`` or later are left to ``recent_rows``."""
     if scope is None:
         raw = select(
-            monthly_revenue.c.account_id.label("account_id"),
-            func.min(monthly_revenue.c.month).label("first_month"),
-            func.min(case((monthly_revenue.c.amount_cents > 0, monthly_revenue.c.month)))
+            monthly.c.account_id.label("account_id"),
+            func.min(monthly.c.month).label("first_month"),
+            func.min(case((monthly.c.amount_cents > 0, monthly.c.month)))
             .label("first_sale"),
-        ).group_by(monthly_revenue.c.account_id).subquery("raw_span")
+        ).group_by(monthly.c.account_id).subquery("raw_span")
         keep_from: Any = cast(null(), Integer)
         start: Any = raw.c.first_month
     else:  # per listed account: two seeks of the (account_id, month) key, on both databases
-        own = monthly_revenue.c.account_id == scope.c.account_id
+        own = monthly.c.account_id == scope.c.account_id
         raw = select(
             scope.c.account_id.label("account_id"), scope.c.from_month,
-            select(func.min(monthly_revenue.c.month)).where(own).scalar_subquery()
+            select(func.min(monthly.c.month)).where(own).scalar_subquery()
             .label("first_month"),
-            select(func.min(monthly_revenue.c.month)).where(own, monthly_revenue.c.amount_cents > 0)
+            select(func.min(monthly.c.month)).where(own, monthly.c.amount_cents > 0)
             .scalar_subquery().label("first_sale"),
         ).where(or_(scope.c.from_month.is_(None), scope.c.from_month < recent_from)
                 ).subquery("raw_span")
@@ -110,14 +113,14 @@ def window_rows(
     first = select(func.min(span.c.start)).scalar_subquery()
     months = select(first.label("m")).cte("months", recursive=True)
     months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
-    match = and_(monthly_revenue.c.account_id == span.c.account_id,
-                 monthly_revenue.c.month == months.c.m)
+    match = and_(monthly.c.account_id == span.c.account_id,
+                 monthly.c.month == months.c.m)
     dense = select(
         span.c.account_id, span.c.gid, months.c.m.label("month"),
-        func.coalesce(monthly_revenue.c.amount_cents, 0).label("amount"), span.c.first_sale,
+        func.coalesce(monthly.c.amount_cents, 0).label("amount"), span.c.first_sale,
         span.c.keep_from,
     ).select_from(
-        span.join(months, months.c.m >= span.c.start).outerjoin(monthly_revenue, match)
+        span.join(months, months.c.m >= span.c.start).outerjoin(monthly, match)
     ).cte("dense")
     over: dict[str, Any] = {"partition_by": dense.c.account_id, "order_by": dense.c.month}
     branches: list[Select[Any]] = []
@@ -143,18 +146,19 @@ def window_rows(
     return _final(branches, restrict=scope is not None)
 
 
-def recent_rows(variants: list[Variant], last_month: int, scope: Table, recent_from: int) -> Any:
+def recent_rows(variants: list[Variant], last_month: int, scope: Table, recent_from: int,
+                monthly: Table = monthly_revenue) -> Any:
     """SELECT of the rows of the ``scope`` accounts whose ``from_month`` is ``recent_from`` or
     later (a month or two per account, e.g. an import of the latest month): a window sum is
-    the difference of two running totals of ``monthly_revenue`` (``cumulative_cents``, kept
-    by every import), each one seek of the (account_id, month) key, instead of a window
-    function over the account's whole history."""
+    the difference of two running totals of ``monthly`` (``cumulative_cents``, kept by
+    every writer of the source), each one seek of the (account_id, month) key, instead of a
+    window function over the account's whole history."""
     months = select(literal(recent_from, Integer).label("m")).cte("recent", recursive=True)
     months = months.union_all(select((months.c.m + 1).label("m")).where(months.c.m < last_month))
-    own = monthly_revenue.c.account_id == scope.c.account_id
+    own = monthly.c.account_id == scope.c.account_id
     pairs = select(
         scope.c.account_id, account_groups.c.gid, months.c.m.label("month"),
-        select(func.min(monthly_revenue.c.month)).where(own, monthly_revenue.c.amount_cents > 0)
+        select(func.min(monthly.c.month)).where(own, monthly.c.amount_cents > 0)
         .scalar_subquery().label("first_sale"),
     ).select_from(
         scope.join(account_groups, account_groups.c.account_id == scope.c.account_id)
@@ -162,13 +166,13 @@ def recent_rows(variants: list[Variant], last_month: int, scope: Table, recent_f
     ).where(scope.c.from_month >= recent_from).cte("pairs")
 
     def upto(month: Any) -> Any:  # the running total at ``month``: one seek of the key
-        return func.coalesce(select(monthly_revenue.c.cumulative_cents).where(
-            monthly_revenue.c.account_id == pairs.c.account_id, monthly_revenue.c.month <= month,
-        ).order_by(monthly_revenue.c.month.desc()).limit(1).scalar_subquery(), 0)
+        return func.coalesce(select(monthly.c.cumulative_cents).where(
+            monthly.c.account_id == pairs.c.account_id, monthly.c.month <= month,
+        ).order_by(monthly.c.month.desc()).limit(1).scalar_subquery(), 0)
 
     def at(month: Any) -> Any:
-        return func.coalesce(select(monthly_revenue.c.amount_cents).where(
-            monthly_revenue.c.account_id == pairs.c.account_id, monthly_revenue.c.month == month,
+        return func.coalesce(select(monthly.c.amount_cents).where(
+            monthly.c.account_id == pairs.c.account_id, monthly.c.month == month,
         ).scalar_subquery(), 0)
 
     m = pairs.c.month

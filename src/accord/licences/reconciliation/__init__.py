@@ -1,0 +1,1 @@
+"""Subscription MRR beside invoiced revenue, per account and month, and the differences."""
