@@ -103,4 +103,21 @@ LICENCES = [
             (_bad(), "sku_id"),
         ],
     ),
+    Resource(
+        name="licences settings",
+        actor="head",
+        collection=lambda c: "/api/v1/licences/settings",
+        create={"active_days": 45},
+        create_method="PUT",
+        create_status=200,
+        shows=("active_days", 45),
+        denied=[
+            ("owner", "PUT", lambda c: "/api/v1/licences/settings", {"active_days": 7}, 403),
+            ("billing", "PUT", lambda c: "/api/v1/licences/settings", {}, 403),
+        ],
+        bad=[({"active_days": 0}, "active_days"),
+             ({"upsell_allocation": "1.01"}, "upsell_allocation"),
+             ({"risk_adoption": "a lot"}, "risk_adoption"),
+             ({"currency": "USD"}, "currency")],
+    ),
 ]

@@ -25,6 +25,9 @@ from accord.growth.opportunities.api import router as opportunities_router
 from accord.handoffs.api import router as handoffs_router
 from accord.health.api import router as health_router
 from accord.kpis.api import router as kpis_router
+from accord.licences.names.api import router as product_names_router
+from accord.licences.reconciliation.api import router as reconciliation_router
+from accord.licences.seats.api import router as seats_router
 from accord.licences.settings_api import router as licences_settings_router
 from accord.licences.subscriptions.api import router as subscriptions_router
 from accord.plans.api import router as plans_router
@@ -62,5 +65,8 @@ api_router.include_router(briefs_router)
 api_router.include_router(inputs_router)
 api_router.include_router(agency_scorecard_router)
 api_router.include_router(licences_settings_router)
+api_router.include_router(reconciliation_router)
 api_router.include_router(subscriptions_router)
+api_router.include_router(seats_router)
+api_router.include_router(product_names_router)
 document_problems(api_router)  # every operation declares the problems it may answer

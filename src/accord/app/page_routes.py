@@ -26,6 +26,9 @@ from accord.growth.pages import router as growth_pages
 from accord.handoffs.pages import router as handoffs_pages
 from accord.health.pages import router as health_pages
 from accord.kpis.pages import router as kpis_pages
+from accord.licences.names.pages import router as product_names_pages
+from accord.licences.reconciliation.pages import router as reconciliation_pages
+from accord.licences.seats.pages import router as seats_pages
 from accord.licences.settings_pages import router as licences_settings_pages
 from accord.licences.subscriptions.pages import router as subscriptions_pages
 from accord.plans.list_pages import router as plans_list_pages
@@ -66,4 +69,7 @@ page_router.include_router(agency_scorecard_pages)  # /briefs/scorecard before /
 page_router.include_router(briefs_pages)
 page_router.include_router(inputs_pages)
 page_router.include_router(licences_settings_pages)
+page_router.include_router(reconciliation_pages)
 page_router.include_router(subscriptions_pages)
+page_router.include_router(seats_pages)
+page_router.include_router(product_names_pages)

@@ -3,7 +3,7 @@ services with the product names the admin centre's exports use, and subscription
 key accounts of the Technology team (and of the first manager, whom a new user logs in as
 first) — grown or cut over time as effective-dated terms, some renewing, a trial, a
 cancelled one, and managers' requests waiting for billing. Then the tenants' seats and
-usage (``demo_seats``); the MRR store is built at the end.
+usage (``demo_seats``); the MRR store is built and the licence signals evaluated at the end.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from accord.licences.models import (
     SubscriptionTerm,
 )
 from accord.licences.settings import currency
+from accord.licences.signals import service as signals
 from accord.licences.subscriptions.service import HORIZON_MONTHS
 from accord.plans.demo import key_accounts
 
@@ -156,4 +157,5 @@ def seed_demo(session: Session, *, seed: int, today: date, accounts: int) -> int
     session.flush()
     seed_seats(session, seed=seed, today=today)
     mrr.rebuild(session, through=month_index(today) + HORIZON_MONTHS)
+    signals.refresh_all(session, today)  # the up-sell opportunities, the risk list
     return made

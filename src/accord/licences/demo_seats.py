@@ -77,7 +77,7 @@ def seed_seats(session: Session, *, seed: int, today: date) -> int:
     if session.scalar(select(LicenceUser.id).limit(1)) is not None:
         return 0
     rng = random.Random(seed * 104729 + 15)
-    skus = dict(session.execute(select(Sku.code, Sku.id)).tuples().all())
+    skus = dict(session.execute(select(Sku.code, Sku.id)).all())
     session.execute(insert(SkuService), [
         {"sku_id": skus[code], "service": w} for code, ws in WORKLOADS.items()
         if code in skus for w in ws])
@@ -85,7 +85,7 @@ def seed_seats(session: Session, *, seed: int, today: date) -> int:
     for account, sku, quantity, code in _in_force(session, today).values():
         per_account[account].append((sku, quantity, code))
     names = dict(session.execute(
-        select(Account.id, Account.name).where(Account.id.in_(per_account))).tuples().all())
+        select(Account.id, Account.name).where(Account.id.in_(per_account))).all())
     now = utcnow()
     seats = 0
     for n, account in enumerate(sorted(per_account)):

@@ -6,7 +6,6 @@ The one currency of every subscription is the company's (``core.company``, set o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
@@ -54,15 +53,8 @@ def version(session: Session) -> int:
 def save_policy(session: Session, user: User, value: dict[str, Any],
                 expected: versions.Expected | None = None) -> LicencesPolicy:
     """Change the fields given (the others keep theirs); admins and heads; audited; a stale
-    ``expected`` version is a 409. The seat signals follow the new thresholds at once
-    (``AFTER_SAVE``: derived data is rebuilt when its inputs change, never on a read)."""
+    ``expected`` version is a 409. The doors call ``signals.service.change_settings``, which
+    also re-evaluates the signals under the new thresholds."""
     merged = {**policy(session).to_dict(), **value}
-    saved = policy_store.save(session, user, POLICY_NAME, merged, LicencesPolicy.from_dict,
-                              expected)
-    for follow in AFTER_SAVE:
-        follow(session)
-    return saved
-
-
-#: what must be rebuilt when the policy changes (the signals register theirs)
-AFTER_SAVE: list[Callable[[Session], None]] = []
+    return policy_store.save(session, user, POLICY_NAME, merged, LicencesPolicy.from_dict,
+                             expected)

@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.api.common import Caller, Db, problems
+from accord.api.common import Caller, CallerToday, Db, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.licences import settings
 from accord.licences.settings import LicencesPolicy
+from accord.licences.signals import service as signals
 
 router = APIRouter(tags=["licences"])
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4,
@@ -48,7 +49,7 @@ def get_licences_settings(db: Db, user: Caller, response: Response) -> LicencesP
             description="The up-sell and risk signals follow the new thresholds at once. With "
             "`If-Match` (the `ETag` of a read), a change made meanwhile is a 409.")
 def put_licences_settings(db: Db, user: Caller, body: LicencesSettingsIn, response: Response,
-                          expected: IfMatch) -> LicencesPolicy:
-    out = settings.save_policy(db, user, body.given(), expected)
+                          expected: IfMatch, day: CallerToday) -> LicencesPolicy:
+    out = signals.change_settings(db, user, body.given(), expected, day)
     set_etag(response, settings.version(db))
     return out

@@ -14,8 +14,9 @@ from accord.core import policy_store, versions
 from accord.core.errors import ValidationFailed
 from accord.core.roles import require_role
 from accord.licences import settings
+from accord.licences.signals import service as signals
 from accord.web.flash import flash
-from accord.web.page_deps import Db, FormData, PageUser, csrf, form_errors, form_values
+from accord.web.page_deps import Db, FormData, PageToday, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
 
 router = APIRouter()
@@ -61,12 +62,13 @@ def licences_settings_page(request: Request, user: PageUser, db: Db) -> Any:
 
 
 @router.post(PAGE, dependencies=csrf)
-def save_licences_settings(request: Request, user: PageUser, db: Db, form: FormData) -> Any:
+def save_licences_settings(request: Request, user: PageUser, db: Db, form: FormData,
+                           day: PageToday) -> Any:
     require_role(user, *policy_store.EDITORS)
     values = form_values(form, FIELDS)
     expected = versions.form_expected(form_values(form, ("version",)))
     try:
-        settings.save_policy(db, user, _parsed(values), expected)
+        signals.change_settings(db, user, _parsed(values), expected, day)
     except versions.Stale:
         return _page(request, db, user, values=values, conflict=True, status_code=409)
     except ValidationFailed as exc:

@@ -1,5 +1,5 @@
 """``accord subscriptions list|show|add|change|end|request|requests|approve|decline|
-rebuild-mrr|settings``: subscriptions from the shell (as the operator, or as a user with
+rebuild-mrr|settings|reconcile``: subscriptions from the shell (as the operator, or as a user with
 ``--as EMAIL``)."""
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from accord.core.periods import month_index
 from accord.core.schemas import MAX_ID
 from accord.licences import mrr
 from accord.licences import settings as licence_settings
+from accord.licences.reconciliation import reading as reconciliation
+from accord.licences.signals import service as signals
 from accord.licences.subscriptions import service
 from accord.licences.subscriptions.schemas import (
     ChangeIn,
@@ -271,6 +273,7 @@ def settings_command(
         "--upsell-adoption", help="... and at or above this adoption (0-1)")] = None,
     risk_adoption: Annotated[str | None, typer.Option(
         "--risk-adoption", help="A risk at or below this adoption (0-1)")] = None,
+    today: TodayOption = None,
 ) -> None:
     """Show the licences settings; with options, change those given (admins and heads)."""
     given = {k: v for k, v in {"active_days": active_days,
@@ -279,7 +282,8 @@ def settings_command(
                                "risk_adoption": risk_adoption}.items() if v is not None}
     with unit_of_work() as session:
         user = acting_user(session)
-        policy = (licence_settings.save_policy(session, user, given) if given
+        policy = (signals.change_settings(session, user, given, None,
+                                          acting_today(session, today)) if given
                   else licence_settings.policy(session))
         money = licence_settings.currency(session)
     if given:
@@ -287,3 +291,43 @@ def settings_command(
     for key, value in policy.to_dict().items():
         _print(f"{key}: {value}")
     _print(f"currency: {money} (the company's: accord company)")
+
+
+@app.command("reconcile")
+@handles_errors
+def reconcile(
+    first: Annotated[str | None, typer.Option(
+        "--from", help="First month, YYYY-MM (default: twelve months up to last month)")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM")] = None,
+    min_difference: Annotated[str | None, typer.Option(
+        "--min-difference", help="Only differences larger than this amount (default 0)")] = None,
+    account: Annotated[int | None, typer.Option("--account", min=1, max=MAX_ID,
+                                                help="Only this account")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Account name contains")] = None,
+    sort: Annotated[str | None, typer.Option(
+        "--sort", help="gap, difference, account, month, subscriptions, invoiced; - first: "
+        "descending (default -gap)")] = None,
+    page: Annotated[int, typer.Option("--page", min=1, max=100_000)] = 1,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    today: TodayOption = None,
+) -> None:
+    """Subscription MRR beside invoiced revenue per account and month: the differences."""
+    with unit_of_work() as session:
+        day = acting_today(session, today)
+        f = reconciliation.filters(day, first=first, last=last, min_difference=min_difference,
+                                   q=search, account_id=account, sort=sort)
+        result = reconciliation.reconcile(session, acting_user(session), f, page=page)
+    doc = result.as_dict()
+    if fmt is Format.JSON:
+        typer.echo(json.dumps(doc, default=str, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Subscriptions against invoices, {doc['from']} to {doc['to']}",
+                  caption=f"{result.total} differences · page {result.page} of "
+                  f"{result.pages} · totals: subscriptions {result.subscriptions}, invoiced "
+                  f"{result.invoiced}, difference {result.difference}")
+    for column in ("account", "month", "subscriptions", "invoiced", "difference"):
+        table.add_column(column, justify="left" if column in ("account", "month") else "right")
+    for r in result.rows:
+        table.add_row(f"{r.account_name} ({r.account_id})", r.month, str(r.subscriptions),
+                      str(r.invoiced), str(r.difference))
+    console.print(table)

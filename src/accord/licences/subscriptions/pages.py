@@ -31,7 +31,6 @@ from accord.licences.subscriptions.schemas import (
     EndIn,
     SubscriptionIn,
 )
-from accord.web.charts import bar_chart
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageToday, PageUser, csrf, form_errors, form_values
 from accord.web.templating import render
@@ -95,6 +94,8 @@ def licences_page(request: Request, user: PageUser, db: Db, day: PageToday,
     except ValidationFailed as exc:
         errors = form_errors(exc)
     window, in_window = panels.renewals(db, user, day)
+    upsells, upsell_total = panels.signal_list(db, user, "upsell")
+    risks, risk_total = panels.signal_list(db, user, "risk")
 
     def query(**change: Any) -> str:
         merged = {**shown, **change}
@@ -105,6 +106,9 @@ def licences_page(request: Request, user: PageUser, db: Db, day: PageToday,
         "statuses": STATUS_CHOICES, "sorts": panels.SORTS, "sort_labels": SORT_LABELS,
         "window": window, "in_window": in_window, "window_days": panels.WINDOW_DAYS,
         "pending": panels.pending_count(db, user), "today": day, "query": query,
+        "usage": panels.usage_of(db, listing.rows if listing else []),
+        "upsells": upsells, "upsell_total": upsell_total,
+        "risks": risks, "risk_total": risk_total,
     }, status_code=422 if errors else 200)
 
 
@@ -155,18 +159,13 @@ def decline(request: Request, request_id: Id, user: PageUser, db: Db, form: Form
 
 
 @router.get("/accounts/{account_id}/licences")
-def account_tab(request: Request, account_id: Id, user: PageUser, db: Db,
-                day: PageToday) -> Any:
-    account = get_visible_account(db, user, account_id)
-    listing = panels.portfolio(db, user, day, account_id=account_id, sort="service",
-                               page_size=200)
-    mrr = panels.account_mrr(db, account_id, day)
-    chart = bar_chart([m for m, _ in mrr], [v for _, v in mrr], width=600, height=240,
-                      title=f"MRR of {account.name}, {mrr[0][0]} to {mrr[-1][0]}"
-                      ) if mrr else None
-    return _render(request, "licences/account_tab.html", {
-        "user": user, "account": account, "listing": listing, "mrr": mrr, "chart": chart,
-        "can_add": _is_billing(user), "today": day})
+def account_tab(request: Request, account_id: Id, user: PageUser, db: Db, day: PageToday,
+                q: SearchText | None = None, page: PageNumber = 1) -> Any:
+    """Subscriptions with their history, the seat grid (``q``, ``page``: its people),
+    utilisation bars and domains: rendered by the seats' pages, whose forms post there."""
+    from accord.licences.seats.pages import tab  # the seats' pages render the whole tab
+
+    return tab(request, db, user, account_id, day, q=q, page=page)
 
 
 # ---------------------------------------------------------------- a new subscription

@@ -32,6 +32,7 @@ from accord.growth.models import Sku
 from accord.licences import mrr, rules
 from accord.licences import settings as licence_settings
 from accord.licences.models import QuantityRequest, Subscription, SubscriptionTerm
+from accord.licences.signals import service as signals
 from accord.licences.subscriptions.reading import (
     ENTITY,
     REQUEST_ENTITY,
@@ -75,7 +76,10 @@ def _refuse(problems: dict[str, str]) -> None:
 
 
 def _rebuild(session: Session, account_id: int, today: date) -> None:
+    """What follows a subscription's change: the account's MRR (and its KPI rows) and its
+    licence signals (quantities change the allocation)."""
     mrr.rebuild(session, through=month_index(today) + HORIZON_MONTHS, accounts=[account_id])
+    signals.refresh(session, [account_id], today)
 
 
 def _locked(session: Session, user: User, subscription_id: int) -> Subscription:
