@@ -12,12 +12,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from accord.accounts.models import Account
 from accord.app.commands import app as cli_app
 from accord.app.commands import hoist_global_options
 from accord.core.periods import month_of
+from accord.licences.models import Subscription
 from accord.licences.reconciliation import reading
 from conftest import api_client
 from import_helpers import write_monthly
+from licence_helpers import make_sku
 from page_helpers import sign_in
 
 JAN = month_of(2026, 1)
@@ -27,8 +30,19 @@ URL = "/api/v1/licences/reconciliation"
 
 def _arrange(sessions, cast) -> None:
     """Acme: invoiced 100.00 a month January to June 2026, subscriptions 100.00 except
-    120.00 in March and none in June; Globex: subscriptions 50.00 in January, no invoice."""
+    120.00 in March and none in June; Globex: subscriptions 50.00 in January, no invoice;
+    Initech: invoiced, no subscription at all — not reconciled, never listed."""
     with sessions.begin() as s:
+        sku = make_sku(s)
+        for account in (cast.acme_id, cast.globex_id):
+            s.add(Subscription(account_id=account, sku_id=sku, status="cancelled",
+                               start_on=date(2026, 1, 1), term_months=12,
+                               end_on=date(2026, 12, 31), auto_renew=False, notice_days=0,
+                               currency="EUR", ended_on=date(2026, 5, 31)))
+        initech = Account(name="Initech", name_key="initech", status="active", kind="company")
+        s.add(initech)
+        s.flush()
+        write_monthly(s, initech.id, {JAN + m: 99_000 for m in range(6)})
         write_monthly(s, cast.acme_id, {JAN + m: 10_000 for m in range(6)})
         mrr = {(cast.acme_id, JAN + m): 10_000 for m in range(5)}
         mrr[(cast.acme_id, JAN + 2)] = 12_000

@@ -1,6 +1,7 @@
 """The reconciliation (issue 15): per account and month, the subscriptions' monthly
 recurring revenue (``subscription_mrr``) beside the invoiced revenue (``monthly_revenue``)
-and their difference, for the accounts the caller sees. Reads only; one statement for a page
+and their difference, for the accounts the caller sees that have subscriptions (ended ones
+too). Reads only; one statement for a page
 (the rows, the count and the totals), computed by the database, never row by row.
 
 The two stores are put side by side with a ``UNION ALL`` of both summed per (account, month)
@@ -16,7 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import BigInteger, case, cast, func, literal, select, union_all
+from sqlalchemy import BigInteger, case, cast, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
@@ -26,7 +27,7 @@ from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.money import from_cents
 from accord.core.periods import format_month, month_index, parse_month
-from accord.licences.models import SubscriptionMrr
+from accord.licences.models import Subscription, SubscriptionMrr
 from accord.revenue.models import MonthlyRevenue
 
 #: the sort keys (``-key``: descending); ``gap`` is the size of the difference
@@ -175,6 +176,9 @@ def _side_by_side(f: Filters, user: User) -> Any:
         summed.c.inv, diff.label("diff"),
     ).join(Account, Account.id == summed.c.account_id).where(
         visible_accounts(user, summed.c.account_id),
+        # only the accounts billed through subscriptions: the others are invoiced for
+        # everything else and would bury the differences that matter
+        exists().where(Subscription.account_id == summed.c.account_id),
         case((diff < 0, -diff), else_=diff) > f.threshold_cents,
     )
     if f.account_id is not None:
