@@ -119,6 +119,27 @@ def test_the_sql_counts_equal_the_seat_grid(
         assert u.signal == service.signal
 
 
+def test_a_seat_is_active_only_through_its_own_products_workloads(
+        sessions: sessionmaker[Session], cast: Any, world: dict[str, int]) -> None:
+    """Exchange Online lists the exchange workload only: its holder who used Teams yesterday
+    (a workload of E3, whose seats the world holds) has an idle Exchange seat — in the SQL
+    as in the grid."""
+    with sessions.begin() as s:
+        exo = make_sku(s, "EXO-P1", "Exchange Online Plan 1", line="Mail")
+        s.add(SkuService(sku_id=exo, service="exchange"))
+        subscriptions.add_subscription(s, _as(s, cast.billing), SubscriptionIn(
+            account_id=cast.acme_id, sku_id=exo, start_on=date(2026, 1, 1), quantity=4,
+            unit_price=Decimal("48"), auto_renew=True), DAY)
+        _people(s, cast.acme_id, exo, held=2, active=2, reported=2)  # Teams, yesterday
+        signals.refresh(s, [cast.acme_id], DAY)
+        grid = {x.sku_id: x.usage for x in seats.seat_grid(
+            s, _as(s, cast.admin), cast.acme_id, DAY).services}
+        stored = {u.sku_id: u for u in s.scalars(select(LicenceUsage))}
+    assert (grid[exo].reported, grid[exo].active) == (2, 0)
+    assert (stored[exo].reported, stored[exo].active) == (2, 0)
+    assert stored[world["e3"]].active == 9  # Teams counts for E3's own seats
+
+
 @given(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50), st.integers(0, 50),
        st.integers(1, 30))
 def test_usage_from_counts_is_the_usage_rule(purchased: int, held: int, reported: int,

@@ -8,26 +8,23 @@ statement for the seats whatever the portfolio), never a query per row."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
 from accord.accounts.visibility import visible_accounts
 from accord.core.models import User
 from accord.growth.models import Sku
-from accord.licences import rules
 from accord.licences import settings as licence_settings
+from accord.licences import usage as usage_sql
 from accord.licences.models import (
     LicenceUser,
-    SeatActivity,
     SeatAssignment,
-    SkuService,
     Subscription,
     SubscriptionTerm,
 )
@@ -83,58 +80,6 @@ def seats(session: Session, user: User, _today: date) -> Iterator[list[Any]]:
         yield [*row[:7], _iso(row[7]), _iso(row[8]), row[9], _iso(row[10])]
 
 
-def _purchased(session: Session, user: User, day: date) -> dict[tuple[int, int], int]:
-    """Seats bought per (account, service) on ``day`` (``rules.provides_seats_on``)."""
-    subs = session.execute(
-        select(Subscription.id, Subscription.account_id, Subscription.sku_id,
-               Subscription.status, Subscription.start_on, Subscription.end_on,
-               Subscription.auto_renew, Subscription.ended_on)
-        .join(Account, Account.id == Subscription.account_id)
-        .where(visible_accounts(user), Subscription.start_on <= day)).all()
-    providing = {s.id: (s.account_id, s.sku_id) for s in subs if rules.provides_seats_on(
-        rules.Cover(s.status, s.start_on, s.end_on, s.auto_renew, s.ended_on), day)}
-    in_force: dict[int, tuple[date, int]] = {}
-    t = SubscriptionTerm.__table__
-    ids = sorted(providing)
-    for at in range(0, len(ids), CHUNK):
-        for sub_id, effective, quantity in session.execute(
-                select(t.c.subscription_id, t.c.effective_on, t.c.quantity).where(
-                    t.c.subscription_id.in_(ids[at:at + CHUNK]), t.c.effective_on <= day)):
-            if sub_id not in in_force or effective > in_force[sub_id][0]:
-                in_force[sub_id] = (effective, quantity)
-    bought: dict[tuple[int, int], int] = defaultdict(int)
-    for sub_id, key in providing.items():
-        bought[key] += in_force[sub_id][1] if sub_id in in_force else 0
-    return bought
-
-
-def _seat_counts(session: Session, user: User, day: date, active_days: int
-                 ) -> dict[tuple[int, int], tuple[int, int, int]]:
-    """(assigned, reported, active) per (account, service) held on ``day``: a seat is
-    reported when a usage report covered its holder, active when a workload of its product
-    (any, when the product lists none) was used within ``active_days`` up to ``day``."""
-    a = SeatAssignment.__table__
-    act, work = SeatActivity.__table__, SkuService.__table__
-    lists_none = ~exists().where(work.c.sku_id == a.c.sku_id)
-    last = (select(func.max(act.c.last_active_on))
-            .where(act.c.licence_user_id == a.c.licence_user_id,
-                   or_(lists_none, act.c.service.in_(
-                       select(work.c.service).where(work.c.sku_id == a.c.sku_id))))
-            .scalar_subquery())
-    reported = exists().where(act.c.licence_user_id == a.c.licence_user_id)
-    cutoff = day - timedelta(days=active_days)
-    query = (
-        select(a.c.account_id, a.c.sku_id, func.count(),
-               func.sum(case((reported, 1), else_=0)),
-               func.sum(case((and_(last > cutoff, last <= day), 1), else_=0)))
-        .join(Account, Account.id == a.c.account_id)
-        .where(visible_accounts(user), a.c.from_on <= day,
-               or_(a.c.to_on.is_(None), a.c.to_on >= day))
-        .group_by(a.c.account_id, a.c.sku_id))
-    return {(acc, sku): (int(n), int(rep or 0), int(act_ or 0))
-            for acc, sku, n, rep, act_ in session.execute(query)}
-
-
 def _percent(part: int, whole: int) -> Decimal | None:
     return None if whole <= 0 else (Decimal(100 * part) / Decimal(whole)).quantize(
         Decimal("0.01"))
@@ -142,11 +87,14 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 def utilisation(session: Session, user: User, today: date) -> Iterator[list[Any]]:
     """Per account × service on ``today``: purchased, assigned, reported, active and the
-    allocation, adoption and utilisation (KPIS.md; ``rules.usage``) in percent."""
+    allocation, adoption and utilisation (kpis.md; ``rules.usage``) in percent, counted
+    by ``accord.licences.usage`` (the one SQL form of the rule)."""
     active_days = licence_settings.policy(session).active_days
-    bought = _purchased(session, user, today)
-    counts = _seat_counts(session, user, today, active_days)
-    keys = set(bought) | set(counts)
+    seen = select(Account.id).where(visible_accounts(user))
+    counted = {(int(acc), int(sku)): (int(p or 0), int(a or 0), int(r or 0), int(n or 0))
+               for acc, sku, p, a, r, n in session.execute(
+                   usage_sql.usage_select(today, active_days, seen))}
+    keys = set(counted)
     if not keys:
         return
     accounts = {i: (e, n, k) for i, e, n, k in session.execute(
@@ -155,8 +103,7 @@ def utilisation(session: Session, user: User, today: date) -> Iterator[list[Any]
     skus = {i: (c, n) for i, c, n in session.execute(
         select(Sku.id, Sku.code, Sku.name).where(Sku.id.in_({k[1] for k in keys})))}
     for acc, sku in sorted(keys, key=lambda k: (accounts[k[0]][2], k[0], skus[k[1]][0])):
-        purchased = bought.get((acc, sku), 0)
-        assigned, reported, active = counts.get((acc, sku), (0, 0, 0))
+        purchased, assigned, reported, active = counted[(acc, sku)]
         used = active if reported else assigned
         yield [accounts[acc][0], accounts[acc][1], skus[sku][0], skus[sku][1], purchased,
                assigned, reported, active, _percent(assigned, purchased),

@@ -2,25 +2,21 @@
 their assignments (a page, searched by name or sign-in name), the seat grid's page of people
 with the services they hold on a day, and the usage figures counted in SQL.
 
-**Usage in SQL** (``usage``): per service, the seats held on the day are counted with, for
-each, whether a usage report covers the person (any ``seat_activity`` row) and whether the
-last use of a workload of the service's product (every workload when ``sku_services`` lists
-none) falls within ``day − active_days < last ≤ day`` — ``rules.is_active`` on
-``rules.Seat`` as the service's grid builds it. Purchased seats are the quantities in force
-that day (the latest term effective on or before it) of the subscriptions that provide
-seats (``rules.provides_seats_on`` as a condition). The shares are ``rules.usage``'s on
-those counts. A handful of statements whatever the number of seats;
-``tests/test_licences_seats_doors.py`` holds them equal to the service's grid.
+**Usage** (``usage``): the seats held per service counted by ``accord.licences.usage`` (the
+one SQL form of the rule, shared with the signals and the utilisation export); purchased
+seats are the quantities in force that day of the subscriptions that provide seats. The
+shares are ``rules.usage``'s on those counts. A handful of statements whatever the number
+of seats; ``tests/test_licences_seats_doors.py`` holds them equal to the service's grid.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import AccountContact, Contact
@@ -32,11 +28,10 @@ from accord.core.schemas import MAX_ID
 from accord.growth.models import Sku
 from accord.licences import rules
 from accord.licences import settings as licence_settings
+from accord.licences import usage as usage_sql
 from accord.licences.models import (
     LicenceUser,
-    SeatActivity,
     SeatAssignment,
-    SkuService,
     Subscription,
     SubscriptionTerm,
 )
@@ -147,16 +142,6 @@ def contact_choices(session: Session, account_id: int, limit: int = 200) -> list
 # ---------------------------------------------------------------- usage, counted in SQL
 
 
-def provides_seats(day: date) -> ColumnElement[bool]:
-    """``rules.provides_seats_on`` as a condition on ``subscriptions``."""
-    ended = Subscription.status.in_(("cancelled", "expired"))
-    return and_(Subscription.start_on <= day, or_(
-        and_(Subscription.ended_on.is_not(None), Subscription.ended_on >= day),
-        and_(Subscription.ended_on.is_(None),
-             or_(ended, Subscription.auto_renew.is_(false())), Subscription.end_on >= day),
-        and_(Subscription.ended_on.is_(None), ~ended, Subscription.auto_renew.is_(true()))))
-
-
 def _subscriptions(session: Session, account_id: int, day: date) -> list[tuple[int, int, str,
                                                                             bool, int]]:
     """(id, sku, status, provides seats, quantity in force) of the account's subscriptions
@@ -166,7 +151,7 @@ def _subscriptions(session: Session, account_id: int, day: date) -> list[tuple[i
                        SubscriptionTerm.effective_on <= day)
                 .order_by(SubscriptionTerm.effective_on.desc()).limit(1)
                 .correlate(Subscription).scalar_subquery())
-    providing = case((provides_seats(day), 1), else_=0)
+    providing = case((usage_sql.provides_seats(day), 1), else_=0)
     return [(i, k, st, bool(p), int(q or 0)) for i, k, st, p, q in session.execute(
         select(Subscription.id, Subscription.sku_id, Subscription.status, providing, quantity)
         .where(Subscription.account_id == account_id).order_by(Subscription.id))]
@@ -174,23 +159,9 @@ def _subscriptions(session: Session, account_id: int, day: date) -> list[tuple[i
 
 def _seat_counts(session: Session, account_id: int, day: date,
                  active_days: int) -> dict[int, tuple[int, int, int]]:
-    """Per service: (assigned, reported, active) seats held on ``day``."""
-    since = day - timedelta(days=active_days)
-    listed = select(SkuService.service).where(SkuService.sku_id == SeatAssignment.sku_id)
-    last_use = (select(func.max(SeatActivity.last_active_on))
-                .where(SeatActivity.licence_user_id == SeatAssignment.licence_user_id,
-                       or_(~listed.exists(), SeatActivity.service.in_(listed)))
-                .correlate(SeatAssignment).scalar_subquery())
-    reported = select(SeatActivity.licence_user_id).where(
-        SeatActivity.licence_user_id == SeatAssignment.licence_user_id).exists()
-    rows = session.execute(
-        select(SeatAssignment.sku_id, func.count(),
-               func.count(case((reported, 1))),
-               func.count(case((and_(reported, last_use > since, last_use <= day), 1))))
-        .where(SeatAssignment.account_id == account_id, SeatAssignment.from_on <= day,
-               or_(SeatAssignment.to_on.is_(None), SeatAssignment.to_on >= day))
-        .group_by(SeatAssignment.sku_id))
-    return {k: (int(a), int(r), int(n)) for k, a, r, n in rows}
+    """Per service: (assigned, reported, active) seats held on ``day`` (``usage``'s SQL)."""
+    return {int(k): (int(a), int(r or 0), int(n or 0)) for _, k, a, r, n in session.execute(
+        usage_sql.seats_select(day, active_days, [account_id]))}
 
 
 def _share(part: int, whole: int) -> Decimal | None:

@@ -18,7 +18,7 @@ from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from accord.health import utilisation
-from accord.licences.signals import queries
+from accord.licences import usage as queries
 from accord.licences.signals.models import LicenceUsage
 from accord.relationships import evidence
 

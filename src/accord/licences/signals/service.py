@@ -38,8 +38,8 @@ from accord.growth.opportunities.rules import MAX_VALUE
 from accord.growth.opportunities.schemas import OpportunityIn
 from accord.licences import rules
 from accord.licences import settings as licence_settings
+from accord.licences import usage as queries
 from accord.licences.settings import LicencesPolicy
-from accord.licences.signals import queries
 from accord.licences.signals import rules as signal_rules
 from accord.licences.signals.models import LicenceUsage
 

@@ -1,5 +1,8 @@
 """Seat usage in SQL for many accounts at once: per account and service (SKU) on a day, the
-seats purchased, assigned, reported and active — the counts behind ``rules.usage``.
+seats purchased, assigned, reported and active — the counts behind ``rules.usage``. The one
+SQL form of the rule: the signals (every account), the account's Licences tab and API
+(``seats.reading.usage``: one account) and the utilisation export (the accounts a user
+sees) all count here.
 
 - **purchased**: the quantities in force that day (the latest term effective on or before
   it) of the subscriptions that provide seats that day (``rules.provides_seats_on``:
@@ -9,8 +12,12 @@ seats purchased, assigned, reported and active — the counts behind ``rules.usa
 - **active**: held seats whose last use of a workload of the product (``sku_services``;
   every workload when the product lists none) lies in (day − active_days, day].
 
-``tests/test_licences_signals.py`` holds these counts equal to the seat grid's
-(``seats.service.seat_grid``, the pure rules) on both databases.
+``tests/test_licences_signals.py`` and ``tests/test_licences_seats_doors.py`` hold these
+counts equal to the seat grid's (``seats.service.seat_grid``, the pure rules) on both
+databases.
+
+``account_ids`` narrows any of them: a list of ids, or a SELECT of ids (the accounts a user
+sees).
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from accord.licences.models import (
     SubscriptionTerm,
 )
 
+#: accounts to count: their ids, or a SELECT of them
+Ids = Sequence[int] | Select[Any]
+
 
 def provides_seats(day: date) -> Any:
     """``rules.provides_seats_on`` over ``Subscription``."""
@@ -45,7 +55,7 @@ def provides_seats(day: date) -> Any:
     )
 
 
-def purchased_select(day: date, account_ids: Sequence[int] | None = None) -> Select:
+def purchased_select(day: date, account_ids: Ids | None = None) -> Select:
     """(account_id, sku_id, purchased) of the pairs with a subscription providing seats."""
     rank = func.row_number().over(partition_by=SubscriptionTerm.subscription_id,
                                   order_by=SubscriptionTerm.effective_on.desc())
@@ -67,10 +77,13 @@ def holding(day: date) -> Any:
 
 
 def seats_select(day: date, active_days: int,
-                 account_ids: Sequence[int] | None = None) -> Select:
+                 account_ids: Ids | None = None) -> Select:
     """(account_id, sku_id, assigned, reported, active) of the pairs with seats held."""
     cutoff = day - timedelta(days=active_days)
-    workloads = select(SkuService.service).where(SkuService.sku_id == SeatAssignment.sku_id)
+    # the seat's own product's workloads (correlated to the seat two levels up: without it
+    # the subquery would read every product's workloads)
+    workloads = (select(SkuService.service).where(SkuService.sku_id == SeatAssignment.sku_id)
+                 .correlate(SeatAssignment))
     reported = exists().where(SeatActivity.licence_user_id == SeatAssignment.licence_user_id)
     last_use = (select(func.max(SeatActivity.last_active_on))
                 .where(SeatActivity.licence_user_id == SeatAssignment.licence_user_id,
@@ -89,7 +102,7 @@ def seats_select(day: date, active_days: int,
 
 
 def usage_select(day: date, active_days: int,
-                 account_ids: Sequence[int] | None = None) -> Select:
+                 account_ids: Ids | None = None) -> Select:
     """(account_id, sku_id, purchased, assigned, reported, active) of every pair with a
     subscription providing seats or seats held that day."""
     bought = purchased_select(day, account_ids).subquery("bought")
