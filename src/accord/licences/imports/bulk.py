@@ -36,11 +36,11 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     names = ", ".join([*columns, *shared])
     if is_sqlite(session):
         marks = ", ".join("?" * (len(columns) + len(shared)))
-        tail = tuple(shared.values())
+        values = tuple(shared.values())
         _raw(session).executemany(
             f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
             _converted(session, table, [*columns, *shared],
-                       (row + tail for row in rows) if tail else rows))
+                       (row + values for row in rows) if values else rows))
         return
     tail = "".join("\t" + _copy_text(value) for value in shared.values()) + "\n"
     with _raw(session).cursor().copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:

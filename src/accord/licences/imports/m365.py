@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from accord.licences.names.rules import product_key
 
@@ -60,9 +61,9 @@ LAST_ACTIVITY = re.compile(r"(.+) last activity date")
 Problem = tuple[int, str, str]  # (file line, column as written, reason)
 
 
-@dataclass(frozen=True)
-class Person:
-    """One user of the tenant as a file shows them."""
+class Person(NamedTuple):
+    """One user of the tenant as a file shows them (a named tuple: a file makes 100,000,
+    cheaper than frozen dataclasses)."""
 
     line: int
     principal: str  # lower case
@@ -267,9 +268,10 @@ def _person(line: int, values: Mapping[str, str | None], headers: Mapping[str, s
     if why:
         problems.append((line, headers[PRINCIPAL], why))
     department = (values.get(DEPARTMENT) or "").strip() or None
-    for key, text in ((NAME, name), (DEPARTMENT, department or "")):
-        if _control(text):
-            problems.append((line, headers[key], "control characters are not allowed"))
+    if _control(name + (department or "")):  # (which one: only then)
+        for key, text in ((NAME, name), (DEPARTMENT, department or "")):
+            if _control(text):
+                problems.append((line, headers[key], "control characters are not allowed"))
     sku_ids, unknown = products.match(values.get(LICENCES) or "")
     for product in unknown:
         problems.append((line, headers[LICENCES], f"unknown product name {product[:80]!r}: "
