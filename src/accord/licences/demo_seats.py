@@ -4,8 +4,9 @@ assignments to the services bought, and the last activity a usage report would s
 
 Subscriptions are filled to different degrees and used to different degrees, so that the
 Licences page has clients to up-sell (nearly every seat assigned and used), clients at risk
-(seats assigned and idle) and the ordinary middle; the first manager's clients have one of
-each where they can. A tenant is capped at ``MAX_PEOPLE`` people to keep the demo quick.
+(seats assigned and idle) and the ordinary middle: the profiles go round per manager, so a
+manager with two subscriptions or more sees an up-sell and a risk. A tenant is capped at
+``MAX_PEOPLE`` people to keep the demo quick.
 """
 
 from __future__ import annotations
@@ -84,15 +85,18 @@ def seed_seats(session: Session, *, seed: int, today: date) -> int:
     per_account: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for account, sku, quantity, code in _in_force(session, today).values():
         per_account[account].append((sku, quantity, code))
-    names = dict(session.execute(
-        select(Account.id, Account.name).where(Account.id.in_(per_account))).all())
+    accounts = {int(i): (name, manager) for i, name, manager in session.execute(
+        select(Account.id, Account.name, Account.manager_id)
+        .where(Account.id.in_(per_account)))}
+    turns: dict[int | None, int] = defaultdict(int)  # the next profile per manager
     now = utcnow()
     seats = 0
-    for n, account in enumerate(sorted(per_account)):
-        domain = _domain(names[account], account)
+    for account in sorted(per_account):
+        name, manager = accounts[account]
+        domain = _domain(name, account)
         session.add(AccountDomain(domain=domain, account_id=account, created_at=now))
         bought = per_account[account]
-        people = min(MAX_PEOPLE, max(q for _, q, _ in bought))
+        people = min(MAX_PEOPLE, sum(q for _, q, _ in bought))
         session.execute(insert(LicenceUser), [{
             "account_id": account, "principal": f"user{i:04d}@{domain}",
             "display_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
@@ -100,18 +104,29 @@ def seed_seats(session: Session, *, seed: int, today: date) -> int:
             "created_at": now, "updated_at": now} for i in range(people)])
         ids = list(session.scalars(select(LicenceUser.id).where(
             LicenceUser.account_id == account).order_by(LicenceUser.id)))
-        seats += _assign(session, rng, account, ids, bought, n, today)
+        seats += _assign(session, rng, account, ids, bought, turns, manager, today)
     session.flush()
     return seats
 
 
 def _assign(session: Session, rng: random.Random, account: int, people: list[int],
-            bought: list[tuple[int, int, str]], n: int, today: date) -> int:
+            bought: list[tuple[int, int, str]], turns: dict[int | None, int],
+            manager: int | None, today: date) -> int:
     assignments: list[dict[str, object]] = []
     activity: dict[tuple[int, str], date] = {}
-    for k, (sku, quantity, code) in enumerate(bought):
-        allocated, used = PROFILES[(n + k) % len(PROFILES)]
-        held = people[:min(len(people), int(quantity * allocated))]
+    start = 0
+    for sku, quantity, code in bought:
+        if code in WORKLOADS:  # a product the usage report covers takes the next profile
+            allocated, used = PROFILES[turns[manager] % len(PROFILES)]
+            turns[manager] += 1
+        else:  # its holders' use is their use of anything: the middle
+            allocated, used = PROFILES[-1]
+        # each product's holders follow the previous product's in the tenant, so that
+        # products share people only in tenants at the cap (a person's use of Exchange
+        # counts for every product of theirs that includes it)
+        rotated = people[start:] + people[:start]
+        held = rotated[:min(len(people), int(quantity * allocated))]
+        start = (start + quantity) % len(people)
         for person in held:
             assignments.append({
                 "account_id": account, "licence_user_id": person, "sku_id": sku,
