@@ -168,7 +168,10 @@ class SubscriptionMrr(Base):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     cumulative_cents: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_subscription_mrr_month", "month", "account_id"),)
+    # WITHOUT ROWID on SQLite: the key's b-tree is the table (no second b-tree of rowids),
+    # which a full rebuild fills in key order (``licences.mrr``)
+    __table_args__ = (Index("ix_subscription_mrr_month", "month", "account_id"),
+                      {"sqlite_with_rowid": False})
 
 
 class AccountDomain(Base):

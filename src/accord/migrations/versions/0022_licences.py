@@ -45,7 +45,8 @@ def upgrade() -> None:
     sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('cumulative_cents', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_subscription_mrr_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('account_id', 'month', name=op.f('pk_subscription_mrr'))
+    sa.PrimaryKeyConstraint('account_id', 'month', name=op.f('pk_subscription_mrr')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('subscription_mrr', schema=None) as batch_op:
         batch_op.create_index('ix_subscription_mrr_month', ['month', 'account_id'], unique=False)
