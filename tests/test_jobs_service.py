@@ -28,6 +28,14 @@ def _no_probe() -> Iterator[None]:
     registry.unregister(PROBE)
 
 
+@pytest.fixture(autouse=True)
+def _clock_before_t0(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service stamps a run's end with max(now, the real time); these runs are as of T0
+    and later, so its clock reads an hour before T0 — once the real clock passed T0 (CI ran
+    on that day) the retries followed the real time instead."""
+    monkeypatch.setattr(service, "utcnow", lambda: T0 - timedelta(hours=1))
+
+
 def run(sessions, now, **kw):
     return service.run_due(sessions, now, only=PROBE, settings=SETTINGS, **kw)
 
