@@ -21,9 +21,9 @@ WRITERS = "Billing administrators and admins; anyone else 403."
 @router.get("/product-names", response_model=ProductNamePage, responses=problems(),
             summary="The product names of vendors' exports and the services they map to",
             description="By key (the name upper-cased, spaces collapsed); `q`: part of it.")
-def list_names(db: Db, user: Caller, q: SearchText | None = None, page: PageNumber = 1,
+def list_names(db: Db, user: Caller, q: SearchText = "", page: PageNumber = 1,
                page_size: PageSize = service.PAGE_SIZE) -> ProductNamePage:
-    items, total = service.names(db, user, search=q, page=page, size=page_size)
+    items, total = service.names(db, user, search=q or None, page=page, size=page_size)
     return ProductNamePage(items=items, total=total, page=page, page_size=page_size)
 
 
