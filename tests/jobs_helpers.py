@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,3 +38,12 @@ def register_probe(every: Any = registry.DAILY, **kw: Any) -> None:
 def probe_runs(session: Session) -> int:
     return int(session.scalar(
         select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == PROBE)) or 0)
+
+
+def hold_job_clock(monkeypatch: Any, before: datetime) -> None:
+    """The jobs service stamps claims and ends with max(now, the real time): tests that run
+    jobs as of a fixed ``now`` hold its real clock just ``before`` it, so that they do not
+    change once the real day reaches their fixed one (they did, on 2026-12-07)."""
+    from accord.calendar.jobs import service
+
+    monkeypatch.setattr(service, "utcnow", lambda: before)

@@ -15,6 +15,7 @@ from accord.calendar.jobs import service as jobs
 from accord.core.settings import get_settings
 from conftest import api_client, shared_app
 from digest_helpers import OVERDUE_TITLE, TODAY, add_overdue, mail_settings, parts, smtp_server
+from jobs_helpers import hold_job_clock
 
 runner = CliRunner()
 
@@ -81,9 +82,10 @@ def test_the_command_sends_once_and_the_dry_run_records_nothing(
 
 
 def test_the_daily_job_sends_and_is_retried_when_a_mail_was_refused(database_url, sessions,
-                                                                     cast) -> None:
+                                                                     cast, monkeypatch) -> None:
     add_overdue(sessions, cast.acme_id, cast.owner.id)
     now = datetime.combine(TODAY, datetime.min.time(), UTC).replace(hour=7)
+    hold_job_clock(monkeypatch, now.replace(hour=6))
     with smtp_server() as (inbox, port):
         inbox.refuse.add("owner@accord.test")
         settings = mail_settings(database_url, port)

@@ -20,7 +20,7 @@ from accord.calendar.models import Job
 from accord.core.settings import Settings
 from accord.health.models import HealthHistory
 from conftest import api_client, shared_app
-from jobs_helpers import PROBE, probe_runs, register_probe
+from jobs_helpers import PROBE, hold_job_clock, probe_runs, register_probe
 from page_helpers import sign_in
 
 runner = CliRunner()
@@ -47,7 +47,9 @@ def test_jobs_run_runs_what_is_due_and_exits_0(database_url, db) -> None:
     assert probe_runs(db) == 1
 
 
-def test_jobs_run_exits_1_when_a_job_failed_and_list_shows_why(database_url) -> None:
+def test_jobs_run_exits_1_when_a_job_failed_and_list_shows_why(database_url,
+                                                              monkeypatch) -> None:
+    hold_job_clock(monkeypatch, datetime.fromisoformat(NOW).replace(hour=6))
     register_probe(fail=lambda: True)
     out = accord(database_url, "jobs", "run", "--job", PROBE, "--now", NOW)
     assert out.exit_code == 1

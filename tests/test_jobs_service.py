@@ -16,7 +16,7 @@ from accord.calendar.models import Job
 from accord.core.database import reading, transaction
 from accord.core.errors import ValidationFailed
 from accord.core.settings import Settings
-from jobs_helpers import PROBE, probe_body, probe_runs, register_probe
+from jobs_helpers import PROBE, hold_job_clock, probe_body, probe_runs, register_probe
 
 T0 = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # after the daily hour (6:00 UTC)
 SETTINGS = Settings(mode="test", job_daily_hour=6)
@@ -30,10 +30,7 @@ def _no_probe() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clock_before_t0(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The service stamps a run's end with max(now, the real time); these runs are as of T0
-    and later, so its clock reads an hour before T0 — once the real clock passed T0 (CI ran
-    on that day) the retries followed the real time instead."""
-    monkeypatch.setattr(service, "utcnow", lambda: T0 - timedelta(hours=1))
+    hold_job_clock(monkeypatch, T0 - timedelta(hours=1))  # the runs are as of T0 and later
 
 
 def run(sessions, now, **kw):

@@ -31,7 +31,7 @@ from accord.accounts.models import Account
 from accord.core import versions
 from accord.core.errors import AccordError
 from accord.core.models import Role, User
-from accord.growth.models import Sku
+from accord.growth.models import Offering, Sku
 from accord.growth.opportunities import service as opportunities
 from accord.growth.opportunities.models import OPEN_STAGES, Opportunity
 from accord.growth.opportunities.rules import MAX_VALUE
@@ -133,10 +133,12 @@ def _open_upsell(session: Session, account_id: int, sku_id: int, usage: rules.Us
     terms = [(int(q), Decimal(p)) for q, p in session.execute(
         queries.price_in_force(today, account_id, sku_id))]
     extra = signal_rules.extra_seats(usage.purchased)
+    line = session.scalar(select(Offering.product_line_id).where(Offering.id == sku.offering_id))
     data = OpportunityIn(
         title=signal_rules.upsell_title(sku.name, usage), kind="upsell",
         value=signal_rules.upsell_value(usage.purchased, terms, sku.billing_period, MAX_VALUE),
-        next_step=signal_rules.upsell_note(sku.name, usage, extra))
+        next_step=signal_rules.upsell_note(sku.name, usage, extra),
+        product_line_ids=[line] if line is not None else [])  # the service's product line
     try:
         with session.begin_nested():
             return opportunities.create_opportunity(session, system_actor(), account_id, data,
