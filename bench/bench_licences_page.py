@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Date, String, case, cast, insert, literal, select
 
-from bench.common import available_databases, figure, fresh_database, ms, say
+from bench.common import available_databases, figure, fresh_database, login, ms, say
 
 TARGET_SECONDS = 0.200
 RUNS = 20
@@ -156,16 +156,7 @@ def build(url: str) -> tuple[float, dict[str, int]]:
 
 
 def _login(client: Any, email: str) -> None:
-    import re
-
-    page = client.get("/login")
-    match = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text)
-    data = {"email": email, "password": PASSWORD}
-    if match:
-        data["csrf_token"] = match.group(1)
-    response = client.post("/login", data=data, follow_redirects=False)
-    if response.status_code not in (302, 303):
-        raise RuntimeError(f"login as {email} failed: HTTP {response.status_code}")
+    login(client, email, PASSWORD)
 
 
 def bench_database(kind: str) -> dict[str, float]:

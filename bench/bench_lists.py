@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from bench.common import (
     available_databases,
     figure,
     large_portfolio,
+    login,
     say,
 )
 
@@ -104,14 +104,7 @@ class StatementLog:
 
 
 def _login(client: Any, email: str) -> None:
-    page = client.get("/login")
-    match = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text)
-    data = {"email": email, "password": PASSWORD}
-    if match:
-        data["csrf_token"] = match.group(1)
-    response = client.post("/login", data=data, follow_redirects=False)
-    if response.status_code not in (302, 303):
-        raise RuntimeError(f"login as {email} failed: HTTP {response.status_code}")
+    login(client, email, PASSWORD)
 
 
 def _token(url: str, email: str) -> str:

@@ -321,3 +321,17 @@ def load_portfolio(kind: str, name: str, spec: Any) -> str:
            f"(generation + fast path, {revenue_seconds:,.1f} s)")
     figure(f"demo load on {kind}: peak memory", f"{peak_memory_mb():,.0f} MiB")
     return url
+
+
+def login(client: Any, email: str, password: str) -> None:
+    """Sign ``client`` (a TestClient of the app) in through the login form."""
+    import re
+
+    page = client.get("/login")
+    match = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text)
+    data = {"email": email, "password": password}
+    if match:
+        data["csrf_token"] = match.group(1)
+    response = client.post("/login", data=data, follow_redirects=False)
+    if response.status_code not in (302, 303):
+        raise RuntimeError(f"login as {email} failed: HTTP {response.status_code}")
