@@ -170,7 +170,7 @@ class SubscriptionMrr(Base):
 
     # WITHOUT ROWID on SQLite: the key's b-tree is the table (no second b-tree of rowids),
     # which a full rebuild fills in key order (``licences.mrr``)
-    __table_args__ = (Index("ix_subscription_mrr_month", "month", "account_id"),
+    __table_args__ = (Index("ix_subscription_mrr_month", "month"),
                       {"sqlite_with_rowid": False})
 
 

@@ -49,7 +49,7 @@ def upgrade() -> None:
     sqlite_with_rowid=False,
     )
     with op.batch_alter_table('subscription_mrr', schema=None) as batch_op:
-        batch_op.create_index('ix_subscription_mrr_month', ['month', 'account_id'], unique=False)
+        batch_op.create_index('ix_subscription_mrr_month', ['month'], unique=False)
 
     op.create_table('licence_product_names',
     sa.Column('id', sa.Integer(), nullable=False),
