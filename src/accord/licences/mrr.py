@@ -219,8 +219,8 @@ def _load_postgres(session: Session, first: int, through: int) -> None:
     """The table emptied (``TRUNCATE``) and stripped of its month index, its key and its
     foreign key (a trigger per row); the rows written; then the key and the index each
     built by one sort — a fifth of the cost of maintaining them row by row — and the
-    foreign key checked by one join. The windows' sorts get the memory to stay out of
-    temporary files, and the index builds the memory to sort 3 million keys at once
+    foreign key added back ``NOT VALID`` (see below). The windows' sorts get the memory to
+    stay out of temporary files, and the index builds the memory to sort 3 million keys at once
     (``maintenance_work_mem``); JIT is off: the planner's estimate of ``generate_series``
     (1,000 rows a segment) makes it compile and optimise for half a second, for nothing."""
     conn = session.connection()
