@@ -13,7 +13,6 @@ or ``active``). Every problem is reported with its row, column and reason.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.accounts.importing import Outcome, Problem
 from accord.accounts.models import Account
 from accord.accounts.visibility import visible_accounts
 from accord.core.errors import AccordError, ValidationFailed
@@ -32,21 +32,10 @@ from accord.licences.subscriptions.reading import terms_of
 from accord.licences.subscriptions.schemas import STATES, ChangeIn, SubscriptionIn, from_text
 
 Row = tuple[int, Mapping[str, str | None]]
-Problem = tuple[int, str, str]
 #: fields of the models -> the column of the file they come from
 COLUMN_OF = {"account_id": "account_external_id", "sku_id": "sku_code"}
 COMPARED = ("sku_id", "start_on", "term_months", "auto_renew", "notice_days", "status")
 CHUNK = 500
-
-
-@dataclass
-class RowsOutcome:
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    invalid_rows: int = 0
-    problems: list[Problem] = field(default_factory=list)
 
 
 def _lookup(session: Session, query: Any, column: Any, keys: set[str]) -> dict[str, int]:
@@ -59,9 +48,9 @@ def _lookup(session: Session, query: Any, column: Any, keys: set[str]) -> dict[s
 
 def import_subscriptions(session: Session, user: User, rows: Sequence[Row],
                          headers: Mapping[str, str], *, today: date,
-                         file: str) -> RowsOutcome:
+                         file: str) -> Outcome:
     service.require_billing(user, "import subscriptions")
-    out = RowsOutcome(rows=len(rows))
+    out = Outcome(rows=len(rows))
     accounts = _lookup(session, select(Account.external_id, Account.id).where(
         visible_accounts(user)), Account.external_id,
         {str(v["account_external_id"]) for _, v in rows if v.get("account_external_id")})
@@ -85,7 +74,7 @@ def _column(headers: Mapping[str, str], name: str) -> str:
 def _row(session: Session, user: User, line: int, v: Mapping[str, str | None],
          headers: Mapping[str, str], accounts: Mapping[str, int], skus: Mapping[str, int],
          seen: dict[tuple[int, str], int], today: date, file: str,
-         out: RowsOutcome) -> list[Problem]:
+         out: Outcome) -> list[Problem]:
     problems: list[Problem] = []
     account_id = accounts.get(v.get("account_external_id") or "")
     if account_id is None:
@@ -142,7 +131,7 @@ def _row(session: Session, user: User, line: int, v: Mapping[str, str | None],
 
 def _update(session: Session, user: User, line: int, row: Subscription,
             data: SubscriptionIn, v: Mapping[str, str | None], headers: Mapping[str, str],
-            today: date, file: str, out: RowsOutcome) -> list[Problem]:
+            today: date, file: str, out: Outcome) -> list[Problem]:
     """Unchanged, a new term, or refused naming what differs."""
     status_given = bool(v.get("status"))
     problems = [
