@@ -69,6 +69,7 @@ LICENCES = [
             Call("POST", lambda c, made: subscription(made, "/requests"), who="owner",
                  body=REQUEST, status=201, shows=("status", "pending")),
             Call("GET", lambda c, made: REQUESTS, who="billing", shows=("quantity", 120)),
+            Call("GET", lambda c, made: "/api/v1/licences/signals?signal=risk", who="viewer"),
             Call("GET", lambda c, made: f"{REQUESTS}/{MISSING}", who="billing", status=404),
             Call("POST", lambda c, made: f"{REQUESTS}/{MISSING}/approve", who="billing",
                  body={"note": "checked"}, status=404),

@@ -240,3 +240,41 @@ def test_the_licences_page_lists_upsells_and_risks(
     outsider = TestClient(app)
     sign_in(outsider, "outsider@accord.test")
     assert 'id="no-upsells"' in outsider.get("/licences").text
+
+
+def test_the_signal_lists_through_the_api_and_the_command_line(
+        sessions: sessionmaker[Session], cast: Any, world: dict[str, int], app: Any,
+        database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from accord.app.commands import app as cli_app
+    from accord.app.commands import hoist_global_options
+    from conftest import api_client
+
+    with sessions.begin() as s:
+        signals.refresh(s, [cast.acme_id], DAY)
+    owner = api_client(app, cast.token(sessions, "owner"))
+    risks = owner.get("/api/v1/licences/signals", params={"signal": "risk"})
+    assert risks.status_code == 200, risks.text
+    assert risks.json()["total"] == 1
+    [risk] = risks.json()["items"]
+    assert (risk["account_id"], risk["sku_id"], risk["adoption"]) == (
+        cast.acme_id, world["e5"], "0.2")
+    upsells = owner.get("/api/v1/licences/signals?signal=upsell").json()
+    assert [(i["sku_id"], i["signal"]) for i in upsells["items"]] == [(world["e3"], "upsell")]
+    assert owner.get("/api/v1/licences/signals?signal=maybe").status_code == 422
+    assert owner.get("/api/v1/licences/signals?signal=risk&limit=0").status_code == 422
+    outsider = api_client(app, cast.token(sessions, "outsider"))
+    assert outsider.get("/api/v1/licences/signals?signal=risk").json() == {
+        "items": [], "total": 0}
+
+    def cli(*args: str):
+        return CliRunner().invoke(cli_app, hoist_global_options(
+            ["subscriptions", "signals", *args, "--database-url", database_url]))
+
+    shown = cli("--signal", "risk", "--as", "owner@accord.test")
+    assert shown.exit_code == 0, shown.output
+    assert "Risk: 1" in shown.output and "Acme" in shown.output and "20 %" in shown.output
+    as_json = cli("--signal", "upsell", "--format", "json")
+    assert as_json.exit_code == 0 and '"total": 1' in as_json.output
+    assert cli("--signal", "maybe").exit_code != 0

@@ -12,11 +12,12 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from accord.api.common import Caller, CallerToday, Db, IdPath, IdQuery, problems
 from accord.api.concurrency import IfMatch, set_etag
 from accord.core.schemas import PageNumber
-from accord.licences.subscriptions import service
+from accord.licences.subscriptions import panels, service
 from accord.licences.subscriptions.reading import MAX_PAGE_SIZE, REQUEST_STATES
 from accord.licences.subscriptions.schemas import (
     STATES,
@@ -29,10 +30,18 @@ from accord.licences.subscriptions.schemas import (
     SubscriptionPage,
 )
 
+
+class SignalPage(BaseModel):
+    """Some of the services with a signal (``items``) and how many there are (``total``)."""
+
+    items: list[panels.UsageRow]
+    total: int
+
 router = APIRouter(tags=["licences"])
 #: the filters, as enumerations the OpenAPI document lists (anything else: 422)
 SubscriptionState = StrEnum("SubscriptionState", [(s, s) for s in STATES])  # type: ignore[misc]
 RequestState = StrEnum("RequestState", [(s, s) for s in REQUEST_STATES])  # type: ignore[misc]
+Signal = StrEnum("Signal", [("upsell", "upsell"), ("risk", "risk")])
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 OnDay = Annotated[date | None, Query(
     description="The day whose term (quantity, price, monthly amount) is shown; default today")]
@@ -116,6 +125,17 @@ def request_change(subscription_id: IdPath, body: ChangeIn, db: Db, user: Caller
     out = service.request_change(db, user, subscription_id, body, day)
     response.headers["Location"] = f"/api/v1/quantity-requests/{out.id}"
     return out
+
+
+@router.get("/licences/signals", response_model=SignalPage, responses=problems(),
+            summary="The services in reach that suggest an up-sell, or are a risk",
+            description="`signal`: `upsell` (allocation and adoption high: the fullest first) or "
+            "`risk` (adoption low: the least adopted first), as last evaluated (when seats, "
+            "usage or quantities change, and daily); `limit` rows (1–200) and the `total`.")
+def list_signals(db: Db, user: Caller, signal: Signal,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> SignalPage:
+    items, total = panels.signal_list(db, user, signal.value, limit)
+    return SignalPage(items=items, total=total)
 
 
 @router.get("/quantity-requests", response_model=list[RequestOut], responses=problems(),

@@ -1,10 +1,12 @@
 """``accord subscriptions list|show|add|change|end|request|requests|approve|decline|
-rebuild-mrr|settings|reconcile``: subscriptions from the shell (as the operator, or as a user with
-``--as EMAIL``)."""
+rebuild-mrr|settings|reconcile|signals``: subscriptions from the shell (as the operator, or
+as a user with ``--as EMAIL``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -13,7 +15,7 @@ from rich.table import Table
 
 from accord.cli.common import acting_today, acting_user, console, handles_errors, unit_of_work
 from accord.core import audit
-from accord.core.errors import Forbidden
+from accord.core.errors import FieldProblem, Forbidden, ValidationFailed
 from accord.core.models import Role
 from accord.core.periods import month_index
 from accord.core.schemas import MAX_ID
@@ -21,7 +23,7 @@ from accord.licences import mrr
 from accord.licences import settings as licence_settings
 from accord.licences.reconciliation import reading as reconciliation
 from accord.licences.signals import service as signals
-from accord.licences.subscriptions import service
+from accord.licences.subscriptions import panels, service
 from accord.licences.subscriptions.schemas import (
     ChangeIn,
     DecisionIn,
@@ -331,3 +333,35 @@ def reconcile(
         table.add_row(f"{r.account_name} ({r.account_id})", r.month, str(r.subscriptions),
                       str(r.invoiced), str(r.difference))
     console.print(table)
+
+
+@app.command("signals")
+@handles_errors
+def signals_command(
+    signal: Annotated[str, typer.Option("--signal", help="upsell or risk")] = "upsell",
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+) -> None:
+    """The services that suggest an up-sell (the fullest first) or are a risk (the least
+    adopted first), on the accounts you see, as last evaluated."""
+    if signal not in ("upsell", "risk"):
+        raise ValidationFailed([FieldProblem("signal", "upsell or risk")])
+    with unit_of_work() as session:
+        items, total = panels.signal_list(session, acting_user(session), signal, limit)
+    if fmt is Format.JSON:
+        typer.echo(json.dumps({"items": [dataclasses.asdict(i) for i in items],
+                               "total": total}, default=str, indent=2))
+        return
+    table = Table(title=f"{'Up-sell' if signal == 'upsell' else 'Risk'}: {total}")
+    for col in ("account", "service", "bought", "assigned", "active", "allocation",
+                "adoption"):
+        table.add_column(col)
+    for i in items:
+        table.add_row(i.account_name, i.service, str(i.purchased), str(i.assigned),
+                      f"{i.active} of {i.reported}", _percent(i.allocation),
+                      _percent(i.adoption))
+    console.print(table)
+
+
+def _percent(share: Decimal | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f} %"
