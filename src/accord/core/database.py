@@ -6,13 +6,25 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    cast,
+    create_engine,
+    event,
+    func,
+    literal,
+    type_coerce,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -239,3 +251,12 @@ def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> I
         raise
     finally:
         session.close()
+
+
+def days_until(session: Session, today: date, column: Any) -> ColumnElement[int]:
+    """Whole days from ``today`` to the date ``column`` (negative when it is past), in SQL on
+    either database (no database has to add a column of days to a date)."""
+    if is_sqlite(session):
+        return cast(func.julianday(column) - func.julianday(literal(today.isoformat())),
+                    Integer)
+    return type_coerce(column - literal(today), Integer)

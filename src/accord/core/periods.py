@@ -90,3 +90,9 @@ def parse_period(text: str | None, *, first_year: int, last_year: int, help_text
     else:
         first, last = 1, 12
     return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+def notice_deadline(end_on: date, notice_days: int | None) -> date:
+    """The last day to give notice (or to renegotiate): the end of a contract or of a
+    subscription's term less its notice days (the renewals' and the licences' one rule)."""
+    return date.fromordinal(end_on.toordinal() - (notice_days or 0))

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from accord.core.periods import notice_deadline  # noqa: F401  (re-exported: the rule)
+
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 #: the largest quantity of one subscription (a tenant of ten million seats is not a client)
 MAX_QUANTITY = 10_000_000
@@ -153,13 +155,6 @@ def check_change(start_on: date, effective_on: date, quantity: int,
         elif unit_price != unit_price.quantize(PRICE_PLACES):
             errors["unit_price"] = "at most four decimals"
     return errors
-
-
-def notice_deadline(end_on: date, notice_days: int) -> date:
-    """The last day to give notice: the end of the term less the notice days (the rule of
-    ``calendar.renewals.rules.notice_deadline`` for an account's contract, which sits
-    above this package)."""
-    return date.fromordinal(end_on.toordinal() - notice_days)
 
 
 # ---------------------------------------------------------------- seats (KPIS.md, "Other KPIs")

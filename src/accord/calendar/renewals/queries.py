@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -23,19 +23,11 @@ from accord.accounts.models import Account
 from accord.calendar.models import RenewalReminder
 from accord.calendar.renewals.models import SubscriptionReminder
 from accord.calendar.renewals.rules import MAX_LEAD_DAYS, MAX_NOTICE_DAYS, RUNNING
-from accord.core.database import is_sqlite
+from accord.core.database import days_until
 from accord.core.periods import month_index
 from accord.growth.models import Sku
 from accord.licences.models import Subscription
 from accord.revenue.models import MonthlyRevenue
-
-
-def days_until(session: Session, today: date, column: Any) -> ColumnElement[int]:
-    """Whole days from ``today`` to the date ``column`` (negative when it is past)."""
-    if is_sqlite(session):
-        return cast(func.julianday(column) - func.julianday(literal(today.isoformat())),
-                    Integer)
-    return type_coerce(column - literal(today), Integer)
 
 
 def notice(column: Any = Account.notice_days) -> ColumnElement[int]:

@@ -24,6 +24,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
+from accord.core.periods import notice_deadline
 from accord.core.policy import Policy
 
 DEFAULT_LEAD_DAYS = 30
@@ -47,11 +48,6 @@ class RenewalsPolicy(Policy):
     KIND: ClassVar[str] = "renewals"
 
     lead_days: Annotated[int, Field(strict=True, ge=0, le=MAX_LEAD_DAYS)] = DEFAULT_LEAD_DAYS
-
-
-def notice_deadline(contract_end_on: date, notice_days: int | None) -> date:
-    """The last day to give notice (or to renegotiate): contract end − notice days."""
-    return contract_end_on - timedelta(days=notice_days or 0)
 
 
 def reminder_on(contract_end_on: date, notice_days: int | None, lead_days: int) -> date:

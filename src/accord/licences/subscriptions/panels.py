@@ -16,14 +16,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from accord.accounts.models import Account
 from accord.accounts.search import ESCAPE, like_pattern
 from accord.accounts.visibility import visible_accounts
-from accord.core.database import is_sqlite
+from accord.core.database import days_until
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.money import from_cents
@@ -98,14 +98,6 @@ def in_notice_window(end_on: date, notice_days: int, status: str, today: date) -
     deadline = rules.notice_deadline(end_on, notice_days)
     return status in RUNNING and end_on >= today and (
         deadline <= today + timedelta(days=WINDOW_DAYS))
-
-
-def days_until(session: Session, today: date, column: Any) -> ColumnElement[int]:
-    """Whole days from ``today`` to the date ``column`` (negative when past)."""
-    if is_sqlite(session):
-        return cast(func.julianday(column) - func.julianday(literal(today.isoformat())),
-                    Integer)
-    return type_coerce(column - literal(today), Integer)
 
 
 def window_condition(session: Session, today: date) -> ColumnElement[bool]:
