@@ -793,11 +793,16 @@ POLICY: dict[tuple[str, str], Rule] = {
 
 # Sections kept in files of their own (one writer each while they are built); each file
 # defines ``ROWS``, a dict of the same shape as ``POLICY``, using this module's helpers.
+from route_policy_clients_campaigns import ROWS as _CLIENT_CAMPAIGNS  # noqa: E402
+from route_policy_clients_fits import ROWS as _CLIENT_FITS  # noqa: E402
+from route_policy_clients_lists import ROWS as _CLIENT_LISTS  # noqa: E402
+from route_policy_clients_privacy import ROWS as _CLIENT_PRIVACY  # noqa: E402
 from route_policy_kpi_source import ROWS as _KPI_SOURCE  # noqa: E402
 from route_policy_m365 import ROWS as _M365  # noqa: E402
 from route_policy_seats import ROWS as _SEATS  # noqa: E402
 from route_policy_signals import ROWS as _SIGNALS  # noqa: E402
 
-for _section in (_SEATS, _M365, _KPI_SOURCE, _SIGNALS):
+for _section in (_SEATS, _M365, _KPI_SOURCE, _SIGNALS, _CLIENT_FITS, _CLIENT_LISTS,
+                 _CLIENT_CAMPAIGNS, _CLIENT_PRIVACY):
     assert not set(_section) & set(POLICY), set(_section) & set(POLICY)
     POLICY.update(_section)

@@ -21,7 +21,9 @@ SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_sam
                   "route_samples_myday", "route_samples_followups", "route_samples_events",
                   "route_samples_cadence", "route_samples_agency",
                   "route_samples_licences", "route_samples_seats", "route_samples_m365",
-                  "route_samples_kpi_source", "route_samples_signals")
+                  "route_samples_kpi_source", "route_samples_signals",
+                  "route_samples_clients_fits", "route_samples_clients_lists",
+                  "route_samples_clients_campaigns", "route_samples_clients_privacy")
 
 
 def add_samples(

@@ -7,6 +7,7 @@ from accord.accounts import models as _accounts  # noqa: F401
 from accord.agency import models as _agency  # noqa: F401
 from accord.calendar import models as _calendar  # noqa: F401
 from accord.calendar.renewals import models as _renewals  # noqa: F401
+from accord.clients import models as _clients  # noqa: F401
 from accord.core import models as _core  # noqa: F401
 from accord.core import policy_store as _policy_store  # noqa: F401  (kam_settings)
 from accord.core.database import Base

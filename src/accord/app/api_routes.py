@@ -18,6 +18,10 @@ from accord.calendar.followups.api import router as followups_router
 from accord.calendar.jobs.api import router as jobs_router
 from accord.calendar.myday.api import router as myday_router
 from accord.calendar.renewals.api import router as renewals_router
+from accord.clients.api import router as clients_router
+from accord.clients.campaigns.api import router as campaigns_router
+from accord.clients.list_api import router as clients_list_router
+from accord.clients.privacy.api import router as clients_privacy_router
 from accord.exchange.api import router as exchange_router
 from accord.glance.api import router as glance_router
 from accord.growth.api import router as growth_router
@@ -69,4 +73,6 @@ api_router.include_router(reconciliation_router)
 api_router.include_router(subscriptions_router)
 api_router.include_router(seats_router)
 api_router.include_router(product_names_router)
+for router in (clients_router, clients_list_router, campaigns_router, clients_privacy_router):
+    api_router.include_router(router)
 document_problems(api_router)  # every operation declares the problems it may answer

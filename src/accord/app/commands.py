@@ -25,6 +25,10 @@ from accord.calendar.jobs.cli import app as jobs_app
 from accord.calendar.myday.cli import register as register_myday
 from accord.calendar.renewals.cli import app as renewals_app
 from accord.cli import common
+from accord.clients.campaigns.cli import app as campaigns_app
+from accord.clients.cli import app as clients_app
+from accord.clients.list_cli import register as register_client_lists
+from accord.clients.privacy.cli import register as register_client_privacy
 from accord.demo.cli import demo
 from accord.exchange.cli import export_app, import_app
 from accord.glance.cli import register as register_glance
@@ -100,6 +104,10 @@ app.add_typer(briefs_app, name="briefs")
 app.add_typer(inputs_app, name="inputs")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.add_typer(seats_app, name="seats")
+register_client_lists(clients_app)  # accord clients list|show
+register_client_privacy(clients_app)  # accord clients consent|suppressions|erase
+app.add_typer(clients_app, name="clients")
+app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
 app.command("serve")(serve)

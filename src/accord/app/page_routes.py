@@ -16,6 +16,10 @@ from accord.calendar.jobs.pages import router as jobs_pages
 from accord.calendar.myday.pages import router as myday_pages
 from accord.calendar.pages import router as calendar_pages
 from accord.calendar.renewals.pages import router as renewals_pages
+from accord.clients.campaigns.pages import router as campaigns_pages
+from accord.clients.list_pages import router as clients_list_pages
+from accord.clients.pages import router as clients_pages
+from accord.clients.privacy.pages import router as clients_privacy_pages
 from accord.exchange.list_exports import router as list_exports
 from accord.exchange.pages import router as exchange_pages
 from accord.glance.pages import router as glance_pages
@@ -73,3 +77,5 @@ page_router.include_router(reconciliation_pages)
 page_router.include_router(subscriptions_pages)
 page_router.include_router(seats_pages)
 page_router.include_router(product_names_pages)
+for router in (clients_pages, campaigns_pages, clients_privacy_pages, clients_list_pages):
+    page_router.include_router(router)

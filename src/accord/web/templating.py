@@ -34,6 +34,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "users": "accord.users",
     "calendar": "accord.calendar",
     "agency": "accord.agency",
+    "clients": "accord.clients",
     "licences": "accord.licences",
     "handoffs": "accord.handoffs",
     "plans": "accord.plans",

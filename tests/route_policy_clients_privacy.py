@@ -1,0 +1,9 @@
+"""The route table's rows for individual clients (issue 16): privacy.
+
+See route_policy.py: this file holds one section of its POLICY."""
+
+from __future__ import annotations
+
+from route_policy import Rule
+
+ROWS: dict[tuple[str, str], Rule] = {}
