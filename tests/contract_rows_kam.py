@@ -329,6 +329,8 @@ KEY_ACCOUNTS += LICENCES
 # resources like LICENCES) when it has any
 for _name in ("contract_rows_seats", "contract_rows_m365", "contract_rows_kpi_source",
               "contract_rows_signals", "contract_rows_clients_fits", "contract_rows_clients_lists",
-              "contract_rows_clients_campaigns", "contract_rows_clients_privacy"):
+              "contract_rows_clients_campaigns", "contract_rows_clients_privacy",
+              "contract_rows_team_workload", "contract_rows_team_assign",
+              "contract_rows_team_scorecard"):
     if importlib.util.find_spec(_name) is not None:
         KEY_ACCOUNTS += importlib.import_module(_name).ROWS

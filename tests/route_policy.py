@@ -801,8 +801,11 @@ from route_policy_kpi_source import ROWS as _KPI_SOURCE  # noqa: E402
 from route_policy_m365 import ROWS as _M365  # noqa: E402
 from route_policy_seats import ROWS as _SEATS  # noqa: E402
 from route_policy_signals import ROWS as _SIGNALS  # noqa: E402
+from route_policy_team_assign import ROWS as _TEAM_ASSIGN  # noqa: E402
+from route_policy_team_scorecard import ROWS as _TEAM_SCORECARD  # noqa: E402
+from route_policy_team_workload import ROWS as _TEAM_WORKLOAD  # noqa: E402
 
 for _section in (_SEATS, _M365, _KPI_SOURCE, _SIGNALS, _CLIENT_FITS, _CLIENT_LISTS,
-                 _CLIENT_CAMPAIGNS, _CLIENT_PRIVACY):
+                 _CLIENT_CAMPAIGNS, _CLIENT_PRIVACY, _TEAM_WORKLOAD, _TEAM_ASSIGN, _TEAM_SCORECARD):
     assert not set(_section) & set(POLICY), set(_section) & set(POLICY)
     POLICY.update(_section)

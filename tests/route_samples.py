@@ -23,7 +23,9 @@ SAMPLE_MODULES = ("route_samples_calendar", "route_samples_handoffs", "route_sam
                   "route_samples_licences", "route_samples_seats", "route_samples_m365",
                   "route_samples_kpi_source", "route_samples_signals",
                   "route_samples_clients_fits", "route_samples_clients_lists",
-                  "route_samples_clients_campaigns", "route_samples_clients_privacy")
+                  "route_samples_clients_campaigns", "route_samples_clients_privacy",
+                  "route_samples_team_workload", "route_samples_team_assign",
+                  "route_samples_team_scorecard")
 
 
 def add_samples(

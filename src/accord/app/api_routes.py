@@ -41,6 +41,9 @@ from accord.proposals.api import router as proposals_router
 from accord.relationships.api import router as relationships_router
 from accord.revenue.api import router as revenue_router
 from accord.selection.api import router as selection_router
+from accord.team.api import router as team_router
+from accord.team.assign_api import router as team_assign_router
+from accord.team.scorecard_api import router as scorecard_router
 from accord.users.api import router as users_router
 from accord.web.page_deps import clean_multipart
 
@@ -74,5 +77,7 @@ api_router.include_router(subscriptions_router)
 api_router.include_router(seats_router)
 api_router.include_router(product_names_router)
 for router in (clients_router, clients_list_router, campaigns_router, clients_privacy_router):
+    api_router.include_router(router)
+for router in (team_router, team_assign_router, scorecard_router):
     api_router.include_router(router)
 document_problems(api_router)  # every operation declares the problems it may answer

@@ -45,6 +45,9 @@ from accord.proposals.cli import app as proposals_app
 from accord.proposals.cli import company_app
 from accord.relationships.cli import register as register_relationships
 from accord.selection.cli import register as register_selection
+from accord.team.assign_cli import register as register_team_moves
+from accord.team.cli import app as team_app
+from accord.team.scorecard_cli import register as register_scorecards
 from accord.users.cli import users_app
 from accord.users.teams_cli import teams_app
 
@@ -108,6 +111,9 @@ register_client_lists(clients_app)  # accord clients list|show
 register_client_privacy(clients_app)  # accord clients consent|suppressions|erase
 app.add_typer(clients_app, name="clients")
 app.add_typer(campaigns_app, name="campaigns")
+register_team_moves(team_app)  # accord team suggest|move|rebalance
+register_scorecards(team_app)  # accord team scorecard
+app.add_typer(team_app, name="team")
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
 app.command("serve")(serve)

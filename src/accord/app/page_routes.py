@@ -42,6 +42,9 @@ from accord.proposals.company_pages import router as company_pages
 from accord.proposals.pages import router as proposals_pages
 from accord.relationships.pages import router as relationships_pages
 from accord.selection.pages import router as selection_pages
+from accord.team.assign_pages import router as team_assign_pages
+from accord.team.pages import router as team_pages
+from accord.team.scorecard_pages import router as scorecard_pages
 from accord.users.pages import router as users_pages
 from accord.web.auth_pages import router as auth_pages
 from accord.web.page_deps import clean_multipart
@@ -78,4 +81,6 @@ page_router.include_router(subscriptions_pages)
 page_router.include_router(seats_pages)
 page_router.include_router(product_names_pages)
 for router in (clients_pages, campaigns_pages, clients_privacy_pages, clients_list_pages):
+    page_router.include_router(router)
+for router in (team_assign_pages, scorecard_pages, team_pages):
     page_router.include_router(router)

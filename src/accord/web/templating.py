@@ -35,6 +35,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "calendar": "accord.calendar",
     "agency": "accord.agency",
     "clients": "accord.clients",
+    "team": "accord.team",
     "licences": "accord.licences",
     "handoffs": "accord.handoffs",
     "plans": "accord.plans",

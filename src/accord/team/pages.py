@@ -1,0 +1,5 @@
+"""Placeholder: being built (issue 17)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
