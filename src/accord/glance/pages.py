@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from accord.clients import reading as client_reading
 from accord.core.periods import month_index
 from accord.core.schemas import Count, Id
 from accord.glance import profile
@@ -42,4 +43,5 @@ def account_page(
     context = account_page_context(user, view)
     context["kam"] = account_kam_summary(db, user, account_id, today())
     context["handoffs"] = account_handoffs(db, user, account_id, today())
+    context["client"] = client_reading.account_client(db, user, account_id)  # a person's
     return render(request, "accounts/detail.html", context)
