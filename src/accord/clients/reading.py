@@ -17,10 +17,9 @@ The lists (thresholds from the ``clients`` setting; P(alive) is the setting's mo
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, true, union_all
@@ -28,144 +27,36 @@ from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
 from accord.accounts.search import search_condition
-from accord.accounts.service import assignable_managers, find_account_by_external_id
-from accord.accounts.visibility import get_visible_account, sees_everything, visible_filter
+from accord.accounts.service import assignable_managers
+from accord.accounts.visibility import sees_everything, visible_filter
 from accord.clients import settings
-from accord.clients.models import ClientFit, ClientProfile, ClientScore
+from accord.clients.figures import (  # noqa: F401  (one account's figures)
+    ClientFigures,
+    account_client,
+    client_by_ref,
+    client_figures,
+)
+from accord.clients.list_filters import (  # noqa: F401  (the lists' filters)
+    DEFAULT_SORTS,
+    LISTS,
+    MAX_PAGES,
+    MAX_PER_PAGE,
+    SORTS,
+    Filters,
+    filters,
+)
+from accord.clients.models import ClientFit, ClientScore
 from accord.clients.schemas import ClientFitOut, fit_out
-from accord.core.errors import FieldProblem, NotFound, ValidationFailed
+from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import User
 from accord.core.money import from_cents
-from accord.core.schemas import MAX_ID
 
-LISTS = ("winback", "at_risk", "best", "all")
-SORTS = ("past_value", "value", "p_alive", "drop", "expected_purchases", "last_purchase",
-         "purchases", "segment", "name")
-DEFAULT_SORTS = {"winback": "-past_value", "at_risk": "-drop", "best": "-value",
-                 "all": "-value"}
-MAX_PER_PAGE = 200
-MAX_PAGES = 100_000
 #: rows an export (or the CLI) writes at most
 MAX_EXPORT = 100_000
-MAX_VALUE = Decimal(10) ** 12
 #: floating-point slack of the at-risk fall (0.75 − 0.60 is 0.1499999… in binary)
 EPSILON = 1e-9
 BINS = 10
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 S = ClientScore
-
-
-@dataclass(frozen=True)
-class Filters:
-    """A list as asked for, checked (``filters``)."""
-
-    list: str = "winback"
-    segment: str | None = None
-    manager_id: int | None = None
-    min_value_cents: int | None = None  # past value at least
-    p_alive_min: Decimal | None = None
-    p_alive_max: Decimal | None = None
-    q: str | None = None
-    sort: str = "-past_value"
-
-    @property
-    def narrowed(self) -> bool:
-        """Narrowed beyond the list itself (its count is then not the overview's)."""
-        return any(v is not None for v in (self.segment, self.manager_id, self.min_value_cents,
-                                           self.p_alive_min, self.p_alive_max, self.q))
-
-    def params(self) -> dict[str, str]:
-        """The filters as query parameters (the export, the campaign link, the CLI)."""
-        values = {"list": self.list, "segment": self.segment, "manager_id": self.manager_id,
-                  "min_value": None if self.min_value_cents is None
-                  else str(from_cents(self.min_value_cents)),
-                  "p_alive_min": self.p_alive_min, "p_alive_max": self.p_alive_max,
-                  "q": self.q, "sort": self.sort}
-        return {k: str(v) for k, v in values.items() if v is not None}
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
-
-
-def _decimal(text: Any) -> Decimal | None:
-    try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def _text(key: str, value: Any, most: int) -> str | None:
-    if _blank(value):
-        return None
-    if len(str(value)) > most or _CONTROL.search(str(value)):
-        raise ValidationFailed([FieldProblem(key, f"at most {most} characters, no control "
-                                                   "characters")])
-    return str(value).strip()
-
-
-def _manager(value: Any) -> int | None:
-    if _blank(value):
-        return None
-    digits = str(value).strip()
-    manager = int(digits) if digits.isdigit() and len(digits) < 12 else 0
-    if not 1 <= manager <= MAX_ID:
-        raise ValidationFailed([FieldProblem("manager_id", "a user's id")])
-    return manager
-
-
-def _cents(value: Any) -> int | None:
-    if _blank(value):
-        return None
-    amount = _decimal(value)
-    if amount is None or amount < 0 or amount > MAX_VALUE or amount != round(amount, 2):
-        raise ValidationFailed([FieldProblem(
-            "min_value", "an amount from 0 to 1,000,000,000,000 with at most 2 decimals")])
-    return int(amount * 100)
-
-
-def _share(key: str, value: Any) -> Decimal | None:
-    if _blank(value):
-        return None
-    share = _decimal(value)
-    if share is None or not 0 <= share <= 1 or share != round(share, 4):
-        raise ValidationFailed([FieldProblem(key, "a P(alive) from 0 to 1, at most 4 decimals")])
-    return share
-
-
-def filters(*, list_name: str | None = None, segment: str | None = None,
-            manager_id: int | str | None = None, min_value: str | Decimal | None = None,
-            p_alive_min: str | Decimal | None = None, p_alive_max: str | Decimal | None = None,
-            q: str | None = None, sort: str | None = None) -> Filters:
-    """The checked filters (blank means not given); every problem at once, as a 422
-    naming its field."""
-    problems: list[FieldProblem] = []
-
-    def checked(parse: Any, *args: Any) -> Any:
-        try:
-            return parse(*args)
-        except ValidationFailed as exc:
-            problems.extend(exc.problems)
-            return None
-
-    name = "winback" if _blank(list_name) else str(list_name).strip()
-    if name not in LISTS:
-        problems.append(FieldProblem("list", f"one of {', '.join(LISTS)}"))
-        name = "winback"
-    low, high = checked(_share, "p_alive_min", p_alive_min), \
-        checked(_share, "p_alive_max", p_alive_max)
-    if low is not None and high is not None and low > high:
-        problems.append(FieldProblem("p_alive_min", "not above p_alive_max"))
-    chosen = DEFAULT_SORTS[name] if _blank(sort) else str(sort).strip()
-    if chosen.removeprefix("-") not in SORTS:
-        problems.append(FieldProblem("sort", f"one of {', '.join(SORTS)} (- before: "
-                                             "descending)"))
-    f = Filters(name, checked(_text, "segment", segment, 40), checked(_manager, manager_id),
-                checked(_cents, min_value), low, high, checked(_text, "q", q, 200), chosen)
-    if problems:
-        raise ValidationFailed(problems)
-    return f
 
 
 # ---------------------------------------------------------------- the setting's thresholds
@@ -502,101 +393,3 @@ def dashboard(session: Session, user: User, f: Filters, *, page: int = 1,
 
 
 # ---------------------------------------------------------------- one person account
-
-
-@dataclass(frozen=True)
-class ClientFigures:
-    account_id: int
-    name: str
-    scored: bool
-    fit_id: int | None = None
-    fitted_at: datetime | None = None
-    model: str | None = None
-    unit: str | None = None
-    horizon: int | None = None
-    p_alive: float | None = None
-    p_alive_bgnbd: float | None = None
-    p_alive_mbgnbd: float | None = None
-    p_alive_previous: float | None = None
-    expected_purchases: float | None = None
-    expected_spend: Decimal | None = None
-    value: Decimal | None = None
-    past_value: Decimal | None = None
-    purchases: int | None = None
-    first_purchase_on: date | None = None
-    last_purchase_on: date | None = None
-    recency_days: int | None = None
-    rfm: dict[str, Any] | None = None  # r, f, m, segment
-    status: str | None = None  # lifecycle: the status set by hand, else the model's
-    status_set_by: str | None = None  # hand | model
-    status_on: date | None = None
-    reason: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def client_figures(session: Session, user: User, account_id: int) -> ClientFigures:
-    """One person account's figures (NotFound out of reach; a company is a 422)."""
-    account = get_visible_account(session, user, account_id)
-    if account.kind != "person":
-        raise ValidationFailed([FieldProblem(
-            "account_id", f"account {account_id} is a company: client figures are for "
-                          "person accounts")])
-    row = session.execute(
-        select(ClientScore, ClientProfile, ClientFit).select_from(Account)
-        .outerjoin(ClientScore, ClientScore.account_id == Account.id)
-        .outerjoin(ClientProfile, ClientProfile.account_id == Account.id)
-        .outerjoin(ClientFit, ClientFit.id == ClientScore.fit_id)
-        .where(Account.id == account_id)).one()
-    s, p, fit = row
-    status = reason = on = by = None
-    if p is not None:
-        by = "hand" if p.manual_status else ("model" if p.model_status else None)
-        status = p.manual_status or p.model_status
-        on = p.manual_since if p.manual_status else p.model_status_on
-        reason = p.reason
-    base: dict[str, Any] = {"account_id": account.id, "name": account.name, "status": status,
-            "status_set_by": by, "status_on": on, "reason": reason}
-    if s is None:
-        return ClientFigures(scored=False, **base)
-    return ClientFigures(
-        scored=True, fit_id=s.fit_id, fitted_at=fit.fitted_at if fit else None,
-        model=fit.model if fit else None, unit=fit.unit if fit else None,
-        horizon=fit.horizon if fit else None, p_alive=s.p_alive, p_alive_bgnbd=s.p_alive_bg,
-        p_alive_mbgnbd=s.p_alive_mbg, p_alive_previous=s.p_alive_previous,
-        expected_purchases=s.expected_purchases,
-        expected_spend=from_cents(s.expected_spend_cents), value=from_cents(s.value_cents),
-        past_value=from_cents(s.total_cents), purchases=s.purchases,
-        first_purchase_on=s.first_purchase_on, last_purchase_on=s.last_purchase_on,
-        recency_days=s.recency_days,
-        rfm={"r": s.r_score, "f": s.f_score, "m": s.m_score, "segment": s.rfm_segment},
-        **base)
-
-
-def account_client(session: Session, user: User, account_id: int) -> ClientFigures | None:
-    """The account page's panel: a person account's figures when it has a score, else
-    None (no statement for a company: the visible account is read once per page)."""
-    account = get_visible_account(session, user, account_id)
-    if account.kind != "person":
-        return None
-    figures = client_figures(session, user, account_id)
-    return figures if figures.scored else None
-
-
-def client_by_ref(session: Session, user: User, ref: str) -> ClientFigures:
-    """``client_figures`` of an account named by id or external id (the CLI)."""
-    ref = ref.strip()
-    if ref.isdigit() and len(ref) < 10:
-        try:
-            account_id = get_visible_account(session, user, int(ref)).id
-        except NotFound:
-            pass
-        else:
-            return client_figures(session, user, account_id)
-    try:
-        account_id = find_account_by_external_id(session, user, ref).id
-    except NotFound:
-        raise NotFound(f"no account {ref!r} (neither an id nor an external id you can "
-                       "see)") from None
-    return client_figures(session, user, account_id)
