@@ -40,6 +40,7 @@ from accord.calendar.cadence import health_link as cadence_health
 from accord.calendar.followups import hooks as follow_up_hooks
 from accord.calendar.jobs import builtin as builtin_jobs
 from accord.calendar.jobs import registry as job_registry
+from accord.clients import fitting as client_fitting
 from accord.growth.opportunities.objectives import won_value_by_objective
 from accord.growth.summary import after_revenue_changed
 from accord.handoffs import gate
@@ -74,4 +75,6 @@ def connect() -> None:
                           subscription_renewals.roll_terms)
     licence_signals.connect()  # health: licence utilisation; rubric: active subscriptions
     job_registry.register(signals_service.JOB, job_registry.DAILY, signals_service.job)
+    # individual clients: refit when the latest fit is refit_every_days old (issue 16)
+    job_registry.register(client_fitting.JOB, job_registry.DAILY, client_fitting.job)
 

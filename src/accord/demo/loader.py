@@ -25,6 +25,7 @@ from accord.accounts.models import (
 )
 from accord.agency.demo import seed_demo as seed_agency
 from accord.calendar.demo import seed_demo as seed_rhythm
+from accord.clients.demo import seed_demo as seed_clients
 from accord.core import audit
 from accord.core.database import is_sqlite
 from accord.core.errors import Conflict
@@ -192,6 +193,7 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
     seed_agency(session, seed=spec.seed, today=spec.today, accounts=spec.accounts,
                 password_hash=password_hash)
     seed_licences(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
+    seed_clients(session, seed=spec.seed, today=spec.today)  # consent, scores, validation
     progress("account plans", 1, 1)
 
 
