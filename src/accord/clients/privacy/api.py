@@ -40,10 +40,10 @@ def put_consent(account_id: IdPath, body: ConsentIn, db: Db, user: Caller,
             summary="The suppression list: addresses never exported to an e-mail tool",
             description="Admins and heads. By address; `q` is part of an address.")
 def get_suppressions(
-    db: Db, user: Caller, q: SearchText | None = None, page: PageNumber = 1,
+    db: Db, user: Caller, q: SearchText = "", page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = service.PAGE_SIZE,
 ) -> SuppressionPage:
-    return service.suppressions(db, user, q=q, page=page, page_size=page_size)
+    return service.suppressions(db, user, q=q or None, page=page, page_size=page_size)
 
 
 @router.post(SUPPRESSIONS, response_model=SuppressionOut, status_code=201,
