@@ -51,7 +51,8 @@ def test_the_index_names_every_policy() -> None:
     assert {c.__name__ for c in classes} == {
         "SelectionPolicy", "StagePolicy", "HealthPolicy", "Policy", "WorkCalendarPolicy",
         "PlansPolicy", "HandoffsPolicy", "SalesChecklistPolicy", "ManagerChecklistPolicy",
-        "RenewalsPolicy", "CadencePolicy", "AgencyPolicy", "LicencesPolicy",
+        "RenewalsPolicy", "CadencePolicy", "AgencyPolicy", "LicencesPolicy", "ClientsPolicy",
+            "TeamPolicy",
     }
     assert all(issubclass(c, Policy) for c in classes)
 
@@ -59,7 +60,7 @@ def test_the_index_names_every_policy() -> None:
 @pytest.mark.parametrize("name", ["selection", "stages", "health", "KPI", "calendar", "plans",
                                   "handoffs", "handoff_checklist_sales",
                                   "handoff_checklist_manager", "renewals", "cadence",
-                                  "agency", "licences"])
+                                  "agency", "licences", "clients", "team"])
 def test_the_docs_list_exactly_the_fields_of_the_policy(name: str) -> None:
     cls, page, anchor = _policies()[name]
     section = _section(page, anchor)

@@ -53,6 +53,7 @@ from accord.plans import contributions
 from accord.plans.targets.panel import KEY as TARGETS
 from accord.plans.targets.panel import targets_section
 from accord.revenue.load.events import on_revenue_changed
+from accord.team import scorecard_report
 
 
 def connect() -> None:
@@ -61,6 +62,7 @@ def connect() -> None:
     on_revenue_changed(after_revenue_changed)  # growth: product_line_revenue, peer medians
     register_panel(TARGETS, targets_section)
     register_panel(AGENCY, agency_section)  # briefs on time per department (agency)
+    register_panel(scorecard_report.KEY, scorecard_report.scorecard_section)  # team scorecards
     contributions.connect(won_value_by_objective)  # an objective counts its won opportunities
     lifecycle.on_activation(gate.activation_guard)
     lifecycle.on_company_onboarding(gate.on_company_onboarding)

@@ -48,6 +48,7 @@ from accord.relationships.demo import seed_demo as seed_stages
 from accord.revenue.load.bulk import DEFAULT_BATCH, batched, load_new, prepare
 from accord.revenue.models import RevenueLine
 from accord.selection.demo import seed_demo as seed_scorings
+from accord.team.demo import seed_demo as seed_team
 
 #: accounts per executemany round (their contacts and interactions go with them)
 BATCH_ACCOUNTS = 2000
@@ -194,6 +195,7 @@ def _write_key_account_models(session: Session, spec: DemoSpec, progress: Progre
                 password_hash=password_hash)
     seed_licences(session, seed=spec.seed, today=spec.today, accounts=spec.accounts)
     seed_clients(session, seed=spec.seed, today=spec.today)  # consent, scores, validation
+    seed_team(session, seed=spec.seed, today=spec.today)  # last: loads count the rest
     progress("account plans", 1, 1)
 
 
