@@ -1,7 +1,7 @@
 """The route table's rows for individual clients (issue 16): win-back campaigns.
 
 See route_policy.py: this file holds one section of its POLICY. Campaigns are for
-managers, heads and admins (``clients.campaigns.service.CAMPAIGNERS``); a campaign is shown
+managers, heads and admins (``clients.campaigns.reading.CAMPAIGNERS``); a campaign is shown
 to a campaigner who sees every one of its members. The sample (route_samples_clients_
 campaigns.py): a campaign of one member, a client of the owner's (North), so its head, the
 owner and those who see everything see it; the outsider and the other head do not (404)."""

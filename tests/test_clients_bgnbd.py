@@ -220,3 +220,17 @@ def test_the_fitted_parameters_beat_their_neighbours(model: str, factors: list[f
         (fit.r * factors[0], fit.alpha * factors[1], fit.a * factors[2], fit.b * factors[3]),
     )
     assert bgnbd.log_likelihood(moved, x, t_x, t, weights) < fit.log_likelihood
+
+
+@pytest.mark.parametrize("x", [0, 3])
+def test_a_plus_b_equal_to_one_is_the_limit_not_nan(x: int) -> None:
+    """BG/NBD's 2F1 has a pole where a + b - 1 = 0 (times a factor 0): the expectations
+    there are finite and equal the neighbouring parameters' (the limit is smooth)."""
+    at = make_fit("bgnbd", (1.0, 1.0, 0.5, 0.5))
+    near = make_fit("bgnbd", (1.0, 1.0, 0.5, 0.5001))
+    t_x = 0.2 if x else 0.0
+    e_at = float(bgnbd.expected_purchases(at, 1.5, x, t_x, 1.0))
+    e_near = float(bgnbd.expected_purchases(near, 1.5, x, t_x, 1.0))
+    assert np.isfinite(e_at) and e_at == pytest.approx(e_near, rel=1e-3)
+    new_at, new_near = bgnbd.expected_new(at, [1.0])[0], bgnbd.expected_new(near, [1.0])[0]
+    assert np.isfinite(new_at) and new_at == pytest.approx(new_near, rel=1e-3)

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from accord.clients.campaigns import rules, service
+from accord.clients.campaigns import reading, rules, service
 from accord.clients.campaigns.schemas import CampaignIn
 from accord.core.errors import Forbidden, NotFound, ValidationFailed
 
@@ -284,15 +284,15 @@ def test_a_campaign_is_shown_only_to_campaigners_who_see_every_member(
     with sessions() as s:
         for who in (cast.owner, cast.outsider, cast.head):
             with pytest.raises(NotFound):
-                service.show(s, s.merge(who), made.id)
-        assert [c.id for c in service.list_campaigns(s, s.merge(cast.owner)).items] == [mine.id]
-        assert [c.id for c in service.list_campaigns(s, s.merge(cast.head)).items] == [mine.id]
-        assert not service.list_campaigns(s, s.merge(cast.outsider)).items
-        assert {c.id for c in service.list_campaigns(s, s.merge(cast.admin)).items} == {
+                reading.show(s, s.merge(who), made.id)
+        assert [c.id for c in reading.list_campaigns(s, s.merge(cast.owner)).items] == [mine.id]
+        assert [c.id for c in reading.list_campaigns(s, s.merge(cast.head)).items] == [mine.id]
+        assert not reading.list_campaigns(s, s.merge(cast.outsider)).items
+        assert {c.id for c in reading.list_campaigns(s, s.merge(cast.admin)).items} == {
             made.id, mine.id}
         with pytest.raises(Forbidden):
-            service.show(s, s.merge(cast.viewer), mine.id)
-        shown = service.show(s, s.merge(cast.head), mine.id, page=1, page_size=1)
+            reading.show(s, s.merge(cast.viewer), mine.id)
+        shown = reading.show(s, s.merge(cast.head), mine.id, page=1, page_size=1)
         assert shown.member_page.total == mine.members and len(shown.member_page.items) == 1
 
 
@@ -325,8 +325,8 @@ def test_the_result_counts_purchases_after_the_freeze_against_a_recomputation(
                                 .where(CampaignMember.campaign_id == made.id)).all())
     today = date(2026, 8, 1)
     with sessions() as s:
-        out = service.result(s, s.merge(cast.owner), made.id, None, today)
-        shorter = service.result(s, s.merge(cast.owner), made.id, 1, date(2026, 3, 20))
+        out = reading.result(s, s.merge(cast.owner), made.id, None, today)
+        shorter = reading.result(s, s.merge(cast.owner), made.id, 1, date(2026, 3, 20))
 
     def recomputed(last: date) -> dict[str, tuple[int, int, int]]:
         """Per group: members, buyers, revenue (cents), from the lines written above."""
@@ -359,4 +359,4 @@ def test_the_result_counts_purchases_after_the_freeze_against_a_recomputation(
     early = recomputed(date(2026, 3, 20))
     assert shorter.treatment.buyers == early["treatment"][1]
     with sessions() as s, pytest.raises(ValidationFailed):
-        service.result(s, s.merge(cast.owner), made.id, 40, today)
+        reading.result(s, s.merge(cast.owner), made.id, 40, today)

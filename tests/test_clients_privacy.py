@@ -325,3 +325,23 @@ def test_the_page_erases_and_the_panel_follows(app, cast, sessions, db, client) 
     db.rollback()
     after = service.panel(db, db.merge(cast.head), pid)
     assert after is not None and after["erased_at"] is not None and not after["can_change"]
+
+
+def test_the_account_page_shows_the_panel_of_a_person_only(app, cast, sessions, db,
+                                                          client) -> None:
+    owner = api_client(app, cast.token(sessions, "owner"))
+    made = owner.post("/api/v1/accounts", json={"name": "Pia Person", "kind": "person"})
+    assert made.status_code == 201, made.text
+    pid = int(made.json()["id"])
+    csrf = sign_in(client, "head@accord.test")
+    page = client.get(f"/accounts/{pid}")
+    assert page.status_code == 200 and 'id="client-privacy"' in page.text
+    assert f'action="/accounts/{pid}/client/consent"' in page.text
+    assert f'href="/accounts/{pid}/client/erase"' in page.text
+    assert f'name="csrf_token" value="{csrf}"' in page.text
+    given = client.post(f"/accounts/{pid}/client/consent",
+                        data={"csrf_token": csrf, "marketing_consent": "true"})
+    assert given.status_code == 200 and str(given.url).endswith(f"/accounts/{pid}")
+    assert "Marketing consent given." in given.text and "badge-green\">given" in given.text
+    company = client.get(f"/accounts/{cast.acme_id}")
+    assert company.status_code == 200 and 'id="client-privacy"' not in company.text

@@ -46,7 +46,7 @@ from accord.plans import service as plans
 from accord.plans.models import AccountPlan, PlanObjective
 from accord.plans.schemas import ActionIn
 from accord.plans.targets.models import ManagerTarget
-from accord.team import scorecard, scorecard_figures, scorecard_rules
+from accord.team import scorecard, scorecard_cells, scorecard_figures, scorecard_rules
 from accord.team.scorecard_rules import FIGURES
 from import_helpers import write_monthly
 from kam_helpers import make_account
@@ -515,9 +515,9 @@ def test_seats_in_use_give_the_licences_utilisation(purchased: int, assigned: in
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), min_size=2, max_size=6))
 def test_a_team_ratio_is_made_of_the_parts_not_the_ratios(parts: list[tuple[int, int]]) -> None:
-    cells = [scorecard_figures.Cell(scorecard_rules.share(min(n, d), d), min(n, d), d)
+    cells = [scorecard_cells.Cell(scorecard_rules.share(min(n, d), d), min(n, d), d)
              for n, d in parts]
-    team = scorecard_figures.COMBINE["handoffs_on_time"](cells)
+    team = scorecard_cells.COMBINE["handoffs_on_time"](cells)
     num, den = sum(min(n, d) for n, d in parts), sum(d for _, d in parts)
     assert (team.num, team.den, team.value) == (num, den, scorecard_rules.share(num, den))
 

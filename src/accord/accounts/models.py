@@ -114,6 +114,9 @@ class Account(Base):
         Index("ix_accounts_manager_segment", "manager_id", "segment"),
         # a manager's renewals (calendar.renewals, the feed's notice deadlines)
         Index("ix_accounts_manager_contract_end", "manager_id", "contract_end_on"),
+        # a manager's workload (accord.team.workload): every account of the managers in
+        # reach read for its kind and segment from the index alone (docs/team.md)
+        Index("ix_accounts_manager_kind_segment", "manager_id", "kind", "segment", "id"),
         # Search (accounts.search): a trigram index answers LIKE '%needle%' on PostgreSQL.
         # SQLite has no such index and scans the narrow ones above instead; the declaration
         # is shared, so there it is an empty partial index (WHERE 0) that costs nothing.

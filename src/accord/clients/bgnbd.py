@@ -326,6 +326,15 @@ def _a_off_one(a: float) -> float:
     return a
 
 
+def _b_off_pole(a: float, b: float, model: str) -> float:
+    """b nudged where BG/NBD's a + b - 1 is 0: there 2F1(.; .; c; z) has a pole at c = 0
+    (a client without a repeat purchase, and E[X(t)]) multiplied by a factor that is 0; the
+    product's limit is smooth in b, so a b 1e-7 away gives it."""
+    if _model(model) == "bgnbd" and abs(a + b - 1.0) < 1e-7:
+        return b + 2e-7
+    return b
+
+
 def expected_purchases(
     fit: Fit, horizon: float, x: npt.ArrayLike, t_x: npt.ArrayLike, t: npt.ArrayLike
 ) -> FloatArray:
@@ -340,8 +349,9 @@ def expected_purchases(
     if not np.isfinite(horizon) or horizon < 0:
         raise ValueError("the horizon must be a number >= 0")
     xs, txs, ts = _history(x, t_x, t)
-    r, alpha, b = fit.r, fit.alpha, fit.b
+    r, alpha = fit.r, fit.alpha
     a = _a_off_one(fit.a)
+    b = _b_off_pole(a, fit.b, fit.model)
     z = horizon / (alpha + ts + horizon)
     shift = 0.0 if _model(fit.model) == "mbgnbd" else -1.0
     c = a + b + xs + shift
@@ -361,8 +371,9 @@ def expected_new(fit: Fit, t: npt.ArrayLike) -> FloatArray:
     if not np.isfinite(ts).all():
         raise ValueError("t must be finite numbers")
     ts = np.maximum(ts, 0.0)
-    r, alpha, b = fit.r, fit.alpha, fit.b
+    r, alpha = fit.r, fit.alpha
     a = _a_off_one(fit.a)
+    b = _b_off_pole(a, fit.b, fit.model)
     z = ts / (alpha + ts)
     if _model(fit.model) == "mbgnbd":
         lead, c = b / (a - 1.0), a + b

@@ -93,6 +93,14 @@ def _objective(
     return -float((w * ll).sum()) / n, -grad / n
 
 
+def _converged(theta: FloatArray, x: FloatArray, m: FloatArray, w: FloatArray,
+               n: float) -> bool:
+    """No parameter at a bound and a small gradient: what the fit calls converged."""
+    if (np.abs(theta) > _BOUND - 1e-3).any():
+        return False
+    return bool(np.max(np.abs(_objective(theta, x, m, w, n)[1])) <= _GRADIENT_TOLERANCE)
+
+
 def fit_spend(
     frequency: npt.ArrayLike, mean_spend: npt.ArrayLike, weights: npt.ArrayLike | None = None
 ) -> SpendFit | None:
@@ -115,6 +123,9 @@ def fit_spend(
         )
         if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
+            if _converged(np.asarray(res.x, dtype=np.float64), x, ms, w, n):
+                break  # the likelihood is smooth and unimodal in practice: the next starts
+                # are for a start that ended at a bound or short of the optimum
     if best is None:
         return SpendFit(np.nan, np.nan, np.nan, -np.inf, False, "the log-likelihood is not finite")
     theta = np.asarray(best.x, dtype=np.float64)

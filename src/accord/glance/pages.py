@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from accord.clients import reading as client_reading
+from accord.clients.privacy import service as privacy
 from accord.core.periods import month_index
 from accord.core.schemas import Count, Id
 from accord.glance import profile
@@ -44,4 +45,7 @@ def account_page(
     context["kam"] = account_kam_summary(db, user, account_id, today())
     context["handoffs"] = account_handoffs(db, user, account_id, today())
     context["client"] = client_reading.account_client(db, user, account_id)  # a person's
+    # a person's consent, suppression and erasure (clients/_privacy_panel.html)
+    context["privacy"] = (privacy.panel(db, user, account_id)
+                          if view.account.kind == "person" else None)
     return render(request, "accounts/detail.html", context)

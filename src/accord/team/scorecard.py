@@ -30,7 +30,7 @@ from accord.plans.targets.models import ManagerTarget
 from accord.team import scorecard_accounts as listing
 from accord.team import scorecard_figures as figures_sql
 from accord.team import scorecard_rules as rules
-from accord.team.scorecard_figures import Cell, Measured
+from accord.team.scorecard_cells import Cell, Measured
 from accord.team.scorecard_rules import (
     AccountsOut,
     CellOut,

@@ -1,5 +1,6 @@
 """The figures of the scorecards, measured for many managers and periods at once by the code
 that defines each of them (``scorecard_rules.FIGURES`` names it): never redefined here.
+Their cells, how a team's are combined and the context each reads are ``scorecard_cells``'s.
 
 Every figure counts the accounts the asking user sees whose manager is the manager (their
 book), and costs a statement per figure, or per figure and period — never one per manager
@@ -16,7 +17,7 @@ or account:
 - **briefs on time**: the agency scorecard's histogram (``agency.scorecard.queries``);
 - **client inputs escalated**: ``input_requests.escalated_on``;
 - **licence utilisation**: ``licences.usage.usage_select`` on today;
-- **win-back**: each campaign's result (``clients.campaigns.service.result``), when that
+- **win-back**: each campaign's result (``clients.campaigns.reading.result``), when that
   package is installed and the user may see campaigns.
 """
 
@@ -24,17 +25,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account
-from accord.accounts.visibility import sees_account, visible_filter
 from accord.agency import access
 from accord.agency.models import InputRequest
 from accord.agency.rules import on_time_rate
@@ -43,11 +41,10 @@ from accord.calendar.cadence import queries as cadence_sql
 from accord.calendar.cadence import service as cadence
 from accord.calendar.cadence.rules import NOT_KEY
 from accord.core.errors import Forbidden, NotFound
-from accord.core.models import Role, Team, User
+from accord.core.models import Role, User
 from accord.core.periods import month_index
 from accord.handoffs.models import Handoff
 from accord.handoffs.queries import visible_handoffs
-from accord.kpis.formulas import Sums, money, retention, total
 from accord.licences import settings as licence_settings
 from accord.licences.signals.rules import share as licence_share
 from accord.licences.usage import usage_select
@@ -57,130 +54,11 @@ from accord.plans.settings import plans_policy
 from accord.plans.targets import actuals
 from accord.selection.settings import selection_policy
 from accord.team import scorecard_rules as rules
+from accord.team.scorecard_cells import Cell, Cells, Ctx, Measured
+from accord.team.scorecard_kpi import nrr_grr
 from accord.team.scorecard_rules import Period
 
 TODAY_ONLY = "today's figure: it keeps no history, whatever the period"
-
-
-@dataclass
-class Cell:
-    value: Decimal | None = None
-    num: int | Decimal | None = None  # the parts of a ratio, to combine managers
-    den: int | Decimal | None = None
-    sums: Sums | None = None  # the KPI sums (NRR, GRR)
-
-
-Cells = dict[tuple[int, int], Cell]  # (manager id, period index) -> cell
-
-
-def _sum(cells: list[Cell]) -> Cell:
-    known = [c.value for c in cells if c.value is not None]
-    return Cell(sum(known, Decimal(0)) if known else None)
-
-
-def _ratio(quotient: Callable[[int, int], Decimal | None]) -> Callable[[list[Cell]], Cell]:
-    def combine(cells: list[Cell]) -> Cell:
-        parts = [c for c in cells if c.den is not None]
-        if not parts:
-            return Cell()
-        num, den = sum(int(c.num or 0) for c in parts), sum(int(c.den or 0) for c in parts)
-        return Cell(quotient(num, den), num, den)
-    return combine
-
-
-def _retention(key: str) -> Callable[[list[Cell]], Cell]:
-    def combine(cells: list[Cell]) -> Cell:
-        parts = [c.sums for c in cells if c.sums is not None]
-        return kpi_cell(key, total(parts)) if parts else Cell()
-    return combine
-
-
-#: how the figure of several managers (a team, all) is made from theirs; default: the sum
-COMBINE: dict[str, Callable[[list[Cell]], Cell]] = {
-    "nrr": _retention("nrr"), "grr": _retention("grr"),
-    "coverage": _ratio(cadence.share), "handoffs_on_time": _ratio(rules.share),
-    "briefs_on_time": _ratio(on_time_rate), "licence_utilisation": _ratio(licence_share),
-}
-
-
-@dataclass
-class Measured:
-    cells: dict[str, Cells]
-    unmeasured: dict[str, str] = field(default_factory=dict)  # figure -> why not
-    notes: dict[str, str] = field(default_factory=dict)
-
-    def cell(self, key: str, manager_id: int, index: int) -> Cell:
-        return self.cells.get(key, {}).get((manager_id, index)) or Cell()
-
-    def combined(self, key: str, ids: Sequence[int], index: int) -> Cell:
-        cells = [self.cell(key, m, index) for m in ids]
-        if len(cells) == 1:
-            return cells[0]
-        return COMBINE.get(key, _sum)(cells)
-
-
-@dataclass(frozen=True)
-class Ctx:
-    session: Session
-    user: User
-    today: date
-    managers: Sequence[User]
-    chosen: Sequence[Period]
-    doc: dict[str, Any] | None
-
-    @property
-    def ids(self) -> list[int]:
-        return [m.id for m in self.managers]
-
-    @cached_property
-    def visible(self) -> Any:
-        """The accounts the user sees (``visible_filter``: the ids the rule depends on read
-        once, so that each figure's statement tests it by index)."""
-        return visible_filter(self.session, self.user)
-
-    @cached_property
-    def whole_books(self) -> bool:
-        """Whether the user sees every account of each manager's book: the visibility rule
-        (``sees_account``) for an account of theirs without an account team. True for every
-        manager whose scorecard the user reads (themself, their teams', or all)."""
-        heads: dict[int, int | None] = {}
-        teams = sorted({m.team_id for m in self.managers if m.team_id is not None})
-        if teams and Role(self.user.role) is Role.HEAD:
-            heads = dict(self.session.execute(
-                select(Team.id, Team.head_id).where(Team.id.in_(teams))).all())
-        return all(sees_account(self.user, manager_id=m.id, member_ids=(),
-                                manager_team_head_id=heads.get(m.team_id or 0))
-                   for m in self.managers)
-
-    @property
-    def book(self) -> Any:
-        """The accounts counted: the managers' that the user sees (no condition per account
-        when the user sees their whole books)."""
-        mine = Account.manager_id.in_(self.ids)
-        return mine if self.whole_books else and_(mine, self.visible)
-
-    @property
-    def current(self) -> int:
-        return len(self.chosen) - 1
-
-    def started(self) -> list[tuple[int, Period]]:
-        return [(i, p) for i, p in enumerate(self.chosen) if p.start <= self.today]
-
-
-# ---------------------------------------------------------------- the KPI engine
-
-
-def kpi_cell(key: str, s: Sums) -> Cell:
-    """NRR or GRR of the sums, with its parts (money)."""
-    kept = s.starting - s.churned - s.contraction
-    num = kept + s.expansion if key == "nrr" else kept
-    return Cell(retention(s)[key], money(num), money(s.starting), s)  # type: ignore[arg-type]
-
-
-def _nrr_grr(c: Ctx) -> dict[str, Cells]:
-    from accord.team.scorecard_kpi import nrr_grr  # it reads Cell and Ctx from here
-
-    return nrr_grr(c)
 
 
 # ---------------------------------------------------------------- the targets' actuals
@@ -355,15 +233,15 @@ def _inputs(c: Ctx) -> dict[str, Cells]:
 
 
 def campaigns_module() -> Any | None:
-    """``clients.campaigns.service`` when installed (issue 16), else None."""
+    """``clients.campaigns.reading`` when installed (issue 16), else None."""
     try:
-        return importlib.import_module("accord.clients.campaigns.service")
+        return importlib.import_module("accord.clients.campaigns.reading")
     except ImportError:
         return None
 
 
 def _win_back(c: Ctx) -> dict[str, Cells]:
-    service: Any = campaigns_module()
+    campaigns: Any = campaigns_module()
     models = importlib.import_module("accord.clients.models")
     campaign = models.WinBackCampaign
     out: Cells = {(m, i): Cell(Decimal(0)) for i, _p in c.started() for m in c.ids}
@@ -375,7 +253,7 @@ def _win_back(c: Ctx) -> dict[str, Cells]:
         if i is None:
             continue
         try:
-            result = service.result(c.session, c.user, int(cid), None, c.today)
+            result = campaigns.result(c.session, c.user, int(cid), None, c.today)
         except (NotFound, Forbidden):  # a member out of the user's reach: not shown
             continue
         cell = out.setdefault((int(creator), i), Cell(Decimal(0)))
@@ -395,7 +273,7 @@ def win_back_unmeasured(user: User) -> str | None:
 # ---------------------------------------------------------------- all of them
 
 MEASURES: dict[str, Callable[[Ctx], dict[str, Cells]]] = {
-    "nrr": _nrr_grr, "grr": _nrr_grr, "revenue": _revenue,
+    "nrr": nrr_grr, "grr": nrr_grr, "revenue": _revenue,
     "new_key_accounts": _new_key_accounts, "coverage": _coverage,
     "plans_complete": _plans_complete, "plans_stale": _plans_stale,
     "handoffs_on_time": _handoffs, "briefs_on_time": _briefs,

@@ -4,7 +4,8 @@ ratios by ``kpis.formulas.retention`` — or, for the report's month, the report
 document. The month of a period is the targets' (``plans.targets.actuals.nrr_month``). A
 user who sees the managers' whole books reads their groups' ranges of the derived rows'
 key (one statement for every month); anyone else the engine's ``one_month`` per month over
-the accounts they see. Part of ``scorecard_figures`` (its ``Cell`` and ``Ctx``)."""
+the accounts they see. Part of ``scorecard_figures`` (``scorecard_cells``'s ``Cell`` and
+``Ctx``)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from accord.kpis import service as kpi_service
 from accord.kpis.formulas import Sums, last_complete_month
 from accord.kpis.models import KpiAccountWindow, KpiGroup
 from accord.plans.targets import actuals
-from accord.team.scorecard_figures import Cell, Cells, Ctx, kpi_cell
+from accord.team.scorecard_cells import Cell, Cells, Ctx, kpi_cell
 from accord.team.scorecard_rules import Period
 
 kpi_windows: Table = KpiAccountWindow.__table__  # type: ignore[assignment]

@@ -1,7 +1,8 @@
 """REST API of win-back campaigns (issue 16): create one from a list of the Clients page (or
 accounts named), list them, read one with a page of its members, its result (treatment
 against holdout, with a 95 % bootstrap interval) and its e-mail export. Each route calls one
-function of ``service``; managers, heads and admins only, over the accounts they see."""
+function of ``service`` (creating) or ``reading``; managers, heads and admins only, over the
+accounts they see."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from accord.api.common import Caller, CallerToday, Db, IdPath, problems
-from accord.clients.campaigns import service
+from accord.clients.campaigns import reading, service
 from accord.clients.campaigns.rules import MAX_MONTHS, MIN_MONTHS
 from accord.clients.campaigns.schemas import CampaignDetail, CampaignIn, CampaignsPage, ResultOut
 from accord.core.schemas import PageNumber
 
 router = APIRouter(tags=["clients"])
 BASE = "/clients/campaigns"
-PageSize = Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)]
+PageSize = Annotated[int, Query(ge=1, le=reading.MAX_PAGE_SIZE)]
 Months = Annotated[int | None, Query(ge=MIN_MONTHS, le=MAX_MONTHS, description=(
     "Months after the freeze the result counts (default: the campaign's)"))]
 
@@ -44,14 +45,14 @@ def create_campaign(data: CampaignIn, db: Db, user: Caller, day: CallerToday,
             description="Those whose every member is an account you see.")
 def list_campaigns(db: Db, user: Caller, page: PageNumber = 1, page_size: PageSize = 50
                    ) -> Any:
-    return service.list_campaigns(db, user, page=page, page_size=page_size)
+    return reading.list_campaigns(db, user, page=page, page_size=page_size)
 
 
 @router.get(f"{BASE}/{{campaign_id}}", response_model=CampaignDetail, responses=problems(403),
             summary="One campaign with a page of its members")
 def get_campaign(campaign_id: IdPath, db: Db, user: Caller, page: PageNumber = 1,
                  page_size: PageSize = 50) -> Any:
-    return service.show(db, user, campaign_id, page=page, page_size=page_size)
+    return reading.show(db, user, campaign_id, page=page, page_size=page_size)
 
 
 @router.get(f"{BASE}/{{campaign_id}}/result", response_model=ResultOut,
@@ -63,7 +64,7 @@ def get_campaign(campaign_id: IdPath, db: Db, user: Caller, page: PageNumber = 1
             "percentile-bootstrap interval (2,000 resamples, seeded by the campaign).")
 def campaign_result(campaign_id: IdPath, db: Db, user: Caller, day: CallerToday,
                     months: Months = None) -> Any:
-    return service.result(db, user, campaign_id, months, day)
+    return reading.result(db, user, campaign_id, months, day)
 
 
 @router.get(f"{BASE}/{{campaign_id}}/export", response_class=Response,
@@ -73,7 +74,7 @@ def campaign_result(campaign_id: IdPath, db: Db, user: Caller, day: CallerToday,
                 "X-Left-Out-Held-Out count who was left out")}, **problems(403)},
             summary="The treatment group as CSV for an e-mail tool")
 def export_campaign(campaign_id: IdPath, db: Db, user: Caller) -> Response:
-    text, counts = service.export(db, user, campaign_id)
+    text, counts = reading.export(db, user, campaign_id)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="campaign-{campaign_id}.csv"',
         "X-Left-Out-No-Consent": str(counts.no_consent),

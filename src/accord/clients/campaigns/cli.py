@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from accord.cli.common import acting_today, acting_user, console, fail, handles_errors, unit_of_work
-from accord.clients.campaigns import service
+from accord.clients.campaigns import reading, service
 from accord.clients.campaigns.rules import MAX_MONTHS, MIN_MONTHS
 from accord.clients.campaigns.schemas import MAX_MEMBERS, ResultOut, from_text
 from accord.core.schemas import MAX_ID
@@ -86,7 +86,7 @@ def list_campaigns(page: Annotated[int, typer.Option("--page", min=1, max=100_00
                    fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
     """The campaigns you may see, newest first."""
     with unit_of_work() as session:
-        listing = service.list_campaigns(session, acting_user(session), page=page,
+        listing = reading.list_campaigns(session, acting_user(session), page=page,
                                          page_size=200)
     if fmt is Format.JSON:
         typer.echo(listing.model_dump_json(indent=2))
@@ -111,7 +111,7 @@ def show(campaign: IdArgument,
          fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE) -> None:
     """One campaign and a page of its members."""
     with unit_of_work() as session:
-        detail = service.show(session, acting_user(session), campaign, page=page,
+        detail = reading.show(session, acting_user(session), campaign, page=page,
                               page_size=200)
     if fmt is Format.JSON:
         typer.echo(detail.model_dump_json(indent=2))
@@ -160,7 +160,7 @@ def result(campaign: IdArgument,
            today: TodayOption = None) -> None:
     """The result: who bought again after the freeze, treatment against holdout."""
     with unit_of_work() as session:
-        out = service.result(session, acting_user(session), campaign, months,
+        out = reading.result(session, acting_user(session), campaign, months,
                              acting_today(session, today))
     if fmt is Format.JSON:
         typer.echo(out.model_dump_json(indent=2))
@@ -174,7 +174,7 @@ def export(campaign: IdArgument,
            file: Annotated[Path, typer.Argument(help="The CSV file to write")]) -> None:
     """The treatment group as CSV for an e-mail tool (name, email, p_alive, value)."""
     with unit_of_work() as session:
-        text, counts = service.export(session, acting_user(session), campaign)
+        text, counts = reading.export(session, acting_user(session), campaign)
     file.write_text(text, encoding="utf-8")
     said: dict[str, Any] = counts.model_dump()
     _print(f"wrote {said.pop('written')} clients to {file}; left out: "

@@ -1,8 +1,8 @@
 """Win-back campaign pages (issue 16): the list, the form (prefilled from the Clients page's
 link: the list and its filters), one campaign with its members, exclusions, follow-ups and
 its result (treatment against holdout, with the interval), and its e-mail export. The pages
-parse, call one function of ``service`` and render; a refused form comes back with its
-messages (422)."""
+parse, call one function of ``service`` (creating) or ``reading`` and render; a refused form
+comes back with its messages (422)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 
-from accord.clients.campaigns import service
+from accord.clients.campaigns import reading, service
 from accord.clients.campaigns.rules import MAX_MONTHS, MIN_MONTHS
 from accord.clients.campaigns.schemas import SOURCE_LABELS, SOURCES, DifferenceOut, from_text
 from accord.core.errors import ValidationFailed
@@ -34,7 +34,7 @@ Months = Annotated[int | None, Query(ge=MIN_MONTHS, le=MAX_MONTHS)]
 
 def _form(request: Request, db: Any, user: Any, values: dict[str, Any],
           errors: dict[str, str], status_code: int = 200) -> Any:
-    segments = service.form_choices(db, user)
+    segments = reading.form_choices(db, user)
     return render(request, "clients/campaign_new.html", {
         "user": user, "values": values, "errors": errors,
         "sources": [(s, SOURCE_LABELS[s]) for s in SOURCES],
@@ -43,7 +43,7 @@ def _form(request: Request, db: Any, user: Any, values: dict[str, Any],
 
 @router.get(BASE)
 def campaigns_page(request: Request, user: PageUser, db: Db, page: PageNumber = 1) -> Any:
-    listing = service.list_campaigns(db, user, page=page, page_size=50)
+    listing = reading.list_campaigns(db, user, page=page, page_size=50)
     return render(request, "clients/campaigns.html", {"user": user, "listing": listing})
 
 
@@ -115,7 +115,7 @@ def _interval(d: DifferenceOut | None, money: bool, label: str) -> Markup:
 @router.get(f"{BASE}/{{campaign_id}}")
 def campaign_page(request: Request, campaign_id: Id, user: PageUser, db: Db, day: PageToday,
                   page: PageNumber = 1, months: Months = None) -> Any:
-    detail, outcome = service.view(db, user, campaign_id, page=page, months=months, today=day)
+    detail, outcome = reading.view(db, user, campaign_id, page=page, months=months, today=day)
     groups = [("Treatment", outcome.treatment)]
     if outcome.holdout is not None:
         groups.append(("Holdout", outcome.holdout))
@@ -148,7 +148,7 @@ def campaign_page(request: Request, campaign_id: Id, user: PageUser, db: Db, day
 
 @router.get(f"{BASE}/{{campaign_id}}/export")
 def campaign_export(campaign_id: Id, user: PageUser, db: Db) -> Response:
-    text, counts = service.export(db, user, campaign_id)
+    text, counts = reading.export(db, user, campaign_id)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="campaign-{campaign_id}.csv"',
         "X-Left-Out-No-Consent": str(counts.no_consent),
