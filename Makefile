@@ -23,7 +23,7 @@ demo: $(STAMP)
 	ACCORD_DATABASE_URL=$(DEMO_DB) ACCORD_SCHEDULER=true $(BIN)/accord serve
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30 $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 lint: $(STAMP)

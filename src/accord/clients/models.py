@@ -33,6 +33,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -99,8 +100,9 @@ class ClientScore(Base):
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
-    fit_id: Mapped[int] = mapped_column(ForeignKey("client_fits.id", ondelete="CASCADE"),
-                                        index=True)
+    #: not indexed: every row has the latest fit's id (a refit replaces them all), and an
+    #: index kept up to date by each refit costs more than a scan when a fit is deleted
+    fit_id: Mapped[int] = mapped_column(ForeignKey("client_fits.id", ondelete="CASCADE"))
     first_purchase_on: Mapped[date] = mapped_column(Date)
     last_purchase_on: Mapped[date] = mapped_column(Date)
     #: purchase days in the window (x + 1) and the summary in the fit's unit
@@ -130,6 +132,13 @@ class ClientScore(Base):
         Index("ix_client_scores_segment", "rfm_segment", "value_cents"),
         Index("ix_client_scores_p_alive", "p_alive", "value_cents"),
         Index("ix_client_scores_value", "value_cents"),
+        # The Clients page's RFM grid over every client (``reading._groups``): SQLite reads
+        # it from this index alone, in R, F, M order (33 ms instead of 108 ms for 100,000
+        # clients). PostgreSQL hashes the rows and would rarely read an index-only scan of
+        # a table rewritten by every refit: there it is an empty partial index.
+        Index("ix_client_scores_rfm_cover", "r_score", "f_score", "m_score", "rfm_segment",
+              "total_cents", "value_cents", "expected_purchases", "p_alive",
+              "p_alive_previous", postgresql_where=text("false")),
         CheckConstraint("p_alive between 0 and 1", name="p_alive"),
     )
 
