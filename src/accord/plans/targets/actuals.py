@@ -129,9 +129,12 @@ def new_key_accounts(
     before = _quadrant_on(policy, start, inclusive=False)
     deselected = exists().where(Deselection.account_id == Account.id,
                                 Deselection.deselected_at < _end_of(end))
+    # only accounts scored by ``end`` can be key then: that set first, so the latest-scoring
+    # lookups run for them alone, not for every account of the book (individual clients)
+    scored = select(Scoring.account_id).where(Scoring.scored_on <= end)
     rows = session.execute(
         select(Account.manager_id, func.count())
-        .where(*_book(ids, user), key_tier_sql(at_end),
+        .where(Account.id.in_(scored), *_book(ids, user), key_tier_sql(at_end),
                or_(before.is_(None), not_(key_tier_sql(before))), not_(deselected))
         .group_by(Account.manager_id)
     )
