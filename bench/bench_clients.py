@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.bench_lists import ServerTimer
 from bench.common import available_databases, figure, fresh_database, login, ms, say
 
 TARGET_SECONDS = 5.0
@@ -171,21 +172,6 @@ def _against_lifetimes(url: str, kind: str) -> None:
            f"params r {ours.r:.4f}/{theirs.params_['r']:.4f}, "
            f"alpha {ours.alpha:.4f}/{theirs.params_['alpha']:.4f}, "
            f"a {ours.a:.4f}/{theirs.params_['a']:.4f}, b {ours.b:.4f}/{theirs.params_['b']:.4f}")
-
-
-class ServerTimer:
-    """ASGI wrapper that records how long the app took for each HTTP request."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.last = 0.0
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        start = time.perf_counter()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.last = time.perf_counter() - start
 
 
 def _page(url: str, kind: str) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Date, String, case, cast, insert, literal, select
 
+from bench.bench_lists import ServerTimer
 from bench.common import available_databases, figure, fresh_database, login, ms, say
 
 TARGET_SECONDS = 0.200
@@ -34,21 +35,6 @@ MANAGERS = 25
 TODAY = date(2026, 6, 15)
 PASSWORD = "accord-bench"
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
-
-
-class ServerTimer:
-    """ASGI wrapper that records how long the app took for each HTTP request."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.last = 0.0
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        start = time.perf_counter()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.last = time.perf_counter() - start
 
 
 def _counter(rows: int) -> Any:

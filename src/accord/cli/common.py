@@ -90,13 +90,20 @@ def acting_today(session: Session, raw: str | None, option: str = "--today") -> 
     """A command's day: ``raw`` (YYYY-MM-DD; a bad one exits 2 naming ``option``), else the
     acting user's today — the date in their time zone, as on the pages (the operator
     without ``--as``: UTC)."""
-    if raw is not None:
-        try:
-            return date.fromisoformat(raw.strip())
-        except ValueError:
-            fail(f"{option}: not a date (YYYY-MM-DD): {raw!r}", 2)
-            raise  # unreachable: fail exits
-    return local_date(utcnow(), acting_user(session).time_zone)
+    day = option_date(raw, option)
+    return day if day is not None else local_date(utcnow(), acting_user(session).time_zone)
+
+
+def option_date(raw: str | None, option: str) -> date | None:
+    """An option's date (YYYY-MM-DD), None when not given; a bad one exits 2 naming
+    ``option`` (the value shown cut to 40 characters)."""
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        fail(f"{option}: not a date (YYYY-MM-DD): {raw[:40]!r}", 2)
+        raise  # unreachable: fail exits
 
 
 def fail(message: str, code: int = 1) -> None:

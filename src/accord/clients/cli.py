@@ -6,14 +6,21 @@ to this ``app``."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from accord.cli.common import acting_today, acting_user, console, fail, handles_errors, unit_of_work
+from accord.cli.common import (
+    acting_today,
+    acting_user,
+    console,
+    fail,
+    handles_errors,
+    option_date,
+    unit_of_work,
+)
 from accord.clients import fitting
 from accord.clients import settings as clients_settings
 from accord.clients.models import ClientFit
@@ -41,15 +48,6 @@ FormatOption = Annotated[Format, typer.Option("--format", help="table or json")]
 def _print(text: str) -> None:
     console.print(text, highlight=False, markup=False, soft_wrap=True)
 
-
-def _day(raw: str | None, option: str) -> date | None:
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        fail(f"{option}: not a date (YYYY-MM-DD): {raw!r}", 2)
-        raise  # unreachable: fail exits
 
 
 def _table(fit: ClientFit) -> None:
@@ -86,7 +84,7 @@ def fit_command(
     fmt: FormatOption = Format.TABLE,
 ) -> None:
     """Fit the models on every client's purchases and store every client's scores."""
-    end = _day(calibration_end, "--calibration-end")
+    end = option_date(calibration_end, "--calibration-end")
     with unit_of_work() as session:
         done = fitting.run_fit(session, acting_user(session), acting_today(session, None),
                                calibration_end=end, unit=unit)
@@ -120,7 +118,8 @@ def validate_command(
     fmt: FormatOption = Format.TABLE,
 ) -> None:
     """Fit on a calibration period and compare the predictions with the holdout period."""
-    end, hold = _day(calibration_end, "--calibration-end"), _day(holdout_end, "--holdout-end")
+    end = option_date(calibration_end, "--calibration-end")
+    hold = option_date(holdout_end, "--holdout-end")
     assert end is not None and hold is not None
     with unit_of_work() as session:
         done = fitting.run_validation(session, acting_user(session),

@@ -4,7 +4,6 @@ user with ``--as EMAIL``)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -17,8 +16,8 @@ from accord.cli.common import (
     acting_today,
     acting_user,
     console,
-    fail,
     handles_errors,
+    option_date,
     unit_of_work,
 )
 
@@ -32,15 +31,6 @@ class By(StrEnum):
     DEPARTMENT = "department"
     ACCOUNT = "account"
 
-
-def _day(raw: str | None, option: str) -> date | None:
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        fail(f"{option}: not a date (YYYY-MM-DD): {raw[:40]!r}", 2)
-        raise  # unreachable: fail exits
 
 
 def _percent(value: Any) -> str:
@@ -78,7 +68,7 @@ def scorecard(
     counted), median turnaround and rounds, per department or account, over a period of
     first deliveries (default: this quarter); with --department, that department's
     scorecard and its accounts."""
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = option_date(start, "--from"), option_date(end, "--to")
     card: Scorecard | None = None
     with unit_of_work() as session:
         day = acting_today(session, today)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +14,13 @@ from rich.table import Table
 from accord.calendar.events import service
 from accord.calendar.events.rules import KINDS, PRESETS
 from accord.calendar.events.schemas import event_in
-from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
+from accord.cli.common import (
+    acting_user,
+    console,
+    handles_errors,
+    option_date,
+    unit_of_work,
+)
 from accord.selection.cli import TodayOption, _today
 
 app = typer.Typer(help="Scheduled events: business reviews, meetings, calls (one-off or "
@@ -26,15 +32,6 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
 
-
-def _day(raw: str | None, what: str) -> date | None:
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        fail(f"{what}: {raw!r} is not a date (YYYY-MM-DD)", 2)
-        raise
 
 
 @app.command("list")
@@ -50,8 +47,8 @@ def list_events(
     today: TodayOption = None,
 ) -> None:
     """The occurrences of the events on the accounts you see, in a window (your time zone)."""
-    first = _day(start, "--from") or _today(today)
-    last = _day(end, "--to") or first + timedelta(days=30)
+    first = option_date(start, "--from") or _today(today)
+    last = option_date(end, "--to") or first + timedelta(days=30)
     with unit_of_work() as session:
         items = service.occurrences(session, acting_user(session), first, last,
                                     account_id=account)
