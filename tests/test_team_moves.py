@@ -25,7 +25,7 @@ from accord.core.models import AuditEntry, User
 from accord.handoffs.models import Handoff
 from accord.selection.models import Scoring
 from accord.selection.queries import update_current
-from accord.team import moves, suggest, workload
+from accord.team import moves, rules, suggest, workload
 from conftest import api_client
 from page_helpers import sign_in
 
@@ -342,3 +342,27 @@ def test_the_cli(db, cast, world, database_url) -> None:
     moved = _cli(database_url, "team", "move", "--account", str(world.acme), "--to",
                  "teammate@accord.test")
     assert moved.exit_code == 0 and "hand-off #" in moved.output, moved.output
+
+
+def test_a_head_is_proposed_accounts_only_while_holding_some(sessions, db, cast, world) -> None:
+    """A head who manages no account is a team's lead, not spare capacity: never suggested,
+    never a rebalance's receiver; once holding an account of their own, proposed like any
+    manager (``rules.proposed_to``)."""
+    assert rules.proposed_to("manager", 0) and rules.proposed_to("head", 1)
+    assert not rules.proposed_to("head", 0)
+    with sessions.begin() as s:  # the head a member of North, as in the demo: on its page
+        s.get(User, cast.head.id).team_id = s.get(User, cast.owner.id).team_id
+    db.rollback()
+    head = db.merge(cast.head)
+    assert cast.head.id in {load.manager_id for load in workload.loads(db, head, TODAY)}
+    suggested = [s.manager_id for s in suggest.suggest(db, head, TODAY, world.acme)]
+    assert cast.head.id not in suggested
+    proposal = moves.rebalance(db, head, TODAY)
+    assert cast.head.id not in {m.to_manager_id for m in proposal.moves}
+    db.rollback()
+    with sessions.begin() as s:
+        _account(s, "Head's Own Ltd", cast.head.id)
+    db.rollback()
+    suggested = [s.manager_id for s in suggest.suggest(db, db.merge(cast.head), TODAY,
+                                                        world.acme)]
+    assert cast.head.id in suggested

@@ -220,7 +220,9 @@ def rebalance(session: Session, user: User, today: date, *, team_id: int | None 
     open_to = takers(session, user, ids)
     managers = [rebalance_rules.Manager(
         id=load.manager_id, segment=load.segment, capacity=Decimal(load.capacity),
-        points=load.points, team_id=load.team_id, target=load.manager_id in open_to)
+        points=load.points, team_id=load.team_id,
+        target=load.manager_id in open_to
+        and rules.proposed_to(open_to[load.manager_id].role, load.accounts))
         for load in loads]
     over = [load.manager_id for load in loads if load.points > load.capacity]
     # every manager's accounts in one pass, whatever they hold: the same statements for any

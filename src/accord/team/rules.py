@@ -126,6 +126,13 @@ def serves(manager_segment: str | None, account_segment: str | None) -> bool:
     return manager_segment.strip().casefold() == account_segment.strip().casefold()
 
 
+def proposed_to(role: str, accounts: int) -> bool:
+    """Whether suggestions and rebalances propose accounts to someone who may take them: a
+    manager always; a head only while holding accounts of their own (a head who manages
+    none is a team's lead, not spare capacity). A head may still be chosen for a move."""
+    return role != "head" or accounts > 0
+
+
 @dataclass(frozen=True)
 class Load:
     """One manager's workload: what they hold and what it weighs against their capacity."""

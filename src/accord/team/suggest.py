@@ -268,7 +268,8 @@ def suggestions(session: Session, user: User, today: date,
     weighed = weights(session, today, Account.id == account.id, policy)[account.id]
     people = takers(session, user)
     loads = [load for load in workload.loads(session, user, today)
-             if load.manager_id in people and load.manager_id != account.manager_id]
+             if load.manager_id in people and load.manager_id != account.manager_id
+             and rules.proposed_to(people[load.manager_id].role, load.accounts)]
     right = [load for load in loads if rules.serves(load.segment, account.segment)]
     ids = [load.manager_id for load in right]
     related = _related(session, user, account, ids)
