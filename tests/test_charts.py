@@ -163,3 +163,20 @@ def test_higher_values_are_drawn_higher():
     root = parse(line_chart(["a", "b"], {"s": [1.0, 3.0]}))
     ys = [float(attr(c, "cy")) for c in root.iter(f"{SVG}circle")]
     assert ys[0] > ys[1]
+
+
+def test_a_narrow_percent_axis_keeps_its_labels_apart() -> None:
+    """93.0 % to 94.2 % reads 93.0 %, 93.2 % … not 93 %, 93 %, 94 %: the per cent labels
+    carry the decimals the ticks' step needs."""
+    svg = str(line_chart(["a", "b", "c"], {"GRR": [0.931, 0.938, 0.941]}, percent=True))
+    labels = re.findall(r'text-anchor="end">([^<]*%)</text>', svg)
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+
+
+def test_x_labels_stay_inside_a_narrow_chart() -> None:
+    svg = str(line_chart(["2026-07", "2026-08", "2026-09"], {"R": [1, 2, 3]}, width=200))
+    xs = [(float(x), anchor, len(text)) for x, anchor, text in re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">(2026-\d\d)</text>', svg)]
+    assert xs and all(
+        (x - 3.3 * n >= 0 and x + 3.3 * n <= 200) if a == "middle"
+        else (x - 6.6 * n >= 0 if a == "end" else x + 6.6 * n <= 200) for x, a, n in xs), xs

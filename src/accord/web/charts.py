@@ -134,8 +134,15 @@ class _Frame:
         return parts
 
     def x_label(self, x: float, text: str) -> str:
+        """A label centred under ``x``, or kept inside the chart at either edge (a label
+        about 6.6 units per character at the axis font)."""
         y = self.top + self.plot_h + 16
-        return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{escape(text)}</text>'
+        half, anchor = 3.3 * len(text), "middle"
+        if x + half > self.width:
+            x, anchor = float(self.width - 1), "end"
+        elif x - half < 0:
+            x, anchor = 1.0, "start"
+        return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(text)}</text>'
 
 
 def _open(width: int, height: int, label: str, css: str) -> str:
@@ -222,12 +229,12 @@ def line_chart(
     present = [float(v) for points in series.values() for v in points if v is not None]
     if not labels or not present:
         return _empty(width, height, title)
-    fmt_axis = (lambda v: f"{v * 100:.0f} %") if percent else short_number
     fmt_value = percent_text if percent else (lambda v: f"{v:,.2f}")
     lo, hi = min(present), max(present)
     frame = _Frame(
         width, height, nice_ticks(lo, hi) if percent or lo < 0 else nice_ticks(0.0, hi), top=30
     )
+    fmt_axis = _percent_axis(frame.ticks) if percent else short_number
     n = len(labels)
     step = frame.plot_w / max(n - 1, 1)
 
@@ -250,6 +257,14 @@ def line_chart(
         legend_x += 24 + 7 * len(name)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _percent_axis(ticks: list[float]) -> Callable[[float], str]:
+    """Per cent labels with as many decimals as the ticks' step needs (up to two), so that
+    a narrow range (93.0 % to 94.2 %) does not read 93 %, 93 %, 94 % …"""
+    step = abs(ticks[1] - ticks[0]) * 100 if len(ticks) > 1 else 1.0
+    decimals = 0 if step >= 1 or step <= 0 else min(2, math.ceil(-math.log10(step) - 1e-9))
+    return lambda v: f"{v * 100:.{decimals}f} %"
 
 
 def _series(
