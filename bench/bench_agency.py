@@ -53,13 +53,13 @@ def with_agency(url: str) -> tuple[int, int]:
     try:
         with session_factory(engine).begin() as session:
             briefs = session.scalar(select(func.count(Brief.id))) or 0
-            if briefs == 0:
-                say(f"  (adding {BRIEFS:,} briefs and {INPUTS:,} input requests to the cached "
-                    "portfolio; once)")
+            if briefs < BRIEFS:  # the demo seeds its own few thousand: topped up to scale
+                say(f"  (adding briefs and input requests up to {BRIEFS:,} and {INPUTS:,} to "
+                    f"the cached portfolio's {briefs:,} briefs; once)")
                 start = time.perf_counter()
                 seed_demo(session, seed=LARGE_SEED, today=LARGE_TODAY, accounts=LARGE_ACCOUNTS,
                           password_hash=hash_password(DEMO_PASSWORD), briefs=BRIEFS,
-                          inputs=INPUTS)
+                          inputs=INPUTS, top_up=True)
                 say(f"  (written in {time.perf_counter() - start:,.1f} s)")
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))

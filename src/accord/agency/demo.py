@@ -318,19 +318,25 @@ def _flush(session: Session, rows: _Rows) -> None:
 
 def seed_demo(session: Session, *, seed: int, today: date, accounts: int,
               password_hash: str | None = None, briefs: int | None = None,
-              inputs: int | None = None) -> int:
+              inputs: int | None = None, top_up: bool = False) -> int:
     """Write the agency demo; returns how many briefs (0 when there are some already).
     ``password_hash``: the specialists' (the demo's password, hashed once by the loader).
     ``briefs`` / ``inputs``: how many to aim for (default: about eight briefs per agency
-    client; inputs: those of a quarter of the briefs, plus a few on their own)."""
-    if session.scalar(select(func.count()).select_from(Brief)):
+    client; inputs: those of a quarter of the briefs, plus a few on their own).
+    ``top_up`` (the benchmark's scale on a demo already seeded): the departments there are,
+    and only the briefs and input requests missing to reach ``briefs`` and ``inputs``."""
+    held = session.scalar(select(func.count()).select_from(Brief)) or 0
+    if held and not top_up:
         return 0
-    rng = random.Random(seed * 7919 + 14)
-    departments = demo_cast.departments(session, today, password_hash)
+    rng = random.Random(seed * 7919 + 14 + held)
+    departments = (demo_cast.existing_departments(session) if held
+                   else demo_cast.departments(session, today, password_hash))
     clients = demo_cast.agency_accounts(session, accounts)
-    if not clients:
+    if not clients or not departments:
         return 0
-    wanted = briefs if briefs is not None else 8 * len(clients)
+    wanted = (briefs if briefs is not None else 8 * len(clients)) - held
+    if inputs is not None and held:
+        inputs -= session.scalar(select(func.count()).select_from(InputRequest)) or 0
     ids = _Ids(brief=_next_id(session, Brief.id), transition=_next_id(session, BriefTransition.id),
                request=_next_id(session, InputRequest.id),
                chase=_next_id(session, InputChase.id), follow_up=_next_id(session, FollowUp.id))

@@ -102,6 +102,19 @@ def departments(session: Session, today: date, password_hash: str | None
     return made
 
 
+def existing_departments(session: Session) -> list[tuple[Department, WorkCalendar]]:
+    """The active departments with their working-day calendars (a demo seeded before)."""
+    company = work_calendar(session)
+    out = []
+    for department in session.scalars(select(Department).where(Department.is_active.is_(True))
+                                      .order_by(Department.id)):
+        holidays = list(session.scalars(select(DepartmentHoliday.day).where(
+            DepartmentHoliday.department_id == department.id)))
+        out.append((department, rules.department_calendar(company, department.weekdays,
+                                                          holidays)))
+    return out
+
+
 def agency_accounts(session: Session, accounts: int) -> list[tuple[int, int, int | None]]:
     """(account, manager, a client contact) of the agency clients: key accounts of the
     agency segments, and every key account of the first manager (``manager1``, whom a new
