@@ -144,8 +144,9 @@ def add_follow_up(session: Session, user: User, data: FollowUpIn, today: date) -
 
 def open_system_follow_up(session: Session, actor: User | None, *, account_id: int,
                           title: str, notes: str, due_on: date, owner_id: int,
-                          source_kind: str, source_id: int) -> FollowUp:
-    """A follow-up the system opens (a client input's chase, its escalation to the head):
+                          source_kind: str | None, source_id: int | None) -> FollowUp:
+    """A follow-up the system opens (a client input's chase, its escalation to the head, a
+    win-back campaign's call, whose source is named in its notes: ``source_kind`` None):
     no checks on who asks, only that the owner is an active user; due on ``due_on`` without
     a time, in the owner's time zone. Audited as ``actor`` (a job's operator)."""
     owner = session.get(User, owner_id)

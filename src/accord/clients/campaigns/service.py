@@ -245,7 +245,6 @@ def _follow_ups(session: Session, user: User, row: WinBackCampaign,
             session, user, account_id=c.account_id, title=f"Win-back: {row.name}",
             notes=(f"Win-back campaign {row.id} (frozen {row.frozen_on.isoformat()}): "
                    f"P(alive) {c.p_alive:.2f}, value {from_cents(c.value_cents)}."),
-            due_on=due, owner_id=owner, source_kind=None,  # type: ignore[arg-type]
-            source_id=None)  # type: ignore[arg-type]
+            due_on=due, owner_id=owner, source_kind=None, source_id=None)
         made[c.account_id] = int(follow_up.id)
     return made
