@@ -176,3 +176,23 @@ def test_the_command_line(cast, database_url, db) -> None:
                  "key_accounts_limit=4")
     assert saved.exit_code == 0 and "strategic: 12" in saved.output, saved.output
     assert "key_accounts_limit: 4" in _cli(database_url, "team", "settings").output
+
+
+def test_the_settings_page_saves_names_bad_fields_and_refuses_a_stale_form(
+        client, cast, sessions, db) -> None:
+    csrf = sign_in(client, "head@accord.test")
+    page = client.get("/admin/team")
+    assert page.status_code == 200
+    form = {"csrf_token": csrf, "version": "0", "strategic": "12", "coverage_below": "75"}
+    before = _audits(db)
+    bad = client.post("/admin/team", data={**form, "strategic": "-1"})
+    assert bad.status_code == 422 and "strategic" in bad.text and "-1" in bad.text
+    assert _audits(db) == before  # nothing written
+    saved = client.post("/admin/team", data=form, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/admin/team"
+    api = client.get("/api/v1/team/settings", headers={"X-CSRF-Token": csrf}).json()
+    assert (api["strategic"], api["coverage_below"]) == ("12", "0.75")
+    assert _audits(db) == before + 1
+    stale = client.post("/admin/team", data={**form, "strategic": "11"})  # opened at 0
+    assert stale.status_code == 409
+    assert client.get("/api/v1/team/settings").json()["strategic"] == "12"

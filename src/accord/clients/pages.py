@@ -15,12 +15,13 @@ from fastapi.responses import RedirectResponse
 from accord.clients import fitting
 from accord.clients import settings as clients_settings
 from accord.clients.schemas import fit_out
-from accord.core import policy_store, versions
+from accord.core import policy_store
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.roles import require_role
 from accord.core.schemas import PageNumber, Word
 from accord.web.flash import flash
 from accord.web.page_deps import Db, FormData, PageToday, PageUser, csrf, form_errors, form_values
+from accord.web.settings_form import save_settings_form
 from accord.web.templating import render
 
 router = APIRouter()
@@ -190,17 +191,12 @@ def clients_settings_page(request: Request, user: PageUser, db: Db) -> Any:
 @router.post(SETTINGS, dependencies=csrf)
 def save_clients_settings(request: Request, user: PageUser, db: Db, form: FormData) -> Any:
     require_role(user, *policy_store.EDITORS)
-    values = form_values(form, FIELDS)
-    expected = versions.form_expected(form_values(form, ("version",)))
-    try:
-        clients_settings.save_policy(db, user, _parsed(values), expected)
-    except versions.Stale:
-        return _settings_page(request, db, user, values=values, conflict=True, status_code=409)
-    except ValidationFailed as exc:
-        return _settings_page(request, db, user, values=values, errors=_by_field(exc),
-                              status_code=422)
-    flash(request, "Clients settings saved.")
-    return RedirectResponse(SETTINGS, status_code=303)
+    return save_settings_form(
+        request, form, FIELDS,
+        save=lambda values, expected: clients_settings.save_policy(
+            db, user, _parsed(values), expected),
+        page=lambda **shown: _settings_page(request, db, user, **shown),
+        saved="Clients settings saved.", to=SETTINGS, errors=_by_field)
 
 
 def _by_field(exc: ValidationFailed) -> dict[str, str]:

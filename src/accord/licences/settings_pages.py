@@ -8,15 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 
-from accord.core import policy_store, versions
-from accord.core.errors import ValidationFailed
+from accord.core import policy_store
 from accord.core.roles import require_role
 from accord.licences import settings
 from accord.licences.signals import service as signals
-from accord.web.flash import flash
-from accord.web.page_deps import Db, FormData, PageToday, PageUser, csrf, form_errors, form_values
+from accord.web.page_deps import Db, FormData, PageToday, PageUser, csrf
+from accord.web.settings_form import save_settings_form
 from accord.web.templating import render
 
 router = APIRouter()
@@ -65,14 +63,9 @@ def licences_settings_page(request: Request, user: PageUser, db: Db) -> Any:
 def save_licences_settings(request: Request, user: PageUser, db: Db, form: FormData,
                            day: PageToday) -> Any:
     require_role(user, *policy_store.EDITORS)
-    values = form_values(form, FIELDS)
-    expected = versions.form_expected(form_values(form, ("version",)))
-    try:
-        signals.change_settings(db, user, _parsed(values), expected, day)
-    except versions.Stale:
-        return _page(request, db, user, values=values, conflict=True, status_code=409)
-    except ValidationFailed as exc:
-        return _page(request, db, user, values=values, errors=form_errors(exc),
-                     status_code=422)
-    flash(request, "Licences settings saved.")
-    return RedirectResponse(PAGE, status_code=303)
+    return save_settings_form(
+        request, form, FIELDS,
+        save=lambda values, expected: signals.change_settings(
+            db, user, _parsed(values), expected, day),
+        page=lambda **shown: _page(request, db, user, **shown),
+        saved="Licences settings saved.", to=PAGE)

@@ -11,9 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 
-from accord.core import policy_store, versions
+from accord.core import policy_store
 from accord.core.errors import FieldProblem, ValidationFailed
 from accord.core.models import Role
 from accord.core.roles import require_role
@@ -21,7 +20,6 @@ from accord.core.schemas import MAX_ID, Id, PageNumber, Word
 from accord.team import settings, workload
 from accord.team.rules import FIGURES, WARNINGS
 from accord.team.schemas import MAX_MOVES
-from accord.web.flash import flash
 from accord.web.page_deps import (
     Db,
     FormData,
@@ -31,6 +29,7 @@ from accord.web.page_deps import (
     form_errors,
     form_values,
 )
+from accord.web.settings_form import save_settings_form
 from accord.web.templating import render
 
 router = APIRouter()
@@ -172,14 +171,8 @@ def team_settings_page(request: Request, user: PageUser, db: Db) -> Any:
 @router.post(SETTINGS_PAGE, dependencies=csrf)
 def save_team_settings(request: Request, user: PageUser, db: Db, form: FormData) -> Any:
     require_role(user, *policy_store.EDITORS)
-    values = form_values(form, FIELDS)
-    expected = versions.form_expected(form_values(form, ("version",)))
-    try:
-        settings.save_policy(db, user, _parsed(values), expected)
-    except versions.Stale:
-        return _settings_page(request, db, user, values=values, conflict=True, status_code=409)
-    except ValidationFailed as exc:
-        return _settings_page(request, db, user, values=values, errors=form_errors(exc),
-                              status_code=422)
-    flash(request, "Team settings saved.")
-    return RedirectResponse(SETTINGS_PAGE, status_code=303)
+    return save_settings_form(
+        request, form, FIELDS,
+        save=lambda values, expected: settings.save_policy(db, user, _parsed(values), expected),
+        page=lambda **shown: _settings_page(request, db, user, **shown),
+        saved="Team settings saved.", to=SETTINGS_PAGE)
