@@ -7,6 +7,7 @@ import getpass
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import typer
@@ -22,6 +23,14 @@ from accord.core.periods import local_date
 from accord.core.settings import Settings, get_settings
 
 console = Console()
+
+
+class Format(StrEnum):
+    """What a command prints: a table for people, or JSON for scripts (``--format``)."""
+
+    TABLE = "table"
+    JSON = "json"
+
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])

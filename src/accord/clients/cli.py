@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from accord.cli.common import (
+    Format,
     acting_today,
     acting_user,
     console,
@@ -28,11 +29,6 @@ from accord.clients.schemas import fit_out, model_figures
 
 app = typer.Typer(help="Individual clients (B2C): who is still a client, their value, and "
                   "winning them back.", no_args_is_help=True)
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 class ModelChoice(StrEnum):

@@ -14,6 +14,7 @@ from pydantic_core import to_jsonable_python
 from rich.table import Table
 from rich.text import Text
 
+from accord.cli.common import Format as ShowFormat
 from accord.cli.common import acting_user, console, fail, handles_errors, unit_of_work
 from accord.clients import exporting, reading
 
@@ -22,11 +23,6 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
-
-
-class ShowFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 def _list_name(segment: str | None, winback: bool, at_risk: bool, best: bool) -> str:

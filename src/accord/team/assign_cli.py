@@ -6,13 +6,20 @@ options, calls one function of ``team.suggest`` or ``team.moves`` and prints."""
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from accord.cli.common import acting_today, acting_user, console, fail, handles_errors, unit_of_work
+from accord.cli.common import (
+    Format,
+    acting_today,
+    acting_user,
+    console,
+    fail,
+    handles_errors,
+    unit_of_work,
+)
 from accord.team import moves, suggest
 from accord.team.moves import MAX_REASON, Applied, Proposal
 from accord.team.suggest import AccountSuggestions
@@ -21,11 +28,6 @@ TodayOption = Annotated[str | None, typer.Option(
     "--today", help="Act as of this day (YYYY-MM-DD; default: today in your time zone)")]
 AccountOption = Annotated[str, typer.Option(
     "--account", help="The account: its id or external id")]
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 def _print(text: str) -> None:

@@ -6,13 +6,20 @@ group: the suggestions, moves, rebalance and scorecard commands are registered o
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from accord.cli.common import acting_today, acting_user, console, fail, handles_errors, unit_of_work
+from accord.cli.common import (
+    Format,
+    acting_today,
+    acting_user,
+    console,
+    fail,
+    handles_errors,
+    unit_of_work,
+)
 from accord.team import settings, workload
 from accord.team.rules import WARNINGS
 from accord.team.schemas import WorkloadOut
@@ -21,11 +28,6 @@ app = typer.Typer(help="Team and capacity: each manager's workload against their
                   "with warnings.", no_args_is_help=True)
 TodayOption = Annotated[str | None, typer.Option(
     "--today", help="Act as of this day (YYYY-MM-DD; default: today in your time zone)")]
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 def _print(text: str) -> None:

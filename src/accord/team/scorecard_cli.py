@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from accord.cli.common import acting_today, acting_user, console, handles_errors, unit_of_work
+from accord.cli.common import (
+    Format,
+    acting_today,
+    acting_user,
+    console,
+    handles_errors,
+    unit_of_work,
+)
 from accord.team import scorecard as service
 from accord.team.scorecard_rules import PERIOD_HELP, ScorecardOut
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 def _figure(value: Decimal | None, unit: str) -> str:

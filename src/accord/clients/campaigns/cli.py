@@ -3,14 +3,21 @@ the operator, or as a user with ``--as EMAIL``: their reach applies)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from accord.cli.common import acting_today, acting_user, console, fail, handles_errors, unit_of_work
+from accord.cli.common import (
+    Format,
+    acting_today,
+    acting_user,
+    console,
+    fail,
+    handles_errors,
+    unit_of_work,
+)
 from accord.clients.campaigns import reading, service
 from accord.clients.campaigns.rules import MAX_MONTHS, MIN_MONTHS
 from accord.clients.campaigns.schemas import MAX_MEMBERS, ResultOut, from_text
@@ -22,11 +29,6 @@ app = typer.Typer(help="Win-back campaigns: a list of individual clients frozen 
 IdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The campaign's id")]
 TodayOption = Annotated[str | None, typer.Option(
     "--today", help="Act as of this day (YYYY-MM-DD; default: today in your time zone)")]
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 def _print(text: str) -> None:
