@@ -180,3 +180,15 @@ def test_x_labels_stay_inside_a_narrow_chart() -> None:
     assert xs and all(
         (x - 3.3 * n >= 0 and x + 3.3 * n <= 200) if a == "middle"
         else (x - 6.6 * n >= 0 if a == "end" else x + 6.6 * n <= 200) for x, a, n in xs), xs
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([0.931, 0.938, 0.941], None),
+    ([0.80, 0.86, 0.92], "82.5 %"),  # a step of 2.5 %: its half-steps are not rounded away
+])
+def test_percent_axis_labels_show_the_ticks_exact_values(values, expected) -> None:
+    svg = str(line_chart(["a", "b", "c"], {"R": values}, percent=True))
+    labels = re.findall(r'text-anchor="end">([^<]*%)</text>', svg)
+    assert len(set(labels)) == len(labels), labels
+    if expected:
+        assert expected in labels, labels

@@ -366,3 +366,30 @@ def test_a_head_is_proposed_accounts_only_while_holding_some(sessions, db, cast,
     suggested = [s.manager_id for s in suggest.suggest(db, db.merge(cast.head), TODAY,
                                                         world.acme)]
     assert cast.head.id in suggested
+
+
+def test_bad_rebalance_applications_are_refused_and_write_nothing(app, sessions, db, cast,
+                                                                  world) -> None:
+    """An account listed twice, a move that is not ``account:manager``, a missing account:
+    each a 422 (or the page again naming the problem) with nothing moved or audited."""
+    head = _client(app, sessions, "head@accord.test")
+    audits = _audits(db)
+    twice = {"moves": [{"account_id": world.acme, "to_manager_id": cast.teammate.id},
+                       {"account_id": world.acme, "to_manager_id": world.dave}]}
+    bad = head.post("/api/v1/team/rebalance", json=twice)
+    assert bad.status_code == 422 and "twice" in bad.text, bad.text
+    assert _audits(db) == audits
+    client = TestClient(app)
+    csrf = sign_in(client, cast.head.email)
+    audits = _audits(db)  # the sign-in's own entry counted
+    for move in ("abc", "1:x", f"{world.acme}:", ":5"):
+        page = client.post("/team/rebalance", data={"csrf_token": csrf, "move": move},
+                           follow_redirects=False)
+        assert page.status_code == 422, (move, page.status_code)
+    for data in ({}, {"account_id": "x", "to_manager_id": str(cast.teammate.id)}):
+        page = client.post("/team/moves", data={"csrf_token": csrf, **data},
+                           follow_redirects=False)
+        assert page.status_code in (404, 422), (data, page.status_code)
+    db.rollback()
+    assert db.get(Account, world.acme).manager_id == cast.owner.id
+    assert _audits(db) == audits

@@ -196,3 +196,19 @@ def test_the_settings_page_saves_names_bad_fields_and_refuses_a_stale_form(
     stale = client.post("/admin/team", data={**form, "strategic": "11"})  # opened at 0
     assert stale.status_code == 409
     assert client.get("/api/v1/team/settings").json()["strategic"] == "12"
+
+
+def test_a_settings_form_number_that_only_looks_whole_is_named_not_a_crash(
+        client, cast, sessions, db) -> None:
+    """'²' passes ``str.isdigit`` but is no integer: a 422 naming the field, not a 500."""
+    csrf = sign_in(client, "head@accord.test")
+    before = _audits(db)
+    bad = client.post("/admin/team", data={"csrf_token": csrf, "version": "0",
+                                           "key_accounts_limit": "²"})
+    assert bad.status_code == 422 and "key_accounts_limit" in bad.text
+    assert _audits(db) == before
+
+
+def test_the_cli_refuses_a_setting_without_a_name(database_url) -> None:
+    out = _cli(database_url, "team", "settings", "--set", "=5")
+    assert out.exit_code == 2 and "name=value" in out.output

@@ -26,6 +26,7 @@ from accord.core.database import utcnow
 from accord.core.errors import Forbidden, NotFound, ValidationFailed
 from accord.core.models import AuditEntry, User
 from accord.handoffs.models import Handoff
+from accord.selection import rules as selection_rules
 from accord.selection.models import Scoring, SelectionCurrent
 from accord.team import rules, workload
 from accord.team.rules import Load, TeamPolicy
@@ -159,7 +160,7 @@ def _expected(made: list[dict[str, Any]], who: str, policy: TeamPolicy,
         default = cadence_rules.resolve(default_policy, tier, None, None,
                                         person=a["person"]).touch_days
         total += rules.account_points(tier, a["person"], default, a["own_days"], policy)
-        key += rules.is_key(tier)
+        key += selection_rules.is_key(tier)
         touch = a["own_days"] if a["own"] is not None else default
         if tier != "not key" and not a["person"] and touch is not None:
             counted += 1

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.accounts.models import Account, AccountContact
-from accord.agency import rules
+from accord.agency import access, rules
 from accord.agency.models import (
     DeliverableType,
     Department,
@@ -104,15 +104,8 @@ def departments(session: Session, today: date, password_hash: str | None
 
 def existing_departments(session: Session) -> list[tuple[Department, WorkCalendar]]:
     """The active departments with their working-day calendars (a demo seeded before)."""
-    company = work_calendar(session)
-    out = []
-    for department in session.scalars(select(Department).where(Department.is_active.is_(True))
-                                      .order_by(Department.id)):
-        holidays = list(session.scalars(select(DepartmentHoliday.day).where(
-            DepartmentHoliday.department_id == department.id)))
-        out.append((department, rules.department_calendar(company, department.weekdays,
-                                                          holidays)))
-    return out
+    return [(d, access.calendar_of(session, d)) for d in session.scalars(
+        select(Department).where(Department.is_active.is_(True)).order_by(Department.id))]
 
 
 def agency_accounts(session: Session, accounts: int) -> list[tuple[int, int, int | None]]:

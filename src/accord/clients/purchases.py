@@ -89,12 +89,6 @@ class Calibration:
     histories: Histories
     amounts: Amounts
 
-    def __len__(self) -> int:
-        return len(self.histories)
-
-    def repeat_mean_cents(self) -> IntArray:
-        return repeat_mean_cents(self.histories, self.amounts)
-
 
 def repeat_mean_cents(histories: Histories, amounts: Amounts) -> IntArray:
     """The mean spend of a repeat purchase day, whole cents rounded half up (0 without a

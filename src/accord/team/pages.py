@@ -141,7 +141,8 @@ def _parsed(values: dict[str, Any]) -> dict[str, Any]:
         if not text:
             continue
         if field in WHOLE_FIELDS:
-            out[field] = int(text) if text.isdigit() and len(text) < 10 else text
+            out[field] = int(text) if text.isascii() and text.isdigit() and len(text) < 10 \
+                else text  # '²' is a digit to isdigit, not to int
         elif field == "coverage_below":
             try:
                 out[field] = str(Decimal(text) / 100)

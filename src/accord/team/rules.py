@@ -26,7 +26,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from accord.core.policy import Policy
-from accord.selection.rules import KEY_TIERS, NOT_KEY
+from accord.selection.rules import NOT_KEY
 from accord.users.rules import MAX_CAPACITY
 
 #: the tiers of the selection matrix and the policy field of each
@@ -108,11 +108,6 @@ def account_points(tier: str | None, person: bool, default_days: int | None,
     base = hundredths(tier_points(policy, tier, person))
     value = scaled_hundredths(base, default_days, override_days, hundredths(policy.override_cap))
     return Decimal(value).scaleb(-2)
-
-
-def is_key(tier: str | None) -> bool:
-    """A key account (the selection's rule: Strategic or Star)."""
-    return tier in KEY_TIERS
 
 
 def serves(manager_segment: str | None, account_segment: str | None) -> bool:

@@ -55,7 +55,7 @@ from accord.team.schemas import (
 from accord.team.settings import policy as team_policy
 from accord.team.workload_sql import IN_FLIGHT, OPEN_HANDOFFS, accounts_select, points_sql
 
-__all__ = ["IN_FLIGHT", "OPEN_HANDOFFS", "accounts_select", "account_loads", "load_of",
+__all__ = ["IN_FLIGHT", "OPEN_HANDOFFS", "accounts_select", "account_loads",
            "loads", "points_sql", "simulate", "team_view", "what_if", "workload"]
 
 #: the roles listed as managers (anyone else only while responsible for accounts)
@@ -140,9 +140,10 @@ def _check_team(session: Session, user: User, role: Role, team_id: int) -> None:
         raise NotFound(f"no team {team_id}")
 
 
-def _people(session: Session, user: User, team_id: int | None = None) -> list[Person]:
+def _people(session: Session, user: User, team_id: int | None = None,
+            manager_id: int | None = None) -> list[Person]:
     """The managers whose loads ``user`` sees (in a team: that team's; NotFound for a team
-    out of reach)."""
+    out of reach; ``manager_id``: that one alone, if seen)."""
     role = _check_reader(user)
     holds = exists().where(Account.manager_id == User.id)
     listed = or_(and_(User.role.in_(MANAGING), User.is_active.is_(True)), holds)
@@ -159,6 +160,8 @@ def _people(session: Session, user: User, team_id: int | None = None) -> list[Pe
     if team_id is not None:
         _check_team(session, user, role, team_id)
         query = query.where(User.team_id == team_id)
+    if manager_id is not None:
+        query = query.where(User.id == manager_id)
     people = [Person(int(r[0]), r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
               for r in session.execute(query)]
     return sorted(people, key=lambda p: (p.team_name is None, (p.team_name or "").casefold(),
@@ -166,7 +169,7 @@ def _people(session: Session, user: User, team_id: int | None = None) -> list[Pe
 
 
 def _person(session: Session, user: User, manager_id: int) -> Person:
-    found = [p for p in _people(session, user) if p.id == manager_id]
+    found = _people(session, user, manager_id=manager_id)
     if not found:
         raise NotFound(f"no manager {manager_id}")
     return found[0]
@@ -188,11 +191,6 @@ def loads(session: Session, user: User, today: date, *, team_id: int | None = No
           ) -> list[Load]:
     """The loads of the managers ``user`` sees (of one team with ``team_id``)."""
     return _compute(session, user, today, _people(session, user, team_id))
-
-
-def load_of(session: Session, user: User, today: date, manager_id: int) -> Load:
-    """One manager's load (NotFound when ``user`` does not see it)."""
-    return _compute(session, user, today, [_person(session, user, manager_id)])[0]
 
 
 def _team_named(teams: list[TeamRef], ref: str) -> int:

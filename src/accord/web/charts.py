@@ -262,8 +262,9 @@ def line_chart(
 def _percent_axis(ticks: list[float]) -> Callable[[float], str]:
     """Per cent labels with as many decimals as the ticks' step needs (up to two), so that
     a narrow range (93.0 % to 94.2 %) does not read 93 %, 93 %, 94 % …"""
-    step = abs(ticks[1] - ticks[0]) * 100 if len(ticks) > 1 else 1.0
-    decimals = 0 if step >= 1 or step <= 0 else min(2, math.ceil(-math.log10(step) - 1e-9))
+    step = Decimal(f"{abs(ticks[1] - ticks[0]) * 100:.10g}") if len(ticks) > 1 else Decimal(1)
+    exponent = step.normalize().as_tuple().exponent  # 2.5 -> -1, 0.25 -> -2, 5 -> 0
+    decimals = min(2, max(0, -exponent)) if isinstance(exponent, int) else 0
     return lambda v: f"{v * 100:.{decimals}f} %"
 
 

@@ -18,7 +18,6 @@ only, inside the erasure's transaction, and putting it back before it ends (as m
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -44,7 +43,7 @@ from accord.accounts.visibility import (
 )
 from accord.calendar.models import CalendarEvent, EventAttendee, FollowUp
 from accord.clients.models import ClientProfile, ClientSuppression
-from accord.clients.privacy.redaction import CHUNK, ERASED, redact_audit
+from accord.clients.privacy.redaction import ERASED, redact_audit
 from accord.clients.privacy.schemas import (
     MAX_REASON,
     ConsentOut,
@@ -244,16 +243,6 @@ def remove_suppression(session: Session, user: User, ref: int | str) -> str:
     session.flush()
     audit.record(session, user, "delete", SUPPRESSION, row.id, before=before)
     return row.email_key
-
-
-def suppressed(session: Session, emails: Iterable[str | None]) -> set[str]:
-    """Which of ``emails`` (normalised) the list holds: for exports to an e-mail tool."""
-    keys = sorted({normalise_email(e) for e in emails if e and e.strip()})
-    found: set[str] = set()
-    for start in range(0, len(keys), CHUNK):
-        found.update(session.scalars(select(ClientSuppression.email_key).where(
-            ClientSuppression.email_key.in_(keys[start:start + CHUNK]))))
-    return found
 
 
 # ---------------------------------------------------------------- erasure
