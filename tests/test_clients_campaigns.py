@@ -358,5 +358,12 @@ def test_the_result_counts_purchases_after_the_freeze_against_a_recomputation(
     assert not shorter.complete and shorter.last_day == date(2026, 3, 20)
     early = recomputed(date(2026, 3, 20))
     assert shorter.treatment.buyers == early["treatment"][1]
+    # the accounts behind treatment's buyers (the scorecards' win-back figure), recomputed
+    treatment = {a for a, g in groups.items() if g == "treatment"}
+    with sessions() as s:
+        behind = reading.treatment_buyers(s, s.merge(cast.owner), made.id, today)
+    assert behind == sorted({a for a, d, c in lines if a in treatment and c >= 0
+                             and FROZEN < d <= date(2026, 5, 10)})
+    assert len(behind) == out.treatment.buyers
     with sessions() as s, pytest.raises(ValidationFailed):
         reading.result(s, s.merge(cast.owner), made.id, 40, today)

@@ -23,6 +23,7 @@ from accord.agency import access
 from accord.agency.models import InputRequest
 from accord.agency.rules import on_time_rate
 from accord.agency.scorecard import queries as brief_sql
+from accord.core.errors import Forbidden, NotFound
 from accord.core.models import User
 from accord.core.periods import month_index
 from accord.handoffs.models import Handoff
@@ -220,20 +221,29 @@ def _utilisation(a: Ask) -> Listed:
 
 
 def _win_back(a: Ask) -> Listed:
-    columns = ["campaign_id", "group"]
-    if figures.win_back_unmeasured(a.user) is not None:
+    """The treatment members who bought again, per campaign the manager froze in the period:
+    the accounts the figure counts (``clients.campaigns.reading.treatment_buyers``)."""
+    columns = ["campaign_id"]
+    campaigns = figures.campaigns_module()
+    if campaigns is None or figures.win_back_unmeasured(a.user) is not None:
         return columns, [], 0
-    models = importlib.import_module("accord.clients.models")
-    campaign, member = models.WinBackCampaign, models.CampaignMember
-    rows = a.session.execute(
-        select(member.campaign_id, member.account_id, Account.name, member.group)
-        .join(campaign, campaign.id == member.campaign_id)
-        .join(Account, Account.id == member.account_id)
-        .where(campaign.created_by_id == a.manager_id, campaign.frozen_on >= a.period.start,
-               campaign.frozen_on <= a.period.end, a.visible)
-        .order_by(member.campaign_id, member.group.desc(), Account.name, Account.id)).all()
-    return _paged(a, columns, [_line(r.account_id, r.name, campaign_id=r.campaign_id,
-                                     group=r.group) for r in rows])
+    campaign = importlib.import_module("accord.clients.models").WinBackCampaign
+    bought: list[tuple[int, int]] = []
+    for cid in a.session.scalars(
+            select(campaign.id).where(campaign.created_by_id == a.manager_id,
+                                      campaign.frozen_on >= a.period.start,
+                                      campaign.frozen_on <= a.period.end)
+            .order_by(campaign.id)):
+        try:
+            bought += [(int(cid), account) for account in
+                       campaigns.treatment_buyers(a.session, a.user, int(cid), a.today)]
+        except (NotFound, Forbidden):  # a member out of the user's reach: as the figure
+            continue
+    names = dict(a.session.execute(select(Account.id, Account.name).where(
+        Account.id.in_({account for _, account in bought}), a.visible)).all()) \
+        if bought else {}
+    return _paged(a, columns, [_line(account, names[account], campaign_id=cid)
+                               for cid, account in bought if account in names])
 
 
 LISTINGS: dict[str, Callable[[Ask], Listed]] = {

@@ -253,11 +253,11 @@ def _win_back(c: Ctx) -> dict[str, Cells]:
         if i is None:
             continue
         try:
-            result = campaigns.result(c.session, c.user, int(cid), None, c.today)
+            buyers = campaigns.treatment_buyers(c.session, c.user, int(cid), c.today)
         except (NotFound, Forbidden):  # a member out of the user's reach: not shown
             continue
         cell = out.setdefault((int(creator), i), Cell(Decimal(0)))
-        cell.value = (cell.value or Decimal(0)) + result.treatment.buyers
+        cell.value = (cell.value or Decimal(0)) + len(buyers)
     return {"win_back": out}
 
 

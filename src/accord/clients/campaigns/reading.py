@@ -185,6 +185,29 @@ def result(session: Session, user: User, campaign_id: int, months: int | None,
                       measured)
 
 
+def treatment_buyers(session: Session, user: User, campaign_id: int, today: date
+                     ) -> list[int]:
+    """The treatment members who bought again in the campaign's own result window: the
+    accounts behind ``result``'s ``treatment.buyers`` (the same condition), without the
+    bootstrap, for figures that count them (the managers' scorecards). Out of reach as
+    ``result``: NotFound or Forbidden."""
+    row, _ = _campaign(session, user, campaign_id)
+    try:
+        span = rules.window(row.frozen_on, row.result_months, today)
+    except rules.RuleError as exc:
+        raise ValidationFailed([FieldProblem(exc.field, exc.message)]) from None
+    if span.last < span.first:
+        return []
+    m, line = CampaignMember, RevenueLine
+    return [int(a) for a in session.scalars(
+        select(m.account_id).join(line, line.account_id == m.account_id)
+        .where(m.campaign_id == row.id, m.group == "treatment", line.date >= span.first,
+               line.date <= span.last)
+        .group_by(m.account_id)
+        .having(func.max(case((line.amount_cents >= 0, 1), else_=0)) == 1)
+        .order_by(m.account_id))]
+
+
 def view(session: Session, user: User, campaign_id: int, *, page: int, months: int | None,
          today: date) -> tuple[CampaignDetail, ResultOut]:
     """The campaign page: the campaign with a page of members, and its result."""
