@@ -20,7 +20,7 @@ The rule in its forms, side by side (``tests/test_agency_briefs_access.py`` hold
 on SQLite and PostgreSQL for every user and brief of a generated world):
 
 - ``rules.sees_brief`` (``sees_brief`` here): the pure reference;
-- ``brief_filter`` / ``brief_filter_join``: a condition over ``Brief`` joined to ``Account``
+- ``brief_filter`` / ``brief_filter_set``: a condition over ``Brief`` joined to ``Account``
   — the account conditions of ``visibility.visible_parts`` (the few ids read first) or the
   brief's department among the caller's and the brief sent;
 - ``get_visible_brief``: one brief, through ``brief_filter``.
@@ -92,34 +92,31 @@ def late_brief_sql(today: date) -> ColumnElement[bool]:
     return and_(Brief.status.in_(rules.LATE_STATES), Brief.due_on < today)
 
 
-def _brief_filter(session: Session, user: User, *, as_set: bool
-                  ) -> tuple[ColumnElement[bool], bool]:
-    """The rule of ``brief_filter`` in one of two shapes, and whether it reads the joined
-    ``Account``: the accounts in reach checked on each brief's joined account, or (``as_set``)
-    a set of account ids the briefs are looked up in."""
+def _brief_filter(session: Session, user: User, *, as_set: bool) -> ColumnElement[bool]:
+    """The rule of ``brief_filter`` in one of two shapes: the accounts in reach checked on
+    each brief's joined account, or (``as_set``) a set of account ids the briefs are looked
+    up in."""
     if not user.is_active:
-        return false(), False
+        return false()
     if sees_everything(user):
-        return true(), False
+        return true()
     parts = visible_parts(session, user)
     mine = department_ids(session, user)
     through_department = and_(Brief.department_id.in_(mine), was_sent_sql()) if mine else None
     if not parts:
-        return (through_department if through_department is not None else false()), False
+        return through_department if through_department is not None else false()
     account: ColumnElement[bool] = or_(*parts)
     if as_set:  # uncorrelated: it holds whether or not the caller joins ``Account`` too
         account = Brief.account_id.in_(select(Account.id).where(account).correlate(None))
-    if through_department is None:
-        return account, not as_set
-    return or_(account, through_department), not as_set
+    return account if through_department is None else or_(account, through_department)
 
 
-def brief_filter_join(session: Session, user: User) -> tuple[ColumnElement[bool], bool]:
-    """``brief_filter`` for the board and the lists, and whether it reads ``Account`` (never:
-    a count over ``Brief`` needs no join). The accounts in reach are a set the briefs are
-    looked up in through their index on ``account_id``: a manager's board counted their
-    16,000 briefs of 200,000 by reading them all, checking each one's account (615 ms on
-    SQLite), and now reads only theirs (35 ms; docs/agency.md, performance)."""
+def brief_filter_set(session: Session, user: User) -> ColumnElement[bool]:
+    """``brief_filter`` for the board and the lists; it reads no joined ``Account`` (a count
+    over ``Brief`` needs no join). The accounts in reach are a set the briefs are looked up
+    in through their index on ``account_id``: a manager's board counted their 16,000 briefs
+    of 200,000 by reading them all, checking each one's account (615 ms on SQLite), and now
+    reads only theirs (35 ms; docs/agency.md, performance)."""
     return _brief_filter(session, user, as_set=True)
 
 
@@ -128,7 +125,7 @@ def brief_filter(session: Session, user: User) -> ColumnElement[bool]:
     the briefs ``user`` may see (``rules.sees_brief``). Checked on each brief's account:
     the shape for one brief, and for the scorecards, which read the briefs of a period
     department by department first (a head's set of accounts would drive it instead)."""
-    return _brief_filter(session, user, as_set=False)[0]
+    return _brief_filter(session, user, as_set=False)
 
 
 def sees_accounts(user: User) -> bool:

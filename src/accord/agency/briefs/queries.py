@@ -1,5 +1,5 @@
 """Briefs in SQL: the list's conditions and orders, and the board's columns and counts.
-Which briefs a user sees is ``agency.access.brief_filter_join`` (a brief not yet sent only
+Which briefs a user sees is ``agency.access.brief_filter_set`` (a brief not yet sent only
 through its account); late is ``agency.access.late_brief_sql`` (the twin of
 ``agency.rules.is_late``)."""
 
@@ -36,15 +36,10 @@ def conditions(session: Session, user: User, *, today: date, department_id: int 
     """The conditions of a list or the board, and whether they read the account;
     ``counting``: shaped for a count over every matching brief rather than the first few
     by due date."""
-    condition, join = access.brief_filter_join(session, user)
-    where: list[ColumnElement[bool]] = [condition]
+    where: list[ColumnElement[bool]] = [access.brief_filter_set(session, user)]
+    join = False  # only a search by the account's name reads it
     if department_id is not None:
-        if counting and join and department_id not in access.department_ids(session, user):
-            # seen through its accounts only: drive the query from the caller's accounts
-            # (their few ids) rather than from every brief of the department
-            where.append(Brief.department_id + 0 == department_id)
-        else:
-            where.append(Brief.department_id == department_id)
+        where.append(Brief.department_id == department_id)
     if account_id is not None:
         where.append(Brief.account_id == account_id)
     if status == "open":
